@@ -1,0 +1,388 @@
+package dev.tokentrail.genai;
+
+import static dev.tokentrail.genai.GenAiAttributes.*;
+import static java.util.Objects.requireNonNull;
+
+import dev.tokentrail.model.Attribution;
+import dev.tokentrail.model.LlmCall;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanEvent;
+import dev.tokentrail.model.StatusCode;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Recognizes LLM calls among spans and reads them into canonical {@link LlmCall}s, whatever
+ * convention reported them: OTel GenAI (current and deprecated names), OpenInference, OpenLLMetry,
+ * the Vercel AI SDK and Spring AI. Precedence and token semantics follow
+ * docs/research/genai-conventions.md section 9. Never throws on span content.
+ */
+public final class GenAiNormalizer {
+  private static final String VERCEL_INPUT_NO_CACHE = "ai.usage.inputTokenDetails.noCacheTokens";
+  private static final String VERCEL_INPUT_CACHE_READ = "ai.usage.inputTokenDetails.cacheReadTokens";
+  private static final String VERCEL_INPUT_CACHE_WRITE =
+      "ai.usage.inputTokenDetails.cacheWriteTokens";
+  private static final String VERCEL_REASONING_DETAIL =
+      "ai.usage.outputTokenDetails.reasoningTokens";
+  private static final String VERCEL_RESPONSE_MODEL = "ai.response.model";
+  private static final String OI_REQUEST_MODEL = "llm.request.model_name";
+  private static final String OI_RESPONSE_MODEL = "llm.response.model_name";
+  private static final String TRACELOOP_SPAN_KIND = "traceloop.span.kind";
+  private static final String EXCEPTION_TYPE = "exception.type";
+
+  private final AttributionKeys attributionKeys;
+
+  private GenAiNormalizer(AttributionKeys attributionKeys) {
+    this.attributionKeys = attributionKeys;
+  }
+
+  public static GenAiNormalizer create(AttributionKeys attributionKeys) {
+    return new GenAiNormalizer(requireNonNull(attributionKeys, "attributionKeys"));
+  }
+
+  /** The span's LLM call, or {@code null} when the span is not one. Cost is not yet set. */
+  public LlmCall extract(Span span) {
+    Map<String, Object> a = span.attributes();
+    String operation = operationOf(a);
+    if (operation == null) {
+      return null;
+    }
+    String provider = providerOf(a);
+    String requestModel =
+        firstString(a, REQUEST_MODEL, OI_REQUEST_MODEL, VERCEL_MODEL_ID, OI_MODEL_NAME);
+    String responseModel =
+        firstString(a, RESPONSE_MODEL, VERCEL_RESPONSE_MODEL, OI_RESPONSE_MODEL, OI_MODEL_NAME);
+
+    long input =
+        firstLong(
+            a,
+            USAGE_INPUT_TOKENS,
+            VERCEL_INPUT_TOKENS,
+            VERCEL_PROMPT_TOKENS,
+            OI_PROMPT_TOKENS,
+            USAGE_PROMPT_TOKENS,
+            OPENLLMETRY_LLM_PROMPT_TOKENS);
+    long output =
+        firstLong(
+            a,
+            USAGE_OUTPUT_TOKENS,
+            VERCEL_OUTPUT_TOKENS,
+            VERCEL_COMPLETION_TOKENS,
+            OI_COMPLETION_TOKENS,
+            USAGE_COMPLETION_TOKENS,
+            OPENLLMETRY_LLM_COMPLETION_TOKENS);
+    long cacheRead =
+        firstLong(
+            a,
+            USAGE_CACHE_READ_INPUT_TOKENS,
+            VERCEL_INPUT_CACHE_READ,
+            VERCEL_CACHED_INPUT_TOKENS,
+            OI_CACHE_READ_TOKENS,
+            OPENLLMETRY_CACHE_READ_INPUT_TOKENS);
+    long cacheWrite =
+        firstLong(
+            a,
+            USAGE_CACHE_CREATION_INPUT_TOKENS,
+            VERCEL_INPUT_CACHE_WRITE,
+            OI_CACHE_WRITE_TOKENS,
+            OPENLLMETRY_CACHE_CREATION_INPUT_TOKENS);
+    long reasoning =
+        firstLong(
+            a,
+            USAGE_REASONING_OUTPUT_TOKENS,
+            VERCEL_REASONING_DETAIL,
+            VERCEL_REASONING_TOKENS,
+            OI_REASONING_TOKENS,
+            OPENLLMETRY_REASONING_TOKENS);
+
+    input = inclusiveInput(a, provider, input, cacheRead, cacheWrite);
+
+    String conversation =
+        firstString(a, CONVERSATION_ID, SESSION_ID, "traceloop.association.properties.session_id");
+    double clientCost = clientCostOf(a);
+    long retryAttempt = firstLong(a, TT_RETRY_ATTEMPT);
+    return new LlmCall(
+        operation,
+        provider,
+        requestModel != null ? requestModel : responseModel,
+        responseModel,
+        input,
+        output,
+        cacheRead,
+        cacheWrite,
+        reasoning,
+        conversation,
+        errorTypeOf(span),
+        clientCost,
+        attributionOf(span),
+        firstString(a, TT_TASK),
+        outcomeOf(span),
+        firstDouble(a, TT_OUTCOME_VALUE_USD),
+        retryAttempt,
+        firstString(a, TT_REQUEST_HASH),
+        firstString(a, TT_PREFIX_HASH),
+        null);
+  }
+
+  /**
+   * The canonical operation when the span is an LLM call, else {@code null}. Spans that only
+   * aggregate calls (agents, workflows, tools, framework wrappers, Vercel outer spans) are not.
+   */
+  static String operationOf(Map<String, Object> a) {
+    String op = string(a.get(OPERATION_NAME));
+    if (op != null) {
+      return switch (op) {
+        case "chat", "text_completion", "generate_content", "embeddings" -> op;
+        case "completion" -> "text_completion";
+        case "embedding" -> "embeddings";
+        default -> null;
+      };
+    }
+    String oiKind = string(a.get(OI_SPAN_KIND));
+    if (oiKind != null) {
+      return switch (oiKind.toUpperCase(Locale.ROOT)) {
+        case "LLM" -> "chat";
+        case "EMBEDDING" -> "embeddings";
+        default -> null;
+      };
+    }
+    if (a.containsKey(TRACELOOP_SPAN_KIND) || "spring_ai".equals(string(a.get(SYSTEM)))) {
+      return null;
+    }
+    String vercel = string(a.get(VERCEL_OPERATION_ID));
+    if (vercel != null) {
+      if (vercel.endsWith(".doEmbed")) {
+        return "embeddings";
+      }
+      return vercel.endsWith(".doGenerate") || vercel.endsWith(".doStream") ? "chat" : null;
+    }
+    String requestType = string(a.get(OPENLLMETRY_REQUEST_TYPE));
+    if (requestType != null) {
+      return switch (requestType) {
+        case "chat" -> "chat";
+        case "completion" -> "text_completion";
+        case "embedding" -> "embeddings";
+        default -> null;
+      };
+    }
+    boolean hasModel = a.containsKey(REQUEST_MODEL) || a.containsKey(OI_MODEL_NAME);
+    boolean hasTokens =
+        a.containsKey(USAGE_INPUT_TOKENS)
+            || a.containsKey(USAGE_PROMPT_TOKENS)
+            || a.containsKey(OI_PROMPT_TOKENS)
+            || a.containsKey(OPENLLMETRY_LLM_PROMPT_TOKENS);
+    return hasModel && hasTokens ? "chat" : null;
+  }
+
+  static String providerOf(Map<String, Object> a) {
+    String raw = firstString(a, PROVIDER_NAME, SYSTEM, OI_PROVIDER, OI_SYSTEM, VERCEL_MODEL_PROVIDER);
+    return raw == null ? null : Providers.canonical(raw);
+  }
+
+  /**
+   * Canonical input tokens include cache reads and writes. Anthropic's API reports them beside
+   * input; instrumentations that follow the current conventions (or OpenLLMetry, OpenInference,
+   * Vercel AI SDK 6) add them in, older and hand-rolled ones do not.
+   */
+  private static long inclusiveInput(
+      Map<String, Object> a, String provider, long input, long cacheRead, long cacheWrite) {
+    long cached = Math.max(0, cacheRead) + Math.max(0, cacheWrite);
+    long noCache = firstLong(a, VERCEL_INPUT_NO_CACHE);
+    if (noCache >= 0) {
+      return noCache + cached;
+    }
+    if (input < 0 || cached == 0) {
+      return input;
+    }
+    if (cached > input) {
+      return input + cached;
+    }
+    boolean cacheBeside =
+        ("anthropic".equals(provider) || "aws.bedrock".equals(provider))
+            && !knownInclusive(a);
+    return cacheBeside ? input + cached : input;
+  }
+
+  private static boolean knownInclusive(Map<String, Object> a) {
+    return a.containsKey(USAGE_CACHE_READ_INPUT_TOKENS)
+        || a.containsKey(USAGE_CACHE_CREATION_INPUT_TOKENS)
+        || a.containsKey(OPENLLMETRY_CACHE_READ_INPUT_TOKENS)
+        || a.containsKey(OPENLLMETRY_CACHE_CREATION_INPUT_TOKENS)
+        || a.containsKey(OI_CACHE_READ_TOKENS)
+        || a.containsKey(OI_CACHE_WRITE_TOKENS);
+  }
+
+  private static double clientCostOf(Map<String, Object> a) {
+    double total = firstDouble(a, OI_COST_TOTAL, OPENLIT_COST);
+    if (!Double.isNaN(total)) {
+      return total;
+    }
+    double prompt = firstDouble(a, OI_COST_PROMPT);
+    double completion = firstDouble(a, OI_COST_COMPLETION);
+    if (Double.isNaN(prompt) && Double.isNaN(completion)) {
+      return Double.NaN;
+    }
+    return (Double.isNaN(prompt) ? 0 : prompt) + (Double.isNaN(completion) ? 0 : completion);
+  }
+
+  /** The error type when the call failed, else {@code null}. */
+  static String errorTypeOf(Span span) {
+    Map<String, Object> a = span.attributes();
+    String type = string(a.get(ERROR_TYPE));
+    long httpStatus = firstLong(a, HTTP_RESPONSE_STATUS_CODE);
+    if (span.statusCode() == StatusCode.ERROR) {
+      if (type != null) {
+        return type;
+      }
+      if (httpStatus >= 400) {
+        return Long.toString(httpStatus);
+      }
+      for (SpanEvent event : span.events()) {
+        String exception = string(event.attributes().get(EXCEPTION_TYPE));
+        if (exception != null) {
+          return exception;
+        }
+      }
+      return "_OTHER";
+    }
+    if (type != null) {
+      return type;
+    }
+    return httpStatus >= 400 ? Long.toString(httpStatus) : null;
+  }
+
+  private Attribution attributionOf(Span span) {
+    return new Attribution(
+        lookup(span, attributionKeys.team()),
+        lookup(span, attributionKeys.project()),
+        lookup(span, attributionKeys.costCenter()),
+        lookup(span, attributionKeys.feature()),
+        lookup(span, attributionKeys.user()));
+  }
+
+  /** Span attributes, then resource attributes, then baggage-derived span attributes. */
+  static String lookup(Span span, List<String> keys) {
+    for (String key : keys) {
+      String value = string(span.attributes().get(key));
+      if (value != null) {
+        return value;
+      }
+    }
+    for (String key : keys) {
+      String value = string(span.resource().attributes().get(key));
+      if (value != null) {
+        return value;
+      }
+    }
+    for (String key : keys) {
+      String value = string(span.attributes().get("baggage." + key));
+      if (value != null) {
+        return value;
+      }
+    }
+    return null;
+  }
+
+  private static String outcomeOf(Span span) {
+    return string(span.attributes().get(TT_OUTCOME));
+  }
+
+  // Attribute readers: lenient with types (numbers sent as strings, "none" placeholders).
+
+  static String string(Object value) {
+    if (value instanceof String s) {
+      return s.isEmpty() || "none".equals(s) ? null : s;
+    }
+    if (value instanceof Long || value instanceof Boolean || value instanceof Double) {
+      return value.toString();
+    }
+    return null;
+  }
+
+  static String firstString(Map<String, Object> a, String... keys) {
+    for (String key : keys) {
+      String value = string(a.get(key));
+      if (value != null) {
+        return value;
+      }
+    }
+    return null;
+  }
+
+  /** The first present non-negative count, or {@link LlmCall#UNKNOWN}. */
+  static long firstLong(Map<String, Object> a, String... keys) {
+    for (String key : keys) {
+      long value = toLong(a.get(key));
+      if (value >= 0) {
+        return value;
+      }
+    }
+    return LlmCall.UNKNOWN;
+  }
+
+  static double firstDouble(Map<String, Object> a, String... keys) {
+    for (String key : keys) {
+      Object value = a.get(key);
+      if (value instanceof Double d && Double.isFinite(d)) {
+        return d;
+      }
+      if (value instanceof Long l) {
+        return l;
+      }
+      if (value instanceof String s) {
+        double parsed = parseDouble(s);
+        if (!Double.isNaN(parsed)) {
+          return parsed;
+        }
+      }
+    }
+    return Double.NaN;
+  }
+
+  private static long toLong(Object value) {
+    if (value instanceof Long l) {
+      return l;
+    }
+    if (value instanceof Double d) {
+      return Double.isFinite(d) && d >= 0 ? Math.round(d) : LlmCall.UNKNOWN;
+    }
+    if (value instanceof String s) {
+      return parseCount(s);
+    }
+    return LlmCall.UNKNOWN;
+  }
+
+  private static long parseCount(String s) {
+    int n = s.length();
+    if (n == 0 || n > 18) {
+      return LlmCall.UNKNOWN;
+    }
+    long result = 0;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return LlmCall.UNKNOWN;
+      }
+      result = result * 10 + (c - '0');
+    }
+    return result;
+  }
+
+  private static double parseDouble(String s) {
+    if (s.isEmpty() || s.length() > 32) {
+      return Double.NaN;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= '0' && c <= '9') && c != '.' && c != '-' && c != 'e' && c != 'E' && c != '+') {
+        return Double.NaN;
+      }
+    }
+    try {
+      return Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      return Double.NaN; // "1.2.3": characters were plausible, the number was not
+    }
+  }
+}

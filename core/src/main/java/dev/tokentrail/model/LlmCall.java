@@ -1,0 +1,76 @@
+package dev.tokentrail.model;
+
+/**
+ * The canonical view of one LLM call, whatever convention reported it. Token counts follow the
+ * OTel GenAI meaning: {@code inputTokens} includes cache-read and cache-write tokens, {@code
+ * outputTokens} includes reasoning tokens. Absent counts are {@link #UNKNOWN}; absent money is
+ * {@link Double#NaN}.
+ */
+public record LlmCall(
+    String operation,
+    String provider,
+    String requestModel,
+    String responseModel,
+    long inputTokens,
+    long outputTokens,
+    long cacheReadTokens,
+    long cacheWriteTokens,
+    long reasoningTokens,
+    String conversationId,
+    String errorType,
+    double clientCostUsd,
+    Attribution attribution,
+    String task,
+    String outcome,
+    double outcomeValueUsd,
+    long retryAttempt,
+    String requestHash,
+    String prefixHash,
+    Cost cost) {
+
+  public static final long UNKNOWN = -1;
+
+  /** The model the call was billed for: the response model when reported, else the request one. */
+  public String billedModel() {
+    return responseModel != null ? responseModel : requestModel;
+  }
+
+  /** Whether the provider reported token usage for this call. */
+  public boolean hasUsage() {
+    return inputTokens >= 0 || outputTokens >= 0;
+  }
+
+  public boolean isError() {
+    return errorType != null;
+  }
+
+  /** Input tokens that were neither read from nor written to a cache. */
+  public long uncachedInputTokens() {
+    long cached = Math.max(0, cacheReadTokens) + Math.max(0, cacheWriteTokens);
+    return Math.max(0, Math.max(0, inputTokens) - cached);
+  }
+
+  public LlmCall withCost(Cost newCost) {
+    return new LlmCall(
+        operation,
+        provider,
+        requestModel,
+        responseModel,
+        inputTokens,
+        outputTokens,
+        cacheReadTokens,
+        cacheWriteTokens,
+        reasoningTokens,
+        conversationId,
+        errorType,
+        clientCostUsd,
+        attribution,
+        task,
+        outcome,
+        outcomeValueUsd,
+        retryAttempt,
+        requestHash,
+        prefixHash,
+        newCost);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.tokentrail.store;
+
+import dev.tokentrail.model.Span;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where spans live. Ingest writes through {@link #accept}; the query API reads through the other
+ * methods. The embedded Lucene store is one implementation; every implementation passes the same
+ * conformance suite.
+ */
+public interface SpanStore extends AutoCloseable {
+
+  /**
+   * Stores spans. The future completes once the spans survive a process crash; it fails with
+   * {@link StoreOverloadedException} when the write queue is full (the caller should ask its client
+   * to retry later) or {@link StoreClosedException} when the store is shutting down. A span with
+   * the trace id and span id of a stored one replaces it: exporters that retry store once.
+   */
+  CompletableFuture<Void> accept(List<Span> spans);
+
+  /**
+   * Every stored span of a trace, ordered by start time; empty when unknown. Bounds in epoch
+   * nanoseconds narrow the partitions searched; 0 means unbounded.
+   */
+  List<Span> getTrace(String traceId, long fromEpochNanos, long toEpochNanos);
+
+  /** Traces with at least one span matching the search, ranked as it asks. */
+  List<TraceMatch> search(TraceSearch search);
+
+  /** Attribute names seen in the time range, by scope. */
+  TagNames tagNames(long fromEpochNanos, long toEpochNanos, int limit);
+
+  /** Distinct values of one attribute (or intrinsic) in the time range, most frequent first. */
+  List<TagValue> tagValues(FieldRef field, long fromEpochNanos, long toEpochNanos, int limit);
+
+  /** Whether the store has finished recovery and accepts writes. */
+  boolean isReady();
+
+  /** Flushes, commits and releases everything; acknowledged spans are on disk afterwards. */
+  @Override
+  void close();
+}
