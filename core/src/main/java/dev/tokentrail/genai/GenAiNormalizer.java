@@ -210,7 +210,10 @@ public final class GenAiNormalizer {
         || a.containsKey(OPENLLMETRY_CACHE_READ_INPUT_TOKENS)
         || a.containsKey(OPENLLMETRY_CACHE_CREATION_INPUT_TOKENS)
         || a.containsKey(OI_CACHE_READ_TOKENS)
-        || a.containsKey(OI_CACHE_WRITE_TOKENS);
+        || a.containsKey(OI_CACHE_WRITE_TOKENS)
+        // AI SDK v6: any inputTokenDetails.* means inputTokens is the cache-inclusive total.
+        || a.containsKey(VERCEL_INPUT_CACHE_READ)
+        || a.containsKey(VERCEL_INPUT_CACHE_WRITE);
   }
 
   private static double clientCostOf(Map<String, Object> a) {

@@ -220,6 +220,32 @@ public final class OtlpSpans {
     return resource;
   }
 
+  /** One span with its resource and scope, as the store keeps it. */
+  public static ResourceSpans encodeOne(Span span) {
+    return ResourceSpans.newBuilder()
+        .setResource(
+            io.opentelemetry.proto.resource.v1.Resource.newBuilder()
+                .addAllAttributes(keyValues(span.resource().attributes())))
+        .addScopeSpans(
+            ScopeSpans.newBuilder()
+                .setScope(
+                    InstrumentationScope.newBuilder()
+                        .setName(span.scopeName())
+                        .setVersion(span.scopeVersion()))
+                .addSpans(encodeSpan(span)))
+        .build();
+  }
+
+  /** The inverse of {@link #encodeOne}. */
+  public static Span decodeOne(ResourceSpans resourceSpans) {
+    ScopeSpans scope = resourceSpans.getScopeSpans(0);
+    return decodeSpan(
+        scope.getSpans(0),
+        Resource.of(attributes(resourceSpans.getResource().getAttributesList())),
+        scope.getScope().getName(),
+        scope.getScope().getVersion());
+  }
+
   public static io.opentelemetry.proto.trace.v1.Span encodeSpan(Span span) {
     io.opentelemetry.proto.trace.v1.Span.Builder b =
         io.opentelemetry.proto.trace.v1.Span.newBuilder()

@@ -42,7 +42,8 @@ final class ModelNames {
     if (dash > 0 && allDigits(name, dash + 2, colon) && allDigits(name, colon + 1, name.length())) {
       return name.substring(0, dash);
     }
-    return name.substring(0, colon);
+    // A suffix after the version (Bedrock provisioned ids: "-v1:0:200k"), or an Ollama tag.
+    return stripBedrockVersion(name.substring(0, colon));
   }
 
   private static String stripDate(String name) {

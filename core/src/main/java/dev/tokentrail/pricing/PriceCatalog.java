@@ -230,17 +230,18 @@ public final class PriceCatalog {
   private CatalogEntry resolve(String provider, String model) {
     String lower = model.trim().toLowerCase(java.util.Locale.ROOT);
     List<CatalogEntry> candidates = byName.get(lower);
+    // OpenRouter / LiteLLM style "openai/gpt-4o": an exact bare name (a snapshot with its own
+    // entry, "openai/gpt-4o-2024-05-13") wins over stripping the full name to an alias.
+    int slash = lower.lastIndexOf('/');
+    String bare = slash >= 0 ? lower.substring(slash + 1) : null;
+    if (candidates == null && bare != null) {
+      candidates = byName.get(bare);
+    }
     if (candidates == null) {
       candidates = byName.get(ModelNames.canonicalize(lower));
     }
-    int slash = lower.lastIndexOf('/');
-    if (candidates == null && slash >= 0) {
-      // OpenRouter / LiteLLM style "openai/gpt-4o".
-      String bare = lower.substring(slash + 1);
-      candidates = byName.get(bare);
-      if (candidates == null) {
-        candidates = byName.get(ModelNames.canonicalize(bare));
-      }
+    if (candidates == null && bare != null) {
+      candidates = byName.get(ModelNames.canonicalize(bare));
     }
     if (candidates == null || candidates.isEmpty()) {
       return null;

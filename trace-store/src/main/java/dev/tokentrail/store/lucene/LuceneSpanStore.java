@@ -1,0 +1,990 @@
+package dev.tokentrail.store.lucene;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.otlp.OtlpSpans;
+import dev.tokentrail.store.FieldRef;
+import dev.tokentrail.store.SpanStore;
+import dev.tokentrail.store.StoreClosedException;
+import dev.tokentrail.store.StoreOverloadedException;
+import dev.tokentrail.store.TagNames;
+import dev.tokentrail.store.TagValue;
+import dev.tokentrail.store.TraceMatch;
+import dev.tokentrail.store.TraceSearch;
+import dev.tokentrail.store.TraceSummary;
+import io.opentelemetry.proto.trace.v1.TracesData;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.lucene.document.LongField;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.SortedNumericDocValues;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.SimpleCollector;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.NumericUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded span store: a write-ahead log for durability, time-partitioned Lucene indices for
+ * search, trace rollups for trace-level filters. One writer thread owns every mutation (log
+ * append + fsync, indexing, rollups, refresh, commit, retention); readers use near-real-time
+ * searchers refreshed every {@code refreshInterval}.
+ */
+public final class LuceneSpanStore implements SpanStore {
+  private static final Logger LOG = LoggerFactory.getLogger(LuceneSpanStore.class);
+  private static final String WAL_DIR = "wal";
+  private static final String INDEX_DIR = "index";
+  private static final String CHECKPOINT = "checkpoint";
+  private static final int MAX_SPANS_PER_CYCLE = 20_000;
+
+  private final Path dataDir;
+  private final Path indexRoot;
+  private final long partitionNanos;
+  private final long retentionNanos;
+  private final long maxFutureSkewNanos;
+  private final long refreshIntervalNanos;
+  private final long commitIntervalNanos;
+  private final long retentionCheckNanos;
+  private final int maxQueuedSpans;
+  private final double ramBufferMb;
+  private final Clock clock;
+
+  private final WriteAheadLog wal;
+  private final ConcurrentSkipListMap<Long, Partition> partitions = new ConcurrentSkipListMap<>();
+  private final BlockingQueue<PendingBatch> queue;
+  private final AtomicInteger queuedSpans = new AtomicInteger();
+  private final Thread writerThread;
+  private final CountDownLatch writerStopped = new CountDownLatch(1);
+  private volatile boolean accepting;
+  private volatile boolean ready;
+  private volatile Throwable failure;
+  private final Set<String> dirtyTraces = new LinkedHashSet<>();
+  private final AtomicLong lastDiskSize = new AtomicLong();
+
+  private final Histogram writeLatency;
+  private final Counter spansStored;
+  private final Counter clockSkewed;
+  private final Counter indexErrors;
+
+  private record PendingBatch(List<Span> spans, byte[] payload, long receivedNanos, CompletableFuture<Void> done) {}
+
+  private LuceneSpanStore(Builder b) throws IOException {
+    this.dataDir = b.dataDir;
+    this.indexRoot = dataDir.resolve(INDEX_DIR);
+    this.partitionNanos = b.partitionDuration.toNanos();
+    this.retentionNanos = b.retention.toNanos();
+    this.maxFutureSkewNanos = b.maxFutureSkew.toNanos();
+    this.refreshIntervalNanos = b.refreshInterval.toNanos();
+    this.commitIntervalNanos = b.commitInterval.toNanos();
+    this.retentionCheckNanos = b.retentionCheckInterval.toNanos();
+    this.maxQueuedSpans = b.maxQueuedSpans;
+    this.ramBufferMb = b.ramBufferMb;
+    this.clock = b.clock;
+    this.queue = new ArrayBlockingQueue<>(Math.max(16, b.maxQueuedSpans / 8));
+    Files.createDirectories(indexRoot);
+    this.wal = WriteAheadLog.open(dataDir.resolve(WAL_DIR), b.walSegmentBytes);
+
+    PrometheusRegistry registry = b.registry;
+    writeLatency =
+        Histogram.builder()
+            .name("tokentrail_store_write_seconds")
+            .help("Time to make a batch durable: log append and fsync, from the writer's view")
+            .register(registry);
+    spansStored =
+        Counter.builder()
+            .name("tokentrail_store_spans_written_total")
+            .help("Spans written to the store (re-sent duplicates included; they replace)")
+            .register(registry);
+    clockSkewed =
+        Counter.builder()
+            .name("tokentrail_store_clock_skew_spans_total")
+            .help("Spans whose start time was outside the retention window or too far in the future, partitioned by receive time")
+            .register(registry);
+    indexErrors =
+        Counter.builder()
+            .name("tokentrail_store_index_errors_total")
+            .help("Spans acknowledged but refused by the index (see the log for each)")
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("tokentrail_store_queue_spans")
+        .help("Spans accepted but not yet durable")
+        .callback(cb -> cb.call(queuedSpans.get()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("tokentrail_store_partitions")
+        .help("Open time partitions")
+        .callback(cb -> cb.call(partitions.size()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("tokentrail_store_size_bytes")
+        .help("Bytes of index files on disk (refreshed at each commit)")
+        .callback(cb -> cb.call(lastDiskSize.get()))
+        .register(registry);
+
+    openExistingPartitions();
+    recover();
+    this.writerThread = new Thread(this::writeLoop, "tokentrail-store-writer");
+    this.writerThread.setDaemon(false);
+    this.accepting = true;
+    this.ready = true;
+    this.writerThread.start();
+  }
+
+  public static Builder builder(Path dataDir) {
+    return new Builder(requireNonNull(dataDir, "dataDir"));
+  }
+
+  /** Configures a {@link LuceneSpanStore}; defaults suit a single server. */
+  public static final class Builder {
+    private final Path dataDir;
+    private Duration partitionDuration = Duration.ofDays(1);
+    private Duration retention = Duration.ofDays(14);
+    private Duration maxFutureSkew = Duration.ofHours(1);
+    private Duration refreshInterval = Duration.ofMillis(250);
+    private Duration commitInterval = Duration.ofSeconds(10);
+    private Duration retentionCheckInterval = Duration.ofMinutes(1);
+    private int maxQueuedSpans = 200_000;
+    private long walSegmentBytes = 64L * 1024 * 1024;
+    private double ramBufferMb = 64;
+    private Clock clock = Clock.systemUTC();
+    private PrometheusRegistry registry = new PrometheusRegistry();
+
+    private Builder(Path dataDir) {
+      this.dataDir = dataDir;
+    }
+
+    public Builder partitionDuration(Duration d) {
+      requirePositive(d, "partitionDuration");
+      if (d.toSeconds() < 60 || d.toNanos() % 1_000_000_000L != 0) {
+        throw new IllegalArgumentException("partitionDuration: " + d + " (expected: whole seconds, >= 1m)");
+      }
+      this.partitionDuration = d;
+      return this;
+    }
+
+    public Builder retention(Duration d) {
+      this.retention = requirePositive(d, "retention");
+      return this;
+    }
+
+    public Builder maxFutureSkew(Duration d) {
+      this.maxFutureSkew = requirePositive(d, "maxFutureSkew");
+      return this;
+    }
+
+    public Builder refreshInterval(Duration d) {
+      this.refreshInterval = requirePositive(d, "refreshInterval");
+      return this;
+    }
+
+    public Builder commitInterval(Duration d) {
+      this.commitInterval = requirePositive(d, "commitInterval");
+      return this;
+    }
+
+    public Builder retentionCheckInterval(Duration d) {
+      this.retentionCheckInterval = requirePositive(d, "retentionCheckInterval");
+      return this;
+    }
+
+    public Builder maxQueuedSpans(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("maxQueuedSpans: " + n + " (expected: > 0)");
+      }
+      this.maxQueuedSpans = n;
+      return this;
+    }
+
+    public Builder walSegmentBytes(long n) {
+      if (n < 1024) {
+        throw new IllegalArgumentException("walSegmentBytes: " + n + " (expected: >= 1024)");
+      }
+      this.walSegmentBytes = n;
+      return this;
+    }
+
+    public Builder ramBufferMb(double mb) {
+      if (mb <= 0) {
+        throw new IllegalArgumentException("ramBufferMb: " + mb + " (expected: > 0)");
+      }
+      this.ramBufferMb = mb;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder registry(PrometheusRegistry registry) {
+      this.registry = requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** Opens the store, replaying the write-ahead log left by an earlier run. */
+    public LuceneSpanStore open() {
+      try {
+        return new LuceneSpanStore(this);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open span store in " + dataDir + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static Duration requirePositive(Duration d, String name) {
+      requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+      }
+      return d;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writes
+
+  @Override
+  public CompletableFuture<Void> accept(List<Span> spans) {
+    requireNonNull(spans, "spans");
+    if (spans.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (!accepting) {
+      return CompletableFuture.failedFuture(new StoreClosedException("span store is closed", failure));
+    }
+    int n = spans.size();
+    if (queuedSpans.addAndGet(n) > maxQueuedSpans && queuedSpans.get() != n) {
+      queuedSpans.addAndGet(-n);
+      return CompletableFuture.failedFuture(
+          new StoreOverloadedException(
+              "span store write queue is full (" + maxQueuedSpans + " spans); retry later", 1));
+    }
+    // Encoding happens on the caller's thread so the single writer only appends and indexes.
+    long received = nowNanos();
+    byte[] payload = OtlpSpans.encode(spans).toByteArray();
+    PendingBatch batch = new PendingBatch(spans, payload, received, new CompletableFuture<>());
+    if (!queue.offer(batch)) {
+      queuedSpans.addAndGet(-n);
+      return CompletableFuture.failedFuture(
+          new StoreOverloadedException("span store write queue is full; retry later", 1));
+    }
+    return batch.done;
+  }
+
+  private void writeLoop() {
+    long nextRefresh = System.nanoTime() + refreshIntervalNanos;
+    long nextCommit = System.nanoTime() + commitIntervalNanos;
+    long nextRetention = System.nanoTime();
+    List<PendingBatch> drained = new ArrayList<>();
+    try {
+      while (true) {
+        PendingBatch first = queue.poll(Math.max(1, (nextRefresh - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+        if (first != null) {
+          drained.add(first);
+          int spans = first.spans.size();
+          PendingBatch more;
+          while (spans < MAX_SPANS_PER_CYCLE && (more = queue.poll()) != null) {
+            drained.add(more);
+            spans += more.spans.size();
+          }
+          writeBatches(drained);
+          drained.clear();
+        }
+        long now = System.nanoTime();
+        if (now >= nextRefresh) {
+          refreshAndRollup();
+          nextRefresh = System.nanoTime() + refreshIntervalNanos;
+        }
+        if (now >= nextCommit) {
+          commit();
+          nextCommit = System.nanoTime() + commitIntervalNanos;
+        }
+        if (now >= nextRetention) {
+          applyRetention();
+          nextRetention = System.nanoTime() + retentionCheckNanos;
+        }
+        if (!accepting && queue.isEmpty()) {
+          break;
+        }
+      }
+      refreshAndRollup();
+      commit();
+    } catch (Throwable t) {
+      fail(t, drained);
+    } finally {
+      writerStopped.countDown();
+    }
+  }
+
+  private void writeBatches(List<PendingBatch> batches) throws IOException {
+    long start = System.nanoTime();
+    for (PendingBatch batch : batches) {
+      wal.append(batch.receivedNanos, batch.payload);
+    }
+    wal.sync();
+    writeLatency.observe((System.nanoTime() - start) / 1e9);
+    for (PendingBatch batch : batches) {
+      queuedSpans.addAndGet(-batch.spans.size());
+      batch.done.complete(null);
+    }
+    for (PendingBatch batch : batches) {
+      index(batch.spans, batch.receivedNanos);
+    }
+  }
+
+  private void index(List<Span> spans, long receivedNanos) throws IOException {
+    for (Span span : spans) {
+      long at = span.startEpochNanos();
+      if (at < receivedNanos - retentionNanos + partitionNanos || at > receivedNanos + maxFutureSkewNanos) {
+        at = receivedNanos;
+        clockSkewed.inc();
+      }
+      Partition partition = partitionFor(at);
+      try {
+        partition.writer.updateDocument(SpanDocuments.spanKeyTerm(span), SpanDocuments.toDocument(span));
+      } catch (IllegalArgumentException e) {
+        // Lucene refused this one document (a limit we did not foresee); the others go on. The
+        // span stays in the write-ahead log until the next commit, so the log has the evidence.
+        indexErrors.inc();
+        LOG.error("span {} of trace {} could not be indexed: {}", span.spanId(), span.traceId(), e.getMessage());
+        continue;
+      }
+      partition.needsRefresh = true;
+      partition.needsCommit = true;
+      dirtyTraces.add(span.traceId());
+    }
+    spansStored.inc(spans.size());
+  }
+
+  private Partition partitionFor(long epochNanos) throws IOException {
+    long start = Math.floorDiv(epochNanos, partitionNanos) * partitionNanos;
+    Partition partition = partitions.get(start);
+    if (partition == null) {
+      partition = Partition.open(indexRoot, start, partitionNanos, ramBufferMb);
+      partitions.put(start, partition);
+    }
+    return partition;
+  }
+
+  private void refreshAndRollup() throws IOException {
+    refreshDirty();
+    if (dirtyTraces.isEmpty()) {
+      return;
+    }
+    List<IndexSearcher> searchers = new ArrayList<>();
+    List<Partition> open = new ArrayList<>(partitions.values());
+    for (Partition p : open) {
+      searchers.add(p.searchers.acquire());
+    }
+    try {
+      for (String traceId : dirtyTraces) {
+        TraceRollups.Accumulator acc = new TraceRollups.Accumulator(traceId);
+        for (int i = 0; i < open.size(); i++) {
+          TraceRollups.collect(searchers.get(i), open.get(i), acc);
+        }
+        if (acc.isEmpty()) {
+          continue;
+        }
+        Term key = TraceRollups.rollupKey(traceId);
+        for (Partition p : open) {
+          if (p == acc.home) {
+            p.writer.updateDocument(key, TraceRollups.toDocument(acc.toSummary()));
+          } else {
+            p.writer.deleteDocuments(key);
+          }
+          p.needsRefresh = true;
+          p.needsCommit = true;
+        }
+      }
+      dirtyTraces.clear();
+    } finally {
+      for (int i = 0; i < open.size(); i++) {
+        open.get(i).searchers.release(searchers.get(i));
+      }
+    }
+    refreshDirty();
+  }
+
+  private void refreshDirty() throws IOException {
+    for (Partition p : partitions.values()) {
+      if (p.needsRefresh) {
+        p.needsRefresh = false;
+        p.searchers.maybeRefreshBlocking();
+      }
+    }
+  }
+
+  /**
+   * Commits every partition, then moves the log checkpoint past what the commits cover. Runs on
+   * the writer thread after rollups are current, so a commit never lacks a rollup its spans need.
+   */
+  private void commit() throws IOException {
+    boolean any = false;
+    for (Partition p : partitions.values()) {
+      any |= p.needsCommit;
+    }
+    if (!any) {
+      return;
+    }
+    WriteAheadLog.Position checkpoint = wal.rollForCheckpoint();
+    long size = 0;
+    for (Partition p : partitions.values()) {
+      if (p.needsCommit) {
+        p.writer.commit();
+        p.needsCommit = false;
+      }
+      size += p.sizeOnDisk();
+    }
+    lastDiskSize.set(size);
+    WriteAheadLog.writeCheckpoint(dataDir.resolve(WAL_DIR).resolve(CHECKPOINT), checkpoint);
+    wal.deleteBefore(checkpoint);
+  }
+
+  private void applyRetention() throws IOException {
+    long cutoff = nowNanos() - retentionNanos;
+    for (Partition p : new ArrayList<>(partitions.values())) {
+      if (p.endNanos <= cutoff) {
+        partitions.remove(p.startNanos);
+        LOG.info("retention: deleting partition {} (ended before the {} retention window)", p.path.getFileName(), Duration.ofNanos(retentionNanos));
+        p.delete();
+      }
+    }
+  }
+
+  private void fail(Throwable t, List<PendingBatch> inFlight) {
+    failure = t;
+    accepting = false;
+    ready = false;
+    LOG.error("span store writer failed; refusing further writes. Acknowledged spans are in the write-ahead log and are replayed on restart.", t);
+    StoreClosedException error = new StoreClosedException("span store failed: " + t.getMessage(), t);
+    for (PendingBatch b : inFlight) {
+      b.done.completeExceptionally(error);
+    }
+    PendingBatch b;
+    while ((b = queue.poll()) != null) {
+      b.done.completeExceptionally(error);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Recovery
+
+  private void openExistingPartitions() throws IOException {
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(indexRoot)) {
+      for (Path dir : dirs) {
+        long[] bounds = Partition.parseName(dir.getFileName().toString());
+        if (bounds == null) {
+          LOG.warn("ignoring unexpected directory {}", dir);
+          continue;
+        }
+        partitions.put(bounds[0], Partition.open(indexRoot, bounds[0], bounds[1], ramBufferMb));
+      }
+    }
+  }
+
+  private void recover() throws IOException {
+    Path checkpointFile = dataDir.resolve(WAL_DIR).resolve(CHECKPOINT);
+    WriteAheadLog.Position from = WriteAheadLog.readCheckpoint(checkpointFile);
+    long[] spans = new long[1];
+    long records =
+        wal.replay(
+            from,
+            (received, payload) -> {
+              List<Span> batch = decodePayload(payload);
+              index(batch, received);
+              spans[0] += batch.size();
+            });
+    if (records > 0) {
+      LOG.info("recovered {} spans from {} write-ahead log records", spans[0], records);
+      refreshAndRollup();
+    }
+    for (Partition p : partitions.values()) {
+      p.needsCommit = true;
+    }
+    commit();
+  }
+
+  private static List<Span> decodePayload(byte[] payload) throws IOException {
+    try {
+      return OtlpSpans.decode(TracesData.parseFrom(payload).getResourceSpansList()).spans();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException("write-ahead log record passed its checksum but is not decodable", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads
+
+  /** Searchers over the partitions overlapping a time range, released together. */
+  private final class Snapshot implements AutoCloseable {
+    final List<Partition> parts = new ArrayList<>();
+    final List<IndexSearcher> searchers = new ArrayList<>();
+
+    Snapshot(long from, long to) {
+      for (Partition p : partitions.values()) {
+        if (p.overlaps(from, to)) {
+          try {
+            searchers.add(p.searchers.acquire());
+            parts.add(p);
+          } catch (org.apache.lucene.store.AlreadyClosedException e) {
+            // Deleted by retention meanwhile: nothing to read there.
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      for (int i = 0; i < parts.size(); i++) {
+        try {
+          parts.get(i).searchers.release(searchers.get(i));
+        } catch (IOException | org.apache.lucene.store.AlreadyClosedException e) {
+          LOG.debug("releasing searcher: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  @Override
+  public List<Span> getTrace(String traceId, long fromEpochNanos, long toEpochNanos) {
+    String id = Ids.normalizeTraceId(traceId);
+    if (id == null) {
+      throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
+    }
+    Query query =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(SpanDocuments.TRACE_ID, SpanDocuments.traceIdBytes(id))), Occur.FILTER)
+            .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
+            .build();
+    List<Span> spans = new ArrayList<>();
+    try (Snapshot snapshot = new Snapshot(fromEpochNanos, toEpochNanos)) {
+      for (IndexSearcher searcher : snapshot.searchers) {
+        collectSpans(searcher, query, Integer.MAX_VALUE, spans);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    spans.sort(Comparator.comparingLong(Span::startEpochNanos));
+    return spans;
+  }
+
+  private static void collectSpans(IndexSearcher searcher, Query query, int max, List<Span> out)
+      throws IOException {
+    List<int[]> hits = new ArrayList<>();
+    searcher.search(
+        query,
+        new SimpleCollector() {
+          int base;
+
+          @Override
+          protected void doSetNextReader(LeafReaderContext context) {
+            base = context.docBase;
+          }
+
+          @Override
+          public void collect(int doc) {
+            if (hits.size() < max) {
+              hits.add(new int[] {base + doc});
+            }
+          }
+
+          @Override
+          public ScoreMode scoreMode() {
+            return ScoreMode.COMPLETE_NO_SCORES;
+          }
+        });
+    StoredFields stored = searcher.storedFields();
+    for (int[] hit : hits) {
+      out.add(SpanDocuments.decode(stored.document(hit[0]).getBinaryValue(SpanDocuments.BLOB)));
+    }
+  }
+
+  @Override
+  public List<TraceMatch> search(TraceSearch search) {
+    requireNonNull(search, "search");
+    Query spanQuery =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
+            .add(timeRange(SpanDocuments.START, search.fromEpochNanos(), search.toEpochNanos()), Occur.FILTER)
+            .add(SpanQueries.compile(search.filter()), Occur.FILTER)
+            .build();
+    try (Snapshot snapshot = new Snapshot(search.fromEpochNanos(), search.toEpochNanos())) {
+      // 1. Matching spans grouped by trace: count and the first few doc ids per trace.
+      Map<BytesRef, MatchedTrace> matched = new HashMap<>();
+      for (int i = 0; i < snapshot.searchers.size(); i++) {
+        collectMatches(snapshot.searchers.get(i), i, spanQuery, search.spansPerTrace(), matched);
+      }
+      if (matched.isEmpty()) {
+        return List.of();
+      }
+      // 2. Rollups of those traces, from every open partition (a rollup lives with its earliest span).
+      Map<String, TraceSummary> summaries = summaries(matched.keySet());
+      List<TraceSummary> ranked = new ArrayList<>();
+      for (Map.Entry<BytesRef, MatchedTrace> e : matched.entrySet()) {
+        String id = Ids.toHex(BytesRef.deepCopyOf(e.getKey()).bytes);
+        TraceSummary summary = summaries.get(id);
+        if (summary == null) {
+          summary = computeSummary(id);
+        }
+        if (search.minTraceDurationNanos() > 0 && summary.durationNanos() < search.minTraceDurationNanos()) {
+          continue;
+        }
+        if (search.maxTraceDurationNanos() > 0 && summary.durationNanos() > search.maxTraceDurationNanos()) {
+          continue;
+        }
+        ranked.add(summary);
+      }
+      ranked.sort(comparator(search.order()));
+      List<TraceMatch> out = new ArrayList<>(Math.min(search.limit(), ranked.size()));
+      for (TraceSummary summary : ranked) {
+        if (out.size() >= search.limit()) {
+          break;
+        }
+        MatchedTrace m = matched.get(SpanDocuments.traceIdBytes(summary.traceId()));
+        List<Span> spans = new ArrayList<>(m.docs.size());
+        for (long packed : m.docs) {
+          IndexSearcher searcher = snapshot.searchers.get((int) (packed >>> 32));
+          int doc = (int) packed;
+          spans.add(SpanDocuments.decode(searcher.storedFields().document(doc).getBinaryValue(SpanDocuments.BLOB)));
+        }
+        spans.sort(Comparator.comparingLong(Span::startEpochNanos));
+        out.add(new TraceMatch(summary, spans, m.count));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static final class MatchedTrace {
+    int count;
+    final List<Long> docs = new ArrayList<>(3);
+  }
+
+  private static void collectMatches(
+      IndexSearcher searcher, int searcherIndex, Query query, int spss, Map<BytesRef, MatchedTrace> out)
+      throws IOException {
+    searcher.search(
+        query,
+        new SimpleCollector() {
+          SortedDocValues traceIds;
+          int base;
+
+          @Override
+          protected void doSetNextReader(LeafReaderContext context) throws IOException {
+            traceIds = context.reader().getSortedDocValues(SpanDocuments.TRACE_ID);
+            base = context.docBase;
+          }
+
+          @Override
+          public void collect(int doc) throws IOException {
+            if (traceIds == null || !traceIds.advanceExact(doc)) {
+              return;
+            }
+            BytesRef id = traceIds.lookupOrd(traceIds.ordValue());
+            MatchedTrace m = out.get(id);
+            if (m == null) {
+              m = new MatchedTrace();
+              out.put(BytesRef.deepCopyOf(id), m);
+            }
+            m.count++;
+            if (m.docs.size() < spss) {
+              m.docs.add(((long) searcherIndex << 32) | (base + doc));
+            }
+          }
+
+          @Override
+          public ScoreMode scoreMode() {
+            return ScoreMode.COMPLETE_NO_SCORES;
+          }
+        });
+  }
+
+  private Map<String, TraceSummary> summaries(Set<BytesRef> traceIds) throws IOException {
+    Map<String, TraceSummary> out = new HashMap<>();
+    Query query = new TermInSetQuery(TraceRollups.T_TRACE_ID, traceIds);
+    try (Snapshot all = new Snapshot(0, 0)) {
+      for (IndexSearcher searcher : all.searchers) {
+        List<int[]> hits = new ArrayList<>();
+        searcher.search(
+            query,
+            new SimpleCollector() {
+              int base;
+
+              @Override
+              protected void doSetNextReader(LeafReaderContext context) {
+                base = context.docBase;
+              }
+
+              @Override
+              public void collect(int doc) {
+                hits.add(new int[] {base + doc});
+              }
+
+              @Override
+              public ScoreMode scoreMode() {
+                return ScoreMode.COMPLETE_NO_SCORES;
+              }
+            });
+        StoredFields stored = searcher.storedFields();
+        for (int[] hit : hits) {
+          TraceSummary s = TraceRollups.decode(stored.document(hit[0]).getBinaryValue(TraceRollups.T_SUMMARY));
+          out.put(s.traceId(), s);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A rollup computed on read, for a trace whose rollup is not yet refreshed. */
+  private TraceSummary computeSummary(String traceId) throws IOException {
+    TraceRollups.Accumulator acc = new TraceRollups.Accumulator(traceId);
+    try (Snapshot all = new Snapshot(0, 0)) {
+      for (int i = 0; i < all.searchers.size(); i++) {
+        TraceRollups.collect(all.searchers.get(i), all.parts.get(i), acc);
+      }
+    }
+    return acc.toSummary();
+  }
+
+  /** The rollup of one trace, or {@code null} when no span of it is stored. */
+  public TraceSummary traceSummary(String traceId) {
+    String id = Ids.normalizeTraceId(traceId);
+    if (id == null) {
+      throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
+    }
+    try {
+      TraceSummary s = summaries(Set.of(SpanDocuments.traceIdBytes(id))).get(id);
+      if (s == null) {
+        TraceSummary computed = computeSummary(id);
+        return computed.spanCount() == 0 ? null : computed;
+      }
+      return s;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Comparator<TraceSummary> comparator(TraceSearch.Order order) {
+    Comparator<TraceSummary> newest = Comparator.comparingLong(TraceSummary::startEpochNanos).reversed();
+    return switch (order) {
+      case NEWEST -> newest;
+      case COST -> Comparator.comparingDouble(TraceSummary::costUsd).reversed().thenComparing(newest);
+      case TOKENS -> Comparator.comparingLong(TraceSummary::totalTokens).reversed().thenComparing(newest);
+      case LLM_CALLS -> Comparator.comparingInt(TraceSummary::llmCallCount).reversed().thenComparing(newest);
+    };
+  }
+
+  private static Query timeRange(String field, long from, long to) {
+    return LongField.newRangeQuery(field, from <= 0 ? Long.MIN_VALUE : from, to <= 0 ? Long.MAX_VALUE : to);
+  }
+
+  @Override
+  public TagNames tagNames(long fromEpochNanos, long toEpochNanos, int limit) {
+    TreeSet<String> span = new TreeSet<>();
+    TreeSet<String> resource = new TreeSet<>();
+    try (Snapshot snapshot = new Snapshot(fromEpochNanos, toEpochNanos)) {
+      for (IndexSearcher searcher : snapshot.searchers) {
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+          for (FieldInfo info : leaf.reader().getFieldInfos()) {
+            String name = info.name;
+            if (name.startsWith(SpanDocuments.SPAN_ATTR)) {
+              span.add(name.substring(SpanDocuments.SPAN_ATTR.length()));
+            } else if (name.startsWith(SpanDocuments.SPAN_NUM)) {
+              span.add(name.substring(SpanDocuments.SPAN_NUM.length()));
+            } else if (name.startsWith(SpanDocuments.RESOURCE_ATTR)) {
+              resource.add(name.substring(SpanDocuments.RESOURCE_ATTR.length()));
+            } else if (name.startsWith(SpanDocuments.RESOURCE_NUM)) {
+              resource.add(name.substring(SpanDocuments.RESOURCE_NUM.length()));
+            }
+          }
+        }
+      }
+    }
+    return new TagNames(
+        span.stream().limit(limit).toList(), resource.stream().limit(limit).toList());
+  }
+
+  @Override
+  public List<TagValue> tagValues(FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
+    List<String> stringFields = new ArrayList<>();
+    List<String> numberFields = new ArrayList<>();
+    switch (field.scope()) {
+      case SPAN -> {
+        stringFields.add(SpanDocuments.SPAN_ATTR + field.name());
+        numberFields.add(SpanDocuments.SPAN_NUM + field.name());
+      }
+      case RESOURCE -> {
+        stringFields.add(SpanDocuments.RESOURCE_ATTR + field.name());
+        numberFields.add(SpanDocuments.RESOURCE_NUM + field.name());
+      }
+      case ANY -> {
+        stringFields.add(SpanDocuments.SPAN_ATTR + field.name());
+        stringFields.add(SpanDocuments.RESOURCE_ATTR + field.name());
+        numberFields.add(SpanDocuments.SPAN_NUM + field.name());
+        numberFields.add(SpanDocuments.RESOURCE_NUM + field.name());
+      }
+      case INTRINSIC -> {
+        switch (field.name()) {
+          case FieldRef.NAME -> stringFields.add(SpanDocuments.NAME);
+          case FieldRef.STATUS -> stringFields.add(SpanDocuments.STATUS);
+          case FieldRef.KIND -> stringFields.add(SpanDocuments.KIND);
+          case FieldRef.SERVICE -> stringFields.add(TraceRollups.T_ROOT_SERVICE);
+          case FieldRef.ROOT_NAME -> stringFields.add(TraceRollups.T_ROOT_NAME);
+          default -> throw new IllegalArgumentException("intrinsic: " + field.name() + " has no enumerable values");
+        }
+      }
+    }
+    Map<String, Long> strings = new HashMap<>();
+    Map<String, String> types = new HashMap<>();
+    TreeMap<Double, Long> numbers = new TreeMap<>();
+    try (Snapshot snapshot = new Snapshot(fromEpochNanos, toEpochNanos)) {
+      for (IndexSearcher searcher : snapshot.searchers) {
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+          LeafReader reader = leaf.reader();
+          for (String f : stringFields) {
+            Terms terms = reader.terms(f);
+            if (terms == null) {
+              continue;
+            }
+            TermsEnum it = terms.iterator();
+            for (BytesRef term = it.next(); term != null && strings.size() < 10 * limit; term = it.next()) {
+              String v = term.utf8ToString();
+              strings.merge(v, (long) it.docFreq(), Long::sum);
+              types.putIfAbsent(v, ("true".equals(v) || "false".equals(v)) && f.startsWith("a") ? "bool" : "string");
+            }
+          }
+          for (String f : numberFields) {
+            SortedNumericDocValues values = reader.getSortedNumericDocValues(f);
+            if (values == null) {
+              continue;
+            }
+            for (int doc = values.nextDoc(); doc != SortedNumericDocValues.NO_MORE_DOCS && numbers.size() < 10 * limit; doc = values.nextDoc()) {
+              for (int i = 0; i < values.docValueCount(); i++) {
+                numbers.merge(NumericUtils.sortableLongToDouble(values.nextValue()), 1L, Long::sum);
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<TagValue> out = new ArrayList<>();
+    strings.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .limit(limit)
+        .forEach(e -> out.add(new TagValue(types.get(e.getKey()), e.getKey())));
+    numbers.entrySet().stream()
+        .sorted(Map.Entry.<Double, Long>comparingByValue().reversed())
+        .limit(Math.max(0, limit - out.size()))
+        .forEach(e -> out.add(numberValue(e.getKey())));
+    return out;
+  }
+
+  private static TagValue numberValue(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return new TagValue("int", Long.toString((long) v));
+    }
+    return new TagValue("float", Double.toString(v));
+  }
+
+  @Override
+  public boolean isReady() {
+    return ready;
+  }
+
+  /** Bytes of index files on disk across partitions (measured now). */
+  public long sizeOnDisk() {
+    long total = 0;
+    for (Partition p : partitions.values()) {
+      total += p.sizeOnDisk();
+    }
+    return total;
+  }
+
+  /** Names of the open partitions' directories, oldest first. */
+  public List<String> partitionNames() {
+    List<String> names = new ArrayList<>();
+    for (Partition p : partitions.values()) {
+      names.add(p.path.getFileName().toString());
+    }
+    return names;
+  }
+
+  private long nowNanos() {
+    java.time.Instant now = clock.instant();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+
+  @Override
+  public void close() {
+    if (!accepting && writerStopped.getCount() == 0 && partitions.isEmpty()) {
+      return;
+    }
+    ready = false;
+    accepting = false;
+    try {
+      writerStopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Partition p : partitions.values()) {
+      try {
+        p.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.error("closing partition {}: {}", p.path, e.toString());
+      }
+    }
+    partitions.clear();
+    try {
+      wal.close();
+    } catch (IOException e) {
+      LOG.error("closing write-ahead log: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.tokentrail.store.lucene;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * One time partition: a Lucene index holding the spans that started in {@code [start, end)} and
+ * the rollups of traces whose earliest span is there. Retention deletes whole partitions.
+ */
+final class Partition implements Closeable {
+  private static final DateTimeFormatter NAME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'").withZone(ZoneOffset.UTC);
+
+  final long startNanos;
+  final long endNanos;
+  final Path path;
+  final Directory directory;
+  final IndexWriter writer;
+  final SearcherManager searchers;
+  /** Written since the last refresh / commit; touched by the writer thread only. */
+  boolean needsRefresh;
+  boolean needsCommit;
+
+  private Partition(long startNanos, long endNanos, Path path, Directory directory, IndexWriter writer)
+      throws IOException {
+    this.startNanos = startNanos;
+    this.endNanos = endNanos;
+    this.path = path;
+    this.directory = directory;
+    this.writer = writer;
+    this.searchers = new SearcherManager(writer, null);
+  }
+
+  static String directoryName(long startNanos, long durationNanos) {
+    return NAME.format(Instant.ofEpochSecond(0, startNanos)) + "_" + (durationNanos / 1_000_000_000L) + "s";
+  }
+
+  /** Parses a partition directory name back to {start, duration} in nanos, or null. */
+  static long[] parseName(String name) {
+    int underscore = name.indexOf('_');
+    if (underscore < 0 || !name.endsWith("s")) {
+      return null;
+    }
+    try {
+      Instant start = java.time.ZonedDateTime.parse(name.substring(0, underscore), NAME).toInstant();
+      long seconds = Long.parseLong(name.substring(underscore + 1, name.length() - 1));
+      long startNanos = start.getEpochSecond() * 1_000_000_000L;
+      return new long[] {startNanos, seconds * 1_000_000_000L};
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  static Partition open(Path root, long startNanos, long durationNanos, double ramBufferMb)
+      throws IOException {
+    Path path = root.resolve(directoryName(startNanos, durationNanos));
+    Files.createDirectories(path);
+    Directory directory = FSDirectory.open(path);
+    IndexWriterConfig config = new IndexWriterConfig();
+    config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
+    config.setRAMBufferSizeMB(ramBufferMb);
+    config.setCommitOnClose(true);
+    ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
+    merges.setMaxMergesAndThreads(2, 1);
+    config.setMergeScheduler(merges);
+    IndexWriter writer = new IndexWriter(directory, config);
+    return new Partition(startNanos, startNanos + durationNanos, path, directory, writer);
+  }
+
+  boolean overlaps(long fromNanos, long toNanos) {
+    return (toNanos <= 0 || startNanos <= toNanos) && (fromNanos <= 0 || endNanos > fromNanos);
+  }
+
+  long sizeOnDisk() {
+    long total = 0;
+    try {
+      for (String file : directory.listAll()) {
+        try {
+          total += directory.fileLength(file);
+        } catch (IOException e) {
+          // A file merged away between listing and sizing.
+        }
+      }
+    } catch (IOException e) {
+      return total;
+    }
+    return total;
+  }
+
+  @Override
+  public void close() throws IOException {
+    searchers.close();
+    writer.close();
+    directory.close();
+  }
+
+  /** Closes without committing and deletes the files: retention. */
+  void delete() throws IOException {
+    searchers.close();
+    writer.rollback();
+    directory.close();
+    try (Stream<Path> files = Files.walk(path)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

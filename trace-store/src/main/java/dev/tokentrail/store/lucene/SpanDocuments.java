@@ -1,0 +1,190 @@
+package dev.tokentrail.store.lucene;
+
+import static dev.tokentrail.genai.GenAiAttributes.*;
+
+import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.otlp.OtlpSpans;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.DoubleField;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KeywordField;
+import org.apache.lucene.document.LongField;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * The Lucene codec for spans. One span is one document: fixed fields for intrinsics and LLM
+ * facts (points for ranges, doc values for rollups and sorting), one keyword or numeric field per
+ * attribute ({@code a.KEY}/{@code an.KEY} for span, {@code r.KEY}/{@code rn.KEY} for resource
+ * attributes), and the whole span as a stored OTLP protobuf blob.
+ */
+final class SpanDocuments {
+  static final String TYPE = "type";
+  static final String TYPE_SPAN = "span";
+  static final String SPAN_KEY = "span_key";
+  static final String TRACE_ID = "trace_id";
+  static final String START = "start_ns";
+  static final String END = "end_ns";
+  static final String DURATION = "duration_ns";
+  static final String NAME = "name";
+  static final String SERVICE = "service";
+  static final String KIND = "kind";
+  static final String STATUS = "status";
+  static final String STATUS_MESSAGE = "status_message";
+  static final String ROOT = "root";
+  static final String LLM = "llm";
+  static final String COST = "cost";
+  static final String TOKENS_IN = "tokens_in";
+  static final String TOKENS_OUT = "tokens_out";
+  static final String MODEL = "model";
+  static final String TEAM = "team";
+  static final String PROJECT = "project";
+  static final String BLOB = "blob";
+
+  static final String SPAN_ATTR = "a.";
+  static final String SPAN_NUM = "an.";
+  static final String RESOURCE_ATTR = "r.";
+  static final String RESOURCE_NUM = "rn.";
+
+  /** Longer string values are indexed truncated (the stored span keeps them whole). */
+  static final int MAX_INDEXED_CHARS = 2048;
+
+  private SpanDocuments() {}
+
+  static BytesRef spanKey(Span span) {
+    byte[] key = new byte[24];
+    System.arraycopy(Ids.fromHex(span.traceId()), 0, key, 0, 16);
+    System.arraycopy(Ids.fromHex(span.spanId()), 0, key, 16, 8);
+    return new BytesRef(key);
+  }
+
+  static Term spanKeyTerm(Span span) {
+    return new Term(SPAN_KEY, spanKey(span));
+  }
+
+  static BytesRef traceIdBytes(String traceIdHex) {
+    return new BytesRef(Ids.fromHex(traceIdHex));
+  }
+
+  static Document toDocument(Span span) {
+    Document doc = new Document();
+    doc.add(new StringField(TYPE, TYPE_SPAN, Field.Store.NO));
+    doc.add(new StringField(SPAN_KEY, spanKey(span), Field.Store.NO));
+    BytesRef traceId = traceIdBytes(span.traceId());
+    doc.add(new StringField(TRACE_ID, traceId, Field.Store.NO));
+    doc.add(new SortedDocValuesField(TRACE_ID, traceId));
+    doc.add(new LongField(START, span.startEpochNanos(), Field.Store.NO));
+    doc.add(new NumericDocValuesField(END, span.endEpochNanos()));
+    doc.add(new LongField(DURATION, span.durationNanos(), Field.Store.NO));
+    doc.add(new KeywordField(NAME, truncate(span.name()), Field.Store.NO));
+    doc.add(new KeywordField(SERVICE, truncate(span.resource().serviceName()), Field.Store.NO));
+    doc.add(new KeywordField(KIND, span.kind().traceQlName(), Field.Store.NO));
+    doc.add(new KeywordField(STATUS, span.statusCode().traceQlName(), Field.Store.NO));
+    if (!span.statusMessage().isEmpty()) {
+      doc.add(new StringField(STATUS_MESSAGE, truncate(span.statusMessage()), Field.Store.NO));
+    }
+    doc.add(new NumericDocValuesField(ROOT, span.isRoot() ? 1 : 0));
+    Map<String, Object> attributes = span.attributes();
+    if (Boolean.TRUE.equals(attributes.get(TT_LLM_CALL))) {
+      doc.add(new StringField(LLM, "true", Field.Store.NO));
+      doc.add(new DoubleField(COST, number(attributes.get(TT_COST_USD)), Field.Store.NO));
+      doc.add(new LongField(TOKENS_IN, count(attributes.get(USAGE_INPUT_TOKENS)), Field.Store.NO));
+      doc.add(new LongField(TOKENS_OUT, count(attributes.get(USAGE_OUTPUT_TOKENS)), Field.Store.NO));
+      Object model = attributes.get(RESPONSE_MODEL);
+      if (model == null) {
+        model = attributes.get(REQUEST_MODEL);
+      }
+      doc.add(new SortedDocValuesField(MODEL, new BytesRef(truncate(String.valueOf(model)))));
+      doc.add(new SortedDocValuesField(TEAM, new BytesRef(stringOr(attributes.get(TT_TEAM)))));
+      doc.add(new SortedDocValuesField(PROJECT, new BytesRef(stringOr(attributes.get(TT_PROJECT)))));
+    }
+    addAttributes(doc, attributes, SPAN_ATTR, SPAN_NUM);
+    addAttributes(doc, span.resource().attributes(), RESOURCE_ATTR, RESOURCE_NUM);
+    doc.add(new StoredField(BLOB, encode(span)));
+    return doc;
+  }
+
+  private static void addAttributes(
+      Document doc, Map<String, Object> attributes, String stringPrefix, String numberPrefix) {
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      addAttribute(doc, e.getKey(), e.getValue(), stringPrefix, numberPrefix, 0);
+    }
+  }
+
+  private static void addAttribute(
+      Document doc, String key, Object value, String stringPrefix, String numberPrefix, int depth) {
+    if (value instanceof String s) {
+      doc.add(new StringField(stringPrefix + key, truncate(s), Field.Store.NO));
+    } else if (value instanceof Long l) {
+      doc.add(new DoubleField(numberPrefix + key, l, Field.Store.NO));
+    } else if (value instanceof Double d) {
+      if (!d.isNaN()) {
+        doc.add(new DoubleField(numberPrefix + key, d, Field.Store.NO));
+      }
+    } else if (value instanceof Boolean b) {
+      doc.add(new StringField(stringPrefix + key, b.toString(), Field.Store.NO));
+    } else if (value instanceof List<?> list && depth == 0) {
+      for (Object element : list) {
+        addAttribute(doc, key, element, stringPrefix, numberPrefix, depth + 1);
+      }
+    }
+    // Bytes and nested maps are kept in the stored span only.
+  }
+
+  static String truncate(String s) {
+    if (s.length() <= MAX_INDEXED_CHARS) {
+      return s;
+    }
+    // Do not split a surrogate pair: Lucene rejects unpaired surrogates.
+    int end = MAX_INDEXED_CHARS;
+    if (Character.isHighSurrogate(s.charAt(end - 1))) {
+      end--;
+    }
+    return s.substring(0, end);
+  }
+
+  private static String stringOr(Object value) {
+    return value instanceof String s ? truncate(s) : "";
+  }
+
+  static double number(Object value) {
+    if (value instanceof Double d) {
+      return d;
+    }
+    if (value instanceof Long l) {
+      return l;
+    }
+    return 0;
+  }
+
+  static long count(Object value) {
+    if (value instanceof Long l) {
+      return l;
+    }
+    if (value instanceof Double d) {
+      return Math.round(d);
+    }
+    return 0;
+  }
+
+  static byte[] encode(Span span) {
+    return OtlpSpans.encodeOne(span).toByteArray();
+  }
+
+  static Span decode(BytesRef blob) {
+    try {
+      return OtlpSpans.decodeOne(
+          ResourceSpans.parseFrom(java.nio.ByteBuffer.wrap(blob.bytes, blob.offset, blob.length)));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt stored span: " + e.getMessage(), e);
+    }
+  }
+}
