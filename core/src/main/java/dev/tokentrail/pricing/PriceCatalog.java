@@ -154,8 +154,11 @@ public final class PriceCatalog {
     }
     double input = number(node, "input", where, Double.NaN);
     double output = number(node, "output", where, Double.NaN);
-    if (Double.isNaN(input) || Double.isNaN(output)) {
-      throw new IllegalArgumentException(where + ": input and output prices are required");
+    if (Double.isNaN(input)) {
+      throw new IllegalArgumentException(where + ".input: missing (expected: USD per 1M input tokens)");
+    }
+    if (Double.isNaN(output)) {
+      throw new IllegalArgumentException(where + ".output: missing (expected: USD per 1M output tokens)");
     }
     double cacheRead = number(node, "cache_read", where, input);
     double cacheWrite = number(node, "cache_write", where, input);
@@ -267,7 +270,8 @@ public final class PriceCatalog {
     Tier down = Tier.values()[tier.ordinal() - 1];
     CatalogEntry best = null;
     for (CatalogEntry entry : entries) {
-      if (entry.provider().equals(provider) && entry.tier() == down) {
+      // Embedding models (no output price) do not serve generation tasks.
+      if (entry.provider().equals(provider) && entry.tier() == down && entry.latestPrice().output() > 0) {
         if (best == null || blended(entry) < blended(best)) {
           best = entry;
         }
