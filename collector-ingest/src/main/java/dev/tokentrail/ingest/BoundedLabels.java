@@ -1,0 +1,39 @@
+package dev.tokentrail.ingest;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps a metric label's cardinality bounded: the first {@code maxValues} distinct values are
+ * admitted, later ones become {@code other}. Never used for ids (trace, user).
+ */
+public final class BoundedLabels {
+  public static final String OTHER = "other";
+  public static final String UNKNOWN = "unknown";
+
+  private final int maxValues;
+  private final Set<String> admitted = ConcurrentHashMap.newKeySet();
+
+  public BoundedLabels(int maxValues) {
+    if (maxValues <= 0) {
+      throw new IllegalArgumentException("maxValues: " + maxValues + " (expected: > 0)");
+    }
+    this.maxValues = maxValues;
+  }
+
+  public String label(String value) {
+    if (value == null || value.isEmpty()) {
+      return UNKNOWN;
+    }
+    if (admitted.contains(value)) {
+      return value;
+    }
+    synchronized (admitted) {
+      if (admitted.size() < maxValues) {
+        admitted.add(value.length() > 128 ? value.substring(0, 128) : value);
+        return value.length() > 128 ? value.substring(0, 128) : value;
+      }
+    }
+    return OTHER;
+  }
+}

@@ -1,0 +1,96 @@
+package dev.tokentrail.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tokentrail.genai.LlmSpanEnricher;
+import dev.tokentrail.model.LlmCall;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.otlp.OtlpSpans;
+import dev.tokentrail.store.SpanStore;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingest pipeline, independent of transport: decode an OTLP request, enrich each span (LLM
+ * call recognition, pricing, canonical attributes), hand the batch to the store and, once it is
+ * durable, count it in metrics. Invalid spans are rejected one by one; the rest are kept.
+ */
+public final class SpanIngester {
+  private static final Logger LOG = LoggerFactory.getLogger(SpanIngester.class);
+
+  private final SpanStore store;
+  private final LlmSpanEnricher enricher;
+  private final IngestMetrics metrics;
+  private final Clock clock;
+  private final RecentSpanKeys recentlyCounted = new RecentSpanKeys(1 << 20);
+
+  private SpanIngester(SpanStore store, LlmSpanEnricher enricher, IngestMetrics metrics, Clock clock) {
+    this.store = store;
+    this.enricher = enricher;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  public static SpanIngester create(SpanStore store, LlmSpanEnricher enricher, IngestMetrics metrics, Clock clock) {
+    return new SpanIngester(
+        requireNonNull(store, "store"),
+        requireNonNull(enricher, "enricher"),
+        requireNonNull(metrics, "metrics"),
+        requireNonNull(clock, "clock"));
+  }
+
+  public IngestMetrics metrics() {
+    return metrics;
+  }
+
+  /** What became of a request's spans: stored, or rejected with the first reason. */
+  public record Result(int stored, int rejected, String rejectionMessage) {}
+
+  /**
+   * Stores the request's valid spans. The future completes once they are durable, or fails with
+   * the store's {@code StoreOverloadedException} / {@code StoreClosedException}.
+   */
+  public CompletableFuture<Result> ingest(ExportTraceServiceRequest request, String protocol) {
+    OtlpSpans.Decoded decoded = OtlpSpans.decode(request.getResourceSpansList());
+    int total = decoded.spans().size() + decoded.rejected();
+    metrics.received(protocol, total);
+    metrics.rejected("invalid_id", decoded.rejected());
+    if (decoded.spans().isEmpty()) {
+      return CompletableFuture.completedFuture(new Result(0, decoded.rejected(), decoded.firstRejection()));
+    }
+    List<Span> spans = new ArrayList<>(decoded.spans().size());
+    List<LlmCall> calls = new ArrayList<>(decoded.spans().size());
+    for (Span span : decoded.spans()) {
+      LlmSpanEnricher.Enriched enriched;
+      try {
+        enriched = enricher.enrich(span);
+      } catch (RuntimeException e) {
+        // A bug of ours must not lose the user's span: store it as received.
+        LOG.error("enriching span {} of trace {} failed; storing it unpriced", span.spanId(), span.traceId(), e);
+        metrics.rejected("enrich_error_stored_raw", 0);
+        enriched = new LlmSpanEnricher.Enriched(span, null);
+      }
+      spans.add(enriched.span());
+      calls.add(enriched.call());
+    }
+    return store
+        .accept(spans)
+        .thenApply(
+            ignored -> {
+              long now = clock.millis();
+              for (int i = 0; i < spans.size(); i++) {
+                LlmCall call = calls.get(i);
+                Span span = spans.get(i);
+                if (call != null && !recentlyCounted.seen(span.traceId(), span.spanId())) {
+                  metrics.llmCallStored(span, call, now);
+                }
+              }
+              return new Result(spans.size(), decoded.rejected(), decoded.firstRejection());
+            });
+  }
+}

@@ -1,0 +1,84 @@
+package dev.tokentrail.query;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.ServerBuilder;
+import dev.tokentrail.store.SpanStore;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP API on port 3200: the Grafana Tempo trace API, TokenTrail's JSON API under {@code
+ * /api/v1/}, Prometheus {@code /metrics} and {@code /ready}. Handlers parse, call the store, and
+ * serialize; blocking store reads run on Armeria's blocking executor.
+ */
+public final class QueryApi {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SpanStore store;
+  private final PrometheusRegistry registry;
+  private final BooleanSupplier ready;
+  private final Supplier<Object> unknownModels;
+
+  private QueryApi(Builder b) {
+    this.store = b.store;
+    this.registry = b.registry;
+    this.ready = b.ready;
+    this.unknownModels = b.unknownModels;
+  }
+
+  public static Builder builder(SpanStore store, PrometheusRegistry registry) {
+    return new Builder(requireNonNull(store, "store"), requireNonNull(registry, "registry"));
+  }
+
+  /** Configures a {@link QueryApi}. */
+  public static final class Builder {
+    private final SpanStore store;
+    private final PrometheusRegistry registry;
+    private BooleanSupplier ready;
+    private Supplier<Object> unknownModels = java.util.List::of;
+
+    private Builder(SpanStore store, PrometheusRegistry registry) {
+      this.store = store;
+      this.registry = registry;
+      this.ready = store::isReady;
+    }
+
+    /** What {@code /ready} reports; defaults to the store's readiness. */
+    public Builder ready(BooleanSupplier ready) {
+      this.ready = requireNonNull(ready, "ready");
+      return this;
+    }
+
+    /** Rows for {@code /api/v1/unknown-models}. */
+    public Builder unknownModels(Supplier<Object> unknownModels) {
+      this.unknownModels = requireNonNull(unknownModels, "unknownModels");
+      return this;
+    }
+
+    public QueryApi build() {
+      return new QueryApi(this);
+    }
+  }
+
+  public void install(ServerBuilder server) {
+    TraceByIdService traces = new TraceByIdService(store);
+    server.service("/api/traces/{traceId}", traces.v1());
+    server.service("/api/v2/traces/{traceId}", traces.v2());
+    server.service("/metrics", new MetricsService(registry));
+    server.service(
+        "/ready",
+        (ctx, req) ->
+            ready.getAsBoolean()
+                ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
+                : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready"));
+    server.service(
+        "/api/v1/unknown-models",
+        (ctx, req) -> JsonResponses.ok(java.util.Map.of("models", unknownModels.get())));
+  }
+}

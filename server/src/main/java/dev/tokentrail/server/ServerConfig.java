@@ -1,0 +1,186 @@
+package dev.tokentrail.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tokentrail.genai.AttributionKeys;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every setting of {@code tokentrail serve}, typed and validated at start. Each comes from, in
+ * increasing priority: its default, the config file (YAML key), the environment ({@code
+ * TOKENTRAIL_...}), the command line flag. {@link #SETTINGS} is the reference table that
+ * docs/configuration.md reproduces.
+ */
+record ServerConfig(
+    Path dataDir,
+    String bindAddress,
+    int otlpGrpcPort,
+    int otlpHttpPort,
+    int httpPort,
+    int maxRequestBytes,
+    int maxConcurrentRequests,
+    int maxQueuedSpans,
+    Duration retention,
+    Duration partitionDuration,
+    Duration commitInterval,
+    Duration maxFutureSkew,
+    Path priceCatalogFile,
+    int maxLabelValues,
+    AttributionKeys attributionKeys) {
+
+  /** One setting: its YAML key, environment variable, flag (may be null), default and meaning. */
+  record Setting(String key, String env, String flag, String defaultValue, String description) {}
+
+  static final List<Setting> SETTINGS =
+      List.of(
+          new Setting("data_dir", "TOKENTRAIL_DATA_DIR", "--data-dir", "./data", "Directory holding the write-ahead log and the index partitions."),
+          new Setting("bind_address", "TOKENTRAIL_BIND_ADDRESS", "--bind-address", "0.0.0.0", "Address every port listens on (127.0.0.1 to stay local)."),
+          new Setting("otlp_grpc_port", "TOKENTRAIL_OTLP_GRPC_PORT", "--otlp-grpc-port", "4317", "OTLP/gRPC port; 0 picks a free port."),
+          new Setting("otlp_http_port", "TOKENTRAIL_OTLP_HTTP_PORT", "--otlp-http-port", "4318", "OTLP/HTTP port (POST /v1/traces); 0 picks a free port."),
+          new Setting("http_port", "TOKENTRAIL_HTTP_PORT", "--http-port", "3200", "Query API, Tempo API, /metrics and /ready; 0 picks a free port."),
+          new Setting("ingest.max_request_bytes", "TOKENTRAIL_INGEST_MAX_REQUEST_BYTES", "--max-request-bytes", "16777216", "Largest OTLP request body accepted, before and after gzip decompression (413 past it)."),
+          new Setting("ingest.max_concurrent_requests", "TOKENTRAIL_INGEST_MAX_CONCURRENT_REQUESTS", null, "32", "OTLP exports decoded at once; more are told to retry (429 / RESOURCE_EXHAUSTED)."),
+          new Setting("store.max_queued_spans", "TOKENTRAIL_STORE_MAX_QUEUED_SPANS", null, "200000", "Spans accepted but not yet durable; past it exports are told to retry."),
+          new Setting("store.retention", "TOKENTRAIL_STORE_RETENTION", "--retention", "14d", "How long spans are kept; whole partitions are deleted after it."),
+          new Setting("store.partition", "TOKENTRAIL_STORE_PARTITION", null, "1d", "Time span of one index partition (applies to new partitions)."),
+          new Setting("store.commit_interval", "TOKENTRAIL_STORE_COMMIT_INTERVAL", null, "10s", "How often indices are committed and the write-ahead log trimmed."),
+          new Setting("store.max_future_skew", "TOKENTRAIL_STORE_MAX_FUTURE_SKEW", null, "1h", "Spans starting further in the future (or before retention) are partitioned by receive time."),
+          new Setting("pricing.catalog_file", "TOKENTRAIL_PRICING_CATALOG_FILE", "--price-catalog", "", "YAML price file overriding and extending the built-in catalog."),
+          new Setting("metrics.max_label_values", "TOKENTRAIL_METRICS_MAX_LABEL_VALUES", null, "100", "Distinct values kept per metric label; later ones are reported as 'other'."),
+          new Setting("attribution.team", "TOKENTRAIL_ATTRIBUTION_TEAM", null, String.join(",", AttributionKeys.DEFAULT.team()), "Attribute keys naming the team, in priority order (span, then resource, then baggage.KEY)."),
+          new Setting("attribution.project", "TOKENTRAIL_ATTRIBUTION_PROJECT", null, String.join(",", AttributionKeys.DEFAULT.project()), "Attribute keys naming the project."),
+          new Setting("attribution.cost_center", "TOKENTRAIL_ATTRIBUTION_COST_CENTER", null, String.join(",", AttributionKeys.DEFAULT.costCenter()), "Attribute keys naming the cost center."),
+          new Setting("attribution.feature", "TOKENTRAIL_ATTRIBUTION_FEATURE", null, String.join(",", AttributionKeys.DEFAULT.feature()), "Attribute keys naming the feature."),
+          new Setting("attribution.user", "TOKENTRAIL_ATTRIBUTION_USER", null, String.join(",", AttributionKeys.DEFAULT.user()), "Attribute keys naming the end user (never a metric label)."));
+
+  /**
+   * Resolves every setting. {@code flags} holds command line values by flag name; {@code
+   * configFile} may be null.
+   */
+  static ServerConfig resolve(Map<String, String> flags, Map<String, String> env, Path configFile) {
+    Map<String, String> fromFile = configFile == null ? Map.of() : readFile(configFile);
+    Map<String, String> values = new LinkedHashMap<>();
+    List<String> knownKeys = new ArrayList<>();
+    for (Setting s : SETTINGS) {
+      knownKeys.add(s.key());
+      String value = s.defaultValue();
+      if (fromFile.containsKey(s.key())) {
+        value = fromFile.get(s.key());
+      }
+      if (env.get(s.env()) != null) {
+        value = env.get(s.env());
+      }
+      if (s.flag() != null && flags.get(s.flag()) != null) {
+        value = flags.get(s.flag());
+      }
+      values.put(s.key(), value);
+    }
+    for (String key : fromFile.keySet()) {
+      if (!knownKeys.contains(key)) {
+        throw new IllegalArgumentException(configFile + ": unknown key " + key + " (expected one of: " + String.join(", ", knownKeys) + ")");
+      }
+    }
+    String catalog = values.get("pricing.catalog_file");
+    return new ServerConfig(
+        Path.of(values.get("data_dir")),
+        values.get("bind_address"),
+        port(values, "otlp_grpc_port"),
+        port(values, "otlp_http_port"),
+        port(values, "http_port"),
+        positiveInt(values, "ingest.max_request_bytes"),
+        positiveInt(values, "ingest.max_concurrent_requests"),
+        positiveInt(values, "store.max_queued_spans"),
+        Durations.parse(values.get("store.retention"), "store.retention"),
+        Durations.parse(values.get("store.partition"), "store.partition"),
+        Durations.parse(values.get("store.commit_interval"), "store.commit_interval"),
+        Durations.parse(values.get("store.max_future_skew"), "store.max_future_skew"),
+        catalog == null || catalog.isBlank() ? null : Path.of(catalog),
+        positiveInt(values, "metrics.max_label_values"),
+        new AttributionKeys(
+            list(values, "attribution.team"),
+            list(values, "attribution.project"),
+            list(values, "attribution.cost_center"),
+            list(values, "attribution.feature"),
+            list(values, "attribution.user")));
+  }
+
+  private static Map<String, String> readFile(Path file) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("config file " + file + ": " + e.getMessage(), e);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    if (root != null && !root.isNull()) {
+      if (!root.isObject()) {
+        throw new IllegalArgumentException("config file " + file + ": expected a YAML mapping");
+      }
+      flatten("", root, out);
+    }
+    return out;
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    node.fields().forEachRemaining(e -> {
+      String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      JsonNode value = e.getValue();
+      if (value.isObject()) {
+        flatten(key, value, out);
+      } else if (value.isArray()) {
+        List<String> items = new ArrayList<>();
+        value.forEach(v -> items.add(v.asText()));
+        out.put(key, String.join(",", items));
+      } else {
+        out.put(key, value.asText());
+      }
+    });
+  }
+
+  private static int port(Map<String, String> values, String key) {
+    int port = integer(values, key);
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(key + ": " + port + " (expected: 0-65535; 0 picks a free port)");
+    }
+    return port;
+  }
+
+  private static int positiveInt(Map<String, String> values, String key) {
+    int n = integer(values, key);
+    if (n <= 0) {
+      throw new IllegalArgumentException(key + ": " + n + " (expected: > 0)");
+    }
+    return n;
+  }
+
+  private static int integer(Map<String, String> values, String key) {
+    String value = values.get(key).trim();
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: an integer)");
+    }
+  }
+
+  private static List<String> list(Map<String, String> values, String key) {
+    List<String> items = new ArrayList<>();
+    for (String item : Arrays.asList(values.get(key).split(","))) {
+      if (!item.isBlank()) {
+        items.add(item.trim());
+      }
+    }
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException(key + ": empty (expected: at least one attribute key)");
+    }
+    return items;
+  }
+}

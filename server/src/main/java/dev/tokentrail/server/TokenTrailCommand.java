@@ -1,0 +1,119 @@
+package dev.tokentrail.server;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code tokentrail} command line. */
+@Command(
+    name = "tokentrail",
+    mixinStandardHelpOptions = true,
+    versionProvider = TokenTrailCommand.Version.class,
+    description = "LLM token-cost observability: OTLP ingest, span store and query API in one process.",
+    subcommands = {TokenTrailCommand.Serve.class})
+public final class TokenTrailCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new TokenTrailCommand()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = TokenTrailCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"tokentrail " + (v == null ? "dev" : v)};
+    }
+  }
+
+  /** {@code tokentrail serve}: ingest, store and query in one process until SIGTERM. */
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Runs OTLP ingest (gRPC and HTTP), the embedded store and the query API.",
+        "Every option also has an environment variable and a config file key (docs/configuration.md)."
+      })
+  static final class Serve implements Callable<Integer> {
+    @Option(names = "--config", description = "YAML config file (env TOKENTRAIL_CONFIG).")
+    Path config;
+
+    @Option(names = "--data-dir", description = "Data directory (default ./data).")
+    String dataDir;
+
+    @Option(names = "--bind-address", description = "Address to listen on (default 0.0.0.0).")
+    String bindAddress;
+
+    @Option(names = "--otlp-grpc-port", description = "OTLP/gRPC port (default 4317, 0 = any free port).")
+    String otlpGrpcPort;
+
+    @Option(names = "--otlp-http-port", description = "OTLP/HTTP port (default 4318, 0 = any free port).")
+    String otlpHttpPort;
+
+    @Option(names = "--http-port", description = "Query API port (default 3200, 0 = any free port).")
+    String httpPort;
+
+    @Option(names = "--retention", description = "How long spans are kept, e.g. 14d.")
+    String retention;
+
+    @Option(names = "--price-catalog", description = "Price catalog file overriding the built-in one.")
+    String priceCatalog;
+
+    @Option(names = "--max-request-bytes", description = "Largest OTLP request body (default 16 MiB).")
+    String maxRequestBytes;
+
+    @Override
+    public Integer call() throws Exception {
+      Map<String, String> flags = new LinkedHashMap<>();
+      flags.put("--data-dir", dataDir);
+      flags.put("--bind-address", bindAddress);
+      flags.put("--otlp-grpc-port", otlpGrpcPort);
+      flags.put("--otlp-http-port", otlpHttpPort);
+      flags.put("--http-port", httpPort);
+      flags.put("--retention", retention);
+      flags.put("--price-catalog", priceCatalog);
+      flags.put("--max-request-bytes", maxRequestBytes);
+      Path configFile = config;
+      if (configFile == null && System.getenv("TOKENTRAIL_CONFIG") != null) {
+        configFile = Path.of(System.getenv("TOKENTRAIL_CONFIG"));
+      }
+      ServerConfig resolved;
+      try {
+        resolved = ServerConfig.resolve(flags, System.getenv(), configFile);
+      } catch (IllegalArgumentException e) {
+        System.err.println("tokentrail serve: invalid configuration: " + e.getMessage());
+        return 2;
+      }
+      CountDownLatch stop = new CountDownLatch(1);
+      // SIGTERM and SIGINT start a graceful shutdown that exits 0 once everything is committed.
+      for (String signal : new String[] {"TERM", "INT"}) {
+        sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
+      }
+      TokenTrailServer server;
+      try {
+        server = TokenTrailServer.start(resolved);
+      } catch (RuntimeException e) {
+        System.err.println("tokentrail serve: cannot start: " + e.getMessage());
+        return 1;
+      }
+      System.out.println("listening otlp-grpc=" + server.otlpGrpcPort());
+      System.out.println("listening otlp-http=" + server.otlpHttpPort());
+      System.out.println("listening http=" + server.httpPort());
+      System.out.println("ready");
+      System.out.flush();
+      stop.await();
+      server.close();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package dev.tokentrail.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.common.util.EventLoopGroups;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import dev.tokentrail.genai.GenAiNormalizer;
+import dev.tokentrail.genai.LlmSpanEnricher;
+import dev.tokentrail.ingest.IngestMetrics;
+import dev.tokentrail.ingest.OtlpReceivers;
+import dev.tokentrail.ingest.SpanIngester;
+import dev.tokentrail.ingest.UnknownModels;
+import dev.tokentrail.pricing.CostCalculator;
+import dev.tokentrail.pricing.PriceCatalog;
+import dev.tokentrail.query.QueryApi;
+import dev.tokentrail.store.lucene.LuceneSpanStore;
+import io.netty.channel.EventLoopGroup;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TokenTrail process: the embedded store, OTLP receivers on their two ports and the query API
+ * on its own. {@link #close()} shuts down in the order that loses nothing: receivers stop
+ * accepting and finish in-flight exports, the store drains and commits, then the query API stops.
+ */
+final class TokenTrailServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TokenTrailServer.class);
+
+  private final LuceneSpanStore store;
+  private final EventLoopGroup workers;
+  private final Server grpc;
+  private final Server http;
+  private final Server query;
+
+  private TokenTrailServer(LuceneSpanStore store, EventLoopGroup workers, Server grpc, Server http, Server query) {
+    this.store = store;
+    this.workers = workers;
+    this.grpc = grpc;
+    this.http = http;
+    this.query = query;
+  }
+
+  static TokenTrailServer start(ServerConfig config) {
+    requireNonNull(config, "config");
+    PriceCatalog catalog = PriceCatalog.builtIn();
+    if (config.priceCatalogFile() != null) {
+      catalog = catalog.overriddenBy(PriceCatalog.load(config.priceCatalogFile()));
+    }
+    LOG.info("price catalog {} ({} models)", catalog.version(), catalog.entries().size());
+    PrometheusRegistry registry = new PrometheusRegistry();
+    JvmMetrics.builder().register(registry);
+    LuceneSpanStore store =
+        LuceneSpanStore.builder(config.dataDir())
+            .retention(config.retention())
+            .partitionDuration(config.partitionDuration())
+            .commitInterval(config.commitInterval())
+            .maxFutureSkew(config.maxFutureSkew())
+            .maxQueuedSpans(config.maxQueuedSpans())
+            .registry(registry)
+            .open();
+    UnknownModels unknownModels = new UnknownModels(1000);
+    IngestMetrics metrics = new IngestMetrics(registry, config.maxLabelValues(), unknownModels);
+    SpanIngester ingester =
+        SpanIngester.create(
+            store,
+            LlmSpanEnricher.create(GenAiNormalizer.create(config.attributionKeys()), new CostCalculator(catalog)),
+            metrics,
+            Clock.systemUTC());
+    OtlpReceivers receivers = OtlpReceivers.create(ingester, config.maxRequestBytes(), config.maxConcurrentRequests());
+    EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    try {
+      ServerBuilder grpcBuilder = base(workers, config.bindAddress(), config.otlpGrpcPort());
+      receivers.installGrpc(grpcBuilder);
+      ServerBuilder httpBuilder = base(workers, config.bindAddress(), config.otlpHttpPort());
+      receivers.installHttp(httpBuilder);
+      ServerBuilder queryBuilder = base(workers, config.bindAddress(), config.httpPort());
+      QueryApi.builder(store, registry).unknownModels(unknownModels::entries).build().install(queryBuilder);
+      Server grpc = grpcBuilder.build();
+      Server http = httpBuilder.build();
+      Server query = queryBuilder.build();
+      grpc.start().join();
+      http.start().join();
+      query.start().join();
+      return new TokenTrailServer(store, workers, grpc, http, query);
+    } catch (RuntimeException e) {
+      store.close();
+      workers.shutdownGracefully();
+      throw e;
+    }
+  }
+
+  private static ServerBuilder base(EventLoopGroup workers, String bindAddress, int port) {
+    return Server.builder()
+        .workerGroup(workers, false)
+        .port(new InetSocketAddress(bindAddress, port), SessionProtocol.HTTP)
+        .gracefulShutdownTimeout(Duration.ofMillis(200), Duration.ofSeconds(15))
+        .disableServerHeader()
+        .disableDateHeader();
+  }
+
+  int otlpGrpcPort() {
+    return grpc.activeLocalPort();
+  }
+
+  int otlpHttpPort() {
+    return http.activeLocalPort();
+  }
+
+  int httpPort() {
+    return query.activeLocalPort();
+  }
+
+  @Override
+  public void close() {
+    LOG.info("shutting down: finishing in-flight exports");
+    grpc.stop().join();
+    http.stop().join();
+    LOG.info("shutting down: flushing and committing the store");
+    store.close();
+    query.stop().join();
+    workers.shutdownGracefully().syncUninterruptibly();
+    LOG.info("stopped");
+  }
+}
