@@ -1,0 +1,78 @@
+package dev.tokentrail.server;
+
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.testing.trace.TestSpanData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.data.StatusData;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/** SpanData as an instrumented service would export it: GenAI client spans under a root span. */
+final class LlmSpans {
+  private LlmSpans() {}
+
+  static String traceId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return String.format("%016x%016x", r.nextLong(), r.nextLong() | 1);
+  }
+
+  static String spanId() {
+    return String.format("%016x", ThreadLocalRandom.current().nextLong() | 1);
+  }
+
+  static Resource resource(String service) {
+    return Resource.getDefault().merge(Resource.create(Attributes.builder()
+        .put("service.name", service)
+        .put("team", "payments")
+        .build()));
+  }
+
+  static SpanData root(String traceId, String spanId, String service, long startMillis) {
+    return TestSpanData.builder()
+        .setSpanContext(SpanContext.create(traceId, spanId, TraceFlags.getSampled(), TraceState.getDefault()))
+        .setName("POST /answer")
+        .setKind(SpanKind.SERVER)
+        .setStartEpochNanos(TimeUnit.MILLISECONDS.toNanos(startMillis))
+        .setEndEpochNanos(TimeUnit.MILLISECONDS.toNanos(startMillis + 2000))
+        .setHasEnded(true)
+        .setStatus(StatusData.unset())
+        .setResource(resource(service))
+        .setTotalRecordedEvents(0)
+        .setTotalRecordedLinks(0)
+        .build();
+  }
+
+  static SpanData chat(String traceId, String parentSpanId, String service, String model,
+      long input, long output, long cachedInput, long startMillis) {
+    AttributesBuilder attributes = Attributes.builder()
+        .put("gen_ai.operation.name", "chat")
+        .put("gen_ai.provider.name", "openai")
+        .put("gen_ai.request.model", model)
+        .put("gen_ai.usage.input_tokens", input)
+        .put("gen_ai.usage.output_tokens", output)
+        .put("project", "checkout-assistant");
+    if (cachedInput > 0) {
+      attributes.put("gen_ai.usage.cache_read.input_tokens", cachedInput);
+    }
+    return TestSpanData.builder()
+        .setSpanContext(SpanContext.create(traceId, spanId(), TraceFlags.getSampled(), TraceState.getDefault()))
+        .setParentSpanContext(SpanContext.create(traceId, parentSpanId, TraceFlags.getSampled(), TraceState.getDefault()))
+        .setName("chat " + model)
+        .setKind(SpanKind.CLIENT)
+        .setStartEpochNanos(TimeUnit.MILLISECONDS.toNanos(startMillis + 10))
+        .setEndEpochNanos(TimeUnit.MILLISECONDS.toNanos(startMillis + 900))
+        .setHasEnded(true)
+        .setStatus(StatusData.unset())
+        .setAttributes(attributes.build())
+        .setResource(resource(service))
+        .setTotalRecordedEvents(0)
+        .setTotalRecordedLinks(0)
+        .build();
+  }
+}

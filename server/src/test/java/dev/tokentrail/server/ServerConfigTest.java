@@ -1,0 +1,72 @@
+package dev.tokentrail.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsMatchTheDesign() {
+    ServerConfig config = ServerConfig.resolve(Map.of(), Map.of(), null);
+    assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
+    assertThat(config.otlpGrpcPort()).isEqualTo(4317);
+    assertThat(config.otlpHttpPort()).isEqualTo(4318);
+    assertThat(config.httpPort()).isEqualTo(3200);
+    assertThat(config.retention()).isEqualTo(Duration.ofDays(14));
+    assertThat(config.priceCatalogFile()).isNull();
+    assertThat(config.attributionKeys().team()).contains("team");
+  }
+
+  @Test
+  void flagsBeatEnvironmentWhichBeatsTheConfigFile() throws Exception {
+    Path file = dir.resolve("tokentrail.yaml");
+    Files.writeString(file, """
+        data_dir: /from-file
+        http_port: 1111
+        otlp_http_port: 2222
+        store:
+          retention: 30d
+        attribution:
+          team: [squad, team]
+        """);
+    Map<String, String> env = Map.of("TOKENTRAIL_HTTP_PORT", "3333", "TOKENTRAIL_OTLP_HTTP_PORT", "4444");
+    Map<String, String> flags = new HashMap<>();
+    flags.put("--http-port", "5555");
+    ServerConfig config = ServerConfig.resolve(flags, env, file);
+    assertThat(config.dataDir()).isEqualTo(Path.of("/from-file"));
+    assertThat(config.httpPort()).isEqualTo(5555);
+    assertThat(config.otlpHttpPort()).isEqualTo(4444);
+    assertThat(config.retention()).isEqualTo(Duration.ofDays(30));
+    assertThat(config.attributionKeys().team()).containsExactly("squad", "team");
+  }
+
+  @Test
+  void badValuesAreRejectedWithTheirKey() throws Exception {
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("--http-port", "70000"), Map.of(), null))
+        .hasMessage("http_port: 70000 (expected: 0-65535; 0 picks a free port)");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of(), Map.of("TOKENTRAIL_STORE_RETENTION", "2 weeks"), null))
+        .hasMessageStartingWith("store.retention: 2 weeks");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("--otlp-grpc-port", "abc"), Map.of(), null))
+        .hasMessage("otlp_grpc_port: abc (expected: an integer)");
+    Path file = dir.resolve("typo.yaml");
+    Files.writeString(file, "http_prot: 3200\n");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of(), Map.of(), file))
+        .hasMessageContaining("unknown key http_prot");
+  }
+
+  @Test
+  void everySettingHasAnEnvironmentVariableNamedAfterItsKey() {
+    for (ServerConfig.Setting s : ServerConfig.SETTINGS) {
+      assertThat(s.env()).isEqualTo("TOKENTRAIL_" + s.key().toUpperCase().replace('.', '_'));
+    }
+  }
+}
