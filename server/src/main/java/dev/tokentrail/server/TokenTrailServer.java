@@ -22,6 +22,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,11 +121,12 @@ final class TokenTrailServer implements AutoCloseable {
   @Override
   public void close() {
     LOG.info("shutting down: finishing in-flight exports");
-    grpc.stop().join();
-    http.stop().join();
+    // Each Armeria server waits out its own quiet period; stop them side by side.
+    CompletableFuture.allOf(grpc.stop(), http.stop()).join();
     LOG.info("shutting down: flushing and committing the store");
+    CompletableFuture<?> queryStopped = query.stop();
     store.close();
-    query.stop().join();
+    queryStopped.join();
     workers.shutdownGracefully().syncUninterruptibly();
     LOG.info("stopped");
   }

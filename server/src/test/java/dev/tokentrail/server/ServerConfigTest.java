@@ -69,4 +69,15 @@ class ServerConfigTest {
       assertThat(s.env()).isEqualTo("TOKENTRAIL_" + s.key().toUpperCase().replace('.', '_'));
     }
   }
+
+  @Test
+  void theConfigurationReferenceDocumentsEverySetting() throws Exception {
+    String doc = Files.readString(Path.of("../docs/configuration.md"));
+    for (ServerConfig.Setting s : ServerConfig.SETTINGS) {
+      assertThat(doc).as("docs/configuration.md").contains("`" + s.key() + "`", "`" + s.env() + "`");
+      if (s.flag() != null) {
+        assertThat(doc).contains("`" + s.flag() + "`");
+      }
+    }
+  }
 }
