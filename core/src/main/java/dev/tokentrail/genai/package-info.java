@@ -1,0 +1,2 @@
+/** Recognizing LLM calls among spans of any GenAI convention and writing their canonical attributes. */
+package dev.tokentrail.genai;

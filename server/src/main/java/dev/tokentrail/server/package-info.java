@@ -1,0 +1,2 @@
+/** The tokentrail command: configuration, startup, graceful shutdown. */
+package dev.tokentrail.server;

@@ -1,0 +1,2 @@
+/** The embedded Lucene span store: write-ahead log, time partitions, trace rollups, retention. */
+package dev.tokentrail.store.lucene;
