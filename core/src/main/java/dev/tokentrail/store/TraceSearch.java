@@ -2,12 +2,16 @@ package dev.tokentrail.store;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
+
 /**
- * A trace search: spans matching {@link #filter()} in the time range select their traces, which
- * are then filtered by rollup bounds and ranked. Times are epoch nanoseconds; 0 means unbounded.
+ * A trace search: spans matching the spansets in the time range select their traces, which are
+ * then filtered by aggregate conditions and trace duration, ranked, and cut to {@code limit}.
+ * Times are epoch nanoseconds; 0 means unbounded.
  */
 public record TraceSearch(
-    SpanFilter filter,
+    Spansets spansets,
+    List<AggregateCondition> aggregates,
     long fromEpochNanos,
     long toEpochNanos,
     long minTraceDurationNanos,
@@ -25,7 +29,8 @@ public record TraceSearch(
   }
 
   public TraceSearch {
-    requireNonNull(filter, "filter");
+    requireNonNull(spansets, "spansets");
+    aggregates = List.copyOf(requireNonNull(aggregates, "aggregates"));
     requireNonNull(order, "order");
     if (limit <= 0) {
       throw new IllegalArgumentException("limit: " + limit + " (expected: > 0)");
@@ -36,23 +41,25 @@ public record TraceSearch(
   }
 
   public static TraceSearch of(SpanFilter filter, long from, long to, int limit) {
-    return new TraceSearch(filter, from, to, 0, 0, limit, 3, Order.NEWEST);
+    return new TraceSearch(Spansets.of(filter), List.of(), from, to, 0, 0, limit, 3, Order.NEWEST);
+  }
+
+  public static TraceSearch of(Spansets spansets, List<AggregateCondition> aggregates, long from, long to, int limit) {
+    return new TraceSearch(spansets, aggregates, from, to, 0, 0, limit, 3, Order.NEWEST);
   }
 
   public TraceSearch withOrder(Order newOrder) {
-    return new TraceSearch(
-        filter, fromEpochNanos, toEpochNanos, minTraceDurationNanos, maxTraceDurationNanos, limit,
-        spansPerTrace, newOrder);
+    return new TraceSearch(spansets, aggregates, fromEpochNanos, toEpochNanos, minTraceDurationNanos,
+        maxTraceDurationNanos, limit, spansPerTrace, newOrder);
   }
 
   public TraceSearch withSpansPerTrace(int spss) {
-    return new TraceSearch(
-        filter, fromEpochNanos, toEpochNanos, minTraceDurationNanos, maxTraceDurationNanos, limit,
-        spss, order);
+    return new TraceSearch(spansets, aggregates, fromEpochNanos, toEpochNanos, minTraceDurationNanos,
+        maxTraceDurationNanos, limit, spss, order);
   }
 
   public TraceSearch withTraceDuration(long minNanos, long maxNanos) {
-    return new TraceSearch(filter, fromEpochNanos, toEpochNanos, minNanos, maxNanos, limit,
-        spansPerTrace, order);
+    return new TraceSearch(spansets, aggregates, fromEpochNanos, toEpochNanos, minNanos, maxNanos,
+        limit, spansPerTrace, order);
   }
 }

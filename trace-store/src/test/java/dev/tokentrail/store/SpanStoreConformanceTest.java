@@ -189,4 +189,69 @@ public abstract class SpanStoreConformanceTest {
     assertThat(store.isReady()).isTrue();
     assertThat(Map.of()).isEmpty();
   }
+
+  @Test
+  void spansetsCombineAsTraceSetsAndAggregatesFilterTraces() throws Exception {
+    long t = NOW + 200_000_000_000L;
+    String cheap = randomTraceId();
+    String costly = randomTraceId();
+    String mixed = randomTraceId();
+    store.accept(List.of(
+        llmCall(cheap, "", "gpt-4o-mini", 100, 10, 0.01, t).build(),
+        llmCall(costly, "", "gpt-4o", 100, 10, 0.40, t + 1).build(),
+        llmCall(costly, "", "gpt-4o", 100, 10, 0.30, t + 2).build(),
+        llmCall(mixed, "", "gpt-4o", 100, 10, 0.05, t + 3).build(),
+        llmCall(mixed, "", "claude-3-5-haiku", 100, 10, 0.02, t + 4).build())).get();
+    SpanFilter gpt4o = SpanFilter.eq(FieldRef.span("gen_ai.request.model"), "gpt-4o");
+    SpanFilter haiku = SpanFilter.eq(FieldRef.span("gen_ai.request.model"), "claude-3-5-haiku");
+    long from = t - 1;
+    long to = t + 1_000_000;
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(store.search(TraceSearch.of(SpanFilter.all(), from, to, 10))).hasSize(3));
+
+    Spansets both = new Spansets.Combine(true, Spansets.of(gpt4o), Spansets.of(haiku));
+    assertThat(store.search(TraceSearch.of(both, List.of(), from, to, 10)))
+        .extracting(m -> m.summary().traceId()).containsExactly(mixed);
+
+    Spansets either = new Spansets.Combine(false, Spansets.of(gpt4o), Spansets.of(haiku));
+    assertThat(store.search(TraceSearch.of(either, List.of(), from, to, 10)))
+        .extracting(m -> m.summary().traceId()).containsExactlyInAnyOrder(costly, mixed);
+
+    AggregateCondition costOverHalf = new AggregateCondition(
+        AggregateCondition.Function.SUM, FieldRef.span("tokentrail.cost.usd"), SpanFilter.Op.GT, 0.5);
+    List<TraceMatch> expensive = store.search(TraceSearch.of(Spansets.of(gpt4o), List.of(costOverHalf), from, to, 10));
+    assertThat(expensive).extracting(m -> m.summary().traceId()).containsExactly(costly);
+    assertThat(expensive.get(0).aggregates().get("sum(span.tokentrail.cost.usd)")).isCloseTo(0.70, within(1e-9));
+
+    AggregateCondition twoCalls = new AggregateCondition(AggregateCondition.Function.COUNT, null, SpanFilter.Op.GTE, 2);
+    assertThat(store.search(TraceSearch.of(Spansets.of(SpanFilter.all()), List.of(twoCalls), from, to, 10)))
+        .extracting(m -> m.summary().traceId()).containsExactlyInAnyOrder(costly, mixed);
+
+    AggregateCondition maxInput = new AggregateCondition(
+        AggregateCondition.Function.MAX, FieldRef.any("gen_ai.usage.input_tokens"), SpanFilter.Op.EQ, 100);
+    assertThat(store.search(TraceSearch.of(Spansets.of(SpanFilter.all()), List.of(maxInput), from, to, 10))).hasSize(3);
+  }
+
+  @Test
+  void traceLevelIntrinsicsMatchTheRollup() throws Exception {
+    long t = NOW + 300_000_000_000L;
+    String bot = randomTraceId();
+    String other = randomTraceId();
+    Span root = span(bot, "answer question", t, 20_000_000_000L).resource(service("support-bot")).build();
+    store.accept(List.of(root,
+        llmCall(bot, root.spanId(), "gpt-4o", 10, 1, 0.01, t + 1).build(),
+        span(other, "batch job", t, 1_000_000L).resource(service("etl")).build())).get();
+    long from = t - 1;
+    long to = t + 1_000_000;
+    SpanFilter rootIsBot = SpanFilter.eq(FieldRef.intrinsic(FieldRef.SERVICE), "support-bot");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(store.search(TraceSearch.of(rootIsBot, from, to, 10)))
+            .extracting(m -> m.summary().traceId()).containsExactly(bot));
+    SpanFilter longTraces = new SpanFilter.Condition(FieldRef.intrinsic(FieldRef.TRACE_DURATION), SpanFilter.Op.GT, 10_000_000_000L);
+    assertThat(store.search(TraceSearch.of(longTraces, from, to, 10)))
+        .extracting(m -> m.summary().traceId()).containsExactly(bot);
+    SpanFilter rootName = new SpanFilter.Condition(FieldRef.intrinsic(FieldRef.ROOT_NAME), SpanFilter.Op.REGEX, "batch.*");
+    assertThat(store.search(TraceSearch.of(rootName, from, to, 10)))
+        .extracting(m -> m.summary().traceId()).containsExactly(other);
+  }
 }

@@ -6,8 +6,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.otlp.OtlpSpans;
+import dev.tokentrail.store.AggregateCondition;
 import dev.tokentrail.store.FieldRef;
+import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.SpanStore;
+import dev.tokentrail.store.Spansets;
 import dev.tokentrail.store.StoreClosedException;
 import dev.tokentrail.store.StoreOverloadedException;
 import dev.tokentrail.store.TagNames;
@@ -295,7 +298,9 @@ public final class LuceneSpanStore implements SpanStore {
       return CompletableFuture.failedFuture(new StoreClosedException("span store is closed", failure));
     }
     int n = spans.size();
-    if (queuedSpans.addAndGet(n) > maxQueuedSpans && queuedSpans.get() != n) {
+    int queued = queuedSpans.addAndGet(n);
+    // One batch larger than the whole queue is still taken when the queue is empty.
+    if (queued > maxQueuedSpans && queued != n) {
       queuedSpans.addAndGet(-n);
       return CompletableFuture.failedFuture(
           new StoreOverloadedException(
@@ -646,25 +651,26 @@ public final class LuceneSpanStore implements SpanStore {
   @Override
   public List<TraceMatch> search(TraceSearch search) {
     requireNonNull(search, "search");
-    Query spanQuery =
-        new BooleanQuery.Builder()
-            .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
-            .add(timeRange(SpanDocuments.START, search.fromEpochNanos(), search.toEpochNanos()), Occur.FILTER)
-            .add(SpanQueries.compile(search.filter()), Occur.FILTER)
-            .build();
-    try (Snapshot snapshot = new Snapshot(search.fromEpochNanos(), search.toEpochNanos())) {
-      // 1. Matching spans grouped by trace: count and the first few doc ids per trace.
-      Map<BytesRef, MatchedTrace> matched = new HashMap<>();
-      for (int i = 0; i < snapshot.searchers.size(); i++) {
-        collectMatches(snapshot.searchers.get(i), i, spanQuery, search.spansPerTrace(), matched);
+    List<FieldRef> aggregateFields = new ArrayList<>();
+    for (AggregateCondition a : search.aggregates()) {
+      if (a.field() != null && !aggregateFields.contains(a.field())) {
+        aggregateFields.add(a.field());
       }
+    }
+    try (Snapshot snapshot = new Snapshot(search.fromEpochNanos(), search.toEpochNanos())) {
+      // 1. Spans matching each spanset, grouped by trace; spansets combined as trace sets.
+      Map<BytesRef, TraceHits> matched = evaluate(search.spansets(), search, snapshot, aggregateFields);
       if (matched.isEmpty()) {
         return List.of();
       }
-      // 2. Rollups of those traces, from every open partition (a rollup lives with its earliest span).
+      // 2. Aggregate conditions per trace.
+      if (!search.aggregates().isEmpty()) {
+        matched.values().removeIf(hits -> !passes(hits, search.aggregates(), aggregateFields));
+      }
+      // 3. Rollups of those traces, from every open partition (a rollup lives with its earliest span).
       Map<String, TraceSummary> summaries = summaries(matched.keySet());
       List<TraceSummary> ranked = new ArrayList<>();
-      for (Map.Entry<BytesRef, MatchedTrace> e : matched.entrySet()) {
+      for (Map.Entry<BytesRef, TraceHits> e : matched.entrySet()) {
         String id = Ids.toHex(BytesRef.deepCopyOf(e.getKey()).bytes);
         TraceSummary summary = summaries.get(id);
         if (summary == null) {
@@ -679,20 +685,20 @@ public final class LuceneSpanStore implements SpanStore {
         ranked.add(summary);
       }
       ranked.sort(comparator(search.order()));
+      // 4. Load the few matched spans shown per trace.
       List<TraceMatch> out = new ArrayList<>(Math.min(search.limit(), ranked.size()));
       for (TraceSummary summary : ranked) {
         if (out.size() >= search.limit()) {
           break;
         }
-        MatchedTrace m = matched.get(SpanDocuments.traceIdBytes(summary.traceId()));
-        List<Span> spans = new ArrayList<>(m.docs.size());
-        for (long packed : m.docs) {
+        TraceHits hits = matched.get(SpanDocuments.traceIdBytes(summary.traceId()));
+        List<Span> spans = new ArrayList<>(hits.docs.size());
+        for (long packed : hits.docs) {
           IndexSearcher searcher = snapshot.searchers.get((int) (packed >>> 32));
-          int doc = (int) packed;
-          spans.add(SpanDocuments.decode(searcher.storedFields().document(doc).getBinaryValue(SpanDocuments.BLOB)));
+          spans.add(SpanDocuments.decode(searcher.storedFields().document((int) packed).getBinaryValue(SpanDocuments.BLOB)));
         }
         spans.sort(Comparator.comparingLong(Span::startEpochNanos));
-        out.add(new TraceMatch(summary, spans, m.count));
+        out.add(new TraceMatch(summary, spans, hits.count, aggregateValues(hits, search.aggregates(), aggregateFields)));
       }
       return out;
     } catch (IOException e) {
@@ -700,24 +706,205 @@ public final class LuceneSpanStore implements SpanStore {
     }
   }
 
-  private static final class MatchedTrace {
+  /** One trace's matched spans: how many, the first few, and running aggregates per field. */
+  private static final class TraceHits {
     int count;
     final List<Long> docs = new ArrayList<>(3);
+    final double[] sum;
+    final double[] min;
+    final double[] max;
+    final long[] n;
+
+    TraceHits(int fields) {
+      sum = new double[fields];
+      min = new double[fields];
+      max = new double[fields];
+      n = new long[fields];
+      java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
+      java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+    }
+
+    void add(double value, int field) {
+      sum[field] += value;
+      min[field] = Math.min(min[field], value);
+      max[field] = Math.max(max[field], value);
+      n[field]++;
+    }
+
+    void merge(TraceHits other, int spss) {
+      count += other.count;
+      for (long doc : other.docs) {
+        if (docs.size() < spss && !docs.contains(doc)) {
+          docs.add(doc);
+        }
+      }
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += other.sum[i];
+        min[i] = Math.min(min[i], other.min[i]);
+        max[i] = Math.max(max[i], other.max[i]);
+        n[i] += other.n[i];
+      }
+    }
+  }
+
+  private Map<BytesRef, TraceHits> evaluate(
+      Spansets node, TraceSearch search, Snapshot snapshot, List<FieldRef> fields) throws IOException {
+    return switch (node) {
+      case Spansets.Filter f -> {
+        Query query =
+            new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
+                .add(timeRange(SpanDocuments.START, search.fromEpochNanos(), search.toEpochNanos()), Occur.FILTER)
+                .add(SpanQueries.compile(f.filter(), this::traceLevelQuery), Occur.FILTER)
+                .build();
+        Map<BytesRef, TraceHits> hits = new HashMap<>();
+        for (int i = 0; i < snapshot.searchers.size(); i++) {
+          collectMatches(snapshot.searchers.get(i), i, query, search.spansPerTrace(), fields, hits);
+        }
+        yield hits;
+      }
+      case Spansets.Combine c -> {
+        Map<BytesRef, TraceHits> left = evaluate(c.left(), search, snapshot, fields);
+        if (c.and() && left.isEmpty()) {
+          yield left;
+        }
+        Map<BytesRef, TraceHits> right = evaluate(c.right(), search, snapshot, fields);
+        if (c.and()) {
+          left.keySet().retainAll(right.keySet());
+          for (Map.Entry<BytesRef, TraceHits> e : left.entrySet()) {
+            e.getValue().merge(right.get(e.getKey()), search.spansPerTrace());
+          }
+        } else {
+          for (Map.Entry<BytesRef, TraceHits> e : right.entrySet()) {
+            TraceHits existing = left.putIfAbsent(e.getKey(), e.getValue());
+            if (existing != null) {
+              existing.merge(e.getValue(), search.spansPerTrace());
+            }
+          }
+        }
+        yield left;
+      }
+    };
+  }
+
+  /** Trace-level intrinsics are answered by the rollups: the matching traces' ids. */
+  private Query traceLevelQuery(SpanFilter.Condition condition) {
+    Query rollups =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(SpanDocuments.TYPE, TraceRollups.TYPE_TRACE)), Occur.FILTER)
+            .add(SpanQueries.rollupCondition(condition), Occur.FILTER)
+            .build();
+    List<BytesRef> ids = new ArrayList<>();
+    try (Snapshot all = new Snapshot(0, 0)) {
+      for (IndexSearcher searcher : all.searchers) {
+        searcher.search(
+            rollups,
+            new SimpleCollector() {
+              SortedDocValues traceIds;
+
+              @Override
+              protected void doSetNextReader(LeafReaderContext context) throws IOException {
+                traceIds = context.reader().getSortedDocValues(TraceRollups.T_TRACE_ID);
+              }
+
+              @Override
+              public void collect(int doc) throws IOException {
+                if (traceIds != null && traceIds.advanceExact(doc)) {
+                  ids.add(BytesRef.deepCopyOf(traceIds.lookupOrd(traceIds.ordValue())));
+                }
+              }
+
+              @Override
+              public ScoreMode scoreMode() {
+                return ScoreMode.COMPLETE_NO_SCORES;
+              }
+            });
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (ids.isEmpty()) {
+      return new org.apache.lucene.search.MatchNoDocsQuery("no trace matches " + condition);
+    }
+    return new TermInSetQuery(SpanDocuments.TRACE_ID, ids);
+  }
+
+  private static boolean passes(TraceHits hits, List<AggregateCondition> aggregates, List<FieldRef> fields) {
+    for (AggregateCondition a : aggregates) {
+      double value = aggregateValue(hits, a, fields);
+      if (Double.isNaN(value) || !a.test(value)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<String, Double> aggregateValues(TraceHits hits, List<AggregateCondition> aggregates, List<FieldRef> fields) {
+    if (aggregates.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    for (AggregateCondition a : aggregates) {
+      out.put(a.label(), aggregateValue(hits, a, fields));
+    }
+    return out;
+  }
+
+  private static double aggregateValue(TraceHits hits, AggregateCondition a, List<FieldRef> fields) {
+    if (a.function() == AggregateCondition.Function.COUNT) {
+      return hits.count;
+    }
+    int i = fields.indexOf(a.field());
+    if (hits.n[i] == 0) {
+      return Double.NaN;
+    }
+    return switch (a.function()) {
+      case SUM -> hits.sum[i];
+      case AVG -> hits.sum[i] / hits.n[i];
+      case MIN -> hits.min[i];
+      case MAX -> hits.max[i];
+      case COUNT -> hits.count;
+    };
   }
 
   private static void collectMatches(
-      IndexSearcher searcher, int searcherIndex, Query query, int spss, Map<BytesRef, MatchedTrace> out)
+      IndexSearcher searcher, int searcherIndex, Query query, int spss, List<FieldRef> fields, Map<BytesRef, TraceHits> out)
       throws IOException {
+    int fieldCount = fields.size();
     searcher.search(
         query,
         new SimpleCollector() {
           SortedDocValues traceIds;
+          SortedNumericDocValues[] primary = new SortedNumericDocValues[fieldCount];
+          SortedNumericDocValues[] fallback = new SortedNumericDocValues[fieldCount];
+          boolean[] rawLong = new boolean[fieldCount];
           int base;
 
           @Override
           protected void doSetNextReader(LeafReaderContext context) throws IOException {
-            traceIds = context.reader().getSortedDocValues(SpanDocuments.TRACE_ID);
+            LeafReader reader = context.reader();
+            traceIds = reader.getSortedDocValues(SpanDocuments.TRACE_ID);
             base = context.docBase;
+            for (int i = 0; i < fieldCount; i++) {
+              FieldRef f = fields.get(i);
+              fallback[i] = null;
+              rawLong[i] = false;
+              switch (f.scope()) {
+                case SPAN -> primary[i] = reader.getSortedNumericDocValues(SpanDocuments.SPAN_NUM + f.name());
+                case RESOURCE -> primary[i] = reader.getSortedNumericDocValues(SpanDocuments.RESOURCE_NUM + f.name());
+                case ANY -> {
+                  primary[i] = reader.getSortedNumericDocValues(SpanDocuments.SPAN_NUM + f.name());
+                  fallback[i] = reader.getSortedNumericDocValues(SpanDocuments.RESOURCE_NUM + f.name());
+                }
+                case INTRINSIC -> {
+                  if (!f.name().equals(FieldRef.DURATION)) {
+                    throw new IllegalArgumentException("aggregate over " + f + " (expected: a numeric attribute or duration)");
+                  }
+                  primary[i] = reader.getSortedNumericDocValues(SpanDocuments.DURATION);
+                  rawLong[i] = true;
+                }
+              }
+            }
           }
 
           @Override
@@ -726,14 +913,25 @@ public final class LuceneSpanStore implements SpanStore {
               return;
             }
             BytesRef id = traceIds.lookupOrd(traceIds.ordValue());
-            MatchedTrace m = out.get(id);
-            if (m == null) {
-              m = new MatchedTrace();
-              out.put(BytesRef.deepCopyOf(id), m);
+            TraceHits hits = out.get(id);
+            if (hits == null) {
+              hits = new TraceHits(fieldCount);
+              out.put(BytesRef.deepCopyOf(id), hits);
             }
-            m.count++;
-            if (m.docs.size() < spss) {
-              m.docs.add(((long) searcherIndex << 32) | (base + doc));
+            hits.count++;
+            if (hits.docs.size() < spss) {
+              hits.docs.add(((long) searcherIndex << 32) | (base + doc));
+            }
+            for (int i = 0; i < fieldCount; i++) {
+              SortedNumericDocValues values = primary[i];
+              if (values == null || !values.advanceExact(doc)) {
+                values = fallback[i];
+                if (values == null || !values.advanceExact(doc)) {
+                  continue;
+                }
+              }
+              long raw = values.nextValue();
+              hits.add(rawLong[i] ? raw : NumericUtils.sortableLongToDouble(raw), i);
             }
           }
 

@@ -22,28 +22,39 @@ import org.apache.lucene.util.BytesRef;
 final class SpanQueries {
   private SpanQueries() {}
 
+  /** Resolves a condition on a trace-level intrinsic (root service, root name, trace duration). */
+  interface TraceLevel {
+    Query resolve(Condition condition);
+  }
+
   static Query compile(SpanFilter filter) {
+    return compile(filter, c -> {
+      throw new IllegalArgumentException("intrinsic: " + c.field().name() + " is not supported here");
+    });
+  }
+
+  static Query compile(SpanFilter filter, TraceLevel traceLevel) {
     return switch (filter) {
       case SpanFilter.All all -> new MatchAllDocsQuery();
       case SpanFilter.And and -> {
         BooleanQuery.Builder b = new BooleanQuery.Builder();
         for (SpanFilter f : and.filters()) {
-          b.add(compile(f), Occur.FILTER);
+          b.add(compile(f, traceLevel), Occur.FILTER);
         }
         yield b.build();
       }
       case SpanFilter.Or or -> {
         BooleanQuery.Builder b = new BooleanQuery.Builder();
         for (SpanFilter f : or.filters()) {
-          b.add(compile(f), Occur.SHOULD);
+          b.add(compile(f, traceLevel), Occur.SHOULD);
         }
         yield b.build();
       }
-      case Condition c -> condition(c);
+      case Condition c -> condition(c, traceLevel);
     };
   }
 
-  private static Query condition(Condition c) {
+  private static Query condition(Condition c, TraceLevel traceLevel) {
     FieldRef field = c.field();
     return switch (field.scope()) {
       case SPAN -> attribute(SpanDocuments.SPAN_ATTR, SpanDocuments.SPAN_NUM, field.name(), c);
@@ -58,7 +69,10 @@ final class SpanQueries {
         }
         yield new BooleanQuery.Builder().add(span, Occur.SHOULD).add(resource, Occur.SHOULD).build();
       }
-      case INTRINSIC -> intrinsic(field.name(), c);
+      case INTRINSIC -> switch (field.name()) {
+        case FieldRef.SERVICE, FieldRef.ROOT_NAME, FieldRef.TRACE_DURATION -> traceLevel.resolve(c);
+        default -> intrinsic(field.name(), c);
+      };
     };
   }
 
@@ -72,6 +86,16 @@ final class SpanQueries {
       default ->
           throw new IllegalArgumentException(
               "intrinsic: " + name + " (expected: name, status, kind, statusMessage, duration)");
+    };
+  }
+
+  /** A condition on a trace rollup document's field, for trace-level intrinsics. */
+  static Query rollupCondition(Condition c) {
+    return switch (c.field().name()) {
+      case FieldRef.SERVICE -> keyword(TraceRollups.T_ROOT_SERVICE, c);
+      case FieldRef.ROOT_NAME -> keyword(TraceRollups.T_ROOT_NAME, c);
+      case FieldRef.TRACE_DURATION -> longRange(TraceRollups.T_DURATION, c);
+      default -> throw new IllegalArgumentException("intrinsic: " + c.field().name() + " is not trace-level");
     };
   }
 
@@ -160,6 +184,9 @@ final class SpanQueries {
   }
 
   private static Query longRange(String field, Condition c) {
+    if (c.op() == Op.EXISTS || c.op() == Op.NOT_EXISTS) {
+      return c.op() == Op.EXISTS ? new MatchAllDocsQuery() : new MatchNoDocsQuery("always present");
+    }
     if (!(c.value() instanceof Number n)) {
       throw new IllegalArgumentException(field + ": " + c.value() + " (expected: a duration)");
     }
@@ -175,6 +202,8 @@ final class SpanQueries {
       case GTE -> LongField.newRangeQuery(field, v, Long.MAX_VALUE);
       case LT -> LongField.newRangeQuery(field, Long.MIN_VALUE, v - 1);
       case LTE -> LongField.newRangeQuery(field, Long.MIN_VALUE, v);
+      case EXISTS -> new MatchAllDocsQuery();
+      case NOT_EXISTS -> new MatchNoDocsQuery("every span has a duration");
       default -> throw new IllegalArgumentException(field + ": operator " + c.op() + " not supported");
     };
   }

@@ -213,7 +213,9 @@ final class TraceRollups {
   static Document toDocument(TraceSummary s) {
     Document doc = new Document();
     doc.add(new StringField(SpanDocuments.TYPE, TYPE_TRACE, Field.Store.NO));
-    doc.add(new StringField(T_TRACE_ID, SpanDocuments.traceIdBytes(s.traceId()), Field.Store.NO));
+    BytesRef traceId = SpanDocuments.traceIdBytes(s.traceId());
+    doc.add(new StringField(T_TRACE_ID, traceId, Field.Store.NO));
+    doc.add(new org.apache.lucene.document.SortedDocValuesField(T_TRACE_ID, traceId));
     doc.add(new LongField(T_START, s.startEpochNanos(), Field.Store.NO));
     doc.add(new LongField(T_DURATION, s.durationNanos(), Field.Store.NO));
     doc.add(new DoubleField(T_COST, s.costUsd(), Field.Store.NO));
