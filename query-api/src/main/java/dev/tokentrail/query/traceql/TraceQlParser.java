@@ -217,7 +217,7 @@ public final class TraceQlParser {
   private static void validateIntrinsic(FieldRef field, Object value, Token v) {
     switch (field.name()) {
       case FieldRef.DURATION, FieldRef.TRACE_DURATION -> {
-        if (!(value instanceof Long)) {
+        if (v.kind() != Kind.DURATION) {
           throw new TraceQlException(field.name() + " compares with a duration such as 1.5s or 300ms", v.offset());
         }
       }
