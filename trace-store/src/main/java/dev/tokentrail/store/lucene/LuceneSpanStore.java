@@ -63,6 +63,9 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.SimpleCollector;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.SortedNumericSortField;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.util.BytesRef;
@@ -657,6 +660,11 @@ public final class LuceneSpanStore implements SpanStore {
         aggregateFields.add(a.field());
       }
     }
+    if (search.spansets() instanceof Spansets.Filter f
+        && f.filter() instanceof SpanFilter.All
+        && search.aggregates().isEmpty()) {
+      return rankRollups(search);
+    }
     try (Snapshot snapshot = new Snapshot(search.fromEpochNanos(), search.toEpochNanos())) {
       // 1. Spans matching each spanset, grouped by trace; spansets combined as trace sets.
       Map<BytesRef, TraceHits> matched = evaluate(search.spansets(), search, snapshot, aggregateFields);
@@ -701,6 +709,62 @@ public final class LuceneSpanStore implements SpanStore {
         out.add(new TraceMatch(summary, spans, hits.count, aggregateValues(hits, search.aggregates(), aggregateFields)));
       }
       return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Every trace in the window, ranked: answered from the rollup documents alone with a sorted
+   * top-N search, never touching span documents except the few shown per trace.
+   */
+  private List<TraceMatch> rankRollups(TraceSearch search) {
+    BooleanQuery.Builder query =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(SpanDocuments.TYPE, TraceRollups.TYPE_TRACE)), Occur.FILTER)
+            .add(timeRange(TraceRollups.T_START, search.fromEpochNanos(), search.toEpochNanos()), Occur.FILTER);
+    if (search.minTraceDurationNanos() > 0 || search.maxTraceDurationNanos() > 0) {
+      query.add(LongField.newRangeQuery(TraceRollups.T_DURATION,
+          search.minTraceDurationNanos(),
+          search.maxTraceDurationNanos() > 0 ? search.maxTraceDurationNanos() : Long.MAX_VALUE), Occur.FILTER);
+    }
+    SortField newest = new SortedNumericSortField(TraceRollups.T_START, SortField.Type.LONG, true);
+    Sort sort = switch (search.order()) {
+      case NEWEST -> new Sort(newest);
+      case COST -> new Sort(new SortedNumericSortField(TraceRollups.T_COST, SortField.Type.DOUBLE, true), newest);
+      case TOKENS -> new Sort(new SortedNumericSortField(TraceRollups.T_TOKENS, SortField.Type.LONG, true), newest);
+      case LLM_CALLS -> new Sort(new SortedNumericSortField(TraceRollups.T_LLM_CALLS, SortField.Type.LONG, true), newest);
+    };
+    // A rollup lives in its trace's earliest partition, which may start before the window.
+    try (Snapshot snapshot = new Snapshot(0, search.toEpochNanos())) {
+      if (snapshot.searchers.isEmpty()) {
+        return List.of();
+      }
+      org.apache.lucene.index.IndexReader[] readers = new org.apache.lucene.index.IndexReader[snapshot.searchers.size()];
+      for (int i = 0; i < readers.length; i++) {
+        readers[i] = snapshot.searchers.get(i).getIndexReader();
+      }
+      try (org.apache.lucene.index.MultiReader all = new org.apache.lucene.index.MultiReader(readers, false)) {
+        IndexSearcher searcher = new IndexSearcher(all);
+        org.apache.lucene.search.TopDocs top = searcher.search(query.build(), search.limit(), sort);
+        StoredFields stored = searcher.storedFields();
+        List<TraceMatch> out = new ArrayList<>(top.scoreDocs.length);
+        for (org.apache.lucene.search.ScoreDoc hit : top.scoreDocs) {
+          TraceSummary summary = TraceRollups.decode(stored.document(hit.doc).getBinaryValue(TraceRollups.T_SUMMARY));
+          List<Span> spans = new ArrayList<>();
+          if (search.spansPerTrace() > 0) {
+            Query traceSpans =
+                new BooleanQuery.Builder()
+                    .add(new TermQuery(new Term(SpanDocuments.TRACE_ID, SpanDocuments.traceIdBytes(summary.traceId()))), Occur.FILTER)
+                    .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
+                    .build();
+            collectSpans(searcher, traceSpans, search.spansPerTrace(), spans);
+            spans.sort(Comparator.comparingLong(Span::startEpochNanos));
+          }
+          out.add(new TraceMatch(summary, spans, summary.spanCount(), Map.of()));
+        }
+        return out;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
