@@ -25,13 +25,15 @@ public final class BoundedLabels {
     if (value == null || value.isEmpty()) {
       return UNKNOWN;
     }
-    if (admitted.contains(value)) {
-      return value;
+    // Look up the truncated form, as admitted, so a long value keeps its label once the set is full.
+    String bounded = value.length() > 128 ? value.substring(0, 128) : value;
+    if (admitted.contains(bounded)) {
+      return bounded;
     }
     synchronized (admitted) {
       if (admitted.size() < maxValues) {
-        admitted.add(value.length() > 128 ? value.substring(0, 128) : value);
-        return value.length() > 128 ? value.substring(0, 128) : value;
+        admitted.add(bounded);
+        return bounded;
       }
     }
     return OTHER;

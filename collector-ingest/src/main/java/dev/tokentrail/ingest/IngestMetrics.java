@@ -25,6 +25,7 @@ public final class IngestMetrics {
   private final Counter spansReceived;
   private final Counter spansRejected;
   private final Counter requests;
+  private final Counter enrichErrors;
   private final BoundedLabels services;
   private final BoundedLabels providers;
   private final BoundedLabels models;
@@ -58,6 +59,9 @@ public final class IngestMetrics {
         .help("Spans not stored, by reason").labelNames("reason").register(registry);
     requests = Counter.builder().name("tokentrail_ingest_requests_total")
         .help("OTLP export requests by protocol and result").labelNames("protocol", "result").register(registry);
+    enrichErrors = Counter.builder().name("tokentrail_ingest_enrich_errors_total")
+        .help("Spans stored as received because enrichment (normalization, pricing) failed; see the log")
+        .register(registry);
     GaugeWithCallback.builder().name("tokentrail_unknown_models")
         .help("Distinct models seen on LLM calls that the price catalog does not know")
         .callback(cb -> cb.call(unknownModels.entries().size())).register(registry);
@@ -81,6 +85,10 @@ public final class IngestMetrics {
     if (spans > 0) {
       spansRejected.labelValues(reason).inc(spans);
     }
+  }
+
+  void enrichFailed() {
+    enrichErrors.inc();
   }
 
   void request(String protocol, String result) {

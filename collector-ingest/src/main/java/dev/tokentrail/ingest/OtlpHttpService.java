@@ -51,11 +51,8 @@ final class OtlpHttpService implements HttpService {
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
     if (req.method() != HttpMethod.POST) {
-      return HttpResponse.builder()
-          .status(HttpStatus.METHOD_NOT_ALLOWED)
-          .header(HttpHeaderNames.ALLOW, "POST")
-          .content(MediaType.PLAIN_TEXT_UTF_8, "405 Method Not Allowed: OTLP export uses POST /v1/traces")
-          .build();
+      return error(false, HttpStatus.METHOD_NOT_ALLOWED, "OTLP export uses POST /v1/traces")
+          .mapHeaders(h -> h.toBuilder().set(HttpHeaderNames.ALLOW, "POST").build());
     }
     MediaType contentType = req.contentType();
     boolean json;
@@ -65,11 +62,11 @@ final class OtlpHttpService implements HttpService {
       json = false;
     } else {
       ingester.metrics().request("http", "unsupported_media_type");
-      return HttpResponse.of(
+      return error(
+          false,
           HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-          MediaType.PLAIN_TEXT_UTF_8,
-          "415 Unsupported Media Type: Content-Type %s (expected: application/x-protobuf or application/json)",
-          contentType == null ? "missing" : contentType.toString());
+          "Content-Type " + (contentType == null ? "missing" : contentType.toString())
+              + " (expected: application/x-protobuf or application/json)");
     }
     String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING, "identity").toLowerCase(Locale.ROOT).trim();
     if (!encoding.equals("identity") && !encoding.equals("gzip")) {
@@ -100,7 +97,7 @@ final class OtlpHttpService implements HttpService {
 
   private byte[] gunzip(byte[] compressed) {
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(1024, compressed.length * 4));
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(maxBodyBytes, Math.max(1024L, compressed.length * 2L)));
       byte[] buffer = new byte[16 * 1024];
       long total = 0;
       for (int n; (n = in.read(buffer)) > 0; ) {

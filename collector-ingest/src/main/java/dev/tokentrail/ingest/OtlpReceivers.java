@@ -2,6 +2,10 @@ package dev.tokentrail.ingest;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import com.google.rpc.Code;
+import com.google.rpc.RetryInfo;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -10,6 +14,7 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
+import java.util.Base64;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -19,6 +24,22 @@ import java.util.concurrent.Semaphore;
  * at once; past that, clients are told to retry (429 / RESOURCE_EXHAUSTED).
  */
 public final class OtlpReceivers {
+  /**
+   * RetryInfo for RESOURCE_EXHAUSTED: OTLP makes that code retryable only when RetryInfo is
+   * present, so without it clients such as the Collector drop the batch.
+   */
+  private static final String RETRY_LATER_DETAILS =
+      Base64.getEncoder()
+          .withoutPadding()
+          .encodeToString(
+              com.google.rpc.Status.newBuilder()
+                  .setCode(Code.RESOURCE_EXHAUSTED_VALUE)
+                  .setMessage("too many concurrent exports; retry later")
+                  .addDetails(
+                      Any.pack(RetryInfo.newBuilder().setRetryDelay(Duration.newBuilder().setSeconds(1)).build()))
+                  .build()
+                  .toByteArray());
+
   private final SpanIngester ingester;
   private final int maxBodyBytes;
   private final Semaphore inFlight;
@@ -68,6 +89,7 @@ public final class OtlpReceivers {
                   .contentType(MediaType.create("application", "grpc"))
                   .add("grpc-status", "8")
                   .add("grpc-message", "too many concurrent exports; retry later")
+                  .add("grpc-status-details-bin", RETRY_LATER_DETAILS)
                   .build());
         }
         return OtlpHttpService.error(

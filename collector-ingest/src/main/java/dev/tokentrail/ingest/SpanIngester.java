@@ -72,7 +72,7 @@ public final class SpanIngester {
       } catch (RuntimeException e) {
         // A bug of ours must not lose the user's span: store it as received.
         LOG.error("enriching span {} of trace {} failed; storing it unpriced", span.spanId(), span.traceId(), e);
-        metrics.rejected("enrich_error_stored_raw", 0);
+        metrics.enrichFailed();
         enriched = new LlmSpanEnricher.Enriched(span, null);
       }
       spans.add(enriched.span());

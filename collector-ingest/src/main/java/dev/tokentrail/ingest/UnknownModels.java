@@ -31,6 +31,9 @@ public final class UnknownModels {
   private final ConcurrentHashMap<Key, Counts> models = new ConcurrentHashMap<>();
 
   public UnknownModels(int maxModels) {
+    if (maxModels <= 0) {
+      throw new IllegalArgumentException("maxModels: " + maxModels + " (expected: > 0)");
+    }
     this.maxModels = maxModels;
   }
 
