@@ -67,6 +67,8 @@ public final class QueryApi {
   }
 
   public void install(ServerBuilder server) {
+    new TempoApi(store, java.time.Clock.systemUTC()).install(server);
+    server.service("/api/v1/traces/top", new TopTracesService(store, java.time.Clock.systemUTC()));
     TraceByIdService traces = new TraceByIdService(store);
     server.service("/api/traces/{traceId}", traces.v1());
     server.service("/api/v2/traces/{traceId}", traces.v2());

@@ -75,4 +75,31 @@ final class LlmSpans {
         .setTotalRecordedLinks(0)
         .build();
   }
+
+  /** A GenAI client span with any provider, model and extra attributes. */
+  static SpanData call(String traceId, String parentSpanId, String service, String provider, String model,
+      long input, long output, long startMillis, Attributes extra) {
+    Attributes attributes = Attributes.builder()
+        .put("gen_ai.operation.name", "chat")
+        .put("gen_ai.provider.name", provider)
+        .put("gen_ai.request.model", model)
+        .put("gen_ai.usage.input_tokens", input)
+        .put("gen_ai.usage.output_tokens", output)
+        .putAll(extra)
+        .build();
+    return TestSpanData.builder()
+        .setSpanContext(SpanContext.create(traceId, spanId(), TraceFlags.getSampled(), TraceState.getDefault()))
+        .setParentSpanContext(SpanContext.create(traceId, parentSpanId, TraceFlags.getSampled(), TraceState.getDefault()))
+        .setName("chat " + model)
+        .setKind(SpanKind.CLIENT)
+        .setStartEpochNanos(TimeUnit.MILLISECONDS.toNanos(startMillis + 10))
+        .setEndEpochNanos(TimeUnit.MILLISECONDS.toNanos(startMillis + 900))
+        .setHasEnded(true)
+        .setStatus(StatusData.unset())
+        .setAttributes(attributes)
+        .setResource(resource(service))
+        .setTotalRecordedEvents(0)
+        .setTotalRecordedLinks(0)
+        .build();
+  }
 }

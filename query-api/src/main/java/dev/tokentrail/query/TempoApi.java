@@ -1,0 +1,504 @@
+package dev.tokentrail.query;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.query.traceql.TraceQl;
+import dev.tokentrail.query.traceql.TraceQlException;
+import dev.tokentrail.query.traceql.TraceQlParser;
+import dev.tokentrail.store.FieldRef;
+import dev.tokentrail.store.SpanFilter;
+import dev.tokentrail.store.SpanStore;
+import dev.tokentrail.store.Spansets;
+import dev.tokentrail.store.TagNames;
+import dev.tokentrail.store.TagValue;
+import dev.tokentrail.store.TraceMatch;
+import dev.tokentrail.store.TraceSearch;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Grafana Tempo's HTTP search API over the span store, with the request parameters and response
+ * shapes of Tempo's own API (docs/research/tempo-api.md): echo, build info, TraceQL search, and
+ * the v1/v2 tag name and tag value endpoints. Errors are plain text, as Tempo answers them.
+ */
+final class TempoApi {
+  static final String TEMPO_VERSION = "2.7.0";
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final List<String> INTRINSICS =
+      List.of("duration", "kind", "name", "rootName", "rootServiceName", "status", "statusMessage", "traceDuration",
+          "span:duration", "span:kind", "span:name", "span:status", "span:statusMessage",
+          "trace:duration", "trace:rootName", "trace:rootService");
+  private static final int DEFAULT_LIMIT = 20;
+  private static final int MAX_LIMIT = 10_000;
+  private static final long DEFAULT_WINDOW_NANOS = 3600L * 1_000_000_000L;
+
+  private final SpanStore store;
+  private final Clock clock;
+
+  TempoApi(SpanStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  void install(ServerBuilder server) {
+    server.service("/api/echo", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "echo"));
+    server.service("/api/status/buildinfo", (ctx, req) -> JsonResponses.ok(Map.of(
+        "version", TEMPO_VERSION,
+        "revision", "tokentrail",
+        "branch", "main",
+        "buildUser", "tokentrail",
+        "buildDate", "",
+        "goVersion", "")));
+    server.service("/api/search", (ctx, req) -> blocking(ctx, () -> search(ctx)));
+    server.service("/api/search/tags", (ctx, req) -> blocking(ctx, () -> tagsV1(ctx)));
+    server.service("/api/v2/search/tags", (ctx, req) -> blocking(ctx, () -> tagsV2(ctx)));
+    server.service("/api/search/tag/{name}/values", (ctx, req) -> blocking(ctx, () -> tagValues(ctx, false)));
+    server.service("/api/v2/search/tag/{name}/values", (ctx, req) -> blocking(ctx, () -> tagValues(ctx, true)));
+  }
+
+  interface Handler {
+    HttpResponse handle() throws Exception;
+  }
+
+  /** Runs a store-reading handler off the event loop; bad requests become 400 with the reason. */
+  static HttpResponse blocking(ServiceRequestContext ctx, Handler handler) {
+    return HttpResponse.of(
+        () -> {
+          try {
+            return handler.handle();
+          } catch (TraceQlException | IllegalArgumentException e) {
+            return HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.PLAIN_TEXT_UTF_8, e.getMessage());
+          } catch (Exception e) {
+            return HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR, MediaType.PLAIN_TEXT_UTF_8, "internal error: " + e);
+          }
+        },
+        ctx.blockingTaskExecutor());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Search
+
+  private HttpResponse search(ServiceRequestContext ctx) {
+    String q = ctx.queryParam("q");
+    TraceQl query;
+    if (q != null && !q.isBlank()) {
+      query = TraceQlParser.parse(q);
+    } else {
+      query = new TraceQl(Spansets.of(tagsFilter(ctx.queryParam("tags"))), List.of(), List.of());
+    }
+    long[] window = window(ctx);
+    int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+    int spss = intParam(ctx, "spss", 3, 0, 1000);
+    long minDuration = durationParam(ctx, "minDuration");
+    long maxDuration = durationParam(ctx, "maxDuration");
+    TraceSearch search =
+        new TraceSearch(query.spansets(), query.aggregates(), window[0], window[1], minDuration, maxDuration,
+            limit, spss, TraceSearch.Order.NEWEST);
+    List<TraceMatch> matches = store.search(search);
+    List<Shown> shown = shownAttributes(query);
+    ObjectNode body = NODES.objectNode();
+    ArrayNode traces = body.putArray("traces");
+    for (TraceMatch match : matches) {
+      traces.add(traceMetadata(match, shown, q != null && !q.isBlank()));
+    }
+    ObjectNode metrics = body.putObject("metrics");
+    metrics.put("inspectedTraces", matches.size());
+    metrics.put("totalBlocks", 1);
+    return JsonResponses.ok(body);
+  }
+
+  private static ObjectNode traceMetadata(TraceMatch match, List<Shown> shown, boolean traceQl) {
+    ObjectNode trace = NODES.objectNode();
+    trace.put("traceID", trimLeadingZeros(match.summary().traceId()));
+    if (!match.summary().rootServiceName().isEmpty()) {
+      trace.put("rootServiceName", match.summary().rootServiceName());
+    }
+    if (!match.summary().rootSpanName().isEmpty()) {
+      trace.put("rootTraceName", match.summary().rootSpanName());
+    }
+    trace.put("startTimeUnixNano", Long.toString(match.summary().startEpochNanos()));
+    long durationMs = match.summary().durationNanos() / 1_000_000;
+    if (durationMs > 0) {
+      trace.put("durationMs", durationMs);
+    }
+    if (!traceQl) {
+      return trace;
+    }
+    ObjectNode spanSet = NODES.objectNode();
+    ArrayNode spans = spanSet.putArray("spans");
+    for (Span span : match.matchedSpans()) {
+      spans.add(spanOf(span, shown));
+    }
+    spanSet.put("matched", match.matchedCount());
+    if (!match.aggregates().isEmpty()) {
+      ArrayNode attributes = spanSet.putArray("attributes");
+      for (Map.Entry<String, Double> e : match.aggregates().entrySet()) {
+        ObjectNode kv = attributes.addObject();
+        kv.put("key", e.getKey());
+        double v = e.getValue();
+        if (e.getKey().startsWith("count(") || (v == Math.rint(v) && Math.abs(v) < 1e15 && !e.getKey().startsWith("avg("))) {
+          kv.putObject("value").put("intValue", Long.toString((long) v));
+        } else {
+          kv.putObject("value").put("doubleValue", v);
+        }
+      }
+    }
+    trace.putArray("spanSets").add(spanSet);
+    return trace;
+  }
+
+  private static ObjectNode spanOf(Span span, List<Shown> shown) {
+    ObjectNode out = NODES.objectNode();
+    out.put("spanID", span.spanId());
+    out.put("name", span.name());
+    out.put("startTimeUnixNano", Long.toString(span.startEpochNanos()));
+    out.put("durationNanos", Long.toString(span.durationNanos()));
+    ArrayNode attributes = NODES.arrayNode();
+    for (Shown s : shown) {
+      Object value = s.valueOf(span);
+      if (value != null) {
+        ObjectNode kv = attributes.addObject();
+        kv.put("key", s.key);
+        kv.set("value", anyValue(value));
+      }
+    }
+    if (!attributes.isEmpty()) {
+      out.set("attributes", attributes);
+    }
+    return out;
+  }
+
+  /** OTLP AnyValue JSON as Tempo writes it: intValue as a string. */
+  static ObjectNode anyValue(Object value) {
+    ObjectNode v = NODES.objectNode();
+    if (value instanceof String s) {
+      v.put("stringValue", s);
+    } else if (value instanceof Long l) {
+      v.put("intValue", Long.toString(l));
+    } else if (value instanceof Double d) {
+      v.put("doubleValue", d);
+    } else if (value instanceof Boolean b) {
+      v.put("boolValue", b);
+    } else {
+      v.put("stringValue", String.valueOf(value));
+    }
+    return v;
+  }
+
+  /** An attribute shown on matched spans: those the query filtered on or selected. */
+  private record Shown(FieldRef field, String key) {
+    Object valueOf(Span span) {
+      return switch (field.scope()) {
+        case SPAN -> span.attributes().get(field.name());
+        case RESOURCE -> span.resource().attributes().get(field.name());
+        case ANY -> {
+          Object v = span.attributes().get(field.name());
+          yield v != null ? v : span.resource().attributes().get(field.name());
+        }
+        case INTRINSIC -> switch (field.name()) {
+          case FieldRef.STATUS -> span.statusCode().traceQlName();
+          case FieldRef.KIND -> span.kind().traceQlName();
+          case FieldRef.STATUS_MESSAGE -> span.statusMessage().isEmpty() ? null : span.statusMessage();
+          default -> null;
+        };
+      };
+    }
+  }
+
+  private static List<Shown> shownAttributes(TraceQl query) {
+    Set<FieldRef> fields = new LinkedHashSet<>();
+    collectFields(query.spansets(), fields);
+    fields.addAll(query.select());
+    List<Shown> out = new ArrayList<>();
+    Set<String> keys = new LinkedHashSet<>();
+    for (FieldRef f : fields) {
+      if (keys.add(f.name())) {
+        out.add(new Shown(f, f.name()));
+      }
+    }
+    return out;
+  }
+
+  private static void collectFields(Spansets spansets, Set<FieldRef> out) {
+    switch (spansets) {
+      case Spansets.Filter f -> collectFields(f.filter(), out);
+      case Spansets.Combine c -> {
+        collectFields(c.left(), out);
+        collectFields(c.right(), out);
+      }
+    }
+  }
+
+  private static void collectFields(SpanFilter filter, Set<FieldRef> out) {
+    switch (filter) {
+      case SpanFilter.All all -> { }
+      case SpanFilter.And and -> and.filters().forEach(f -> collectFields(f, out));
+      case SpanFilter.Or or -> or.filters().forEach(f -> collectFields(f, out));
+      case SpanFilter.Condition c -> out.add(c.field());
+    }
+  }
+
+  /** Tempo's legacy {@code tags} parameter: logfmt {@code key=value} pairs, all required. */
+  static SpanFilter tagsFilter(String tags) {
+    if (tags == null || tags.isBlank()) {
+      return SpanFilter.all();
+    }
+    List<SpanFilter> conditions = new ArrayList<>();
+    int i = 0;
+    String s = tags.trim();
+    while (i < s.length()) {
+      int eq = s.indexOf('=', i);
+      if (eq < 0) {
+        throw new IllegalArgumentException("tags: " + tags + " (expected: logfmt key=value pairs)");
+      }
+      String key = s.substring(i, eq).trim();
+      int valueStart = eq + 1;
+      String value;
+      if (valueStart < s.length() && s.charAt(valueStart) == '"') {
+        int close = s.indexOf('"', valueStart + 1);
+        if (close < 0) {
+          throw new IllegalArgumentException("tags: unterminated quote in " + tags);
+        }
+        value = s.substring(valueStart + 1, close);
+        i = close + 1;
+      } else {
+        int space = s.indexOf(' ', valueStart);
+        value = s.substring(valueStart, space < 0 ? s.length() : space);
+        i = space < 0 ? s.length() : space;
+      }
+      while (i < s.length() && s.charAt(i) == ' ') {
+        i++;
+      }
+      FieldRef field = switch (key) {
+        case "name" -> FieldRef.intrinsic(FieldRef.NAME);
+        case "status.code", "status" -> FieldRef.intrinsic(FieldRef.STATUS);
+        default -> FieldRef.any(key);
+      };
+      Object typed = value;
+      if (field.scope() == FieldRef.Scope.ANY && !value.isEmpty() && value.chars().allMatch(Character::isDigit) && value.length() < 18) {
+        typed = Long.parseLong(value);
+        conditions.add(new SpanFilter.Or(List.of(SpanFilter.eq(field, typed), SpanFilter.eq(field, value))));
+        continue;
+      }
+      conditions.add(SpanFilter.eq(field, typed));
+    }
+    return conditions.size() == 1 ? conditions.get(0) : new SpanFilter.And(conditions);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Tags
+
+  private HttpResponse tagsV1(ServiceRequestContext ctx) {
+    long[] window = tagWindow(ctx);
+    TagNames names = store.tagNames(window[0], window[1], intParam(ctx, "limit", 5000, 1, 100_000));
+    Set<String> all = new java.util.TreeSet<>(names.span());
+    all.addAll(names.resource());
+    ObjectNode body = NODES.objectNode();
+    ArrayNode tagNames = body.putArray("tagNames");
+    all.forEach(tagNames::add);
+    return JsonResponses.ok(body);
+  }
+
+  private HttpResponse tagsV2(ServiceRequestContext ctx) {
+    String scope = ctx.queryParam("scope");
+    if (scope != null && !scope.isEmpty() && !List.of("span", "resource", "intrinsic", "all").contains(scope)) {
+      throw new IllegalArgumentException("scope: " + scope + " (expected: span, resource, intrinsic or all)");
+    }
+    long[] window = tagWindow(ctx);
+    TagNames names = store.tagNames(window[0], window[1], intParam(ctx, "limit", 5000, 1, 100_000));
+    ObjectNode body = NODES.objectNode();
+    ArrayNode scopes = body.putArray("scopes");
+    if (scope == null || scope.isEmpty() || scope.equals("all") || scope.equals("resource")) {
+      addScope(scopes, "resource", names.resource());
+    }
+    if (scope == null || scope.isEmpty() || scope.equals("all") || scope.equals("span")) {
+      addScope(scopes, "span", names.span());
+    }
+    if (scope == null || scope.isEmpty() || scope.equals("all") || scope.equals("intrinsic")) {
+      addScope(scopes, "intrinsic", INTRINSICS);
+    }
+    return JsonResponses.ok(body);
+  }
+
+  private static void addScope(ArrayNode scopes, String name, List<String> tags) {
+    ObjectNode scope = scopes.addObject();
+    scope.put("name", name);
+    ArrayNode array = scope.putArray("tags");
+    tags.forEach(array::add);
+  }
+
+  private HttpResponse tagValues(ServiceRequestContext ctx, boolean v2) {
+    String raw = ctx.pathParam("name");
+    // Older Grafana versions encode the tag twice in the path.
+    String name = raw.contains("%") ? URLDecoder.decode(raw, StandardCharsets.UTF_8) : raw;
+    int limit = intParam(ctx, "limit", 1000, 1, 100_000);
+    long[] window = tagWindow(ctx);
+    FieldRef field = v2 ? scopedField(name) : FieldRef.any(name);
+    List<TagValue> values;
+    if (field.scope() == FieldRef.Scope.INTRINSIC) {
+      values = switch (field.name()) {
+        case FieldRef.STATUS -> keywords("error", "ok", "unset");
+        case FieldRef.KIND -> keywords("unspecified", "internal", "server", "client", "producer", "consumer");
+        case FieldRef.DURATION, FieldRef.TRACE_DURATION -> List.of();
+        default -> store.tagValues(field, window[0], window[1], limit);
+      };
+    } else {
+      String q = ctx.queryParam("q");
+      values = q == null || q.isBlank() || q.replace(" ", "").equals("{}")
+          ? store.tagValues(field, window[0], window[1], limit)
+          : valuesAmongMatches(field, TraceQlParser.parse(q), window, limit);
+    }
+    ObjectNode body = NODES.objectNode();
+    ArrayNode array = body.putArray("tagValues");
+    for (TagValue value : values) {
+      if (v2) {
+        ObjectNode v = array.addObject();
+        v.put("type", value.type());
+        v.put("value", value.value());
+      } else {
+        array.add(value.value());
+      }
+    }
+    return JsonResponses.ok(body);
+  }
+
+  /**
+   * Tag values narrowed by a TraceQL filter ({@code q}, as Grafana's query builder sends it): the
+   * distinct values among spans of recent matching traces, like Tempo's own sampled answer.
+   */
+  private List<TagValue> valuesAmongMatches(FieldRef field, TraceQl query, long[] window, int limit) {
+    List<TraceMatch> matches = store.search(new TraceSearch(query.spansets(), query.aggregates(), window[0], window[1], 0, 0, 500, 50, TraceSearch.Order.NEWEST));
+    Set<TagValue> out = new LinkedHashSet<>();
+    Shown shown = new Shown(field, field.name());
+    for (TraceMatch match : matches) {
+      for (Span span : match.matchedSpans()) {
+        Object value = shown.valueOf(span);
+        if (value != null && out.size() < limit) {
+          out.add(typed(value));
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static TagValue typed(Object value) {
+    if (value instanceof Long l) {
+      return new TagValue("int", Long.toString(l));
+    }
+    if (value instanceof Double d) {
+      return new TagValue("float", Double.toString(d));
+    }
+    if (value instanceof Boolean b) {
+      return new TagValue("bool", b.toString());
+    }
+    return new TagValue("string", String.valueOf(value));
+  }
+
+  private static List<TagValue> keywords(String... values) {
+    List<TagValue> out = new ArrayList<>();
+    for (String v : values) {
+      out.add(new TagValue("keyword", v));
+    }
+    return out;
+  }
+
+  /** {@code span.x}, {@code resource.x}, {@code .x} or an intrinsic, as in TraceQL. */
+  static FieldRef scopedField(String name) {
+    if (name.startsWith("span.")) {
+      return FieldRef.span(name.substring(5));
+    }
+    if (name.startsWith("resource.")) {
+      return FieldRef.resource(name.substring(9));
+    }
+    if (name.startsWith(".")) {
+      return FieldRef.any(name.substring(1));
+    }
+    return switch (name) {
+      case "name", "span:name" -> FieldRef.intrinsic(FieldRef.NAME);
+      case "status", "span:status" -> FieldRef.intrinsic(FieldRef.STATUS);
+      case "kind", "span:kind" -> FieldRef.intrinsic(FieldRef.KIND);
+      case "duration", "span:duration" -> FieldRef.intrinsic(FieldRef.DURATION);
+      case "statusMessage", "span:statusMessage" -> FieldRef.intrinsic(FieldRef.STATUS_MESSAGE);
+      case "rootServiceName", "trace:rootService" -> FieldRef.intrinsic(FieldRef.SERVICE);
+      case "rootName", "trace:rootName" -> FieldRef.intrinsic(FieldRef.ROOT_NAME);
+      case "traceDuration", "trace:duration" -> FieldRef.intrinsic(FieldRef.TRACE_DURATION);
+      default -> FieldRef.any(name);
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Parameters
+
+  /** {@code start}/{@code end} in unix seconds; without them, the last hour (like Tempo's recent data). */
+  private long[] window(ServiceRequestContext ctx) {
+    long start = TraceByIdService.epochSecondsParam(ctx, "start");
+    long end = TraceByIdService.epochSecondsParam(ctx, "end");
+    long now = clock.millis() * 1_000_000L;
+    if (start == 0 && end == 0) {
+      return new long[] {now - DEFAULT_WINDOW_NANOS, 0};
+    }
+    if (end != 0 && start > end) {
+      throw new IllegalArgumentException("start: after end (expected: start <= end)");
+    }
+    // end is inclusive of its whole second.
+    return new long[] {start, end == 0 ? 0 : end + 999_999_999L};
+  }
+
+  private static long[] tagWindow(ServiceRequestContext ctx) {
+    long start = TraceByIdService.epochSecondsParam(ctx, "start");
+    long end = TraceByIdService.epochSecondsParam(ctx, "end");
+    return new long[] {start, end == 0 ? 0 : end + 999_999_999L};
+  }
+
+  static int intParam(ServiceRequestContext ctx, String name, int defaultValue, int min, int max) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: an integer from " + min + " to " + max + ")");
+    }
+  }
+
+  /** Tempo's minDuration/maxDuration: Go durations such as {@code 100ms}, {@code 1.5s}. */
+  static long durationParam(ServiceRequestContext ctx, String name) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isEmpty()) {
+      return 0;
+    }
+    try {
+      TraceQl q = TraceQlParser.parse("{ duration > " + value.trim() + " }");
+      SpanFilter.Condition c = (SpanFilter.Condition) ((Spansets.Filter) q.spansets()).filter();
+      return (Long) c.value();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: a duration such as 100ms or 1.5s)");
+    }
+  }
+
+  static String trimLeadingZeros(String hex) {
+    int i = 0;
+    while (i < hex.length() - 1 && hex.charAt(i) == '0') {
+      i++;
+    }
+    return hex.substring(i);
+  }
+}
