@@ -931,79 +931,109 @@ public final class LuceneSpanStore implements SpanStore {
     };
   }
 
+  /**
+   * Collects matching spans grouped by trace. Within a segment, spans are grouped by the trace id's
+   * segment ordinal (an array slot, no hashing per span); each segment's groups are merged into the
+   * result by trace id once, when the segment is done.
+   */
   private static void collectMatches(
       IndexSearcher searcher, int searcherIndex, Query query, int spss, List<FieldRef> fields, Map<BytesRef, TraceHits> out)
       throws IOException {
     int fieldCount = fields.size();
-    searcher.search(
-        query,
-        new SimpleCollector() {
-          SortedDocValues traceIds;
-          SortedNumericDocValues[] primary = new SortedNumericDocValues[fieldCount];
-          SortedNumericDocValues[] fallback = new SortedNumericDocValues[fieldCount];
-          boolean[] rawLong = new boolean[fieldCount];
-          int base;
+    final class Grouping extends SimpleCollector {
+      SortedDocValues traceIds;
+      TraceHits[] byOrd;
+      org.roaringbitmap.RoaringBitmap touched;
+      final SortedNumericDocValues[] primary = new SortedNumericDocValues[fieldCount];
+      final SortedNumericDocValues[] fallback = new SortedNumericDocValues[fieldCount];
+      final boolean[] rawLong = new boolean[fieldCount];
+      int base;
 
-          @Override
-          protected void doSetNextReader(LeafReaderContext context) throws IOException {
-            LeafReader reader = context.reader();
-            traceIds = reader.getSortedDocValues(SpanDocuments.TRACE_ID);
-            base = context.docBase;
-            for (int i = 0; i < fieldCount; i++) {
-              FieldRef f = fields.get(i);
-              fallback[i] = null;
-              rawLong[i] = false;
-              switch (f.scope()) {
-                case SPAN -> primary[i] = reader.getSortedNumericDocValues(SpanDocuments.SPAN_NUM + f.name());
-                case RESOURCE -> primary[i] = reader.getSortedNumericDocValues(SpanDocuments.RESOURCE_NUM + f.name());
-                case ANY -> {
-                  primary[i] = reader.getSortedNumericDocValues(SpanDocuments.SPAN_NUM + f.name());
-                  fallback[i] = reader.getSortedNumericDocValues(SpanDocuments.RESOURCE_NUM + f.name());
-                }
-                case INTRINSIC -> {
-                  if (!f.name().equals(FieldRef.DURATION)) {
-                    throw new IllegalArgumentException("aggregate over " + f + " (expected: a numeric attribute or duration)");
-                  }
-                  primary[i] = reader.getSortedNumericDocValues(SpanDocuments.DURATION);
-                  rawLong[i] = true;
-                }
+      @Override
+      protected void doSetNextReader(LeafReaderContext context) throws IOException {
+        flush();
+        LeafReader reader = context.reader();
+        traceIds = reader.getSortedDocValues(SpanDocuments.TRACE_ID);
+        byOrd = traceIds == null ? null : new TraceHits[traceIds.getValueCount()];
+        touched = new org.roaringbitmap.RoaringBitmap();
+        base = context.docBase;
+        for (int i = 0; i < fieldCount; i++) {
+          FieldRef f = fields.get(i);
+          fallback[i] = null;
+          rawLong[i] = false;
+          switch (f.scope()) {
+            case SPAN -> primary[i] = reader.getSortedNumericDocValues(SpanDocuments.SPAN_NUM + f.name());
+            case RESOURCE -> primary[i] = reader.getSortedNumericDocValues(SpanDocuments.RESOURCE_NUM + f.name());
+            case ANY -> {
+              primary[i] = reader.getSortedNumericDocValues(SpanDocuments.SPAN_NUM + f.name());
+              fallback[i] = reader.getSortedNumericDocValues(SpanDocuments.RESOURCE_NUM + f.name());
+            }
+            case INTRINSIC -> {
+              if (!f.name().equals(FieldRef.DURATION)) {
+                throw new IllegalArgumentException("aggregate over " + f + " (expected: a numeric attribute or duration)");
               }
+              primary[i] = reader.getSortedNumericDocValues(SpanDocuments.DURATION);
+              rawLong[i] = true;
             }
           }
+        }
+      }
 
-          @Override
-          public void collect(int doc) throws IOException {
-            if (traceIds == null || !traceIds.advanceExact(doc)) {
-              return;
-            }
-            BytesRef id = traceIds.lookupOrd(traceIds.ordValue());
-            TraceHits hits = out.get(id);
-            if (hits == null) {
-              hits = new TraceHits(fieldCount);
-              out.put(BytesRef.deepCopyOf(id), hits);
-            }
-            hits.count++;
-            if (hits.docs.size() < spss) {
-              hits.docs.add(((long) searcherIndex << 32) | (base + doc));
-            }
-            for (int i = 0; i < fieldCount; i++) {
-              SortedNumericDocValues values = primary[i];
-              if (values == null || !values.advanceExact(doc)) {
-                values = fallback[i];
-                if (values == null || !values.advanceExact(doc)) {
-                  continue;
-                }
-              }
-              long raw = values.nextValue();
-              hits.add(rawLong[i] ? raw : NumericUtils.sortableLongToDouble(raw), i);
+      @Override
+      public void collect(int doc) throws IOException {
+        if (traceIds == null || !traceIds.advanceExact(doc)) {
+          return;
+        }
+        int ord = traceIds.ordValue();
+        TraceHits hits = byOrd[ord];
+        if (hits == null) {
+          hits = new TraceHits(fieldCount);
+          byOrd[ord] = hits;
+          touched.add(ord);
+        }
+        hits.count++;
+        if (hits.docs.size() < spss) {
+          hits.docs.add(((long) searcherIndex << 32) | (base + doc));
+        }
+        for (int i = 0; i < fieldCount; i++) {
+          SortedNumericDocValues values = primary[i];
+          if (values == null || !values.advanceExact(doc)) {
+            values = fallback[i];
+            if (values == null || !values.advanceExact(doc)) {
+              continue;
             }
           }
+          long raw = values.nextValue();
+          hits.add(rawLong[i] ? raw : NumericUtils.sortableLongToDouble(raw), i);
+        }
+      }
 
-          @Override
-          public ScoreMode scoreMode() {
-            return ScoreMode.COMPLETE_NO_SCORES;
+      void flush() throws IOException {
+        if (byOrd == null) {
+          return;
+        }
+        org.roaringbitmap.IntIterator ords = touched.getIntIterator();
+        while (ords.hasNext()) {
+          int ord = ords.next();
+          BytesRef id = traceIds.lookupOrd(ord);
+          TraceHits existing = out.get(id);
+          if (existing == null) {
+            out.put(BytesRef.deepCopyOf(id), byOrd[ord]);
+          } else {
+            existing.merge(byOrd[ord], spss);
           }
-        });
+        }
+        byOrd = null;
+      }
+
+      @Override
+      public ScoreMode scoreMode() {
+        return ScoreMode.COMPLETE_NO_SCORES;
+      }
+    }
+    Grouping grouping = new Grouping();
+    searcher.search(query, grouping);
+    grouping.flush();
   }
 
   private Map<String, TraceSummary> summaries(Set<BytesRef> traceIds) throws IOException {
