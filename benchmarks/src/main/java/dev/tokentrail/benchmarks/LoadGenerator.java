@@ -1,0 +1,391 @@
+package dev.tokentrail.benchmarks;
+
+import dev.tokentrail.model.Span;
+import dev.tokentrail.pricing.PriceCatalog;
+import dev.tokentrail.store.lucene.BareLuceneBaseline;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.TracesData;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Whole-system throughput over loopback: starts the real server jar on free ports with a fresh
+ * data directory (or targets a running one), sends a fixed number of generated spans through the
+ * OTel Java SDK's own OTLP exporter, and reports spans/s acknowledged, spans/s until the last
+ * trace is searchable through the query API, and index bytes per span after a graceful SIGTERM
+ * shutdown. Then indexes the same spans with {@link BareLuceneBaseline} and prints the ratios.
+ * Every wait is bounded; the run stops by itself.
+ */
+@Command(
+    name = "load-generator",
+    mixinStandardHelpOptions = true,
+    description = "Sends OTLP load to a TokenTrail server over loopback and reports throughput and bytes per span.")
+public final class LoadGenerator implements Callable<Integer> {
+  @Option(names = "--server-jar", defaultValue = "server/target/tokentrail.jar",
+      description = "Server jar to start (default ${DEFAULT-VALUE}, relative to the working directory).")
+  Path serverJar;
+
+  @Option(names = "--java", description = "java binary for the server (default: the one running this).")
+  String java;
+
+  @Option(names = "--server-jvm-arg", description = "Extra JVM argument for the server (repeatable).")
+  List<String> serverJvmArgs = new ArrayList<>();
+
+  @Option(names = "--otlp-endpoint",
+      description = "Target a running server instead: its OTLP base URL, e.g. http://127.0.0.1:4317 (gRPC) or http://127.0.0.1:4318 (HTTP).")
+  String otlpEndpoint;
+
+  @Option(names = "--query-url", description = "With --otlp-endpoint: the query API base URL, e.g. http://127.0.0.1:3200.")
+  String queryUrl;
+
+  @Option(names = "--protocol", defaultValue = "grpc", description = "grpc or http/protobuf (default ${DEFAULT-VALUE}).")
+  String protocol;
+
+  @Option(names = "--compression", defaultValue = "none", description = "none or gzip (default ${DEFAULT-VALUE}).")
+  String compression;
+
+  @Option(names = "--spans", defaultValue = "200000", description = "Spans to send, in whole traces of 5-50 (default ${DEFAULT-VALUE}).")
+  int spans;
+
+  @Option(names = "--batch-size", defaultValue = "512", description = "Spans per export call, as BatchSpanProcessor's default (default ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--concurrency", defaultValue = "4",
+      description = "Exporters, each with one export call in flight as a BatchSpanProcessor has (default ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Workload seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--token-trace", defaultValue = TokenCounts.DEFAULT_FILE,
+      description = "Token counts: Azure CSV or Mooncake JSONL (default ${DEFAULT-VALUE}).")
+  String tokenTrace;
+
+  @Option(names = "--no-baseline", description = "Skip indexing the same spans with a bare Lucene loop afterwards (and the ratios).")
+  boolean noBaseline;
+
+  @Option(names = "--searchable-timeout", defaultValue = "PT120S", description = "Longest wait for the last trace to be searchable (default ${DEFAULT-VALUE}).")
+  Duration searchableTimeout;
+
+  @Option(names = "--keep-data", description = "Keep the temporary data directory (default: deleted).")
+  boolean keepData;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new LoadGenerator()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (spans <= 0 || batchSize <= 0 || concurrency <= 0) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--spans, --batch-size, --concurrency: expected > 0");
+    }
+    boolean grpc = switch (protocol.toLowerCase(Locale.ROOT)) {
+      case "grpc" -> true;
+      case "http", "http/protobuf" -> false;
+      default -> throw new CommandLine.ParameterException(new CommandLine(this), "--protocol: " + protocol + " (expected: grpc or http/protobuf)");
+    };
+
+    // 1. The workload, generated before the clock starts.
+    PriceCatalog catalog = PriceCatalog.builtIn();
+    Workload workload = new Workload(TokenCounts.load(tokenTrace), catalog, seed);
+    long now = System.currentTimeMillis() * 1_000_000L;
+    List<List<Span>> traces = workload.traces(spans, now - 1_800_000_000_000L, 1_800_000_000_000L);
+    List<Span> all = new ArrayList<>();
+    for (List<Span> t : traces) {
+      all.addAll(t);
+    }
+    SdkSpanData.Converter converter = new SdkSpanData.Converter();
+    List<List<SpanData>> batches = new ArrayList<>();
+    for (int i = 0; i < all.size(); i += batchSize) {
+      List<SpanData> batch = new ArrayList<>(batchSize);
+      for (Span s : all.subList(i, Math.min(all.size(), i + batchSize))) {
+        batch.add(converter.convert(s));
+      }
+      batches.add(batch);
+    }
+    // As ingest will store them: for the LLM share here and the bare baseline later.
+    List<Span> enriched = BareLuceneBaseline.enrich(all, catalog);
+    long llm = enriched.stream().filter(sp -> sp.attributes().containsKey("tokentrail.llm_call")).count();
+    System.out.printf(Locale.ROOT, "workload: %d spans in %d traces, ~%.0f%% LLM calls, tokens from %s, %d batches of <= %d, %d in flight, %s%n",
+        all.size(), traces.size(), 100.0 * llm / all.size(), workload.tokenSource(), batches.size(), batchSize, concurrency,
+        grpc ? "OTLP/gRPC" : "OTLP/HTTP protobuf");
+
+    // 2. The server.
+    Path dataDir = null;
+    ServerProcess server = null;
+    String endpoint = otlpEndpoint;
+    String query = queryUrl;
+    if (endpoint == null) {
+      dataDir = Files.createTempDirectory("tokentrail-load-");
+      server = ServerProcess.start(java, serverJvmArgs, serverJar, dataDir);
+      endpoint = "http://127.0.0.1:" + (grpc ? server.grpcPort : server.httpOtlpPort);
+      query = "http://127.0.0.1:" + server.queryPort;
+      System.out.printf("server: pid %d, data dir %s, ports grpc=%d http=%d query=%d%n",
+          server.process.pid(), dataDir, server.grpcPort, server.httpOtlpPort, server.queryPort);
+    }
+    try {
+      Result ours = run(grpc, endpoint, query, batches, traces.get(traces.size() - 1));
+      long indexBytes = -1;
+      if (server != null) {
+        Duration cpu = server.process.info().totalCpuDuration().orElse(Duration.ZERO);
+        long stopStart = System.nanoTime();
+        int exit = server.stop(Duration.ofSeconds(120));
+        server.pump.join(5_000);
+        System.out.printf(Locale.ROOT, "server: SIGTERM -> exit %d in %.2f s; server CPU %.1f s (%.0f µs CPU per span, all threads)%n",
+            exit, (System.nanoTime() - stopStart) / 1e9, cpu.toMillis() / 1e3, cpu.toNanos() / 1e3 / ours.acked);
+        indexBytes = BareLuceneBaseline.sizeOf(dataDir.resolve("data").resolve("index"));
+        long walBytes = BareLuceneBaseline.sizeOf(dataDir.resolve("data").resolve("wal"));
+        System.out.printf(Locale.ROOT, "disk: index %,d bytes = %.1f bytes/span; wal after shutdown %,d bytes%n",
+            indexBytes, (double) indexBytes / ours.acked, walBytes);
+      }
+      if (!noBaseline) {
+        Path bareDir = Files.createTempDirectory("tokentrail-bare-");
+        try {
+          BareLuceneBaseline.Result bare = BareLuceneBaseline.index(enriched, bareDir);
+          System.out.printf(Locale.ROOT, "bare lucene: %d docs in %.2f s = %.0f docs/s, %.1f bytes/doc%n",
+              bare.docs(), bare.nanos() / 1e9, bare.docsPerSecond(), bare.bytesPerDoc());
+          System.out.printf(Locale.ROOT, "ratio ours/bare: acknowledged throughput %.2f, searchable throughput %.2f",
+              ours.ackedPerSecond() / bare.docsPerSecond(), ours.searchablePerSecond() / bare.docsPerSecond());
+          if (indexBytes > 0) {
+            System.out.printf(Locale.ROOT, ", bytes/span %.2f", ((double) indexBytes / ours.acked) / bare.bytesPerDoc());
+          }
+          System.out.println();
+        } finally {
+          BareLuceneBaseline.deleteRecursively(bareDir);
+        }
+      }
+      return ours.failed == 0 && ours.searchableNanos > 0 ? 0 : 1;
+    } finally {
+      if (server != null) {
+        server.stop(Duration.ofSeconds(30));
+      }
+      if (dataDir != null && !keepData) {
+        BareLuceneBaseline.deleteRecursively(dataDir);
+      }
+    }
+  }
+
+  record Result(long acked, long failed, long ackNanos, long searchableNanos) {
+    double ackedPerSecond() {
+      return acked / (ackNanos / 1e9);
+    }
+
+    double searchablePerSecond() {
+      return searchableNanos > 0 ? acked / (searchableNanos / 1e9) : 0;
+    }
+  }
+
+  private Result run(boolean grpc, String endpoint, String queryBase, List<List<SpanData>> batches, List<Span> lastTrace)
+      throws Exception {
+    // One exporter per in-flight call, like `concurrency` services each exporting through its own
+    // BatchSpanProcessor (one export at a time). A single exporter's OkHttp sender rejects
+    // calls beyond its small dispatcher pool.
+    java.util.concurrent.BlockingQueue<SpanExporter> idle = new java.util.concurrent.ArrayBlockingQueue<>(concurrency);
+    List<SpanExporter> exporters = new ArrayList<>();
+    for (int i = 0; i < concurrency; i++) {
+      SpanExporter exporter =
+          grpc
+              ? OtlpGrpcSpanExporter.builder().setEndpoint(endpoint).setCompression(compression).setTimeout(Duration.ofSeconds(30)).build()
+              : OtlpHttpSpanExporter.builder().setEndpoint(endpoint + "/v1/traces").setCompression(compression).setTimeout(Duration.ofSeconds(30)).build();
+      exporters.add(exporter);
+      idle.add(exporter);
+    }
+    AtomicLong acked = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    CountDownLatch done = new CountDownLatch(batches.size());
+    long start = System.nanoTime();
+    long lastReport = start;
+    try {
+      for (List<SpanData> batch : batches) {
+        SpanExporter exporter = idle.poll(120, TimeUnit.SECONDS);
+        if (exporter == null) {
+          throw new IllegalStateException("no export completed within 120 s; is the server alive?");
+        }
+        CompletableResultCode result = exporter.export(batch);
+        result.whenComplete(
+            () -> {
+              (result.isSuccess() ? acked : failed).addAndGet(batch.size());
+              idle.add(exporter);
+              done.countDown();
+            });
+        long t = System.nanoTime();
+        if (t - lastReport > 5_000_000_000L) {
+          lastReport = t;
+          System.out.printf(Locale.ROOT, "  ... %d acknowledged, %.0f spans/s%n", acked.get(), acked.get() / ((t - start) / 1e9));
+        }
+      }
+      if (!done.await(180, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("exports still pending after 180 s");
+      }
+    } finally {
+      for (SpanExporter exporter : exporters) {
+        exporter.shutdown().join(10, TimeUnit.SECONDS);
+      }
+    }
+    long ackNanos = System.nanoTime() - start;
+    System.out.printf(Locale.ROOT, "acknowledged: %d spans (%d failed) in %.2f s = %.0f spans/s%n",
+        acked.get(), failed.get(), ackNanos / 1e9, acked.get() / (ackNanos / 1e9));
+
+    long searchableNanos = -1;
+    if (queryBase != null && failed.get() == 0) {
+      String traceId = lastTrace.get(0).traceId();
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      long deadline = System.nanoTime() + searchableTimeout.toNanos();
+      int polls = 0;
+      while (System.nanoTime() < deadline) {
+        polls++;
+        if (spanCount(http, queryBase, traceId) >= lastTrace.size()) {
+          searchableNanos = System.nanoTime() - start;
+          break;
+        }
+        Thread.sleep(20);
+      }
+      if (searchableNanos < 0) {
+        System.out.printf("searchable: last trace %s not complete after %s%n", traceId, searchableTimeout);
+      } else {
+        System.out.printf(Locale.ROOT, "searchable: last trace (%d spans) complete after %.2f s (%.0f ms after the last ack, %d polls) = %.0f spans/s acknowledged-and-searchable%n",
+            lastTrace.size(), searchableNanos / 1e9, (searchableNanos - ackNanos) / 1e6, polls, acked.get() / (searchableNanos / 1e9));
+      }
+      if (searchableNanos > 0) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+          spanCount(http, queryBase, traceId);
+        }
+        System.out.printf(Locale.ROOT, "query: /api/traces/{id} warm latency %.1f ms (mean of 5)%n", (System.nanoTime() - t0) / 5e6);
+      }
+    }
+    return new Result(acked.get(), failed.get(), ackNanos, searchableNanos);
+  }
+
+  /** Spans of the trace the query API returns (Tempo's /api/traces/{id} as protobuf), 0 when 404. */
+  private static int spanCount(HttpClient http, String queryBase, String traceId) throws IOException, InterruptedException {
+    HttpResponse<byte[]> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(queryBase + "/api/traces/" + traceId))
+                .header("Accept", "application/protobuf")
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() != 200) {
+      return 0;
+    }
+    int n = 0;
+    for (ResourceSpans rs : TracesData.parseFrom(response.body()).getResourceSpansList()) {
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        n += ss.getSpansCount();
+      }
+    }
+    return n;
+  }
+
+  /** The server as a child process, its output in a log file beside its data directory. */
+  static final class ServerProcess {
+    final Process process;
+    final int grpcPort;
+    final int httpOtlpPort;
+    final int queryPort;
+    final Thread pump;
+
+    private ServerProcess(Process process, Thread pump, int grpcPort, int httpOtlpPort, int queryPort) {
+      this.process = process;
+      this.pump = pump;
+      this.grpcPort = grpcPort;
+      this.httpOtlpPort = httpOtlpPort;
+      this.queryPort = queryPort;
+    }
+
+    static ServerProcess start(String java, List<String> jvmArgs, Path jar, Path dataDir) throws IOException, InterruptedException {
+      if (!Files.isRegularFile(jar)) {
+        throw new IllegalArgumentException("--server-jar: " + jar.toAbsolutePath() + " does not exist (build it: mvn -B -q -DskipTests package -pl server -am)");
+      }
+      String javaBin = java != null ? java : ProcessHandle.current().info().command().orElse("java");
+      List<String> command = new ArrayList<>();
+      command.add(javaBin);
+      command.addAll(jvmArgs);
+      command.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", dataDir.resolve("data").toString(),
+          "--bind-address", "127.0.0.1", "--otlp-grpc-port", "0", "--otlp-http-port", "0", "--http-port", "0"));
+      Path log = dataDir.resolve("server.log");
+      Process process =
+          new ProcessBuilder(command).redirectErrorStream(true).start();
+      int[] ports = {-1, -1, -1};
+      CountDownLatch ready = new CountDownLatch(1);
+      Thread pump =
+          new Thread(
+              () -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                    PrintWriter w = new PrintWriter(Files.newBufferedWriter(log))) {
+                  for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    w.println(System.currentTimeMillis() % 100_000 + " " + line);
+                    w.flush();
+                    if (line.startsWith("listening otlp-grpc=")) {
+                      ports[0] = Integer.parseInt(line.substring(line.indexOf('=') + 1).trim());
+                    } else if (line.startsWith("listening otlp-http=")) {
+                      ports[1] = Integer.parseInt(line.substring(line.indexOf('=') + 1).trim());
+                    } else if (line.startsWith("listening http=")) {
+                      ports[2] = Integer.parseInt(line.substring(line.indexOf('=') + 1).trim());
+                    } else if (line.equals("ready")) {
+                      ready.countDown();
+                    }
+                  }
+                } catch (IOException e) {
+                  if (process.isAlive()) {
+                    System.err.println("server output: " + e);
+                  } // else: the stream closed because the server exited
+                }
+              },
+              "server-output");
+      pump.setDaemon(true);
+      pump.start();
+      if (!ready.await(60, TimeUnit.SECONDS) || ports[0] < 0 || ports[1] < 0 || ports[2] < 0) {
+        process.destroyForcibly();
+        throw new IllegalStateException("server did not print its ports and 'ready' within 60 s; see " + log
+            + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")"));
+      }
+      // The data dir holds the server's own "data" directory; sizes are measured there.
+      return new ServerProcess(process, pump, ports[0], ports[1], ports[2]);
+    }
+
+    /** SIGTERM, then wait for the graceful shutdown (commit); SIGKILL only past the timeout. */
+    int stop(Duration timeout) throws InterruptedException {
+      if (!process.isAlive()) {
+        return process.exitValue();
+      }
+      // ProcessHandle.destroy sends SIGTERM without closing our end of its output pipe
+      // (Process.destroy closes it), so the shutdown log is kept.
+      process.toHandle().destroy();
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        System.err.println("server did not stop within " + timeout + " of SIGTERM; killing it");
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        return -1;
+      }
+      return process.exitValue();
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.tokentrail.store.lucene;
+
+import dev.tokentrail.benchmarks.TokenCounts;
+import dev.tokentrail.benchmarks.Workload;
+import dev.tokentrail.genai.AttributionKeys;
+import dev.tokentrail.genai.GenAiNormalizer;
+import dev.tokentrail.genai.LlmSpanEnricher;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.otlp.OtlpSpans;
+import dev.tokentrail.pricing.CostCalculator;
+import dev.tokentrail.pricing.PriceCatalog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.lucene.document.Document;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The store's per-span CPU work before Lucene indexes anything: encoding a batch for the
+ * write-ahead log (done on the receiving thread) and building the Lucene document (done on the
+ * single writer thread, and including a second protobuf encoding for the stored blob). Lives in
+ * the store's package because {@code SpanDocuments} is package-private.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(1)
+@State(Scope.Thread)
+public class StoreCodecBenchmark {
+  static final int BATCH = 512;
+  static final long START = 1_763_000_000_000_000_000L;
+
+  List<Span> batch;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    PriceCatalog catalog = PriceCatalog.builtIn();
+    LlmSpanEnricher enricher =
+        LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT), new CostCalculator(catalog));
+    Workload workload = new Workload(TokenCounts.fromSystemProperty(), catalog, 7);
+    batch = new ArrayList<>(BATCH);
+    for (Span span : workload.spans(Workload.Kind.MIX, BATCH, START)) {
+      batch.add(enricher.enrich(span).span());
+    }
+  }
+
+  /** {@code OtlpSpans.encode(batch).toByteArray()}, as {@code LuceneSpanStore.accept} does, per span. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public byte[] walPayload() {
+    return OtlpSpans.encode(batch).toByteArray();
+  }
+
+  /** {@code SpanDocuments.toDocument} of each enriched span, per span. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public int toDocument() {
+    int fields = 0;
+    for (Span span : batch) {
+      Document doc = SpanDocuments.toDocument(span);
+      fields += doc.getFields().size();
+    }
+    return fields;
+  }
+}
