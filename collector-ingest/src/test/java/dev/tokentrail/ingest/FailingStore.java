@@ -45,6 +45,16 @@ final class FailingStore implements SpanStore {
   }
 
   @Override
+  public dev.tokentrail.analysis.CallTable llmCalls(dev.tokentrail.store.CallFilter filter) {
+    throw new UnsupportedOperationException("write-only test store");
+  }
+
+  @Override
+  public java.util.Map<String, dev.tokentrail.analysis.OutcomeAnalysis.TraceOutcome> outcomes(long from, long to) {
+    throw new UnsupportedOperationException("write-only test store");
+  }
+
+  @Override
   public boolean isReady() {
     return true;
   }

@@ -1,7 +1,10 @@
 package dev.tokentrail.store;
 
+import dev.tokentrail.analysis.CallTable;
+import dev.tokentrail.analysis.OutcomeAnalysis;
 import dev.tokentrail.model.Span;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -33,6 +36,15 @@ public interface SpanStore extends AutoCloseable {
 
   /** Distinct values of one attribute (or intrinsic) in the time range, most frequent first. */
   List<TagValue> tagValues(FieldRef field, long fromEpochNanos, long toEpochNanos, int limit);
+
+  /**
+   * The LLM calls matching the filter as columns, read from doc values (never from stored spans),
+   * for the waste and cost analysis.
+   */
+  CallTable llmCalls(CallFilter filter);
+
+  /** The outcome of every trace with an outcome-bearing span in the window, by trace id (hex). */
+  Map<String, OutcomeAnalysis.TraceOutcome> outcomes(long fromEpochNanos, long toEpochNanos);
 
   /** Whether the store has finished recovery and accepts writes. */
   boolean isReady();

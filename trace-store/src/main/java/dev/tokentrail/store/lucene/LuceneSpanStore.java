@@ -7,6 +7,9 @@ import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.otlp.OtlpSpans;
 import dev.tokentrail.store.AggregateCondition;
+import dev.tokentrail.analysis.CallTable;
+import dev.tokentrail.analysis.OutcomeAnalysis;
+import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.SpanStore;
@@ -47,7 +50,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongField;
+import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -115,7 +120,9 @@ public final class LuceneSpanStore implements SpanStore {
   private final Counter clockSkewed;
   private final Counter indexErrors;
 
-  private record PendingBatch(List<Span> spans, byte[] payload, long receivedNanos, CompletableFuture<Void> done) {}
+  /** A batch accepted for writing, encoded and turned into documents on the caller's thread. */
+  private record PendingBatch(
+      List<Span> spans, byte[] payload, Document[] documents, long receivedNanos, CompletableFuture<Void> done) {}
 
   private LuceneSpanStore(Builder b) throws IOException {
     this.dataDir = b.dataDir;
@@ -309,10 +316,18 @@ public final class LuceneSpanStore implements SpanStore {
           new StoreOverloadedException(
               "span store write queue is full (" + maxQueuedSpans + " spans); retry later", 1));
     }
-    // Encoding happens on the caller's thread so the single writer only appends and indexes.
+    // Encoding and document building happen on the caller's thread, so the single writer only
+    // appends, syncs and indexes. Each span is encoded once: its bytes are both the stored blob
+    // and its entry in the log record (a TracesData of one ResourceSpans per span).
     long received = nowNanos();
-    byte[] payload = OtlpSpans.encode(spans).toByteArray();
-    PendingBatch batch = new PendingBatch(spans, payload, received, new CompletableFuture<>());
+    Document[] documents = new Document[n];
+    byte[][] blobs = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      Span span = spans.get(i);
+      blobs[i] = SpanDocuments.encode(span);
+      documents[i] = SpanDocuments.toDocument(span, blobs[i]);
+    }
+    PendingBatch batch = new PendingBatch(spans, logRecord(blobs), documents, received, new CompletableFuture<>());
     if (!queue.offer(batch)) {
       queuedSpans.addAndGet(-n);
       return CompletableFuture.failedFuture(
@@ -378,12 +393,32 @@ public final class LuceneSpanStore implements SpanStore {
       batch.done.complete(null);
     }
     for (PendingBatch batch : batches) {
-      index(batch.spans, batch.receivedNanos);
+      index(batch.spans, batch.documents, batch.receivedNanos);
     }
   }
 
-  private void index(List<Span> spans, long receivedNanos) throws IOException {
-    for (Span span : spans) {
+  /** Concatenated {@code resource_spans} fields: a valid {@code TracesData}. */
+  private static byte[] logRecord(byte[][] blobs) {
+    int size = 0;
+    for (byte[] blob : blobs) {
+      size += 1 + com.google.protobuf.CodedOutputStream.computeUInt32SizeNoTag(blob.length) + blob.length;
+    }
+    byte[] out = new byte[size];
+    com.google.protobuf.CodedOutputStream coded = com.google.protobuf.CodedOutputStream.newInstance(out);
+    try {
+      for (byte[] blob : blobs) {
+        coded.writeByteArray(1, blob);
+      }
+      coded.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  private void index(List<Span> spans, Document[] documents, long receivedNanos) throws IOException {
+    for (int i = 0; i < spans.size(); i++) {
+      Span span = spans.get(i);
       long at = span.startEpochNanos();
       if (at < receivedNanos - retentionNanos + partitionNanos || at > receivedNanos + maxFutureSkewNanos) {
         at = receivedNanos;
@@ -391,7 +426,8 @@ public final class LuceneSpanStore implements SpanStore {
       }
       Partition partition = partitionFor(at);
       try {
-        partition.writer.updateDocument(SpanDocuments.spanKeyTerm(span), SpanDocuments.toDocument(span));
+        Document document = documents != null ? documents[i] : SpanDocuments.toDocument(span, SpanDocuments.encode(span));
+        partition.writer.updateDocument(SpanDocuments.spanKeyTerm(span), document);
       } catch (IllegalArgumentException e) {
         // Lucene refused this one document (a limit we did not foresee); the others go on. The
         // span stays in the write-ahead log until the next commit, so the log has the evidence.
@@ -541,7 +577,7 @@ public final class LuceneSpanStore implements SpanStore {
             from,
             (received, payload) -> {
               List<Span> batch = decodePayload(payload);
-              index(batch, received);
+              index(batch, null, received);
               spans[0] += batch.size();
             });
     if (records > 0) {
@@ -1223,6 +1259,89 @@ public final class LuceneSpanStore implements SpanStore {
       return new TagValue("int", Long.toString((long) v));
     }
     return new TagValue("float", Double.toString(v));
+  }
+
+  @Override
+  public CallTable llmCalls(CallFilter filter) {
+    requireNonNull(filter, "filter");
+    BooleanQuery.Builder query =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(SpanDocuments.LLM, "true")), Occur.FILTER)
+            .add(timeRange(SpanDocuments.START, filter.fromEpochNanos(), filter.toEpochNanos()), Occur.FILTER);
+    if (filter.service() != null) {
+      query.add(new TermQuery(new Term(SpanDocuments.SERVICE, filter.service())), Occur.FILTER);
+    }
+    if (filter.team() != null) {
+      query.add(new TermQuery(new Term(SpanDocuments.SPAN_ATTR + "tokentrail.team", filter.team())), Occur.FILTER);
+    }
+    if (filter.project() != null) {
+      query.add(new TermQuery(new Term(SpanDocuments.SPAN_ATTR + "tokentrail.project", filter.project())), Occur.FILTER);
+    }
+    if (filter.feature() != null) {
+      query.add(new TermQuery(new Term(SpanDocuments.SPAN_ATTR + "tokentrail.feature", filter.feature())), Occur.FILTER);
+    }
+    if (filter.model() != null) {
+      query.add(new BooleanQuery.Builder()
+          .add(new TermQuery(new Term(SpanDocuments.SPAN_ATTR + "gen_ai.request.model", filter.model())), Occur.SHOULD)
+          .add(new TermQuery(new Term(SpanDocuments.SPAN_ATTR + "gen_ai.response.model", filter.model())), Occur.SHOULD)
+          .build(), Occur.FILTER);
+    }
+    CallTable table = new CallTable();
+    try (Snapshot snapshot = new Snapshot(filter.fromEpochNanos(), filter.toEpochNanos())) {
+      for (IndexSearcher searcher : snapshot.searchers) {
+        searcher.search(query.build(), new CallTableCollector(table));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return table;
+  }
+
+  @Override
+  public Map<String, OutcomeAnalysis.TraceOutcome> outcomes(long fromEpochNanos, long toEpochNanos) {
+    Query query =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
+            .add(timeRange(SpanDocuments.START, fromEpochNanos, toEpochNanos), Occur.FILTER)
+            .add(new org.apache.lucene.search.FieldExistsQuery(SpanDocuments.OUTCOME), Occur.FILTER)
+            .build();
+    Map<String, OutcomeAnalysis.TraceOutcome> out = new HashMap<>();
+    try (Snapshot snapshot = new Snapshot(fromEpochNanos, toEpochNanos)) {
+      for (IndexSearcher searcher : snapshot.searchers) {
+        searcher.search(query, new SimpleCollector() {
+          SortedDocValues traceIds;
+          SortedDocValues outcomes;
+          org.apache.lucene.index.NumericDocValues values;
+
+          @Override
+          protected void doSetNextReader(LeafReaderContext context) throws IOException {
+            traceIds = DocValues.getSorted(context.reader(), SpanDocuments.TRACE_ID);
+            outcomes = DocValues.getSorted(context.reader(), SpanDocuments.OUTCOME);
+            values = DocValues.getNumeric(context.reader(), SpanDocuments.OUTCOME_VALUE);
+          }
+
+          @Override
+          public void collect(int doc) throws IOException {
+            if (!traceIds.advanceExact(doc) || !outcomes.advanceExact(doc)) {
+              return;
+            }
+            BytesRef id = traceIds.lookupOrd(traceIds.ordValue());
+            String traceId = Ids.toHex(java.util.Arrays.copyOfRange(id.bytes, id.offset, id.offset + id.length));
+            double value = values.advanceExact(doc) ? Double.longBitsToDouble(values.longValue()) : Double.NaN;
+            out.merge(traceId, new OutcomeAnalysis.TraceOutcome(outcomes.lookupOrd(outcomes.ordValue()).utf8ToString(), value),
+                (a, b) -> Double.isNaN(a.valueUsd()) ? b : a);
+          }
+
+          @Override
+          public ScoreMode scoreMode() {
+            return ScoreMode.COMPLETE_NO_SCORES;
+          }
+        });
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
   }
 
   @Override

@@ -48,6 +48,26 @@ final class SpanDocuments {
   static final String TEAM = "team";
   static final String PROJECT = "project";
   static final String BLOB = "blob";
+  static final String SPAN_ID = "span_id";
+  static final String PARENT_ID = "parent_id";
+  static final String OUTCOME = "outcome";
+  static final String OUTCOME_VALUE = "outcome_value";
+  // Doc values of LLM calls read by the analysis engine (CallTable), one column each.
+  static final String LLM_USAGE = "llm_usage";
+  static final String LLM_PRICED = "llm_priced";
+  static final String LLM_CACHE_READ = "llm_cache_read";
+  static final String LLM_CACHE_WRITE = "llm_cache_write";
+  static final String LLM_REASONING = "llm_reasoning";
+  static final String LLM_TOOLS = "llm_tools";
+  static final String LLM_PROVIDER = "llm_provider";
+  static final String LLM_OPERATION = "llm_operation";
+  static final String LLM_REQUEST_HASH = "llm_request_hash";
+  static final String LLM_PREFIX_HASH = "llm_prefix_hash";
+  static final String LLM_CONVERSATION = "llm_conversation";
+  static final String LLM_TASK = "llm_task";
+  static final String LLM_ERROR = "llm_error";
+  static final String LLM_COST_CENTER = "llm_cost_center";
+  static final String LLM_FEATURE = "llm_feature";
 
   static final String SPAN_ATTR = "a.";
   static final String SPAN_NUM = "an.";
@@ -75,6 +95,11 @@ final class SpanDocuments {
   }
 
   static Document toDocument(Span span) {
+    return toDocument(span, encode(span));
+  }
+
+  /** The span's document, with {@code blob} (from {@link #encode}) as its stored form. */
+  static Document toDocument(Span span, byte[] blob) {
     Document doc = new Document();
     doc.add(new StringField(TYPE, TYPE_SPAN, Field.Store.NO));
     doc.add(new StringField(SPAN_KEY, spanKey(span), Field.Store.NO));
@@ -92,12 +117,25 @@ final class SpanDocuments {
       doc.add(new StringField(STATUS_MESSAGE, truncate(span.statusMessage()), Field.Store.NO));
     }
     doc.add(new NumericDocValuesField(ROOT, span.isRoot() ? 1 : 0));
+    doc.add(new NumericDocValuesField(SPAN_ID, idAsLong(span.spanId())));
+    doc.add(new NumericDocValuesField(PARENT_ID, span.parentSpanId().isEmpty() ? 0 : idAsLong(span.parentSpanId())));
     Map<String, Object> attributes = span.attributes();
+    if (attributes.get(TT_OUTCOME) instanceof String outcome && !outcome.isEmpty()) {
+      doc.add(new SortedDocValuesField(OUTCOME, new BytesRef(truncate(outcome))));
+      Object value = attributes.get(TT_OUTCOME_VALUE_USD);
+      if (value instanceof Double || value instanceof Long) {
+        doc.add(new NumericDocValuesField(OUTCOME_VALUE, Double.doubleToLongBits(number(value))));
+      }
+    }
     if (Boolean.TRUE.equals(attributes.get(TT_LLM_CALL))) {
       doc.add(new StringField(LLM, "true", Field.Store.NO));
       doc.add(new DoubleField(COST, number(attributes.get(TT_COST_USD)), Field.Store.NO));
-      doc.add(new LongField(TOKENS_IN, count(attributes.get(USAGE_INPUT_TOKENS)), Field.Store.NO));
-      doc.add(new LongField(TOKENS_OUT, count(attributes.get(USAGE_OUTPUT_TOKENS)), Field.Store.NO));
+      if (attributes.get(USAGE_INPUT_TOKENS) != null) {
+        doc.add(new LongField(TOKENS_IN, count(attributes.get(USAGE_INPUT_TOKENS)), Field.Store.NO));
+      }
+      if (attributes.get(USAGE_OUTPUT_TOKENS) != null) {
+        doc.add(new LongField(TOKENS_OUT, count(attributes.get(USAGE_OUTPUT_TOKENS)), Field.Store.NO));
+      }
       Object model = attributes.get(RESPONSE_MODEL);
       if (model == null) {
         model = attributes.get(REQUEST_MODEL);
@@ -105,11 +143,65 @@ final class SpanDocuments {
       doc.add(new SortedDocValuesField(MODEL, new BytesRef(truncate(String.valueOf(model)))));
       doc.add(new SortedDocValuesField(TEAM, new BytesRef(stringOr(attributes.get(TT_TEAM)))));
       doc.add(new SortedDocValuesField(PROJECT, new BytesRef(stringOr(attributes.get(TT_PROJECT)))));
+      boolean usage = attributes.get(USAGE_INPUT_TOKENS) != null || attributes.get(USAGE_OUTPUT_TOKENS) != null;
+      doc.add(new NumericDocValuesField(LLM_USAGE, usage ? 1 : 0));
+      doc.add(new NumericDocValuesField(LLM_PRICED, attributes.get(TT_COST_USD) != null ? 1 : 0));
+      addCount(doc, LLM_CACHE_READ, attributes.get(USAGE_CACHE_READ_INPUT_TOKENS));
+      addCount(doc, LLM_CACHE_WRITE, attributes.get(USAGE_CACHE_CREATION_INPUT_TOKENS));
+      addCount(doc, LLM_REASONING, attributes.get(USAGE_REASONING_OUTPUT_TOKENS));
+      doc.add(new NumericDocValuesField(LLM_TOOLS, usesTools(attributes) ? 1 : 0));
+      addKeyword(doc, LLM_PROVIDER, attributes.get(PROVIDER_NAME));
+      addKeyword(doc, LLM_OPERATION, attributes.get(OPERATION_NAME));
+      addKeyword(doc, LLM_REQUEST_HASH, attributes.get(TT_REQUEST_HASH));
+      addKeyword(doc, LLM_PREFIX_HASH, attributes.get(TT_PREFIX_HASH));
+      addKeyword(doc, LLM_CONVERSATION, attributes.get(CONVERSATION_ID));
+      addKeyword(doc, LLM_TASK, attributes.get(TT_TASK));
+      addKeyword(doc, LLM_ERROR, attributes.get(ERROR_TYPE));
+      addKeyword(doc, LLM_COST_CENTER, attributes.get(TT_COST_CENTER));
+      addKeyword(doc, LLM_FEATURE, attributes.get(TT_FEATURE));
     }
     addAttributes(doc, attributes, SPAN_ATTR, SPAN_NUM);
     addAttributes(doc, span.resource().attributes(), RESOURCE_ATTR, RESOURCE_NUM);
-    doc.add(new StoredField(BLOB, encode(span)));
+    doc.add(new StoredField(BLOB, blob));
     return doc;
+  }
+
+  private static void addCount(Document doc, String field, Object value) {
+    if (value instanceof Long || value instanceof Double) {
+      doc.add(new NumericDocValuesField(field, count(value)));
+    }
+  }
+
+  private static void addKeyword(Document doc, String field, Object value) {
+    if (value instanceof String s && !s.isEmpty()) {
+      doc.add(new SortedDocValuesField(field, new BytesRef(truncate(s))));
+    }
+  }
+
+  /** Whether the call offered or made tool calls, by any convention's marker. */
+  static boolean usesTools(Map<String, Object> attributes) {
+    if (attributes.containsKey(TOOL_DEFINITIONS) || attributes.containsKey("llm.tools")
+        || attributes.containsKey("gen_ai.request.functions") || attributes.containsKey("ai.prompt.tools")) {
+      return true;
+    }
+    Object reasons = attributes.get(RESPONSE_FINISH_REASONS);
+    if (reasons instanceof List<?> list) {
+      for (Object r : list) {
+        if ("tool_calls".equals(r) || "tool_use".equals(r) || "function_call".equals(r)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** An 8-byte span id as a long (big-endian), for doc values. */
+  static long idAsLong(String hex) {
+    long v = 0;
+    for (int i = 0; i < 16 && i < hex.length(); i++) {
+      v = (v << 4) | Character.digit(hex.charAt(i), 16);
+    }
+    return v;
   }
 
   private static void addAttributes(

@@ -1,0 +1,224 @@
+package dev.tokentrail.analysis;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * LLM calls of a time window as columns, for analysis without loading spans: the store fills it
+ * from doc values. Strings (service, model, hashes, ...) are dictionary ids, {@code -1} when
+ * absent; token counts are {@code -1} when not reported; cost is {@code NaN} when unpriced.
+ */
+public final class CallTable {
+  /** String columns. */
+  public enum Text {
+    SERVICE, SPAN_NAME, PROVIDER, MODEL, OPERATION, REQUEST_HASH, PREFIX_HASH, CONVERSATION, TASK,
+    ERROR_TYPE, TEAM, PROJECT, COST_CENTER, FEATURE
+  }
+
+  private static final Text[] TEXTS = Text.values();
+
+  int size;
+  long[] traceHi;
+  long[] traceLo;
+  long[] spanId;
+  long[] parentId;
+  long[] start;
+  long[] end;
+  long[] input;
+  long[] output;
+  long[] cacheRead;
+  long[] cacheWrite;
+  long[] reasoning;
+  double[] cost;
+  boolean[] tools;
+  final int[][] text = new int[TEXTS.length][];
+  private final List<String> dictionary = new ArrayList<>();
+  private final Map<String, Integer> ids = new HashMap<>();
+
+  public CallTable() {
+    allocate(1024);
+  }
+
+  private void allocate(int capacity) {
+    traceHi = grow(traceHi, capacity);
+    traceLo = grow(traceLo, capacity);
+    spanId = grow(spanId, capacity);
+    parentId = grow(parentId, capacity);
+    start = grow(start, capacity);
+    end = grow(end, capacity);
+    input = grow(input, capacity);
+    output = grow(output, capacity);
+    cacheRead = grow(cacheRead, capacity);
+    cacheWrite = grow(cacheWrite, capacity);
+    reasoning = grow(reasoning, capacity);
+    cost = cost == null ? new double[capacity] : Arrays.copyOf(cost, capacity);
+    tools = tools == null ? new boolean[capacity] : Arrays.copyOf(tools, capacity);
+    for (int i = 0; i < text.length; i++) {
+      text[i] = text[i] == null ? new int[capacity] : Arrays.copyOf(text[i], capacity);
+    }
+  }
+
+  private static long[] grow(long[] array, int capacity) {
+    return array == null ? new long[capacity] : Arrays.copyOf(array, capacity);
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** The id of a string in this table's dictionary (added when new); -1 for null or empty. */
+  public int intern(String value) {
+    if (value == null || value.isEmpty()) {
+      return -1;
+    }
+    Integer id = ids.get(value);
+    if (id == null) {
+      id = dictionary.size();
+      dictionary.add(value);
+      ids.put(value, id);
+    }
+    return id;
+  }
+
+  public String string(int id) {
+    return id < 0 ? null : dictionary.get(id);
+  }
+
+  /** Appends a row; returns its index. Fill it with the setters. */
+  public int addRow() {
+    if (size == traceHi.length) {
+      allocate(size * 2);
+    }
+    int row = size++;
+    input[row] = -1;
+    output[row] = -1;
+    cacheRead[row] = -1;
+    cacheWrite[row] = -1;
+    reasoning[row] = -1;
+    cost[row] = Double.NaN;
+    for (int[] column : text) {
+      column[row] = -1;
+    }
+    return row;
+  }
+
+  public void setIds(int row, long traceHi, long traceLo, long spanId, long parentId) {
+    this.traceHi[row] = traceHi;
+    this.traceLo[row] = traceLo;
+    this.spanId[row] = spanId;
+    this.parentId[row] = parentId;
+  }
+
+  public void setTimes(int row, long startNanos, long endNanos) {
+    start[row] = startNanos;
+    end[row] = endNanos;
+  }
+
+  public void setTokens(int row, long input, long output, long cacheRead, long cacheWrite, long reasoning) {
+    this.input[row] = input;
+    this.output[row] = output;
+    this.cacheRead[row] = cacheRead;
+    this.cacheWrite[row] = cacheWrite;
+    this.reasoning[row] = reasoning;
+  }
+
+  public void setCost(int row, double usd) {
+    cost[row] = usd;
+  }
+
+  public void setTools(int row, boolean usedTools) {
+    tools[row] = usedTools;
+  }
+
+  public void setText(int row, Text column, String value) {
+    text[column.ordinal()][row] = intern(value);
+  }
+
+  public void setTextId(int row, Text column, int id) {
+    text[column.ordinal()][row] = id;
+  }
+
+  // Readers.
+
+  public long traceHi(int row) {
+    return traceHi[row];
+  }
+
+  public long traceLo(int row) {
+    return traceLo[row];
+  }
+
+  public String traceId(int row) {
+    return String.format("%016x%016x", traceHi[row], traceLo[row]);
+  }
+
+  public long spanId(int row) {
+    return spanId[row];
+  }
+
+  public long parentId(int row) {
+    return parentId[row];
+  }
+
+  public long start(int row) {
+    return start[row];
+  }
+
+  public long end(int row) {
+    return end[row];
+  }
+
+  public long input(int row) {
+    return input[row];
+  }
+
+  public long output(int row) {
+    return output[row];
+  }
+
+  public long cacheRead(int row) {
+    return cacheRead[row];
+  }
+
+  public long cacheWrite(int row) {
+    return cacheWrite[row];
+  }
+
+  public long reasoning(int row) {
+    return reasoning[row];
+  }
+
+  public double cost(int row) {
+    return cost[row];
+  }
+
+  public boolean tools(int row) {
+    return tools[row];
+  }
+
+  public int textId(int row, Text column) {
+    return text[column.ordinal()][row];
+  }
+
+  public String text(int row, Text column) {
+    return string(text[column.ordinal()][row]);
+  }
+
+  public boolean isError(int row) {
+    return text[Text.ERROR_TYPE.ordinal()][row] >= 0;
+  }
+
+  /** Whether the provider reported usage for the call (it was billed). */
+  public boolean hasUsage(int row) {
+    return input[row] >= 0 || output[row] >= 0;
+  }
+
+  /** Cost, or 0 when unpriced. */
+  public double costOrZero(int row) {
+    double c = cost[row];
+    return Double.isNaN(c) ? 0 : c;
+  }
+}

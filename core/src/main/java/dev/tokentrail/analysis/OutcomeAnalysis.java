@@ -1,0 +1,59 @@
+package dev.tokentrail.analysis;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cost per outcome (DESIGN section 5). A trace's outcome is the {@code tokentrail.outcome} on any
+ * of its spans; cost per outcome = sum of trace cost with that outcome / count. Traces without an
+ * outcome are reported as {@code (none)}. With a benchmark cost per outcome the ratio is reported.
+ */
+public final class OutcomeAnalysis {
+  public static final String NONE = "(none)";
+
+  /** A trace's outcome and the value the application put on it (NaN when none). */
+  public record TraceOutcome(String outcome, double valueUsd) {}
+
+  /** One outcome's numbers. */
+  public record Row(
+      String outcome, int traces, double costUsd, double costPerOutcomeUsd, double valueUsd,
+      double benchmarkUsd, double ratioToBenchmark) {}
+
+  private OutcomeAnalysis() {}
+
+  /**
+   * @param outcomes outcome per trace id (hex) from the store
+   * @param benchmarks configured benchmark cost per outcome (what a human or outsourced
+   *     completion costs), by outcome name
+   */
+  public static List<Row> analyze(CallTable t, Map<String, TraceOutcome> outcomes, Map<String, Double> benchmarks) {
+    Map<String, Double> traceCost = new HashMap<>();
+    for (int row = 0; row < t.size(); row++) {
+      traceCost.merge(t.traceId(row), t.costOrZero(row), Double::sum);
+    }
+    Map<String, double[]> byOutcome = new HashMap<>();
+    for (Map.Entry<String, Double> e : traceCost.entrySet()) {
+      TraceOutcome outcome = outcomes.get(e.getKey());
+      String name = outcome == null ? NONE : outcome.outcome();
+      double[] acc = byOutcome.computeIfAbsent(name, k -> new double[3]);
+      acc[0]++;
+      acc[1] += e.getValue();
+      if (outcome != null && !Double.isNaN(outcome.valueUsd())) {
+        acc[2] += outcome.valueUsd();
+      }
+    }
+    List<Row> rows = new ArrayList<>();
+    for (Map.Entry<String, double[]> e : byOutcome.entrySet()) {
+      double[] acc = e.getValue();
+      double perOutcome = acc[1] / acc[0];
+      double benchmark = benchmarks.getOrDefault(e.getKey(), Double.NaN);
+      rows.add(new Row(e.getKey(), (int) acc[0], acc[1], perOutcome, acc[2], benchmark,
+          Double.isNaN(benchmark) || benchmark == 0 ? Double.NaN : perOutcome / benchmark));
+    }
+    rows.sort(Comparator.comparingDouble(Row::costUsd).reversed().thenComparing(Row::outcome));
+    return rows;
+  }
+}

@@ -1,0 +1,183 @@
+package dev.tokentrail.analysis;
+
+import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.pricing.CatalogEntry;
+import dev.tokentrail.pricing.PriceCatalog;
+import dev.tokentrail.pricing.Tier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Overkill model use (DESIGN section 5). A task class is (service, {@code tokentrail.task} or else
+ * the span name, operation). Calls of a class on a frontier model are flagged when the class is
+ * simple (median output and input under the thresholds, no tool calls) or when a cheaper model
+ * serves the same class in the window with a success rate at least as high.
+ */
+public final class OverkillAnalysis {
+  /** Frontier-model calls of one task class that a cheaper model could do. */
+  public record Finding(
+      String service,
+      String task,
+      String operation,
+      String model,
+      String provider,
+      int calls,
+      double successRate,
+      long medianInput,
+      long medianOutput,
+      boolean simple,
+      boolean usesTools,
+      String recommendedModel,
+      String recommendationSource,
+      double costUsd,
+      double recommendedCostUsd,
+      double savingsUsd,
+      List<String> exampleTraceIds,
+      String reason) {}
+
+  public record Result(List<Finding> findings) {
+    public double savingsUsd() {
+      return findings.stream().mapToDouble(Finding::savingsUsd).sum();
+    }
+  }
+
+  private OverkillAnalysis() {}
+
+  public static Result analyze(CallTable t, PriceCatalog catalog, WasteThresholds thresholds) {
+    CallPrices prices = new CallPrices(t, catalog);
+    Map<List<Integer>, List<Integer>> classes = new LinkedHashMap<>();
+    for (int row = 0; row < t.size(); row++) {
+      int task = t.textId(row, Text.TASK) >= 0 ? t.textId(row, Text.TASK) : t.textId(row, Text.SPAN_NAME);
+      List<Integer> key = Arrays.asList(t.textId(row, Text.SERVICE), task, t.textId(row, Text.OPERATION));
+      classes.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
+    }
+    List<Finding> findings = new ArrayList<>();
+    for (Map.Entry<List<Integer>, List<Integer>> e : classes.entrySet()) {
+      analyzeClass(t, e.getKey(), e.getValue(), prices, thresholds, findings);
+    }
+    findings.sort(Comparator.comparingDouble(Finding::savingsUsd).reversed().thenComparing(Finding::model));
+    return new Result(findings);
+  }
+
+  private record ModelStats(String model, String provider, CatalogEntry entry, List<Integer> rows, double successRate) {}
+
+  private static void analyzeClass(
+      CallTable t, List<Integer> key, List<Integer> rows, CallPrices prices, WasteThresholds thresholds, List<Finding> out) {
+    long medianInput = median(t, rows, true);
+    long medianOutput = median(t, rows, false);
+    boolean tools = false;
+    Map<String, List<Integer>> byModel = new LinkedHashMap<>();
+    for (int row : rows) {
+      tools |= t.tools(row);
+      String model = t.text(row, Text.MODEL);
+      if (model != null) {
+        byModel.computeIfAbsent(model, m -> new ArrayList<>()).add(row);
+      }
+    }
+    boolean simple = medianOutput >= 0 && medianInput >= 0
+        && medianOutput <= thresholds.overkillMaxMedianOutput()
+        && medianInput <= thresholds.overkillMaxMedianInput()
+        && !tools;
+    List<ModelStats> models = new ArrayList<>();
+    for (Map.Entry<String, List<Integer>> m : byModel.entrySet()) {
+      List<Integer> modelRows = m.getValue();
+      int ok = 0;
+      for (int row : modelRows) {
+        ok += t.isError(row) ? 0 : 1;
+      }
+      int first = modelRows.get(0);
+      models.add(new ModelStats(m.getKey(), t.text(first, Text.PROVIDER), prices.entry(first), modelRows,
+          (double) ok / modelRows.size()));
+    }
+    for (ModelStats frontier : models) {
+      if (frontier.entry() == null || frontier.entry().tier() != Tier.FRONTIER) {
+        continue;
+      }
+      ModelStats cheaper = null;
+      for (ModelStats other : models) {
+        if (other == frontier || other.entry() == null) {
+          continue;
+        }
+        if (CallPrices.blended(other.entry()) < CallPrices.blended(frontier.entry())
+            && other.successRate() >= frontier.successRate()
+            && (cheaper == null || CallPrices.blended(other.entry()) < CallPrices.blended(cheaper.entry()))) {
+          cheaper = other;
+        }
+      }
+      if (!simple && cheaper == null) {
+        continue;
+      }
+      CatalogEntry recommended;
+      String source;
+      if (cheaper != null) {
+        recommended = cheaper.entry();
+        source = "observed";
+      } else {
+        recommended = prices.catalog().cheapestOneTierDown(frontier.entry().provider(), Tier.FRONTIER);
+        source = "catalog";
+      }
+      if (recommended == null) {
+        continue;
+      }
+      double cost = 0;
+      double alternative = 0;
+      Set<String> traces = new LinkedHashSet<>();
+      for (int row : frontier.rows()) {
+        if (!t.hasUsage(row)) {
+          continue;
+        }
+        cost += t.costOrZero(row);
+        alternative += prices.costOn(row, recommended);
+        if (traces.size() < 5) {
+          traces.add(t.traceId(row));
+        }
+      }
+      double savings = cost - alternative;
+      if (savings <= 0) {
+        continue;
+      }
+      String service = t.string(key.get(0));
+      String task = t.string(key.get(1));
+      String operation = t.string(key.get(2));
+      String why = simple
+          ? String.format(Locale.ROOT, "the task is simple (median output %d <= %d tokens, median input %d <= %d, no tool calls)",
+              medianOutput, thresholds.overkillMaxMedianOutput(), medianInput, thresholds.overkillMaxMedianInput())
+          : "";
+      if (cheaper != null) {
+        why += (why.isEmpty() ? "" : " and ") + String.format(Locale.ROOT,
+            "%s serves the same task with a success rate of %.0f%% (>= %.0f%% on %s)",
+            cheaper.model(), cheaper.successRate() * 100, frontier.successRate() * 100, frontier.model());
+      }
+      String reason = String.format(Locale.ROOT, "%d calls of '%s' (%s) ran on frontier model %s although %s; on %s (%s) they would cost $%.6f instead of $%.6f",
+          frontier.rows().size(), task, service, frontier.model(), why, recommended.model(),
+          source.equals("observed") ? "observed in the same task" : "cheapest " + recommended.tier().id() + " model of " + recommended.provider(),
+          alternative, cost);
+      out.add(new Finding(service, task, operation, frontier.model(), frontier.provider(), frontier.rows().size(),
+          frontier.successRate(), medianInput, medianOutput, simple, tools, recommended.model(), source, cost,
+          alternative, savings, List.copyOf(traces), reason));
+    }
+  }
+
+  private static long median(CallTable t, List<Integer> rows, boolean input) {
+    long[] values = new long[rows.size()];
+    int n = 0;
+    for (int row : rows) {
+      long v = input ? t.input(row) : t.output(row);
+      if (v >= 0) {
+        values[n++] = v;
+      }
+    }
+    if (n == 0) {
+      return -1;
+    }
+    Arrays.sort(values, 0, n);
+    return (n & 1) == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  }
+}

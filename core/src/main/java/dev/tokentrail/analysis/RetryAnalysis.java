@@ -1,0 +1,224 @@
+package dev.tokentrail.analysis;
+
+import dev.tokentrail.analysis.CallTable.Text;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wasted retries (DESIGN section 5). A retry group is the set of LLM calls of one trace that share
+ * a parent span and a request hash; without a hash, consecutive sibling calls with the same model
+ * and operation where each earlier one ended in error. Attempts are ordered by start; every
+ * attempt except the last successful one is wasted.
+ */
+public final class RetryAnalysis {
+  /** One retry group with its numbers and why it is reported. */
+  public record RetryGroup(
+      String traceId,
+      String service,
+      String model,
+      String errorType,
+      int attempts,
+      int wastedAttempts,
+      long wastedTokens,
+      double wastedUsd,
+      int unbilledRetries,
+      long unbilledNanos,
+      boolean firstTrySucceeded,
+      boolean succeeded,
+      double totalUsd,
+      String reason) {}
+
+  /** Retry groups rolled up by service, model and error type. */
+  public record Rollup(
+      String service,
+      String model,
+      String errorType,
+      int groups,
+      int attempts,
+      int wastedAttempts,
+      long wastedTokens,
+      double wastedUsd,
+      int unbilledRetries,
+      double firstTrySuccessRate,
+      double effectiveCostPerSuccess) {}
+
+  /** The analysis result: every group, the rollups, and which calls are final attempts. */
+  public record Result(List<RetryGroup> groups, List<Rollup> rollups, boolean[] finalAttempt) {
+    /** Groups with at least one wasted attempt, most wasted USD first. */
+    public List<RetryGroup> findings() {
+      List<RetryGroup> out = new ArrayList<>();
+      for (RetryGroup g : groups) {
+        if (g.wastedAttempts() > 0) {
+          out.add(g);
+        }
+      }
+      out.sort(Comparator.comparingDouble(RetryGroup::wastedUsd).reversed()
+          .thenComparing(Comparator.comparingInt(RetryGroup::wastedAttempts).reversed())
+          .thenComparing(RetryGroup::traceId));
+      return out;
+    }
+
+    public double wastedUsd() {
+      double total = 0;
+      for (RetryGroup g : groups) {
+        total += g.wastedUsd();
+      }
+      return total;
+    }
+  }
+
+  private RetryAnalysis() {}
+
+  public static Result analyze(CallTable t) {
+    int n = t.size();
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, Comparator.<Integer>comparingLong(t::traceHi)
+        .thenComparingLong(t::traceLo)
+        .thenComparingLong(t::parentId)
+        .thenComparingLong(t::start)
+        .thenComparingLong(t::spanId));
+    boolean[] finalAttempt = new boolean[n];
+    List<RetryGroup> groups = new ArrayList<>();
+    int i = 0;
+    while (i < n) {
+      int j = i;
+      while (j < n && sameSiblings(t, order[i], order[j])) {
+        j++;
+      }
+      siblingGroups(t, order, i, j, groups, finalAttempt);
+      i = j;
+    }
+    return new Result(groups, rollups(groups), finalAttempt);
+  }
+
+  private static boolean sameSiblings(CallTable t, int a, int b) {
+    return t.traceHi(a) == t.traceHi(b) && t.traceLo(a) == t.traceLo(b) && t.parentId(a) == t.parentId(b);
+  }
+
+  /** Splits the calls sharing a parent (in start order) into retry groups. */
+  private static void siblingGroups(
+      CallTable t, Integer[] order, int from, int to, List<RetryGroup> out, boolean[] finalAttempt) {
+    Map<Integer, List<Integer>> byHash = new LinkedHashMap<>();
+    Map<Long, List<Integer>> open = new HashMap<>();
+    List<List<Integer>> unhashed = new ArrayList<>();
+    for (int k = from; k < to; k++) {
+      int row = order[k];
+      int hash = t.textId(row, Text.REQUEST_HASH);
+      if (hash >= 0) {
+        byHash.computeIfAbsent(hash, h -> new ArrayList<>()).add(row);
+        continue;
+      }
+      long key = ((long) t.textId(row, Text.MODEL) << 32) | (t.textId(row, Text.OPERATION) & 0xffffffffL);
+      List<Integer> current = open.get(key);
+      if (current != null && t.isError(current.get(current.size() - 1))) {
+        current.add(row);
+      } else {
+        current = new ArrayList<>();
+        current.add(row);
+        unhashed.add(current);
+        open.put(key, current);
+      }
+    }
+    for (List<Integer> attempts : byHash.values()) {
+      out.add(group(t, attempts, finalAttempt));
+    }
+    for (List<Integer> attempts : unhashed) {
+      out.add(group(t, attempts, finalAttempt));
+    }
+  }
+
+  private static RetryGroup group(CallTable t, List<Integer> attempts, boolean[] finalAttempt) {
+    finalAttempt[attempts.get(attempts.size() - 1)] = true;
+    int lastSuccess = -1;
+    for (int k = attempts.size() - 1; k >= 0; k--) {
+      if (!t.isError(attempts.get(k))) {
+        lastSuccess = k;
+        break;
+      }
+    }
+    int wasted = 0;
+    long wastedTokens = 0;
+    double wastedUsd = 0;
+    int unbilled = 0;
+    long unbilledNanos = 0;
+    double total = 0;
+    String errorType = null;
+    for (int k = 0; k < attempts.size(); k++) {
+      int row = attempts.get(k);
+      total += t.costOrZero(row);
+      if (errorType == null && t.isError(row)) {
+        errorType = t.text(row, Text.ERROR_TYPE);
+      }
+      if (k == lastSuccess) {
+        continue;
+      }
+      wasted++;
+      if (t.hasUsage(row)) {
+        wastedTokens += Math.max(0, t.input(row)) + Math.max(0, t.output(row));
+        wastedUsd += t.costOrZero(row);
+      } else {
+        unbilled++;
+        unbilledNanos += Math.max(0, t.end(row) - t.start(row));
+      }
+    }
+    int first = attempts.get(0);
+    boolean firstOk = !t.isError(first);
+    String model = t.text(first, Text.MODEL);
+    String service = t.text(first, Text.SERVICE);
+    String reason = wasted == 0
+        ? "succeeded on the first attempt"
+        : String.format(java.util.Locale.ROOT,
+            "%d attempts of one %s request%s; %d wasted (%d billed for $%.6f, %d unbilled)%s",
+            attempts.size(), model == null ? "LLM" : model,
+            errorType == null ? "" : " after " + errorType,
+            wasted, wasted - unbilled, wastedUsd, unbilled,
+            lastSuccess < 0 ? "; no attempt succeeded" : "");
+    return new RetryGroup(t.traceId(first), service, model, errorType, attempts.size(), wasted, wastedTokens,
+        wastedUsd, unbilled, unbilledNanos, firstOk, lastSuccess >= 0, total, reason);
+  }
+
+  private static List<Rollup> rollups(List<RetryGroup> groups) {
+    Map<List<String>, List<RetryGroup>> by = new LinkedHashMap<>();
+    for (RetryGroup g : groups) {
+      List<String> key = java.util.Arrays.asList(nz(g.service()), nz(g.model()), g.errorType() == null ? "none" : g.errorType());
+      by.computeIfAbsent(key, k -> new ArrayList<>()).add(g);
+    }
+    List<Rollup> out = new ArrayList<>();
+    for (Map.Entry<List<String>, List<RetryGroup>> e : by.entrySet()) {
+      int attempts = 0;
+      int wasted = 0;
+      long tokens = 0;
+      double usd = 0;
+      int unbilled = 0;
+      int firstOk = 0;
+      int successes = 0;
+      double total = 0;
+      for (RetryGroup g : e.getValue()) {
+        attempts += g.attempts();
+        wasted += g.wastedAttempts();
+        tokens += g.wastedTokens();
+        usd += g.wastedUsd();
+        unbilled += g.unbilledRetries();
+        firstOk += g.firstTrySucceeded() ? 1 : 0;
+        successes += g.succeeded() ? 1 : 0;
+        total += g.totalUsd();
+      }
+      int count = e.getValue().size();
+      out.add(new Rollup(e.getKey().get(0), e.getKey().get(1), e.getKey().get(2), count, attempts, wasted, tokens, usd,
+          unbilled, (double) firstOk / count, successes == 0 ? Double.NaN : total / successes));
+    }
+    out.sort(Comparator.comparingDouble(Rollup::wastedUsd).reversed().thenComparing(Rollup::service));
+    return out;
+  }
+
+  private static String nz(String s) {
+    return s == null ? "unknown" : s;
+  }
+}
