@@ -17,6 +17,7 @@ import java.util.Map;
 public final class RetryAnalysis {
   /** One retry group with its numbers and why it is reported. */
   public record RetryGroup(
+      String groupKey,
       String traceId,
       String service,
       String model,
@@ -180,7 +181,8 @@ public final class RetryAnalysis {
             errorType == null ? "" : " after " + errorType,
             wasted, wasted - unbilled, wastedUsd, unbilled,
             lastSuccess < 0 ? "; no attempt succeeded" : "");
-    return new RetryGroup(t.traceId(first), service, model, errorType, attempts.size(), wasted, wastedTokens,
+    String groupKey = t.traceId(first) + ":" + Long.toHexString(t.parentId(first)) + ":" + Long.toHexString(t.spanId(first));
+    return new RetryGroup(groupKey, t.traceId(first), service, model, errorType, attempts.size(), wasted, wastedTokens,
         wastedUsd, unbilled, unbilledNanos, firstOk, lastSuccess >= 0, total, reason);
   }
 

@@ -24,8 +24,10 @@ public final class QueryApi {
   private final PrometheusRegistry registry;
   private final BooleanSupplier ready;
   private final Supplier<Object> unknownModels;
+  private final dev.tokentrail.analysis.WasteEngine engine;
 
   private QueryApi(Builder b) {
+    this.engine = b.engine;
     this.store = b.store;
     this.registry = b.registry;
     this.ready = b.ready;
@@ -42,6 +44,7 @@ public final class QueryApi {
     private final PrometheusRegistry registry;
     private BooleanSupplier ready;
     private Supplier<Object> unknownModels = java.util.List::of;
+    private dev.tokentrail.analysis.WasteEngine engine;
 
     private Builder(SpanStore store, PrometheusRegistry registry) {
       this.store = store;
@@ -61,6 +64,12 @@ public final class QueryApi {
       return this;
     }
 
+    /** Serves the cost and waste JSON under /api/v1/ from this engine. */
+    public Builder analytics(dev.tokentrail.analysis.WasteEngine engine) {
+      this.engine = requireNonNull(engine, "engine");
+      return this;
+    }
+
     public QueryApi build() {
       return new QueryApi(this);
     }
@@ -68,6 +77,9 @@ public final class QueryApi {
 
   public void install(ServerBuilder server) {
     new TempoApi(store, java.time.Clock.systemUTC()).install(server);
+    if (engine != null) {
+      new AnalyticsApi(engine).install(server);
+    }
     server.service("/api/v1/traces/top", new TopTracesService(store, java.time.Clock.systemUTC()));
     TraceByIdService traces = new TraceByIdService(store);
     server.service("/api/traces/{traceId}", traces.v1());

@@ -3,6 +3,8 @@ package dev.tokentrail.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tokentrail.analysis.BudgetAnalysis;
+import dev.tokentrail.analysis.WasteThresholds;
 import dev.tokentrail.genai.AttributionKeys;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +37,15 @@ record ServerConfig(
     Duration maxFutureSkew,
     Path priceCatalogFile,
     int maxLabelValues,
-    AttributionKeys attributionKeys) {
+    AttributionKeys attributionKeys,
+    Duration wasteLookback,
+    Duration wasteInterval,
+    WasteThresholds wasteThresholds,
+    List<BudgetAnalysis.Budget> budgets,
+    Map<String, Double> outcomeBenchmarks) {
+
+  /** Settings whose value is a map: {@code name=value} pairs in env, a YAML mapping in the file. */
+  private static final java.util.Set<String> MAP_KEYS = java.util.Set.of("budgets.team", "budgets.project", "outcomes.benchmark_usd");
 
   /** One setting: its YAML key, environment variable, flag (may be null), default and meaning. */
   record Setting(String key, String env, String flag, String defaultValue, String description) {}
@@ -60,7 +70,17 @@ record ServerConfig(
           new Setting("attribution.project", "TOKENTRAIL_ATTRIBUTION_PROJECT", null, String.join(",", AttributionKeys.DEFAULT.project()), "Attribute keys naming the project."),
           new Setting("attribution.cost_center", "TOKENTRAIL_ATTRIBUTION_COST_CENTER", null, String.join(",", AttributionKeys.DEFAULT.costCenter()), "Attribute keys naming the cost center."),
           new Setting("attribution.feature", "TOKENTRAIL_ATTRIBUTION_FEATURE", null, String.join(",", AttributionKeys.DEFAULT.feature()), "Attribute keys naming the feature."),
-          new Setting("attribution.user", "TOKENTRAIL_ATTRIBUTION_USER", null, String.join(",", AttributionKeys.DEFAULT.user()), "Attribute keys naming the end user (never a metric label)."));
+          new Setting("attribution.user", "TOKENTRAIL_ATTRIBUTION_USER", null, String.join(",", AttributionKeys.DEFAULT.user()), "Attribute keys naming the end user (never a metric label)."),
+          new Setting("waste.lookback", "TOKENTRAIL_WASTE_LOOKBACK", null, "24h", "Window the waste metrics job analyzes on each run."),
+          new Setting("waste.interval", "TOKENTRAIL_WASTE_INTERVAL", null, "30s", "How often the waste metrics and budget gauges are recomputed (findings reach /metrics within this)."),
+          new Setting("waste.context_min_turns", "TOKENTRAIL_WASTE_CONTEXT_MIN_TURNS", null, "3", "Context growth: turns a conversation needs to be flagged."),
+          new Setting("waste.context_growth_factor", "TOKENTRAIL_WASTE_CONTEXT_GROWTH_FACTOR", null, "3", "Context growth: flag when last input / first input reaches this."),
+          new Setting("waste.context_resent_share", "TOKENTRAIL_WASTE_CONTEXT_RESENT_SHARE", null, "0.5", "Context growth: flag when re-sent tokens reach this share of all input tokens."),
+          new Setting("waste.overkill_max_median_output", "TOKENTRAIL_WASTE_OVERKILL_MAX_MEDIAN_OUTPUT", null, "64", "Overkill: a task is simple when its median output tokens are at most this..."),
+          new Setting("waste.overkill_max_median_input", "TOKENTRAIL_WASTE_OVERKILL_MAX_MEDIAN_INPUT", null, "2000", "...its median input tokens at most this, and it uses no tools."),
+          new Setting("budgets.team", "TOKENTRAIL_BUDGETS_TEAM", null, "", "Monthly budgets in USD per team: a YAML mapping, or team=usd pairs separated by commas."),
+          new Setting("budgets.project", "TOKENTRAIL_BUDGETS_PROJECT", null, "", "Monthly budgets in USD per project, as for teams."),
+          new Setting("outcomes.benchmark_usd", "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", null, "", "What one outcome costs otherwise (a human, an outsourced completion), per outcome name; cost per outcome is compared to it."));
 
   /**
    * Resolves every setting. {@code flags} holds command line values by flag name; {@code
@@ -110,7 +130,67 @@ record ServerConfig(
             list(values, "attribution.project"),
             list(values, "attribution.cost_center"),
             list(values, "attribution.feature"),
-            list(values, "attribution.user")));
+            list(values, "attribution.user")),
+        Durations.parse(values.get("waste.lookback"), "waste.lookback"),
+        Durations.parse(values.get("waste.interval"), "waste.interval"),
+        thresholds(values),
+        budgets(values),
+        amounts(values, "outcomes.benchmark_usd"));
+  }
+
+  private static WasteThresholds thresholds(Map<String, String> values) {
+    try {
+      return new WasteThresholds(
+          positiveInt(values, "waste.context_min_turns"),
+          decimal(values, "waste.context_growth_factor"),
+          decimal(values, "waste.context_resent_share"),
+          positiveInt(values, "waste.overkill_max_median_output"),
+          positiveInt(values, "waste.overkill_max_median_input"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("waste thresholds: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<BudgetAnalysis.Budget> budgets(Map<String, String> values) {
+    List<BudgetAnalysis.Budget> out = new ArrayList<>();
+    amounts(values, "budgets.team").forEach((name, usd) -> out.add(new BudgetAnalysis.Budget("team", name, usd)));
+    amounts(values, "budgets.project").forEach((name, usd) -> out.add(new BudgetAnalysis.Budget("project", name, usd)));
+    return out;
+  }
+
+  private static Map<String, Double> amounts(Map<String, String> values, String key) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    String raw = values.get(key).trim();
+    if (raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split(",")) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(key + ": " + pair.trim() + " (expected: name=usd)");
+      }
+      String name = pair.substring(0, eq).trim();
+      String amount = pair.substring(eq + 1).trim();
+      try {
+        double usd = Double.parseDouble(amount);
+        if (!(usd > 0)) {
+          throw new NumberFormatException();
+        }
+        out.put(name, usd);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(key + "." + name + ": " + amount + " (expected: a USD amount > 0)");
+      }
+    }
+    return out;
+  }
+
+  private static double decimal(Map<String, String> values, String key) {
+    String value = values.get(key).trim();
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: a number)");
+    }
   }
 
   private static Map<String, String> readFile(Path file) {
@@ -134,7 +214,11 @@ record ServerConfig(
     node.fields().forEachRemaining(e -> {
       String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
       JsonNode value = e.getValue();
-      if (value.isObject()) {
+      if (value.isObject() && MAP_KEYS.contains(key)) {
+        List<String> pairs = new ArrayList<>();
+        value.fields().forEachRemaining(f -> pairs.add(f.getKey() + "=" + f.getValue().asText()));
+        out.put(key, String.join(",", pairs));
+      } else if (value.isObject()) {
         flatten(key, value, out);
       } else if (value.isArray()) {
         List<String> items = new ArrayList<>();

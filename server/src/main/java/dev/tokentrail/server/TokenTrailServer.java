@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import dev.tokentrail.analysis.WasteEngine;
 import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
 import dev.tokentrail.ingest.IngestMetrics;
@@ -15,6 +16,7 @@ import dev.tokentrail.ingest.UnknownModels;
 import dev.tokentrail.pricing.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.query.QueryApi;
+import dev.tokentrail.query.WasteMetrics;
 import dev.tokentrail.store.lucene.LuceneSpanStore;
 import io.netty.channel.EventLoopGroup;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -39,8 +41,11 @@ final class TokenTrailServer implements AutoCloseable {
   private final Server grpc;
   private final Server http;
   private final Server query;
+  private final WasteMetrics wasteMetrics;
 
-  private TokenTrailServer(LuceneSpanStore store, EventLoopGroup workers, Server grpc, Server http, Server query) {
+  private TokenTrailServer(
+      LuceneSpanStore store, EventLoopGroup workers, Server grpc, Server http, Server query, WasteMetrics wasteMetrics) {
+    this.wasteMetrics = wasteMetrics;
     this.store = store;
     this.workers = workers;
     this.grpc = grpc;
@@ -76,21 +81,32 @@ final class TokenTrailServer implements AutoCloseable {
             Clock.systemUTC());
     OtlpReceivers receivers = OtlpReceivers.create(ingester, config.maxRequestBytes(), config.maxConcurrentRequests());
     EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    WasteMetrics wasteMetrics = null;
     try {
       ServerBuilder grpcBuilder = base(workers, config.bindAddress(), config.otlpGrpcPort());
       receivers.installGrpc(grpcBuilder);
       ServerBuilder httpBuilder = base(workers, config.bindAddress(), config.otlpHttpPort());
       receivers.installHttp(httpBuilder);
       ServerBuilder queryBuilder = base(workers, config.bindAddress(), config.httpPort());
-      QueryApi.builder(store, registry).unknownModels(unknownModels::entries).build().install(queryBuilder);
+      WasteEngine engine =
+          WasteEngine.builder(store, catalog)
+              .thresholds(config.wasteThresholds())
+              .budgets(config.budgets())
+              .outcomeBenchmarks(config.outcomeBenchmarks())
+              .build();
+      QueryApi.builder(store, registry).unknownModels(unknownModels::entries).analytics(engine).build().install(queryBuilder);
+      wasteMetrics = WasteMetrics.start(engine, registry, config.wasteInterval(), config.wasteLookback());
       Server grpc = grpcBuilder.build();
       Server http = httpBuilder.build();
       Server query = queryBuilder.build();
       grpc.start().join();
       http.start().join();
       query.start().join();
-      return new TokenTrailServer(store, workers, grpc, http, query);
+      return new TokenTrailServer(store, workers, grpc, http, query, wasteMetrics);
     } catch (RuntimeException e) {
+      if (wasteMetrics != null) {
+        wasteMetrics.close();
+      }
       store.close();
       workers.shutdownGracefully();
       throw e;
@@ -125,6 +141,7 @@ final class TokenTrailServer implements AutoCloseable {
     CompletableFuture.allOf(grpc.stop(), http.stop()).join();
     LOG.info("shutting down: flushing and committing the store");
     CompletableFuture<?> queryStopped = query.stop();
+    wasteMetrics.close();
     store.close();
     queryStopped.join();
     workers.shutdownGracefully().syncUninterruptibly();

@@ -1,0 +1,128 @@
+package dev.tokentrail.analysis;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.pricing.PriceCatalog;
+import dev.tokentrail.store.CallFilter;
+import dev.tokentrail.store.SpanStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The analysis engine: reads a window's LLM calls from the store once (doc values, no stored
+ * spans) and runs every waste definition of DESIGN section 5 on them, plus cost series and
+ * budgets. HTTP handlers and the metrics job call it; it knows neither.
+ */
+public final class WasteEngine {
+  private final SpanStore store;
+  private final PriceCatalog catalog;
+  private final WasteThresholds thresholds;
+  private final Map<String, Double> outcomeBenchmarks;
+  private final List<BudgetAnalysis.Budget> budgets;
+  private final Clock clock;
+
+  private WasteEngine(Builder b) {
+    this.store = b.store;
+    this.catalog = b.catalog;
+    this.thresholds = b.thresholds;
+    this.outcomeBenchmarks = Map.copyOf(b.outcomeBenchmarks);
+    this.budgets = List.copyOf(b.budgets);
+    this.clock = b.clock;
+  }
+
+  public static Builder builder(SpanStore store, PriceCatalog catalog) {
+    return new Builder(requireNonNull(store, "store"), requireNonNull(catalog, "catalog"));
+  }
+
+  /** Configures a {@link WasteEngine}. */
+  public static final class Builder {
+    private final SpanStore store;
+    private final PriceCatalog catalog;
+    private WasteThresholds thresholds = WasteThresholds.DEFAULT;
+    private Map<String, Double> outcomeBenchmarks = Map.of();
+    private List<BudgetAnalysis.Budget> budgets = List.of();
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(SpanStore store, PriceCatalog catalog) {
+      this.store = store;
+      this.catalog = catalog;
+    }
+
+    public Builder thresholds(WasteThresholds thresholds) {
+      this.thresholds = requireNonNull(thresholds, "thresholds");
+      return this;
+    }
+
+    /** What one outcome costs otherwise (a human, an outsourced completion), by outcome name. */
+    public Builder outcomeBenchmarks(Map<String, Double> benchmarks) {
+      this.outcomeBenchmarks = requireNonNull(benchmarks, "benchmarks");
+      return this;
+    }
+
+    public Builder budgets(List<BudgetAnalysis.Budget> budgets) {
+      this.budgets = requireNonNull(budgets, "budgets");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public WasteEngine build() {
+      return new WasteEngine(this);
+    }
+  }
+
+  /** Every waste kind of one window, computed from one read of the calls. */
+  public record Report(
+      CallFilter filter,
+      int calls,
+      RetryAnalysis.Result retries,
+      ContextGrowthAnalysis.Result context,
+      OverkillAnalysis.Result overkill,
+      List<OutcomeAnalysis.Row> outcomes) {
+
+    /** USD per waste kind, as the metric {@code tokentrail_waste_usd_total{kind}} reports it. */
+    public Map<String, Double> usdByKind() {
+      return Map.of(
+          "retry", retries.wastedUsd(),
+          "context", context.resentUsdOfFlagged(),
+          "cache", context.cacheOpportunityUsd(),
+          "overkill", overkill.savingsUsd());
+    }
+  }
+
+  public Report analyze(CallFilter filter) {
+    CallTable calls = store.llmCalls(filter);
+    RetryAnalysis.Result retries = RetryAnalysis.analyze(calls);
+    ContextGrowthAnalysis.Result context = ContextGrowthAnalysis.analyze(calls, retries.finalAttempt(), catalog, thresholds);
+    OverkillAnalysis.Result overkill = OverkillAnalysis.analyze(calls, catalog, thresholds);
+    List<OutcomeAnalysis.Row> outcomes =
+        OutcomeAnalysis.analyze(calls, store.outcomes(filter.fromEpochNanos(), filter.toEpochNanos()), outcomeBenchmarks);
+    return new Report(filter, calls.size(), retries, context, overkill, outcomes);
+  }
+
+  public List<CostSeries.Point> cost(CallFilter filter, long stepMillis, Text groupBy) {
+    return CostSeries.of(store.llmCalls(filter), filter.fromEpochNanos() / 1_000_000L, stepMillis, groupBy);
+  }
+
+  public List<BudgetAnalysis.Status> budgets() {
+    if (budgets.isEmpty()) {
+      return List.of();
+    }
+    long now = clock.millis();
+    CallTable calls = store.llmCalls(CallFilter.window(BudgetAnalysis.windowStartMillis(now) * 1_000_000L, now * 1_000_000L + 999_999L));
+    return BudgetAnalysis.analyze(calls, budgets, now);
+  }
+
+  public List<BudgetAnalysis.Budget> configuredBudgets() {
+    return budgets;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+}
