@@ -1,0 +1,290 @@
+package dev.tokentrail.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.sdk.testing.trace.TestSpanData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.data.StatusData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Waste analytics with known answers, through the real server: a scenario whose every number can
+ * be computed by hand is exported with the OTel SDK, then the API and the metrics must give exactly
+ * those numbers (DESIGN section 5). Prices: gpt-4o $2.50/$10, gpt-4o-mini $0.15/$0.60,
+ * claude-sonnet-4 $3/$15 with cache reads at $0.30 (per 1M tokens).
+ */
+class WasteScenarioIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final double M = 1_000_000.0;
+  @TempDir static Path dataDir;
+  static ServerProcess server;
+  static String retryTrace;
+  static long now;
+
+  // Hand-computed answers.
+  static final double RETRY_WASTED = (1000 * 2.50 + 50 * 10.0) / M;              // the billed 500-error attempt
+  static final double RETRY_TRACE_COST = RETRY_WASTED + (1000 * 2.50 + 200 * 10.0) / M;
+  static final double CONTEXT_RESENT = (1500 + 3000 + 5000) * 3.00 / M;           // r = 1500, 3000, 5000
+  static final double CACHE_OPPORTUNITY = (1500 + 3000 + 5000) * (3.00 - 0.30) / M;
+  static final double OVERKILL_SAVINGS = 4 * (800 * 2.50 + 5 * 10.0) / M - 4 * (800 * 0.15 + 5 * 0.60) / M;
+
+  @BeforeAll
+  static void feed() throws Exception {
+    server = ServerProcess.start(dataDir, Map.of(
+        "TOKENTRAIL_WASTE_INTERVAL", "1s",
+        "TOKENTRAIL_BUDGETS_TEAM", "support=100",
+        "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", "ticket_resolved=4"));
+    now = System.currentTimeMillis() - 600_000;
+    List<SpanData> spans = new ArrayList<>();
+
+    // 1. Retries: 429 without usage, 500 with usage, then success; same parent, model and operation.
+    retryTrace = LlmSpans.traceId();
+    String root = LlmSpans.spanId();
+    spans.add(span(retryTrace, root, "", "POST /tickets/resolve", "support-bot", now, 10_000,
+        Attributes.builder().put("tokentrail.outcome", "ticket_resolved").build(), false));
+    spans.add(chat(retryTrace, root, "support-bot", "openai", "gpt-4o", -1, -1, now + 100, "429",
+        Attributes.builder().put("team", "support").build()));
+    spans.add(chat(retryTrace, root, "support-bot", "openai", "gpt-4o", 1000, 50, now + 2000, "500",
+        Attributes.builder().put("team", "support").build()));
+    spans.add(chat(retryTrace, root, "support-bot", "openai", "gpt-4o", 1000, 200, now + 5000, null,
+        Attributes.builder().put("team", "support").build()));
+
+    // 2. Context growth: one conversation across two traces, four turns.
+    long[][] turns = {{1000, 500}, {2500, 500}, {4500, 500}, {7000, 500}};
+    String traceA = LlmSpans.traceId();
+    String traceB = LlmSpans.traceId();
+    String rootA = LlmSpans.spanId();
+    String rootB = LlmSpans.spanId();
+    spans.add(span(traceA, rootA, "", "agent step", "research-agent", now, 20_000, Attributes.empty(), false));
+    spans.add(span(traceB, rootB, "", "agent step", "research-agent", now + 30_000, 20_000, Attributes.empty(), false));
+    for (int i = 0; i < turns.length; i++) {
+      String trace = i < 2 ? traceA : traceB;
+      String parent = i < 2 ? rootA : rootB;
+      spans.add(chat(trace, parent, "research-agent", "anthropic", "claude-sonnet-4", turns[i][0], turns[i][1],
+          now + 1000 + i * 15_000L, null, Attributes.builder().put("gen_ai.conversation.id", "conv-agent").put("team", "research").build()));
+    }
+
+    // 3. Overkill: a classifier on gpt-4o beside the same task on gpt-4o-mini, both always succeeding.
+    for (int i = 0; i < 8; i++) {
+      String trace = LlmSpans.traceId();
+      String r = LlmSpans.spanId();
+      String model = i < 4 ? "gpt-4o" : "gpt-4o-mini";
+      spans.add(span(trace, r, "", "route ticket", "ticket-router", now + i * 1000L, 2_000,
+          i < 2 ? Attributes.builder().put("tokentrail.outcome", "ticket_routed").build() : Attributes.empty(), false));
+      spans.add(chat(trace, r, "ticket-router", "openai", model, 800, 5, now + i * 1000L + 10, null,
+          Attributes.builder().put("tokentrail.task", "classify-ticket").put("team", "routing").build()));
+    }
+
+    SpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + server.grpcPort).build();
+    assertThat(exporter.export(spans).join(30, TimeUnit.SECONDS).isSuccess()).isTrue();
+    exporter.shutdown().join(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(get("/api/v1/waste/summary").toString()).contains("\"kind\":\"retry\""));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+  }
+
+  static SpanData span(String traceId, String spanId, String parent, String name, String service, long startMillis,
+      long durationMillis, Attributes attributes, boolean error) {
+    TestSpanData.Builder b = TestSpanData.builder()
+        .setSpanContext(SpanContext.create(traceId, spanId, TraceFlags.getSampled(), TraceState.getDefault()))
+        .setName(name)
+        .setKind(parent.isEmpty() ? SpanKind.SERVER : SpanKind.CLIENT)
+        .setStartEpochNanos(TimeUnit.MILLISECONDS.toNanos(startMillis))
+        .setEndEpochNanos(TimeUnit.MILLISECONDS.toNanos(startMillis + durationMillis))
+        .setHasEnded(true)
+        .setStatus(error ? StatusData.error() : StatusData.unset())
+        .setAttributes(attributes)
+        .setResource(LlmSpans.resource(service))
+        .setTotalRecordedEvents(0)
+        .setTotalRecordedLinks(0);
+    if (!parent.isEmpty()) {
+      b.setParentSpanContext(SpanContext.create(traceId, parent, TraceFlags.getSampled(), TraceState.getDefault()));
+    }
+    return b.build();
+  }
+
+  /** A chat call; negative token counts mean the provider reported no usage. */
+  static SpanData chat(String traceId, String parent, String service, String provider, String model, long input,
+      long output, long startMillis, String errorType, Attributes extra) {
+    var attributes = Attributes.builder()
+        .put("gen_ai.operation.name", "chat")
+        .put("gen_ai.provider.name", provider)
+        .put("gen_ai.request.model", model)
+        .putAll(extra);
+    if (input >= 0) {
+      attributes.put("gen_ai.usage.input_tokens", input).put("gen_ai.usage.output_tokens", output);
+    }
+    if (errorType != null) {
+      attributes.put("error.type", errorType);
+    }
+    return span(traceId, LlmSpans.spanId(), parent, "chat " + model, service, startMillis, 900, attributes.build(), errorType != null);
+  }
+
+  static JsonNode get(String path) throws Exception {
+    var response = server.get(path);
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  @Test
+  void wastedRetriesAreTheFailedAttemptsBeforeTheSuccess() throws Exception {
+    JsonNode findings = get("/api/v1/waste/retries");
+    assertThat(findings).hasSize(1);
+    JsonNode g = findings.get(0);
+    assertThat(g.get("traceId").asText()).isEqualTo(retryTrace);
+    assertThat(g.get("attempts").asInt()).isEqualTo(3);
+    assertThat(g.get("wastedAttempts").asInt()).isEqualTo(2);
+    assertThat(g.get("unbilledRetries").asInt()).isEqualTo(1);
+    assertThat(g.get("unbilledMs").asLong()).isEqualTo(900);
+    assertThat(g.get("wastedTokens").asLong()).isEqualTo(1050);
+    assertThat(g.get("wastedUsd").asDouble()).isCloseTo(RETRY_WASTED, within(1e-12));
+    assertThat(g.get("errorType").asText()).isEqualTo("429");
+    assertThat(g.get("reason").asText()).contains("3 attempts", "after 429", "2 wasted");
+
+    JsonNode rollup = get("/api/v1/waste/retries?view=rollup&service=support-bot");
+    assertThat(rollup).hasSize(1);
+    assertThat(rollup.get(0).get("firstTrySuccessRate").asDouble()).isZero();
+    assertThat(rollup.get(0).get("effectiveCostPerSuccessUsd").asDouble()).isCloseTo(RETRY_TRACE_COST, within(1e-12));
+  }
+
+  @Test
+  void aGrowingConversationAcrossTracesIsFlaggedWithItsResentCostAndCacheOpportunity() throws Exception {
+    JsonNode context = get("/api/v1/waste/context");
+    assertThat(context).hasSize(1);
+    JsonNode c = context.get(0);
+    assertThat(c.get("conversation").asText()).isEqualTo("conv-agent");
+    assertThat(c.get("turns").asInt()).isEqualTo(4);
+    assertThat(c.get("growthFactor").asDouble()).isCloseTo(7.0, within(1e-12));
+    assertThat(c.get("resentTokens").asLong()).isEqualTo(9500);
+    assertThat(c.get("inputTokens").asLong()).isEqualTo(15000);
+    assertThat(c.get("resentUsd").asDouble()).isCloseTo(CONTEXT_RESENT, within(1e-12));
+    assertThat(c.get("cacheOpportunityUsd").asDouble()).isCloseTo(CACHE_OPPORTUNITY, within(1e-12));
+    assertThat(c.get("traceIds").asText().split(",")).hasSize(2);
+
+    JsonNode cache = get("/api/v1/waste/cache");
+    assertThat(cache).hasSize(1);
+    assertThat(cache.get(0).get("cacheOpportunityUsd").asDouble()).isCloseTo(CACHE_OPPORTUNITY, within(1e-12));
+  }
+
+  @Test
+  void aClassifierOnAFrontierModelIsOverkillWithTheObservedCheaperModelRecommended() throws Exception {
+    JsonNode overkill = get("/api/v1/waste/overkill");
+    assertThat(overkill).hasSize(1);
+    JsonNode f = overkill.get(0);
+    assertThat(f.get("task").asText()).isEqualTo("classify-ticket");
+    assertThat(f.get("model").asText()).isEqualTo("gpt-4o");
+    assertThat(f.get("calls").asInt()).isEqualTo(4);
+    assertThat(f.get("simpleTask").asBoolean()).isTrue();
+    assertThat(f.get("recommendedModel").asText()).isEqualTo("gpt-4o-mini");
+    assertThat(f.get("recommendationSource").asText()).isEqualTo("observed");
+    assertThat(f.get("savingsUsd").asDouble()).isCloseTo(OVERKILL_SAVINGS, within(1e-12));
+    assertThat(f.get("reason").asText()).contains("simple", "gpt-4o-mini");
+  }
+
+  @Test
+  void costPerOutcomeComparesToTheBenchmark() throws Exception {
+    JsonNode outcomes = get("/api/v1/outcomes");
+    JsonNode resolved = row(outcomes, "outcome", "ticket_resolved");
+    assertThat(resolved.get("traces").asInt()).isEqualTo(1);
+    assertThat(resolved.get("costPerOutcomeUsd").asDouble()).isCloseTo(RETRY_TRACE_COST, within(1e-12));
+    assertThat(resolved.get("ratioToBenchmark").asDouble()).isCloseTo(RETRY_TRACE_COST / 4, within(1e-12));
+    JsonNode routed = row(outcomes, "outcome", "ticket_routed");
+    assertThat(routed.get("traces").asInt()).isEqualTo(2);
+    assertThat(routed.get("costPerOutcomeUsd").asDouble()).isCloseTo((800 * 2.50 + 5 * 10.0) / M, within(1e-12));
+    assertThat(row(outcomes, "outcome", "(none)").get("traces").asInt()).isEqualTo(8);
+  }
+
+  @Test
+  void budgetsReportSpendForecastAndTheWindowUsed() throws Exception {
+    JsonNode budgets = get("/api/v1/budgets");
+    assertThat(budgets).hasSize(1);
+    JsonNode b = budgets.get(0);
+    assertThat(b.get("name").asText()).isEqualTo("support");
+    assertThat(b.get("budgetUsd").asDouble()).isEqualTo(100.0);
+    assertThat(b.get("burnRateUsdPerDay").asDouble()).isCloseTo(RETRY_TRACE_COST / 7, within(1e-12));
+    assertThat(b.get("forecastUsd").asDouble()).isGreaterThanOrEqualTo(b.get("spendUsd").asDouble());
+    assertThat(b.get("overrunTime").isNull()).isTrue();
+    assertThat(b.get("explanation").asText()).contains("last 7 days");
+  }
+
+  @Test
+  void costSeriesGroupsByTeam() throws Exception {
+    JsonNode rows = get("/api/v1/cost?group_by=team&step=1d");
+    double support = 0;
+    double total = 0;
+    for (JsonNode row : rows) {
+      total += row.get("costUsd").asDouble();
+      if (row.get("group").asText().equals("support")) {
+        support += row.get("costUsd").asDouble();
+      }
+      assertThat(row.get("time").isNumber()).isTrue();
+    }
+    assertThat(support).isCloseTo(RETRY_TRACE_COST, within(1e-12));
+    assertThat(total).isPositive();
+    assertThat(server.get("/api/v1/cost?group_by=colour").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void wasteMetricsAgreeWithTheApiWithinSixtySeconds() throws Exception {
+    Map<String, Double> expected = Map.of("retry", RETRY_WASTED, "context", CONTEXT_RESENT, "cache", CACHE_OPPORTUNITY,
+        "overkill", OVERKILL_SAVINGS);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      String metrics = server.get("/metrics").body();
+      for (Map.Entry<String, Double> e : expected.entrySet()) {
+        assertThat(metricValue(metrics, "tokentrail_waste_usd_total{kind=\"" + e.getKey() + "\"}"))
+            .as(e.getKey()).isCloseTo(e.getValue(), within(1e-9));
+      }
+    });
+    JsonNode summary = get("/api/v1/waste/summary");
+    for (JsonNode row : summary) {
+      assertThat(row.get("usd").asDouble()).as(row.get("kind").asText())
+          .isCloseTo(expected.get(row.get("kind").asText()), within(1e-12));
+    }
+    String metrics = server.get("/metrics").body();
+    assertThat(metricValue(metrics, "tokentrail_budget_limit_usd{name=\"support\",scope=\"team\"}")).isEqualTo(100.0);
+    assertThat(metricValue(metrics, "tokentrail_budget_spend_usd{name=\"support\",scope=\"team\"}")).isCloseTo(RETRY_TRACE_COST, within(1e-9));
+  }
+
+  static JsonNode row(JsonNode rows, String key, String value) {
+    for (JsonNode row : rows) {
+      if (row.get(key).asText().equals(value)) {
+        return row;
+      }
+    }
+    throw new AssertionError("no row with " + key + "=" + value + " in " + rows);
+  }
+
+  static double metricValue(String exposition, String series) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
+    if (!m.find()) {
+      throw new AssertionError("no series " + series);
+    }
+    return Double.parseDouble(m.group(1));
+  }
+}
