@@ -152,7 +152,21 @@ public final class CallTable {
   }
 
   public String traceId(int row) {
-    return String.format("%016x%016x", traceHi[row], traceLo[row]);
+    return hexTraceId(traceHi[row], traceLo[row]);
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /** 32 lower-case hex digits of a trace id held as two longs. */
+  public static String hexTraceId(long hi, long lo) {
+    char[] out = new char[32];
+    for (int i = 15; i >= 0; i--) {
+      out[i] = HEX[(int) (hi & 0xF)];
+      hi >>>= 4;
+      out[16 + i] = HEX[(int) (lo & 0xF)];
+      lo >>>= 4;
+    }
+    return new String(out);
   }
 
   public long spanId(int row) {

@@ -4,11 +4,9 @@ import dev.tokentrail.analysis.CallTable.Text;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -76,25 +74,49 @@ public final class ContextGrowthAnalysis {
 
   public static Result analyze(CallTable t, boolean[] finalAttempt, PriceCatalog catalog, WasteThresholds thresholds) {
     CallPrices prices = new CallPrices(t, catalog);
-    Map<String, List<Integer>> byConversation = new LinkedHashMap<>();
-    for (int row = 0; row < t.size(); row++) {
-      if (!finalAttempt[row] || t.input(row) < 0) {
-        continue;
+    // Turns grouped by conversation id, else by trace, then by start: one primitive sort.
+    int[] turns = RowSort.sorted(t.size(), row -> finalAttempt[row] && t.input(row) >= 0, (a, b) -> {
+      int ca = t.textId(a, Text.CONVERSATION);
+      int cb = t.textId(b, Text.CONVERSATION);
+      int c = Integer.compare(ca, cb);
+      if (c == 0 && ca < 0) {
+        c = Long.compare(t.traceHi(a), t.traceHi(b));
+        if (c == 0) {
+          c = Long.compare(t.traceLo(a), t.traceLo(b));
+        }
       }
-      String conversation = t.text(row, Text.CONVERSATION);
-      String key = conversation != null ? "c:" + conversation : "t:" + t.traceId(row);
-      byConversation.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
-    }
+      if (c == 0) {
+        c = Long.compare(t.start(a), t.start(b));
+      }
+      return c != 0 ? c : Long.compare(t.spanId(a), t.spanId(b));
+    });
     List<Conversation> out = new ArrayList<>();
-    for (Map.Entry<String, List<Integer>> e : byConversation.entrySet()) {
-      List<Integer> turns = e.getValue();
-      if (turns.size() < 2) {
-        continue;
+    int i = 0;
+    while (i < turns.length) {
+      int j = i + 1;
+      while (j < turns.length && sameConversation(t, turns[i], turns[j])) {
+        j++;
       }
-      turns.sort(Comparator.<Integer>comparingLong(t::start).thenComparingLong(t::spanId));
-      out.add(conversation(t, e.getKey(), turns, prices, thresholds));
+      if (j - i >= 2) {
+        List<Integer> conversation = new ArrayList<>(j - i);
+        for (int k = i; k < j; k++) {
+          conversation.add(turns[k]);
+        }
+        int first = turns[i];
+        String key = t.textId(first, Text.CONVERSATION) >= 0 ? "c:" + t.text(first, Text.CONVERSATION) : "t:" + t.traceId(first);
+        out.add(conversation(t, key, conversation, prices, thresholds));
+      }
+      i = j;
     }
     return new Result(out);
+  }
+
+  private static boolean sameConversation(CallTable t, int a, int b) {
+    int ca = t.textId(a, Text.CONVERSATION);
+    if (ca != t.textId(b, Text.CONVERSATION)) {
+      return false;
+    }
+    return ca >= 0 || (t.traceHi(a) == t.traceHi(b) && t.traceLo(a) == t.traceLo(b));
   }
 
   private static Conversation conversation(

@@ -22,6 +22,8 @@ public final class OutcomeAnalysis {
       String outcome, int traces, double costUsd, double costPerOutcomeUsd, double valueUsd,
       double benchmarkUsd, double ratioToBenchmark) {}
 
+  private record TraceKey(long hi, long lo) {}
+
   private OutcomeAnalysis() {}
 
   /**
@@ -30,17 +32,17 @@ public final class OutcomeAnalysis {
    *     completion costs), by outcome name
    */
   public static List<Row> analyze(CallTable t, Map<String, TraceOutcome> outcomes, Map<String, Double> benchmarks) {
-    Map<String, Double> traceCost = new HashMap<>();
+    Map<TraceKey, double[]> traceCost = new HashMap<>();
     for (int row = 0; row < t.size(); row++) {
-      traceCost.merge(t.traceId(row), t.costOrZero(row), Double::sum);
+      traceCost.computeIfAbsent(new TraceKey(t.traceHi(row), t.traceLo(row)), k -> new double[1])[0] += t.costOrZero(row);
     }
     Map<String, double[]> byOutcome = new HashMap<>();
-    for (Map.Entry<String, Double> e : traceCost.entrySet()) {
-      TraceOutcome outcome = outcomes.get(e.getKey());
+    for (Map.Entry<TraceKey, double[]> e : traceCost.entrySet()) {
+      TraceOutcome outcome = outcomes.isEmpty() ? null : outcomes.get(CallTable.hexTraceId(e.getKey().hi(), e.getKey().lo()));
       String name = outcome == null ? NONE : outcome.outcome();
       double[] acc = byOutcome.computeIfAbsent(name, k -> new double[3]);
       acc[0]++;
-      acc[1] += e.getValue();
+      acc[1] += e.getValue()[0];
       if (outcome != null && !Double.isNaN(outcome.valueUsd())) {
         acc[2] += outcome.valueUsd();
       }

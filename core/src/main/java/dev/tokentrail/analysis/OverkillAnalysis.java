@@ -52,24 +52,27 @@ public final class OverkillAnalysis {
 
   public static Result analyze(CallTable t, PriceCatalog catalog, WasteThresholds thresholds) {
     CallPrices prices = new CallPrices(t, catalog);
-    Map<List<Integer>, List<Integer>> classes = new LinkedHashMap<>();
+    Map<TaskClass, List<Integer>> classes = new LinkedHashMap<>();
     for (int row = 0; row < t.size(); row++) {
       int task = t.textId(row, Text.TASK) >= 0 ? t.textId(row, Text.TASK) : t.textId(row, Text.SPAN_NAME);
-      List<Integer> key = Arrays.asList(t.textId(row, Text.SERVICE), task, t.textId(row, Text.OPERATION));
+      TaskClass key = new TaskClass(t.textId(row, Text.SERVICE), task, t.textId(row, Text.OPERATION));
       classes.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
     }
     List<Finding> findings = new ArrayList<>();
-    for (Map.Entry<List<Integer>, List<Integer>> e : classes.entrySet()) {
+    for (Map.Entry<TaskClass, List<Integer>> e : classes.entrySet()) {
       analyzeClass(t, e.getKey(), e.getValue(), prices, thresholds, findings);
     }
     findings.sort(Comparator.comparingDouble(Finding::savingsUsd).reversed().thenComparing(Finding::model));
     return new Result(findings);
   }
 
+  /** (service, task or span name, operation) as dictionary ids. */
+  private record TaskClass(int service, int task, int operation) {}
+
   private record ModelStats(String model, String provider, CatalogEntry entry, List<Integer> rows, double successRate) {}
 
   private static void analyzeClass(
-      CallTable t, List<Integer> key, List<Integer> rows, CallPrices prices, WasteThresholds thresholds, List<Finding> out) {
+      CallTable t, TaskClass key, List<Integer> rows, CallPrices prices, WasteThresholds thresholds, List<Finding> out) {
     long medianInput = median(t, rows, true);
     long medianOutput = median(t, rows, false);
     boolean tools = false;
@@ -143,9 +146,9 @@ public final class OverkillAnalysis {
       if (savings <= 0) {
         continue;
       }
-      String service = t.string(key.get(0));
-      String task = t.string(key.get(1));
-      String operation = t.string(key.get(2));
+      String service = t.string(key.service());
+      String task = t.string(key.task());
+      String operation = t.string(key.operation());
       String why = simple
           ? String.format(Locale.ROOT, "the task is simple (median output %d <= %d tokens, median input %d <= %d, no tool calls)",
               medianOutput, thresholds.overkillMaxMedianOutput(), medianInput, thresholds.overkillMaxMedianInput())

@@ -17,8 +17,10 @@ import java.util.Map;
 public final class RetryAnalysis {
   /** One retry group with its numbers and why it is reported. */
   public record RetryGroup(
-      String groupKey,
-      String traceId,
+      long traceHi,
+      long traceLo,
+      long parentSpanId,
+      long firstSpanId,
       String service,
       String model,
       String errorType,
@@ -31,7 +33,17 @@ public final class RetryAnalysis {
       boolean firstTrySucceeded,
       boolean succeeded,
       double totalUsd,
-      String reason) {}
+      String reason) {
+
+    public String traceId() {
+      return CallTable.hexTraceId(traceHi, traceLo);
+    }
+
+    /** Identifies the group across analyses: trace, parent span and first attempt. */
+    public String groupKey() {
+      return traceId() + ":" + Long.toHexString(parentSpanId) + ":" + Long.toHexString(firstSpanId);
+    }
+  }
 
   /** Retry groups rolled up by service, model and error type. */
   public record Rollup(
@@ -59,7 +71,7 @@ public final class RetryAnalysis {
       }
       out.sort(Comparator.comparingDouble(RetryGroup::wastedUsd).reversed()
           .thenComparing(Comparator.comparingInt(RetryGroup::wastedAttempts).reversed())
-          .thenComparing(RetryGroup::traceId));
+          .thenComparingLong(RetryGroup::traceHi).thenComparingLong(RetryGroup::traceLo));
       return out;
     }
 
@@ -76,15 +88,19 @@ public final class RetryAnalysis {
 
   public static Result analyze(CallTable t) {
     int n = t.size();
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, Comparator.<Integer>comparingLong(t::traceHi)
-        .thenComparingLong(t::traceLo)
-        .thenComparingLong(t::parentId)
-        .thenComparingLong(t::start)
-        .thenComparingLong(t::spanId));
+    int[] order = RowSort.sorted(n, row -> true, (a, b) -> {
+      int c = Long.compare(t.traceHi(a), t.traceHi(b));
+      if (c == 0) {
+        c = Long.compare(t.traceLo(a), t.traceLo(b));
+      }
+      if (c == 0) {
+        c = Long.compare(t.parentId(a), t.parentId(b));
+      }
+      if (c == 0) {
+        c = Long.compare(t.start(a), t.start(b));
+      }
+      return c != 0 ? c : Long.compare(t.spanId(a), t.spanId(b));
+    });
     boolean[] finalAttempt = new boolean[n];
     List<RetryGroup> groups = new ArrayList<>();
     int i = 0;
@@ -105,7 +121,7 @@ public final class RetryAnalysis {
 
   /** Splits the calls sharing a parent (in start order) into retry groups. */
   private static void siblingGroups(
-      CallTable t, Integer[] order, int from, int to, List<RetryGroup> out, boolean[] finalAttempt) {
+      CallTable t, int[] order, int from, int to, List<RetryGroup> out, boolean[] finalAttempt) {
     Map<Integer, List<Integer>> byHash = new LinkedHashMap<>();
     Map<Long, List<Integer>> open = new HashMap<>();
     List<List<Integer>> unhashed = new ArrayList<>();
@@ -136,6 +152,9 @@ public final class RetryAnalysis {
   }
 
   private static RetryGroup group(CallTable t, List<Integer> attempts, boolean[] finalAttempt) {
+    if (attempts.size() == 1) {
+      return single(t, attempts.get(0), finalAttempt);
+    }
     finalAttempt[attempts.get(attempts.size() - 1)] = true;
     int lastSuccess = -1;
     for (int k = attempts.size() - 1; k >= 0; k--) {
@@ -181,9 +200,20 @@ public final class RetryAnalysis {
             errorType == null ? "" : " after " + errorType,
             wasted, wasted - unbilled, wastedUsd, unbilled,
             lastSuccess < 0 ? "; no attempt succeeded" : "");
-    String groupKey = t.traceId(first) + ":" + Long.toHexString(t.parentId(first)) + ":" + Long.toHexString(t.spanId(first));
-    return new RetryGroup(groupKey, t.traceId(first), service, model, errorType, attempts.size(), wasted, wastedTokens,
+    return new RetryGroup(t.traceHi(first), t.traceLo(first), t.parentId(first), t.spanId(first), service, model, errorType, attempts.size(), wasted, wastedTokens,
         wastedUsd, unbilled, unbilledNanos, firstOk, lastSuccess >= 0, total, reason);
+  }
+
+  /** The common case, a call that was not retried: no lists, no strings beyond the ids. */
+  private static RetryGroup single(CallTable t, int row, boolean[] finalAttempt) {
+    finalAttempt[row] = true;
+    boolean ok = !t.isError(row);
+    double cost = t.costOrZero(row);
+    boolean billed = t.hasUsage(row);
+    return new RetryGroup(t.traceHi(row), t.traceLo(row), t.parentId(row), t.spanId(row), t.text(row, Text.SERVICE), t.text(row, Text.MODEL), ok ? null : t.text(row, Text.ERROR_TYPE), 1,
+        ok ? 0 : 1, ok || !billed ? 0 : Math.max(0, t.input(row)) + Math.max(0, t.output(row)), ok || !billed ? 0 : cost,
+        ok || billed ? 0 : 1, ok || billed ? 0 : Math.max(0, t.end(row) - t.start(row)), ok, ok, cost,
+        ok ? "succeeded on the first attempt" : "1 attempt that failed (" + t.text(row, Text.ERROR_TYPE) + ") and was not retried");
   }
 
   private static List<Rollup> rollups(List<RetryGroup> groups) {

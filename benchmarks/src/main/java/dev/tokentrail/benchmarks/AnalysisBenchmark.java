@@ -1,0 +1,191 @@
+package dev.tokentrail.benchmarks;
+
+import dev.tokentrail.analysis.CallTable;
+import dev.tokentrail.analysis.WasteEngine;
+import dev.tokentrail.genai.AttributionKeys;
+import dev.tokentrail.genai.GenAiNormalizer;
+import dev.tokentrail.genai.LlmSpanEnricher;
+import dev.tokentrail.model.Resource;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanKind;
+import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.pricing.CostCalculator;
+import dev.tokentrail.pricing.PriceCatalog;
+import dev.tokentrail.store.CallFilter;
+import dev.tokentrail.store.lucene.LuceneSpanStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Times the waste analysis (every kind of DESIGN section 5) over a window holding {@code --calls}
+ * LLM calls in the embedded store: the read of the call table from doc values and each analysis.
+ * The workload has agent loops with growing context, retries after 429s and 500s, a classifier on
+ * frontier and small models, and outcomes.
+ */
+@Command(name = "analysis-benchmark", mixinStandardHelpOptions = true)
+public final class AnalysisBenchmark implements Callable<Integer> {
+  @Option(names = "--calls", defaultValue = "1000000", description = "LLM calls to store (default ${DEFAULT-VALUE}).")
+  int calls;
+
+  @Option(names = "--data-dir", description = "Store directory; reused when it already holds the calls.")
+  Path dataDir;
+
+  @Option(names = "--runs", defaultValue = "7", description = "Timed analysis runs (default ${DEFAULT-VALUE}).")
+  int runs;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new AnalysisBenchmark()).execute(args));
+  }
+
+  private static final String[] SERVICES = new String[30];
+  private static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "claude-sonnet-4", "claude-3-5-haiku", "gemini-2.5-flash", "o3"};
+  private static final String[] PROVIDERS = {"openai", "openai", "openai", "openai", "anthropic", "anthropic", "gcp.gemini", "openai"};
+
+  static {
+    for (int i = 0; i < SERVICES.length; i++) {
+      SERVICES[i] = "svc-" + i;
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = dataDir != null ? dataDir : Files.createTempDirectory("tokentrail-analysis");
+    PriceCatalog catalog = PriceCatalog.builtIn();
+    long end = System.currentTimeMillis();
+    long start = end - Duration.ofHours(20).toMillis();
+    try (LuceneSpanStore store = LuceneSpanStore.builder(dir).maxQueuedSpans(2_000_000).commitInterval(Duration.ofSeconds(30)).open()) {
+      CallFilter window = CallFilter.window(start * 1_000_000L - Duration.ofHours(1).toNanos(), end * 1_000_000L + Duration.ofHours(1).toNanos());
+      int existing = store.llmCalls(window).size();
+      if (existing < calls) {
+        long t0 = System.nanoTime();
+        load(store, catalog, start, end, calls - existing);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "loaded %,d LLM calls in %.1f s (%.0f calls/s)%n", calls - existing, seconds, (calls - existing) / seconds);
+        // Wait until the last calls are searchable.
+        while (store.llmCalls(window).size() < calls) {
+          Thread.sleep(200);
+        }
+      }
+      WasteEngine engine = WasteEngine.builder(store, catalog).build();
+      double[] read = new double[runs];
+      double[] total = new double[runs];
+      WasteEngine.Report report = null;
+      for (int r = -2; r < runs; r++) {
+        long t0 = System.nanoTime();
+        CallTable table = store.llmCalls(window);
+        long t1 = System.nanoTime();
+        report = engine.analyze(window);
+        long t2 = System.nanoTime();
+        if (r >= 0) {
+          read[r] = (t1 - t0) / 1e6;
+          total[r] = (t2 - t1) / 1e6;
+        }
+        if (r == -2) {
+          System.out.printf(Locale.ROOT, "window holds %,d LLM calls%n", table.size());
+        }
+      }
+      Arrays.sort(read);
+      Arrays.sort(total);
+      System.out.printf(Locale.ROOT, "read call table (doc values): p50 %.0f ms, min %.0f ms%n", read[runs / 2], read[0]);
+      System.out.printf(Locale.ROOT, "full analysis (read + retries + context + cache + overkill + outcomes): p50 %.0f ms, min %.0f ms, max %.0f ms%n",
+          total[runs / 2], total[0], total[runs - 1]);
+      System.out.printf(Locale.ROOT, "findings: %d retry groups wasted $%.2f; %d conversations flagged ($%.2f re-sent), cache opportunity $%.2f; %d overkill findings ($%.2f)%n",
+          report.retries().findings().size(), report.retries().wastedUsd(), report.context().growthFindings().size(),
+          report.context().resentUsdOfFlagged(), report.context().cacheOpportunityUsd(), report.overkill().findings().size(),
+          report.overkill().savingsUsd());
+    }
+    return 0;
+  }
+
+  /** Agent loops (conversation of 3-8 turns with growing input, some retries) and classifier traces. */
+  private static void load(LuceneSpanStore store, PriceCatalog catalog, long startMillis, long endMillis, int calls) throws Exception {
+    LlmSpanEnricher enricher = LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT), new CostCalculator(catalog));
+    SplittableRandom random = new SplittableRandom(42);
+    List<Span> batch = new ArrayList<>();
+    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+    int made = 0;
+    long conversation = 0;
+    while (made < calls) {
+      String traceId = String.format("%016x%016x", random.nextLong(), random.nextLong() | 1);
+      String rootId = String.format("%016x", random.nextLong() | 1);
+      int s = random.nextInt(SERVICES.length);
+      Resource resource = Resource.of(java.util.Map.of("service.name", SERVICES[s], "team", "team-" + (s % 6), "project", "project-" + (s % 10)));
+      long t = startMillis + (long) (random.nextDouble() * (endMillis - startMillis - 600_000));
+      batch.add(span(traceId, rootId, "", "handle request", resource, t, 60_000, java.util.Map.of(), false));
+      if (random.nextInt(3) == 0) {
+        // Classifier: one call, frontier or small model, tiny output.
+        int m = random.nextBoolean() ? 0 : 1;
+        batch.add(enricher.enrich(call(traceId, rootId, resource, MODELS[m], PROVIDERS[m], 600 + random.nextInt(800), 3 + random.nextInt(20),
+            t + 10, null, java.util.Map.of("tokentrail.task", "classify"))).span());
+        made++;
+      } else {
+        int m = 2 + random.nextInt(MODELS.length - 2);
+        int turns = 3 + random.nextInt(6);
+        long input = 1000 + random.nextInt(3000);
+        String conv = "conv-" + (conversation++);
+        for (int k = 0; k < turns && made < calls; k++) {
+          long output = 100 + random.nextInt(600);
+          if (random.nextInt(20) == 0) {
+            batch.add(enricher.enrich(call(traceId, rootId, resource, MODELS[m], PROVIDERS[m], random.nextBoolean() ? -1 : input, 0,
+                t + k * 5000L, random.nextBoolean() ? "429" : "500", java.util.Map.of("gen_ai.conversation.id", conv))).span());
+            made++;
+          }
+          java.util.Map<String, Object> extra = k == turns - 1 && random.nextInt(4) == 0
+              ? java.util.Map.of("gen_ai.conversation.id", conv, "gen_ai.usage.cache_read.input_tokens", input / 2)
+              : java.util.Map.of("gen_ai.conversation.id", conv);
+          batch.add(enricher.enrich(call(traceId, rootId, resource, MODELS[m], PROVIDERS[m], input, output, t + k * 5000L + 100, null, extra)).span());
+          made++;
+          input += output + 200 + random.nextInt(1500);
+        }
+      }
+      if (batch.size() >= 5000) {
+        inFlight.add(store.accept(batch));
+        batch = new ArrayList<>();
+        if (inFlight.size() >= 8) {
+          inFlight.remove(0).get();
+        }
+      }
+    }
+    inFlight.add(store.accept(batch));
+    for (CompletableFuture<Void> f : inFlight) {
+      f.get();
+    }
+  }
+
+  private static Span call(String traceId, String parent, Resource resource, String model, String provider, long input, long output,
+      long startMillis, String error, java.util.Map<String, Object> extra) {
+    java.util.Map<String, Object> attributes = new java.util.LinkedHashMap<>();
+    attributes.put("gen_ai.operation.name", "chat");
+    attributes.put("gen_ai.provider.name", provider);
+    attributes.put("gen_ai.request.model", model);
+    if (input >= 0) {
+      attributes.put("gen_ai.usage.input_tokens", input);
+      attributes.put("gen_ai.usage.output_tokens", output);
+    }
+    if (error != null) {
+      attributes.put("error.type", error);
+    }
+    attributes.putAll(extra);
+    return span(traceId, String.format("%016x", new SplittableRandom(startMillis ^ input).nextLong() | 1), parent, "chat " + model, resource,
+        startMillis, 1500, attributes, error != null);
+  }
+
+  private static Span span(String traceId, String spanId, String parent, String name, Resource resource, long startMillis,
+      long durationMillis, java.util.Map<String, Object> attributes, boolean error) {
+    return Span.builder().traceId(traceId).spanId(spanId).parentSpanId(parent).name(name)
+        .kind(parent.isEmpty() ? SpanKind.SERVER : SpanKind.CLIENT)
+        .startEpochNanos(startMillis * 1_000_000L).endEpochNanos((startMillis + durationMillis) * 1_000_000L)
+        .status(error ? StatusCode.ERROR : StatusCode.UNSET, "").attributes(attributes).resource(resource).build();
+  }
+}
