@@ -72,7 +72,6 @@ final class Partition implements Closeable {
     IndexWriterConfig config = new IndexWriterConfig();
     config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
     config.setRAMBufferSizeMB(ramBufferMb);
-    config.setCommitOnClose(true);
     ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
     merges.setMaxMergesAndThreads(2, 1);
     config.setMergeScheduler(merges);
@@ -100,10 +99,15 @@ final class Partition implements Closeable {
     return total;
   }
 
+  /**
+   * Releases the index. The store commits every partition before closing it, so rolling back here
+   * loses nothing and only aborts background merges, which would otherwise delay shutdown; anything
+   * not committed is still in the write-ahead log.
+   */
   @Override
   public void close() throws IOException {
     searchers.close();
-    writer.close();
+    writer.rollback();
     directory.close();
   }
 
