@@ -48,6 +48,7 @@ public final class AnalysisBenchmark implements Callable<Integer> {
     System.exit(new CommandLine(new AnalysisBenchmark()).execute(args));
   }
 
+  private static final SplittableRandom SPAN_IDS = new SplittableRandom(7);
   private static final String[] SERVICES = new String[30];
   private static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "claude-sonnet-4", "claude-3-5-haiku", "gemini-2.5-flash", "o3"};
   private static final String[] PROVIDERS = {"openai", "openai", "openai", "openai", "anthropic", "anthropic", "gcp.gemini", "openai"};
@@ -67,14 +68,16 @@ public final class AnalysisBenchmark implements Callable<Integer> {
     try (LuceneSpanStore store = LuceneSpanStore.builder(dir).maxQueuedSpans(2_000_000).commitInterval(Duration.ofSeconds(30)).open()) {
       CallFilter window = CallFilter.window(start * 1_000_000L - Duration.ofHours(1).toNanos(), end * 1_000_000L + Duration.ofHours(1).toNanos());
       int existing = store.llmCalls(window).size();
-      if (existing < calls) {
+      if (existing == 0) {
         long t0 = System.nanoTime();
         load(store, catalog, start, end, calls - existing);
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "loaded %,d LLM calls in %.1f s (%.0f calls/s)%n", calls - existing, seconds, (calls - existing) / seconds);
-        // Wait until the last calls are searchable.
-        while (store.llmCalls(window).size() < calls) {
-          Thread.sleep(200);
+        // Wait until the last calls are searchable: the count stops growing.
+        int seen = -1;
+        for (int now = store.llmCalls(window).size(); now != seen; now = store.llmCalls(window).size()) {
+          seen = now;
+          Thread.sleep(1000);
         }
       }
       WasteEngine engine = WasteEngine.builder(store, catalog).build();
@@ -177,7 +180,7 @@ public final class AnalysisBenchmark implements Callable<Integer> {
       attributes.put("error.type", error);
     }
     attributes.putAll(extra);
-    return span(traceId, String.format("%016x", new SplittableRandom(startMillis ^ input).nextLong() | 1), parent, "chat " + model, resource,
+    return span(traceId, String.format("%016x", SPAN_IDS.nextLong() | 1), parent, "chat " + model, resource,
         startMillis, 1500, attributes, error != null);
   }
 

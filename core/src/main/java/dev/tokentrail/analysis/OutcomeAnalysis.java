@@ -36,6 +36,13 @@ public final class OutcomeAnalysis {
     for (int row = 0; row < t.size(); row++) {
       traceCost.computeIfAbsent(new TraceKey(t.traceHi(row), t.traceLo(row)), k -> new double[1])[0] += t.costOrZero(row);
     }
+    // Traces with an outcome but no LLM call in the window cost nothing and still count.
+    for (String traceId : outcomes.keySet()) {
+      if (traceId.length() == 32) {
+        TraceKey key = new TraceKey(Long.parseUnsignedLong(traceId.substring(0, 16), 16), Long.parseUnsignedLong(traceId.substring(16), 16));
+        traceCost.computeIfAbsent(key, k -> new double[1]);
+      }
+    }
     Map<String, double[]> byOutcome = new HashMap<>();
     for (Map.Entry<TraceKey, double[]> e : traceCost.entrySet()) {
       TraceOutcome outcome = outcomes.isEmpty() ? null : outcomes.get(CallTable.hexTraceId(e.getKey().hi(), e.getKey().lo()));

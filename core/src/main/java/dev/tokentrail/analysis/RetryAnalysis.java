@@ -45,7 +45,10 @@ public final class RetryAnalysis {
     }
   }
 
-  /** Retry groups rolled up by service, model and error type. */
+  /**
+   * Retry groups rolled up by service and model ({@code errorType} is {@code *}), or by the error
+   * type of their first failed attempt ({@code service} and {@code model} are {@code *}).
+   */
   public record Rollup(
       String service,
       String model,
@@ -216,11 +219,17 @@ public final class RetryAnalysis {
         ok ? "succeeded on the first attempt" : "1 attempt that failed (" + t.text(row, Text.ERROR_TYPE) + ") and was not retried");
   }
 
+  /**
+   * Rolls groups up by service and model (so the first-try success rate compares successes with
+   * failures), and separately by the error type of their first failed attempt.
+   */
   private static List<Rollup> rollups(List<RetryGroup> groups) {
     Map<List<String>, List<RetryGroup>> by = new LinkedHashMap<>();
     for (RetryGroup g : groups) {
-      List<String> key = java.util.Arrays.asList(nz(g.service()), nz(g.model()), g.errorType() == null ? "none" : g.errorType());
-      by.computeIfAbsent(key, k -> new ArrayList<>()).add(g);
+      by.computeIfAbsent(java.util.Arrays.asList(nz(g.service()), nz(g.model()), "*"), k -> new ArrayList<>()).add(g);
+      if (g.errorType() != null) {
+        by.computeIfAbsent(java.util.Arrays.asList("*", "*", g.errorType()), k -> new ArrayList<>()).add(g);
+      }
     }
     List<Rollup> out = new ArrayList<>();
     for (Map.Entry<List<String>, List<RetryGroup>> e : by.entrySet()) {
@@ -246,7 +255,7 @@ public final class RetryAnalysis {
       out.add(new Rollup(e.getKey().get(0), e.getKey().get(1), e.getKey().get(2), count, attempts, wasted, tokens, usd,
           unbilled, (double) firstOk / count, successes == 0 ? Double.NaN : total / successes));
     }
-    out.sort(Comparator.comparingDouble(Rollup::wastedUsd).reversed().thenComparing(Rollup::service));
+    out.sort(Comparator.comparingDouble(Rollup::wastedUsd).reversed().thenComparing(Rollup::service).thenComparing(Rollup::errorType));
     return out;
   }
 
