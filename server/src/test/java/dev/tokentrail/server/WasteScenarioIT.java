@@ -168,9 +168,11 @@ class WasteScenarioIT {
     assertThat(g.get("reason").asText()).contains("3 attempts", "after 429", "2 wasted");
 
     JsonNode rollup = get("/api/v1/waste/retries?view=rollup&service=support-bot");
-    assertThat(rollup).hasSize(1);
-    assertThat(rollup.get(0).get("firstTrySuccessRate").asDouble()).isZero();
-    assertThat(rollup.get(0).get("effectiveCostPerSuccessUsd").asDouble()).isCloseTo(RETRY_TRACE_COST, within(1e-12));
+    assertThat(rollup).hasSize(2);
+    JsonNode byModel = row(rollup, "model", "gpt-4o");
+    assertThat(byModel.get("firstTrySuccessRate").asDouble()).isZero();
+    assertThat(byModel.get("effectiveCostPerSuccessUsd").asDouble()).isCloseTo(RETRY_TRACE_COST, within(1e-12));
+    assertThat(row(rollup, "errorType", "429").get("wastedUsd").asDouble()).isCloseTo(RETRY_WASTED, within(1e-12));
   }
 
   @Test
