@@ -7,9 +7,7 @@ import dev.tokentrail.pricing.CatalogEntry;
 import dev.tokentrail.pricing.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.pricing.PricePoint;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 
 /** Catalog prices of the calls of a {@link CallTable}, per token, at each call's day. */
 final class CallPrices {
@@ -17,6 +15,13 @@ final class CallPrices {
   private final CallTable t;
   private final PriceCatalog catalog;
   private final CostCalculator calculator;
+  /** Catalog entries by (provider id, model id): one catalog lookup per distinct pair. */
+  private final java.util.HashMap<Long, CatalogEntry> entries = new java.util.HashMap<>();
+  private static final CatalogEntry UNKNOWN = new CatalogEntry("", "", dev.tokentrail.pricing.Tier.SMALL, java.util.List.of(), true, java.util.List.of());
+  /** The last price looked up, by entry and UTC day: calls come in runs of one model and day. */
+  private CatalogEntry lastEntry;
+  private long lastDay = Long.MIN_VALUE;
+  private PricePoint lastPrice;
 
   CallPrices(CallTable t, PriceCatalog catalog) {
     this.t = t;
@@ -29,13 +34,29 @@ final class CallPrices {
   }
 
   CatalogEntry entry(int row) {
-    return catalog.find(t.text(row, Text.PROVIDER), t.text(row, Text.MODEL));
+    int model = t.textId(row, Text.MODEL);
+    if (model < 0) {
+      return null;
+    }
+    long key = ((long) t.textId(row, Text.PROVIDER) << 32) | (model & 0xffffffffL);
+    CatalogEntry entry = entries.get(key);
+    if (entry == null) {
+      entry = catalog.find(t.text(row, Text.PROVIDER), t.text(row, Text.MODEL));
+      entries.put(key, entry == null ? UNKNOWN : entry);
+    }
+    return entry == UNKNOWN ? null : entry;
   }
 
   PricePoint price(int row, CatalogEntry entry) {
-    LocalDate day = LocalDate.ofInstant(Instant.ofEpochSecond(0, t.start(row)), ZoneOffset.UTC);
-    PricePoint p = entry.priceOn(day);
-    return p != null ? p : entry.prices().get(0);
+    long day = Math.floorDiv(t.start(row), 86_400_000_000_000L);
+    if (entry == lastEntry && day == lastDay) {
+      return lastPrice;
+    }
+    PricePoint p = entry.priceOn(LocalDate.ofEpochDay(day));
+    lastEntry = entry;
+    lastDay = day;
+    lastPrice = p != null ? p : entry.prices().get(0);
+    return lastPrice;
   }
 
   /** USD per input token of the call's model, or NaN when the model is unknown. */

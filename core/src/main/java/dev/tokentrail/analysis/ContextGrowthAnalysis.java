@@ -33,7 +33,21 @@ public final class ContextGrowthAnalysis {
       long cacheReadTokens,
       boolean flagged,
       List<String> exampleTraceIds,
-      String reason) {}
+      WasteThresholds thresholds) {
+
+    /** Why the conversation is (or is not) flagged, in words; built on demand. */
+    public String reason() {
+      String text = String.format(Locale.ROOT,
+          "%d turns; input grew from %d to %d tokens (x%.1f); %d of %d input tokens (%.0f%%) re-sent earlier context%s",
+          turns, firstInput, lastInput, growthFactor, resentTokens, inputTokens, resentShare * 100,
+          flagged ? "" : String.format(Locale.ROOT, " (below the thresholds: %d turns, x%.1f, %.0f%%)",
+              thresholds.contextMinTurns(), thresholds.contextGrowthFactor(), thresholds.contextResentShare() * 100));
+      if (cacheOpportunityUsd > 0) {
+        text += String.format(Locale.ROOT, "; $%.6f would be saved if re-sent tokens were read from the prompt cache", cacheOpportunityUsd);
+      }
+      return text;
+    }
+  }
 
   /** All conversations of two or more turns. */
   public record Result(List<Conversation> conversations) {
@@ -74,29 +88,28 @@ public final class ContextGrowthAnalysis {
 
   public static Result analyze(CallTable t, boolean[] finalAttempt, PriceCatalog catalog, WasteThresholds thresholds) {
     CallPrices prices = new CallPrices(t, catalog);
-    // Turns grouped by conversation id, else by trace, then by start: one primitive sort.
-    int[] turns = RowSort.sorted(t.size(), row -> finalAttempt[row] && t.input(row) >= 0, (a, b) -> {
-      int ca = t.textId(a, Text.CONVERSATION);
-      int cb = t.textId(b, Text.CONVERSATION);
-      int c = Integer.compare(ca, cb);
-      if (c == 0 && ca < 0) {
-        c = Long.compare(t.traceHi(a), t.traceHi(b));
-        if (c == 0) {
-          c = Long.compare(t.traceLo(a), t.traceLo(b));
-        }
+    // Turns grouped by conversation id, else by trace, each group ordered by start.
+    RowGroups conversations = RowGroups.of(t, row -> finalAttempt[row] && t.input(row) >= 0, new RowGroups.Key() {
+      @Override
+      public long a(int row) {
+        return t.textId(row, Text.CONVERSATION);
       }
-      if (c == 0) {
-        c = Long.compare(t.start(a), t.start(b));
+
+      @Override
+      public long b(int row) {
+        return t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceHi(row);
       }
-      return c != 0 ? c : Long.compare(t.spanId(a), t.spanId(b));
+
+      @Override
+      public long c(int row) {
+        return t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceLo(row);
+      }
     });
     List<Conversation> out = new ArrayList<>();
-    int i = 0;
-    while (i < turns.length) {
-      int j = i + 1;
-      while (j < turns.length && sameConversation(t, turns[i], turns[j])) {
-        j++;
-      }
+    int[] turns = conversations.rows;
+    for (int g = 0; g < conversations.groups(); g++) {
+      int i = conversations.starts[g];
+      int j = conversations.starts[g + 1];
       if (j - i >= 2) {
         List<Integer> conversation = new ArrayList<>(j - i);
         for (int k = i; k < j; k++) {
@@ -106,17 +119,8 @@ public final class ContextGrowthAnalysis {
         String key = t.textId(first, Text.CONVERSATION) >= 0 ? "c:" + t.text(first, Text.CONVERSATION) : "t:" + t.traceId(first);
         out.add(conversation(t, key, conversation, prices, thresholds));
       }
-      i = j;
     }
     return new Result(out);
-  }
-
-  private static boolean sameConversation(CallTable t, int a, int b) {
-    int ca = t.textId(a, Text.CONVERSATION);
-    if (ca != t.textId(b, Text.CONVERSATION)) {
-      return false;
-    }
-    return ca >= 0 || (t.traceHi(a) == t.traceHi(b) && t.traceLo(a) == t.traceLo(b));
   }
 
   private static Conversation conversation(
@@ -156,15 +160,7 @@ public final class ContextGrowthAnalysis {
     double share = sumIn > 0 ? (double) sumResent / sumIn : 0;
     boolean flagged = n >= thresholds.contextMinTurns()
         && (g >= thresholds.contextGrowthFactor() || share >= thresholds.contextResentShare());
-    String reason = String.format(Locale.ROOT,
-        "%d turns; input grew from %d to %d tokens (x%.1f); %d of %d input tokens (%.0f%%) re-sent earlier context%s",
-        n, first, last, g, sumResent, sumIn, share * 100,
-        flagged ? "" : String.format(Locale.ROOT, " (below the thresholds: %d turns, x%.1f, %.0f%%)",
-            thresholds.contextMinTurns(), thresholds.contextGrowthFactor(), thresholds.contextResentShare() * 100));
-    if (cacheUsd > 0) {
-      reason += String.format(Locale.ROOT, "; $%.6f would be saved if re-sent tokens were read from the prompt cache", cacheUsd);
-    }
     return new Conversation(key.substring(2), key.startsWith("c:"), t.text(turns.get(0), Text.SERVICE), n, first, last, g,
-        sumResent, sumIn, share, resentUsd, cacheUsd, cacheRead, flagged, List.copyOf(traces), reason);
+        sumResent, sumIn, share, resentUsd, cacheUsd, cacheRead, flagged, List.copyOf(traces), thresholds);
   }
 }

@@ -32,9 +32,31 @@ public final class OutcomeAnalysis {
    *     completion costs), by outcome name
    */
   public static List<Row> analyze(CallTable t, Map<String, TraceOutcome> outcomes, Map<String, Double> benchmarks) {
-    Map<TraceKey, double[]> traceCost = new HashMap<>();
-    for (int row = 0; row < t.size(); row++) {
-      traceCost.computeIfAbsent(new TraceKey(t.traceHi(row), t.traceLo(row)), k -> new double[1])[0] += t.costOrZero(row);
+    // Cost per trace: rows grouped by trace id in linear time.
+    RowGroups traces = RowGroups.of(t, row -> true, new RowGroups.Key() {
+      @Override
+      public long a(int row) {
+        return t.traceHi(row);
+      }
+
+      @Override
+      public long b(int row) {
+        return t.traceLo(row);
+      }
+
+      @Override
+      public long c(int row) {
+        return 0;
+      }
+    });
+    Map<TraceKey, double[]> traceCost = new HashMap<>(Math.max(16, traces.groups() * 2));
+    for (int g = 0; g < traces.groups(); g++) {
+      double cost = 0;
+      for (int k = traces.starts[g]; k < traces.starts[g + 1]; k++) {
+        cost += t.costOrZero(traces.rows[k]);
+      }
+      int first = traces.rows[traces.starts[g]];
+      traceCost.put(new TraceKey(t.traceHi(first), t.traceLo(first)), new double[] {cost});
     }
     // Traces with an outcome but no LLM call in the window cost nothing and still count.
     for (String traceId : outcomes.keySet()) {

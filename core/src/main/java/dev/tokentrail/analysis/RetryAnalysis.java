@@ -87,44 +87,43 @@ public final class RetryAnalysis {
     }
   }
 
+  private static final String SUCCEEDED = "succeeded on the first attempt";
+
   private RetryAnalysis() {}
 
   public static Result analyze(CallTable t) {
     int n = t.size();
-    int[] order = RowSort.sorted(n, row -> true, (a, b) -> {
-      int c = Long.compare(t.traceHi(a), t.traceHi(b));
-      if (c == 0) {
-        c = Long.compare(t.traceLo(a), t.traceLo(b));
+    RowGroups siblings = RowGroups.of(t, row -> true, new RowGroups.Key() {
+      @Override
+      public long a(int row) {
+        return t.traceHi(row);
       }
-      if (c == 0) {
-        c = Long.compare(t.parentId(a), t.parentId(b));
+
+      @Override
+      public long b(int row) {
+        return t.traceLo(row);
       }
-      if (c == 0) {
-        c = Long.compare(t.start(a), t.start(b));
+
+      @Override
+      public long c(int row) {
+        return t.parentId(row);
       }
-      return c != 0 ? c : Long.compare(t.spanId(a), t.spanId(b));
     });
     boolean[] finalAttempt = new boolean[n];
-    List<RetryGroup> groups = new ArrayList<>();
-    int i = 0;
-    while (i < n) {
-      int j = i;
-      while (j < n && sameSiblings(t, order[i], order[j])) {
-        j++;
-      }
-      siblingGroups(t, order, i, j, groups, finalAttempt);
-      i = j;
+    List<RetryGroup> groups = new ArrayList<>(n);
+    for (int g = 0; g < siblings.groups(); g++) {
+      siblingGroups(t, siblings.rows, siblings.starts[g], siblings.starts[g + 1], groups, finalAttempt);
     }
     return new Result(groups, rollups(groups), finalAttempt);
-  }
-
-  private static boolean sameSiblings(CallTable t, int a, int b) {
-    return t.traceHi(a) == t.traceHi(b) && t.traceLo(a) == t.traceLo(b) && t.parentId(a) == t.parentId(b);
   }
 
   /** Splits the calls sharing a parent (in start order) into retry groups. */
   private static void siblingGroups(
       CallTable t, int[] order, int from, int to, List<RetryGroup> out, boolean[] finalAttempt) {
+    if (to - from == 1) {
+      out.add(single(t, order[from], finalAttempt));
+      return;
+    }
     Map<Integer, List<Integer>> byHash = new LinkedHashMap<>();
     Map<Long, List<Integer>> open = new HashMap<>();
     List<List<Integer>> unhashed = new ArrayList<>();
@@ -216,7 +215,7 @@ public final class RetryAnalysis {
     return new RetryGroup(t.traceHi(row), t.traceLo(row), t.parentId(row), t.spanId(row), t.text(row, Text.SERVICE), t.text(row, Text.MODEL), ok ? null : t.text(row, Text.ERROR_TYPE), 1,
         ok ? 0 : 1, ok || !billed ? 0 : Math.max(0, t.input(row)) + Math.max(0, t.output(row)), ok || !billed ? 0 : cost,
         ok || billed ? 0 : 1, ok || billed ? 0 : Math.max(0, t.end(row) - t.start(row)), ok, ok, cost,
-        ok ? "succeeded on the first attempt" : "1 attempt that failed (" + t.text(row, Text.ERROR_TYPE) + ") and was not retried");
+        ok ? SUCCEEDED : "1 attempt that failed (" + t.text(row, Text.ERROR_TYPE) + ") and was not retried");
   }
 
   /**
@@ -224,39 +223,52 @@ public final class RetryAnalysis {
    * failures), and separately by the error type of their first failed attempt.
    */
   private static List<Rollup> rollups(List<RetryGroup> groups) {
-    Map<List<String>, List<RetryGroup>> by = new LinkedHashMap<>();
+    Map<List<String>, long[]> counts = new LinkedHashMap<>();
+    Map<List<String>, double[]> money = new HashMap<>();
+    // Groups sharing the (identical, interned) service and model strings hit the same accumulator
+    // through a one-entry cache, so a million single-call groups cost no list allocations.
+    String lastService = null;
+    String lastModel = null;
+    List<String> lastKey = null;
     for (RetryGroup g : groups) {
-      by.computeIfAbsent(java.util.Arrays.asList(nz(g.service()), nz(g.model()), "*"), k -> new ArrayList<>()).add(g);
+      List<String> key;
+      if (lastKey != null && g.service() == lastService && g.model() == lastModel) {
+        key = lastKey;
+      } else {
+        key = java.util.Arrays.asList(nz(g.service()), nz(g.model()), "*");
+        lastService = g.service();
+        lastModel = g.model();
+        lastKey = key;
+      }
+      add(counts, money, key, g);
       if (g.errorType() != null) {
-        by.computeIfAbsent(java.util.Arrays.asList("*", "*", g.errorType()), k -> new ArrayList<>()).add(g);
+        add(counts, money, java.util.Arrays.asList("*", "*", g.errorType()), g);
       }
     }
     List<Rollup> out = new ArrayList<>();
-    for (Map.Entry<List<String>, List<RetryGroup>> e : by.entrySet()) {
-      int attempts = 0;
-      int wasted = 0;
-      long tokens = 0;
-      double usd = 0;
-      int unbilled = 0;
-      int firstOk = 0;
-      int successes = 0;
-      double total = 0;
-      for (RetryGroup g : e.getValue()) {
-        attempts += g.attempts();
-        wasted += g.wastedAttempts();
-        tokens += g.wastedTokens();
-        usd += g.wastedUsd();
-        unbilled += g.unbilledRetries();
-        firstOk += g.firstTrySucceeded() ? 1 : 0;
-        successes += g.succeeded() ? 1 : 0;
-        total += g.totalUsd();
-      }
-      int count = e.getValue().size();
-      out.add(new Rollup(e.getKey().get(0), e.getKey().get(1), e.getKey().get(2), count, attempts, wasted, tokens, usd,
-          unbilled, (double) firstOk / count, successes == 0 ? Double.NaN : total / successes));
+    for (Map.Entry<List<String>, long[]> e : counts.entrySet()) {
+      long[] c = e.getValue();
+      double[] m = money.get(e.getKey());
+      int count = (int) c[0];
+      out.add(new Rollup(e.getKey().get(0), e.getKey().get(1), e.getKey().get(2), count, (int) c[1], (int) c[2], c[3], m[0],
+          (int) c[4], (double) c[5] / count, c[6] == 0 ? Double.NaN : m[1] / c[6]));
     }
     out.sort(Comparator.comparingDouble(Rollup::wastedUsd).reversed().thenComparing(Rollup::service).thenComparing(Rollup::errorType));
     return out;
+  }
+
+  private static void add(Map<List<String>, long[]> counts, Map<List<String>, double[]> money, List<String> key, RetryGroup g) {
+    long[] c = counts.computeIfAbsent(key, k -> new long[7]);
+    double[] m = money.computeIfAbsent(key, k -> new double[2]);
+    c[0]++;
+    c[1] += g.attempts();
+    c[2] += g.wastedAttempts();
+    c[3] += g.wastedTokens();
+    c[4] += g.unbilledRetries();
+    c[5] += g.firstTrySucceeded() ? 1 : 0;
+    c[6] += g.succeeded() ? 1 : 0;
+    m[0] += g.wastedUsd();
+    m[1] += g.totalUsd();
   }
 
   private static String nz(String s) {

@@ -1,0 +1,116 @@
+package dev.tokentrail.analysis;
+
+import java.util.Arrays;
+
+/**
+ * Groups row indices by a key of up to three longs in linear time (an open-addressing table and
+ * a counting sort), each group ordered by start time then span id. This is what the analyses
+ * spend most of their time on, so no boxing, no hashing of objects and no global sort.
+ */
+final class RowGroups {
+  /** The key of a row; {@code include} rows only. */
+  interface Key {
+    long a(int row);
+
+    long b(int row);
+
+    long c(int row);
+  }
+
+  /** Rows grouped: group g holds {@code rows[starts[g]] .. rows[starts[g + 1] - 1]}. */
+  final int[] rows;
+  final int[] starts;
+
+  private RowGroups(int[] rows, int[] starts) {
+    this.rows = rows;
+    this.starts = starts;
+  }
+
+  int groups() {
+    return starts.length - 1;
+  }
+
+  static RowGroups of(CallTable t, java.util.function.IntPredicate include, Key key) {
+    int n = t.size();
+    int capacity = Integer.highestOneBit(Math.max(16, n * 2 - 1)) << 1;
+    int mask = capacity - 1;
+    int[] slotGroup = new int[capacity];
+    Arrays.fill(slotGroup, -1);
+    int[] groupOfRow = new int[n];
+    long[] ka = new long[Math.max(16, n / 4)];
+    long[] kb = new long[ka.length];
+    long[] kc = new long[ka.length];
+    int[] sizes = new int[ka.length];
+    int groups = 0;
+    int included = 0;
+    for (int row = 0; row < n; row++) {
+      if (!include.test(row)) {
+        groupOfRow[row] = -1;
+        continue;
+      }
+      included++;
+      long a = key.a(row);
+      long b = key.b(row);
+      long c = key.c(row);
+      long h = a * 0x9E3779B97F4A7C15L ^ Long.rotateLeft(b * 0xC2B2AE3D27D4EB4FL, 31) ^ Long.rotateLeft(c * 0x165667B19E3779F9L, 17);
+      int slot = (int) (h ^ (h >>> 32)) & mask;
+      int group;
+      while (true) {
+        group = slotGroup[slot];
+        if (group < 0) {
+          if (groups == ka.length) {
+            int grown = ka.length * 2;
+            ka = Arrays.copyOf(ka, grown);
+            kb = Arrays.copyOf(kb, grown);
+            kc = Arrays.copyOf(kc, grown);
+            sizes = Arrays.copyOf(sizes, grown);
+          }
+          group = groups++;
+          ka[group] = a;
+          kb[group] = b;
+          kc[group] = c;
+          slotGroup[slot] = group;
+          break;
+        }
+        if (ka[group] == a && kb[group] == b && kc[group] == c) {
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+      groupOfRow[row] = group;
+      sizes[group]++;
+    }
+    int[] starts = new int[groups + 1];
+    for (int g = 0; g < groups; g++) {
+      starts[g + 1] = starts[g] + sizes[g];
+    }
+    int[] fill = Arrays.copyOf(starts, groups);
+    int[] rows = new int[included];
+    for (int row = 0; row < n; row++) {
+      int g = groupOfRow[row];
+      if (g >= 0) {
+        rows[fill[g]++] = row;
+      }
+    }
+    for (int g = 0; g < groups; g++) {
+      if (starts[g + 1] - starts[g] > 1) {
+        sortByStart(t, rows, starts[g], starts[g + 1]);
+      }
+    }
+    return new RowGroups(rows, starts);
+  }
+
+  private static void sortByStart(CallTable t, int[] rows, int from, int to) {
+    for (int i = from + 1; i < to; i++) {
+      int v = rows[i];
+      long vs = t.start(v);
+      long vid = t.spanId(v);
+      int j = i - 1;
+      while (j >= from && (t.start(rows[j]) > vs || (t.start(rows[j]) == vs && t.spanId(rows[j]) > vid))) {
+        rows[j + 1] = rows[j];
+        j--;
+      }
+      rows[j + 1] = v;
+    }
+  }
+}
