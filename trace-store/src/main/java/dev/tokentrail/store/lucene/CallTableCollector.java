@@ -52,6 +52,10 @@ final class CallTableCollector extends SimpleCollector {
   private final int[][] sortedIds = new int[SORTED.length][];
   private int[] serviceIds;
   private int[] nameIds;
+  /** Trace ids by segment ordinal, decoded once per ordinal. */
+  private long[] traceHiByOrd;
+  private long[] traceLoByOrd;
+  private boolean[] traceDecoded;
 
   CallTableCollector(CallTable table) {
     this.table = table;
@@ -61,6 +65,9 @@ final class CallTableCollector extends SimpleCollector {
   protected void doSetNextReader(LeafReaderContext context) throws IOException {
     LeafReader r = context.reader();
     traceIds = DocValues.getSorted(r, SpanDocuments.TRACE_ID);
+    traceHiByOrd = new long[traceIds.getValueCount()];
+    traceLoByOrd = new long[traceIds.getValueCount()];
+    traceDecoded = new boolean[traceIds.getValueCount()];
     spanIds = DocValues.getNumeric(r, SpanDocuments.SPAN_ID);
     parentIds = DocValues.getNumeric(r, SpanDocuments.PARENT_ID);
     starts = DocValues.getSortedNumeric(r, SpanDocuments.START);
@@ -96,8 +103,14 @@ final class CallTableCollector extends SimpleCollector {
       return;
     }
     int row = table.addRow();
-    BytesRef id = traceIds.lookupOrd(traceIds.ordValue());
-    table.setIds(row, longAt(id, 0), longAt(id, 8),
+    int traceOrd = traceIds.ordValue();
+    if (!traceDecoded[traceOrd]) {
+      BytesRef id = traceIds.lookupOrd(traceOrd);
+      traceHiByOrd[traceOrd] = longAt(id, 0);
+      traceLoByOrd[traceOrd] = longAt(id, 8);
+      traceDecoded[traceOrd] = true;
+    }
+    table.setIds(row, traceHiByOrd[traceOrd], traceLoByOrd[traceOrd],
         spanIds.advanceExact(doc) ? spanIds.longValue() : 0,
         parentIds.advanceExact(doc) ? parentIds.longValue() : 0);
     long start = starts.advanceExact(doc) ? starts.nextValue() : 0;
