@@ -1,0 +1,150 @@
+package dev.tokentrail.agent;
+
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleCounter;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.internal.ExtendedSpanProcessor;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Enriches the GenAI spans of the instrumented service. At start, baggage entries naming the team,
+ * project, cost center, feature or user are copied onto the span as {@code tokentrail.*}, so a call
+ * made deep in a downstream service is charged to the feature that triggered it. At end (before the
+ * span is frozen), a call that reported usage is priced from the shipped catalog. No exception ever
+ * escapes into the application.
+ */
+final class LlmSpanProcessor implements ExtendedSpanProcessor {
+  private static final Logger LOG = Logger.getLogger(LlmSpanProcessor.class.getName());
+
+  static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
+  static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("gen_ai.provider.name");
+  static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("gen_ai.system");
+  static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
+  static final AttributeKey<String> RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
+  static final AttributeKey<Long> INPUT = AttributeKey.longKey("gen_ai.usage.input_tokens");
+  static final AttributeKey<Long> OUTPUT = AttributeKey.longKey("gen_ai.usage.output_tokens");
+  static final AttributeKey<Long> CACHE_READ = AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
+  static final AttributeKey<Long> CACHE_WRITE = AttributeKey.longKey("gen_ai.usage.cache_creation.input_tokens");
+  static final AttributeKey<Long> REASONING = AttributeKey.longKey("gen_ai.usage.reasoning.output_tokens");
+  static final AttributeKey<Double> COST = AttributeKey.doubleKey("tokentrail.cost.usd");
+  static final AttributeKey<Double> COST_INPUT = AttributeKey.doubleKey("tokentrail.cost.input_usd");
+  static final AttributeKey<Double> COST_OUTPUT = AttributeKey.doubleKey("tokentrail.cost.output_usd");
+  static final AttributeKey<String> PRICE_VERSION = AttributeKey.stringKey("tokentrail.price.version");
+  static final AttributeKey<String> PRICE_SOURCE = AttributeKey.stringKey("tokentrail.price.source");
+  static final AttributeKey<String> UNPRICED = AttributeKey.stringKey("tokentrail.price.unpriced_reason");
+
+  private final AgentPrices prices;
+  /** Baggage key to span attribute, e.g. {@code team -> tokentrail.team}. */
+  private final Map<String, AttributeKey<String>> baggageKeys;
+  private final java.util.function.Supplier<DoubleCounter> costCounter;
+
+  LlmSpanProcessor(
+      AgentPrices prices, Map<String, AttributeKey<String>> baggageKeys, java.util.function.Supplier<DoubleCounter> costCounter) {
+    this.prices = prices;
+    this.baggageKeys = baggageKeys;
+    this.costCounter = costCounter;
+  }
+
+  @Override
+  public void onStart(Context parentContext, ReadWriteSpan span) {
+    try {
+      Baggage baggage = Baggage.fromContext(parentContext);
+      if (baggage.isEmpty()) {
+        return;
+      }
+      for (Map.Entry<String, AttributeKey<String>> e : baggageKeys.entrySet()) {
+        String value = baggage.getEntryValue(e.getKey());
+        if (value != null && !value.isEmpty() && span.getAttribute(e.getValue()) == null) {
+          span.setAttribute(e.getValue(), value);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "tokentrail: baggage attribution failed", e);
+    }
+  }
+
+  @Override
+  public boolean isStartRequired() {
+    return true;
+  }
+
+  @Override
+  public void onEnding(ReadWriteSpan span) {
+    try {
+      price(span);
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "tokentrail: pricing a span failed", e);
+    }
+  }
+
+  @Override
+  public boolean isOnEndingRequired() {
+    return true;
+  }
+
+  private void price(ReadWriteSpan span) {
+    String operation = span.getAttribute(OPERATION);
+    if (operation == null || span.getAttribute(COST) != null) {
+      return;
+    }
+    Long input = span.getAttribute(INPUT);
+    Long output = span.getAttribute(OUTPUT);
+    if (input == null && output == null) {
+      return;
+    }
+    String provider = span.getAttribute(PROVIDER);
+    if (provider == null) {
+      provider = span.getAttribute(SYSTEM);
+    }
+    String model = span.getAttribute(RESPONSE_MODEL);
+    if (model == null) {
+      model = span.getAttribute(REQUEST_MODEL);
+    }
+    LocalDate day = LocalDate.ofInstant(Instant.ofEpochSecond(0, span.toSpanData().getStartEpochNanos()), ZoneOffset.UTC);
+    AgentPrices.Cost cost = prices.cost(provider, model, orZero(input), orZero(output), orZero(span.getAttribute(CACHE_READ)),
+        orZero(span.getAttribute(CACHE_WRITE)), orZero(span.getAttribute(REASONING)), day);
+    if (cost == null && span.getAttribute(REQUEST_MODEL) != null && !span.getAttribute(REQUEST_MODEL).equals(model)) {
+      cost = prices.cost(provider, span.getAttribute(REQUEST_MODEL), orZero(input), orZero(output),
+          orZero(span.getAttribute(CACHE_READ)), orZero(span.getAttribute(CACHE_WRITE)), orZero(span.getAttribute(REASONING)), day);
+    }
+    span.setAttribute(PRICE_VERSION, prices.version());
+    span.setAttribute(PRICE_SOURCE, "agent");
+    if (cost == null) {
+      span.setAttribute(UNPRICED, "unknown_model");
+      return;
+    }
+    span.setAttribute(COST, cost.total);
+    span.setAttribute(COST_INPUT, cost.input);
+    span.setAttribute(COST_OUTPUT, cost.output);
+    costCounter.get().add(cost.total, Attributes.of(
+        AttributeKey.stringKey("gen_ai.operation.name"), operation,
+        AttributeKey.stringKey("gen_ai.provider.name"), cost.entry.provider,
+        AttributeKey.stringKey("gen_ai.request.model"), model == null ? "" : model));
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
+  }
+
+  @Override
+  public void onEnd(ReadableSpan span) {}
+
+  @Override
+  public boolean isEndRequired() {
+    return false;
+  }
+
+  static List<String> defaultBaggageKeys() {
+    return List.of("team", "project", "cost_center", "feature", "user");
+  }
+}

@@ -1,0 +1,79 @@
+package dev.tokentrail.agent;
+
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.metrics.DoubleCounter;
+import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizer;
+import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvider;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Registers TokenTrail's span processor with the agent's tracer provider. Configuration, as agent
+ * properties (or {@code OTEL_INSTRUMENTATION_TOKENTRAIL_*} environment variables):
+ *
+ * <ul>
+ *   <li>{@code otel.instrumentation.tokentrail.enabled} (true)
+ *   <li>{@code otel.instrumentation.tokentrail.price-catalog}: a YAML file overriding the built-in prices
+ *   <li>{@code otel.instrumentation.tokentrail.baggage-keys}: baggage keys copied as {@code tokentrail.KEY}
+ *       (team, project, cost_center, feature, user)
+ * </ul>
+ *
+ * Registered through {@code META-INF/services}, as the agent's extension loader finds it.
+ */
+public final class TokenTrailAgentCustomizer implements AutoConfigurationCustomizerProvider {
+  private static final Logger LOG = Logger.getLogger(TokenTrailAgentCustomizer.class.getName());
+
+  @Override
+  public void customize(AutoConfigurationCustomizer customizer) {
+    customizer.addTracerProviderCustomizer((builder, config) -> {
+      if (!config.getBoolean("otel.instrumentation.tokentrail.enabled", true)) {
+        return builder;
+      }
+      try {
+        return builder.addSpanProcessor(processor(config));
+      } catch (RuntimeException | java.io.IOException e) {
+        // A broken catalog file must not stop the application: log and run without pricing.
+        LOG.log(Level.SEVERE, "tokentrail: extension disabled: " + e.getMessage(), e);
+        return builder;
+      }
+    });
+  }
+
+  static LlmSpanProcessor processor(ConfigProperties config) throws java.io.IOException {
+    String catalogFile = config.getString("otel.instrumentation.tokentrail.price-catalog");
+    AgentPrices prices = catalogFile == null || catalogFile.isEmpty()
+        ? AgentPrices.builtIn()
+        : AgentPrices.withOverride(Path.of(catalogFile));
+    List<String> keys = config.getList("otel.instrumentation.tokentrail.baggage-keys", LlmSpanProcessor.defaultBaggageKeys());
+    Map<String, AttributeKey<String>> baggage = new LinkedHashMap<>();
+    for (String key : keys) {
+      baggage.put(key, AttributeKey.stringKey("tokentrail." + key));
+    }
+    LOG.info("tokentrail: pricing GenAI spans with catalog " + prices.version());
+    // The global OpenTelemetry is not set while the agent configures itself: touching it here would
+    // make the agent fail to start. The counter is created on first use.
+    return new LlmSpanProcessor(prices, baggage, TokenTrailAgentCustomizer::costCounter);
+  }
+
+  private static volatile DoubleCounter costCounter;
+
+  private static DoubleCounter costCounter() {
+    DoubleCounter counter = costCounter;
+    if (counter == null) {
+      counter = GlobalOpenTelemetry.getMeter("dev.tokentrail.agent")
+          .counterBuilder("tokentrail.llm.cost")
+          .ofDoubles()
+          .setUnit("USD")
+          .setDescription("Cost of the LLM calls made by this service, priced from the TokenTrail catalog")
+          .build();
+      costCounter = counter;
+    }
+    return counter;
+  }
+}
