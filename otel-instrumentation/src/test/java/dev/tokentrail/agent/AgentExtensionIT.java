@@ -122,32 +122,34 @@ class AgentExtensionIT {
     throw new AssertionError("server exited before 'ready'");
   }
 
+  /** The flags {@code tokentrail agent-flags} prints, exactly as a user would paste them. */
+  private static List<String> agentFlags(int grpcPort) throws Exception {
+    Path jar = Path.of(System.getProperty("tokentrail.server.jar", "../server/target/tokentrail.jar"));
+    Process flags = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dtokentrail.home=" + Path.of("..").toAbsolutePath().normalize(), "-jar", jar.toString(),
+        "agent-flags", "--endpoint", "http://127.0.0.1:" + grpcPort, "--service-name", "agent-sample").start();
+    String out = new String(flags.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    String err = new String(flags.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(flags.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(flags.exitValue()).as(err).isZero();
+    List<String> result = List.of(out.split(" "));
+    assertThat(result.get(0)).startsWith("-javaagent:/").endsWith("opentelemetry-javaagent.jar");
+    assertThat(Path.of(result.get(0).substring("-javaagent:".length()))).exists();
+    return result;
+  }
+
   private Process startApp(String baseUrl, int grpcPort) throws Exception {
     List<String> classpath = new ArrayList<>();
-    String agent = null;
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      if (entry.contains("opentelemetry-javaagent-" + "2.")) {
-        agent = entry;
-      } else {
+      if (!entry.contains("opentelemetry-javaagent-" + "2.")) {
         classpath.add(entry);
       }
     }
-    assertThat(agent).as("the OpenTelemetry Java agent jar on the test classpath").isNotNull();
-    Path extension = Path.of(System.getProperty("tokentrail.extension", "target/tokentrail-agent-extension.jar"));
-    assertThat(extension).exists();
-    List<String> command = List.of(
-        java17OrOlder(),
-        "-javaagent:" + agent,
-        "-Dotel.javaagent.extensions=" + extension.toAbsolutePath(),
-        "-Dotel.service.name=agent-sample",
-        "-Dotel.exporter.otlp.protocol=grpc",
-        "-Dotel.exporter.otlp.endpoint=http://127.0.0.1:" + grpcPort,
-        "-Dotel.metrics.exporter=none",
-        "-Dotel.logs.exporter=none",
-        "-Dotel.bsp.schedule.delay=100",
-        "-cp", String.join(File.pathSeparator, classpath),
-        SampleApp.class.getName(),
-        baseUrl);
+    List<String> command = new ArrayList<>();
+    command.add(java17OrOlder());
+    command.addAll(agentFlags(grpcPort));
+    command.add("-Dotel.bsp.schedule.delay=100");
+    command.addAll(List.of("-cp", String.join(File.pathSeparator, classpath), SampleApp.class.getName(), baseUrl));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 
