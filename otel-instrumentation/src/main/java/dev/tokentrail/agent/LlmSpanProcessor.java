@@ -42,6 +42,12 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
   static final AttributeKey<String> PRICE_VERSION = AttributeKey.stringKey("tokentrail.price.version");
   static final AttributeKey<String> PRICE_SOURCE = AttributeKey.stringKey("tokentrail.price.source");
   static final AttributeKey<String> UNPRICED = AttributeKey.stringKey("tokentrail.price.unpriced_reason");
+  static final AttributeKey<Long> RETRY_ATTEMPT = AttributeKey.longKey("tokentrail.retry.attempt");
+  static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+  /** Open GenAI spans whose HTTP attempts are being counted; bounded so no span can leak memory. */
+  private static final int MAX_OPEN_CALLS = 10_000;
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> httpAttempts =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private final AgentPrices prices;
   /** Baggage key to span attribute, e.g. {@code team -> tokentrail.team}. */
@@ -58,6 +64,7 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
   @Override
   public void onStart(Context parentContext, ReadWriteSpan span) {
     try {
+      countAttempts(span);
       Baggage baggage = Baggage.fromContext(parentContext);
       if (baggage.isEmpty()) {
         return;
@@ -70,6 +77,26 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
       }
     } catch (RuntimeException e) {
       LOG.log(Level.FINE, "tokentrail: baggage attribution failed", e);
+    }
+  }
+
+  /**
+   * SDK retries happen inside one GenAI span, each attempt an HTTP client span below it: count them,
+   * so the call reports which attempt finally answered.
+   */
+  private void countAttempts(ReadWriteSpan span) {
+    if (span.getAttribute(OPERATION) != null) {
+      if (httpAttempts.size() >= MAX_OPEN_CALLS) {
+        httpAttempts.clear();
+      }
+      httpAttempts.put(span.getSpanContext().getSpanId(), new java.util.concurrent.atomic.AtomicInteger());
+      return;
+    }
+    if (span.getAttribute(HTTP_METHOD) != null && span.getParentSpanContext().isValid()) {
+      java.util.concurrent.atomic.AtomicInteger attempts = httpAttempts.get(span.getParentSpanContext().getSpanId());
+      if (attempts != null) {
+        attempts.incrementAndGet();
+      }
     }
   }
 
@@ -93,6 +120,10 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
   }
 
   private void price(ReadWriteSpan span) {
+    java.util.concurrent.atomic.AtomicInteger attempts = httpAttempts.remove(span.getSpanContext().getSpanId());
+    if (attempts != null && attempts.get() > 0 && span.getAttribute(RETRY_ATTEMPT) == null) {
+      span.setAttribute(RETRY_ATTEMPT, (long) attempts.get() - 1);
+    }
     String operation = span.getAttribute(OPERATION);
     if (operation == null || span.getAttribute(COST) != null) {
       return;

@@ -70,6 +70,12 @@ class AgentExtensionIT {
           }
           assertThat(spans).hasSize(2);
         });
+        List<String> attempts = new ArrayList<>();
+        for (JsonNode span : spans) {
+          attempts.add(attributes(span).get("tokentrail.retry.attempt").get("intValue").asText());
+        }
+        // The first call was rate-limited once and answered by the SDK's second HTTP attempt.
+        assertThat(attempts).containsExactlyInAnyOrder("1", "0");
         for (JsonNode span : spans) {
           Map<String, JsonNode> a = attributes(span);
           // gpt-4o ($2.50 in, $1.25 cached, $10 out per 1M): 200 uncached + 1000 cached in, 80 out.
