@@ -4,10 +4,8 @@ import dev.tokentrail.analysis.CallTable.Text;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Context growth and cache opportunity (DESIGN section 5). Per conversation ({@code
@@ -32,8 +30,17 @@ public final class ContextGrowthAnalysis {
       double cacheOpportunityUsd,
       long cacheReadTokens,
       boolean flagged,
-      List<String> exampleTraceIds,
+      long[] exampleTraces,
       WasteThresholds thresholds) {
+
+    /** Up to five trace ids of the conversation (hex), for links to the trace view. */
+    public List<String> exampleTraceIds() {
+      List<String> out = new ArrayList<>(exampleTraces.length / 2);
+      for (int i = 0; i < exampleTraces.length; i += 2) {
+        out.add(CallTable.hexTraceId(exampleTraces[i], exampleTraces[i + 1]));
+      }
+      return out;
+    }
 
     /** Why the conversation is (or is not) flagged, in words; built on demand. */
     public String reason() {
@@ -111,38 +118,35 @@ public final class ContextGrowthAnalysis {
       int i = conversations.starts[g];
       int j = conversations.starts[g + 1];
       if (j - i >= 2) {
-        List<Integer> conversation = new ArrayList<>(j - i);
-        for (int k = i; k < j; k++) {
-          conversation.add(turns[k]);
-        }
-        int first = turns[i];
-        String key = t.textId(first, Text.CONVERSATION) >= 0 ? "c:" + t.text(first, Text.CONVERSATION) : "t:" + t.traceId(first);
-        out.add(conversation(t, key, conversation, prices, thresholds));
+        out.add(conversation(t, turns, i, j, prices, thresholds));
       }
     }
     return new Result(out);
   }
 
   private static Conversation conversation(
-      CallTable t, String key, List<Integer> turns, CallPrices prices, WasteThresholds thresholds) {
-    int n = turns.size();
+      CallTable t, int[] turns, int from, int to, CallPrices prices, WasteThresholds thresholds) {
+    int n = to - from;
     long sumIn = 0;
     long sumResent = 0;
     long cacheRead = 0;
     double resentUsd = 0;
     double cacheUsd = 0;
-    Set<String> traces = new LinkedHashSet<>();
+    long[] traces = new long[10];
+    int traceCount = 0;
     for (int i = 0; i < n; i++) {
-      int row = turns.get(i);
+      int row = turns[from + i];
       long in = t.input(row);
       sumIn += in;
-      if (traces.size() < 5) {
-        traces.add(t.traceId(row));
+      if (traceCount < 5 && !seen(traces, traceCount, t.traceHi(row), t.traceLo(row))) {
+        traces[traceCount * 2] = t.traceHi(row);
+        traces[traceCount * 2 + 1] = t.traceLo(row);
+        traceCount++;
       }
       if (i == 0) {
         continue;
       }
-      int prev = turns.get(i - 1);
+      int prev = turns[from + i - 1];
       long r = Math.min(in, t.input(prev) + Math.max(0, t.output(prev)));
       sumResent += r;
       long cached = Math.max(0, t.cacheRead(row));
@@ -154,13 +158,25 @@ public final class ContextGrowthAnalysis {
         cacheUsd += Math.max(0, r - cached) * Math.max(0, saving);
       }
     }
-    long first = t.input(turns.get(0));
-    long last = t.input(turns.get(n - 1));
+    long first = t.input(turns[from]);
+    long last = t.input(turns[to - 1]);
     double g = first > 0 ? (double) last / first : (last > 0 ? Double.POSITIVE_INFINITY : 1);
     double share = sumIn > 0 ? (double) sumResent / sumIn : 0;
     boolean flagged = n >= thresholds.contextMinTurns()
         && (g >= thresholds.contextGrowthFactor() || share >= thresholds.contextResentShare());
-    return new Conversation(key.substring(2), key.startsWith("c:"), t.text(turns.get(0), Text.SERVICE), n, first, last, g,
-        sumResent, sumIn, share, resentUsd, cacheUsd, cacheRead, flagged, List.copyOf(traces), thresholds);
+    int firstRow = turns[from];
+    boolean byId = t.textId(firstRow, Text.CONVERSATION) >= 0;
+    return new Conversation(byId ? t.text(firstRow, Text.CONVERSATION) : t.traceId(firstRow), byId, t.text(firstRow, Text.SERVICE),
+        n, first, last, g, sumResent, sumIn, share, resentUsd, cacheUsd, cacheRead, flagged,
+        java.util.Arrays.copyOf(traces, traceCount * 2), thresholds);
+  }
+
+  private static boolean seen(long[] traces, int count, long hi, long lo) {
+    for (int i = 0; i < count; i++) {
+      if (traces[i * 2] == hi && traces[i * 2 + 1] == lo) {
+        return true;
+      }
+    }
+    return false;
   }
 }

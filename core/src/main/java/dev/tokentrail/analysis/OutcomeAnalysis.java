@@ -48,7 +48,7 @@ public final class OutcomeAnalysis {
       public long c(int row) {
         return 0;
       }
-    });
+    }, false);
     Map<TraceKey, double[]> traceCost = new HashMap<>(Math.max(16, traces.groups() * 2));
     for (int g = 0; g < traces.groups(); g++) {
       double cost = 0;

@@ -52,15 +52,32 @@ public final class OverkillAnalysis {
 
   public static Result analyze(CallTable t, PriceCatalog catalog, WasteThresholds thresholds) {
     CallPrices prices = new CallPrices(t, catalog);
-    Map<TaskClass, List<Integer>> classes = new LinkedHashMap<>();
-    for (int row = 0; row < t.size(); row++) {
-      int task = t.textId(row, Text.TASK) >= 0 ? t.textId(row, Text.TASK) : t.textId(row, Text.SPAN_NAME);
-      TaskClass key = new TaskClass(t.textId(row, Text.SERVICE), task, t.textId(row, Text.OPERATION));
-      classes.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
-    }
+    RowGroups classes = RowGroups.of(t, row -> true, new RowGroups.Key() {
+      @Override
+      public long a(int row) {
+        return t.textId(row, Text.SERVICE);
+      }
+
+      @Override
+      public long b(int row) {
+        return t.textId(row, Text.TASK) >= 0 ? t.textId(row, Text.TASK) : t.textId(row, Text.SPAN_NAME);
+      }
+
+      @Override
+      public long c(int row) {
+        return t.textId(row, Text.OPERATION);
+      }
+    }, false);
     List<Finding> findings = new ArrayList<>();
-    for (Map.Entry<TaskClass, List<Integer>> e : classes.entrySet()) {
-      analyzeClass(t, e.getKey(), e.getValue(), prices, thresholds, findings);
+    for (int g = 0; g < classes.groups(); g++) {
+      int first = classes.rows[classes.starts[g]];
+      int task = t.textId(first, Text.TASK) >= 0 ? t.textId(first, Text.TASK) : t.textId(first, Text.SPAN_NAME);
+      TaskClass key = new TaskClass(t.textId(first, Text.SERVICE), task, t.textId(first, Text.OPERATION));
+      List<Integer> rows = new ArrayList<>(classes.starts[g + 1] - classes.starts[g]);
+      for (int k = classes.starts[g]; k < classes.starts[g + 1]; k++) {
+        rows.add(classes.rows[k]);
+      }
+      analyzeClass(t, key, rows, prices, thresholds, findings);
     }
     findings.sort(Comparator.comparingDouble(Finding::savingsUsd).reversed().thenComparing(Finding::model));
     return new Result(findings);

@@ -31,6 +31,11 @@ final class RowGroups {
   }
 
   static RowGroups of(CallTable t, java.util.function.IntPredicate include, Key key) {
+    return of(t, include, key, true);
+  }
+
+  /** As {@link #of(CallTable, java.util.function.IntPredicate, Key)}; {@code ordered = false} skips sorting groups. */
+  static RowGroups of(CallTable t, java.util.function.IntPredicate include, Key key, boolean ordered) {
     int n = t.size();
     int capacity = Integer.highestOneBit(Math.max(16, n * 2 - 1)) << 1;
     int mask = capacity - 1;
@@ -92,12 +97,56 @@ final class RowGroups {
         rows[fill[g]++] = row;
       }
     }
-    for (int g = 0; g < groups; g++) {
-      if (starts[g + 1] - starts[g] > 1) {
-        sortByStart(t, rows, starts[g], starts[g + 1]);
+    if (ordered) {
+      int[] scratch = null;
+      for (int g = 0; g < groups; g++) {
+        int size = starts[g + 1] - starts[g];
+        if (size <= 1) {
+          continue;
+        }
+        if (size <= 32) {
+          sortByStart(t, rows, starts[g], starts[g + 1]);
+        } else {
+          if (scratch == null) {
+            scratch = new int[rows.length];
+          }
+          mergeSortByStart(t, rows, scratch, starts[g], starts[g + 1]);
+        }
       }
     }
     return new RowGroups(rows, starts);
+  }
+
+  private static boolean after(CallTable t, int a, int b) {
+    long sa = t.start(a);
+    long sb = t.start(b);
+    return sa > sb || (sa == sb && t.spanId(a) > t.spanId(b));
+  }
+
+  private static void mergeSortByStart(CallTable t, int[] a, int[] scratch, int from, int to) {
+    if (to - from <= 32) {
+      sortByStart(t, a, from, to);
+      return;
+    }
+    int mid = (from + to) >>> 1;
+    mergeSortByStart(t, a, scratch, from, mid);
+    mergeSortByStart(t, a, scratch, mid, to);
+    if (!after(t, a[mid - 1], a[mid])) {
+      return;
+    }
+    System.arraycopy(a, from, scratch, from, to - from);
+    int i = from;
+    int j = mid;
+    int k = from;
+    while (i < mid && j < to) {
+      a[k++] = after(t, scratch[i], scratch[j]) ? scratch[j++] : scratch[i++];
+    }
+    while (i < mid) {
+      a[k++] = scratch[i++];
+    }
+    while (j < to) {
+      a[k++] = scratch[j++];
+    }
   }
 
   private static void sortByStart(CallTable t, int[] rows, int from, int to) {
