@@ -711,24 +711,9 @@ public final class LuceneSpanStore implements SpanStore {
       if (!search.aggregates().isEmpty()) {
         matched.values().removeIf(hits -> !passes(hits, search.aggregates(), aggregateFields));
       }
-      // 3. Rollups of those traces, from every open partition (a rollup lives with its earliest span).
-      Map<String, TraceSummary> summaries = summaries(matched.keySet());
-      List<TraceSummary> ranked = new ArrayList<>();
-      for (Map.Entry<BytesRef, TraceHits> e : matched.entrySet()) {
-        String id = Ids.toHex(BytesRef.deepCopyOf(e.getKey()).bytes);
-        TraceSummary summary = summaries.get(id);
-        if (summary == null) {
-          summary = computeSummary(id);
-        }
-        if (search.minTraceDurationNanos() > 0 && summary.durationNanos() < search.minTraceDurationNanos()) {
-          continue;
-        }
-        if (search.maxTraceDurationNanos() > 0 && summary.durationNanos() > search.maxTraceDurationNanos()) {
-          continue;
-        }
-        ranked.add(summary);
-      }
-      ranked.sort(comparator(search.order()));
+      // 3. Rank the matched traces by their rollups: one pass over the rollup doc values keeps the
+      //    top `limit` (no per-trace term lookups), then only those summaries are decoded.
+      List<TraceSummary> ranked = rankMatched(matched, search);
       // 4. Load the few matched spans shown per trace.
       List<TraceMatch> out = new ArrayList<>(Math.min(search.limit(), ranked.size()));
       for (TraceSummary summary : ranked) {
@@ -803,6 +788,95 @@ public final class LuceneSpanStore implements SpanStore {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A rollup document that made the top-N: where it is and its sort keys. */
+  private record RankedRollup(double primary, long start, int searcher, int doc) {}
+
+  private List<TraceSummary> rankMatched(Map<BytesRef, TraceHits> matched, TraceSearch search) throws IOException {
+    String sortField = switch (search.order()) {
+      case NEWEST -> TraceRollups.T_START;
+      case COST -> TraceRollups.T_COST;
+      case TOKENS -> TraceRollups.T_TOKENS;
+      case LLM_CALLS -> TraceRollups.T_LLM_CALLS;
+    };
+    boolean doubleSort = search.order() == TraceSearch.Order.COST;
+    Comparator<RankedRollup> best = Comparator.comparingDouble(RankedRollup::primary)
+        .thenComparingLong(RankedRollup::start);
+    java.util.PriorityQueue<RankedRollup> top = new java.util.PriorityQueue<>(search.limit() + 1, best);
+    java.util.Set<BytesRef> withRollup = new java.util.HashSet<>();
+    Query rollups = new TermQuery(new Term(SpanDocuments.TYPE, TraceRollups.TYPE_TRACE));
+    try (Snapshot all = new Snapshot(0, 0)) {
+      for (int i = 0; i < all.searchers.size(); i++) {
+        int searcherIndex = i;
+        IndexSearcher searcher = all.searchers.get(i);
+        searcher.search(rollups, new SimpleCollector() {
+          SortedDocValues ids;
+          SortedNumericDocValues sort;
+          SortedNumericDocValues starts;
+          SortedNumericDocValues durations;
+          int base;
+
+          @Override
+          protected void doSetNextReader(LeafReaderContext context) throws IOException {
+            LeafReader r = context.reader();
+            ids = DocValues.getSorted(r, TraceRollups.T_TRACE_ID);
+            sort = DocValues.getSortedNumeric(r, sortField);
+            starts = DocValues.getSortedNumeric(r, TraceRollups.T_START);
+            durations = DocValues.getSortedNumeric(r, TraceRollups.T_DURATION);
+            base = context.docBase;
+          }
+
+          @Override
+          public void collect(int doc) throws IOException {
+            if (!ids.advanceExact(doc)) {
+              return;
+            }
+            BytesRef id = ids.lookupOrd(ids.ordValue());
+            if (!matched.containsKey(id)) {
+              return;
+            }
+            withRollup.add(BytesRef.deepCopyOf(id));
+            long duration = durations.advanceExact(doc) ? durations.nextValue() : 0;
+            if ((search.minTraceDurationNanos() > 0 && duration < search.minTraceDurationNanos())
+                || (search.maxTraceDurationNanos() > 0 && duration > search.maxTraceDurationNanos())) {
+              return;
+            }
+            long raw = sort.advanceExact(doc) ? sort.nextValue() : 0;
+            double primary = doubleSort ? NumericUtils.sortableLongToDouble(raw) : raw;
+            long start = starts.advanceExact(doc) ? starts.nextValue() : 0;
+            top.add(new RankedRollup(primary, start, searcherIndex, base + doc));
+            if (top.size() > search.limit()) {
+              top.poll();
+            }
+          }
+
+          @Override
+          public ScoreMode scoreMode() {
+            return ScoreMode.COMPLETE_NO_SCORES;
+          }
+        });
+      }
+      List<TraceSummary> ranked = new ArrayList<>(top.size());
+      for (RankedRollup r : top) {
+        IndexSearcher searcher = all.searchers.get(r.searcher());
+        ranked.add(TraceRollups.decode(searcher.storedFields().document(r.doc()).getBinaryValue(TraceRollups.T_SUMMARY)));
+      }
+      // Traces whose rollup is not refreshed yet (their spans arrived within the last moment).
+      if (withRollup.size() < matched.size()) {
+        for (BytesRef id : matched.keySet()) {
+          if (!withRollup.contains(id)) {
+            TraceSummary summary = computeSummary(Ids.toHex(BytesRef.deepCopyOf(id).bytes));
+            if ((search.minTraceDurationNanos() <= 0 || summary.durationNanos() >= search.minTraceDurationNanos())
+                && (search.maxTraceDurationNanos() <= 0 || summary.durationNanos() <= search.maxTraceDurationNanos())) {
+              ranked.add(summary);
+            }
+          }
+        }
+      }
+      ranked.sort(comparator(search.order()));
+      return ranked.size() > search.limit() ? ranked.subList(0, search.limit()) : ranked;
     }
   }
 
