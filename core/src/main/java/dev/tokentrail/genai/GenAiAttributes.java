@@ -31,6 +31,9 @@ public final class GenAiAttributes {
   public static final String USAGE_PROMPT_TOKENS = "gen_ai.usage.prompt_tokens";
   public static final String USAGE_COMPLETION_TOKENS = "gen_ai.usage.completion_tokens";
 
+  /** The Anthropic Java SDK's built-in tracing writes cache writes under this name. */
+  public static final String ANTHROPIC_SDK_CACHE_WRITE_INPUT_TOKENS = "gen_ai.usage.cache_write.input_tokens";
+
   // OpenLLMetry (Traceloop) and OpenLIT.
   public static final String OPENLLMETRY_CACHE_READ_INPUT_TOKENS =
       "gen_ai.usage.cache_read_input_tokens";

@@ -84,6 +84,7 @@ public final class GenAiNormalizer {
         firstLong(
             a,
             USAGE_CACHE_CREATION_INPUT_TOKENS,
+            ANTHROPIC_SDK_CACHE_WRITE_INPUT_TOKENS,
             VERCEL_INPUT_CACHE_WRITE,
             OI_CACHE_WRITE_TOKENS,
             OPENLLMETRY_CACHE_CREATION_INPUT_TOKENS);
@@ -207,6 +208,7 @@ public final class GenAiNormalizer {
   private static boolean knownInclusive(Map<String, Object> a) {
     return a.containsKey(USAGE_CACHE_READ_INPUT_TOKENS)
         || a.containsKey(USAGE_CACHE_CREATION_INPUT_TOKENS)
+        || a.containsKey(ANTHROPIC_SDK_CACHE_WRITE_INPUT_TOKENS)
         || a.containsKey(OPENLLMETRY_CACHE_READ_INPUT_TOKENS)
         || a.containsKey(OPENLLMETRY_CACHE_CREATION_INPUT_TOKENS)
         || a.containsKey(OI_CACHE_READ_TOKENS)

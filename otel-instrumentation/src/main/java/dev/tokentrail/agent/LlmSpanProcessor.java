@@ -35,6 +35,8 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
   static final AttributeKey<Long> OUTPUT = AttributeKey.longKey("gen_ai.usage.output_tokens");
   static final AttributeKey<Long> CACHE_READ = AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
   static final AttributeKey<Long> CACHE_WRITE = AttributeKey.longKey("gen_ai.usage.cache_creation.input_tokens");
+  /** The Anthropic Java SDK's own tracing names cache writes this way. */
+  static final AttributeKey<Long> CACHE_WRITE_ANTHROPIC_SDK = AttributeKey.longKey("gen_ai.usage.cache_write.input_tokens");
   static final AttributeKey<Long> REASONING = AttributeKey.longKey("gen_ai.usage.reasoning.output_tokens");
   static final AttributeKey<Double> COST = AttributeKey.doubleKey("tokentrail.cost.usd");
   static final AttributeKey<Double> COST_INPUT = AttributeKey.doubleKey("tokentrail.cost.input_usd");
@@ -142,11 +144,15 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
       model = span.getAttribute(REQUEST_MODEL);
     }
     LocalDate day = LocalDate.ofInstant(Instant.ofEpochSecond(0, span.toSpanData().getStartEpochNanos()), ZoneOffset.UTC);
+    Long cacheWrite = span.getAttribute(CACHE_WRITE);
+    if (cacheWrite == null) {
+      cacheWrite = span.getAttribute(CACHE_WRITE_ANTHROPIC_SDK);
+    }
     AgentPrices.Cost cost = prices.cost(provider, model, orZero(input), orZero(output), orZero(span.getAttribute(CACHE_READ)),
-        orZero(span.getAttribute(CACHE_WRITE)), orZero(span.getAttribute(REASONING)), day);
+        orZero(cacheWrite), orZero(span.getAttribute(REASONING)), day);
     if (cost == null && span.getAttribute(REQUEST_MODEL) != null && !span.getAttribute(REQUEST_MODEL).equals(model)) {
       cost = prices.cost(provider, span.getAttribute(REQUEST_MODEL), orZero(input), orZero(output),
-          orZero(span.getAttribute(CACHE_READ)), orZero(span.getAttribute(CACHE_WRITE)), orZero(span.getAttribute(REASONING)), day);
+          orZero(span.getAttribute(CACHE_READ)), orZero(cacheWrite), orZero(span.getAttribute(REASONING)), day);
     }
     span.setAttribute(PRICE_VERSION, prices.version());
     span.setAttribute(PRICE_SOURCE, "agent");
