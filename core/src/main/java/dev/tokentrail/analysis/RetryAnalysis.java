@@ -120,8 +120,16 @@ public final class RetryAnalysis {
   /** Splits the calls sharing a parent (in start order) into retry groups. */
   private static void siblingGroups(
       CallTable t, int[] order, int from, int to, List<RetryGroup> out, boolean[] finalAttempt) {
-    if (to - from == 1) {
-      out.add(single(t, order[from], finalAttempt));
+    boolean plain = true;
+    for (int k = from; k < to && plain; k++) {
+      int row = order[k];
+      plain = t.textId(row, Text.REQUEST_HASH) < 0 && !t.isError(row);
+    }
+    if (plain) {
+      // No hashes and no failures: every call is its own group (the common case, no maps).
+      for (int k = from; k < to; k++) {
+        out.add(single(t, order[k], finalAttempt));
+      }
       return;
     }
     Map<Integer, List<Integer>> byHash = new LinkedHashMap<>();

@@ -5,7 +5,6 @@ import dev.tokentrail.benchmarks.Workload;
 import dev.tokentrail.genai.AttributionKeys;
 import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
-import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.pricing.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
@@ -98,7 +97,7 @@ public final class SearchBenchmark implements Callable<Integer> {
   @Option(names = "--input-tokens", defaultValue = "4000", description = "Threshold of the numeric range query (default ${DEFAULT-VALUE}; the Azure trace's inputs stop at 14,050).")
   long inputTokens;
 
-  @Option(names = "--cost-threshold", defaultValue = "0.5", description = "Threshold of the sum(cost) pipeline (default ${DEFAULT-VALUE}).")
+  @Option(names = "--cost-threshold", defaultValue = "0.1", description = "Threshold of the sum(cost) pipeline (default ${DEFAULT-VALUE}).")
   double costThreshold;
 
   @Option(names = "--service-regex", defaultValue = "s.*", description = "Regex on resource.service.name (default ${DEFAULT-VALUE}).")
@@ -540,7 +539,7 @@ public final class SearchBenchmark implements Callable<Integer> {
     System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for (Row r : rows) {
       long p50 = pct(r.nanos, 50);
-      System.out.printf("| %s | `%s` | %d | %.1f | %.1f | %d | %s | %s | %s | %s |%n", r.id.replace("&&", "&&"),
+      System.out.printf("| %s | `%s` | %d | %.1f | %.1f | %d | %s | %s | %s | %s |%n", r.id,
           r.query.replace("|", "\\|"), r.results, p50 / 1e6, pct(r.nanos, 99) / 1e6, r.nanos.length,
           r.naiveNanos == 0 ? "" : String.format("%.1f", r.naiveNanos / 1e9),
           r.naiveNanos == 0 ? "" : String.format("%,.0f", (double) r.naiveNanos / p50),
@@ -555,9 +554,5 @@ public final class SearchBenchmark implements Callable<Integer> {
         System.out.printf("| %s | %s | %s |%n", r[0], r[1], r[2]);
       }
     }
-  }
-
-  static String hex(BytesRef id) {
-    return Ids.toHex(BytesRef.deepCopyOf(id).bytes);
   }
 }
