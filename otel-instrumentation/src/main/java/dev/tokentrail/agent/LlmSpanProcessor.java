@@ -182,6 +182,6 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
   }
 
   static List<String> defaultBaggageKeys() {
-    return List.of("team", "project", "cost_center", "feature", "user");
+    return List.of("team", "project", "cost_center", "feature", "user", "task", "conversation");
   }
 }

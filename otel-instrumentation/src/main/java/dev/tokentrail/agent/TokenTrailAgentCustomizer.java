@@ -21,7 +21,7 @@ import java.util.logging.Logger;
  *   <li>{@code otel.instrumentation.tokentrail.enabled} (true)
  *   <li>{@code otel.instrumentation.tokentrail.price-catalog}: a YAML file overriding the built-in prices
  *   <li>{@code otel.instrumentation.tokentrail.baggage-keys}: baggage keys copied as {@code tokentrail.KEY}
- *       (team, project, cost_center, feature, user)
+ *       (team, project, cost_center, feature, user, task; {@code conversation} becomes {@code gen_ai.conversation.id})
  * </ul>
  *
  * Registered through {@code META-INF/services}, as the agent's extension loader finds it.
@@ -53,7 +53,8 @@ public final class TokenTrailAgentCustomizer implements AutoConfigurationCustomi
     List<String> keys = config.getList("otel.instrumentation.tokentrail.baggage-keys", LlmSpanProcessor.defaultBaggageKeys());
     Map<String, AttributeKey<String>> baggage = new LinkedHashMap<>();
     for (String key : keys) {
-      baggage.put(key, AttributeKey.stringKey("tokentrail." + key));
+      baggage.put(key, AttributeKey.stringKey(
+          key.equals("conversation") ? "gen_ai.conversation.id" : "tokentrail." + key));
     }
     LOG.info("tokentrail: pricing GenAI spans with catalog " + prices.version());
     // The global OpenTelemetry is not set while the agent configures itself: touching it here would

@@ -133,7 +133,7 @@ class AgentExtensionIT {
     Path jar = Path.of(System.getProperty("tokentrail.server.jar", "../server/target/tokentrail.jar"));
     Process flags = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Dtokentrail.home=" + Path.of("..").toAbsolutePath().normalize(), "-jar", jar.toString(),
-        "agent-flags", "--endpoint", "http://127.0.0.1:" + grpcPort, "--service-name", "agent-sample").start();
+        "agent-flags", "--endpoint", "http://127.0.0.1:" + grpcPort, "--protocol", "grpc", "--service-name", "agent-sample").start();
     String out = new String(flags.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     String err = new String(flags.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(flags.waitFor(60, TimeUnit.SECONDS)).isTrue();

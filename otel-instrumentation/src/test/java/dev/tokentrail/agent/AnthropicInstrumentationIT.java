@@ -205,7 +205,7 @@ class AnthropicInstrumentationIT {
     Path jar = Path.of(System.getProperty("tokentrail.server.jar", "../server/target/tokentrail.jar"));
     Process flags = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Dtokentrail.home=" + Path.of("..").toAbsolutePath().normalize(), "-jar", jar.toString(),
-        "agent-flags", "--endpoint", "http://127.0.0.1:" + grpcPort, "--service-name", "anthropic-sample").start();
+        "agent-flags", "--endpoint", "http://127.0.0.1:" + grpcPort, "--protocol", "grpc", "--service-name", "anthropic-sample").start();
     String out = new String(flags.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     String err = new String(flags.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(flags.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -19,6 +19,9 @@ final class AgentFlagsCommand implements Callable<Integer> {
       description = "OTLP endpoint of the TokenTrail server (default ${DEFAULT-VALUE}; gRPC on 4317, or http://host:4318 for HTTP).")
   String endpoint;
 
+  @Option(names = "--protocol", description = "grpc or http/protobuf (default: grpc for port 4317, else http/protobuf).")
+  String protocol;
+
   @Option(names = "--service-name", defaultValue = "my-service", description = "The service's name (default ${DEFAULT-VALUE}).")
   String serviceName;
 
@@ -27,21 +30,34 @@ final class AgentFlagsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    try {
+      System.out.println(String.join(" ", flags(home, endpoint, protocol, serviceName)));
+      return 0;
+    } catch (IllegalStateException e) {
+      System.err.println("tokentrail agent-flags: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** The flags, or {@link IllegalStateException} naming the missing jar. */
+  static java.util.List<String> flags(Path home, String endpoint, String protocol, String serviceName) {
+    String resolved = protocol != null ? protocol : (endpoint.replaceAll("/+$", "").endsWith(":4317") ? "grpc" : "http/protobuf");
+    if (!resolved.equals("grpc") && !resolved.equals("http/protobuf")) {
+      throw new IllegalStateException("--protocol: " + protocol + " (expected: grpc or http/protobuf)");
+    }
     Path dir = home.toAbsolutePath().normalize().resolve("otel-instrumentation").resolve("target");
     Path agent = dir.resolve("opentelemetry-javaagent.jar");
     Path extension = dir.resolve("tokentrail-agent-extension.jar");
     if (!Files.exists(agent) || !Files.exists(extension)) {
-      System.err.println("tokentrail agent-flags: " + (Files.exists(agent) ? extension : agent)
-          + " is missing; build it with './tokentrail build'");
-      return 1;
+      throw new IllegalStateException((Files.exists(agent) ? extension : agent) + " is missing; build it with './tokentrail build'");
     }
-    boolean http = endpoint.contains(":4318");
-    System.out.println("-javaagent:" + agent
-        + " -Dotel.javaagent.extensions=" + extension
-        + " -Dotel.service.name=" + serviceName
-        + " -Dotel.exporter.otlp.endpoint=" + endpoint
-        + " -Dotel.exporter.otlp.protocol=" + (http ? "http/protobuf" : "grpc")
-        + " -Dotel.metrics.exporter=none -Dotel.logs.exporter=none");
-    return 0;
+    return java.util.List.of(
+        "-javaagent:" + agent,
+        "-Dotel.javaagent.extensions=" + extension,
+        "-Dotel.service.name=" + serviceName,
+        "-Dotel.exporter.otlp.endpoint=" + endpoint,
+        "-Dotel.exporter.otlp.protocol=" + resolved,
+        "-Dotel.metrics.exporter=none",
+        "-Dotel.logs.exporter=none");
   }
 }

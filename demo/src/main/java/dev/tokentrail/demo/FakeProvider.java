@@ -1,0 +1,72 @@
+package dev.tokentrail.demo;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An OpenAI-compatible chat endpoint on loopback: usage grows with the request (about four
+ * characters a token), classification prompts get short answers, and a request carrying {@code
+ * x-demo-fail: 429|500} fails as asked (500 after the provider billed the prompt).
+ */
+final class FakeProvider implements AutoCloseable {
+  private final HttpServer server;
+  private final AtomicInteger ids = new AtomicInteger();
+
+  FakeProvider() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/v1/chat/completions", exchange -> {
+      String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      String fail = exchange.getRequestHeaders().getFirst("x-demo-fail");
+      int status = 200;
+      String body;
+      if ("429".equals(fail)) {
+        status = 429;
+        body = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}";
+      } else if ("500".equals(fail)) {
+        status = 500;
+        body = "{\"error\":{\"message\":\"The server had an error while processing your request\",\"type\":\"server_error\"}}";
+      } else {
+        String model = field(request, "\"model\":\"");
+        long prompt = Math.max(40, request.length() / 4);
+        long completion = request.contains("Classify") ? 6 : 180 + (request.length() % 200);
+        long cached = request.contains("cache-friendly") ? prompt / 2 : 0;
+        body = "{\"id\":\"chatcmpl-" + ids.incrementAndGet() + "\",\"object\":\"chat.completion\",\"created\":1700000000,"
+            + "\"model\":\"" + model + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\""
+            + (request.contains("Classify") ? "billing" : "Here is what I found about your question.")
+            + "\",\"refusal\":null},\"finish_reason\":\"stop\",\"logprobs\":null}],\"usage\":{\"prompt_tokens\":" + prompt
+            + ",\"completion_tokens\":" + completion + ",\"total_tokens\":" + (prompt + completion)
+            + ",\"prompt_tokens_details\":{\"cached_tokens\":" + cached + "}}}";
+      }
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(status, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    });
+    server.start();
+  }
+
+  private static String field(String json, String prefix) {
+    int i = json.indexOf(prefix);
+    if (i < 0) {
+      return "gpt-4o";
+    }
+    int start = i + prefix.length();
+    return json.substring(start, json.indexOf('"', start));
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
