@@ -35,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AnthropicInstrumentationIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   /** claude-sonnet-4-5 in prices.yaml: $3 input, $0.30 cache read, $15 output per 1M tokens. */
   private static final double EXPECTED_COST = (200 * 3.00 + 1000 * 0.30 + 50 * 15.00) / 1_000_000;
   @TempDir Path dataDir;
@@ -43,10 +42,10 @@ class AnthropicInstrumentationIT {
   @Test
   void anthropicCallsBecomePricedGenAiSpans() throws Exception {
     try (FakeAnthropic provider = new FakeAnthropic()) {
-      Process server = startServer();
+      Process server = AgentHarness.startServer(dataDir);
       try {
-        Map<String, Integer> ports = readPorts(server);
-        Process app = startApp(provider.baseUrl(), ports.get("otlp-grpc"));
+        Map<String, Integer> ports = AgentHarness.readPorts(server);
+        Process app = AgentHarness.startApp(AnthropicSampleApp.class, provider.baseUrl(), ports.get("otlp-grpc"), "anthropic-sample");
         String output = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(app.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(app.exitValue()).as(output).isZero();
@@ -70,9 +69,9 @@ class AnthropicInstrumentationIT {
           chats.clear();
           sdkSpans.clear();
           children.clear();
-          JsonNode result = JSON.readTree(get(base + "/api/search?q=" + query + "&spss=10&limit=20").body());
+          JsonNode result = JSON.readTree(AgentHarness.get(base + "/api/search?q=" + query + "&spss=10&limit=20").body());
           for (JsonNode trace : result.get("traces")) {
-            JsonNode full = JSON.readTree(get(base + "/api/traces/" + trace.get("traceID").asText()).body());
+            JsonNode full = JSON.readTree(AgentHarness.get(base + "/api/traces/" + trace.get("traceID").asText()).body());
             for (JsonNode batch : full.get("batches")) {
               for (JsonNode scope : batch.get("scopeSpans")) {
                 for (JsonNode span : scope.get("spans")) {
@@ -80,7 +79,7 @@ class AnthropicInstrumentationIT {
                     // Made by this extension's instrumentation, not by the SDK or the agent.
                     assertThat(scope.path("scope").path("name").asText()).isEqualTo("dev.tokentrail.anthropic-java-3");
                     chats.put(span.get("spanId").asText(), span);
-                  } else if (attributes(span).containsKey("gen_ai.operation.name")) {
+                  } else if (AgentHarness.attributes(span).containsKey("gen_ai.operation.name")) {
                     sdkSpans.add(span);
                   }
                   if (!span.get("name").asText().startsWith("chat ") && span.hasNonNull("parentSpanId")) {
@@ -97,7 +96,7 @@ class AnthropicInstrumentationIT {
         // A client with the SDK's own tracing on (its default): the SDK's span is the call's only
         // GenAI span, so the call is priced once; the extension made none of its own.
         JsonNode selfTraced = sdkSpans.get(0);
-        Map<String, JsonNode> s = attributes(selfTraced);
+        Map<String, JsonNode> s = AgentHarness.attributes(selfTraced);
         assertThat(selfTraced.get("name").asText()).isEqualTo("anthropic.messages.create");
         assertThat(s.get("gen_ai.response.id").get("stringValue").asText()).isEqualTo("msg_5");
         assertThat(s.get("tokentrail.cost.usd").get("doubleValue").asDouble()).isCloseTo(EXPECTED_COST, within(1e-12));
@@ -110,7 +109,7 @@ class AnthropicInstrumentationIT {
         JsonNode streamed = null;
         JsonNode failed = null;
         for (JsonNode span : chats.values()) {
-          Map<String, JsonNode> a = attributes(span);
+          Map<String, JsonNode> a = AgentHarness.attributes(span);
           assertThat(span.get("name").asText()).isEqualTo("chat claude-sonnet-4-5");
           assertThat(span.get("kind").asText()).contains("CLIENT");
           assertThat(a.get("gen_ai.operation.name").get("stringValue").asText()).isEqualTo("chat");
@@ -134,7 +133,7 @@ class AnthropicInstrumentationIT {
         assertThat(failed).as("failed span").isNotNull();
 
         for (JsonNode span : List.of(retried, async, streamed)) {
-          Map<String, JsonNode> a = attributes(span);
+          Map<String, JsonNode> a = AgentHarness.attributes(span);
           assertThat(a.get("gen_ai.response.model").get("stringValue").asText()).isEqualTo("claude-sonnet-4-5-20250929");
           assertThat(a.get("gen_ai.response.finish_reasons").toString()).contains("end_turn");
           // OTel semantics: input includes the cache reads (200 uncached + 1000 read).
@@ -145,15 +144,15 @@ class AnthropicInstrumentationIT {
           assertThat(a.get("tokentrail.cost.usd").get("doubleValue").asDouble()).isCloseTo(EXPECTED_COST, within(1e-12));
           assertThat(a.get("tokentrail.price.source").get("stringValue").asText()).isEqualTo("agent");
         }
-        assertThat(attributes(streamed).get("gen_ai.request.stream").get("boolValue").asBoolean()).isTrue();
+        assertThat(AgentHarness.attributes(streamed).get("gen_ai.request.stream").get("boolValue").asBoolean()).isTrue();
 
         // The SDK's retry happened inside the blocking span: two okhttp attempts below it, counted by the processor.
         String retriedId = retried.get("spanId").asText();
         assertThat(children.get(retriedId)).as("HTTP attempts under the retried call").hasSize(2);
-        assertThat(attributes(retried).get("tokentrail.retry.attempt").get("intValue").asText()).isEqualTo("1");
-        assertThat(attributes(streamed).get("tokentrail.retry.attempt").get("intValue").asText()).isEqualTo("0");
+        assertThat(AgentHarness.attributes(retried).get("tokentrail.retry.attempt").get("intValue").asText()).isEqualTo("1");
+        assertThat(AgentHarness.attributes(streamed).get("tokentrail.retry.attempt").get("intValue").asText()).isEqualTo("0");
 
-        Map<String, JsonNode> f = attributes(failed);
+        Map<String, JsonNode> f = AgentHarness.attributes(failed);
         assertThat(f.get("error.type").get("stringValue").asText()).isEqualTo("529");
         assertThat(failed.get("status").toString()).contains("ERROR");
         assertThat(f).doesNotContainKey("gen_ai.usage.input_tokens").doesNotContainKey("tokentrail.cost.usd");
@@ -163,94 +162,5 @@ class AnthropicInstrumentationIT {
         server.waitFor(30, TimeUnit.SECONDS);
       }
     }
-  }
-
-  private static Map<String, JsonNode> attributes(JsonNode span) {
-    Map<String, JsonNode> out = new HashMap<>();
-    for (JsonNode kv : span.get("attributes")) {
-      out.put(kv.get("key").asText(), kv.get("value"));
-    }
-    return out;
-  }
-
-  private static HttpResponse<String> get(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private Process startServer() throws Exception {
-    Path jar = Path.of(System.getProperty("tokentrail.server.jar", "../server/target/tokentrail.jar"));
-    assertThat(jar).as("the server jar (built by the server module)").exists();
-    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar.toString(),
-        "serve", "--data-dir", dataDir.toString(), "--bind-address", "127.0.0.1",
-        "--otlp-grpc-port", "0", "--otlp-http-port", "0", "--http-port", "0")
-        .redirectError(dataDir.resolve("server.log").toFile()).start();
-  }
-
-  private static Map<String, Integer> readPorts(Process server) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    Map<String, Integer> ports = new HashMap<>();
-    for (String line; (line = out.readLine()) != null; ) {
-      if (line.startsWith("listening ")) {
-        String[] kv = line.substring(10).split("=");
-        ports.put(kv[0], Integer.parseInt(kv[1]));
-      } else if (line.equals("ready")) {
-        return ports;
-      }
-    }
-    throw new AssertionError("server exited before 'ready'");
-  }
-
-  /** The flags {@code tokentrail agent-flags} prints, exactly as a user would paste them. */
-  private static List<String> agentFlags(int grpcPort) throws Exception {
-    Path jar = Path.of(System.getProperty("tokentrail.server.jar", "../server/target/tokentrail.jar"));
-    Process flags = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dtokentrail.home=" + Path.of("..").toAbsolutePath().normalize(), "-jar", jar.toString(),
-        "agent-flags", "--endpoint", "http://127.0.0.1:" + grpcPort, "--protocol", "grpc", "--service-name", "anthropic-sample").start();
-    String out = new String(flags.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    String err = new String(flags.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(flags.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(flags.exitValue()).as(err).isZero();
-    List<String> result = List.of(out.split(" "));
-    assertThat(result.get(0)).startsWith("-javaagent:/").endsWith("opentelemetry-javaagent.jar");
-    return result;
-  }
-
-  private Process startApp(String baseUrl, int grpcPort) throws Exception {
-    // The application's classpath: the SDK and the sample, but neither the agent nor the extension's
-    // own classes (the agent injects the extension's helpers into the application's classloader).
-    List<String> classpath = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      String name = Path.of(entry).getFileName().toString();
-      boolean extension = entry.replace('\\', '/').endsWith("target/classes")
-          || name.startsWith("tokentrail-otel-instrumentation") || name.startsWith("tokentrail-agent-extension");
-      if (!entry.contains("opentelemetry-javaagent-" + "2.") && !extension) {
-        classpath.add(entry);
-      }
-    }
-    List<String> command = new ArrayList<>();
-    command.add(java17OrOlder());
-    command.addAll(agentFlags(grpcPort));
-    command.add("-Dotel.bsp.schedule.delay=100");
-    command.addAll(List.of("-cp", String.join(File.pathSeparator, classpath), AnthropicSampleApp.class.getName(), baseUrl));
-    return new ProcessBuilder(command).redirectErrorStream(true).start();
-  }
-
-  /** The machine's Java 17 (or another pre-21 JDK), so the extension is proven on an older runtime. */
-  private static String java17OrOlder() throws Exception {
-    for (String candidate : new String[] {"/usr/lib/jvm/java-17-openjdk-amd64", "/usr/lib/jvm/java-11-openjdk-amd64"}) {
-      Path java = Path.of(candidate, "bin", "java");
-      if (Files.isExecutable(java)) {
-        return java.toString();
-      }
-    }
-    try (var dirs = Files.list(Path.of("/usr/lib/jvm"))) {
-      List<Path> older = dirs.filter(d -> d.getFileName().toString().matches(".*-(11|17)(-.*)?")).collect(Collectors.toList());
-      if (!older.isEmpty()) {
-        return older.get(0).resolve("bin/java").toString();
-      }
-    } catch (java.io.IOException e) {
-      // No JVM folder: fall through.
-    }
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 }
