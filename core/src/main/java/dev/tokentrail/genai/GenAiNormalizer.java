@@ -32,9 +32,28 @@ public final class GenAiNormalizer {
   private static final String EXCEPTION_TYPE = "exception.type";
 
   private final AttributionKeys attributionKeys;
+  /** {@code baggage.KEY} for each attribution key, built once rather than per span. */
+  private final List<String> teamBaggage;
+  private final List<String> projectBaggage;
+  private final List<String> costCenterBaggage;
+  private final List<String> featureBaggage;
+  private final List<String> userBaggage;
 
   private GenAiNormalizer(AttributionKeys attributionKeys) {
     this.attributionKeys = attributionKeys;
+    this.teamBaggage = baggageKeys(attributionKeys.team());
+    this.projectBaggage = baggageKeys(attributionKeys.project());
+    this.costCenterBaggage = baggageKeys(attributionKeys.costCenter());
+    this.featureBaggage = baggageKeys(attributionKeys.feature());
+    this.userBaggage = baggageKeys(attributionKeys.user());
+  }
+
+  private static List<String> baggageKeys(List<String> keys) {
+    java.util.ArrayList<String> out = new java.util.ArrayList<>(keys.size());
+    for (String key : keys) {
+      out.add("baggage." + key);
+    }
+    return List.copyOf(out);
   }
 
   public static GenAiNormalizer create(AttributionKeys attributionKeys) {
@@ -259,15 +278,15 @@ public final class GenAiNormalizer {
 
   private Attribution attributionOf(Span span) {
     return new Attribution(
-        lookup(span, attributionKeys.team()),
-        lookup(span, attributionKeys.project()),
-        lookup(span, attributionKeys.costCenter()),
-        lookup(span, attributionKeys.feature()),
-        lookup(span, attributionKeys.user()));
+        lookup(span, attributionKeys.team(), teamBaggage),
+        lookup(span, attributionKeys.project(), projectBaggage),
+        lookup(span, attributionKeys.costCenter(), costCenterBaggage),
+        lookup(span, attributionKeys.feature(), featureBaggage),
+        lookup(span, attributionKeys.user(), userBaggage));
   }
 
   /** Span attributes, then resource attributes, then baggage-derived span attributes. */
-  static String lookup(Span span, List<String> keys) {
+  static String lookup(Span span, List<String> keys, List<String> baggageKeys) {
     for (String key : keys) {
       String value = string(span.attributes().get(key));
       if (value != null) {
@@ -280,8 +299,8 @@ public final class GenAiNormalizer {
         return value;
       }
     }
-    for (String key : keys) {
-      String value = string(span.attributes().get("baggage." + key));
+    for (String key : baggageKeys) {
+      String value = string(span.attributes().get(key));
       if (value != null) {
         return value;
       }

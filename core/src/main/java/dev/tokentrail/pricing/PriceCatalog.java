@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -288,9 +287,5 @@ public final class PriceCatalog {
   @Override
   public String toString() {
     return "PriceCatalog{version=" + version + ", models=" + entries.size() + "}";
-  }
-
-  List<String> allNames() {
-    return Collections.unmodifiableList(new ArrayList<>(byName.keySet()));
   }
 }

@@ -57,9 +57,4 @@ public record TraceSearch(
     return new TraceSearch(spansets, aggregates, fromEpochNanos, toEpochNanos, minTraceDurationNanos,
         maxTraceDurationNanos, limit, spss, order);
   }
-
-  public TraceSearch withTraceDuration(long minNanos, long maxNanos) {
-    return new TraceSearch(spansets, aggregates, fromEpochNanos, toEpochNanos, minNanos, maxNanos,
-        limit, spansPerTrace, order);
-  }
 }

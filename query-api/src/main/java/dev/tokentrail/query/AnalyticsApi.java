@@ -96,7 +96,7 @@ final class AnalyticsApi {
 
   private static long parseStep(String step) {
     try {
-      TraceQlDuration d = TraceQlDuration.parse(step);
+      StepDuration d = StepDuration.parse(step);
       if (d.millis() < 1000) {
         throw new IllegalArgumentException();
       }
@@ -271,9 +271,9 @@ final class AnalyticsApi {
     return rows.size() <= limit ? rows : rows.subList(0, limit);
   }
 
-  /** Durations for {@code step}: the TraceQL literal syntax plus days. */
-  record TraceQlDuration(long millis) {
-    static TraceQlDuration parse(String s) {
+  /** A {@code step}: whole seconds, minutes, hours or days ({@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}). */
+  record StepDuration(long millis) {
+    static StepDuration parse(String s) {
       String v = s.trim();
       int i = 0;
       while (i < v.length() && Character.isDigit(v.charAt(i))) {
@@ -290,7 +290,7 @@ final class AnalyticsApi {
         case "d" -> 86_400_000L;
         default -> throw new IllegalArgumentException(s);
       };
-      return new TraceQlDuration(n * unit);
+      return new StepDuration(n * unit);
     }
   }
 }

@@ -27,12 +27,6 @@ final class SpanQueries {
     Query resolve(Condition condition);
   }
 
-  static Query compile(SpanFilter filter) {
-    return compile(filter, c -> {
-      throw new IllegalArgumentException("intrinsic: " + c.field().name() + " is not supported here");
-    });
-  }
-
   static Query compile(SpanFilter filter, TraceLevel traceLevel) {
     return switch (filter) {
       case SpanFilter.All all -> new MatchAllDocsQuery();
