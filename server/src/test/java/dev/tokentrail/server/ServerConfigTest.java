@@ -80,4 +80,29 @@ class ServerConfigTest {
       }
     }
   }
+
+  @Test
+  void budgetsAndOutcomeBenchmarksComeFromMappingsOrPairs() throws Exception {
+    Path file = dir.resolve("budgets.yaml");
+    Files.writeString(file, """
+        budgets:
+          team: {search: 5000, support: 1200.5}
+        outcomes:
+          benchmark_usd: {ticket_resolved: 4}
+        """);
+    ServerConfig config = ServerConfig.resolve(Map.of(), Map.of("TOKENTRAIL_BUDGETS_PROJECT", "checkout=300"), file);
+    assertThat(config.budgets()).extracting(b -> b.scope() + "/" + b.name() + "=" + b.monthlyUsd())
+        .containsExactly("team/search=5000.0", "team/support=1200.5", "project/checkout=300.0");
+    assertThat(config.outcomeBenchmarks()).containsEntry("ticket_resolved", 4.0);
+  }
+
+  @Test
+  void invalidBudgetsAndThresholdsNameTheKey() {
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of(), Map.of("TOKENTRAIL_BUDGETS_TEAM", "search=lots"), null))
+        .hasMessage("budgets.team.search: lots (expected: a USD amount > 0)");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of(), Map.of("TOKENTRAIL_BUDGETS_TEAM", "search"), null))
+        .hasMessage("budgets.team: search (expected: name=usd)");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of(), Map.of("TOKENTRAIL_WASTE_CONTEXT_RESENT_SHARE", "2"), null))
+        .hasMessageContaining("contextResentShare: 2.0");
+  }
 }

@@ -63,7 +63,9 @@ final class TraceGroupingAb {
     return new BooleanQuery.Builder()
         .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
         .add(LongField.newRangeQuery(SpanDocuments.START, from <= 0 ? Long.MIN_VALUE : from, to <= 0 ? Long.MAX_VALUE : to), Occur.FILTER)
-        .add(SpanQueries.compile(filter), Occur.FILTER)
+        .add(SpanQueries.compile(filter, c -> {
+          throw new IllegalArgumentException("the A/B queries use no trace-level intrinsic: " + c.field());
+        }), Occur.FILTER)
         .build();
   }
 
