@@ -1,5 +1,6 @@
 package dev.tokentrail.agent;
 
+import dev.tokentrail.agent.fingerprint.FingerprintSettings;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.metrics.DoubleCounter;
@@ -22,6 +23,10 @@ import java.util.logging.Logger;
  *   <li>{@code otel.instrumentation.tokentrail.price-catalog}: a YAML file overriding the built-in prices
  *   <li>{@code otel.instrumentation.tokentrail.baggage-keys}: baggage keys copied as {@code tokentrail.KEY}
  *       (team, project, cost_center, feature, user, task; {@code conversation} becomes {@code gen_ai.conversation.id})
+ *   <li>{@code otel.instrumentation.tokentrail.hash-salt}: the secret the request fingerprints are keyed
+ *       with (default: random per process, so hashes compare only within one process)
+ *   <li>{@code otel.instrumentation.tokentrail.capture-content} (false): record request messages as
+ *       {@code gen_ai.input.messages}
  * </ul>
  *
  * Registered through {@code META-INF/services}, as the agent's extension loader finds it.
@@ -57,6 +62,13 @@ public final class TokenTrailAgentCustomizer implements AutoConfigurationCustomi
           key.equals("conversation") ? "gen_ai.conversation.id" : "tokentrail." + key));
     }
     LOG.info("tokentrail: pricing GenAI spans with catalog " + prices.version());
+    boolean randomSalt = FingerprintSettings.publish(
+        config.getString(FingerprintSettings.SALT_PROPERTY),
+        config.getBoolean(FingerprintSettings.CAPTURE_CONTENT_PROPERTY, false));
+    if (randomSalt) {
+      LOG.info("tokentrail: no " + FingerprintSettings.SALT_PROPERTY
+          + " set: request hashes use a random salt and compare only within this process");
+    }
     // The global OpenTelemetry is not set while the agent configures itself: touching it here would
     // make the agent fail to start. The counter is created on first use.
     return new LlmSpanProcessor(prices, baggage, TokenTrailAgentCustomizer::costCounter);

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokentrail.agent.fingerprint.FingerprintSettings;
+import dev.tokentrail.agent.fingerprint.RequestFingerprint;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -34,15 +36,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AgentExtensionIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SALT = "test-salt";
   @TempDir Path dataDir;
 
   @Test
-  void openAiCallsArePricedAndAttributedFromBaggage() throws Exception {
+  void openAiCallsArePricedAttributedAndFingerprinted() throws Exception {
     try (FakeOpenAi provider = new FakeOpenAi()) {
       Process server = AgentHarness.startServer(dataDir);
       try {
         Map<String, Integer> ports = AgentHarness.readPorts(server);
-        Process app = AgentHarness.startApp(SampleApp.class, provider.baseUrl(), ports.get("otlp-grpc"), "agent-sample");
+        Process app = AgentHarness.startApp(SampleApp.class, provider.baseUrl(), ports.get("otlp-grpc"), "agent-sample",
+            "-D" + FingerprintSettings.SALT_PROPERTY + "=" + SALT);
         String output = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(app.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(app.exitValue()).as(output).isZero();
@@ -75,6 +79,7 @@ class AgentExtensionIT {
         }
         // The first call was rate-limited once and answered by the SDK's second HTTP attempt.
         assertThat(attempts).containsExactlyInAnyOrder("1", "0");
+        assertFingerprints(spans, provider.bodies);
         for (JsonNode span : spans) {
           Map<String, JsonNode> a = AgentHarness.attributes(span);
           // gpt-4o ($2.50 in, $1.25 cached, $10 out per 1M): 200 uncached + 1000 cached in, 80 out.
@@ -90,5 +95,32 @@ class AgentExtensionIT {
         server.waitFor(30, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /**
+   * Each span carries the salted hashes of exactly the body the SDK sent (recomputed here from what
+   * the provider received), the two questions share their prefix (model and system prompt), and no
+   * prompt text was exported.
+   */
+  @SuppressWarnings("unchecked")
+  private static void assertFingerprints(List<JsonNode> spans, List<String> bodies) throws Exception {
+    List<String> expectedRequests = new ArrayList<>();
+    List<String> expectedPrefixes = new ArrayList<>();
+    for (String body : bodies) {
+      RequestFingerprint fingerprint = RequestFingerprint.of(JSON.readValue(body, Map.class), SALT.getBytes(StandardCharsets.UTF_8));
+      expectedRequests.add(fingerprint.requestHash());
+      expectedPrefixes.add(fingerprint.prefixHash());
+    }
+    List<String> requestHashes = new ArrayList<>();
+    List<String> prefixHashes = new ArrayList<>();
+    for (JsonNode span : spans) {
+      Map<String, JsonNode> a = AgentHarness.attributes(span);
+      requestHashes.add(a.get("tokentrail.request.hash").get("stringValue").asText());
+      prefixHashes.add(a.get("tokentrail.prefix.hash").get("stringValue").asText());
+      assertThat(span.toString()).doesNotContain("invoice").doesNotContain("parcel").doesNotContain("Classify");
+    }
+    assertThat(requestHashes).doesNotHaveDuplicates().allMatch(h -> h.matches("[0-9a-f]{32}"));
+    assertThat(expectedRequests).containsAll(requestHashes); // the 429'd body and its retry are one request
+    assertThat(prefixHashes).containsOnly(expectedPrefixes.get(0));
   }
 }

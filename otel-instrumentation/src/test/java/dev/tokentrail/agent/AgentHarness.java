@@ -81,7 +81,7 @@ final class AgentHarness {
    * application's classpath has the SDKs and the samples, but neither the agent nor the
    * extension's own classes (the agent injects the extension's helpers itself).
    */
-  static Process startApp(Class<?> main, String baseUrl, int grpcPort, String serviceName) throws Exception {
+  static Process startApp(Class<?> main, String baseUrl, int grpcPort, String serviceName, String... jvmFlags) throws Exception {
     List<String> classpath = new ArrayList<>();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       String name = Path.of(entry).getFileName().toString();
@@ -95,6 +95,7 @@ final class AgentHarness {
     command.add(java17OrOlder());
     command.addAll(agentFlags(grpcPort, serviceName));
     command.add("-Dotel.bsp.schedule.delay=100");
+    command.addAll(List.of(jvmFlags));
     command.addAll(List.of("-cp", String.join(File.pathSeparator, classpath), main.getName(), baseUrl));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,11 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FakeOpenAi implements AutoCloseable {
   final HttpServer server;
   final AtomicInteger requests = new AtomicInteger();
+  /** The request bodies as received, in order. */
+  final List<String> bodies = new CopyOnWriteArrayList<>();
 
   FakeOpenAi() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/v1/chat/completions", exchange -> {
-      exchange.getRequestBody().readAllBytes();
+      bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       int n = requests.incrementAndGet();
       byte[] body;
       int status;

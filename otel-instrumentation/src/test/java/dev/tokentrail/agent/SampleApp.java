@@ -18,9 +18,13 @@ public final class SampleApp {
     OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(args[0]).apiKey("test-key").maxRetries(2).build();
     Baggage baggage = Baggage.current().toBuilder().put("team", "search").put("feature", "answer-question").build();
     try (Scope ignored = baggage.makeCurrent()) {
-      for (int i = 0; i < 2; i++) {
-        ChatCompletion completion = client.chat().completions().create(
-            ChatCompletionCreateParams.builder().model("gpt-4o").addUserMessage("Classify: my invoice is wrong").build());
+      // Two questions under one system prompt: different requests, one shared prefix.
+      for (String question : new String[] {"my invoice is wrong", "my parcel is late"}) {
+        ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
+            .model("gpt-4o")
+            .addSystemMessage("Classify the ticket as billing, shipping or other.")
+            .addUserMessage(question)
+            .build());
         System.out.println("answer: " + completion.choices().get(0).message().content().orElse(""));
       }
     }
