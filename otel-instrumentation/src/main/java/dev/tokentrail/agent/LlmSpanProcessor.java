@@ -2,8 +2,6 @@ package dev.tokentrail.agent;
 
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
@@ -20,8 +18,9 @@ import java.util.logging.Logger;
  * Enriches the GenAI spans of the instrumented service. At start, baggage entries naming the team,
  * project, cost center, feature or user are copied onto the span as {@code tokentrail.*}, so a call
  * made deep in a downstream service is charged to the feature that triggered it. At end (before the
- * span is frozen), a call that reported usage is priced from the shipped catalog. No exception ever
- * escapes into the application.
+ * span is frozen), a call that reported usage is priced from the shipped catalog, and the GenAI
+ * client metrics are recorded for the spans whose instrumentation does not record them. No exception
+ * ever escapes into the application.
  */
 final class LlmSpanProcessor implements ExtendedSpanProcessor {
   private static final Logger LOG = Logger.getLogger(LlmSpanProcessor.class.getName());
@@ -46,6 +45,9 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
   static final AttributeKey<String> UNPRICED = AttributeKey.stringKey("tokentrail.price.unpriced_reason");
   static final AttributeKey<Long> RETRY_ATTEMPT = AttributeKey.longKey("tokentrail.retry.attempt");
   static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
   /** Open GenAI spans whose HTTP attempts are being counted; bounded so no span can leak memory. */
   private static final int MAX_OPEN_CALLS = 10_000;
   private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> httpAttempts =
@@ -54,13 +56,12 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
   private final AgentPrices prices;
   /** Baggage key to span attribute, e.g. {@code team -> tokentrail.team}. */
   private final Map<String, AttributeKey<String>> baggageKeys;
-  private final java.util.function.Supplier<DoubleCounter> costCounter;
+  private final GenAiClientMetrics metrics;
 
-  LlmSpanProcessor(
-      AgentPrices prices, Map<String, AttributeKey<String>> baggageKeys, java.util.function.Supplier<DoubleCounter> costCounter) {
+  LlmSpanProcessor(AgentPrices prices, Map<String, AttributeKey<String>> baggageKeys, GenAiClientMetrics metrics) {
     this.prices = prices;
     this.baggageKeys = baggageKeys;
-    this.costCounter = costCounter;
+    this.metrics = metrics;
   }
 
   @Override
@@ -111,9 +112,36 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
   public void onEnding(ReadWriteSpan span) {
     try {
       price(span);
+      if (span.getAttribute(OPERATION) != null && recordsNoClientMetrics(span.getInstrumentationScopeInfo().getName())) {
+        recordClientMetrics(span);
+      }
     } catch (RuntimeException e) {
       LOG.log(Level.FINE, "tokentrail: pricing a span failed", e);
     }
+  }
+
+  /**
+   * Whether the instrumentation that made a GenAI span records no {@code gen_ai.client.*} metrics of
+   * its own: ours, and the Anthropic SDK's built-in tracing. The agent's own GenAI instrumentations
+   * (openai-java, Bedrock) record them, and recording again would double them.
+   */
+  static boolean recordsNoClientMetrics(String scope) {
+    return scope.startsWith("dev.tokentrail") || scope.startsWith("com.anthropic");
+  }
+
+  private void recordClientMetrics(ReadWriteSpan span) {
+    GenAiClientMetrics.Call call = new GenAiClientMetrics.Call();
+    call.operation = span.getAttribute(OPERATION);
+    call.provider = span.getAttribute(PROVIDER) != null ? span.getAttribute(PROVIDER) : span.getAttribute(SYSTEM);
+    call.requestModel = span.getAttribute(REQUEST_MODEL);
+    call.responseModel = span.getAttribute(RESPONSE_MODEL);
+    call.serverAddress = span.getAttribute(SERVER_ADDRESS);
+    call.serverPort = span.getAttribute(SERVER_PORT);
+    call.errorType = span.getAttribute(ERROR_TYPE);
+    call.inputTokens = span.getAttribute(INPUT);
+    call.outputTokens = span.getAttribute(OUTPUT);
+    call.durationNanos = span.getLatencyNanos();
+    metrics.recordCall(call);
   }
 
   @Override
@@ -163,10 +191,7 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
     span.setAttribute(COST, cost.total);
     span.setAttribute(COST_INPUT, cost.input);
     span.setAttribute(COST_OUTPUT, cost.output);
-    costCounter.get().add(cost.total, Attributes.of(
-        AttributeKey.stringKey("gen_ai.operation.name"), operation,
-        AttributeKey.stringKey("gen_ai.provider.name"), cost.entry.provider,
-        AttributeKey.stringKey("gen_ai.request.model"), model == null ? "" : model));
+    metrics.recordCost(cost.total, operation, cost.entry.provider, model);
   }
 
   private static long orZero(Long value) {

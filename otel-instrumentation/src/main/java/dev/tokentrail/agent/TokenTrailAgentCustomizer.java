@@ -3,7 +3,6 @@ package dev.tokentrail.agent;
 import dev.tokentrail.agent.fingerprint.FingerprintSettings;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizer;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvider;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
@@ -70,23 +69,7 @@ public final class TokenTrailAgentCustomizer implements AutoConfigurationCustomi
           + " set: request hashes use a random salt and compare only within this process");
     }
     // The global OpenTelemetry is not set while the agent configures itself: touching it here would
-    // make the agent fail to start. The counter is created on first use.
-    return new LlmSpanProcessor(prices, baggage, TokenTrailAgentCustomizer::costCounter);
-  }
-
-  private static volatile DoubleCounter costCounter;
-
-  private static DoubleCounter costCounter() {
-    DoubleCounter counter = costCounter;
-    if (counter == null) {
-      counter = GlobalOpenTelemetry.getMeter("dev.tokentrail.agent")
-          .counterBuilder("tokentrail.llm.cost")
-          .ofDoubles()
-          .setUnit("USD")
-          .setDescription("Cost of the LLM calls made by this service, priced from the TokenTrail catalog")
-          .build();
-      costCounter = counter;
-    }
-    return counter;
+    // make the agent fail to start. The instruments are created on first use.
+    return new LlmSpanProcessor(prices, baggage, new GenAiClientMetrics(() -> GlobalOpenTelemetry.getMeter("dev.tokentrail.agent")));
   }
 }

@@ -45,7 +45,9 @@ class AnthropicInstrumentationIT {
       Process server = AgentHarness.startServer(dataDir);
       try {
         Map<String, Integer> ports = AgentHarness.readPorts(server);
-        Process app = AgentHarness.startApp(AnthropicSampleApp.class, provider.baseUrl(), ports.get("otlp-grpc"), "anthropic-sample");
+        // The agent's metrics go to its logging exporter here (agent-flags turns them off: the server derives its own).
+        Process app = AgentHarness.startApp(AnthropicSampleApp.class, provider.baseUrl(), ports.get("otlp-grpc"), "anthropic-sample",
+            "-Dotel.metrics.exporter=logging", "-Dotel.metric.export.interval=1000");
         String output = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(app.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(app.exitValue()).as(output).isZero();
@@ -55,6 +57,11 @@ class AnthropicInstrumentationIT {
             .contains("streamed: billing")
             .contains("failing: 529")
             .contains("self-traced: msg_5 billing");
+        // The GenAI client metrics, which the agent records for no Anthropic call, come from the extension.
+        assertThat(output)
+            .contains("name=gen_ai.client.token.usage")
+            .contains("name=gen_ai.client.operation.duration")
+            .contains("name=tokentrail.llm.cost");
         // One 429 retried by the SDK, then the blocking, async, streamed and self-traced answers; the failing client never retries.
         assertThat(provider.requests.get()).as(output).isEqualTo(5);
         assertThat(provider.failing.get()).isEqualTo(1);
@@ -102,6 +109,14 @@ class AnthropicInstrumentationIT {
         assertThat(s.get("tokentrail.cost.usd").get("doubleValue").asDouble()).isCloseTo(EXPECTED_COST, within(1e-12));
         for (JsonNode chat : chats.values()) {
           assertThat(chat.get("traceId").asText()).isNotEqualTo(selfTraced.get("traceId").asText());
+        }
+        // Every call, whoever traced it, carries the fingerprints of the body the SDK sent.
+        List<JsonNode> genAiSpans = new ArrayList<>(chats.values());
+        genAiSpans.add(selfTraced);
+        for (JsonNode span : genAiSpans) {
+          Map<String, JsonNode> a = AgentHarness.attributes(span);
+          assertThat(a.get("tokentrail.request.hash").get("stringValue").asText()).matches("[0-9a-f]{32}");
+          assertThat(a.get("tokentrail.prefix.hash").get("stringValue").asText()).matches("[0-9a-f]{32}");
         }
 
         JsonNode retried = null;

@@ -1,0 +1,172 @@
+package dev.tokentrail.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The processor inside a real SDK tracer provider, with in-memory span and metric exporters. */
+class LlmSpanProcessorTest {
+  /** gpt-4o: $2.50 input, $1.25 cache read, $10 output per 1M tokens. */
+  private static final double GPT_4O_COST = (200 * 2.50 + 1000 * 1.25 + 80 * 10.0) / 1_000_000;
+
+  private final InMemorySpanExporter spans = InMemorySpanExporter.create();
+  private final InMemoryMetricReader metricReader = InMemoryMetricReader.create();
+  private SdkMeterProvider meterProvider;
+  private SdkTracerProvider tracerProvider;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    meterProvider = SdkMeterProvider.builder().registerMetricReader(metricReader).build();
+    Map<String, AttributeKey<String>> baggage = new LinkedHashMap<>();
+    for (String key : LlmSpanProcessor.defaultBaggageKeys()) {
+      baggage.put(key, AttributeKey.stringKey(key.equals("conversation") ? "gen_ai.conversation.id" : "tokentrail." + key));
+    }
+    LlmSpanProcessor processor = new LlmSpanProcessor(AgentPrices.builtIn(), baggage,
+        new GenAiClientMetrics(() -> meterProvider.get("dev.tokentrail.agent")));
+    tracerProvider = SdkTracerProvider.builder()
+        .addSpanProcessor(processor)
+        .addSpanProcessor(SimpleSpanProcessor.create(spans))
+        .build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    tracerProvider.close();
+    meterProvider.close();
+  }
+
+  private Span chat(Tracer tracer, Context parent) {
+    return tracer.spanBuilder("chat gpt-4o").setSpanKind(SpanKind.CLIENT).setParent(parent)
+        .setAttribute("gen_ai.operation.name", "chat")
+        .setAttribute("gen_ai.provider.name", "openai")
+        .setAttribute("gen_ai.request.model", "gpt-4o")
+        .startSpan();
+  }
+
+  private static void answer(Span span) {
+    span.setAttribute("gen_ai.response.model", "gpt-4o-2024-08-06");
+    span.setAttribute("gen_ai.usage.input_tokens", 1200L);
+    span.setAttribute("gen_ai.usage.cache_read.input_tokens", 1000L);
+    span.setAttribute("gen_ai.usage.output_tokens", 80L);
+  }
+
+  private SpanData only(String name) {
+    List<SpanData> matching = new ArrayList<>();
+    for (SpanData span : spans.getFinishedSpanItems()) {
+      if (span.getName().equals(name)) {
+        matching.add(span);
+      }
+    }
+    assertThat(matching).hasSize(1);
+    return matching.get(0);
+  }
+
+  private Optional<MetricData> metric(String name) {
+    return metricReader.collectAllMetrics().stream().filter(m -> m.getName().equals(name)).findFirst();
+  }
+
+  @Test
+  void callsArePricedAttributedFromBaggageAndCountTheirHttpAttempts() {
+    Tracer tracer = tracerProvider.get("dev.tokentrail.anthropic-java-3");
+    Context parent = Context.root().with(Baggage.builder().put("team", "search").put("conversation", "c-1").build());
+    Span chat = chat(tracer, parent);
+    try (Scope ignored = chat.makeCurrent()) {
+      for (int attempt = 0; attempt < 2; attempt++) {
+        tracer.spanBuilder("POST").setSpanKind(SpanKind.CLIENT).setAttribute("http.request.method", "POST").startSpan().end();
+      }
+    }
+    answer(chat);
+    chat.end();
+
+    Attributes a = only("chat gpt-4o").getAttributes();
+    assertThat(a.get(AttributeKey.doubleKey("tokentrail.cost.usd"))).isCloseTo(GPT_4O_COST, within(1e-12));
+    assertThat(a.get(AttributeKey.stringKey("tokentrail.price.source"))).isEqualTo("agent");
+    assertThat(a.get(AttributeKey.stringKey("tokentrail.team"))).isEqualTo("search");
+    assertThat(a.get(AttributeKey.stringKey("gen_ai.conversation.id"))).isEqualTo("c-1");
+    assertThat(a.get(AttributeKey.longKey("tokentrail.retry.attempt"))).isEqualTo(1L);
+    assertThat(spans.getFinishedSpanItems()).filteredOn(s -> s.getName().equals("POST")).hasSize(2)
+        .allSatisfy(s -> assertThat(s.getAttributes().get(AttributeKey.longKey("tokentrail.retry.attempt"))).isNull());
+  }
+
+  @Test
+  void anUnknownModelIsMarkedUnpricedNotPricedAtZero() {
+    Span span = tracerProvider.get("dev.tokentrail.test").spanBuilder("chat mystery")
+        .setAttribute("gen_ai.operation.name", "chat").setAttribute("gen_ai.provider.name", "openai")
+        .setAttribute("gen_ai.request.model", "mystery-model-9").startSpan();
+    span.setAttribute("gen_ai.usage.input_tokens", 10L);
+    span.end();
+    Attributes a = only("chat mystery").getAttributes();
+    assertThat(a.get(AttributeKey.doubleKey("tokentrail.cost.usd"))).isNull();
+    assertThat(a.get(AttributeKey.stringKey("tokentrail.price.unpriced_reason"))).isEqualTo("unknown_model");
+  }
+
+  @Test
+  void ourSpansGetTheGenAiClientMetricsAsTheConventionsDefineThem() {
+    Span ok = chat(tracerProvider.get("dev.tokentrail.anthropic-java-3"), Context.root());
+    answer(ok);
+    ok.end();
+    Span failed = chat(tracerProvider.get("dev.tokentrail.anthropic-java-3"), Context.root());
+    failed.setAttribute("error.type", "429");
+    failed.end();
+
+    MetricData tokens = metric("gen_ai.client.token.usage").orElseThrow();
+    assertThat(tokens.getUnit()).isEqualTo("{token}");
+    Map<String, Long> sums = new LinkedHashMap<>();
+    for (HistogramPointData point : tokens.getHistogramData().getPoints()) {
+      assertThat(point.getAttributes().get(AttributeKey.stringKey("gen_ai.request.model"))).isEqualTo("gpt-4o");
+      assertThat(point.getAttributes().get(AttributeKey.stringKey("gen_ai.response.model"))).isEqualTo("gpt-4o-2024-08-06");
+      assertThat(point.getBoundaries()).containsExactlyElementsOf(
+          GenAiClientMetrics.TOKEN_BUCKETS.stream().map(Long::doubleValue).collect(java.util.stream.Collectors.toList()));
+      sums.put(point.getAttributes().get(AttributeKey.stringKey("gen_ai.token.type")), (long) point.getSum());
+    }
+    assertThat(sums).containsOnly(Map.entry("input", 1200L), Map.entry("output", 80L));
+
+    MetricData duration = metric("gen_ai.client.operation.duration").orElseThrow();
+    assertThat(duration.getUnit()).isEqualTo("s");
+    List<String> errorTypes = new ArrayList<>();
+    for (HistogramPointData point : duration.getHistogramData().getPoints()) {
+      assertThat(point.getCount()).isEqualTo(1);
+      errorTypes.add(String.valueOf(point.getAttributes().get(AttributeKey.stringKey("error.type"))));
+    }
+    assertThat(errorTypes).containsExactlyInAnyOrder("null", "429");
+
+    MetricData cost = metric("tokentrail.llm.cost").orElseThrow();
+    assertThat(cost.getDoubleSumData().getPoints()).singleElement()
+        .satisfies(p -> assertThat(p.getValue()).isCloseTo(GPT_4O_COST, within(1e-12)));
+  }
+
+  @Test
+  void spansOfInstrumentationsThatMeterThemselvesAreOnlyCosted() {
+    Span span = chat(tracerProvider.get("io.opentelemetry.openai-java-1.1"), Context.root());
+    answer(span);
+    span.end();
+    assertThat(metric("gen_ai.client.token.usage")).isEmpty();
+    assertThat(metric("gen_ai.client.operation.duration")).isEmpty();
+    assertThat(metric("tokentrail.llm.cost")).isPresent();
+    assertThat(LlmSpanProcessor.recordsNoClientMetrics("com.anthropic.sdk.java")).isTrue();
+  }
+}
