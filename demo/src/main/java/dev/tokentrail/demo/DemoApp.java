@@ -16,7 +16,8 @@ import java.util.Random;
 /**
  * The demo service: runs under the OpenTelemetry agent with TokenTrail's extension and makes real
  * openai-java calls to an in-process fake provider, producing every kind of waste TokenTrail finds:
- * application-level retries after 429s and 500s, an agent loop whose context grows turn by turn,
+ * application-level retries after 429s and 500s (unbilled) and after answers that fail validation
+ * (billed: the provider charged for them), an agent loop whose context grows turn by turn,
  * a classifier on a frontier model beside the same task on a small one, and outcomes.
  */
 public final class DemoApp {
@@ -37,7 +38,7 @@ public final class DemoApp {
       long end = System.nanoTime() + duration.toNanos();
       int requests = 0;
       while (System.nanoTime() < end) {
-        switch (requests % 4) {
+        switch (requests % 5) {
           case 0:
             app.supportConversation();
             break;
@@ -45,8 +46,11 @@ public final class DemoApp {
           case 2:
             app.classifyTicket();
             break;
-          default:
+          case 3:
             app.flakySummary();
+            break;
+          default:
+            app.extractInvoiceFields();
         }
         requests++;
         Thread.sleep(150);
@@ -113,6 +117,35 @@ public final class DemoApp {
       }
     } catch (RuntimeException e) {
       root.setStatus(StatusCode.ERROR);
+    } finally {
+      root.end();
+    }
+  }
+
+  /**
+   * Structured extraction: the answer must be valid JSON, and when it is not, the application asks
+   * again with the same request. The provider billed every answer, so the re-asks are paid waste.
+   */
+  private void extractInvoiceFields() {
+    Baggage baggage = Baggage.current().toBuilder().put("team", "finance").put("project", "invoice-intake")
+        .put("task", "extract-invoice-fields").build();
+    Span root = tracer.spanBuilder("POST /invoices/extract").setSpanKind(SpanKind.SERVER).startSpan();
+    try (Scope b = baggage.makeCurrent(); Scope s = root.makeCurrent()) {
+      int invalidAnswers = random.nextInt(3);
+      ChatCompletionCreateParams request = ChatCompletionCreateParams.builder().model("gpt-4.1")
+          .addSystemMessage("Extract vendor, total and due date as JSON.")
+          .addUserMessage("Invoice " + random.nextInt(1000) + ": " + "line item ".repeat(150))
+          .build();
+      for (int attempt = 0; attempt < 3; attempt++) {
+        ChatCompletionCreateParams params = attempt < invalidAnswers
+            ? request.toBuilder().putAdditionalHeader("x-demo-fail", "invalid-json").build()
+            : request;
+        String answer = client.chat().completions().create(params).choices().get(0).message().content().orElse("");
+        if (answer.trim().endsWith("}")) {
+          root.setAttribute("tokentrail.outcome", "invoice_extracted");
+          break;
+        }
+      }
     } finally {
       root.end();
     }

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An OpenAI-compatible chat endpoint on loopback: usage grows with the request (about four
  * characters a token), classification prompts get short answers, and a request carrying {@code
- * x-demo-fail: 429|500} fails as asked (500 after the provider billed the prompt).
+ * x-demo-fail: 429|500} fails as asked, without usage; {@code x-demo-fail: invalid-json} answers (and
+ * bills) a truncated JSON object, and extraction prompts otherwise get a valid one.
  */
 final class FakeProvider implements AutoCloseable {
   private final HttpServer server;
@@ -31,14 +32,19 @@ final class FakeProvider implements AutoCloseable {
         status = 500;
         body = "{\"error\":{\"message\":\"The server had an error while processing your request\",\"type\":\"server_error\"}}";
       } else {
+        // Includes x-demo-fail: invalid-json, which is answered (and billed) with a broken JSON object.
         String model = field(request, "\"model\":\"");
         long prompt = Math.max(40, request.length() / 4);
         long completion = request.contains("Classify") ? 6 : 180 + (request.length() % 200);
         long cached = request.contains("cache-friendly") ? prompt / 2 : 0;
+        String content = request.contains("Classify") ? "billing" : "Here is what I found about your question.";
+        if (request.contains("as JSON")) {
+          completion = 40;
+          content = "invalid-json".equals(fail) ? "{\\\"vendor\\\": \\\"Acme" : "{\\\"vendor\\\": \\\"Acme\\\", \\\"total\\\": 120}";
+        }
         body = "{\"id\":\"chatcmpl-" + ids.incrementAndGet() + "\",\"object\":\"chat.completion\",\"created\":1700000000,"
             + "\"model\":\"" + model + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\""
-            + (request.contains("Classify") ? "billing" : "Here is what I found about your question.")
-            + "\",\"refusal\":null},\"finish_reason\":\"stop\",\"logprobs\":null}],\"usage\":{\"prompt_tokens\":" + prompt
+            + content + "\",\"refusal\":null},\"finish_reason\":\"stop\",\"logprobs\":null}],\"usage\":{\"prompt_tokens\":" + prompt
             + ",\"completion_tokens\":" + completion + ",\"total_tokens\":" + (prompt + completion)
             + ",\"prompt_tokens_details\":{\"cached_tokens\":" + cached + "}}}";
       }

@@ -57,8 +57,10 @@ class DemoIT {
         assertThat(kinds.get("cache").get("usd").asDouble()).isPositive();
         assertThat(kinds.get("overkill").get("usd").asDouble()).isPositive();
         assertThat(kinds.get("retry").get("findings").asInt()).isPositive();
-        assertThat(get(base + "/api/v1/outcomes")).contains("ticket_resolved", "ticket_routed");
-        assertThat(get(base + "/api/v1/cost?group_by=team&step=1h")).contains("customer-care", "routing", "search");
+        // Answers that failed validation were billed, so their re-asks are paid waste.
+        assertThat(kinds.get("retry").get("usd").asDouble()).isPositive();
+        assertThat(get(base + "/api/v1/outcomes")).contains("ticket_resolved", "ticket_routed", "invoice_extracted");
+        assertThat(get(base + "/api/v1/cost?group_by=team&step=1h")).contains("customer-care", "routing", "search", "finance");
       });
     } finally {
       server.destroy();
