@@ -24,6 +24,10 @@ class AgentPricesTest {
     assertThat(PRICES.find(null, "openai/gpt-4o-mini").model).isEqualTo("gpt-4o-mini");
     assertThat(PRICES.find(null, "us.anthropic.claude-3-5-sonnet-20241022-v2:0")).isNotNull();
     assertThat(PRICES.find("openai", "no-such-model")).isNull();
+    // The agent's Bedrock spans: gen_ai.system aws.bedrock with a cross-region inference profile id.
+    assertThat(PRICES.find("aws.bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0")).isNotNull();
+    assertThat(PRICES.find("aws.bedrock", "amazon.nova-lite-v1:0")).isNotNull();
+    assertThat(PRICES.find("aws.bedrock", "meta.llama3-1-70b-instruct-v1:0")).isNotNull();
   }
 
   @Test
