@@ -54,6 +54,13 @@ public final class FingerprintSettings {
     return generated;
   }
 
+  /** Withdraws the published settings: nothing is fingerprinted afterwards. */
+  static void withdraw() {
+    System.clearProperty(SALT_PROPERTY);
+    System.clearProperty(CAPTURE_CONTENT_PROPERTY);
+    current = null;
+  }
+
   /** The published settings, or null when the extension did not publish any. */
   public static FingerprintSettings get() {
     FingerprintSettings settings = current;

@@ -1,0 +1,103 @@
+package dev.tokentrail.agent.fingerprint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Fingerprints recorded onto real SDK spans, read back through the reflection the agent uses. */
+class JsonRequestFingerprintsTest {
+  private static final String BODY = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},"
+      + "{\"role\":\"user\",\"content\":\"my invoice is wrong\"}]}";
+
+  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private final SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
+      .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
+
+  @AfterEach
+  void tearDown() {
+    FingerprintSettings.withdraw();
+    tracerProvider.close();
+  }
+
+  private Span genAiSpan() {
+    return tracerProvider.get("test").spanBuilder("chat gpt-4o").setAttribute("gen_ai.operation.name", "chat").startSpan();
+  }
+
+  private Attributes ended(Span span) {
+    span.end();
+    return exporter.getFinishedSpanItems().get(exporter.getFinishedSpanItems().size() - 1).getAttributes();
+  }
+
+  @Test
+  void recordsBothHashesAndNoPromptTextByDefault() {
+    FingerprintSettings.publish("s", false);
+    Span span = genAiSpan();
+    assertThat(JsonRequestFingerprints.wanted(span, "application/json", BODY.length())).isTrue();
+    JsonRequestFingerprints.record(span, BODY.getBytes(StandardCharsets.UTF_8));
+    assertThat(JsonRequestFingerprints.wanted(span, "application/json", BODY.length()))
+        .as("an SDK retry of the same call is not hashed again").isFalse();
+    Attributes a = ended(span);
+    assertThat(a.get(JsonRequestFingerprints.REQUEST_HASH)).matches("[0-9a-f]{32}");
+    assertThat(a.get(JsonRequestFingerprints.PREFIX_HASH)).matches("[0-9a-f]{32}");
+    assertThat(a.get(JsonRequestFingerprints.INPUT_MESSAGES)).isNull();
+    assertThat(a.toString()).doesNotContain("invoice");
+  }
+
+  @Test
+  void capturesTheMessagesOnlyWhenOptedIn() {
+    FingerprintSettings.publish("s", true);
+    Span span = genAiSpan();
+    JsonRequestFingerprints.record(span, BODY.getBytes(StandardCharsets.UTF_8));
+    assertThat(ended(span).get(JsonRequestFingerprints.INPUT_MESSAGES))
+        .isEqualTo("[{\"content\":\"be brief\",\"role\":\"system\"},{\"content\":\"my invoice is wrong\",\"role\":\"user\"}]");
+  }
+
+  @Test
+  void onlyBoundedJsonBodiesOfGenAiSpansAreRead() {
+    FingerprintSettings.publish("s", false);
+    Span other = tracerProvider.get("test").spanBuilder("GET /").startSpan();
+    assertThat(JsonRequestFingerprints.wanted(other, "application/json", 10)).isFalse();
+    other.end();
+    Span span = genAiSpan();
+    assertThat(JsonRequestFingerprints.wanted(span, "multipart/form-data; boundary=x", 10)).isFalse();
+    assertThat(JsonRequestFingerprints.wanted(span, null, 10)).isFalse();
+    assertThat(JsonRequestFingerprints.wanted(span, "application/json", JsonRequestFingerprints.MAX_BODY_BYTES + 1)).isFalse();
+    assertThat(JsonRequestFingerprints.wanted(Span.getInvalid(), "application/json", 10)).isFalse();
+    span.end();
+  }
+
+  @Test
+  void withoutPublishedSettingsNothingIsFingerprinted() {
+    Span span = genAiSpan();
+    assertThat(JsonRequestFingerprints.wanted(span, "application/json", 10)).isFalse();
+    JsonRequestFingerprints.record(span, BODY.getBytes(StandardCharsets.UTF_8));
+    assertThat(ended(span).get(JsonRequestFingerprints.REQUEST_HASH)).isNull();
+  }
+
+  @Test
+  void aBodyThatIsNotAJsonObjectIsSkippedQuietly() {
+    FingerprintSettings.publish("s", false);
+    Span span = genAiSpan();
+    JsonRequestFingerprints.record(span, "{not json".getBytes(StandardCharsets.UTF_8));
+    JsonRequestFingerprints.record(span, "[1,2]".getBytes(StandardCharsets.UTF_8));
+    assertThat(ended(span).get(AttributeKey.stringKey("tokentrail.request.hash"))).isNull();
+  }
+
+  @Test
+  void aGeneratedSaltIsRandomAndPublished() {
+    assertThat(FingerprintSettings.publish(null, false)).isTrue();
+    byte[] first = FingerprintSettings.get().salt();
+    assertThat(FingerprintSettings.publish("", false)).isTrue();
+    assertThat(FingerprintSettings.get().salt()).isNotEqualTo(first);
+    assertThat(FingerprintSettings.publish("fleet-secret", false)).isFalse();
+    assertThat(new String(FingerprintSettings.get().salt(), StandardCharsets.UTF_8)).isEqualTo("fleet-secret");
+  }
+}
