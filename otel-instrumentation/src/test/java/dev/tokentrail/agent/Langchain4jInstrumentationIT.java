@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The extension's LangChain4j instrumentation, end to end: the real OpenTelemetry Java agent 2.33.1
  * with the packaged extension in a child JVM on the machine's Java 17, the real LangChain4j 1.19.0
- * {@code OpenAiChatModel} (over {@code java.net.http}) against a fake OpenAI-compatible endpoint on
+ * {@code OpenAiChatModel} and {@code OpenAiStreamingChatModel} (over {@code java.net.http}) against a fake OpenAI-compatible endpoint on
  * loopback, spans exported by OTLP to a real {@code tokentrail serve} and checked as stored there.
  */
 class Langchain4jInstrumentationIT {
@@ -46,9 +46,10 @@ class Langchain4jInstrumentationIT {
         assertThat(output)
             .contains("first: chatcmpl-2 billing")
             .contains("second: chatcmpl-3 billing")
-            .contains("failing: InvalidRequestException");
-        // One 429 retried by LangChain4j, then the two answers; the 400 is not retried.
-        assertThat(provider.requests.get()).as(output).isEqualTo(3);
+            .contains("failing: InvalidRequestException")
+            .contains("streamed: chatcmpl-s billing");
+        // One 429 retried by LangChain4j, then the two answers and the streamed one; the 400 is not retried.
+        assertThat(provider.requests.get()).as(output).isEqualTo(4);
         assertThat(provider.failing.get()).as(output).isEqualTo(1);
 
         String query = URLEncoder.encode(
@@ -78,12 +79,13 @@ class Langchain4jInstrumentationIT {
             }
           }
           // One GenAI span per logical call, nothing nested or doubled.
-          assertThat(chats).hasSize(3);
+          assertThat(chats).hasSize(4);
         });
 
         JsonNode retried = null;
         JsonNode second = null;
         JsonNode failed = null;
+        JsonNode streamed = null;
         for (JsonNode span : chats) {
           Map<String, JsonNode> a = AgentHarness.attributes(span);
           assertThat(scopes.get(span.get("spanId").asText())).isEqualTo(SCOPE);
@@ -102,6 +104,8 @@ class Langchain4jInstrumentationIT {
           assertThat(span.toString()).doesNotContain("invoice").doesNotContain("parcel").doesNotContain("triage bot");
           if (a.containsKey("error.type")) {
             failed = span;
+          } else if (a.containsKey("gen_ai.request.stream")) {
+            streamed = span;
           } else if ("chatcmpl-2".equals(a.get("gen_ai.response.id").get("stringValue").asText())) {
             retried = span;
           } else {
@@ -111,8 +115,9 @@ class Langchain4jInstrumentationIT {
         assertThat(retried).as("retried span").isNotNull();
         assertThat(second).as("second span").isNotNull();
         assertThat(failed).as("failed span").isNotNull();
+        assertThat(streamed).as("streamed span").isNotNull();
 
-        for (JsonNode span : List.of(retried, second)) {
+        for (JsonNode span : List.of(retried, second, streamed)) {
           Map<String, JsonNode> a = AgentHarness.attributes(span);
           assertThat(a.get("gen_ai.response.model").get("stringValue").asText()).isEqualTo(FakeChatCompletions.RESPONSE_MODEL);
           assertThat(a.get("gen_ai.response.finish_reasons").toString()).contains("\"stop\"");
@@ -131,6 +136,12 @@ class Langchain4jInstrumentationIT {
         assertThat(AgentHarness.attributes(retried).get("tokentrail.retry.attempt").get("intValue").asText()).isEqualTo("1");
         assertThat(AgentHarness.attributes(second).get("tokentrail.retry.attempt").get("intValue").asText()).isEqualTo("0");
 
+        // The streamed call: its span ended when the handler heard the complete response, usage included.
+        Map<String, JsonNode> st = AgentHarness.attributes(streamed);
+        assertThat(st.get("gen_ai.request.stream").get("boolValue").asBoolean()).isTrue();
+        assertThat(st.get("gen_ai.response.id").get("stringValue").asText()).isEqualTo("chatcmpl-s");
+        assertThat(st.get("tokentrail.retry.attempt").get("intValue").asText()).isEqualTo("0");
+
         // The two questions share model and system prompt, so their prefix; the requests differ.
         Map<String, JsonNode> r = AgentHarness.attributes(retried);
         Map<String, JsonNode> s = AgentHarness.attributes(second);
@@ -143,8 +154,10 @@ class Langchain4jInstrumentationIT {
         assertThat(f.get("error.type").get("stringValue").asText()).isEqualTo("400");
         assertThat(failed.get("status").toString()).contains("ERROR");
         assertThat(f).doesNotContainKey("gen_ai.usage.input_tokens").doesNotContainKey("tokentrail.cost.usd");
-        // The failing call sent the first question again: same request as the retried call.
+        // The failing and the streamed call sent the first question again: the same request as the retried call.
         assertThat(f.get("tokentrail.request.hash").get("stringValue").asText())
+            .isEqualTo(r.get("tokentrail.request.hash").get("stringValue").asText());
+        assertThat(st.get("tokentrail.request.hash").get("stringValue").asText())
             .isEqualTo(r.get("tokentrail.request.hash").get("stringValue").asText());
       } finally {
         server.destroy();

@@ -5,14 +5,15 @@ import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * Instruments LangChain4j 1.x ({@code dev.langchain4j:langchain4j-core}), which the upstream agent
  * does not cover: every {@code ChatModel.doChat(ChatRequest)} of a provider module becomes a CLIENT
- * span {@code chat {model}} with the OTel GenAI attributes. The provider's retries happen inside
+ * span {@code chat {model}} with the OTel GenAI attributes, and so does every {@code
+ * StreamingChatModel.doChat(ChatRequest, StreamingChatResponseHandler)}, ended when the handler hears
+ * the outcome. The provider's retries happen inside
  * {@code doChat}, so the agent's HTTP spans for each attempt are its children.
  *
  * <p>Provider modules that sit on an SDK the upstream agent already traces are left out, so a call
@@ -36,7 +37,7 @@ public final class Langchain4jInstrumentationModule extends InstrumentationModul
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return Collections.singletonList(new ChatModelInstrumentation());
+    return Arrays.asList(new ChatModelInstrumentation(), new StreamingChatModelInstrumentation());
   }
 
   /** Every class the inlined advice touches, nested ones included: injected into the app's classloader. */
@@ -44,6 +45,7 @@ public final class Langchain4jInstrumentationModule extends InstrumentationModul
   public List<String> getAdditionalHelperClassNames() {
     return Arrays.asList(
         "dev.tokentrail.agent.langchain4j.Langchain4jTracing",
+        "dev.tokentrail.agent.langchain4j.StreamingSpan",
         "dev.tokentrail.agent.langchain4j.GenAiProvider",
         "dev.tokentrail.agent.langchain4j.UsageCounts",
         "dev.tokentrail.agent.langchain4j.UsageCounts$1",

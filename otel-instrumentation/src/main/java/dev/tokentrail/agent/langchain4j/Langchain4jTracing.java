@@ -35,6 +35,7 @@ public final class Langchain4jTracing {
   static final AttributeKey<Double> REQUEST_TEMPERATURE = AttributeKey.doubleKey("gen_ai.request.temperature");
   static final AttributeKey<Double> REQUEST_TOP_P = AttributeKey.doubleKey("gen_ai.request.top_p");
   static final AttributeKey<Long> REQUEST_MAX_TOKENS = AttributeKey.longKey("gen_ai.request.max_tokens");
+  static final AttributeKey<Boolean> REQUEST_STREAM = AttributeKey.booleanKey("gen_ai.request.stream");
   static final AttributeKey<String> RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
   static final AttributeKey<String> RESPONSE_ID = AttributeKey.stringKey("gen_ai.response.id");
   static final AttributeKey<List<String>> FINISH_REASONS = AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
@@ -62,6 +63,15 @@ public final class Langchain4jTracing {
 
   /** Starts the span of one {@code doChat} of {@code model} under {@code parent}; the returned context carries it. */
   public static Context start(Context parent, Object model, ChatRequest request) {
+    return start(parent, model, request, false);
+  }
+
+  /** As {@link #start(Context, Object, ChatRequest)}, for a streaming call. */
+  public static Context startStreaming(Context parent, Object model, ChatRequest request) {
+    return start(parent, model, request, true);
+  }
+
+  private static Context start(Context parent, Object model, ChatRequest request, boolean streaming) {
     String modelName = modelName(model, request);
     SpanBuilder builder = tracer().spanBuilder(modelName == null ? "chat" : "chat " + modelName)
         .setSpanKind(SpanKind.CLIENT)
@@ -74,6 +84,9 @@ public final class Langchain4jTracing {
     }
     if (modelName != null) {
       builder.setAttribute(REQUEST_MODEL, modelName);
+    }
+    if (streaming) {
+      builder.setAttribute(REQUEST_STREAM, true);
     }
     if (request != null) {
       setRequestParameters(builder, request);
