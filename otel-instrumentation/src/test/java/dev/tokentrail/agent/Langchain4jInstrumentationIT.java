@@ -165,4 +165,46 @@ class Langchain4jInstrumentationIT {
       }
     }
   }
+
+  @Test
+  void turnedOffByItsFlag() throws Exception {
+    try (FakeChatCompletions provider = new FakeChatCompletions()) {
+      Process server = AgentHarness.startServer(dataDir);
+      try {
+        Map<String, Integer> ports = AgentHarness.readPorts(server);
+        Process app = AgentHarness.startApp(Langchain4jSampleApp.class, provider.baseUrl(), ports.get("otlp-grpc"),
+            "langchain4j-off", "-Dotel.instrumentation.tokentrail-langchain4j.enabled=false");
+        String output = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(app.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(app.exitValue()).as(output).isZero();
+        assertThat(output).contains("first: chatcmpl-2 billing").contains("streamed: chatcmpl-s billing");
+
+        String query = URLEncoder.encode("{ resource.service.name = \"langchain4j-off\" }", StandardCharsets.UTF_8);
+        String base = "http://127.0.0.1:" + ports.get("http");
+        List<JsonNode> genAi = new ArrayList<>();
+        List<JsonNode> http = new ArrayList<>();
+        // The agent's HTTP spans of all five requests arrive; no GenAI span comes with them.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+          genAi.clear();
+          http.clear();
+          JsonNode result = JSON.readTree(AgentHarness.get(base + "/api/search?q=" + query + "&spss=10&limit=20").body());
+          for (JsonNode trace : result.get("traces")) {
+            JsonNode full = JSON.readTree(AgentHarness.get(base + "/api/traces/" + trace.get("traceID").asText()).body());
+            for (JsonNode batch : full.get("batches")) {
+              for (JsonNode scope : batch.get("scopeSpans")) {
+                for (JsonNode span : scope.get("spans")) {
+                  (AgentHarness.attributes(span).containsKey("gen_ai.operation.name") ? genAi : http).add(span);
+                }
+              }
+            }
+          }
+          assertThat(http).hasSize(5);
+        });
+        assertThat(genAi).isEmpty();
+      } finally {
+        server.destroy();
+        server.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
 }
