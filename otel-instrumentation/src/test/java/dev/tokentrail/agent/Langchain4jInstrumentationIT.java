@@ -39,7 +39,9 @@ class Langchain4jInstrumentationIT {
       try {
         Map<String, Integer> ports = AgentHarness.readPorts(server);
         Process app = AgentHarness.startApp(Langchain4jSampleApp.class, provider.baseUrl(), ports.get("otlp-grpc"),
-            "langchain4j-sample", "-D" + FingerprintSettings.SALT_PROPERTY + "=test-salt");
+            "langchain4j-sample", "-D" + FingerprintSettings.SALT_PROPERTY + "=test-salt",
+            // The agent's metrics go to its logging exporter here (agent-flags turns them off: the server derives its own).
+            "-Dotel.metrics.exporter=logging", "-Dotel.metric.export.interval=1000");
         String output = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(app.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(app.exitValue()).as(output).isZero();
@@ -48,6 +50,11 @@ class Langchain4jInstrumentationIT {
             .contains("second: chatcmpl-3 billing")
             .contains("failing: InvalidRequestException")
             .contains("streamed: chatcmpl-s billing");
+        // The GenAI client metrics, which the agent records for no LangChain4j call, come from the extension.
+        assertThat(output)
+            .contains("name=gen_ai.client.token.usage")
+            .contains("name=gen_ai.client.operation.duration")
+            .contains("name=tokentrail.llm.cost");
         // One 429 retried by LangChain4j, then the two answers and the streamed one; the 400 is not retried.
         assertThat(provider.requests.get()).as(output).isEqualTo(4);
         assertThat(provider.failing.get()).as(output).isEqualTo(1);
@@ -173,11 +180,13 @@ class Langchain4jInstrumentationIT {
       try {
         Map<String, Integer> ports = AgentHarness.readPorts(server);
         Process app = AgentHarness.startApp(Langchain4jSampleApp.class, provider.baseUrl(), ports.get("otlp-grpc"),
-            "langchain4j-off", "-Dotel.instrumentation.tokentrail-langchain4j.enabled=false");
+            "langchain4j-off", "-Dotel.instrumentation.tokentrail-langchain4j.enabled=false",
+            "-Dotel.metrics.exporter=logging", "-Dotel.metric.export.interval=1000");
         String output = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(app.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(app.exitValue()).as(output).isZero();
         assertThat(output).contains("first: chatcmpl-2 billing").contains("streamed: chatcmpl-s billing");
+        assertThat(output).doesNotContain("name=gen_ai.client.token.usage").doesNotContain("name=tokentrail.llm.cost");
 
         String query = URLEncoder.encode("{ resource.service.name = \"langchain4j-off\" }", StandardCharsets.UTF_8);
         String base = "http://127.0.0.1:" + ports.get("http");
