@@ -1,6 +1,7 @@
 package dev.tokentrail.agent.langchain4j;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
 import java.lang.reflect.Method;
 
 /**
@@ -9,14 +10,15 @@ import java.lang.reflect.Method;
  */
 final class GenAiProvider {
   private static final String MODEL_PACKAGE = "dev.langchain4j.model.";
-  /** {@code ChatModel.provider()}, dispatched virtually; null on releases without it. */
-  private static final Method PROVIDER = providerMethod();
+  /** {@code provider()} of each model interface, dispatched virtually; null on releases without it. */
+  private static final Method CHAT_PROVIDER = providerMethod(ChatModel.class);
+  private static final Method STREAMING_PROVIDER = providerMethod(StreamingChatModel.class);
 
   private GenAiProvider() {}
 
-  private static Method providerMethod() {
+  private static Method providerMethod(Class<?> modelInterface) {
     try {
-      return ChatModel.class.getMethod("provider");
+      return modelInterface.getMethod("provider");
     } catch (NoSuchMethodException | RuntimeException | LinkageError e) {
       return null;
     }
@@ -25,9 +27,11 @@ final class GenAiProvider {
   /** The provider name for {@code model}, or null when neither source names one. */
   static String of(Object model) {
     String name = null;
-    if (PROVIDER != null) {
+    Method providerMethod = model instanceof ChatModel ? CHAT_PROVIDER
+        : model instanceof StreamingChatModel ? STREAMING_PROVIDER : null;
+    if (providerMethod != null) {
       try {
-        Object provider = PROVIDER.invoke(model);
+        Object provider = providerMethod.invoke(model);
         if (provider instanceof Enum) {
           name = fromModelProvider(((Enum<?>) provider).name());
         }

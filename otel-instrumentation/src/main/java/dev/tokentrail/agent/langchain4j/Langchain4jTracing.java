@@ -1,6 +1,7 @@
 package dev.tokentrail.agent.langchain4j;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
@@ -107,6 +108,9 @@ public final class Langchain4jTracing {
     try {
       if (model instanceof ChatModel) {
         return ((ChatModel) model).defaultRequestParameters().modelName();
+      }
+      if (model instanceof StreamingChatModel) {
+        return ((StreamingChatModel) model).defaultRequestParameters().modelName();
       }
     } catch (RuntimeException | LinkageError e) {
       // No defaults either: the span has no model.

@@ -2,9 +2,12 @@ package dev.tokentrail.agent.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.anthropic.AnthropicChatModel;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import org.junit.jupiter.api.Test;
 
 class GenAiProviderTest {
@@ -15,6 +18,21 @@ class GenAiProviderTest {
 
     assertThat(GenAiProvider.of(openAi)).isEqualTo("openai");
     assertThat(GenAiProvider.of(anthropic)).isEqualTo("anthropic");
+  }
+
+  @Test
+  void streamingModelsNameTheirProviderToo() {
+    StreamingChatModel openAi = OpenAiStreamingChatModel.builder().apiKey("test").modelName("gpt-4o-mini").build();
+    StreamingChatModel mistral = new StreamingChatModel() {
+      @Override
+      public ModelProvider provider() {
+        return ModelProvider.MISTRAL_AI;
+      }
+    };
+
+    assertThat(GenAiProvider.of(openAi)).isEqualTo("openai");
+    // Outside the provider packages, so only provider() can name it.
+    assertThat(GenAiProvider.of(mistral)).isEqualTo("mistral_ai");
   }
 
   @Test
