@@ -87,6 +87,8 @@ public final class GenAiAttributes {
   public static final String TT_UNPRICED_REASON = "tokentrail.price.unpriced_reason";
   public static final String TT_REQUEST_HASH = "tokentrail.request.hash";
   public static final String TT_PREFIX_HASH = "tokentrail.prefix.hash";
+  /** Set by the agent extension on a call span that wraps another call span (which has the usage). */
+  public static final String TT_LLM_WRAPPER = "tokentrail.llm.wrapper";
   public static final String TT_RETRY_ATTEMPT = "tokentrail.retry.attempt";
   public static final String TT_TASK = "tokentrail.task";
   public static final String TT_OUTCOME = "tokentrail.outcome";

@@ -147,9 +147,14 @@ public final class GenAiNormalizer {
 
   /**
    * The canonical operation when the span is an LLM call, else {@code null}. Spans that only
-   * aggregate calls (agents, workflows, tools, framework wrappers, Vercel outer spans) are not.
+   * aggregate calls (agents, workflows, tools, framework wrappers, Vercel outer spans, and call
+   * spans the agent extension marked {@code tokentrail.llm.wrapper}) are not.
    */
   static String operationOf(Map<String, Object> a) {
+    Object wrapper = a.get(TT_LLM_WRAPPER);
+    if (Boolean.TRUE.equals(wrapper) || "true".equals(wrapper)) {
+      return null; // The call span inside it carries the usage.
+    }
     String op = string(a.get(OPERATION_NAME));
     if (op != null) {
       return switch (op) {

@@ -689,6 +689,14 @@ class GenAiNormalizerTest {
   }
 
   @Test
+  void aCallSpanTheAgentMarkedAsAWrapperIsNotCountedAgain() {
+    assertThat(normalizer.extract(chat())).isNotNull();
+    assertThat(normalizer.extract(chat("tokentrail.llm.wrapper", true))).isNull();
+    assertThat(normalizer.extract(chat("tokentrail.llm.wrapper", "true"))).isNull();
+    assertThat(normalizer.extract(chat("tokentrail.llm.wrapper", false))).isNotNull();
+  }
+
+  @Test
   void vercelEmbedSpanIsAnEmbeddingsCall() {
     LlmCall call =
         normalizer.extract(

@@ -46,12 +46,16 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
   static final AttributeKey<Long> RETRY_ATTEMPT = AttributeKey.longKey("tokentrail.retry.attempt");
   static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  static final AttributeKey<Boolean> WRAPPER = AttributeKey.booleanKey("tokentrail.llm.wrapper");
   static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
   static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
   /** Open GenAI spans whose HTTP attempts are being counted; bounded so no span can leak memory. */
   private static final int MAX_OPEN_CALLS = 10_000;
   private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> httpAttempts =
       new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Open call spans with a call span below them: wrappers, whose usage the inner span reports. */
+  private final java.util.Set<String> wrappers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final AgentPrices prices;
   /** Baggage key to span attribute, e.g. {@code team -> tokentrail.team}. */
@@ -88,9 +92,14 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
    * so the call reports which attempt finally answered.
    */
   private void countAttempts(ReadWriteSpan span) {
-    if (span.getAttribute(OPERATION) != null) {
+    if (isCall(span.getAttribute(OPERATION))) {
       if (httpAttempts.size() >= MAX_OPEN_CALLS) {
         httpAttempts.clear();
+        wrappers.clear();
+      }
+      String parent = span.getParentSpanContext().getSpanId();
+      if (span.getParentSpanContext().isValid() && httpAttempts.containsKey(parent)) {
+        wrappers.add(parent);
       }
       httpAttempts.put(span.getSpanContext().getSpanId(), new java.util.concurrent.atomic.AtomicInteger());
       return;
@@ -108,9 +117,23 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
     return true;
   }
 
+  /** The operations that are one call to a model, as opposed to agents, tools or workflows around calls. */
+  static boolean isCall(String operation) {
+    return operation != null && (operation.equals("chat") || operation.equals("text_completion")
+        || operation.equals("generate_content") || operation.equals("embeddings"));
+  }
+
   @Override
   public void onEnding(ReadWriteSpan span) {
     try {
+      if (wrappers.remove(span.getSpanContext().getSpanId())) {
+        // A framework call (LangChain4j over an instrumented SDK, say) around the SDK's own call
+        // span: the inner span carries the usage, so this one is marked and neither priced nor
+        // metered, and the server does not count the call twice.
+        httpAttempts.remove(span.getSpanContext().getSpanId());
+        span.setAttribute(WRAPPER, true);
+        return;
+      }
       price(span);
       if (span.getAttribute(OPERATION) != null && recordsNoClientMetrics(span.getInstrumentationScopeInfo().getName())) {
         recordClientMetrics(span);

@@ -169,4 +169,42 @@ class LlmSpanProcessorTest {
     assertThat(metric("tokentrail.llm.cost")).isPresent();
     assertThat(LlmSpanProcessor.recordsNoClientMetrics("com.anthropic.sdk.java")).isTrue();
   }
+
+  @Test
+  void aFrameworkCallAroundAnInstrumentedSdkCallIsMarkedAndNotPricedTwice() {
+    Span outer = tracerProvider.get("dev.tokentrail.langchain4j-1").spanBuilder("chat outer")
+        .setAttribute("gen_ai.operation.name", "chat").setAttribute("gen_ai.provider.name", "openai")
+        .setAttribute("gen_ai.request.model", "gpt-4o").startSpan();
+    try (Scope ignored = outer.makeCurrent()) {
+      Span inner = chat(tracerProvider.get("io.opentelemetry.openai-java-1.1"), Context.current());
+      answer(inner);
+      inner.end();
+    }
+    answer(outer);
+    outer.end();
+
+    Attributes inner = only("chat gpt-4o").getAttributes();
+    Attributes wrapper = only("chat outer").getAttributes();
+    assertThat(inner.get(AttributeKey.doubleKey("tokentrail.cost.usd"))).isCloseTo(GPT_4O_COST, within(1e-12));
+    assertThat(inner.get(AttributeKey.booleanKey("tokentrail.llm.wrapper"))).isNull();
+    assertThat(wrapper.get(AttributeKey.booleanKey("tokentrail.llm.wrapper"))).isTrue();
+    assertThat(wrapper.get(AttributeKey.doubleKey("tokentrail.cost.usd"))).isNull();
+    assertThat(metric("gen_ai.client.token.usage")).as("the wrapper is not metered; the agent meters the SDK call").isEmpty();
+    assertThat(metric("tokentrail.llm.cost").orElseThrow().getDoubleSumData().getPoints()).singleElement()
+        .satisfies(p -> assertThat(p.getValue()).isCloseTo(GPT_4O_COST, within(1e-12)));
+  }
+
+  @Test
+  void agentAndToolSpansAroundACallAreNotWrappers() {
+    Span agent = tracerProvider.get("app").spanBuilder("invoke_agent planner")
+        .setAttribute("gen_ai.operation.name", "invoke_agent").startSpan();
+    try (Scope ignored = agent.makeCurrent()) {
+      Span inner = chat(tracerProvider.get("io.opentelemetry.openai-java-1.1"), Context.current());
+      answer(inner);
+      inner.end();
+    }
+    agent.end();
+    assertThat(only("invoke_agent planner").getAttributes().get(AttributeKey.booleanKey("tokentrail.llm.wrapper"))).isNull();
+    assertThat(only("chat gpt-4o").getAttributes().get(AttributeKey.doubleKey("tokentrail.cost.usd"))).isNotNull();
+  }
 }
