@@ -55,8 +55,17 @@ final class AnalyticsApi {
   }
 
   private static String param(ServiceRequestContext ctx, String name) {
-    String v = ctx.queryParam(name);
-    return v == null || v.isBlank() || v.equals("$__all") || v.equals("All") ? null : v;
+    return filterValue(ctx.queryParam(name));
+  }
+
+  /**
+   * A filter parameter's value, or null for "no filter": absent, blank, or one of Grafana's
+   * all-values ({@code $__all}, {@code All}, and {@code .*}, the all-value TokenTrail's dashboards
+   * use so that one variable serves both PromQL regex matchers and these endpoints).
+   */
+  static String filterValue(String value) {
+    return value == null || value.isBlank() || value.equals("$__all") || value.equals("All") || value.equals(".*")
+        ? null : value;
   }
 
   private static int limit(ServiceRequestContext ctx) {

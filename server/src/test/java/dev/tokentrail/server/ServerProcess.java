@@ -22,16 +22,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real {@code tokentrail serve} as a child process: the packaged jar, run by the JDK running
- * the tests, on free ports. Stderr goes to a file that failures print.
+ * the tests, on free ports. Stderr goes to a file that failures print. Other modules' integration
+ * tests use it through this module's test-jar; the jar's path is the {@code tokentrail.jar} system
+ * property.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   final Process process;
   final Path log;
-  final int grpcPort;
-  final int httpPort;
-  final int queryPort;
+  public final int grpcPort;
+  public final int httpPort;
+  public final int queryPort;
   private final List<String> stdout = new ArrayList<>();
 
   private ServerProcess(Process process, Path log, Map<String, Integer> ports) {
@@ -42,17 +44,17 @@ final class ServerProcess implements AutoCloseable {
     this.queryPort = ports.get("http");
   }
 
-  static Path jar() {
+  public static Path jar() {
     Path jar = Path.of(System.getProperty("tokentrail.jar", "target/tokentrail.jar"));
     assertThat(jar).as("the packaged server jar (run 'mvn verify', which packages first)").exists();
     return jar;
   }
 
-  static ServerProcess start(Path dataDir, String... extraArgs) throws IOException {
+  public static ServerProcess start(Path dataDir, String... extraArgs) throws IOException {
     return start(dataDir, Map.of(), extraArgs);
   }
 
-  static ServerProcess start(Path dataDir, Map<String, String> env, String... extraArgs) throws IOException {
+  public static ServerProcess start(Path dataDir, Map<String, String> env, String... extraArgs) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m",
@@ -108,16 +110,16 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  String queryUrl(String path) {
+  public String queryUrl(String path) {
     return "http://127.0.0.1:" + queryPort + path;
   }
 
-  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+  public HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create(queryUrl(path))).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  HttpResponse<byte[]> post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
+  public HttpResponse<byte[]> post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
             .header("Content-Type", contentType)
@@ -143,7 +145,7 @@ final class ServerProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  String logText() {
+  public String logText() {
     try {
       return Files.readString(log);
     } catch (IOException e) {

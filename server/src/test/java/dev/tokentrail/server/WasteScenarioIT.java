@@ -7,14 +7,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
-import io.opentelemetry.sdk.testing.trace.TestSpanData;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.data.StatusData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,10 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Waste analytics with known answers, through the real server: a scenario whose every number can
- * be computed by hand is exported with the OTel SDK, then the API and the metrics must give exactly
- * those numbers (DESIGN section 5). Prices: gpt-4o $2.50/$10, gpt-4o-mini $0.15/$0.60,
- * claude-sonnet-4 $3/$15 with cache reads at $0.30 (per 1M tokens).
+ * Waste analytics with known answers, through the real server: {@link WasteScenario}, whose every
+ * number can be computed by hand, is exported with the OTel SDK, then the API and the metrics must
+ * give exactly those numbers (DESIGN section 5).
  */
 class WasteScenarioIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,12 +36,11 @@ class WasteScenarioIT {
   static String retryTrace;
   static long now;
 
-  // Hand-computed answers.
-  static final double RETRY_WASTED = (1000 * 2.50 + 50 * 10.0) / M;              // the billed 500-error attempt
-  static final double RETRY_TRACE_COST = RETRY_WASTED + (1000 * 2.50 + 200 * 10.0) / M;
-  static final double CONTEXT_RESENT = (1500 + 3000 + 5000) * 3.00 / M;           // r = 1500, 3000, 5000
-  static final double CACHE_OPPORTUNITY = (1500 + 3000 + 5000) * (3.00 - 0.30) / M;
-  static final double OVERKILL_SAVINGS = 4 * (800 * 2.50 + 5 * 10.0) / M - 4 * (800 * 0.15 + 5 * 0.60) / M;
+  static final double RETRY_WASTED = WasteScenario.RETRY_WASTED_USD;
+  static final double RETRY_TRACE_COST = WasteScenario.RETRY_TRACE_COST_USD;
+  static final double CONTEXT_RESENT = WasteScenario.CONTEXT_RESENT_USD;
+  static final double CACHE_OPPORTUNITY = WasteScenario.CACHE_OPPORTUNITY_USD;
+  static final double OVERKILL_SAVINGS = WasteScenario.OVERKILL_SAVINGS_USD;
 
   @BeforeAll
   static void feed() throws Exception {
@@ -57,46 +49,9 @@ class WasteScenarioIT {
         "TOKENTRAIL_BUDGETS_TEAM", "support=100",
         "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", "ticket_resolved=4"));
     now = System.currentTimeMillis() - 600_000;
-    List<SpanData> spans = new ArrayList<>();
-
-    // 1. Retries: 429 without usage, 500 with usage, then success; same parent, model and operation.
-    retryTrace = LlmSpans.traceId();
-    String root = LlmSpans.spanId();
-    spans.add(span(retryTrace, root, "", "POST /tickets/resolve", "support-bot", now, 10_000,
-        Attributes.builder().put("tokentrail.outcome", "ticket_resolved").build(), false));
-    spans.add(chat(retryTrace, root, "support-bot", "openai", "gpt-4o", -1, -1, now + 100, "429",
-        Attributes.builder().put("team", "support").build()));
-    spans.add(chat(retryTrace, root, "support-bot", "openai", "gpt-4o", 1000, 50, now + 2000, "500",
-        Attributes.builder().put("team", "support").build()));
-    spans.add(chat(retryTrace, root, "support-bot", "openai", "gpt-4o", 1000, 200, now + 5000, null,
-        Attributes.builder().put("team", "support").build()));
-
-    // 2. Context growth: one conversation across two traces, four turns.
-    long[][] turns = {{1000, 500}, {2500, 500}, {4500, 500}, {7000, 500}};
-    String traceA = LlmSpans.traceId();
-    String traceB = LlmSpans.traceId();
-    String rootA = LlmSpans.spanId();
-    String rootB = LlmSpans.spanId();
-    spans.add(span(traceA, rootA, "", "agent step", "research-agent", now, 20_000, Attributes.empty(), false));
-    spans.add(span(traceB, rootB, "", "agent step", "research-agent", now + 30_000, 20_000, Attributes.empty(), false));
-    for (int i = 0; i < turns.length; i++) {
-      String trace = i < 2 ? traceA : traceB;
-      String parent = i < 2 ? rootA : rootB;
-      spans.add(chat(trace, parent, "research-agent", "anthropic", "claude-sonnet-4", turns[i][0], turns[i][1],
-          now + 1000 + i * 15_000L, null, Attributes.builder().put("gen_ai.conversation.id", "conv-agent").put("team", "research").build()));
-    }
-
-    // 3. Overkill: a classifier on gpt-4o beside the same task on gpt-4o-mini, both always succeeding.
-    for (int i = 0; i < 8; i++) {
-      String trace = LlmSpans.traceId();
-      String r = LlmSpans.spanId();
-      String model = i < 4 ? "gpt-4o" : "gpt-4o-mini";
-      spans.add(span(trace, r, "", "route ticket", "ticket-router", now + i * 1000L, 2_000,
-          i < 2 ? Attributes.builder().put("tokentrail.outcome", "ticket_routed").build() : Attributes.empty(), false));
-      spans.add(chat(trace, r, "ticket-router", "openai", model, 800, 5, now + i * 1000L + 10, null,
-          Attributes.builder().put("tokentrail.task", "classify-ticket").put("team", "routing").build()));
-    }
-
+    WasteScenario scenario = WasteScenario.startingAt(now);
+    retryTrace = scenario.retryTraceId();
+    List<SpanData> spans = scenario.spans();
     SpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + server.grpcPort).build();
     assertThat(exporter.export(spans).join(30, TimeUnit.SECONDS).isSuccess()).isTrue();
     exporter.shutdown().join(10, TimeUnit.SECONDS);
@@ -107,43 +62,6 @@ class WasteScenarioIT {
   @AfterAll
   static void stop() throws Exception {
     server.close();
-  }
-
-  static SpanData span(String traceId, String spanId, String parent, String name, String service, long startMillis,
-      long durationMillis, Attributes attributes, boolean error) {
-    TestSpanData.Builder b = TestSpanData.builder()
-        .setSpanContext(SpanContext.create(traceId, spanId, TraceFlags.getSampled(), TraceState.getDefault()))
-        .setName(name)
-        .setKind(parent.isEmpty() ? SpanKind.SERVER : SpanKind.CLIENT)
-        .setStartEpochNanos(TimeUnit.MILLISECONDS.toNanos(startMillis))
-        .setEndEpochNanos(TimeUnit.MILLISECONDS.toNanos(startMillis + durationMillis))
-        .setHasEnded(true)
-        .setStatus(error ? StatusData.error() : StatusData.unset())
-        .setAttributes(attributes)
-        .setResource(LlmSpans.resource(service))
-        .setTotalRecordedEvents(0)
-        .setTotalRecordedLinks(0);
-    if (!parent.isEmpty()) {
-      b.setParentSpanContext(SpanContext.create(traceId, parent, TraceFlags.getSampled(), TraceState.getDefault()));
-    }
-    return b.build();
-  }
-
-  /** A chat call; negative token counts mean the provider reported no usage. */
-  static SpanData chat(String traceId, String parent, String service, String provider, String model, long input,
-      long output, long startMillis, String errorType, Attributes extra) {
-    var attributes = Attributes.builder()
-        .put("gen_ai.operation.name", "chat")
-        .put("gen_ai.provider.name", provider)
-        .put("gen_ai.request.model", model)
-        .putAll(extra);
-    if (input >= 0) {
-      attributes.put("gen_ai.usage.input_tokens", input).put("gen_ai.usage.output_tokens", output);
-    }
-    if (errorType != null) {
-      attributes.put("error.type", errorType);
-    }
-    return span(traceId, LlmSpans.spanId(), parent, "chat " + model, service, startMillis, 900, attributes.build(), errorType != null);
   }
 
   static JsonNode get(String path) throws Exception {

@@ -1,0 +1,425 @@
+package dev.tokentrail.dashboards;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokentrail.server.LlmSpans;
+import dev.tokentrail.server.ServerProcess;
+import dev.tokentrail.server.WasteScenario;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every query of every dashboard, run the way Grafana runs it against the real parts: the packaged
+ * {@code tokentrail serve} fed {@link WasteScenario} (every kind of waste, outcomes) plus project
+ * traffic, an unknown model, a client cost mismatch and an invalid span through the OTel SDK
+ * exporter; a real Prometheus scraping it every second with the alert rules loaded. PromQL goes
+ * to Prometheus's HTTP API, Infinity queries to the query API under the provisioned base URL,
+ * TraceQL to {@code /api/search}, with variables at their all-value and Grafana's time macros.
+ */
+class DashboardQueriesIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final int SCRAPE_SECONDS = 1;
+  /** Grafana's $__interval for a few minutes' range (it never goes below the scrape interval). */
+  private static final int INTERVAL_SECONDS = 2;
+  private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((?:(.+),\\s*)?(\\w+)\\)");
+
+  @TempDir static Path dataDir;
+  @TempDir static Path prometheusDir;
+  static ServerProcess server;
+  static PrometheusProcess prometheus;
+  static long fromMillis;
+  static long toMillis;
+  static GrafanaTemplate template;
+
+  @BeforeAll
+  static void startServerAndPrometheusAndFeedThem() throws Exception {
+    PrometheusProcess.requireInstalled();
+    server = ServerProcess.start(dataDir, Map.of(
+        "TOKENTRAIL_WASTE_INTERVAL", "1s",
+        // research spends about $0.075 in the scenario: over its budget, so an overrun date exists.
+        "TOKENTRAIL_BUDGETS_TEAM", "support=100,research=0.01",
+        "TOKENTRAIL_BUDGETS_PROJECT", "checkout-assistant=50",
+        "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", "ticket_resolved=4"));
+    prometheus = PrometheusProcess.start(prometheusDir, server.queryPort, SCRAPE_SECONDS,
+        ModuleFiles.dir("prometheus/rules/tokentrail-alerts.yml"));
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(prometheus.query("up{job=\"tokentrail\"} == 1")).as("TokenTrail scraped").hasSize(1));
+
+    // Spans of this month (budgets count the calendar month), ending before now.
+    long monthStart = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long start = Math.max(System.currentTimeMillis() - 90_000, monthStart);
+    fromMillis = start - 60_000;
+    // Prometheus sees a counter's series from its first scrape on, so increase() and rate() miss
+    // the calls that created it: first traffic creates the series, a second round counts.
+    export(traffic(start));
+    postInvalidSpan();
+    awaitScraped("sum(tokentrail_llm_calls_total)", LLM_CALLS);
+    awaitScraped("sum(tokentrail_ingest_spans_rejected_total)", 1);
+    export(moreTraffic(start + 30_000));
+    postInvalidSpan();
+    awaitScraped("sum(tokentrail_llm_calls_total)", LLM_CALLS + MORE_LLM_CALLS);
+    awaitScraped("sum(tokentrail_ingest_spans_rejected_total)", 2);
+
+    // Everything the panels show has been analyzed and scraped.
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      assertThat(prometheus.query("tokentrail_waste_usd_total > 0")).as("waste of every kind scraped").hasSize(4);
+      assertThat(prometheus.query("tokentrail_budget_overrun_timestamp_seconds")).as("overrun date scraped").isNotEmpty();
+      assertThat(prometheus.query("tokentrail_client_cost_mismatch_total")).as("cost mismatch scraped").isNotEmpty();
+    });
+    // A few more scrapes, so rate() windows after the burst hold two samples.
+    double scrapes = scrapes();
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> scrapes() >= scrapes + 4);
+    toMillis = System.currentTimeMillis();
+    template = GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS,
+        Map.of("team", ".*", "project", ".*", "service", ".*", "model", ".*", "instance", ".*"));
+  }
+
+  /** LLM calls in {@link #traffic}: the scenario's 15, three project calls, one unknown model, one cost mismatch. */
+  private static final int LLM_CALLS = 15 + 3 + 1 + 1;
+
+  private static List<SpanData> traffic(long start) {
+    List<SpanData> spans = new ArrayList<>(WasteScenario.startingAt(start).spans());
+    for (int i = 0; i < 3; i++) {
+      String trace = LlmSpans.traceId();
+      String root = LlmSpans.spanId();
+      spans.add(LlmSpans.root(trace, root, "checkout-api", start + i * 2_000L));
+      spans.add(LlmSpans.chat(trace, root, "checkout-api", "gpt-4o-mini", 1200, 150, 600, start + i * 2_000L));
+    }
+    String unknown = LlmSpans.traceId();
+    String unknownRoot = LlmSpans.spanId();
+    spans.add(LlmSpans.root(unknown, unknownRoot, "labs-bot", start));
+    spans.add(LlmSpans.call(unknown, unknownRoot, "labs-bot", "openai", "gpt-9-preview", 500, 50, start,
+        Attributes.builder().put("team", "labs").build()));
+    String mismatch = LlmSpans.traceId();
+    String mismatchRoot = LlmSpans.spanId();
+    spans.add(LlmSpans.root(mismatch, mismatchRoot, "labs-bot", start + 1_000));
+    spans.add(LlmSpans.call(mismatch, mismatchRoot, "labs-bot", "openai", "gpt-4o-mini", 1000, 100, start + 1_000,
+        Attributes.builder().put("team", "labs").put("gen_ai.usage.cost", 1.0).build()));
+    return spans;
+  }
+
+  /** LLM calls in {@link #moreTraffic}: three project calls and one unknown model, on series that exist. */
+  private static final int MORE_LLM_CALLS = 3 + 1;
+
+  private static List<SpanData> moreTraffic(long start) {
+    List<SpanData> spans = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String trace = LlmSpans.traceId();
+      String root = LlmSpans.spanId();
+      spans.add(LlmSpans.root(trace, root, "checkout-api", start + i * 2_000L));
+      spans.add(LlmSpans.chat(trace, root, "checkout-api", "gpt-4o-mini", 900, 120, 0, start + i * 2_000L));
+    }
+    String unknown = LlmSpans.traceId();
+    String unknownRoot = LlmSpans.spanId();
+    spans.add(LlmSpans.root(unknown, unknownRoot, "labs-bot", start));
+    spans.add(LlmSpans.call(unknown, unknownRoot, "labs-bot", "openai", "gpt-9-preview", 700, 80, start,
+        Attributes.builder().put("team", "labs").build()));
+    return spans;
+  }
+
+  /** Scrapes of TokenTrail so far. */
+  private static double scrapes() throws Exception {
+    return prometheus.query("count_over_time(up{job=\"tokentrail\"}[1h])").get(0).path("value").get(1).asDouble();
+  }
+
+  private static void awaitScraped(String promql, double value) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      JsonNode result = prometheus.query(promql);
+      assertThat(result).as(promql).hasSize(1);
+      assertThat(result.get(0).path("value").get(1).asDouble()).as(promql).isEqualTo(value);
+    });
+  }
+
+  private static void export(List<SpanData> spans) {
+    SpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + server.grpcPort).build();
+    try {
+      assertThat(exporter.export(spans).join(30, TimeUnit.SECONDS).isSuccess()).as("export").isTrue();
+    } finally {
+      exporter.shutdown().join(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A span with an all-zero span id, which ingest rejects one by one (reason invalid_id). */
+  private static void postInvalidSpan() throws Exception {
+    String body = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"5b8efff798038103d269b633813fc60c\","
+        + "\"spanId\":\"0000000000000000\",\"name\":\"broken\",\"startTimeUnixNano\":\"1\",\"endTimeUnixNano\":\"2\"}]}]}]}";
+    HttpResponse<byte[]> response = server.post("/v1/traces", "application/json", body.getBytes(StandardCharsets.UTF_8));
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(new String(response.body(), StandardCharsets.UTF_8)).contains("rejectedSpans");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (prometheus != null) {
+      prometheus.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void everyPanelQueryReturnsDataOfTheShapeItsPanelReads() throws Exception {
+    SoftAssertions softly = new SoftAssertions();
+    int queries = 0;
+    for (Dashboard d : Dashboard.all()) {
+      for (Dashboard.Query q : d.queries()) {
+        String where = d.name() + " " + q.where();
+        switch (q.datasourceUid()) {
+          case "tokentrail-prometheus" -> checkPromQl(softly, where, q.target());
+          case "tokentrail-infinity" -> checkInfinity(softly, where, q.target());
+          case "tokentrail-tempo" -> checkTraceQl(softly, where, q.target());
+          default -> softly.fail(where + ": unknown data source " + q.datasourceUid());
+        }
+        queries++;
+      }
+    }
+    assertThat(queries).as("queries run").isGreaterThan(60);
+    softly.assertAll();
+  }
+
+  @Test
+  void everyVariableQueryListsTheValuesSeen() throws Exception {
+    Map<String, Set<String>> values = new HashMap<>();
+    for (Dashboard d : Dashboard.all()) {
+      for (JsonNode v : d.variables()) {
+        String query = v.path("query").path("query").asText();
+        Matcher m = LABEL_VALUES.matcher(query);
+        assertThat(m.matches()).as(d.name() + " variable query " + query).isTrue();
+        Map<String, String> params = new LinkedHashMap<>();
+        if (m.group(1) != null) {
+          params.put("match[]", template.interpolate(m.group(1)));
+        }
+        params.put("start", Long.toString(fromMillis / 1000));
+        params.put("end", Long.toString(toMillis / 1000 + 1));
+        JsonNode data = prometheus.api("/api/v1/label/" + m.group(2) + "/values", params);
+        Set<String> seen = new TreeSet<>();
+        data.forEach(value -> seen.add(value.asText()));
+        assertThat(seen).as(d.name() + " variable " + v.path("name").asText() + ": " + query).isNotEmpty();
+        values.put(d.name() + " " + v.path("name").asText(), seen);
+      }
+    }
+    assertThat(values.get("spend.json team")).contains("support", "research", "routing", "payments", "labs");
+    assertThat(values.get("spend.json project")).contains("checkout-assistant");
+    assertThat(values.get("waste.json service")).contains("support-bot", "research-agent", "ticket-router", "checkout-api", "labs-bot");
+    assertThat(values.get("waste.json model")).contains("gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gpt-9-preview");
+    assertThat(values.get("budgets.json team")).containsExactly("research", "support");
+    assertThat(values.get("budgets.json project")).containsExactly("checkout-assistant");
+    assertThat(values.get("ingest-health.json instance")).containsExactly("127.0.0.1:" + server.queryPort);
+  }
+
+  @Test
+  void theWasteStatsShowTheScenariosHandComputedUsd() throws Exception {
+    Map<String, Double> expected = Map.of(
+        "Wasted retries: USD", WasteScenario.RETRY_WASTED_USD,
+        "Context growth: USD", WasteScenario.CONTEXT_RESENT_USD,
+        "Cache opportunity: USD", WasteScenario.CACHE_OPPORTUNITY_USD,
+        "Overkill models: USD", WasteScenario.OVERKILL_SAVINGS_USD);
+    Dashboard waste = Dashboard.all().stream().filter(d -> d.name().equals("waste.json")).findFirst().orElseThrow();
+    int checked = 0;
+    for (Dashboard.Query q : waste.queries()) {
+      Double usd = expected.get(q.panelTitle());
+      if (usd == null) {
+        continue;
+      }
+      InfinityQuery infinity = InfinityQuery.of(q.target());
+      String column = infinity.columns().get(0).selector();
+      double sum = 0;
+      for (JsonNode row : rows(infinity)) {
+        sum += row.path(column).asDouble();
+      }
+      assertThat(sum).as(q.panelTitle() + " (sum of " + column + ")").isCloseTo(usd, within(1e-9));
+      checked++;
+    }
+    assertThat(checked).isEqualTo(4);
+  }
+
+  @Test
+  void theSpendStatCountsTheCallsOnSeriesPrometheusAlreadyHad() throws Exception {
+    Dashboard spend = Dashboard.all().stream().filter(d -> d.name().equals("spend.json")).findFirst().orElseThrow();
+    Dashboard.Query stat = spend.queries().stream().filter(q -> q.panelTitle().equals("Spend")).findFirst().orElseThrow();
+    JsonNode result = prometheus.api("/api/v1/query", Map.of("query", template.interpolate(stat.target().path("expr").asText()),
+        "time", seconds(toMillis))).path("result");
+    // At least the second round's priced calls (three on gpt-4o-mini at $0.15 / $0.60 per 1M
+    // tokens), which landed on series Prometheus already had; at most what all traffic cost (a
+    // scrape in the middle of the first round may count part of it), plus increase()'s
+    // extrapolation past the first and last samples.
+    double secondRound = 3 * (900 * 0.15 + 120 * 0.60) / 1_000_000.0;
+    double allTraffic = 0;
+    for (JsonNode bucket : rows(new InfinityQuery("cost", Map.of("from", "${__from}", "to", "${__to}", "step", "1d"), "", List.of()))) {
+      allTraffic += bucket.path("costUsd").asDouble();
+    }
+    assertThat(result.get(0).path("value").get(1).asDouble()).isBetween(secondRound - 1e-12, allTraffic * 1.5);
+  }
+
+  @Test
+  void traceIdsOfWasteFindingsOpenInTheTempoTraceView() throws Exception {
+    Dashboard waste = Dashboard.all().stream().filter(d -> d.name().equals("waste.json")).findFirst().orElseThrow();
+    int traces = 0;
+    for (Dashboard.Query q : waste.queries()) {
+      if (!q.panelTitle().endsWith(": findings")) {
+        continue;
+      }
+      List<JsonNode> rows = rows(InfinityQuery.of(q.target()));
+      assertThat(rows).as(q.panelTitle()).isNotEmpty();
+      for (JsonNode row : rows) {
+        // What Explore's trace view fetches for the link's ${__value.raw}.
+        String traceId = row.path("traceId").asText();
+        HttpResponse<String> trace = server.get("/api/v2/traces/" + traceId);
+        assertThat(trace.statusCode()).as(q.panelTitle() + " trace " + traceId).isEqualTo(200);
+        assertThat(trace.body()).as(q.panelTitle() + " trace " + traceId).contains("tokentrail.cost.usd");
+        traces++;
+      }
+    }
+    assertThat(traces).isGreaterThanOrEqualTo(4);
+  }
+
+  @Test
+  void promtoolAcceptsTheShippedConfigAndRulesAndTheRuleUnitTestsPass() throws Exception {
+    Path rules = ModuleFiles.dir("prometheus/rules");
+    assertThat(PrometheusProcess.run(ModuleFiles.dir("prometheus"), "promtool", "check", "config", "prometheus.yml"))
+        .contains("SUCCESS");
+    assertThat(PrometheusProcess.run(rules, "promtool", "check", "rules", "tokentrail-alerts.yml")).contains("SUCCESS: 6 rules found");
+    assertThat(PrometheusProcess.run(rules, "promtool", "test", "rules", "tokentrail-alerts.test.yml")).contains("SUCCESS");
+  }
+
+  @Test
+  void prometheusEvaluatesTheAlertRulesOnTheServersMetrics() throws Exception {
+    JsonNode groups = prometheus.api("/api/v1/rules", Map.of()).path("groups");
+    List<String> names = new ArrayList<>();
+    groups.forEach(g -> g.path("rules").forEach(r -> names.add(r.path("name").asText())));
+    assertThat(names).containsExactlyInAnyOrder("TokenTrailBudgetForecastOverrun", "TokenTrailBudgetExceeded",
+        "TokenTrailWasteSpike", "TokenTrailIngestRejects", "TokenTrailIngestBackpressure", "TokenTrailUnknownModel");
+    // The unknown model fires at once; research's overrun waits out its 'for' as pending.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      Map<String, String> states = new HashMap<>();
+      for (JsonNode alert : prometheus.api("/api/v1/alerts", Map.of()).path("alerts")) {
+        JsonNode labels = alert.path("labels");
+        states.put(labels.path("alertname").asText() + " " + labels.path("model").asText(labels.path("name").asText()),
+            alert.path("state").asText());
+      }
+      assertThat(states).containsEntry("TokenTrailUnknownModel gpt-9-preview", "firing")
+          .containsEntry("TokenTrailBudgetForecastOverrun research", "pending")
+          .containsEntry("TokenTrailBudgetExceeded research", "pending")
+          .containsEntry("TokenTrailIngestRejects ", "pending")
+          .doesNotContainKey("TokenTrailBudgetForecastOverrun support");
+    });
+  }
+
+  private static void checkPromQl(SoftAssertions softly, String where, JsonNode target) throws Exception {
+    String expr = template.interpolate(target.path("expr").asText());
+    JsonNode result;
+    if (target.path("instant").asBoolean()) {
+      result = prometheus.api("/api/v1/query", Map.of("query", expr, "time", seconds(toMillis))).path("result");
+    } else {
+      result = prometheus.api("/api/v1/query_range", Map.of("query", expr, "start", seconds(fromMillis), "end",
+          seconds(toMillis), "step", INTERVAL_SECONDS + "s")).path("result");
+    }
+    softly.assertThat(result).as(where + ": series of " + expr).isNotEmpty();
+    boolean finite = false;
+    for (JsonNode series : result) {
+      JsonNode samples = series.has("values") ? series.path("values") : JSON.createArrayNode().add(series.path("value"));
+      for (JsonNode sample : samples) {
+        finite |= Double.isFinite(sample.get(1).asDouble(Double.NaN)) && !sample.get(1).asText().equals("NaN");
+      }
+    }
+    softly.assertThat(finite).as(where + ": a number in " + expr + " -> " + result).isTrue();
+  }
+
+  private static void checkInfinity(SoftAssertions softly, String where, JsonNode target) throws Exception {
+    InfinityQuery query = InfinityQuery.of(target);
+    List<JsonNode> rows = rows(query);
+    softly.assertThat(rows).as(where + ": rows of " + query.url()).isNotEmpty();
+    for (InfinityQuery.Column column : query.columns()) {
+      boolean valued = false;
+      for (JsonNode row : rows) {
+        JsonNode value = row.get(column.selector());
+        softly.assertThat(value).as(where + ": column " + column.selector() + " in " + row).isNotNull();
+        if (value == null || value.isNull()) {
+          continue;
+        }
+        valued = true;
+        switch (column.type()) {
+          case "number", "timestamp_epoch" -> softly.assertThat(value.isNumber()).as(where + ": " + column.selector() + " number in " + row).isTrue();
+          case "string" -> softly.assertThat(value.isValueNode()).as(where + ": " + column.selector() + " value in " + row).isTrue();
+          default -> softly.fail(where + ": column type " + column.type());
+        }
+      }
+      softly.assertThat(valued).as(where + ": some row has a value for " + column.selector()).isTrue();
+    }
+  }
+
+  private static void checkTraceQl(SoftAssertions softly, String where, JsonNode target) throws Exception {
+    String q = template.interpolate(target.path("query").asText());
+    String path = "/api/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)
+        + "&start=" + seconds(fromMillis) + "&end=" + (toMillis / 1000 + 1)
+        + "&limit=" + target.path("limit").asInt(20) + "&spss=" + target.path("spss").asInt(3);
+    HttpResponse<String> response = server.get(path);
+    softly.assertThat(response.statusCode()).as(where + ": " + q + " -> " + response.body()).isEqualTo(200);
+    JsonNode traces = JSON.readTree(response.body()).path("traces");
+    softly.assertThat(traces).as(where + ": traces of " + q).isNotEmpty();
+    traces.forEach(t -> softly.assertThat(t.path("traceID").asText()).as(where + " traceID").isNotBlank());
+  }
+
+  /** An Infinity query's rows, fetched as the data source does: its base URL + the query's URL and parameters. */
+  private static List<JsonNode> rows(InfinityQuery query) throws Exception {
+    List<String> params = new ArrayList<>();
+    query.params().forEach((k, v) -> params.add(k + "=" + URLEncoder.encode(template.interpolate(v), StandardCharsets.UTF_8)));
+    String url = infinityBaseUrl() + query.url() + (params.isEmpty() ? "" : "?" + String.join("&", params));
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(url + " -> " + response.body()).isEqualTo(200);
+    JsonNode node = JSON.readTree(response.body());
+    if (!query.rootSelector().isEmpty()) {
+      for (String step : query.rootSelector().split("\\.")) {
+        node = node.path(step);
+      }
+    }
+    assertThat(node.isArray()).as(url + " rows at '" + query.rootSelector() + "': " + response.body()).isTrue();
+    List<JsonNode> rows = new ArrayList<>();
+    node.forEach(rows::add);
+    return rows;
+  }
+
+  /** The provisioned Infinity URL with Grafana's environment expansion of ${TOKENTRAIL_URL}. */
+  private static String infinityBaseUrl() {
+    String url = ModuleFiles.datasources().get("tokentrail-infinity").path("url").asText();
+    return url.replace("${TOKENTRAIL_URL}", "http://127.0.0.1:" + server.queryPort);
+  }
+
+  private static String seconds(long millis) {
+    return Long.toString(millis / 1000);
+  }
+}
