@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -60,18 +60,12 @@ public final class RequestFingerprint {
     return prefixHash;
   }
 
-  /** Fingerprints {@code request}, a parsed request body; {@code salt} keys the hashes. */
+  /**
+   * Fingerprints {@code request}, a parsed request body; {@code salt} keys the hashes. Each top-level
+   * field, and each message, is written out canonically once, and both hashes are fed those pieces
+   * in canonical order: the prefix shares most of its text with the request.
+   */
   public static RequestFingerprint of(Map<String, ?> request, byte[] salt) {
-    StringBuilder canonical = new StringBuilder(256);
-    Map<String, Object> normalized = new LinkedHashMap<>();
-    for (Map.Entry<String, ?> e : request.entrySet()) {
-      if (!IGNORED.contains(e.getKey())) {
-        normalized.put(e.getKey(), e.getValue());
-      }
-    }
-    appendCanonical(canonical, normalized);
-    String requestHash = hash(canonical, salt);
-
     String messagesField = null;
     List<?> messages = null;
     for (String field : MESSAGE_FIELDS) {
@@ -82,20 +76,81 @@ public final class RequestFingerprint {
         break;
       }
     }
-    if (messages == null) {
-      return new RequestFingerprint(requestHash, null);
-    }
-    Map<String, Object> prefix = new LinkedHashMap<>();
-    for (String field : PREFIX_FIELDS) {
-      Object value = request.get(field);
-      if (value != null) {
-        prefix.put(field, value);
+    StringBuilder scratch = new StringBuilder(1024);
+    TreeMap<String, byte[]> fields = new TreeMap<>();
+    for (Map.Entry<String, ?> e : request.entrySet()) {
+      if (!IGNORED.contains(e.getKey()) && !e.getKey().equals(messagesField)) {
+        scratch.setLength(0);
+        appendString(scratch, e.getKey());
+        scratch.append(':');
+        appendCanonical(scratch, e.getValue());
+        fields.put(e.getKey(), utf8(scratch));
       }
     }
-    prefix.put(messagesField, messages.subList(0, lastUserTurn(messages)));
-    canonical.setLength(0);
-    appendCanonical(canonical, prefix);
-    return new RequestFingerprint(requestHash, hash(canonical, salt));
+    if (messages == null) {
+      return new RequestFingerprint(hash(fields, null, null, 0, salt), null);
+    }
+    byte[][] canonicalMessages = new byte[messages.size()][];
+    for (int i = 0; i < canonicalMessages.length; i++) {
+      scratch.setLength(0);
+      appendCanonical(scratch, messages.get(i));
+      canonicalMessages[i] = utf8(scratch);
+    }
+    String requestHash = hash(fields, messagesField, canonicalMessages, canonicalMessages.length, salt);
+    TreeMap<String, byte[]> prefixFields = new TreeMap<>();
+    for (String field : PREFIX_FIELDS) {
+      if (request.get(field) != null && fields.containsKey(field)) {
+        prefixFields.put(field, fields.get(field));
+      }
+    }
+    String prefixHash = hash(prefixFields, messagesField, canonicalMessages, lastUserTurn(messages), salt);
+    return new RequestFingerprint(requestHash, prefixHash);
+  }
+
+  private static byte[] utf8(StringBuilder text) {
+    return text.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The hash of the canonical object made of {@code fields} (each {@code "key":value}) plus, under
+   * {@code messagesField}, the first {@code count} canonical messages, keys in sorted order as
+   * {@link #appendCanonical} writes a map; the pieces go into the MAC without being joined.
+   */
+  private static String hash(TreeMap<String, byte[]> fields, String messagesField, byte[][] messages, int count, byte[] salt) {
+    Mac mac = mac(salt);
+    mac.update((byte) '{');
+    boolean first = true;
+    boolean messagesDone = messagesField == null;
+    for (Map.Entry<String, byte[]> field : fields.entrySet()) {
+      if (!messagesDone && messagesField.compareTo(field.getKey()) < 0) {
+        updateMessages(mac, messagesField, messages, count, first);
+        first = false;
+        messagesDone = true;
+      }
+      if (!first) {
+        mac.update((byte) ',');
+      }
+      first = false;
+      mac.update(field.getValue());
+    }
+    if (!messagesDone) {
+      updateMessages(mac, messagesField, messages, count, first);
+    }
+    mac.update((byte) '}');
+    return hex(mac.doFinal());
+  }
+
+  private static void updateMessages(Mac mac, String field, byte[][] messages, int count, boolean first) {
+    StringBuilder key = new StringBuilder(first ? "" : ",");
+    appendString(key, field);
+    mac.update(utf8(key.append(":[")));
+    for (int i = 0; i < count; i++) {
+      if (i > 0) {
+        mac.update((byte) ',');
+      }
+      mac.update(messages[i]);
+    }
+    mac.update((byte) ']');
   }
 
   /** The index of the last message with role {@code user}; else of the last message. */
@@ -155,23 +210,26 @@ public final class RequestFingerprint {
     }
   }
 
+  /** A JSON string; runs of characters that need no escaping are copied in one call. */
   private static void appendString(StringBuilder out, String s) {
     out.append('"');
+    int run = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20) {
-        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-      } else {
-        out.append(c);
+      if (c == '"' || c == '\\' || c < 0x20) {
+        out.append(s, run, i);
+        if (c < 0x20) {
+          out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+        } else {
+          out.append('\\').append(c);
+        }
+        run = i + 1;
       }
     }
-    out.append('"');
+    out.append(s, run, s.length()).append('"');
   }
 
-  private static String hash(CharSequence canonical, byte[] salt) {
-    byte[] digest = mac(salt).doFinal(canonical.toString().getBytes(StandardCharsets.UTF_8));
+  private static String hex(byte[] digest) {
     char[] hex = new char[32];
     for (int i = 0; i < 16; i++) {
       hex[2 * i] = HEX[(digest[i] >> 4) & 0xf];

@@ -96,4 +96,27 @@ class RequestFingerprintTest {
     RequestFingerprint.appendCanonical(out, Map.of("b", "x\"y\n", "a", java.util.List.of(1, 2.5, true)));
     assertThat(out.toString()).isEqualTo("{\"a\":[1,2.5,true],\"b\":\"x\\\"y\\u000a\"}");
   }
+
+  /** The hashed texts are the canonical JSON of the normalized request and of the prefix, keys sorted. */
+  @Test
+  void theHashesAreHmacsOfTheCanonicalTexts() throws Exception {
+    RequestFingerprint f = of("{\"stream\":true,\"temperature\":0.5,\"model\":\"m\",\"system\":\"s\",\"max_tokens\":9,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"assistant\",\"content\":\"b\"},"
+        + "{\"role\":\"user\",\"content\":\"c\\\"d\"}]}");
+    String messages = "{\"content\":\"a\",\"role\":\"user\"},{\"content\":\"b\",\"role\":\"assistant\"}";
+    assertThat(f.requestHash()).isEqualTo(hmac("{\"max_tokens\":9,\"messages\":[" + messages
+        + ",{\"content\":\"c\\\"d\",\"role\":\"user\"}],\"model\":\"m\",\"system\":\"s\",\"temperature\":0.5}"));
+    assertThat(f.prefixHash()).isEqualTo(hmac("{\"messages\":[" + messages + "],\"model\":\"m\",\"system\":\"s\"}"));
+  }
+
+  private static String hmac(String text) throws Exception {
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(SALT, "HmacSHA256"));
+    byte[] digest = mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+    StringBuilder hex = new StringBuilder();
+    for (int i = 0; i < 16; i++) {
+      hex.append(String.format("%02x", digest[i]));
+    }
+    return hex.toString();
+  }
 }
