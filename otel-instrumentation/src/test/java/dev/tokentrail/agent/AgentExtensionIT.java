@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokentrail.agent.fingerprint.FingerprintSettings;
 import dev.tokentrail.agent.fingerprint.RequestFingerprint;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,22 +42,13 @@ class AgentExtensionIT {
         assertThat(output).contains("tokentrail: pricing GenAI spans with catalog").contains("answer: billing");
         assertThat(provider.requests.get()).isEqualTo(3); // one 429 retried by the SDK, then two answers
 
-        String query = URLEncoder.encode("{ resource.service.name = \"agent-sample\" && span.gen_ai.operation.name = \"chat\" }", StandardCharsets.UTF_8);
-        String base = "http://127.0.0.1:" + ports.get("http");
         List<JsonNode> spans = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
           spans.clear();
-          JsonNode result = JSON.readTree(AgentHarness.get(base + "/api/search?q=" + query + "&spss=10").body());
-          for (JsonNode trace : result.get("traces")) {
-            JsonNode full = JSON.readTree(AgentHarness.get(base + "/api/traces/" + trace.get("traceID").asText()).body());
-            for (JsonNode batch : full.get("batches")) {
-              for (JsonNode scope : batch.get("scopeSpans")) {
-                for (JsonNode span : scope.get("spans")) {
-                  if (span.get("name").asText().startsWith("chat")) {
-                    spans.add(span);
-                  }
-                }
-              }
+          for (AgentHarness.StoredSpan stored : AgentHarness.storedSpans(ports.get("http"),
+              "{ resource.service.name = \"agent-sample\" && span.gen_ai.operation.name = \"chat\" }")) {
+            if (stored.span.get("name").asText().startsWith("chat")) {
+              spans.add(stored.span);
             }
           }
           assertThat(spans).hasSize(2);

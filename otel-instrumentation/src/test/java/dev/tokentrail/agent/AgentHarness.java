@@ -130,4 +130,40 @@ final class AgentHarness {
   static HttpResponse<String> get(String url) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
+
+  /** A span as the server stored it, with the name of the instrumentation scope that made it. */
+  static final class StoredSpan {
+    final String scope;
+    final JsonNode span;
+
+    StoredSpan(String scope, JsonNode span) {
+      this.scope = scope;
+      this.span = span;
+    }
+
+    Map<String, JsonNode> attributes() {
+      return AgentHarness.attributes(span);
+    }
+  }
+
+  /** Every span of the traces the server finds for {@code traceQl}, read back through the Tempo API. */
+  static List<StoredSpan> storedSpans(int queryPort, String traceQl) throws Exception {
+    String base = "http://127.0.0.1:" + queryPort;
+    String query = java.net.URLEncoder.encode(traceQl, java.nio.charset.StandardCharsets.UTF_8);
+    List<StoredSpan> spans = new ArrayList<>();
+    JsonNode result = TRACES_JSON.readTree(get(base + "/api/search?q=" + query + "&spss=10&limit=20").body());
+    for (JsonNode trace : result.get("traces")) {
+      JsonNode full = TRACES_JSON.readTree(get(base + "/api/traces/" + trace.get("traceID").asText()).body());
+      for (JsonNode batch : full.get("batches")) {
+        for (JsonNode scope : batch.get("scopeSpans")) {
+          for (JsonNode span : scope.get("spans")) {
+            spans.add(new StoredSpan(scope.path("scope").path("name").asText(), span));
+          }
+        }
+      }
+    }
+    return spans;
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper TRACES_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * loopback, spans exported by OTLP to a real {@code tokentrail serve} and checked as stored there.
  */
 class AnthropicInstrumentationIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** claude-sonnet-4-5 in prices.yaml: $3 input, $0.30 cache read, $15 output per 1M tokens. */
   private static final double EXPECTED_COST = (200 * 3.00 + 1000 * 0.30 + 50 * 15.00) / 1_000_000;
   @TempDir Path dataDir;
@@ -57,9 +54,6 @@ class AnthropicInstrumentationIT {
         assertThat(provider.requests.get()).as(output).isEqualTo(5);
         assertThat(provider.failing.get()).isEqualTo(1);
 
-        String query = URLEncoder.encode(
-            "{ resource.service.name = \"anthropic-sample\" && span.gen_ai.provider.name = \"anthropic\" }", StandardCharsets.UTF_8);
-        String base = "http://127.0.0.1:" + ports.get("http");
         Map<String, JsonNode> chats = new HashMap<>();
         List<JsonNode> sdkSpans = new ArrayList<>();
         Map<String, List<JsonNode>> children = new HashMap<>();
@@ -67,24 +61,18 @@ class AnthropicInstrumentationIT {
           chats.clear();
           sdkSpans.clear();
           children.clear();
-          JsonNode result = JSON.readTree(AgentHarness.get(base + "/api/search?q=" + query + "&spss=10&limit=20").body());
-          for (JsonNode trace : result.get("traces")) {
-            JsonNode full = JSON.readTree(AgentHarness.get(base + "/api/traces/" + trace.get("traceID").asText()).body());
-            for (JsonNode batch : full.get("batches")) {
-              for (JsonNode scope : batch.get("scopeSpans")) {
-                for (JsonNode span : scope.get("spans")) {
-                  if (span.get("name").asText().startsWith("chat ")) {
-                    // Made by this extension's instrumentation, not by the SDK or the agent.
-                    assertThat(scope.path("scope").path("name").asText()).isEqualTo("dev.tokentrail.anthropic-java-3");
-                    chats.put(span.get("spanId").asText(), span);
-                  } else if (AgentHarness.attributes(span).containsKey("gen_ai.operation.name")) {
-                    sdkSpans.add(span);
-                  }
-                  if (!span.get("name").asText().startsWith("chat ") && span.hasNonNull("parentSpanId")) {
-                    children.computeIfAbsent(span.get("parentSpanId").asText(), k -> new ArrayList<>()).add(span);
-                  }
-                }
-              }
+          for (AgentHarness.StoredSpan stored : AgentHarness.storedSpans(ports.get("http"),
+              "{ resource.service.name = \"anthropic-sample\" && span.gen_ai.provider.name = \"anthropic\" }")) {
+            JsonNode span = stored.span;
+            if (span.get("name").asText().startsWith("chat ")) {
+              // Made by this extension's instrumentation, not by the SDK or the agent.
+              assertThat(stored.scope).isEqualTo("dev.tokentrail.anthropic-java-3");
+              chats.put(span.get("spanId").asText(), span);
+            } else if (stored.attributes().containsKey("gen_ai.operation.name")) {
+              sdkSpans.add(span);
+            }
+            if (!span.get("name").asText().startsWith("chat ") && span.hasNonNull("parentSpanId")) {
+              children.computeIfAbsent(span.get("parentSpanId").asText(), k -> new ArrayList<>()).add(span);
             }
           }
           assertThat(chats).hasSize(4);

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokentrail.agent.fingerprint.FingerprintSettings;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * loopback, spans exported by OTLP to a real {@code tokentrail serve} and checked as stored there.
  */
 class Langchain4jInstrumentationIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SCOPE = "dev.tokentrail.langchain4j-1";
   /** gpt-4o-mini in prices.yaml: $0.15 input, $0.075 cache read, $0.60 output per 1M tokens. */
   private static final double EXPECTED_COST = (200 * 0.15 + 1000 * 0.075 + 80 * 0.60) / 1_000_000;
@@ -59,9 +56,6 @@ class Langchain4jInstrumentationIT {
         assertThat(provider.requests.get()).as(output).isEqualTo(4);
         assertThat(provider.failing.get()).as(output).isEqualTo(1);
 
-        String query = URLEncoder.encode(
-            "{ resource.service.name = \"langchain4j-sample\" && span.gen_ai.operation.name = \"chat\" }", StandardCharsets.UTF_8);
-        String base = "http://127.0.0.1:" + ports.get("http");
         Map<String, String> scopes = new HashMap<>();
         List<JsonNode> chats = new ArrayList<>();
         Map<String, List<JsonNode>> children = new HashMap<>();
@@ -69,20 +63,14 @@ class Langchain4jInstrumentationIT {
           chats.clear();
           scopes.clear();
           children.clear();
-          JsonNode result = JSON.readTree(AgentHarness.get(base + "/api/search?q=" + query + "&spss=10&limit=20").body());
-          for (JsonNode trace : result.get("traces")) {
-            JsonNode full = JSON.readTree(AgentHarness.get(base + "/api/traces/" + trace.get("traceID").asText()).body());
-            for (JsonNode batch : full.get("batches")) {
-              for (JsonNode scope : batch.get("scopeSpans")) {
-                for (JsonNode span : scope.get("spans")) {
-                  if (AgentHarness.attributes(span).containsKey("gen_ai.operation.name")) {
-                    chats.add(span);
-                    scopes.put(span.get("spanId").asText(), scope.path("scope").path("name").asText());
-                  } else if (span.hasNonNull("parentSpanId")) {
-                    children.computeIfAbsent(span.get("parentSpanId").asText(), k -> new ArrayList<>()).add(span);
-                  }
-                }
-              }
+          for (AgentHarness.StoredSpan stored : AgentHarness.storedSpans(ports.get("http"),
+              "{ resource.service.name = \"langchain4j-sample\" && span.gen_ai.operation.name = \"chat\" }")) {
+            JsonNode span = stored.span;
+            if (stored.attributes().containsKey("gen_ai.operation.name")) {
+              chats.add(span);
+              scopes.put(span.get("spanId").asText(), stored.scope);
+            } else if (span.hasNonNull("parentSpanId")) {
+              children.computeIfAbsent(span.get("parentSpanId").asText(), k -> new ArrayList<>()).add(span);
             }
           }
           // One GenAI span per logical call, nothing nested or doubled.
@@ -188,24 +176,14 @@ class Langchain4jInstrumentationIT {
         assertThat(output).contains("first: chatcmpl-2 billing").contains("streamed: chatcmpl-s billing");
         assertThat(output).doesNotContain("name=gen_ai.client.token.usage").doesNotContain("name=tokentrail.llm.cost");
 
-        String query = URLEncoder.encode("{ resource.service.name = \"langchain4j-off\" }", StandardCharsets.UTF_8);
-        String base = "http://127.0.0.1:" + ports.get("http");
         List<JsonNode> genAi = new ArrayList<>();
         List<JsonNode> http = new ArrayList<>();
         // The agent's HTTP spans of all five requests arrive; no GenAI span comes with them.
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
           genAi.clear();
           http.clear();
-          JsonNode result = JSON.readTree(AgentHarness.get(base + "/api/search?q=" + query + "&spss=10&limit=20").body());
-          for (JsonNode trace : result.get("traces")) {
-            JsonNode full = JSON.readTree(AgentHarness.get(base + "/api/traces/" + trace.get("traceID").asText()).body());
-            for (JsonNode batch : full.get("batches")) {
-              for (JsonNode scope : batch.get("scopeSpans")) {
-                for (JsonNode span : scope.get("spans")) {
-                  (AgentHarness.attributes(span).containsKey("gen_ai.operation.name") ? genAi : http).add(span);
-                }
-              }
-            }
+          for (AgentHarness.StoredSpan stored : AgentHarness.storedSpans(ports.get("http"), "{ resource.service.name = \"langchain4j-off\" }")) {
+            (stored.attributes().containsKey("gen_ai.operation.name") ? genAi : http).add(stored.span);
           }
           assertThat(http).hasSize(5);
         });
