@@ -43,6 +43,7 @@ public final class AnthropicInstrumentationModule extends InstrumentationModule 
   @Override
   public List<String> getAdditionalHelperClassNames() {
     return Arrays.asList(
+        "dev.tokentrail.agent.genai.GenAiKeys",
         "dev.tokentrail.agent.anthropic.AnthropicTracing",
         "dev.tokentrail.agent.anthropic.AnthropicTracing$EndOnComplete",
         "dev.tokentrail.agent.anthropic.TracingStreamResponse",

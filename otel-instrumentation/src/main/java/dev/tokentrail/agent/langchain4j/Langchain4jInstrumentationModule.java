@@ -44,6 +44,7 @@ public final class Langchain4jInstrumentationModule extends InstrumentationModul
   @Override
   public List<String> getAdditionalHelperClassNames() {
     return Arrays.asList(
+        "dev.tokentrail.agent.genai.GenAiKeys",
         "dev.tokentrail.agent.langchain4j.Langchain4jTracing",
         "dev.tokentrail.agent.langchain4j.StreamingSpan",
         "dev.tokentrail.agent.langchain4j.GenAiProvider",

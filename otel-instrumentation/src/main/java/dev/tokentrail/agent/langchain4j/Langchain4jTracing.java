@@ -1,5 +1,7 @@
 package dev.tokentrail.agent.langchain4j;
 
+import static dev.tokentrail.agent.genai.GenAiKeys.*;
+
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -30,24 +32,6 @@ import java.util.List;
  */
 public final class Langchain4jTracing {
   static final String SCOPE = "dev.tokentrail.langchain4j-1";
-  static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
-  static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("gen_ai.provider.name");
-  static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
-  static final AttributeKey<Double> REQUEST_TEMPERATURE = AttributeKey.doubleKey("gen_ai.request.temperature");
-  static final AttributeKey<Double> REQUEST_TOP_P = AttributeKey.doubleKey("gen_ai.request.top_p");
-  static final AttributeKey<Long> REQUEST_MAX_TOKENS = AttributeKey.longKey("gen_ai.request.max_tokens");
-  static final AttributeKey<Boolean> REQUEST_STREAM = AttributeKey.booleanKey("gen_ai.request.stream");
-  static final AttributeKey<String> RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
-  static final AttributeKey<String> RESPONSE_ID = AttributeKey.stringKey("gen_ai.response.id");
-  static final AttributeKey<List<String>> FINISH_REASONS = AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
-  static final AttributeKey<Long> INPUT = AttributeKey.longKey("gen_ai.usage.input_tokens");
-  static final AttributeKey<Long> OUTPUT = AttributeKey.longKey("gen_ai.usage.output_tokens");
-  static final AttributeKey<Long> CACHE_READ = AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
-  static final AttributeKey<Long> CACHE_WRITE = AttributeKey.longKey("gen_ai.usage.cache_creation.input_tokens");
-  static final AttributeKey<Long> REASONING = AttributeKey.longKey("gen_ai.usage.reasoning.output_tokens");
-  static final AttributeKey<String> REQUEST_HASH = AttributeKey.stringKey("tokentrail.request.hash");
-  static final AttributeKey<String> PREFIX_HASH = AttributeKey.stringKey("tokentrail.prefix.hash");
-  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
   private static volatile Tracer tracer;
 
