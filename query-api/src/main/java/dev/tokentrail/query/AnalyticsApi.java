@@ -280,7 +280,11 @@ final class AnalyticsApi {
     return rows.size() <= limit ? rows : rows.subList(0, limit);
   }
 
-  /** A {@code step}: whole seconds, minutes, hours or days ({@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}). */
+  /**
+   * A {@code step}: whole seconds, minutes, hours, days, weeks or years ({@code 30s}, {@code 5m},
+   * {@code 1h}, {@code 1d}, {@code 1w}, {@code 1y} = 365 days), the units Grafana's
+   * {@code $__interval} takes on long ranges.
+   */
   record StepDuration(long millis) {
     static StepDuration parse(String s) {
       String v = s.trim();
@@ -297,6 +301,8 @@ final class AnalyticsApi {
         case "m" -> 60_000L;
         case "h" -> 3_600_000L;
         case "d" -> 86_400_000L;
+        case "w" -> 7 * 86_400_000L;
+        case "y" -> 365 * 86_400_000L;
         default -> throw new IllegalArgumentException(s);
       };
       return new StepDuration(n * unit);

@@ -19,4 +19,15 @@ class AnalyticsApiTest {
     assertThat(AnalyticsApi.filterValue("customer-care")).isEqualTo("customer-care");
     assertThat(AnalyticsApi.filterValue(".*-care")).isEqualTo(".*-care");
   }
+
+  @Test
+  void stepsTakeGrafanasIntervalUnits() {
+    assertThat(AnalyticsApi.StepDuration.parse("30s").millis()).isEqualTo(30_000L);
+    assertThat(AnalyticsApi.StepDuration.parse("5m").millis()).isEqualTo(300_000L);
+    assertThat(AnalyticsApi.StepDuration.parse("1d").millis()).isEqualTo(86_400_000L);
+    assertThat(AnalyticsApi.StepDuration.parse("2w").millis()).isEqualTo(14 * 86_400_000L);
+    assertThat(AnalyticsApi.StepDuration.parse("1y").millis()).isEqualTo(365 * 86_400_000L);
+    org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> AnalyticsApi.StepDuration.parse("5"));
+    org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> AnalyticsApi.StepDuration.parse("5x"));
+  }
 }
