@@ -142,7 +142,8 @@ public class AgentOverheadBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-      FingerprintSettings.publish("bench-salt", false);
+      System.setProperty(FingerprintSettings.SALT_PROPERTY, "bench-salt");
+      FingerprintSettings.reload();
       salt = FingerprintSettings.get().salt();
       bytes = body.equals("SMALL_CHAT") ? Bodies.smallChat() : Bodies.agentConversation();
       @SuppressWarnings("unchecked")

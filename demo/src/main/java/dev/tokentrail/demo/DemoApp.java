@@ -18,13 +18,15 @@ import java.util.Random;
  * openai-java calls to an in-process fake provider, producing every kind of waste TokenTrail finds:
  * application-level retries after 429s and 500s (unbilled) and after answers that fail validation
  * (billed: the provider charged for them), an agent loop whose context grows turn by turn,
- * a classifier on a frontier model beside the same task on a small one, and outcomes.
+ * a classifier on a frontier model beside the same task on a small one (and a model the catalog
+ * does not know), reasoning and cache-read tokens, and outcomes.
  */
 public final class DemoApp {
   private final OpenAIClient client;
   private final Tracer tracer = GlobalOpenTelemetry.getTracer("tokentrail-demo");
   private final Random random = new Random(7);
   private int conversations;
+  private int classifications;
 
   private DemoApp(String baseUrl) {
     // SDK retries off: the demo retries itself, so each attempt is its own LLM span.
@@ -32,7 +34,8 @@ public final class DemoApp {
   }
 
   public static void main(String[] args) throws Exception {
-    Duration duration = args.length > 0 ? Duration.parse("PT" + args[0].toUpperCase()) : Duration.ofMinutes(2);
+    // Milliseconds, as `tokentrail demo` passes them after validating --duration.
+    Duration duration = args.length > 0 ? Duration.ofMillis(Long.parseLong(args[0])) : Duration.ofMinutes(2);
     try (FakeProvider provider = new FakeProvider()) {
       DemoApp app = new DemoApp(provider.baseUrl());
       long end = System.nanoTime() + duration.toNanos();
@@ -66,6 +69,9 @@ public final class DemoApp {
         .put("feature", "answer-question").put("task", "answer-question").put("conversation", conversation).build();
     Span root = tracer.spanBuilder("POST /support/answer").setSpanKind(SpanKind.SERVER).startSpan();
     try (Scope b = baggage.makeCurrent(); Scope s = root.makeCurrent()) {
+      // A reasoning model plans the answer first (reasoning tokens, billed as output).
+      client.chat().completions().create(ChatCompletionCreateParams.builder().model("o3-mini")
+          .addUserMessage("Plan how to resolve ticket " + conversation).build());
       ChatCompletionCreateParams.Builder history = ChatCompletionCreateParams.builder().model("gpt-4.1")
           .addSystemMessage("You are a support agent. " + "Policy text. ".repeat(80));
       int turns = 4 + random.nextInt(3);
@@ -86,7 +92,9 @@ public final class DemoApp {
         .put("task", "classify-ticket").build();
     Span root = tracer.spanBuilder("POST /tickets/route").setSpanKind(SpanKind.SERVER).startSpan();
     try (Scope b = baggage.makeCurrent(); Scope s = root.makeCurrent()) {
-      String model = random.nextInt(10) < 7 ? "gpt-4o" : "gpt-4o-mini";
+      // Mostly a frontier model, sometimes a small one, and now and then a fine-tune the price
+      // catalog does not know (it shows under unknown models, never priced at 0).
+      String model = classifications++ % 10 == 0 ? "acme-router-v2" : random.nextInt(10) < 7 ? "gpt-4o" : "gpt-4o-mini";
       client.chat().completions().create(ChatCompletionCreateParams.builder().model(model)
           .addUserMessage("Classify this ticket as billing, bug or other: my invoice is wrong").build());
       root.setAttribute("tokentrail.outcome", "ticket_routed");

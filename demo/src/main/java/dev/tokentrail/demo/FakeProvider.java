@@ -9,10 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An OpenAI-compatible chat endpoint on loopback: usage grows with the request (about four
- * characters a token), classification prompts get short answers, and a request carrying {@code
- * x-demo-fail: 429|500} fails as asked, without usage; {@code x-demo-fail: invalid-json} answers (and
- * bills) a truncated JSON object, and extraction prompts otherwise get a valid one.
+ * An OpenAI-compatible chat endpoint on loopback:
+ *
+ * <ul>
+ *   <li>usage grows with the request (about four characters a token), and classification prompts
+ *       get short answers;
+ *   <li>later turns of a support conversation read half their prompt from the cache;
+ *   <li>reasoning models ({@code o*}) report reasoning tokens;
+ *   <li>a request carrying {@code x-demo-fail: 429|500} fails as asked, without usage;
+ *   <li>{@code x-demo-fail: invalid-json} answers (and bills) a truncated JSON object, and
+ *       extraction prompts otherwise get a valid one.
+ * </ul>
  */
 final class FakeProvider implements AutoCloseable {
   private final HttpServer server;
@@ -36,7 +43,9 @@ final class FakeProvider implements AutoCloseable {
         String model = field(request, "\"model\":\"");
         long prompt = Math.max(40, request.length() / 4);
         long completion = request.contains("Classify") ? 6 : 180 + (request.length() % 200);
-        long cached = request.contains("cache-friendly") ? prompt / 2 : 0;
+        // From its second turn on, a support conversation's long system prompt is in the provider's cache.
+        long cached = request.contains("Customer message 1") ? prompt / 2 : 0;
+        long reasoning = model.startsWith("o") ? 120 : 0;
         String content = request.contains("Classify") ? "billing" : "Here is what I found about your question.";
         if (request.contains("as JSON")) {
           completion = 40;
@@ -46,7 +55,8 @@ final class FakeProvider implements AutoCloseable {
             + "\"model\":\"" + model + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\""
             + content + "\",\"refusal\":null},\"finish_reason\":\"stop\",\"logprobs\":null}],\"usage\":{\"prompt_tokens\":" + prompt
             + ",\"completion_tokens\":" + completion + ",\"total_tokens\":" + (prompt + completion)
-            + ",\"prompt_tokens_details\":{\"cached_tokens\":" + cached + "}}}";
+            + ",\"prompt_tokens_details\":{\"cached_tokens\":" + cached + "}"
+            + ",\"completion_tokens_details\":{\"reasoning_tokens\":" + reasoning + "}}}";
       }
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");

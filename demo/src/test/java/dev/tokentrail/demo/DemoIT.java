@@ -59,6 +59,7 @@ class DemoIT {
         assertThat(kinds.get("retry").get("findings").asInt()).isPositive();
         // Answers that failed validation were billed, so their re-asks are paid waste.
         assertThat(kinds.get("retry").get("usd").asDouble()).isPositive();
+        assertThat(get(base + "/api/v1/unknown-models")).contains("acme-router-v2");
         assertThat(get(base + "/api/v1/outcomes")).contains("ticket_resolved", "ticket_routed", "invoice_extracted");
         assertThat(get(base + "/api/v1/cost?group_by=team&step=1h")).contains("customer-care", "routing", "search", "finance");
       });

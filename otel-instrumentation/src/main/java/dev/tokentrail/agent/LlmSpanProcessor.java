@@ -72,8 +72,10 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
   public void onStart(Context parentContext, ReadWriteSpan span) {
     try {
       countAttempts(span);
+      // Only calls are attributed: copying baggage (a user id among it) onto every span of the
+      // service would spread it far beyond what cost attribution needs.
       Baggage baggage = Baggage.fromContext(parentContext);
-      if (baggage.isEmpty()) {
+      if (baggage.isEmpty() || !isCall(span.getAttribute(OPERATION))) {
         return;
       }
       for (Map.Entry<String, AttributeKey<String>> e : baggageKeys.entrySet()) {
@@ -119,8 +121,20 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
 
   /** The operations that are one call to a model, as opposed to agents, tools or workflows around calls. */
   static boolean isCall(String operation) {
-    return operation != null && (operation.equals("chat") || operation.equals("text_completion")
-        || operation.equals("generate_content") || operation.equals("embeddings"));
+    if (operation == null) {
+      return false;
+    }
+    switch (operation) {
+      case "chat":
+      case "text_completion":
+      case "generate_content":
+      case "embeddings":
+      case "completion": // older names, as the server reads them
+      case "embedding":
+        return true;
+      default:
+        return false;
+    }
   }
 
   @Override
@@ -135,7 +149,7 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
         return;
       }
       price(span);
-      if (span.getAttribute(OPERATION) != null && recordsNoClientMetrics(span.getInstrumentationScopeInfo().getName())) {
+      if (isCall(span.getAttribute(OPERATION)) && recordsNoClientMetrics(span.getInstrumentationScopeInfo().getName())) {
         recordClientMetrics(span);
       }
     } catch (RuntimeException e) {
@@ -178,7 +192,8 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
       span.setAttribute(RETRY_ATTEMPT, (long) attempts.get() - 1);
     }
     String operation = span.getAttribute(OPERATION);
-    if (operation == null || span.getAttribute(COST) != null) {
+    // Agent, tool and workflow spans may sum their calls' usage: pricing them would count it twice.
+    if (!isCall(operation) || span.getAttribute(COST) != null) {
       return;
     }
     Long input = span.getAttribute(INPUT);

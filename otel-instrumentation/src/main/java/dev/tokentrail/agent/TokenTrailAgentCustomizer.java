@@ -61,12 +61,14 @@ public final class TokenTrailAgentCustomizer implements AutoConfigurationCustomi
           key.equals("conversation") ? "gen_ai.conversation.id" : "tokentrail." + key));
     }
     LOG.info("tokentrail: pricing GenAI spans with catalog " + prices.version());
-    boolean randomSalt = FingerprintSettings.publish(
-        config.getString(FingerprintSettings.SALT_PROPERTY),
-        config.getBoolean(FingerprintSettings.CAPTURE_CONTENT_PROPERTY, false));
-    if (randomSalt) {
-      LOG.info("tokentrail: no " + FingerprintSettings.SALT_PROPERTY
-          + " set: request hashes use a random salt and compare only within this process");
+    // The fingerprinting code reads the salt itself, from system properties and the environment only.
+    String configuredSalt = config.getString(FingerprintSettings.SALT_PROPERTY);
+    FingerprintSettings fingerprints = FingerprintSettings.get();
+    if (fingerprints != null && fingerprints.generatedSalt()) {
+      LOG.log(configuredSalt == null ? Level.INFO : Level.WARNING, configuredSalt == null
+          ? "tokentrail: no " + FingerprintSettings.SALT_PROPERTY + " set: request hashes use a random salt and compare only within this process"
+          : "tokentrail: " + FingerprintSettings.SALT_PROPERTY + " from a configuration file is not seen by the request "
+              + "fingerprints: set it as a system property or the environment variable OTEL_INSTRUMENTATION_TOKENTRAIL_HASH_SALT");
     }
     // The global OpenTelemetry is not set while the agent configures itself: touching it here would
     // make the agent fail to start. The instruments are created on first use.

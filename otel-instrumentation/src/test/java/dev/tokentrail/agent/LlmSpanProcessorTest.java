@@ -195,16 +195,31 @@ class LlmSpanProcessorTest {
   }
 
   @Test
-  void agentAndToolSpansAroundACallAreNotWrappers() {
-    Span agent = tracerProvider.get("app").spanBuilder("invoke_agent planner")
+  void agentSpansThatSumTheirCallsAreNeitherPricedNorAttributedNorWrappers() {
+    Context parent = Context.root().with(Baggage.builder().put("team", "search").put("user", "u-42").build());
+    Span agent = tracerProvider.get("app").spanBuilder("invoke_agent planner").setParent(parent)
         .setAttribute("gen_ai.operation.name", "invoke_agent").startSpan();
-    try (Scope ignored = agent.makeCurrent()) {
+    try (Scope withBaggage = parent.makeCurrent(); Scope ignored = agent.makeCurrent()) {
       Span inner = chat(tracerProvider.get("io.opentelemetry.openai-java-1.1"), Context.current());
       answer(inner);
       inner.end();
     }
+    // The agent span reports the sum of its calls' usage, as agent frameworks do.
+    answer(agent);
     agent.end();
-    assertThat(only("invoke_agent planner").getAttributes().get(AttributeKey.booleanKey("tokentrail.llm.wrapper"))).isNull();
-    assertThat(only("chat gpt-4o").getAttributes().get(AttributeKey.doubleKey("tokentrail.cost.usd"))).isNotNull();
+    Span http = tracerProvider.get("io.opentelemetry.okhttp-3.0").spanBuilder("GET").setParent(parent)
+        .setAttribute("http.request.method", "GET").startSpan();
+    http.end();
+
+    Attributes a = only("invoke_agent planner").getAttributes();
+    assertThat(a.get(AttributeKey.booleanKey("tokentrail.llm.wrapper"))).isNull();
+    assertThat(a.get(AttributeKey.doubleKey("tokentrail.cost.usd"))).isNull();
+    assertThat(a.get(AttributeKey.stringKey("tokentrail.team"))).isNull();
+    assertThat(only("GET").getAttributes().get(AttributeKey.stringKey("tokentrail.user")))
+        .as("baggage is copied onto calls only").isNull();
+    assertThat(only("chat gpt-4o").getAttributes().get(AttributeKey.doubleKey("tokentrail.cost.usd"))).isCloseTo(GPT_4O_COST, within(1e-12));
+    assertThat(only("chat gpt-4o").getAttributes().get(AttributeKey.stringKey("tokentrail.team"))).isEqualTo("search");
+    assertThat(metric("tokentrail.llm.cost").orElseThrow().getDoubleSumData().getPoints()).singleElement()
+        .satisfies(p -> assertThat(p.getValue()).isCloseTo(GPT_4O_COST, within(1e-12)));
   }
 }

@@ -30,8 +30,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    long durationMillis;
     try {
-      Durations.parse(duration, "--duration");
+      durationMillis = Durations.parse(duration, "--duration").toMillis();
     } catch (IllegalArgumentException e) {
       System.err.println("tokentrail demo: " + e.getMessage());
       return 2;
@@ -52,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
       return 1;
     }
     command.add("-Dotel.bsp.schedule.delay=500");
-    command.addAll(List.of("-cp", jar + File.pathSeparator + lib + File.separator + "*", "dev.tokentrail.demo.DemoApp", duration));
+    command.addAll(List.of("-cp", jar + File.pathSeparator + lib + File.separator + "*", "dev.tokentrail.demo.DemoApp", Long.toString(durationMillis)));
     System.err.println("tokentrail demo: sending traffic to " + endpoint + " for " + duration);
     Process process = new ProcessBuilder(command).inheritIO().start();
     return process.waitFor();

@@ -2,26 +2,30 @@ package dev.tokentrail.agent.fingerprint;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Base64;
+import java.util.Locale;
 
 /**
- * The salt of the request fingerprints and whether prompt text may be recorded. The extension's
- * customizer resolves both once from the agent configuration ({@link #publish}) and publishes them as
- * system properties, because the fingerprinting code runs in the application's classloaders, where
- * the agent configuration is out of reach. Without a published salt (the extension is off),
- * nothing is fingerprinted.
+ * The salt of the request fingerprints and whether prompt text may be recorded. The fingerprinting
+ * code runs in the application's classloaders, where the agent's configuration object is out of
+ * reach, so it reads the two keys itself, as the agent reads any key: the system property, else the
+ * environment variable ({@code OTEL_INSTRUMENTATION_TOKENTRAIL_HASH_SALT}, ...). Nothing is
+ * published anywhere: a salt the user did not set is generated here and never leaves this class.
  */
 public final class FingerprintSettings {
   public static final String SALT_PROPERTY = "otel.instrumentation.tokentrail.hash-salt";
   public static final String CAPTURE_CONTENT_PROPERTY = "otel.instrumentation.tokentrail.capture-content";
+  public static final String ENABLED_PROPERTY = "otel.instrumentation.tokentrail.enabled";
 
   private static volatile FingerprintSettings current;
+  private static volatile boolean read;
 
   private final byte[] salt;
+  private final boolean generatedSalt;
   private final boolean captureContent;
 
-  private FingerprintSettings(byte[] salt, boolean captureContent) {
+  private FingerprintSettings(byte[] salt, boolean generatedSalt, boolean captureContent) {
     this.salt = salt;
+    this.generatedSalt = generatedSalt;
     this.captureContent = captureContent;
   }
 
@@ -30,49 +34,57 @@ public final class FingerprintSettings {
     return salt;
   }
 
+  /** Whether no salt was configured, so a random one keys this classloader's hashes. */
+  public boolean generatedSalt() {
+    return generatedSalt;
+  }
+
   /** Whether request messages may be recorded on spans as {@code gen_ai.input.messages}. */
   public boolean captureContent() {
     return captureContent;
   }
 
-  /**
-   * Publishes the resolved settings. A missing or empty {@code salt} becomes a random one: hashes are
-   * then comparable only within this process, so fleets set one shared secret salt.
-   *
-   * @return whether the salt was generated
-   */
-  public static boolean publish(String salt, boolean captureContent) {
-    boolean generated = salt == null || salt.isEmpty();
-    if (generated) {
-      byte[] random = new byte[32];
-      new SecureRandom().nextBytes(random);
-      salt = Base64.getEncoder().encodeToString(random);
-    }
-    System.setProperty(SALT_PROPERTY, salt);
-    System.setProperty(CAPTURE_CONTENT_PROPERTY, Boolean.toString(captureContent));
-    current = null;
-    return generated;
-  }
-
-  /** Withdraws the published settings: nothing is fingerprinted afterwards. */
-  static void withdraw() {
-    System.clearProperty(SALT_PROPERTY);
-    System.clearProperty(CAPTURE_CONTENT_PROPERTY);
-    current = null;
-  }
-
-  /** The published settings, or null when the extension did not publish any. */
+  /** The settings, or null when the extension is turned off ({@code otel.instrumentation.tokentrail.enabled=false}). */
   public static FingerprintSettings get() {
-    FingerprintSettings settings = current;
-    if (settings == null) {
-      String salt = System.getProperty(SALT_PROPERTY);
-      if (salt == null || salt.isEmpty()) {
-        return null;
+    if (!read) {
+      synchronized (FingerprintSettings.class) {
+        if (!read) {
+          current = readConfiguration();
+          read = true;
+        }
       }
-      settings = new FingerprintSettings(salt.getBytes(StandardCharsets.UTF_8),
-          Boolean.parseBoolean(System.getProperty(CAPTURE_CONTENT_PROPERTY)));
-      current = settings;
     }
-    return settings;
+    return current;
+  }
+
+  /** Reads the configuration again (tests and benchmarks change it). */
+  public static synchronized void reload() {
+    read = false;
+    current = null;
+  }
+
+  private static FingerprintSettings readConfiguration() {
+    if ("false".equalsIgnoreCase(value(ENABLED_PROPERTY))) {
+      return null;
+    }
+    String salt = value(SALT_PROPERTY);
+    boolean generated = salt == null || salt.isEmpty();
+    byte[] key;
+    if (generated) {
+      key = new byte[32];
+      new SecureRandom().nextBytes(key);
+    } else {
+      key = salt.getBytes(StandardCharsets.UTF_8);
+    }
+    return new FingerprintSettings(key, generated, "true".equalsIgnoreCase(value(CAPTURE_CONTENT_PROPERTY)));
+  }
+
+  /** The system property, else the environment variable the agent maps it to. */
+  static String value(String property) {
+    String value = System.getProperty(property);
+    if (value == null) {
+      value = System.getenv(property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+    }
+    return value;
   }
 }

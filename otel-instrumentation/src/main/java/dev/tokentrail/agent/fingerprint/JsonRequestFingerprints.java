@@ -22,11 +22,11 @@ public final class JsonRequestFingerprints {
 
   /**
    * Whether a body of this type and length should be read for {@code span}: a GenAI span not yet
-   * fingerprinted (an SDK retry sends the same body again), a JSON body of bounded size, and the
-   * extension on.
+   * fingerprinted (an SDK retry sends the same body again), a JSON body of known and bounded size,
+   * and the extension on.
    */
   public static boolean wanted(Span span, String contentType, long contentLength) {
-    return contentType != null && contentType.contains("json") && contentLength <= MAX_BODY_BYTES
+    return contentType != null && contentType.contains("json") && contentLength >= 0 && contentLength <= MAX_BODY_BYTES
         && FingerprintSettings.get() != null && RecordingGenAiSpan.isGenAi(span)
         && RecordingGenAiSpan.attribute(span, REQUEST_HASH) == null;
   }

@@ -22,9 +22,18 @@ public final class RecordingGenAiSpan {
 
   private RecordingGenAiSpan() {}
 
-  /** Whether {@code span} records and is an LLM call ({@code gen_ai.operation.name} is set). */
+  /**
+   * Whether {@code span} records and is one LLM call: {@code gen_ai.operation.name} is a call
+   * operation, not an agent, tool or workflow around calls.
+   */
   public static boolean isGenAi(Span span) {
-    return span.isRecording() && attribute(span, OPERATION) != null;
+    if (!span.isRecording()) {
+      return false;
+    }
+    String operation = attribute(span, OPERATION);
+    return operation != null && (operation.equals("chat") || operation.equals("text_completion")
+        || operation.equals("generate_content") || operation.equals("embeddings")
+        || operation.equals("completion") || operation.equals("embedding"));
   }
 
   /** The attribute's value on {@code span}, or null when unset or not readable. */

@@ -6,12 +6,15 @@ import io.opentelemetry.context.Context;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The span of one streaming call, ended once, by whichever comes first: the model's {@code
- * onCompleteResponse} or {@code onError} to its handler, or an exception out of {@code doChat}.
+ * onCompleteResponse} or {@code onError} to its handler, the application cancelling the stream from
+ * a partial callback, or an exception out of {@code doChat}.
  *
  * <p>The handler the model gets is a dynamic proxy of {@code StreamingChatResponseHandler} that
  * forwards every method to the application's handler, so callbacks this extension does not know
@@ -72,6 +75,49 @@ public final class StreamingSpan implements InvocationHandler {
       return method.invoke(delegate, args);
     } catch (InvocationTargetException e) {
       throw e.getCause(); // the application's own exception, unchanged
+    } finally {
+      // A stream the application cancels from a partial callback never completes: end it here.
+      if (arity == 2 && method.getName().startsWith("onPartial") && cancelled(args[1])) {
+        end(null, new CancellationException("the application cancelled the stream"));
+      }
     }
+  }
+
+  /**
+   * Whether a partial callback's context (1.x releases with {@code StreamingHandle}) says the
+   * stream was cancelled; false on releases without one.
+   */
+  static boolean cancelled(Object partialContext) {
+    if (partialContext == null) {
+      return false;
+    }
+    try {
+      Method streamingHandle = publicMethod(partialContext.getClass(), "streamingHandle");
+      Object handle = streamingHandle == null ? null : streamingHandle.invoke(partialContext);
+      Method isCancelled = handle == null ? null : publicMethod(handle.getClass(), "isCancelled");
+      return isCancelled != null && Boolean.TRUE.equals(isCancelled.invoke(handle));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The no-argument method {@code name} as declared by a public class or interface of {@code type}. */
+  private static Method publicMethod(Class<?> type, String name) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      if (Modifier.isPublic(c.getModifiers())) {
+        try {
+          return c.getMethod(name);
+        } catch (NoSuchMethodException e) {
+          // Look further up.
+        }
+      }
+      for (Class<?> iface : c.getInterfaces()) {
+        Method m = publicMethod(iface, name);
+        if (m != null) {
+          return m;
+        }
+      }
+    }
+    return null;
   }
 }

@@ -23,8 +23,22 @@ class JsonRequestFingerprintsTest {
 
   @AfterEach
   void tearDown() {
-    FingerprintSettings.withdraw();
+    System.clearProperty(FingerprintSettings.SALT_PROPERTY);
+    System.clearProperty(FingerprintSettings.CAPTURE_CONTENT_PROPERTY);
+    System.clearProperty(FingerprintSettings.ENABLED_PROPERTY);
+    FingerprintSettings.reload();
     tracerProvider.close();
+  }
+
+  /** Configures the agent as a user would, with system properties. */
+  private static void configure(String salt, boolean captureContent) {
+    if (salt == null) {
+      System.clearProperty(FingerprintSettings.SALT_PROPERTY);
+    } else {
+      System.setProperty(FingerprintSettings.SALT_PROPERTY, salt);
+    }
+    System.setProperty(FingerprintSettings.CAPTURE_CONTENT_PROPERTY, Boolean.toString(captureContent));
+    FingerprintSettings.reload();
   }
 
   private Span genAiSpan() {
@@ -38,7 +52,7 @@ class JsonRequestFingerprintsTest {
 
   @Test
   void recordsBothHashesAndNoPromptTextByDefault() {
-    FingerprintSettings.publish("s", false);
+    configure("s", false);
     Span span = genAiSpan();
     assertThat(JsonRequestFingerprints.wanted(span, "application/json", BODY.length())).isTrue();
     JsonRequestFingerprints.record(span, BODY.getBytes(StandardCharsets.UTF_8));
@@ -53,7 +67,7 @@ class JsonRequestFingerprintsTest {
 
   @Test
   void capturesTheMessagesOnlyWhenOptedIn() {
-    FingerprintSettings.publish("s", true);
+    configure("s", true);
     Span span = genAiSpan();
     JsonRequestFingerprints.record(span, BODY.getBytes(StandardCharsets.UTF_8));
     assertThat(ended(span).get(JsonRequestFingerprints.INPUT_MESSAGES))
@@ -62,7 +76,7 @@ class JsonRequestFingerprintsTest {
 
   @Test
   void onlyBoundedJsonBodiesOfGenAiSpansAreRead() {
-    FingerprintSettings.publish("s", false);
+    configure("s", false);
     Span other = tracerProvider.get("test").spanBuilder("GET /").startSpan();
     assertThat(JsonRequestFingerprints.wanted(other, "application/json", 10)).isFalse();
     other.end();
@@ -75,7 +89,10 @@ class JsonRequestFingerprintsTest {
   }
 
   @Test
-  void withoutPublishedSettingsNothingIsFingerprinted() {
+  void withTheExtensionTurnedOffNothingIsFingerprinted() {
+    configure("s", false);
+    System.setProperty(FingerprintSettings.ENABLED_PROPERTY, "false");
+    FingerprintSettings.reload();
     Span span = genAiSpan();
     assertThat(JsonRequestFingerprints.wanted(span, "application/json", 10)).isFalse();
     JsonRequestFingerprints.record(span, BODY.getBytes(StandardCharsets.UTF_8));
@@ -84,7 +101,7 @@ class JsonRequestFingerprintsTest {
 
   @Test
   void aBodyThatIsNotAJsonObjectIsSkippedQuietly() {
-    FingerprintSettings.publish("s", false);
+    configure("s", false);
     Span span = genAiSpan();
     JsonRequestFingerprints.record(span, "{not json".getBytes(StandardCharsets.UTF_8));
     JsonRequestFingerprints.record(span, "[1,2]".getBytes(StandardCharsets.UTF_8));
@@ -92,12 +109,23 @@ class JsonRequestFingerprintsTest {
   }
 
   @Test
-  void aGeneratedSaltIsRandomAndPublished() {
-    assertThat(FingerprintSettings.publish(null, false)).isTrue();
-    byte[] first = FingerprintSettings.get().salt();
-    assertThat(FingerprintSettings.publish("", false)).isTrue();
-    assertThat(FingerprintSettings.get().salt()).isNotEqualTo(first);
-    assertThat(FingerprintSettings.publish("fleet-secret", false)).isFalse();
+  void aSaltNobodySetIsRandomAndStaysInTheProcess() {
+    configure(null, false);
+    FingerprintSettings generated = FingerprintSettings.get();
+    assertThat(generated.generatedSalt()).isTrue();
+    assertThat(System.getProperty(FingerprintSettings.SALT_PROPERTY)).as("never published").isNull();
+    FingerprintSettings.reload();
+    assertThat(FingerprintSettings.get().salt()).isNotEqualTo(generated.salt());
+    configure("fleet-secret", false);
+    assertThat(FingerprintSettings.get().generatedSalt()).isFalse();
     assertThat(new String(FingerprintSettings.get().salt(), StandardCharsets.UTF_8)).isEqualTo("fleet-secret");
+  }
+
+  @Test
+  void onlyBodiesOfKnownLengthAreRead() {
+    configure("s", false);
+    Span span = genAiSpan();
+    assertThat(JsonRequestFingerprints.wanted(span, "application/json", -1)).isFalse();
+    span.end();
   }
 }

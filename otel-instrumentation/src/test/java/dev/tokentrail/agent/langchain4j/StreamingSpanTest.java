@@ -84,4 +84,57 @@ class StreamingSpanTest {
     assertThat(handler).isEqualTo(handler).isNotEqualTo(application);
     assertThat(handler.hashCode()).isEqualTo(System.identityHashCode(handler));
   }
+
+  @Test
+  void aStreamTheApplicationCancelsEndsItsSpanOnceAsCancelled() {
+    io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter exporter = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
+    try (io.opentelemetry.sdk.trace.SdkTracerProvider tracing = io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+        .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(exporter)).build()) {
+      io.opentelemetry.api.trace.Span span = tracing.get("test").spanBuilder("chat gpt-4o-mini").startSpan();
+      StreamingChatResponseHandler handler = StreamingSpan.create(Context.root().with(span), new StreamingChatResponseHandler() {
+        @Override
+        public void onPartialResponse(dev.langchain4j.model.chat.response.PartialResponse partial,
+            dev.langchain4j.model.chat.response.PartialResponseContext context) {
+          calls.add("partial " + partial.text());
+          context.streamingHandle().cancel();
+        }
+
+        @Override
+        public void onCompleteResponse(ChatResponse response) {}
+
+        @Override
+        public void onError(Throwable error) {}
+      }).handler();
+      boolean[] cancelled = {false};
+      dev.langchain4j.model.chat.response.StreamingHandle handle = new dev.langchain4j.model.chat.response.StreamingHandle() {
+        @Override
+        public void cancel() {
+          cancelled[0] = true;
+        }
+
+        @Override
+        public boolean isCancelled() {
+          return cancelled[0];
+        }
+      };
+
+      handler.onPartialResponse(new dev.langchain4j.model.chat.response.PartialResponse("bill"),
+          new dev.langchain4j.model.chat.response.PartialResponseContext(handle));
+      handler.onPartialResponse(new dev.langchain4j.model.chat.response.PartialResponse("ing"),
+          new dev.langchain4j.model.chat.response.PartialResponseContext(handle));
+
+      assertThat(calls).containsExactly("partial bill", "partial ing");
+      assertThat(exporter.getFinishedSpanItems()).singleElement().satisfies(ended -> {
+        assertThat(ended.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+        assertThat(ended.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("error.type")))
+            .isEqualTo("java.util.concurrent.CancellationException");
+      });
+    }
+  }
+
+  @Test
+  void aContextWithoutAHandleIsNotCancelled() {
+    assertThat(StreamingSpan.cancelled(null)).isFalse();
+    assertThat(StreamingSpan.cancelled("not a context")).isFalse();
+  }
 }
