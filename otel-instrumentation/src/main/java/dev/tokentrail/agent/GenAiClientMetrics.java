@@ -77,8 +77,13 @@ final class GenAiClientMetrics {
     }
   }
 
-  void recordCost(double usd, String operation, String provider, String model) {
-    instruments().cost.add(usd, Attributes.of(OPERATION, operation, PROVIDER, provider, REQUEST_MODEL, model == null ? "" : model));
+  /** Adds a call's cost, with the span's operation, provider, and request and response models. */
+  void recordCost(double usd, String operation, String provider, String requestModel, String responseModel) {
+    AttributesBuilder attributes = Attributes.builder().put(OPERATION, operation);
+    putIfPresent(attributes, PROVIDER, provider);
+    putIfPresent(attributes, REQUEST_MODEL, requestModel);
+    putIfPresent(attributes, RESPONSE_MODEL, responseModel);
+    instruments().cost.add(usd, attributes.build());
   }
 
   private static void putIfPresent(AttributesBuilder builder, AttributeKey<String> key, String value) {

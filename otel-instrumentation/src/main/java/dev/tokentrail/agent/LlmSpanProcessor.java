@@ -229,7 +229,8 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
     span.setAttribute(COST, cost.total);
     span.setAttribute(COST_INPUT, cost.input);
     span.setAttribute(COST_OUTPUT, cost.output);
-    metrics.recordCost(cost.total, operation, cost.entry.provider, model);
+    metrics.recordCost(cost.total, operation, provider != null ? provider : cost.entry.provider,
+        span.getAttribute(REQUEST_MODEL), span.getAttribute(RESPONSE_MODEL));
   }
 
   private static long orZero(Long value) {

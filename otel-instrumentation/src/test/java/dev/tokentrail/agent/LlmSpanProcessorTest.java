@@ -155,8 +155,12 @@ class LlmSpanProcessorTest {
     assertThat(errorTypes).containsExactlyInAnyOrder("null", "429");
 
     MetricData cost = metric("tokentrail.llm.cost").orElseThrow();
-    assertThat(cost.getDoubleSumData().getPoints()).singleElement()
-        .satisfies(p -> assertThat(p.getValue()).isCloseTo(GPT_4O_COST, within(1e-12)));
+    assertThat(cost.getDoubleSumData().getPoints()).singleElement().satisfies(p -> {
+      assertThat(p.getValue()).isCloseTo(GPT_4O_COST, within(1e-12));
+      assertThat(p.getAttributes().get(AttributeKey.stringKey("gen_ai.provider.name"))).isEqualTo("openai");
+      assertThat(p.getAttributes().get(AttributeKey.stringKey("gen_ai.request.model"))).isEqualTo("gpt-4o");
+      assertThat(p.getAttributes().get(AttributeKey.stringKey("gen_ai.response.model"))).isEqualTo("gpt-4o-2024-08-06");
+    });
   }
 
   @Test
