@@ -33,6 +33,12 @@ final class BedrockUsageExtractor implements AttributesExtractor<Object, Object>
   private static final String SDK_ATTRIBUTES = "software.amazon.awssdk.core.interceptor.SdkExecutionAttribute";
   private static final String CORE_ATTRIBUTES = "software.amazon.awssdk.core.internal.InternalCoreExecutionAttribute";
 
+  /**
+   * False when the extension is turned off ({@code otel.instrumentation.tokentrail.enabled=false} or a
+   * broken catalog): the agent's spans then stay exactly as the agent made them.
+   */
+  static volatile boolean active = true;
+
   /** The SDK classes, looked up once per application classloader (normally one). */
   private final ClassValue<SdkAccess> access = new ClassValue<SdkAccess>() {
     @Override
@@ -47,7 +53,7 @@ final class BedrockUsageExtractor implements AttributesExtractor<Object, Object>
   @Override
   public void onEnd(AttributesBuilder attributes, Context context, Object request, Object response, Throwable error) {
     try {
-      if (request == null) {
+      if (!active || request == null) {
         return;
       }
       SdkAccess sdk = access.get(request.getClass());
