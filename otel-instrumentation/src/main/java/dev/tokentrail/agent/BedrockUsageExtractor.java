@@ -18,7 +18,8 @@ import java.util.logging.Logger;
  *       TokenUsage}, and {@code gen_ai.usage.input_tokens} as the OTel conventions count it, with
  *       them included. Bedrock, like Anthropic, reports {@code inputTokens} without them; the agent
  *       copies that number as is, so cached tokens went unpriced;
- *   <li>for every Bedrock Runtime operation: {@code tokentrail.retry.attempt}, from the SDK's
+ *   <li>for every model call ({@code Converse}, {@code InvokeModel} and their streaming forms):
+ *       {@code tokentrail.retry.attempt}, from the SDK's
  *       execution attempt. The agent makes one span per call and suppresses the HTTP spans of its
  *       attempts, so the span processor has no child spans to count.
  * </ul>
@@ -29,6 +30,9 @@ import java.util.logging.Logger;
 final class BedrockUsageExtractor implements AttributesExtractor<Object, Object> {
   private static final Logger LOG = Logger.getLogger(BedrockUsageExtractor.class.getName());
   private static final String SERVICE = "BedrockRuntime";
+  /** The operations the agent makes GenAI spans of; other Bedrock Runtime calls are left alone. */
+  private static final java.util.Set<String> MODEL_CALLS =
+      java.util.Set.of("Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream");
   private static final String CONVERSE_RESPONSE = "software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse";
   private static final String SDK_ATTRIBUTES = "software.amazon.awssdk.core.interceptor.SdkExecutionAttribute";
   private static final String CORE_ATTRIBUTES = "software.amazon.awssdk.core.internal.InternalCoreExecutionAttribute";
@@ -60,6 +64,10 @@ final class BedrockUsageExtractor implements AttributesExtractor<Object, Object>
       if (sdk == null || !SERVICE.equals(sdk.attribute(request, sdk.serviceName))) {
         return;
       }
+      Object operation = sdk.attribute(request, sdk.operationName);
+      if (!(operation instanceof String) || !MODEL_CALLS.contains(operation)) {
+        return;
+      }
       Object attempt = sdk.attribute(request, sdk.executionAttempt);
       if (attempt instanceof Integer && (Integer) attempt >= 1) {
         attributes.put(LlmSpanProcessor.RETRY_ATTEMPT, (long) (Integer) attempt - 1);
@@ -78,7 +86,7 @@ final class BedrockUsageExtractor implements AttributesExtractor<Object, Object>
     return get.invoke(response);
   }
 
-  static void addConverseUsage(AttributesBuilder attributes, Object sdkResponse) throws ReflectiveOperationException {
+  private static void addConverseUsage(AttributesBuilder attributes, Object sdkResponse) throws ReflectiveOperationException {
     if (sdkResponse == null || !sdkResponse.getClass().getName().equals(CONVERSE_RESPONSE)) {
       return;
     }
@@ -105,11 +113,13 @@ final class BedrockUsageExtractor implements AttributesExtractor<Object, Object>
   static final class SdkAccess {
     final Method getAttribute;
     final Object serviceName;
+    final Object operationName;
     final Object executionAttempt;
 
-    private SdkAccess(Method getAttribute, Object serviceName, Object executionAttempt) {
+    private SdkAccess(Method getAttribute, Object serviceName, Object operationName, Object executionAttempt) {
       this.getAttribute = getAttribute;
       this.serviceName = serviceName;
+      this.operationName = operationName;
       this.executionAttempt = executionAttempt;
     }
 
@@ -121,14 +131,16 @@ final class BedrockUsageExtractor implements AttributesExtractor<Object, Object>
         ClassLoader loader = executionAttributes.getClassLoader();
         Class<?> key = Class.forName("software.amazon.awssdk.core.interceptor.ExecutionAttribute", false, loader);
         Method getAttribute = executionAttributes.getMethod("getAttribute", key);
-        Object serviceName = staticField(Class.forName(SDK_ATTRIBUTES, false, loader), "SERVICE_NAME");
+        Class<?> sdkAttributes = Class.forName(SDK_ATTRIBUTES, false, loader);
+        Object serviceName = staticField(sdkAttributes, "SERVICE_NAME");
+        Object operationName = staticField(sdkAttributes, "OPERATION_NAME");
         Object attempt = null;
         try {
           attempt = staticField(Class.forName(CORE_ATTRIBUTES, false, loader), "EXECUTION_ATTEMPT");
         } catch (ReflectiveOperationException e) {
           // An SDK without it: no retry attempt, usage still read.
         }
-        return new SdkAccess(getAttribute, serviceName, attempt);
+        return new SdkAccess(getAttribute, serviceName, operationName, attempt);
       } catch (ReflectiveOperationException | LinkageError e) {
         LOG.log(Level.FINE, "tokentrail: AWS SDK execution attributes not readable", e);
         return null;

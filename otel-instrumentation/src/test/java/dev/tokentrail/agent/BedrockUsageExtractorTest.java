@@ -33,8 +33,13 @@ class BedrockUsageExtractorTest {
   }
 
   private static ExecutionAttributes call(String service, int attempt) {
+    return call(service, "Converse", attempt);
+  }
+
+  private static ExecutionAttributes call(String service, String operation, int attempt) {
     return ExecutionAttributes.builder()
         .put(SdkExecutionAttribute.SERVICE_NAME, service)
+        .put(SdkExecutionAttribute.OPERATION_NAME, operation)
         .put(InternalCoreExecutionAttribute.EXECUTION_ATTEMPT, attempt)
         .build();
   }
@@ -75,9 +80,10 @@ class BedrockUsageExtractorTest {
 
   @Test
   void otherOperationsAndServicesAreLeftAsTheAgentMadeThem() {
-    assertThat(end(call("BedrockRuntime", 1), new AgentResponse(InvokeModelResponse.builder().build())).asMap())
+    assertThat(end(call("BedrockRuntime", "InvokeModel", 1), new AgentResponse(InvokeModelResponse.builder().build())).asMap())
         .containsOnlyKeys(AttributeKey.longKey("tokentrail.retry.attempt"));
     assertThat(end(call("S3", 2), new AgentResponse(ConverseResponse.builder().build())).isEmpty()).isTrue();
+    assertThat(end(call("BedrockRuntime", "ApplyGuardrail", 2), null).isEmpty()).isTrue();
     assertThat(end(null, null).isEmpty()).isTrue();
     assertThat(extractorIgnores("not the SDK's attributes")).isTrue();
   }
