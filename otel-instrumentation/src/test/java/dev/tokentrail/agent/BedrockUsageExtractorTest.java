@@ -79,6 +79,18 @@ class BedrockUsageExtractorTest {
   }
 
   @Test
+  void aDisabledExtensionLeavesTheAgentsSpanAlone() {
+    ConverseResponse response = ConverseResponse.builder()
+        .usage(TokenUsage.builder().inputTokens(200).outputTokens(80).cacheReadInputTokens(1000).build()).build();
+    BedrockUsageExtractor.active = false;
+    try {
+      assertThat(end(call("BedrockRuntime", 2), new AgentResponse(response)).isEmpty()).isTrue();
+    } finally {
+      BedrockUsageExtractor.active = true;
+    }
+  }
+
+  @Test
   void otherOperationsAndServicesAreLeftAsTheAgentMadeThem() {
     assertThat(end(call("BedrockRuntime", "InvokeModel", 1), new AgentResponse(InvokeModelResponse.builder().build())).asMap())
         .containsOnlyKeys(AttributeKey.longKey("tokentrail.retry.attempt"));
