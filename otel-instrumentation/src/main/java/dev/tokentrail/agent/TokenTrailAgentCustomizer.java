@@ -37,12 +37,14 @@ public final class TokenTrailAgentCustomizer implements AutoConfigurationCustomi
   public void customize(AutoConfigurationCustomizer customizer) {
     customizer.addTracerProviderCustomizer((builder, config) -> {
       if (!config.getBoolean("otel.instrumentation.tokentrail.enabled", true)) {
+        BedrockUsageExtractor.active = false;
         return builder;
       }
       try {
         return builder.addSpanProcessor(processor(config));
       } catch (RuntimeException | java.io.IOException e) {
         // A broken catalog file must not stop the application: log and run without pricing.
+        BedrockUsageExtractor.active = false;
         LOG.log(Level.SEVERE, "tokentrail: extension disabled: " + e.getMessage(), e);
         return builder;
       }

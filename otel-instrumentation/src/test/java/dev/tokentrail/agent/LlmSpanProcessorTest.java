@@ -113,6 +113,28 @@ class LlmSpanProcessorTest {
   }
 
   @Test
+  void bedrockCacheReadsArePricedOnceAndTheSdkAttemptIsKept() {
+    // The agent's Bedrock Converse span as BedrockUsageExtractor completes it: input counted with
+    // the cache reads (1200 = 200 + 1000), the cache reads beside it, and the SDK's attempt.
+    Span span = tracerProvider.get(BedrockUsageCustomizer.AWS_SDK_INSTRUMENTATION).spanBuilder("chat bedrock")
+        .setSpanKind(SpanKind.CLIENT)
+        .setAttribute("gen_ai.operation.name", "chat").setAttribute("gen_ai.provider.name", "aws.bedrock")
+        .setAttribute("gen_ai.request.model", "us.anthropic.claude-sonnet-4-5-20250929-v1:0").startSpan();
+    span.setAttribute("gen_ai.usage.input_tokens", 1200L);
+    span.setAttribute("gen_ai.usage.cache_read.input_tokens", 1000L);
+    span.setAttribute("gen_ai.usage.output_tokens", 80L);
+    span.setAttribute("tokentrail.retry.attempt", 1L);
+    span.end();
+
+    Attributes a = only("chat bedrock").getAttributes();
+    // claude-sonnet-4-5: $3.00 input, $0.30 cache read, $15.00 output per 1M tokens.
+    assertThat(a.get(AttributeKey.doubleKey("tokentrail.cost.usd")))
+        .isCloseTo((200 * 3.00 + 1000 * 0.30 + 80 * 15.00) / 1_000_000, within(1e-12));
+    assertThat(a.get(AttributeKey.longKey("tokentrail.retry.attempt"))).isEqualTo(1L);
+    assertThat(metric("gen_ai.client.token.usage")).isEmpty(); // the agent meters its own Bedrock spans
+  }
+
+  @Test
   void anUnknownModelIsMarkedUnpricedNotPricedAtZero() {
     Span span = tracerProvider.get("dev.tokentrail.test").spanBuilder("chat mystery")
         .setAttribute("gen_ai.operation.name", "chat").setAttribute("gen_ai.provider.name", "openai")
