@@ -32,6 +32,8 @@ public final class CallTable {
   long[] cacheRead;
   long[] cacheWrite;
   long[] reasoning;
+  /** Failed attempts the client SDK retried inside the call's span ({@code tokentrail.retry.attempt}). */
+  int[] sdkRetries;
   double[] cost;
   boolean[] tools;
   final int[][] text = new int[TEXTS.length][];
@@ -54,6 +56,7 @@ public final class CallTable {
     cacheRead = grow(cacheRead, capacity);
     cacheWrite = grow(cacheWrite, capacity);
     reasoning = grow(reasoning, capacity);
+    sdkRetries = sdkRetries == null ? new int[capacity] : Arrays.copyOf(sdkRetries, capacity);
     cost = cost == null ? new double[capacity] : Arrays.copyOf(cost, capacity);
     tools = tools == null ? new boolean[capacity] : Arrays.copyOf(tools, capacity);
     for (int i = 0; i < text.length; i++) {
@@ -98,6 +101,7 @@ public final class CallTable {
     cacheRead[row] = -1;
     cacheWrite[row] = -1;
     reasoning[row] = -1;
+    sdkRetries[row] = 0;
     cost[row] = Double.NaN;
     for (int[] column : text) {
       column[row] = -1;
@@ -123,6 +127,19 @@ public final class CallTable {
     this.cacheRead[row] = cacheRead;
     this.cacheWrite[row] = cacheWrite;
     this.reasoning[row] = reasoning;
+  }
+
+  /**
+   * The attempt that answered, as the span reports it in {@code tokentrail.retry.attempt}: the
+   * attempts before it failed inside the client SDK, unbilled. Negative or absent means 0.
+   */
+  public void setRetryAttempt(int row, long attempt) {
+    sdkRetries[row] = (int) Math.max(0, Math.min(Integer.MAX_VALUE, attempt));
+  }
+
+  /** The failed attempts the client SDK retried inside this call (0 for most calls). */
+  public int sdkRetries(int row) {
+    return sdkRetries[row];
   }
 
   public void setCost(int row, double usd) {

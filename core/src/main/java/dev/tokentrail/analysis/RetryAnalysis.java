@@ -12,7 +12,9 @@ import java.util.Map;
  * Wasted retries (DESIGN section 5). A retry group is the set of LLM calls of one trace that share
  * a parent span and a request hash; without a hash, consecutive sibling calls with the same model
  * and operation where each earlier one ended in error. Attempts are ordered by start; every
- * attempt except the last successful one is wasted.
+ * attempt except the last successful one is wasted. Attempts a client SDK retried inside one call
+ * span ({@code tokentrail.retry.attempt} of the call, as the agent extension reports it) are
+ * attempts of that call's group too: failed and unbilled, their time unknown.
  */
 public final class RetryAnalysis {
   /** One retry group with its numbers and why it is reported. */
@@ -198,19 +200,28 @@ public final class RetryAnalysis {
         unbilledNanos += Math.max(0, t.end(row) - t.start(row));
       }
     }
+    // Attempts the client SDK retried inside a call's span failed unbilled; their time is unknown.
+    int sdkRetries = 0;
+    for (int row : attempts) {
+      sdkRetries += t.sdkRetries(row);
+    }
+    wasted += sdkRetries;
+    unbilled += sdkRetries;
     int first = attempts.get(0);
-    boolean firstOk = !t.isError(first);
+    boolean firstOk = !t.isError(first) && t.sdkRetries(first) == 0;
     String model = t.text(first, Text.MODEL);
     String service = t.text(first, Text.SERVICE);
+    int allAttempts = attempts.size() + sdkRetries;
     String reason = wasted == 0
         ? "succeeded on the first attempt"
         : String.format(java.util.Locale.ROOT,
-            "%d attempts of one %s request%s; %d wasted (%d billed for $%.6f, %d unbilled)%s",
-            attempts.size(), model == null ? "LLM" : model,
+            "%d attempts of one %s request%s; %d wasted (%d billed for $%.6f, %d unbilled%s)%s",
+            allAttempts, model == null ? "LLM" : model,
             errorType == null ? "" : " after " + errorType,
             wasted, wasted - unbilled, wastedUsd, unbilled,
+            sdkRetries == 0 ? "" : ", " + sdkRetries + " of them retried inside the client SDK",
             lastSuccess < 0 ? "; no attempt succeeded" : "");
-    return new RetryGroup(t.traceHi(first), t.traceLo(first), t.parentId(first), t.spanId(first), service, model, errorType, attempts.size(), wasted, wastedTokens,
+    return new RetryGroup(t.traceHi(first), t.traceLo(first), t.parentId(first), t.spanId(first), service, model, errorType, allAttempts, wasted, wastedTokens,
         wastedUsd, unbilled, unbilledNanos, firstOk, lastSuccess >= 0, total, reason);
   }
 
@@ -220,10 +231,18 @@ public final class RetryAnalysis {
     boolean ok = !t.isError(row);
     double cost = t.costOrZero(row);
     boolean billed = t.hasUsage(row);
-    return new RetryGroup(t.traceHi(row), t.traceLo(row), t.parentId(row), t.spanId(row), t.text(row, Text.SERVICE), t.text(row, Text.MODEL), ok ? null : t.text(row, Text.ERROR_TYPE), 1,
-        ok ? 0 : 1, ok || !billed ? 0 : Math.max(0, t.input(row)) + Math.max(0, t.output(row)), ok || !billed ? 0 : cost,
-        ok || billed ? 0 : 1, ok || billed ? 0 : Math.max(0, t.end(row) - t.start(row)), ok, ok, cost,
-        ok ? SUCCEEDED : "1 attempt that failed (" + t.text(row, Text.ERROR_TYPE) + ") and was not retried");
+    int sdkRetries = t.sdkRetries(row);
+    String reason;
+    if (sdkRetries > 0) {
+      reason = String.format(java.util.Locale.ROOT, "%d attempts of one %s request inside the client SDK; %d retried unbilled%s",
+          sdkRetries + 1, t.text(row, Text.MODEL) == null ? "LLM" : t.text(row, Text.MODEL), sdkRetries,
+          ok ? "" : ", and the last failed (" + t.text(row, Text.ERROR_TYPE) + ")");
+    } else {
+      reason = ok ? SUCCEEDED : "1 attempt that failed (" + t.text(row, Text.ERROR_TYPE) + ") and was not retried";
+    }
+    return new RetryGroup(t.traceHi(row), t.traceLo(row), t.parentId(row), t.spanId(row), t.text(row, Text.SERVICE), t.text(row, Text.MODEL), ok ? null : t.text(row, Text.ERROR_TYPE),
+        1 + sdkRetries, (ok ? 0 : 1) + sdkRetries, ok || !billed ? 0 : Math.max(0, t.input(row)) + Math.max(0, t.output(row)), ok || !billed ? 0 : cost,
+        (ok || billed ? 0 : 1) + sdkRetries, ok || billed ? 0 : Math.max(0, t.end(row) - t.start(row)), ok && sdkRetries == 0, ok, cost, reason);
   }
 
   /**

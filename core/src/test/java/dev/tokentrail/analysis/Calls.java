@@ -56,6 +56,12 @@ final class Calls {
     return this;
   }
 
+  /** The current call was answered on the client SDK's attempt {@code attempt} (0 = first try). */
+  Calls answeredOnAttempt(long attempt) {
+    table.setRetryAttempt(row, attempt);
+    return this;
+  }
+
   /** Following calls are made by {@code name}. */
   Calls inService(String name) {
     service = name;

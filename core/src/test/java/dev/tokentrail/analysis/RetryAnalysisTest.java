@@ -338,4 +338,45 @@ class RetryAnalysisTest {
     assertThat(r.effectiveCostPerSuccess()).isCloseTo(GPT4O_1000_100, within(EPS));
     assertThat(rollup(result.rollups(), "*", "*", "429").groups()).isEqualTo(40);
   }
+
+  @Test
+  void retriesInsideTheClientSdkAreUnbilledWastedAttemptsOfTheCall() {
+    // openai-java retried two 429s inside one call span: the agent reports attempt 2.
+    CallTable t = new Calls().trace(1)
+        .call("gpt-4o", 1000, 100).answeredOnAttempt(2)
+        .call("gpt-4o-mini", 1000, 100)
+        .table();
+
+    Result result = RetryAnalysis.analyze(t);
+
+    RetryGroup g = result.findings().get(0);
+    assertThat(result.findings()).hasSize(1);
+    assertThat(g.model()).isEqualTo("gpt-4o");
+    assertThat(g.attempts()).isEqualTo(3);
+    assertThat(g.wastedAttempts()).isEqualTo(2);
+    assertThat(g.unbilledRetries()).isEqualTo(2);
+    assertThat(g.unbilledNanos()).isZero();
+    assertThat(g.wastedUsd()).isZero();
+    assertThat(g.firstTrySucceeded()).isFalse();
+    assertThat(g.succeeded()).isTrue();
+    assertThat(g.reason()).isEqualTo("3 attempts of one gpt-4o request inside the client SDK; 2 retried unbilled");
+    assertThat(result.finalAttempt()).containsExactly(true, true);
+    assertThat(result.rollups()).filteredOn(r -> r.model().equals("gpt-4o")).singleElement()
+        .satisfies(r -> assertThat(r.firstTrySuccessRate()).isZero());
+  }
+
+  @Test
+  void sdkRetriesAddToAnApplicationRetryGroup() {
+    // The application retried after a 500 that the SDK had already retried once.
+    CallTable t = new Calls().trace(1)
+        .call("gpt-4o", 0, 0).noUsage().error("500").answeredOnAttempt(1).hash("h")
+        .call("gpt-4o", 1000, 100).hash("h")
+        .table();
+
+    RetryGroup g = RetryAnalysis.analyze(t).findings().get(0);
+    assertThat(g.attempts()).isEqualTo(3);
+    assertThat(g.wastedAttempts()).isEqualTo(2);
+    assertThat(g.unbilledRetries()).isEqualTo(2);
+    assertThat(g.reason()).contains("1 of them retried inside the client SDK");
+  }
 }

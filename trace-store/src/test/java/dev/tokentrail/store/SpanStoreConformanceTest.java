@@ -63,6 +63,26 @@ public abstract class SpanStoreConformanceTest {
   }
 
   @Test
+  void llmCallsAreReadIntoTheCallTableWithTheirSdkRetries() throws Exception {
+    String traceId = randomTraceId();
+    store.accept(List.of(
+        llmCall(traceId, "", "gpt-4o", 1200, 300, 0.006, NOW).attribute("tokentrail.retry.attempt", 2L)
+            .attribute("tokentrail.request.hash", "h1").build(),
+        llmCall(traceId, "", "gpt-4o-mini", 100, 10, 0.001, NOW + 1).build())).get();
+
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+      dev.tokentrail.analysis.CallTable calls = store.llmCalls(
+          new dev.tokentrail.store.CallFilter(NOW - 1, NOW + 1_000_000_000L, null, null, null, null, null));
+      assertThat(calls.size()).isEqualTo(2);
+      java.util.Map<String, Integer> retries = new java.util.HashMap<>();
+      for (int row = 0; row < calls.size(); row++) {
+        retries.put(calls.text(row, dev.tokentrail.analysis.CallTable.Text.MODEL), calls.sdkRetries(row));
+      }
+      assertThat(retries).containsOnly(java.util.Map.entry("gpt-4o", 2), java.util.Map.entry("gpt-4o-mini", 0));
+    });
+  }
+
+  @Test
   void unknownTraceIsEmpty() {
     assertThat(store.getTrace(randomTraceId(), 0, 0)).isEmpty();
   }

@@ -43,6 +43,7 @@ final class CallTableCollector extends SimpleCollector {
   private NumericDocValues cacheReads;
   private NumericDocValues cacheWrites;
   private NumericDocValues reasonings;
+  private NumericDocValues retryAttempts;
   private SortedNumericDocValues costs;
   private NumericDocValues priced;
   private NumericDocValues tools;
@@ -78,6 +79,7 @@ final class CallTableCollector extends SimpleCollector {
     cacheReads = DocValues.getNumeric(r, SpanDocuments.LLM_CACHE_READ);
     cacheWrites = DocValues.getNumeric(r, SpanDocuments.LLM_CACHE_WRITE);
     reasonings = DocValues.getNumeric(r, SpanDocuments.LLM_REASONING);
+    retryAttempts = DocValues.getNumeric(r, SpanDocuments.LLM_RETRY_ATTEMPT);
     costs = DocValues.getSortedNumeric(r, SpanDocuments.COST);
     priced = DocValues.getNumeric(r, SpanDocuments.LLM_PRICED);
     tools = DocValues.getNumeric(r, SpanDocuments.LLM_TOOLS);
@@ -122,6 +124,9 @@ final class CallTableCollector extends SimpleCollector {
         cacheReads.advanceExact(doc) ? cacheReads.longValue() : -1,
         cacheWrites.advanceExact(doc) ? cacheWrites.longValue() : -1,
         reasonings.advanceExact(doc) ? reasonings.longValue() : -1);
+    if (retryAttempts.advanceExact(doc)) {
+      table.setRetryAttempt(row, retryAttempts.longValue());
+    }
     if (priced.advanceExact(doc) && priced.longValue() == 1 && costs.advanceExact(doc)) {
       table.setCost(row, NumericUtils.sortableLongToDouble(costs.nextValue()));
     }

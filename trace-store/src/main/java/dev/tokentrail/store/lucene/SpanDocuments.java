@@ -58,6 +58,7 @@ final class SpanDocuments {
   static final String LLM_CACHE_READ = "llm_cache_read";
   static final String LLM_CACHE_WRITE = "llm_cache_write";
   static final String LLM_REASONING = "llm_reasoning";
+  static final String LLM_RETRY_ATTEMPT = "llm_retry_attempt";
   static final String LLM_TOOLS = "llm_tools";
   static final String LLM_PROVIDER = "llm_provider";
   static final String LLM_OPERATION = "llm_operation";
@@ -149,6 +150,7 @@ final class SpanDocuments {
       addCount(doc, LLM_CACHE_READ, attributes.get(USAGE_CACHE_READ_INPUT_TOKENS));
       addCount(doc, LLM_CACHE_WRITE, attributes.get(USAGE_CACHE_CREATION_INPUT_TOKENS));
       addCount(doc, LLM_REASONING, attributes.get(USAGE_REASONING_OUTPUT_TOKENS));
+      addCount(doc, LLM_RETRY_ATTEMPT, attributes.get(TT_RETRY_ATTEMPT));
       doc.add(new NumericDocValuesField(LLM_TOOLS, usesTools(attributes) ? 1 : 0));
       addKeyword(doc, LLM_PROVIDER, attributes.get(PROVIDER_NAME));
       addKeyword(doc, LLM_OPERATION, attributes.get(OPERATION_NAME));
