@@ -21,6 +21,33 @@ record InfinityQuery(String url, Map<String, String> params, String rootSelector
     return new InfinityQuery(target.path("url").asText(), params, target.path("root_selector").asText(), columns);
   }
 
+  /** An equality term of a filter expression: {@code field == 'value'}. */
+  private static final java.util.regex.Pattern EQUALS = java.util.regex.Pattern.compile("(\\w+)\\s*==\\s*'([^']*)'");
+
+  /**
+   * The fields a backend filter expression pins with {@code field == 'value'}, joined by
+   * {@code &&}; empty for no expression; an error for any other form (the tests evaluate only this one).
+   */
+  static Set<String> equalityFilterColumns(String expression) {
+    return equalityFilter(expression).keySet();
+  }
+
+  /** {@link #equalityFilterColumns}' fields with their values. */
+  static Map<String, String> equalityFilter(String expression) {
+    Map<String, String> terms = new LinkedHashMap<>();
+    if (expression == null || expression.isBlank()) {
+      return terms;
+    }
+    for (String term : expression.split("&&")) {
+      java.util.regex.Matcher m = EQUALS.matcher(term.strip());
+      if (!m.matches()) {
+        throw new IllegalArgumentException("filterExpression term not of the form field == 'value': " + term);
+      }
+      terms.put(m.group(1), m.group(2));
+    }
+    return terms;
+  }
+
   Set<String> columnTexts() {
     Set<String> texts = new LinkedHashSet<>();
     columns.forEach(c -> texts.add(c.text()));
