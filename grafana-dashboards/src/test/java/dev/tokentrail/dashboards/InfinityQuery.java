@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** An Infinity data source target: a URL relative to the data source's, parameters, columns. */
-record InfinityQuery(String url, Map<String, String> params, String rootSelector, List<Column> columns) {
+record InfinityQuery(String url, Map<String, String> params, String rootSelector, List<Column> columns, String filterExpression) {
   /** A column: the row field it reads, the name Grafana shows, and its Infinity type. */
   record Column(String selector, String text, String type) {}
 
@@ -18,7 +18,12 @@ record InfinityQuery(String url, Map<String, String> params, String rootSelector
     target.path("url_options").path("params").forEach(p -> params.put(p.path("key").asText(), p.path("value").asText()));
     List<Column> columns = new ArrayList<>();
     target.path("columns").forEach(c -> columns.add(new Column(c.path("selector").asText(), c.path("text").asText(), c.path("type").asText())));
-    return new InfinityQuery(target.path("url").asText(), params, target.path("root_selector").asText(), columns);
+    return new InfinityQuery(target.path("url").asText(), params, target.path("root_selector").asText(), columns,
+        target.path("filterExpression").asText());
+  }
+
+  InfinityQuery(String url, Map<String, String> params, String rootSelector, List<Column> columns) {
+    this(url, params, rootSelector, columns, "");
   }
 
   /** An equality term of a filter expression: {@code field == 'value'}. */
