@@ -45,14 +45,30 @@ import org.junit.jupiter.api.io.TempDir;
  * traffic, an unknown model, a client cost mismatch and an invalid span through the OTel SDK
  * exporter; a real Prometheus scraping it every second with the alert rules loaded. PromQL goes
  * to Prometheus's HTTP API, Infinity queries to the query API under the provisioned base URL,
- * TraceQL to {@code /api/search}, with variables at their all-value and Grafana's time macros.
+ * TraceQL to {@code /api/search}, with Grafana's time macros and the variables first at their
+ * all-value, then at concrete values: one team, project and service, and a model that is the
+ * billed (response) model of calls that asked for another.
  */
 class DashboardQueriesIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final int SCRAPE_SECONDS = 1;
-  /** Grafana's $__interval for a few minutes' range (it never goes below the scrape interval). */
+  /**
+   * Grafana's computed $__interval for a few minutes' range (it never goes below the scrape
+   * interval); a panel's own minimum interval ({@code "interval"}) raises it.
+   */
   private static final int INTERVAL_SECONDS = 2;
+  /** The concrete selection: calls of this service, team and project asked for gpt-4o and were billed as its snapshot. */
+  static final String SELECTED_TEAM = "payments";
+  static final String SELECTED_PROJECT = "checkout-assistant";
+  static final String SELECTED_SERVICE = "checkout-api";
+  static final String REQUEST_MODEL = "gpt-4o";
+  static final String BILLED_MODEL = "gpt-4o-2024-08-06";
+  /** The selection's retry: a billed 500 attempt (1000 in, 50 out at $2.50/$10 per 1M) before the success. */
+  static final double SELECTED_RETRY_WASTED_USD = (1000 * 2.50 + 50 * 10.0) / 1_000_000.0;
+  /** Panels with no data for the concrete selection: the selected service has no waste of these kinds. */
+  private static final Set<String> EMPTY_FOR_SELECTION = Set.of(
+      "waste.json Context growth: findings", "waste.json Cache opportunity: findings", "waste.json Overkill models: findings");
   private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((?:(.+),\\s*)?(\\w+)\\)");
 
   @TempDir static Path dataDir;
@@ -102,12 +118,35 @@ class DashboardQueriesIT {
     double scrapes = scrapes();
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> scrapes() >= scrapes + 4);
     toMillis = System.currentTimeMillis();
-    template = GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS,
-        Map.of("team", ".*", "project", ".*", "service", ".*", "model", ".*", "instance", ".*"));
+    template = GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS, ALL);
   }
 
-  /** LLM calls in {@link #traffic}: the scenario's 15, three project calls, one unknown model, one cost mismatch. */
-  private static final int LLM_CALLS = 15 + 3 + 1 + 1;
+  private static final Map<String, String> ALL = Map.of("team", ".*", "project", ".*", "service", ".*", "model", ".*", "instance", ".*");
+
+  /** The concrete selection of each dashboard's variables (the Budgets dashboard's come from its budgets). */
+  private static Map<String, String> selection(Dashboard d) {
+    return switch (d.name()) {
+      case "budgets.json" -> Map.of("team", "research", "project", SELECTED_PROJECT);
+      case "ingest-health.json" -> Map.of("instance", "127.0.0.1:" + server.queryPort);
+      default -> Map.of("team", SELECTED_TEAM, "project", SELECTED_PROJECT, "service", SELECTED_SERVICE, "model", BILLED_MODEL);
+    };
+  }
+
+  /** Template values for a panel as Grafana computes them: $__interval = max(computed, the panel's minimum interval). */
+  private static GrafanaTemplate template(JsonNode panel, Map<String, String> variables) {
+    return GrafanaTemplate.forRange(fromMillis, toMillis, intervalSeconds(panel), SCRAPE_SECONDS, variables);
+  }
+
+  private static long intervalSeconds(JsonNode panel) {
+    String min = panel.path("interval").asText();
+    return min.isBlank() ? INTERVAL_SECONDS : Math.max(INTERVAL_SECONDS, GrafanaTemplate.durationSeconds(min));
+  }
+
+  /**
+   * LLM calls in {@link #traffic}: the scenario's 15, three project calls, one unknown model, one
+   * cost mismatch, and the selection's retry (a billed failure, then the success).
+   */
+  private static final int LLM_CALLS = 15 + 3 + 1 + 1 + 2;
 
   private static List<SpanData> traffic(long start) {
     List<SpanData> spans = new ArrayList<>(WasteScenario.startingAt(start).spans());
@@ -127,11 +166,23 @@ class DashboardQueriesIT {
     spans.add(LlmSpans.root(mismatch, mismatchRoot, "labs-bot", start + 1_000));
     spans.add(LlmSpans.call(mismatch, mismatchRoot, "labs-bot", "openai", "gpt-4o-mini", 1000, 100, start + 1_000,
         Attributes.builder().put("team", "labs").put("gen_ai.usage.cost", 1.0).build()));
+    // The selection: asked for gpt-4o, billed as gpt-4o-2024-08-06 (team payments from the resource).
+    String retry = LlmSpans.traceId();
+    String retryRoot = LlmSpans.spanId();
+    spans.add(LlmSpans.root(retry, retryRoot, SELECTED_SERVICE, start + 3_000));
+    spans.add(LlmSpans.chatAttempt(retry, retryRoot, SELECTED_SERVICE, "openai", REQUEST_MODEL, 1000, 50, start + 3_100, "500",
+        selectedCall()));
+    spans.add(LlmSpans.chatAttempt(retry, retryRoot, SELECTED_SERVICE, "openai", REQUEST_MODEL, 1000, 400, start + 5_000, null,
+        selectedCall()));
     return spans;
   }
 
-  /** LLM calls in {@link #moreTraffic}: three project calls and one unknown model, on series that exist. */
-  private static final int MORE_LLM_CALLS = 3 + 1;
+  private static Attributes selectedCall() {
+    return Attributes.builder().put("project", SELECTED_PROJECT).put("gen_ai.response.model", BILLED_MODEL).build();
+  }
+
+  /** LLM calls in {@link #moreTraffic}: three project calls, one unknown model and one selected call, on series that exist. */
+  private static final int MORE_LLM_CALLS = 3 + 1 + 1;
 
   private static List<SpanData> moreTraffic(long start) {
     List<SpanData> spans = new ArrayList<>();
@@ -146,6 +197,11 @@ class DashboardQueriesIT {
     spans.add(LlmSpans.root(unknown, unknownRoot, "labs-bot", start));
     spans.add(LlmSpans.call(unknown, unknownRoot, "labs-bot", "openai", "gpt-9-preview", 700, 80, start,
         Attributes.builder().put("team", "labs").build()));
+    String selected = LlmSpans.traceId();
+    String selectedRoot = LlmSpans.spanId();
+    spans.add(LlmSpans.root(selected, selectedRoot, SELECTED_SERVICE, start + 1_000));
+    spans.add(LlmSpans.chatAttempt(selected, selectedRoot, SELECTED_SERVICE, "openai", REQUEST_MODEL, 1000, 400, start + 1_100, null,
+        selectedCall()));
     return spans;
   }
 
@@ -196,18 +252,79 @@ class DashboardQueriesIT {
     int queries = 0;
     for (Dashboard d : Dashboard.all()) {
       for (Dashboard.Query q : d.queries()) {
-        String where = d.name() + " " + q.where();
-        switch (q.datasourceUid()) {
-          case "tokentrail-prometheus" -> checkPromQl(softly, where, q.target());
-          case "tokentrail-infinity" -> checkInfinity(softly, where, q.target());
-          case "tokentrail-tempo" -> checkTraceQl(softly, where, q.target());
-          default -> softly.fail(where + ": unknown data source " + q.datasourceUid());
-        }
+        check(softly, d.name() + " " + q.where(), q, template(q.panel(), ALL), true);
         queries++;
       }
     }
     assertThat(queries).as("queries run").isGreaterThan(60);
     softly.assertAll();
+  }
+
+  @Test
+  void withConcreteVariableValuesEveryPanelShowsTheSelectionsData() throws Exception {
+    // $model is the billed model, which the selection's spans carry as gen_ai.response.model while
+    // gen_ai.request.model says gpt-4o: TraceQL and /api/v1/ must match it either way.
+    SoftAssertions softly = new SoftAssertions();
+    int queries = 0;
+    for (Dashboard d : Dashboard.all()) {
+      for (Dashboard.Query q : d.queries()) {
+        boolean empty = EMPTY_FOR_SELECTION.contains(d.name() + " " + q.panelTitle());
+        check(softly, d.name() + " " + q.where() + " with " + selection(d), q, template(q.panel(), selection(d)), !empty);
+        queries++;
+      }
+    }
+    assertThat(queries).as("queries run").isGreaterThan(60);
+    softly.assertAll();
+  }
+
+  @Test
+  void theSelectionsNumbersAreItsOwn() throws Exception {
+    Dashboard waste = dashboard("waste.json");
+    JsonNode stat = waste.queries().stream().filter(q -> q.panelTitle().equals("Wasted retries: USD")).findFirst().orElseThrow().target();
+    GrafanaTemplate selected = GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS, selection(waste));
+    List<JsonNode> rows = rows(InfinityQuery.of(stat), selected);
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).path("usd").asDouble()).as("the selection's wasted retries").isCloseTo(SELECTED_RETRY_WASTED_USD, within(1e-12));
+    // The costliest traces of the billed model are the selection's: two traces, on checkout-api.
+    Dashboard spend = dashboard("spend.json");
+    JsonNode costliest = spend.queries().stream().filter(q -> q.panelTitle().equals("Costliest traces")).findFirst().orElseThrow().target();
+    JsonNode traces = search(GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS, selection(spend))
+        .interpolate(costliest.path("query").asText()), 20, 3);
+    assertThat(traces).hasSize(2);
+    traces.forEach(t -> assertThat(t.path("rootServiceName").asText()).isEqualTo(SELECTED_SERVICE));
+    // Budgets: the research team's and the project's, not support's.
+    Dashboard budgets = dashboard("budgets.json");
+    JsonNode table = budgets.queries().stream().filter(q -> q.panelTitle().equals("Budget status")).findFirst().orElseThrow().target();
+    List<String> names = new ArrayList<>();
+    rows(InfinityQuery.of(table), GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS, selection(budgets)))
+        .forEach(r -> names.add(r.path("scope").asText() + " " + r.path("name").asText()));
+    assertThat(names).containsExactlyInAnyOrder("team research", "project checkout-assistant");
+  }
+
+  @Test
+  void theStorePanelAsksForBucketsOfItsMinimumInterval() {
+    Dashboard spend = dashboard("spend.json");
+    Dashboard.Query cost = spend.queries().stream().filter(q -> q.panel().path("id").asInt() == 10).findFirst().orElseThrow();
+    assertThat(cost.panel().path("interval").asText()).isEqualTo("1m");
+    String step = InfinityQuery.of(cost.target()).params().get("step");
+    assertThat(template(cost.panel(), ALL).interpolate(step)).isEqualTo("1m");
+    assertThat(GrafanaTemplate.secondsToHms(90)).isEqualTo("1m");
+    assertThat(GrafanaTemplate.secondsToHms(86_400)).isEqualTo("1d");
+    assertThat(GrafanaTemplate.secondsToHms(2)).isEqualTo("2s");
+  }
+
+  private static Dashboard dashboard(String name) {
+    return Dashboard.all().stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static void check(SoftAssertions softly, String where, Dashboard.Query q, GrafanaTemplate values, boolean hasData)
+      throws Exception {
+    switch (q.datasourceUid()) {
+      case "tokentrail-prometheus" -> checkPromQl(softly, where, q.target(), values, intervalSeconds(q.panel()));
+      case "tokentrail-infinity" -> checkInfinity(softly, where, q.target(), values, hasData);
+      case "tokentrail-tempo" -> checkTraceQl(softly, where, q.target(), values, hasData);
+      default -> softly.fail(where + ": unknown data source " + q.datasourceUid());
+    }
   }
 
   @Test
@@ -226,7 +343,15 @@ class DashboardQueriesIT {
         params.put("end", Long.toString(toMillis / 1000 + 1));
         JsonNode data = prometheus.api("/api/v1/label/" + m.group(2) + "/values", params);
         Set<String> seen = new TreeSet<>();
-        data.forEach(value -> seen.add(value.asText()));
+        String regex = v.path("regex").asText();
+        Pattern offered = regex.isEmpty() ? Pattern.compile("") : Pattern.compile(regex.substring(1, regex.length() - 1));
+        data.forEach(value -> {
+          // Grafana lists the values the variable's regex matches.
+          if (offered.matcher(value.asText()).find()) {
+            seen.add(value.asText());
+          }
+          values.computeIfAbsent(d.name() + " " + v.path("name").asText() + " (unfiltered)", k -> new TreeSet<>()).add(value.asText());
+        });
         assertThat(seen).as(d.name() + " variable " + v.path("name").asText() + ": " + query).isNotEmpty();
         values.put(d.name() + " " + v.path("name").asText(), seen);
       }
@@ -234,7 +359,21 @@ class DashboardQueriesIT {
     assertThat(values.get("spend.json team")).contains("support", "research", "routing", "payments", "labs");
     assertThat(values.get("spend.json project")).contains("checkout-assistant");
     assertThat(values.get("waste.json service")).contains("support-bot", "research-agent", "ticket-router", "checkout-api", "labs-bot");
-    assertThat(values.get("waste.json model")).contains("gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gpt-9-preview");
+    assertThat(values.get("waste.json model")).contains("gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gpt-9-preview", BILLED_MODEL);
+    // Calls without a project are labelled "unknown"; the variable does not offer it.
+    assertThat(values.get("spend.json project (unfiltered)")).contains("unknown");
+    assertThat(values.get("spend.json project")).doesNotContain("unknown", "other");
+    // The cascade: with the selection's team, project and service, the billed model is offered.
+    Dashboard waste = dashboard("waste.json");
+    GrafanaTemplate selected = GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS, selection(waste));
+    JsonNode model = waste.variables().stream().filter(v -> v.path("name").asText().equals("model")).findFirst().orElseThrow();
+    Matcher m = LABEL_VALUES.matcher(model.path("query").path("query").asText());
+    assertThat(m.matches()).isTrue();
+    JsonNode models = prometheus.api("/api/v1/label/model/values", Map.of("match[]", selected.interpolate(m.group(1)),
+        "start", Long.toString(fromMillis / 1000), "end", Long.toString(toMillis / 1000 + 1)));
+    List<String> offeredModels = new ArrayList<>();
+    models.forEach(n -> offeredModels.add(n.asText()));
+    assertThat(offeredModels).contains(BILLED_MODEL).doesNotContain(REQUEST_MODEL);
     assertThat(values.get("budgets.json team")).containsExactly("research", "support");
     assertThat(values.get("budgets.json project")).containsExactly("checkout-assistant");
     assertThat(values.get("ingest-health.json instance")).containsExactly("127.0.0.1:" + server.queryPort);
@@ -243,7 +382,7 @@ class DashboardQueriesIT {
   @Test
   void theWasteStatsShowTheScenariosHandComputedUsd() throws Exception {
     Map<String, Double> expected = Map.of(
-        "Wasted retries: USD", WasteScenario.RETRY_WASTED_USD,
+        "Wasted retries: USD", WasteScenario.RETRY_WASTED_USD + SELECTED_RETRY_WASTED_USD,
         "Context growth: USD", WasteScenario.CONTEXT_RESENT_USD,
         "Cache opportunity: USD", WasteScenario.CACHE_OPPORTUNITY_USD,
         "Overkill models: USD", WasteScenario.OVERKILL_SAVINGS_USD);
@@ -254,17 +393,33 @@ class DashboardQueriesIT {
       if (usd == null) {
         continue;
       }
+      // The stat's one summary row (its filterExpression keeps the kind's) holds the USD column.
       InfinityQuery infinity = InfinityQuery.of(q.target());
-      String column = infinity.columns().get(0).selector();
+      String column = infinity.columns().stream().filter(c -> c.type().equals("number")).findFirst().orElseThrow().selector();
+      List<JsonNode> statRows = rows(infinity);
+      assertThat(statRows).as(q.panelTitle()).hasSize(1);
+      double stat = statRows.get(0).path(column).asDouble();
+      assertThat(stat).as(q.panelTitle() + " (" + column + ")").isCloseTo(usd, within(1e-9));
+      // The same as the sum over all the kind's findings, what the stat summed before.
+      String kind = statRows.get(0).path("kind").asText();
+      JsonNode findingsTable = waste.queries().stream().filter(f -> f.panelTitle().endsWith(": findings")
+          && f.panelTitle().startsWith(q.panelTitle().replace(": USD", ""))).findFirst().orElseThrow().target();
+      InfinityQuery findings = InfinityQuery.of(findingsTable);
+      Map<String, String> all = new LinkedHashMap<>(findings.params());
+      all.put("limit", "100000");
       double sum = 0;
-      for (JsonNode row : rows(infinity)) {
-        sum += row.path(column).asDouble();
+      for (JsonNode row : rows(new InfinityQuery(findings.url(), all, findings.rootSelector(), findings.columns()))) {
+        sum += row.path(FINDING_USD.get(kind)).asDouble();
       }
-      assertThat(sum).as(q.panelTitle() + " (sum of " + column + ")").isCloseTo(usd, within(1e-9));
+      assertThat(stat).as(q.panelTitle() + " = sum of the " + kind + " findings' " + FINDING_USD.get(kind)).isCloseTo(sum, within(1e-9));
       checked++;
     }
     assertThat(checked).isEqualTo(4);
   }
+
+  /** Each waste kind's USD column in its findings. */
+  private static final Map<String, String> FINDING_USD = Map.of(
+      "retry", "wastedUsd", "context", "resentUsd", "cache", "cacheOpportunityUsd", "overkill", "savingsUsd");
 
   @Test
   void theSpendStatCountsTheCallsOnSeriesPrometheusAlreadyHad() throws Exception {
@@ -338,14 +493,15 @@ class DashboardQueriesIT {
     });
   }
 
-  private static void checkPromQl(SoftAssertions softly, String where, JsonNode target) throws Exception {
-    String expr = template.interpolate(target.path("expr").asText());
+  private static void checkPromQl(SoftAssertions softly, String where, JsonNode target, GrafanaTemplate values, long stepSeconds)
+      throws Exception {
+    String expr = values.interpolate(target.path("expr").asText());
     JsonNode result;
     if (target.path("instant").asBoolean()) {
       result = prometheus.api("/api/v1/query", Map.of("query", expr, "time", seconds(toMillis))).path("result");
     } else {
       result = prometheus.api("/api/v1/query_range", Map.of("query", expr, "start", seconds(fromMillis), "end",
-          seconds(toMillis), "step", INTERVAL_SECONDS + "s")).path("result");
+          seconds(toMillis), "step", stepSeconds + "s")).path("result");
     }
     softly.assertThat(result).as(where + ": series of " + expr).isNotEmpty();
     boolean finite = false;
@@ -358,9 +514,14 @@ class DashboardQueriesIT {
     softly.assertThat(finite).as(where + ": a number in " + expr + " -> " + result).isTrue();
   }
 
-  private static void checkInfinity(SoftAssertions softly, String where, JsonNode target) throws Exception {
+  private static void checkInfinity(SoftAssertions softly, String where, JsonNode target, GrafanaTemplate values, boolean hasData)
+      throws Exception {
     InfinityQuery query = InfinityQuery.of(target);
-    List<JsonNode> rows = rows(query);
+    List<JsonNode> rows = rows(query, values);
+    if (!hasData) {
+      softly.assertThat(rows).as(where + ": rows of " + query.url() + " (none expected)").isEmpty();
+      return;
+    }
     softly.assertThat(rows).as(where + ": rows of " + query.url()).isNotEmpty();
     for (InfinityQuery.Column column : query.columns()) {
       boolean valued = false;
@@ -381,22 +542,39 @@ class DashboardQueriesIT {
     }
   }
 
-  private static void checkTraceQl(SoftAssertions softly, String where, JsonNode target) throws Exception {
-    String q = template.interpolate(target.path("query").asText());
-    String path = "/api/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)
-        + "&start=" + seconds(fromMillis) + "&end=" + (toMillis / 1000 + 1)
-        + "&limit=" + target.path("limit").asInt(20) + "&spss=" + target.path("spss").asInt(3);
-    HttpResponse<String> response = server.get(path);
-    softly.assertThat(response.statusCode()).as(where + ": " + q + " -> " + response.body()).isEqualTo(200);
-    JsonNode traces = JSON.readTree(response.body()).path("traces");
+  private static void checkTraceQl(SoftAssertions softly, String where, JsonNode target, GrafanaTemplate values, boolean hasData)
+      throws Exception {
+    String q = values.interpolate(target.path("query").asText());
+    JsonNode traces = search(q, target.path("limit").asInt(20), target.path("spss").asInt(3));
+    if (!hasData) {
+      softly.assertThat(traces).as(where + ": traces of " + q + " (none expected)").isEmpty();
+      return;
+    }
     softly.assertThat(traces).as(where + ": traces of " + q).isNotEmpty();
     traces.forEach(t -> softly.assertThat(t.path("traceID").asText()).as(where + " traceID").isNotBlank());
   }
 
-  /** An Infinity query's rows, fetched as the data source does: its base URL + the query's URL and parameters. */
+  /** The traces of a TraceQL search over the test's range, as Grafana's Tempo data source asks for them. */
+  private static JsonNode search(String traceQl, int limit, int spss) throws Exception {
+    String path = "/api/search?q=" + URLEncoder.encode(traceQl, StandardCharsets.UTF_8)
+        + "&start=" + seconds(fromMillis) + "&end=" + (toMillis / 1000 + 1) + "&limit=" + limit + "&spss=" + spss;
+    HttpResponse<String> response = server.get(path);
+    assertThat(response.statusCode()).as(traceQl + " -> " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body()).path("traces");
+  }
+
+  /** An Infinity query's rows with the variables at their all-value. */
   private static List<JsonNode> rows(InfinityQuery query) throws Exception {
+    return rows(query, template);
+  }
+
+  /**
+   * An Infinity query's rows, fetched as the data source does: its base URL + the query's URL and
+   * parameters, then the rows its filterExpression keeps (on the columns' texts).
+   */
+  private static List<JsonNode> rows(InfinityQuery query, GrafanaTemplate values) throws Exception {
     List<String> params = new ArrayList<>();
-    query.params().forEach((k, v) -> params.add(k + "=" + URLEncoder.encode(template.interpolate(v), StandardCharsets.UTF_8)));
+    query.params().forEach((k, v) -> params.add(k + "=" + URLEncoder.encode(values.interpolate(v), StandardCharsets.UTF_8)));
     String url = infinityBaseUrl() + query.url() + (params.isEmpty() ? "" : "?" + String.join("&", params));
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -408,8 +586,15 @@ class DashboardQueriesIT {
       }
     }
     assertThat(node.isArray()).as(url + " rows at '" + query.rootSelector() + "': " + response.body()).isTrue();
+    Map<String, String> filter = new LinkedHashMap<>();
+    InfinityQuery.equalityFilter(values.interpolate(query.filterExpression())).forEach((text, value) -> filter.put(
+        query.columns().stream().filter(c -> c.text().equals(text)).findFirst().orElseThrow().selector(), value));
     List<JsonNode> rows = new ArrayList<>();
-    node.forEach(rows::add);
+    node.forEach(row -> {
+      if (filter.entrySet().stream().allMatch(e -> row.path(e.getKey()).asText().equals(e.getValue()))) {
+        rows.add(row);
+      }
+    });
     return rows;
   }
 

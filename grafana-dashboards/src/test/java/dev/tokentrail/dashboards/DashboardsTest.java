@@ -21,6 +21,11 @@ class DashboardsTest {
   private static final Pattern LITERAL_RANGE = Pattern.compile("\\[\\s*\\d+[smhdwy]|\\boffset\\s+-?\\d");
   /** Infinity endpoints that take a time window (docs/waste.md); the others have none. */
   private static final Set<String> UNWINDOWED_ENDPOINTS = Set.of("budgets", "unknown-models");
+  /** The filters each Infinity endpoint takes when not all four (docs/api.md). */
+  private static final Map<String, List<String>> ENDPOINT_FILTERS = Map.of("budgets", List.of("team", "project"), "unknown-models", List.of());
+  /** Panels that reduce their data to values (reduceOptions). */
+  private static final Set<String> REDUCING_PANELS = Set.of("stat", "bargauge", "gauge", "piechart");
+  static final String TRACEQL_MODEL_FILTER = "(span.gen_ai.response.model =~ \"$model\" || span.gen_ai.request.model =~ \"$model\")";
 
   @Test
   void theFourDashboardsAreCurrentGrafanaJsonWithUniqueUids() {
@@ -182,6 +187,135 @@ class DashboardsTest {
         if (!fields.isEmpty()) {
           Pattern field = Pattern.compile(fields.substring(1, fields.length() - 1));
           assertThat(texts).as(where + " reduces " + fields).anyMatch(text -> field.matcher(text).matches());
+        }
+      }
+    }
+  }
+
+  @Test
+  void reducingPanelsShowOneValuePerRowOfAnInfinityTableWithARowLabel() {
+    // With reduceOptions.values=false Grafana reduces each numeric column to one number (the
+    // calc), so a table whose string column names its rows (kinds, teams) shows a single value.
+    // A string column pinned to one row by an equality filterExpression names nothing to split by.
+    for (Dashboard d : DASHBOARDS) {
+      for (Dashboard.Query q : d.queries()) {
+        if (!q.datasourceUid().equals("tokentrail-infinity") || !REDUCING_PANELS.contains(q.panel().path("type").asText())
+            || !q.target().path("format").asText().equals("table")) {
+          continue;
+        }
+        Set<String> pinned = InfinityQuery.equalityFilterColumns(q.target().path("filterExpression").asText());
+        List<String> rowLabels = InfinityQuery.of(q.target()).columns().stream()
+            .filter(c -> c.type().equals("string") && !pinned.contains(c.text())).map(InfinityQuery.Column::text).toList();
+        if (!rowLabels.isEmpty()) {
+          assertThat(q.panel().path("options").path("reduceOptions").path("values").asBoolean())
+              .as(d.name() + " " + q.where() + " reduces a table with row labels " + rowLabels + ": reduceOptions.values").isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
+  void infinityFiltersAndTransformationsNameFieldsTheFramesHave() {
+    for (Dashboard d : DASHBOARDS) {
+      for (Dashboard.Query q : d.queries()) {
+        if (!q.datasourceUid().equals("tokentrail-infinity")) {
+          continue;
+        }
+        String where = d.name() + " " + q.where();
+        InfinityQuery infinity = InfinityQuery.of(q.target());
+        String filter = q.target().path("filterExpression").asText();
+        if (!filter.isBlank()) {
+          assertThat(InfinityQuery.equalityFilterColumns(filter)).as(where + " filterExpression " + filter).isNotEmpty();
+          assertThat(infinity.columnTexts()).as(where + " filterExpression " + filter + " (Infinity filters on column texts)")
+              .containsAll(InfinityQuery.equalityFilterColumns(filter));
+        }
+        // Format timeseries: Infinity's backend turns long rows (time, string, number) into one
+        // series per string value (LongToWide), so the string columns are labels, not fields.
+        Set<String> fields = new HashSet<>(infinity.columnTexts());
+        if (q.target().path("format").asText().equals("timeseries")) {
+          infinity.columns().stream().filter(c -> c.type().equals("string")).forEach(c -> fields.remove(c.text()));
+        }
+        for (JsonNode transformation : q.panel().path("transformations")) {
+          for (JsonNode field : transformation.path("options").path("fields")) {
+            if (field.isTextual()) {
+              assertThat(fields).as(where + " transformation " + transformation.path("id").asText() + " field").contains(field.asText());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void infinityQueriesPassEveryDashboardVariableTheirEndpointFiltersBy() {
+    for (Dashboard d : DASHBOARDS) {
+      Set<String> variables = new HashSet<>();
+      d.variables().forEach(v -> variables.add(v.path("name").asText()));
+      for (Dashboard.Query q : d.queries()) {
+        if (!q.datasourceUid().equals("tokentrail-infinity")) {
+          continue;
+        }
+        InfinityQuery infinity = InfinityQuery.of(q.target());
+        List<String> filters = ENDPOINT_FILTERS.getOrDefault(infinity.url(), List.of("team", "project", "service", "model"));
+        for (String name : filters) {
+          if (variables.contains(name)) {
+            assertThat(infinity.params()).as(d.name() + " " + q.where() + " filters by $" + name).containsEntry(name, "$" + name);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void labelVariablesLeaveOutTheBoundedLabelPlaceholders() {
+    // IngestMetrics labels a value past a label's cardinality cap "other" and a missing one
+    // "unknown" (BoundedLabels): no span has such a team or model, so the Infinity and TraceQL
+    // panels would show No data for them. "All" (.*) still covers their series in PromQL.
+    for (String name : List.of("spend.json", "waste.json")) {
+      for (JsonNode v : dashboard(name).variables()) {
+        String where = name + " variable " + v.path("name").asText();
+        String regex = v.path("regex").asText();
+        assertThat(regex).as(where + " regex").startsWith("/").endsWith("/");
+        Pattern pattern = Pattern.compile(regex.substring(1, regex.length() - 1));
+        // Grafana takes a capture group's match as the value; there must be none.
+        assertThat(pattern.matcher("").groupCount()).as(where + " capture groups in " + regex).isZero();
+        for (String placeholder : List.of("other", "unknown")) {
+          assertThat(pattern.matcher(placeholder).find()).as(where + " offers " + placeholder).isFalse();
+        }
+        for (String value : List.of("support", "checkout-assistant", "gpt-4o-2024-08-06", "other-team", "unknown-llm", "a")) {
+          assertThat(pattern.matcher(value).find()).as(where + " offers " + value).isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
+  void traceQlModelFiltersMatchTheBilledOrTheRequestedModel() {
+    // $model holds the Prometheus model label, the billed model: the response model when the
+    // provider reported one. A span keeps the model asked for in gen_ai.request.model.
+    int checked = 0;
+    for (Dashboard d : DASHBOARDS) {
+      for (Dashboard.Query q : d.queries()) {
+        String query = q.target().path("query").asText();
+        if (!q.datasourceUid().equals("tokentrail-tempo") || !GrafanaTemplate.references(query).contains("model")) {
+          continue;
+        }
+        assertThat(query).as(d.name() + " " + q.where()).contains(TRACEQL_MODEL_FILTER);
+        assertThat(query.replace(TRACEQL_MODEL_FILTER, "")).as(d.name() + " " + q.where() + " uses $model only in the billed-or-requested filter")
+            .doesNotContain("$model");
+        checked++;
+      }
+    }
+    assertThat(checked).isEqualTo(2);
+  }
+
+  @Test
+  void infinityStatsShowZeroRatherThanNoData() {
+    for (Dashboard d : DASHBOARDS) {
+      for (Dashboard.Query q : d.queries()) {
+        if (q.datasourceUid().equals("tokentrail-infinity") && q.panel().path("type").asText().equals("stat")) {
+          assertThat(q.panel().path("fieldConfig").path("defaults").path("noValue").asText()).as(d.name() + " " + q.where() + " noValue")
+              .isEqualTo("0");
         }
       }
     }

@@ -51,7 +51,7 @@ final class GrafanaTemplate {
     long rateInterval = Math.max(intervalSeconds + scrapeIntervalSeconds, 4 * scrapeIntervalSeconds);
     values.put("__from", Long.toString(fromMillis));
     values.put("__to", Long.toString(toMillis));
-    values.put("__interval", intervalSeconds + "s");
+    values.put("__interval", secondsToHms(intervalSeconds));
     values.put("__interval_ms", Long.toString(intervalSeconds * 1000));
     values.put("__rate_interval", rateInterval + "s");
     values.put("__rate_interval_ms", Long.toString(rateInterval * 1000));
@@ -59,6 +59,35 @@ final class GrafanaTemplate {
     values.put("__range_s", Long.toString(rangeSeconds));
     values.put("__range_ms", Long.toString(toMillis - fromMillis));
     return new GrafanaTemplate(values);
+  }
+
+  /**
+   * Grafana's rendering of an interval (rangeUtil.secondsToHms): the count of its largest whole
+   * unit, e.g. 60 -> {@code 1m}, 90 -> {@code 1m}, 86400 -> {@code 1d}.
+   */
+  static String secondsToHms(long seconds) {
+    long years = seconds / 31_536_000;
+    long days = seconds % 31_536_000 / 86_400;
+    long hours = seconds % 86_400 / 3_600;
+    long minutes = seconds % 3_600 / 60;
+    return years > 0 ? years + "y" : days > 0 ? days + "d" : hours > 0 ? hours + "h" : minutes > 0 ? minutes + "m" : seconds + "s";
+  }
+
+  /** A Grafana duration ({@code 30s}, {@code 1m}, {@code 2h}, {@code 1d}, {@code 1w}) in seconds. */
+  static long durationSeconds(String duration) {
+    Matcher m = Pattern.compile("(\\d+)([smhdwy])").matcher(duration.strip());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not a Grafana duration: " + duration);
+    }
+    long unit = switch (m.group(2)) {
+      case "s" -> 1;
+      case "m" -> 60;
+      case "h" -> 3_600;
+      case "d" -> 86_400;
+      case "w" -> 604_800;
+      default -> 31_536_000;
+    };
+    return Long.parseLong(m.group(1)) * unit;
   }
 
   /** {@code text} with every reference replaced; an unknown one is an error naming it. */

@@ -40,7 +40,7 @@ final class AnalyticsApi {
     server.service("/api/v1/waste/cache", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(context(ctx, true))));
     server.service("/api/v1/waste/overkill", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(overkill(ctx))));
     server.service("/api/v1/outcomes", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(outcomes(ctx))));
-    server.service("/api/v1/budgets", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(budgets())));
+    server.service("/api/v1/budgets", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(budgets(param(ctx, "team"), param(ctx, "project")))));
   }
 
   private CallFilter filter(ServiceRequestContext ctx) {
@@ -254,9 +254,17 @@ final class AnalyticsApi {
     return cut(rows, limit(ctx));
   }
 
-  private List<Map<String, Object>> budgets() {
+  /**
+   * Every budget, or with {@code team} / {@code project} (non-null) only that team's budget among
+   * the team budgets and that project's among the project budgets, as the dashboards' PromQL
+   * budget panels select them ({@code name=~"$team"} on team scope, {@code "$project"} on project).
+   */
+  private List<Map<String, Object>> budgets(String team, String project) {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (BudgetAnalysis.Status s : engine.budgets()) {
+      if (!budgetSelected(s.scope(), s.name(), team, project)) {
+        continue;
+      }
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("scope", s.scope());
       row.put("name", s.name());
@@ -274,6 +282,16 @@ final class AnalyticsApi {
       rows.add(row);
     }
     return rows;
+  }
+
+  /** Whether the budget of {@code scope} {@code name} passes the team and project filters (null: no filter). */
+  static boolean budgetSelected(String scope, String name, String team, String project) {
+    String only = switch (scope) {
+      case "team" -> team;
+      case "project" -> project;
+      default -> null;
+    };
+    return only == null || only.equals(name);
   }
 
   private static List<Map<String, Object>> cut(List<Map<String, Object>> rows, int limit) {
