@@ -116,7 +116,21 @@ final class AgentPrices {
     try (InputStream in = Files.newInputStream(file)) {
       AgentPrices override = parse(in);
       AgentPrices merged = new AgentPrices(base.version + "+" + override.version);
-      merged.byName.putAll(base.byName);
+      // An overridden model is replaced under every name the base knows it by (its aliases too),
+      // as the server's PriceCatalog.overriddenBy does.
+      Map<String, Entry> replacements = new HashMap<>();
+      for (List<Entry> entries : override.byName.values()) {
+        for (Entry entry : entries) {
+          replacements.put(entry.provider + '\u0000' + entry.model, entry);
+        }
+      }
+      for (Map.Entry<String, List<Entry>> e : base.byName.entrySet()) {
+        List<Entry> list = new ArrayList<>(e.getValue().size());
+        for (Entry old : e.getValue()) {
+          list.add(replacements.getOrDefault(old.provider + '\u0000' + old.model, old));
+        }
+        merged.byName.put(e.getKey(), list);
+      }
       for (Map.Entry<String, List<Entry>> e : override.byName.entrySet()) {
         List<Entry> list = new ArrayList<>(e.getValue());
         for (Entry old : merged.byName.getOrDefault(e.getKey(), List.of())) {
