@@ -1,5 +1,6 @@
 package dev.tokentrail.agent;
 
+import dev.tokentrail.agent.genai.GenAiKeys;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokentrail.agent.fingerprint.FingerprintSettings;
@@ -199,11 +200,8 @@ public class AgentOverheadBenchmark {
           .build();
       SdkTracerProviderBuilder builder = SdkTracerProvider.builder();
       if (extension) {
-        Map<String, AttributeKey<String>> keys = new LinkedHashMap<>();
-        for (String key : LlmSpanProcessor.defaultBaggageKeys()) {
-          keys.put(key, AttributeKey.stringKey(key.equals("conversation") ? "gen_ai.conversation.id" : "tokentrail." + key));
-        }
-        builder.addSpanProcessor(new LlmSpanProcessor(AgentPrices.builtIn(), keys,
+        builder.addSpanProcessor(new LlmSpanProcessor(AgentPrices.builtIn(),
+            LlmSpanProcessor.baggageAttributes(LlmSpanProcessor.defaultBaggageKeys()),
             new GenAiClientMetrics(() -> meterProvider.get("dev.tokentrail.agent"))));
       }
       tracerProvider = builder.addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
@@ -214,32 +212,32 @@ public class AgentOverheadBenchmark {
     /** One chat completion: the GenAI span, the request body fingerprinted if given, one HTTP attempt. */
     void call(byte[] body) {
       Span chat = openAi.spanBuilder("chat gpt-4o").setSpanKind(SpanKind.CLIENT).setParent(baggage)
-          .setAttribute(LlmSpanProcessor.OPERATION, "chat")
-          .setAttribute(LlmSpanProcessor.PROVIDER, "openai")
-          .setAttribute(LlmSpanProcessor.REQUEST_MODEL, "gpt-4o")
+          .setAttribute(GenAiKeys.OPERATION, "chat")
+          .setAttribute(GenAiKeys.PROVIDER, "openai")
+          .setAttribute(GenAiKeys.REQUEST_MODEL, "gpt-4o")
           .setAttribute(TEMPERATURE, 0.2)
-          .setAttribute(LlmSpanProcessor.SERVER_ADDRESS, "api.openai.com")
-          .setAttribute(LlmSpanProcessor.SERVER_PORT, 443L)
+          .setAttribute(GenAiKeys.SERVER_ADDRESS, "api.openai.com")
+          .setAttribute(GenAiKeys.SERVER_PORT, 443L)
           .startSpan();
       try (Scope ignored = baggage.with(chat).makeCurrent()) {
         if (body != null) {
           fingerprint(Span.current(), body);
         }
         Span http = okHttp.spanBuilder("POST").setSpanKind(SpanKind.CLIENT)
-            .setAttribute(LlmSpanProcessor.HTTP_METHOD, "POST")
+            .setAttribute(GenAiKeys.HTTP_METHOD, "POST")
             .setAttribute(URL, "https://api.openai.com/v1/chat/completions")
-            .setAttribute(LlmSpanProcessor.SERVER_ADDRESS, "api.openai.com")
-            .setAttribute(LlmSpanProcessor.SERVER_PORT, 443L)
+            .setAttribute(GenAiKeys.SERVER_ADDRESS, "api.openai.com")
+            .setAttribute(GenAiKeys.SERVER_PORT, 443L)
             .startSpan();
         http.setAttribute(STATUS, 200L);
         http.end();
       }
-      chat.setAttribute(LlmSpanProcessor.RESPONSE_MODEL, "gpt-4o-2024-08-06");
+      chat.setAttribute(GenAiKeys.RESPONSE_MODEL, "gpt-4o-2024-08-06");
       chat.setAttribute(RESPONSE_ID, responseId);
       chat.setAttribute(FINISH_REASONS, STOP);
-      chat.setAttribute(LlmSpanProcessor.INPUT, inputTokens);
-      chat.setAttribute(LlmSpanProcessor.OUTPUT, outputTokens);
-      chat.setAttribute(LlmSpanProcessor.CACHE_READ, cacheReadTokens);
+      chat.setAttribute(GenAiKeys.INPUT, inputTokens);
+      chat.setAttribute(GenAiKeys.OUTPUT, outputTokens);
+      chat.setAttribute(GenAiKeys.CACHE_READ, cacheReadTokens);
       chat.end();
     }
 
@@ -257,13 +255,13 @@ public class AgentOverheadBenchmark {
     void check(byte[] body) {
       call(body);
       SpanData chat = exporter.last;
-      boolean priced = chat.getAttributes().get(LlmSpanProcessor.COST) != null;
+      boolean priced = chat.getAttributes().get(GenAiKeys.COST) != null;
       boolean attributed = "search".equals(chat.getAttributes().get(AttributeKey.stringKey("tokentrail.team")));
       if (priced != extension || attributed != extension) {
         throw new IllegalStateException("extension " + extension + " but priced " + priced + ", attributed "
             + attributed + ": " + chat);
       }
-      if (body != null && chat.getAttributes().get(JsonRequestFingerprints.PREFIX_HASH) == null) {
+      if (body != null && chat.getAttributes().get(GenAiKeys.PREFIX_HASH) == null) {
         throw new IllegalStateException("request not fingerprinted: " + chat);
       }
     }

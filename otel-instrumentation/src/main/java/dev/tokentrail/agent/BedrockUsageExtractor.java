@@ -1,5 +1,6 @@
 package dev.tokentrail.agent;
 
+import dev.tokentrail.agent.genai.GenAiKeys;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.instrumentation.api.instrumenter.AttributesExtractor;
@@ -70,7 +71,7 @@ final class BedrockUsageExtractor implements AttributesExtractor<Object, Object>
       }
       Object attempt = sdk.attribute(request, sdk.executionAttempt);
       if (attempt instanceof Integer && (Integer) attempt >= 1) {
-        attributes.put(LlmSpanProcessor.RETRY_ATTEMPT, (long) (Integer) attempt - 1);
+        attributes.put(GenAiKeys.RETRY_ATTEMPT, (long) (Integer) attempt - 1);
       }
       if (response != null) {
         addConverseUsage(attributes, sdkResponse(response));
@@ -98,14 +99,14 @@ final class BedrockUsageExtractor implements AttributesExtractor<Object, Object>
     Integer cacheRead = (Integer) usage.getClass().getMethod("cacheReadInputTokens").invoke(usage);
     Integer cacheWrite = (Integer) usage.getClass().getMethod("cacheWriteInputTokens").invoke(usage);
     if (cacheRead != null) {
-      attributes.put(LlmSpanProcessor.CACHE_READ, (long) cacheRead);
+      attributes.put(GenAiKeys.CACHE_READ, (long) cacheRead);
     }
     if (cacheWrite != null) {
-      attributes.put(LlmSpanProcessor.CACHE_WRITE, (long) cacheWrite);
+      attributes.put(GenAiKeys.CACHE_WRITE, (long) cacheWrite);
     }
     if (input != null) {
       long inclusive = (long) input + (cacheRead == null ? 0 : cacheRead) + (cacheWrite == null ? 0 : cacheWrite);
-      attributes.put(LlmSpanProcessor.INPUT, inclusive);
+      attributes.put(GenAiKeys.INPUT, inclusive);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.tokentrail.agent;
 
+import static dev.tokentrail.agent.genai.GenAiKeys.*;
+
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -20,14 +22,6 @@ import java.util.function.Supplier;
  * while the agent configures itself.
  */
 final class GenAiClientMetrics {
-  static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
-  static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("gen_ai.provider.name");
-  static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
-  static final AttributeKey<String> RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
-  static final AttributeKey<String> TOKEN_TYPE = AttributeKey.stringKey("gen_ai.token.type");
-  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
-  static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
-  static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
   /** The conventions' advised boundaries. */
   static final List<Long> TOKEN_BUCKETS = Arrays.asList(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L,
       262144L, 1048576L, 4194304L, 16777216L, 67108864L);

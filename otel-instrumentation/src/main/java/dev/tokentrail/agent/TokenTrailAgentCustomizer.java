@@ -57,11 +57,7 @@ public final class TokenTrailAgentCustomizer implements AutoConfigurationCustomi
         ? AgentPrices.builtIn()
         : AgentPrices.withOverride(Path.of(catalogFile));
     List<String> keys = config.getList("otel.instrumentation.tokentrail.baggage-keys", LlmSpanProcessor.defaultBaggageKeys());
-    Map<String, AttributeKey<String>> baggage = new LinkedHashMap<>();
-    for (String key : keys) {
-      baggage.put(key, AttributeKey.stringKey(
-          key.equals("conversation") ? "gen_ai.conversation.id" : "tokentrail." + key));
-    }
+    Map<String, AttributeKey<String>> baggage = LlmSpanProcessor.baggageAttributes(keys);
     LOG.info("tokentrail: pricing GenAI spans with catalog " + prices.version());
     // The fingerprinting code reads the salt itself, from system properties and the environment only.
     String configuredSalt = config.getString(FingerprintSettings.SALT_PROPERTY);

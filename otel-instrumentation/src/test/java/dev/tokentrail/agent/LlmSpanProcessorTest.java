@@ -41,10 +41,7 @@ class LlmSpanProcessorTest {
   @BeforeEach
   void setUp() throws Exception {
     meterProvider = SdkMeterProvider.builder().registerMetricReader(metricReader).build();
-    Map<String, AttributeKey<String>> baggage = new LinkedHashMap<>();
-    for (String key : LlmSpanProcessor.defaultBaggageKeys()) {
-      baggage.put(key, AttributeKey.stringKey(key.equals("conversation") ? "gen_ai.conversation.id" : "tokentrail." + key));
-    }
+    Map<String, AttributeKey<String>> baggage = LlmSpanProcessor.baggageAttributes(LlmSpanProcessor.defaultBaggageKeys());
     LlmSpanProcessor processor = new LlmSpanProcessor(AgentPrices.builtIn(), baggage,
         new GenAiClientMetrics(() -> meterProvider.get("dev.tokentrail.agent")));
     tracerProvider = SdkTracerProvider.builder()

@@ -1,5 +1,7 @@
 package dev.tokentrail.agent.fingerprint;
 
+import static dev.tokentrail.agent.genai.GenAiKeys.*;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -11,9 +13,6 @@ import java.util.Map;
  * current while it sends it. Uses the application's Jackson, which the instrumented SDKs depend on.
  */
 public final class JsonRequestFingerprints {
-  public static final AttributeKey<String> REQUEST_HASH = AttributeKey.stringKey("tokentrail.request.hash");
-  public static final AttributeKey<String> PREFIX_HASH = AttributeKey.stringKey("tokentrail.prefix.hash");
-  public static final AttributeKey<String> INPUT_MESSAGES = AttributeKey.stringKey("gen_ai.input.messages");
   /** Larger bodies (files, images inline) are not parsed: the cost would be the application's. */
   public static final long MAX_BODY_BYTES = 4L << 20;
   private static final ObjectMapper JSON = new ObjectMapper();

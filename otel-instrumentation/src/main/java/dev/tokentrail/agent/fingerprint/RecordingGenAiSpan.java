@@ -1,5 +1,7 @@
 package dev.tokentrail.agent.fingerprint;
 
+import static dev.tokentrail.agent.genai.GenAiKeys.*;
+
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import java.lang.reflect.Method;
@@ -11,8 +13,6 @@ import java.lang.reflect.Method;
  * reflection (once per span class).
  */
 public final class RecordingGenAiSpan {
-  static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
-
   private static final ClassValue<Method> GET_ATTRIBUTE = new ClassValue<Method>() {
     @Override
     protected Method computeValue(Class<?> type) {
@@ -27,13 +27,7 @@ public final class RecordingGenAiSpan {
    * operation, not an agent, tool or workflow around calls.
    */
   public static boolean isGenAi(Span span) {
-    if (!span.isRecording()) {
-      return false;
-    }
-    String operation = attribute(span, OPERATION);
-    return operation != null && (operation.equals("chat") || operation.equals("text_completion")
-        || operation.equals("generate_content") || operation.equals("embeddings")
-        || operation.equals("completion") || operation.equals("embedding"));
+    return span.isRecording() && isCall(attribute(span, OPERATION));
   }
 
   /** The attribute's value on {@code span}, or null when unset or not readable. */

@@ -35,6 +35,7 @@ public final class RequestFingerprintModule extends InstrumentationModule {
   @Override
   public List<String> getAdditionalHelperClassNames() {
     return Arrays.asList(
+        "dev.tokentrail.agent.genai.GenAiKeys",
         "dev.tokentrail.agent.fingerprint.RequestFingerprint",
         "dev.tokentrail.agent.fingerprint.FingerprintSettings",
         "dev.tokentrail.agent.fingerprint.RecordingGenAiSpan",

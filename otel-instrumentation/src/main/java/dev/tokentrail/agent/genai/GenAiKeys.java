@@ -4,8 +4,9 @@ import io.opentelemetry.api.common.AttributeKey;
 import java.util.List;
 
 /**
- * The OTel GenAI span attributes (and TokenTrail's) that the extension's instrumentations write.
- * A helper injected into the application's classloader next to each of them.
+ * The OTel GenAI span attributes (and TokenTrail's) that the extension reads and writes, in one
+ * place for the span processor and the instrumentations. Also a helper injected into the
+ * application's classloader next to each instrumentation.
  */
 public final class GenAiKeys {
   public static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
@@ -27,6 +28,44 @@ public final class GenAiKeys {
   public static final AttributeKey<String> REQUEST_HASH = AttributeKey.stringKey("tokentrail.request.hash");
   public static final AttributeKey<String> PREFIX_HASH = AttributeKey.stringKey("tokentrail.prefix.hash");
   public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  /** Deprecated name of the provider, still sent by older instrumentations. */
+  public static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("gen_ai.system");
+  /** The Anthropic Java SDK's own tracing names cache writes this way. */
+  public static final AttributeKey<Long> CACHE_WRITE_ANTHROPIC_SDK = AttributeKey.longKey("gen_ai.usage.cache_write.input_tokens");
+  public static final AttributeKey<String> TOKEN_TYPE = AttributeKey.stringKey("gen_ai.token.type");
+  public static final AttributeKey<String> INPUT_MESSAGES = AttributeKey.stringKey("gen_ai.input.messages");
+  public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+  public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  public static final AttributeKey<Long> RETRY_ATTEMPT = AttributeKey.longKey("tokentrail.retry.attempt");
+  public static final AttributeKey<Boolean> WRAPPER = AttributeKey.booleanKey("tokentrail.llm.wrapper");
+  public static final AttributeKey<Double> COST = AttributeKey.doubleKey("tokentrail.cost.usd");
+  public static final AttributeKey<Double> COST_INPUT = AttributeKey.doubleKey("tokentrail.cost.input_usd");
+  public static final AttributeKey<Double> COST_OUTPUT = AttributeKey.doubleKey("tokentrail.cost.output_usd");
+  public static final AttributeKey<String> PRICE_VERSION = AttributeKey.stringKey("tokentrail.price.version");
+  public static final AttributeKey<String> PRICE_SOURCE = AttributeKey.stringKey("tokentrail.price.source");
+  public static final AttributeKey<String> UNPRICED = AttributeKey.stringKey("tokentrail.price.unpriced_reason");
 
   private GenAiKeys() {}
+
+  /**
+   * Whether {@code operation} ({@code gen_ai.operation.name}) is one call to a model, as opposed to
+   * an agent, tool or workflow around calls. The older names are read as the server reads them.
+   */
+  public static boolean isCall(String operation) {
+    if (operation == null) {
+      return false;
+    }
+    switch (operation) {
+      case "chat":
+      case "text_completion":
+      case "generate_content":
+      case "embeddings":
+      case "completion":
+      case "embedding":
+        return true;
+      default:
+        return false;
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package dev.tokentrail.agent.fingerprint;
 
+import dev.tokentrail.agent.genai.GenAiKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -59,9 +60,9 @@ class JsonRequestFingerprintsTest {
     assertThat(JsonRequestFingerprints.wanted(span, "application/json", BODY.length()))
         .as("an SDK retry of the same call is not hashed again").isFalse();
     Attributes a = ended(span);
-    assertThat(a.get(JsonRequestFingerprints.REQUEST_HASH)).matches("[0-9a-f]{32}");
-    assertThat(a.get(JsonRequestFingerprints.PREFIX_HASH)).matches("[0-9a-f]{32}");
-    assertThat(a.get(JsonRequestFingerprints.INPUT_MESSAGES)).isNull();
+    assertThat(a.get(GenAiKeys.REQUEST_HASH)).matches("[0-9a-f]{32}");
+    assertThat(a.get(GenAiKeys.PREFIX_HASH)).matches("[0-9a-f]{32}");
+    assertThat(a.get(GenAiKeys.INPUT_MESSAGES)).isNull();
     assertThat(a.toString()).doesNotContain("invoice");
   }
 
@@ -70,7 +71,7 @@ class JsonRequestFingerprintsTest {
     configure("s", true);
     Span span = genAiSpan();
     JsonRequestFingerprints.record(span, BODY.getBytes(StandardCharsets.UTF_8));
-    assertThat(ended(span).get(JsonRequestFingerprints.INPUT_MESSAGES))
+    assertThat(ended(span).get(GenAiKeys.INPUT_MESSAGES))
         .isEqualTo("[{\"content\":\"be brief\",\"role\":\"system\"},{\"content\":\"my invoice is wrong\",\"role\":\"user\"}]");
   }
 
@@ -96,7 +97,7 @@ class JsonRequestFingerprintsTest {
     Span span = genAiSpan();
     assertThat(JsonRequestFingerprints.wanted(span, "application/json", 10)).isFalse();
     JsonRequestFingerprints.record(span, BODY.getBytes(StandardCharsets.UTF_8));
-    assertThat(ended(span).get(JsonRequestFingerprints.REQUEST_HASH)).isNull();
+    assertThat(ended(span).get(GenAiKeys.REQUEST_HASH)).isNull();
   }
 
   @Test
