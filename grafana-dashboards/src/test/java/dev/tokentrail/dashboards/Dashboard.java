@@ -42,6 +42,18 @@ record Dashboard(Path file, JsonNode json) {
     }
   }
 
+  /** The dashboard of this module with file name {@code name}. */
+  static Dashboard named(String name) {
+    return all().stream().filter(d -> d.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no dashboard " + name));
+  }
+
+  /** The (first) query of the panel titled {@code title}. */
+  Query query(String title) {
+    return queries().stream().filter(q -> q.panelTitle().equals(title)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(name() + " has no panel " + title));
+  }
+
   String uid() {
     return json.path("uid").asText();
   }

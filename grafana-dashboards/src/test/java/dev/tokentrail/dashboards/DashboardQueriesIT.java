@@ -28,6 +28,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -248,28 +250,29 @@ class DashboardQueriesIT {
 
   @Test
   void everyPanelQueryReturnsDataOfTheShapeItsPanelReads() throws Exception {
-    SoftAssertions softly = new SoftAssertions();
-    int queries = 0;
-    for (Dashboard d : Dashboard.all()) {
-      for (Dashboard.Query q : d.queries()) {
-        check(softly, d.name() + " " + q.where(), q, template(q.panel(), ALL), true);
-        queries++;
-      }
-    }
-    assertThat(queries).as("queries run").isGreaterThan(60);
-    softly.assertAll();
+    checkEveryQuery(d -> ALL, (d, q) -> true);
   }
 
   @Test
   void withConcreteVariableValuesEveryPanelShowsTheSelectionsData() throws Exception {
     // $model is the billed model, which the selection's spans carry as gen_ai.response.model while
     // gen_ai.request.model says gpt-4o: TraceQL and /api/v1/ must match it either way.
+    checkEveryQuery(DashboardQueriesIT::selection, (d, q) -> !EMPTY_FOR_SELECTION.contains(d.name() + " " + q.panelTitle()));
+  }
+
+  /**
+   * Runs every query of every dashboard with the variables {@code variables} gives it, and checks
+   * each has data (or, where {@code hasData} says not, none) of its panel's shape.
+   */
+  private void checkEveryQuery(Function<Dashboard, Map<String, String>> variables,
+      BiPredicate<Dashboard, Dashboard.Query> hasData) throws Exception {
     SoftAssertions softly = new SoftAssertions();
     int queries = 0;
     for (Dashboard d : Dashboard.all()) {
+      Map<String, String> values = variables.apply(d);
       for (Dashboard.Query q : d.queries()) {
-        boolean empty = EMPTY_FOR_SELECTION.contains(d.name() + " " + q.panelTitle());
-        check(softly, d.name() + " " + q.where() + " with " + selection(d), q, template(q.panel(), selection(d)), !empty);
+        String where = d.name() + " " + q.where() + (values == ALL ? "" : " with " + values);
+        check(softly, where, q, template(q.panel(), values), hasData.test(d, q));
         queries++;
       }
     }
@@ -279,31 +282,31 @@ class DashboardQueriesIT {
 
   @Test
   void theSelectionsNumbersAreItsOwn() throws Exception {
-    Dashboard waste = dashboard("waste.json");
-    JsonNode stat = waste.queries().stream().filter(q -> q.panelTitle().equals("Wasted retries: USD")).findFirst().orElseThrow().target();
-    GrafanaTemplate selected = GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS, selection(waste));
+    Dashboard waste = Dashboard.named("waste.json");
+    JsonNode stat = waste.query("Wasted retries: USD").target();
+    GrafanaTemplate selected = selected(waste);
     List<JsonNode> rows = rows(InfinityQuery.of(stat), selected);
     assertThat(rows).hasSize(1);
     assertThat(rows.get(0).path("usd").asDouble()).as("the selection's wasted retries").isCloseTo(SELECTED_RETRY_WASTED_USD, within(1e-12));
     // The costliest traces of the billed model are the selection's: two traces, on checkout-api.
-    Dashboard spend = dashboard("spend.json");
-    JsonNode costliest = spend.queries().stream().filter(q -> q.panelTitle().equals("Costliest traces")).findFirst().orElseThrow().target();
-    JsonNode traces = search(GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS, selection(spend))
+    Dashboard spend = Dashboard.named("spend.json");
+    JsonNode costliest = spend.query("Costliest traces").target();
+    JsonNode traces = search(selected(spend)
         .interpolate(costliest.path("query").asText()), 20, 3);
     assertThat(traces).hasSize(2);
     traces.forEach(t -> assertThat(t.path("rootServiceName").asText()).isEqualTo(SELECTED_SERVICE));
     // Budgets: the research team's and the project's, not support's.
-    Dashboard budgets = dashboard("budgets.json");
-    JsonNode table = budgets.queries().stream().filter(q -> q.panelTitle().equals("Budget status")).findFirst().orElseThrow().target();
+    Dashboard budgets = Dashboard.named("budgets.json");
+    JsonNode table = budgets.query("Budget status").target();
     List<String> names = new ArrayList<>();
-    rows(InfinityQuery.of(table), GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS, selection(budgets)))
+    rows(InfinityQuery.of(table), selected(budgets))
         .forEach(r -> names.add(r.path("scope").asText() + " " + r.path("name").asText()));
     assertThat(names).containsExactlyInAnyOrder("team research", "project checkout-assistant");
   }
 
   @Test
   void theStorePanelAsksForBucketsOfItsMinimumInterval() {
-    Dashboard spend = dashboard("spend.json");
+    Dashboard spend = Dashboard.named("spend.json");
     Dashboard.Query cost = spend.queries().stream().filter(q -> q.panel().path("id").asInt() == 10).findFirst().orElseThrow();
     assertThat(cost.panel().path("interval").asText()).isEqualTo("1m");
     String step = InfinityQuery.of(cost.target()).params().get("step");
@@ -313,8 +316,9 @@ class DashboardQueriesIT {
     assertThat(GrafanaTemplate.secondsToHms(2)).isEqualTo("2s");
   }
 
-  private static Dashboard dashboard(String name) {
-    return Dashboard.all().stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow();
+  /** Grafana's variables of {@code d} at the dashboard's default interval, set to the selection. */
+  private static GrafanaTemplate selected(Dashboard d) {
+    return selected(d);
   }
 
   private static void check(SoftAssertions softly, String where, Dashboard.Query q, GrafanaTemplate values, boolean hasData)
@@ -364,8 +368,8 @@ class DashboardQueriesIT {
     assertThat(values.get("spend.json project (unfiltered)")).contains("unknown");
     assertThat(values.get("spend.json project")).doesNotContain("unknown", "other");
     // The cascade: with the selection's team, project and service, the billed model is offered.
-    Dashboard waste = dashboard("waste.json");
-    GrafanaTemplate selected = GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS, selection(waste));
+    Dashboard waste = Dashboard.named("waste.json");
+    GrafanaTemplate selected = selected(waste);
     JsonNode model = waste.variables().stream().filter(v -> v.path("name").asText().equals("model")).findFirst().orElseThrow();
     Matcher m = LABEL_VALUES.matcher(model.path("query").path("query").asText());
     assertThat(m.matches()).isTrue();
@@ -386,7 +390,7 @@ class DashboardQueriesIT {
         "Context growth: USD", WasteScenario.CONTEXT_RESENT_USD,
         "Cache opportunity: USD", WasteScenario.CACHE_OPPORTUNITY_USD,
         "Overkill models: USD", WasteScenario.OVERKILL_SAVINGS_USD);
-    Dashboard waste = Dashboard.all().stream().filter(d -> d.name().equals("waste.json")).findFirst().orElseThrow();
+    Dashboard waste = Dashboard.named("waste.json");
     int checked = 0;
     for (Dashboard.Query q : waste.queries()) {
       Double usd = expected.get(q.panelTitle());
@@ -423,8 +427,8 @@ class DashboardQueriesIT {
 
   @Test
   void theSpendStatCountsTheCallsOnSeriesPrometheusAlreadyHad() throws Exception {
-    Dashboard spend = Dashboard.all().stream().filter(d -> d.name().equals("spend.json")).findFirst().orElseThrow();
-    Dashboard.Query stat = spend.queries().stream().filter(q -> q.panelTitle().equals("Spend")).findFirst().orElseThrow();
+    Dashboard spend = Dashboard.named("spend.json");
+    Dashboard.Query stat = spend.query("Spend");
     JsonNode result = prometheus.api("/api/v1/query", Map.of("query", template.interpolate(stat.target().path("expr").asText()),
         "time", seconds(toMillis))).path("result");
     // At least the second round's priced calls (three on gpt-4o-mini at $0.15 / $0.60 per 1M
@@ -441,7 +445,7 @@ class DashboardQueriesIT {
 
   @Test
   void traceIdsOfWasteFindingsOpenInTheTempoTraceView() throws Exception {
-    Dashboard waste = Dashboard.all().stream().filter(d -> d.name().equals("waste.json")).findFirst().orElseThrow();
+    Dashboard waste = Dashboard.named("waste.json");
     int traces = 0;
     for (Dashboard.Query q : waste.queries()) {
       if (!q.panelTitle().endsWith(": findings")) {
@@ -599,9 +603,11 @@ class DashboardQueriesIT {
   }
 
   /** The provisioned Infinity URL with Grafana's environment expansion of ${TOKENTRAIL_URL}. */
+  /** The provisioned Infinity URL, read once: {@code ${TOKENTRAIL_URL}} is filled per server. */
+  private static final String INFINITY_URL = ModuleFiles.datasources().get("tokentrail-infinity").path("url").asText();
+
   private static String infinityBaseUrl() {
-    String url = ModuleFiles.datasources().get("tokentrail-infinity").path("url").asText();
-    return url.replace("${TOKENTRAIL_URL}", "http://127.0.0.1:" + server.queryPort);
+    return INFINITY_URL.replace("${TOKENTRAIL_URL}", "http://127.0.0.1:" + server.queryPort);
   }
 
   private static String seconds(long millis) {

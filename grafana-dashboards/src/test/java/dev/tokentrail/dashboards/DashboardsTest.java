@@ -133,9 +133,9 @@ class DashboardsTest {
         assertThat(v.path("allValue").asText()).as(where + " allValue").isEqualTo(".*");
       }
     }
-    assertThat(dashboard("spend.json").variables()).extracting(v -> v.path("name").asText())
+    assertThat(Dashboard.named("spend.json").variables()).extracting(v -> v.path("name").asText())
         .containsExactly("team", "project", "service", "model");
-    assertThat(dashboard("waste.json").variables()).extracting(v -> v.path("name").asText())
+    assertThat(Dashboard.named("waste.json").variables()).extracting(v -> v.path("name").asText())
         .containsExactly("team", "project", "service", "model");
   }
 
@@ -272,7 +272,7 @@ class DashboardsTest {
     // "unknown" (BoundedLabels): no span has such a team or model, so the Infinity and TraceQL
     // panels would show No data for them. "All" (.*) still covers their series in PromQL.
     for (String name : List.of("spend.json", "waste.json")) {
-      for (JsonNode v : dashboard(name).variables()) {
+      for (JsonNode v : Dashboard.named(name).variables()) {
         String where = name + " variable " + v.path("name").asText();
         String regex = v.path("regex").asText();
         assertThat(regex).as(where + " regex").startsWith("/").endsWith("/");
@@ -323,7 +323,7 @@ class DashboardsTest {
 
   @Test
   void everyWasteFindingsTableLinksItsTraceIdsToExploreOnTheTempoDataSource() {
-    List<JsonNode> findings = dashboard("waste.json").panels().stream()
+    List<JsonNode> findings = Dashboard.named("waste.json").panels().stream()
         .filter(p -> p.path("title").asText().endsWith(": findings")).toList();
     assertThat(findings).extracting(p -> p.path("title").asText()).containsExactly(
         "Wasted retries: findings", "Context growth: findings", "Cache opportunity: findings", "Overkill models: findings");
@@ -393,10 +393,6 @@ class DashboardsTest {
       }
     }
     return null;
-  }
-
-  private static Dashboard dashboard(String name) {
-    return DASHBOARDS.stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow();
   }
 
   /** Every text of a target that Grafana interpolates. */

@@ -32,12 +32,10 @@ final class PrometheusProcess implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Process process;
-  private final Path log;
   private final int port;
 
-  private PrometheusProcess(Process process, Path log, int port) {
+  private PrometheusProcess(Process process, int port) {
     this.process = process;
-    this.log = log;
     this.port = port;
   }
 
@@ -88,7 +86,7 @@ final class PrometheusProcess implements AutoCloseable {
           "--web.listen-address=127.0.0.1:" + port,
           "--log.level=warn")
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      PrometheusProcess prometheus = new PrometheusProcess(process, log, port);
+      PrometheusProcess prometheus = new PrometheusProcess(process, port);
       if (prometheus.awaitReady(Duration.ofSeconds(30))) {
         return prometheus;
       }
@@ -136,14 +134,6 @@ final class PrometheusProcess implements AutoCloseable {
   /** The result of an instant query now. */
   JsonNode query(String promql) throws IOException, InterruptedException {
     return api("/api/v1/query", Map.of("query", promql)).path("result");
-  }
-
-  String logText() {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "(log unreadable: " + e + ")";
-    }
   }
 
   /** Runs a tool in {@code dir}, asserts it exits 0, and returns its output. */

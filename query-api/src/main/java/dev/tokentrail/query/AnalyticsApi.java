@@ -300,8 +300,9 @@ final class AnalyticsApi {
 
   /**
    * A {@code step}: whole seconds, minutes, hours, days, weeks or years ({@code 30s}, {@code 5m},
-   * {@code 1h}, {@code 1d}, {@code 1w}, {@code 1y} = 365 days), the units Grafana's
-   * {@code $__interval} takes on long ranges.
+   * {@code 1h}, {@code 1d}, {@code 1w}, {@code 1y} = 365 days). Grafana's {@code $__interval} uses
+   * {@code s} to {@code y}; below a second it says {@code ms}, which is rejected, so panels set a
+   * minimum interval.
    */
   record StepDuration(long millis) {
     static StepDuration parse(String s) {
@@ -323,7 +324,11 @@ final class AnalyticsApi {
         case "y" -> 365 * 86_400_000L;
         default -> throw new IllegalArgumentException(s);
       };
-      return new StepDuration(n * unit);
+      try {
+        return new StepDuration(Math.multiplyExact(n, unit));
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException(s, e);
+      }
     }
   }
 }

@@ -43,5 +43,10 @@ class AnalyticsApiTest {
     assertThat(AnalyticsApi.StepDuration.parse("1y").millis()).isEqualTo(365 * 86_400_000L);
     org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> AnalyticsApi.StepDuration.parse("5"));
     org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> AnalyticsApi.StepDuration.parse("5x"));
+    org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> AnalyticsApi.StepDuration.parse("500ms"));
+    org.assertj.core.api.Assertions.assertThatIllegalArgumentException().as("overflow")
+        .isThrownBy(() -> AnalyticsApi.StepDuration.parse("99999999999y"));
+    org.assertj.core.api.Assertions.assertThatIllegalArgumentException().as("too many digits")
+        .isThrownBy(() -> AnalyticsApi.StepDuration.parse("99999999999999999999s"));
   }
 }

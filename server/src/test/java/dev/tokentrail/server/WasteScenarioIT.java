@@ -6,13 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -57,11 +55,14 @@ class WasteScenarioIT {
     exporter.shutdown().join(10, TimeUnit.SECONDS);
     // The summary lists every kind from the start; wait until the scenario's spans are searchable.
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonNode retry = null;
       for (JsonNode row : get("/api/v1/waste/summary")) {
         if (row.get("kind").asText().equals("retry")) {
-          assertThat(row.get("findings").asInt()).isPositive();
+          retry = row;
         }
       }
+      assertThat(retry).as("the retry row of the summary").isNotNull();
+      assertThat(retry.get("findings").asInt()).isPositive();
     });
   }
 
@@ -157,6 +158,24 @@ class WasteScenarioIT {
     assertThat(b.get("forecastUsd").asDouble()).isGreaterThanOrEqualTo(b.get("spendUsd").asDouble());
     assertThat(b.get("overrunTime").isNull()).isTrue();
     assertThat(b.get("explanation").asText()).contains("last 7 days");
+  }
+
+  @Test
+  void budgetsFollowTheTeamFilterAndGrafanasAllValue() throws Exception {
+    for (String query : new String[] {"", "?team=.*", "?team=support"}) {
+      JsonNode budgets = get("/api/v1/budgets" + query);
+      assertThat(budgets).as(query).hasSize(1);
+      assertThat(budgets.get(0).get("name").asText()).as(query).isEqualTo("support");
+    }
+    assertThat(get("/api/v1/budgets?team=nobody")).isEmpty();
+  }
+
+  @Test
+  void costStepsTakeWeeksAndRejectWhatIsNotADuration() throws Exception {
+    assertThat(get("/api/v1/cost?group_by=team&step=1w")).isNotEmpty();
+    for (String step : new String[] {"500ms", "5x", "99999999999y"}) {
+      assertThat(server.get("/api/v1/cost?group_by=team&step=" + step).statusCode()).as(step).isEqualTo(400);
+    }
   }
 
   @Test
