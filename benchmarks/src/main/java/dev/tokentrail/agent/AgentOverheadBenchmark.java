@@ -170,9 +170,6 @@ public class AgentOverheadBenchmark {
 
   /** One tracer provider as the agent builds it, with or without the extension's processor. */
   static final class Agent {
-    static final AttributeKey<String> RESPONSE_ID = AttributeKey.stringKey("gen_ai.response.id");
-    static final AttributeKey<List<String>> FINISH_REASONS = AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
-    static final AttributeKey<Double> TEMPERATURE = AttributeKey.doubleKey("gen_ai.request.temperature");
     static final AttributeKey<String> URL = AttributeKey.stringKey("url.full");
     static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
     static final List<String> STOP = List.of("stop");
@@ -215,7 +212,7 @@ public class AgentOverheadBenchmark {
           .setAttribute(GenAiKeys.OPERATION, "chat")
           .setAttribute(GenAiKeys.PROVIDER, "openai")
           .setAttribute(GenAiKeys.REQUEST_MODEL, "gpt-4o")
-          .setAttribute(TEMPERATURE, 0.2)
+          .setAttribute(GenAiKeys.REQUEST_TEMPERATURE, 0.2)
           .setAttribute(GenAiKeys.SERVER_ADDRESS, "api.openai.com")
           .setAttribute(GenAiKeys.SERVER_PORT, 443L)
           .startSpan();
@@ -233,8 +230,8 @@ public class AgentOverheadBenchmark {
         http.end();
       }
       chat.setAttribute(GenAiKeys.RESPONSE_MODEL, "gpt-4o-2024-08-06");
-      chat.setAttribute(RESPONSE_ID, responseId);
-      chat.setAttribute(FINISH_REASONS, STOP);
+      chat.setAttribute(GenAiKeys.RESPONSE_ID, responseId);
+      chat.setAttribute(GenAiKeys.FINISH_REASONS, STOP);
       chat.setAttribute(GenAiKeys.INPUT, inputTokens);
       chat.setAttribute(GenAiKeys.OUTPUT, outputTokens);
       chat.setAttribute(GenAiKeys.CACHE_READ, cacheReadTokens);
@@ -275,13 +272,11 @@ public class AgentOverheadBenchmark {
   /** Keeps the last exported span, so the export is not dead code. */
   static final class DiscardingSpanExporter implements SpanExporter {
     SpanData last;
-    long exported;
 
     @Override
     public CompletableResultCode export(Collection<SpanData> spans) {
       for (SpanData span : spans) {
         last = span;
-        exported++;
       }
       return CompletableResultCode.ofSuccess();
     }

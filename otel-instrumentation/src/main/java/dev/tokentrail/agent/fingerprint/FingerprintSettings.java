@@ -15,6 +15,8 @@ public final class FingerprintSettings {
   public static final String SALT_PROPERTY = "otel.instrumentation.tokentrail.hash-salt";
   public static final String CAPTURE_CONTENT_PROPERTY = "otel.instrumentation.tokentrail.capture-content";
   public static final String ENABLED_PROPERTY = "otel.instrumentation.tokentrail.enabled";
+  /** The agent's switch of the instrumentation module that reads request bodies; it turns off every fingerprint. */
+  public static final String FINGERPRINTS_ENABLED_PROPERTY = "otel.instrumentation.tokentrail-request-fingerprint.enabled";
 
   private static volatile FingerprintSettings current;
   private static volatile boolean read;
@@ -44,7 +46,11 @@ public final class FingerprintSettings {
     return captureContent;
   }
 
-  /** The settings, or null when the extension is turned off ({@code otel.instrumentation.tokentrail.enabled=false}). */
+  /**
+   * The settings, or null when fingerprints are off: the extension ({@code
+   * otel.instrumentation.tokentrail.enabled=false}) or its request-fingerprint module ({@code
+   * otel.instrumentation.tokentrail-request-fingerprint.enabled=false}) is turned off.
+   */
   public static FingerprintSettings get() {
     if (!read) {
       synchronized (FingerprintSettings.class) {
@@ -64,7 +70,7 @@ public final class FingerprintSettings {
   }
 
   private static FingerprintSettings readConfiguration() {
-    if ("false".equalsIgnoreCase(value(ENABLED_PROPERTY))) {
+    if ("false".equalsIgnoreCase(value(ENABLED_PROPERTY)) || "false".equalsIgnoreCase(value(FINGERPRINTS_ENABLED_PROPERTY))) {
       return null;
     }
     String salt = value(SALT_PROPERTY);

@@ -2,6 +2,7 @@ package dev.tokentrail.agent.fingerprint;
 
 import static dev.tokentrail.agent.genai.GenAiKeys.*;
 
+import dev.tokentrail.agent.genai.PublicMethods;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import java.lang.reflect.Method;
@@ -16,7 +17,7 @@ public final class RecordingGenAiSpan {
   private static final ClassValue<Method> GET_ATTRIBUTE = new ClassValue<Method>() {
     @Override
     protected Method computeValue(Class<?> type) {
-      return findGetAttribute(type);
+      return PublicMethods.find(type, "getAttribute", AttributeKey.class);
     }
   };
 
@@ -41,36 +42,6 @@ public final class RecordingGenAiSpan {
       T value = (T) getAttribute.invoke(span, key);
       return value;
     } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  /** {@code getAttribute(AttributeKey)} of a public interface the class implements, if any. */
-  private static Method findGetAttribute(Class<?> type) {
-    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-      for (Class<?> iface : c.getInterfaces()) {
-        Method m = publicGetAttribute(iface);
-        if (m != null) {
-          return m;
-        }
-      }
-    }
-    return null;
-  }
-
-  private static Method publicGetAttribute(Class<?> iface) {
-    if (!java.lang.reflect.Modifier.isPublic(iface.getModifiers())) {
-      return null;
-    }
-    try {
-      return iface.getMethod("getAttribute", AttributeKey.class);
-    } catch (NoSuchMethodException e) {
-      for (Class<?> parent : iface.getInterfaces()) {
-        Method m = publicGetAttribute(parent);
-        if (m != null) {
-          return m;
-        }
-      }
       return null;
     }
   }

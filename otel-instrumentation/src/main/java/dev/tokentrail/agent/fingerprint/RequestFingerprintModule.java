@@ -36,6 +36,7 @@ public final class RequestFingerprintModule extends InstrumentationModule {
   public List<String> getAdditionalHelperClassNames() {
     return Arrays.asList(
         "dev.tokentrail.agent.genai.GenAiKeys",
+        "dev.tokentrail.agent.genai.PublicMethods",
         "dev.tokentrail.agent.fingerprint.RequestFingerprint",
         "dev.tokentrail.agent.fingerprint.FingerprintSettings",
         "dev.tokentrail.agent.fingerprint.RecordingGenAiSpan",

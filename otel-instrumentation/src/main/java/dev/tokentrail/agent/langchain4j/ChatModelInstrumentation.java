@@ -1,9 +1,6 @@
 package dev.tokentrail.agent.langchain4j;
 
-import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.hasClassesNamed;
-import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.implementsInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -33,17 +30,8 @@ public final class ChatModelInstrumentation implements TypeInstrumentation {
   static final String CHAT_REQUEST = "dev.langchain4j.model.chat.request.ChatRequest";
 
   @Override
-  public ElementMatcher<ClassLoader> classLoaderOptimization() {
-    return hasClassesNamed(CHAT_MODEL);
-  }
-
-  @Override
   public ElementMatcher<TypeDescription> typeMatcher() {
-    return implementsInterface(named(CHAT_MODEL))
-        // openai-java: the upstream agent already makes the GenAI span of each call.
-        .and(not(nameStartsWith("dev.langchain4j.model.openaiofficial.")))
-        // The AWS SDK's Bedrock Runtime: likewise traced by the upstream agent.
-        .and(not(nameStartsWith("dev.langchain4j.model.bedrock.")));
+    return Langchain4jInstrumentationModule.modelsNotTracedUpstream(CHAT_MODEL);
   }
 
   @Override
@@ -68,9 +56,7 @@ public final class ChatModelInstrumentation implements TypeInstrumentation {
         return;
       }
       context = Langchain4jTracing.start(Java8BytecodeBridge.currentContext(), model, request);
-      if (context != null) {
-        scope = context.makeCurrent();
-      }
+      scope = context.makeCurrent();
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

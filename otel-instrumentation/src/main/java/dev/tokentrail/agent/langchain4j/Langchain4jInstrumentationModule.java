@@ -1,11 +1,16 @@
 package dev.tokentrail.agent.langchain4j;
 
 import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.hasClassesNamed;
+import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.implementsInterface;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import java.util.Arrays;
 import java.util.List;
+import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -29,6 +34,17 @@ public final class Langchain4jInstrumentationModule extends InstrumentationModul
     super("tokentrail-langchain4j", "tokentrail-langchain4j-1", "langchain4j");
   }
 
+  /**
+   * The implementations of {@code modelInterface}, except in the provider modules whose calls the
+   * upstream agent already traces: {@code openaiofficial} (on openai-java) and {@code bedrock} (on
+   * the AWS SDK's Bedrock Runtime). A second span would count those calls twice.
+   */
+  static ElementMatcher.Junction<TypeDescription> modelsNotTracedUpstream(String modelInterface) {
+    return implementsInterface(named(modelInterface))
+        .and(not(nameStartsWith("dev.langchain4j.model.openaiofficial.")))
+        .and(not(nameStartsWith("dev.langchain4j.model.bedrock.")));
+  }
+
   @Override
   public ElementMatcher.Junction<ClassLoader> classLoaderMatcher() {
     // ChatRequest and ChatModel.doChat(ChatRequest) are the 1.x API (0.x had ChatLanguageModel).
@@ -45,8 +61,11 @@ public final class Langchain4jInstrumentationModule extends InstrumentationModul
   public List<String> getAdditionalHelperClassNames() {
     return Arrays.asList(
         "dev.tokentrail.agent.genai.GenAiKeys",
+        "dev.tokentrail.agent.genai.PublicMethods",
         "dev.tokentrail.agent.langchain4j.Langchain4jTracing",
         "dev.tokentrail.agent.langchain4j.StreamingSpan",
+        "dev.tokentrail.agent.langchain4j.StreamingSpan$1",
+        "dev.tokentrail.agent.langchain4j.StreamingSpan$2",
         "dev.tokentrail.agent.langchain4j.GenAiProvider",
         "dev.tokentrail.agent.langchain4j.UsageCounts",
         "dev.tokentrail.agent.langchain4j.UsageCounts$1",

@@ -73,11 +73,14 @@ public final class Langchain4jTracing {
     if (streaming) {
       builder.setAttribute(REQUEST_STREAM, true);
     }
-    if (request != null) {
-      setRequestParameters(builder, request);
-      setFingerprints(builder, request, modelName);
+    Span span = builder.startSpan();
+    // The parameters and fingerprints cost time only a recorded span repays (a sampled-out call
+    // would hash its request for nothing).
+    if (request != null && span.isRecording()) {
+      setRequestParameters(span, request);
+      setFingerprints(span, request, modelName);
     }
-    return parent.with(builder.startSpan());
+    return parent.with(span);
   }
 
   /** The request's model, else the model's default (releases that do not merge it into the request). */
@@ -102,35 +105,35 @@ public final class Langchain4jTracing {
     return null;
   }
 
-  private static void setRequestParameters(SpanBuilder builder, ChatRequest request) {
+  private static void setRequestParameters(Span span, ChatRequest request) {
     try {
       Double temperature = request.temperature();
       if (temperature != null) {
-        builder.setAttribute(REQUEST_TEMPERATURE, temperature);
+        span.setAttribute(REQUEST_TEMPERATURE, temperature);
       }
       Double topP = request.topP();
       if (topP != null) {
-        builder.setAttribute(REQUEST_TOP_P, topP);
+        span.setAttribute(REQUEST_TOP_P, topP);
       }
       Integer maxTokens = request.maxOutputTokens();
       if (maxTokens != null) {
-        builder.setAttribute(REQUEST_MAX_TOKENS, maxTokens.longValue());
+        span.setAttribute(REQUEST_MAX_TOKENS, maxTokens.longValue());
       }
     } catch (RuntimeException | LinkageError e) {
       // A release without these accessors: leave them off.
     }
   }
 
-  private static void setFingerprints(SpanBuilder builder, ChatRequest request, String modelName) {
+  private static void setFingerprints(Span span, ChatRequest request, String modelName) {
     FingerprintSettings settings = FingerprintSettings.get();
     if (settings == null) {
-      return; // the extension is off: nothing is fingerprinted
+      return; // fingerprints are off
     }
     try {
       RequestFingerprint fingerprint = RequestFingerprint.of(ChatRequestTree.of(request, modelName), settings.salt());
-      builder.setAttribute(REQUEST_HASH, fingerprint.requestHash());
+      span.setAttribute(REQUEST_HASH, fingerprint.requestHash());
       if (fingerprint.prefixHash() != null) {
-        builder.setAttribute(PREFIX_HASH, fingerprint.prefixHash());
+        span.setAttribute(PREFIX_HASH, fingerprint.prefixHash());
       }
     } catch (RuntimeException | LinkageError e) {
       // A message shape this release does not have: no fingerprints, the span still goes out.

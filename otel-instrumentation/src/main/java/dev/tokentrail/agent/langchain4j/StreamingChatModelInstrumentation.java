@@ -1,9 +1,6 @@
 package dev.tokentrail.agent.langchain4j;
 
-import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.hasClassesNamed;
-import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.implementsInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -33,16 +30,8 @@ public final class StreamingChatModelInstrumentation implements TypeInstrumentat
   static final String HANDLER = "dev.langchain4j.model.chat.response.StreamingChatResponseHandler";
 
   @Override
-  public ElementMatcher<ClassLoader> classLoaderOptimization() {
-    return hasClassesNamed(STREAMING_CHAT_MODEL);
-  }
-
-  @Override
   public ElementMatcher<TypeDescription> typeMatcher() {
-    return implementsInterface(named(STREAMING_CHAT_MODEL))
-        // Traced by the upstream agent already (openai-java; the AWS SDK's Bedrock Runtime).
-        .and(not(nameStartsWith("dev.langchain4j.model.openaiofficial.")))
-        .and(not(nameStartsWith("dev.langchain4j.model.bedrock.")));
+    return Langchain4jInstrumentationModule.modelsNotTracedUpstream(STREAMING_CHAT_MODEL);
   }
 
   @Override

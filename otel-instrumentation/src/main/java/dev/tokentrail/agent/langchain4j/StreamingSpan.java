@@ -2,11 +2,11 @@ package dev.tokentrail.agent.langchain4j;
 
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.tokentrail.agent.genai.PublicMethods;
 import io.opentelemetry.context.Context;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +22,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * implementations instead of the interface defaults.
  */
 public final class StreamingSpan implements InvocationHandler {
+  /** A partial callback's context's {@code streamingHandle()}, and the handle's {@code isCancelled()}: found once per class. */
+  private static final ClassValue<Method> STREAMING_HANDLE = new ClassValue<Method>() {
+    @Override
+    protected Method computeValue(Class<?> type) {
+      return PublicMethods.find(type, "streamingHandle");
+    }
+  };
+  private static final ClassValue<Method> IS_CANCELLED = new ClassValue<Method>() {
+    @Override
+    protected Method computeValue(Class<?> type) {
+      return PublicMethods.find(type, "isCancelled");
+    }
+  };
+
   private final Context context;
   private final StreamingChatResponseHandler delegate;
   private final StreamingChatResponseHandler proxy;
@@ -77,7 +91,7 @@ public final class StreamingSpan implements InvocationHandler {
       throw e.getCause(); // the application's own exception, unchanged
     } finally {
       // A stream the application cancels from a partial callback never completes: end it here.
-      if (arity == 2 && method.getName().startsWith("onPartial") && cancelled(args[1])) {
+      if (arity == 2 && !ended.get() && method.getName().startsWith("onPartial") && cancelled(args[1])) {
         end(null, new CancellationException("the application cancelled the stream"));
       }
     }
@@ -92,32 +106,12 @@ public final class StreamingSpan implements InvocationHandler {
       return false;
     }
     try {
-      Method streamingHandle = publicMethod(partialContext.getClass(), "streamingHandle");
+      Method streamingHandle = STREAMING_HANDLE.get(partialContext.getClass());
       Object handle = streamingHandle == null ? null : streamingHandle.invoke(partialContext);
-      Method isCancelled = handle == null ? null : publicMethod(handle.getClass(), "isCancelled");
+      Method isCancelled = handle == null ? null : IS_CANCELLED.get(handle.getClass());
       return isCancelled != null && Boolean.TRUE.equals(isCancelled.invoke(handle));
     } catch (ReflectiveOperationException | RuntimeException e) {
       return false;
     }
-  }
-
-  /** The no-argument method {@code name} as declared by a public class or interface of {@code type}. */
-  private static Method publicMethod(Class<?> type, String name) {
-    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-      if (Modifier.isPublic(c.getModifiers())) {
-        try {
-          return c.getMethod(name);
-        } catch (NoSuchMethodException e) {
-          // Look further up.
-        }
-      }
-      for (Class<?> iface : c.getInterfaces()) {
-        Method m = publicMethod(iface, name);
-        if (m != null) {
-          return m;
-        }
-      }
-    }
-    return null;
   }
 }

@@ -1,8 +1,8 @@
 package dev.tokentrail.agent.langchain4j;
 
 import dev.langchain4j.model.output.TokenUsage;
+import dev.tokentrail.agent.genai.PublicMethods;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.Locale;
 
 /**
@@ -102,15 +102,7 @@ final class UsageCounts {
     }
 
     private static Method accessor(Class<?> type, String name) {
-      if (!Modifier.isPublic(type.getModifiers())) {
-        return null;
-      }
-      try {
-        Method m = type.getMethod(name);
-        return Modifier.isPublic(m.getDeclaringClass().getModifiers()) ? m : null;
-      } catch (NoSuchMethodException | RuntimeException | LinkageError e) {
-        return null;
-      }
+      return PublicMethods.find(type, name);
     }
   }
 }

@@ -27,6 +27,7 @@ class JsonRequestFingerprintsTest {
     System.clearProperty(FingerprintSettings.SALT_PROPERTY);
     System.clearProperty(FingerprintSettings.CAPTURE_CONTENT_PROPERTY);
     System.clearProperty(FingerprintSettings.ENABLED_PROPERTY);
+    System.clearProperty(FingerprintSettings.FINGERPRINTS_ENABLED_PROPERTY);
     FingerprintSettings.reload();
     tracerProvider.close();
   }
@@ -90,14 +91,17 @@ class JsonRequestFingerprintsTest {
   }
 
   @Test
-  void withTheExtensionTurnedOffNothingIsFingerprinted() {
-    configure("s", false);
-    System.setProperty(FingerprintSettings.ENABLED_PROPERTY, "false");
-    FingerprintSettings.reload();
-    Span span = genAiSpan();
-    assertThat(JsonRequestFingerprints.wanted(span, "application/json", 10)).isFalse();
-    JsonRequestFingerprints.record(span, BODY.getBytes(StandardCharsets.UTF_8));
-    assertThat(ended(span).get(GenAiKeys.REQUEST_HASH)).isNull();
+  void withTheExtensionOrItsFingerprintModuleTurnedOffNothingIsFingerprinted() {
+    for (String property : new String[] {FingerprintSettings.ENABLED_PROPERTY, FingerprintSettings.FINGERPRINTS_ENABLED_PROPERTY}) {
+      configure("s", false);
+      System.setProperty(property, "false");
+      FingerprintSettings.reload();
+      Span span = genAiSpan();
+      assertThat(JsonRequestFingerprints.wanted(span, "application/json", 10)).as(property).isFalse();
+      JsonRequestFingerprints.record(span, BODY.getBytes(StandardCharsets.UTF_8));
+      assertThat(ended(span).get(GenAiKeys.REQUEST_HASH)).as(property).isNull();
+      System.clearProperty(property);
+    }
   }
 
   @Test

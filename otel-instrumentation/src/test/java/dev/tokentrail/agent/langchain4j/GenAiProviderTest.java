@@ -18,6 +18,14 @@ class GenAiProviderTest {
 
     assertThat(GenAiProvider.of(openAi)).isEqualTo("openai");
     assertThat(GenAiProvider.of(anthropic)).isEqualTo("anthropic");
+    // Outside the provider packages, so only ChatModel.provider() can name it.
+    ChatModel mistral = new ChatModel() {
+      @Override
+      public ModelProvider provider() {
+        return ModelProvider.MISTRAL_AI;
+      }
+    };
+    assertThat(GenAiProvider.of(mistral)).isEqualTo("mistral_ai");
   }
 
   @Test

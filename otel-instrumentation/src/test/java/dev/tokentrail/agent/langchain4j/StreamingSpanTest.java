@@ -5,15 +5,33 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.PartialThinking;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class StreamingSpanTest {
   private final List<String> calls = new ArrayList<>();
+  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private final SdkTracerProvider tracing = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
+  private final Span span = tracing.get("test").spanBuilder("chat gpt-4o-mini").startSpan();
+
+  @AfterEach
+  void closeTracing() {
+    tracing.close();
+  }
 
   private final StreamingChatResponseHandler application = new StreamingChatResponseHandler() {
     @Override
@@ -86,50 +104,68 @@ class StreamingSpanTest {
   }
 
   @Test
+  void completionEndsTheSpanOnceWhateverFollows() {
+    StreamingSpan stream = StreamingSpan.create(Context.root().with(span), application);
+
+    stream.handler().onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from("billing")).build());
+    stream.handler().onError(new IllegalStateException("late"));
+    stream.end(null, new IllegalStateException("doChat threw"));
+
+    assertThat(exporter.getFinishedSpanItems()).singleElement()
+        .satisfies(ended -> assertThat(ended.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET));
+  }
+
+  @Test
+  void anErrorEndsTheSpanOnceAsAnError() {
+    StreamingSpan stream = StreamingSpan.create(Context.root().with(span), application);
+
+    stream.handler().onError(new IllegalStateException("429"));
+    stream.end(null, new IllegalStateException("doChat threw"));
+
+    assertThat(calls).containsExactly("error 429");
+    assertThat(exporter.getFinishedSpanItems()).singleElement().satisfies(ended -> {
+      assertThat(ended.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+      assertThat(ended.getStatus().getDescription()).isEqualTo("429");
+    });
+  }
+
+  @Test
   void aStreamTheApplicationCancelsEndsItsSpanOnceAsCancelled() {
-    io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter exporter = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
-    try (io.opentelemetry.sdk.trace.SdkTracerProvider tracing = io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
-        .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(exporter)).build()) {
-      io.opentelemetry.api.trace.Span span = tracing.get("test").spanBuilder("chat gpt-4o-mini").startSpan();
-      StreamingChatResponseHandler handler = StreamingSpan.create(Context.root().with(span), new StreamingChatResponseHandler() {
-        @Override
-        public void onPartialResponse(dev.langchain4j.model.chat.response.PartialResponse partial,
-            dev.langchain4j.model.chat.response.PartialResponseContext context) {
-          calls.add("partial " + partial.text());
-          context.streamingHandle().cancel();
-        }
+    StreamingChatResponseHandler handler = StreamingSpan.create(Context.root().with(span), new StreamingChatResponseHandler() {
+      @Override
+      public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+        calls.add("partial " + partial.text());
+        context.streamingHandle().cancel();
+      }
 
-        @Override
-        public void onCompleteResponse(ChatResponse response) {}
+      @Override
+      public void onCompleteResponse(ChatResponse response) {}
 
-        @Override
-        public void onError(Throwable error) {}
-      }).handler();
-      boolean[] cancelled = {false};
-      dev.langchain4j.model.chat.response.StreamingHandle handle = new dev.langchain4j.model.chat.response.StreamingHandle() {
-        @Override
-        public void cancel() {
-          cancelled[0] = true;
-        }
+      @Override
+      public void onError(Throwable error) {}
+    }).handler();
+    boolean[] cancelled = {false};
+    StreamingHandle handle = new StreamingHandle() {
+      @Override
+      public void cancel() {
+        cancelled[0] = true;
+      }
 
-        @Override
-        public boolean isCancelled() {
-          return cancelled[0];
-        }
-      };
+      @Override
+      public boolean isCancelled() {
+        return cancelled[0];
+      }
+    };
 
-      handler.onPartialResponse(new dev.langchain4j.model.chat.response.PartialResponse("bill"),
-          new dev.langchain4j.model.chat.response.PartialResponseContext(handle));
-      handler.onPartialResponse(new dev.langchain4j.model.chat.response.PartialResponse("ing"),
-          new dev.langchain4j.model.chat.response.PartialResponseContext(handle));
+    handler.onPartialResponse(new PartialResponse("bill"), new PartialResponseContext(handle));
+    handler.onPartialResponse(new PartialResponse("ing"), new PartialResponseContext(handle));
 
-      assertThat(calls).containsExactly("partial bill", "partial ing");
-      assertThat(exporter.getFinishedSpanItems()).singleElement().satisfies(ended -> {
-        assertThat(ended.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
-        assertThat(ended.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("error.type")))
-            .isEqualTo("java.util.concurrent.CancellationException");
-      });
-    }
+    assertThat(calls).containsExactly("partial bill", "partial ing");
+    assertThat(exporter.getFinishedSpanItems()).singleElement().satisfies(ended -> {
+      assertThat(ended.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+      assertThat(ended.getAttributes().get(AttributeKey.stringKey("error.type")))
+          .isEqualTo("java.util.concurrent.CancellationException");
+    });
   }
 
   @Test

@@ -8,6 +8,13 @@ import dev.langchain4j.model.output.TokenUsage;
 import org.junit.jupiter.api.Test;
 
 class UsageCountsTest {
+  /** Every count, so no test leaves one unchecked; null means the provider did not report it. */
+  private static void assertCounts(UsageCounts counts, Long input, Long output, Long cacheRead, Long cacheWrite, Long reasoning) {
+    assertThat(new Long[] {counts.input, counts.output, counts.cacheRead, counts.cacheWrite, counts.reasoning})
+        .as("input, output, cache read, cache write, reasoning")
+        .containsExactly(input, output, cacheRead, cacheWrite, reasoning);
+  }
+
   @Test
   void openAiCachedTokensAreAlreadyInsideInputTokens() {
     TokenUsage usage = OpenAiTokenUsage.builder()
@@ -16,23 +23,12 @@ class UsageCountsTest {
         .outputTokensDetails(OpenAiTokenUsage.OutputTokensDetails.builder().reasoningTokens(30).build())
         .build();
 
-    UsageCounts counts = UsageCounts.of(usage);
-
-    assertThat(counts.input).isEqualTo(1200L);
-    assertThat(counts.output).isEqualTo(80L);
-    assertThat(counts.cacheRead).isEqualTo(1000L);
-    assertThat(counts.reasoning).isEqualTo(30L);
-    assertThat(counts.cacheWrite).isNull();
+    assertCounts(UsageCounts.of(usage), 1200L, 80L, 1000L, null, 30L);
   }
 
   @Test
   void openAiUsageWithoutDetailsLeavesCacheAndReasoningUnknown() {
-    UsageCounts counts = UsageCounts.of(OpenAiTokenUsage.builder().inputTokenCount(10).outputTokenCount(5).build());
-
-    assertThat(counts.input).isEqualTo(10L);
-    assertThat(counts.output).isEqualTo(5L);
-    assertThat(counts.cacheRead).isNull();
-    assertThat(counts.reasoning).isNull();
+    assertCounts(UsageCounts.of(OpenAiTokenUsage.builder().inputTokenCount(10).outputTokenCount(5).build()), 10L, 5L, null, null, null);
   }
 
   @Test
@@ -40,41 +36,22 @@ class UsageCountsTest {
     TokenUsage usage = AnthropicTokenUsage.builder()
         .inputTokenCount(200).outputTokenCount(50).cacheReadInputTokens(1000).cacheCreationInputTokens(300).build();
 
-    UsageCounts counts = UsageCounts.of(usage);
-
-    assertThat(counts.input).isEqualTo(1500L);
-    assertThat(counts.output).isEqualTo(50L);
-    assertThat(counts.cacheRead).isEqualTo(1000L);
-    assertThat(counts.cacheWrite).isEqualTo(300L);
-    assertThat(counts.reasoning).isNull();
+    assertCounts(UsageCounts.of(usage), 1500L, 50L, 1000L, 300L, null);
   }
 
   @Test
   void anthropicUsageWithoutCacheCountsKeepsItsInput() {
-    UsageCounts counts = UsageCounts.of(AnthropicTokenUsage.builder().inputTokenCount(200).outputTokenCount(50).build());
-
-    assertThat(counts.input).isEqualTo(200L);
-    assertThat(counts.cacheRead).isNull();
-    assertThat(counts.cacheWrite).isNull();
+    assertCounts(UsageCounts.of(AnthropicTokenUsage.builder().inputTokenCount(200).outputTokenCount(50).build()), 200L, 50L, null, null, null);
   }
 
   @Test
   void plainTokenUsageHasOnlyInputAndOutput() {
-    UsageCounts counts = UsageCounts.of(new TokenUsage(7, 3));
-
-    assertThat(counts.input).isEqualTo(7L);
-    assertThat(counts.output).isEqualTo(3L);
-    assertThat(counts.cacheRead).isNull();
-    assertThat(counts.cacheWrite).isNull();
-    assertThat(counts.reasoning).isNull();
+    assertCounts(UsageCounts.of(new TokenUsage(7, 3)), 7L, 3L, null, null, null);
   }
 
   @Test
   void failingDetailAccessorLeavesItsCountUnknown() {
-    UsageCounts counts = UsageCounts.of(new BrokenDetailsUsage());
-
-    assertThat(counts.input).isEqualTo(7L);
-    assertThat(counts.cacheRead).isNull();
+    assertCounts(UsageCounts.of(new BrokenDetailsUsage()), 7L, 3L, null, null, null);
   }
 
   /** A provider usage whose detail accessor throws, as one from a mismatched release might. */
