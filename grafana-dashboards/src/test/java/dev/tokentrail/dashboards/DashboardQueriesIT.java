@@ -318,7 +318,7 @@ class DashboardQueriesIT {
 
   /** Grafana's variables of {@code d} at the dashboard's default interval, set to the selection. */
   private static GrafanaTemplate selected(Dashboard d) {
-    return selected(d);
+    return GrafanaTemplate.forRange(fromMillis, toMillis, INTERVAL_SECONDS, SCRAPE_SECONDS, selection(d));
   }
 
   private static void check(SoftAssertions softly, String where, Dashboard.Query q, GrafanaTemplate values, boolean hasData)
