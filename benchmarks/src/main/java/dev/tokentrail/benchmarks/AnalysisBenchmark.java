@@ -9,7 +9,7 @@ import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.model.StatusCode;
-import dev.tokentrail.pricing.CostCalculator;
+import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.lucene.LuceneSpanStore;

@@ -7,7 +7,8 @@ import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.model.StatusCode;
-import dev.tokentrail.pricing.CatalogEntry;
+import dev.tokentrail.pricing.CatalogModel;
+import dev.tokentrail.pricing.PriceUnit;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,19 +90,32 @@ public final class Workload {
     }
   }
 
-  /** Round-robin over providers in catalog order, so every provider is represented. */
+  /** The vendors the workload calls, as catalog provider id and OTel provider name. */
+  private static final String[][] VENDORS = {
+    {"openai", "openai"}, {"anthropic", "anthropic"}, {"google", "gcp.gemini"}, {"x-ai", "x_ai"},
+    {"mistral", "mistral_ai"}, {"deepseek", "deepseek"}, {"groq", "groq"}
+  };
+
+  /** Round-robin over the vendors' catalog models, so every vendor is represented. */
   private void pickModels(PriceCatalog catalog) {
-    Map<String, List<CatalogEntry>> byProvider = new LinkedHashMap<>();
-    for (CatalogEntry e : catalog.entries()) {
-      byProvider.computeIfAbsent(e.provider(), k -> new ArrayList<>()).add(e);
+    Map<String, List<CatalogModel>> byProvider = new LinkedHashMap<>();
+    for (String[] vendor : VENDORS) {
+      byProvider.put(vendor[1], new ArrayList<>());
+    }
+    for (CatalogModel m : catalog.models()) {
+      for (String[] vendor : VENDORS) {
+        if (vendor[0].equals(m.provider()) && !m.isDeprecated() && !m.id().contains(":")) {
+          byProvider.get(vendor[1]).add(m);
+        }
+      }
     }
     for (int round = 0; models.size() < MODELS; round++) {
       boolean any = false;
-      for (List<CatalogEntry> entries : byProvider.values()) {
-        if (round < entries.size() && models.size() < MODELS) {
-          CatalogEntry e = entries.get(round);
-          String alias = e.aliases().isEmpty() ? e.model() : e.aliases().get(0);
-          models.add(new Model(e.provider(), e.model(), alias, e.latestPrice().output() == 0));
+      for (Map.Entry<String, List<CatalogModel>> entries : byProvider.entrySet()) {
+        if (round < entries.getValue().size() && models.size() < MODELS) {
+          CatalogModel m = entries.getValue().get(round);
+          double output = m.latestPrices().basePerMillion(PriceUnit.OUTPUT);
+          models.add(new Model(entries.getKey(), m.id(), m.id(), !(output > 0)));
           any = true;
         }
       }

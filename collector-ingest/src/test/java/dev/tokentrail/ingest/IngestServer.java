@@ -6,7 +6,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import dev.tokentrail.genai.AttributionKeys;
 import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
-import dev.tokentrail.pricing.CostCalculator;
+import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.SpanStore;
 import dev.tokentrail.store.lucene.LuceneSpanStore;

@@ -1,88 +1,88 @@
 package dev.tokentrail.analysis;
 
 import dev.tokentrail.analysis.CallTable.Text;
-import dev.tokentrail.model.Attribution;
-import dev.tokentrail.model.LlmCall;
-import dev.tokentrail.pricing.CatalogEntry;
-import dev.tokentrail.pricing.CostCalculator;
+import dev.tokentrail.pricing.CatalogModel;
 import dev.tokentrail.pricing.PriceCatalog;
-import dev.tokentrail.pricing.PricePoint;
-import java.time.LocalDate;
+import dev.tokentrail.pricing.PriceUnit;
+import dev.tokentrail.pricing.UnitPrices;
+import dev.tokentrail.pricing.Usage;
+import java.time.Instant;
+import java.util.HashMap;
 
-/** Catalog prices of the calls of a {@link CallTable}, per token, at each call's day. */
+/** Catalog prices of the calls of a {@link CallTable}, per token, at each call's moment. */
 final class CallPrices {
   private static final double PER_TOKEN = 1.0 / 1_000_000;
+  private static final CatalogModel UNKNOWN = null;
   private final CallTable t;
   private final PriceCatalog catalog;
-  private final CostCalculator calculator;
-  /** Catalog entries by (provider id, model id): one catalog lookup per distinct pair. */
-  private final java.util.HashMap<Long, CatalogEntry> entries = new java.util.HashMap<>();
-  private static final CatalogEntry UNKNOWN = new CatalogEntry("", "", dev.tokentrail.pricing.Tier.SMALL, java.util.List.of(), true, java.util.List.of());
-  /** The last price looked up, by entry and UTC day: calls come in runs of one model and day. */
-  private CatalogEntry lastEntry;
-  private long lastDay = Long.MIN_VALUE;
-  private PricePoint lastPrice;
+  /** Catalog models by (provider id, model id): one catalog lookup per distinct pair. */
+  private final HashMap<Long, CatalogModel> models = new HashMap<>();
+  private final HashMap<Long, Boolean> unknown = new HashMap<>();
 
   CallPrices(CallTable t, PriceCatalog catalog) {
     this.t = t;
     this.catalog = catalog;
-    this.calculator = new CostCalculator(catalog);
   }
 
   PriceCatalog catalog() {
     return catalog;
   }
 
-  CatalogEntry entry(int row) {
+  /** The catalog model of the call, or {@code null} when it is unknown. */
+  CatalogModel model(int row) {
     int model = t.textId(row, Text.MODEL);
     if (model < 0) {
-      return null;
+      return UNKNOWN;
     }
     long key = ((long) t.textId(row, Text.PROVIDER) << 32) | (model & 0xffffffffL);
-    CatalogEntry entry = entries.get(key);
-    if (entry == null) {
-      entry = catalog.find(t.text(row, Text.PROVIDER), t.text(row, Text.MODEL));
-      entries.put(key, entry == null ? UNKNOWN : entry);
+    CatalogModel found = models.get(key);
+    if (found == null && !unknown.containsKey(key)) {
+      found = catalog.find(t.text(row, Text.PROVIDER), t.text(row, Text.MODEL));
+      if (found == null) {
+        unknown.put(key, Boolean.TRUE);
+      } else {
+        models.put(key, found);
+      }
     }
-    return entry == UNKNOWN ? null : entry;
+    return found;
   }
 
-  PricePoint price(int row, CatalogEntry entry) {
-    long day = Math.floorDiv(t.start(row), 86_400_000_000_000L);
-    if (entry == lastEntry && day == lastDay) {
-      return lastPrice;
-    }
-    PricePoint p = entry.priceOn(LocalDate.ofEpochDay(day));
-    lastEntry = entry;
-    lastDay = day;
-    lastPrice = p != null ? p : entry.prices().get(0);
-    return lastPrice;
+  private UnitPrices prices(int row, CatalogModel model) {
+    return model.pricesAt(Instant.ofEpochSecond(0, t.start(row)));
   }
 
-  /** USD per input token of the call's model, or NaN when the model is unknown. */
+  /** USD per uncached input token of the call's model at its input size, or NaN when unknown. */
   double inputPerToken(int row) {
-    CatalogEntry e = entry(row);
-    return e == null ? Double.NaN : price(row, e).input() * PER_TOKEN;
+    CatalogModel m = model(row);
+    return m == null ? Double.NaN : prices(row, m).perMillion(PriceUnit.INPUT, Math.max(0, t.input(row))) * PER_TOKEN;
   }
 
-  /** USD per cache-read token of the call's model, or NaN when the model is unknown. */
+  /** USD per cache-read token of the call's model (its input price when it has none), or NaN. */
   double cacheReadPerToken(int row) {
-    CatalogEntry e = entry(row);
-    return e == null ? Double.NaN : price(row, e).cacheRead() * PER_TOKEN;
+    CatalogModel m = model(row);
+    if (m == null) {
+      return Double.NaN;
+    }
+    UnitPrices p = prices(row, m);
+    long input = Math.max(0, t.input(row));
+    PriceUnit unit = p.has(PriceUnit.CACHE_READ) ? PriceUnit.CACHE_READ : PriceUnit.INPUT;
+    return p.perMillion(unit, input) * PER_TOKEN;
   }
 
-  /** What the call's token counts would have cost on {@code other} at the call's day. */
-  double costOn(int row, CatalogEntry other) {
-    LlmCall call = new LlmCall("chat", other.provider(), other.model(), other.model(),
-        Math.max(0, t.input(row)), Math.max(0, t.output(row)), Math.max(0, t.cacheRead(row)),
-        Math.max(0, t.cacheWrite(row)), Math.max(0, t.reasoning(row)), null, null, Double.NaN,
-        Attribution.NONE, null, null, Double.NaN, 0, null, null, null);
-    return calculator.costOf(call, other, price(row, other)).totalUsd();
+  /** What the call's token counts would have cost on {@code other} at the call's moment. */
+  double costOn(int row, CatalogModel other) {
+    Usage usage = Usage.builder()
+        .input(t.input(row))
+        .output(t.output(row))
+        .cacheRead(t.cacheRead(row))
+        .cacheWrite(t.cacheWrite(row))
+        .reasoning(t.reasoning(row))
+        .build();
+    return catalog.quote(other, usage, Instant.ofEpochSecond(0, t.start(row))).totalUsd();
   }
 
-  /** The blended price (input + output per 1M tokens, today's) used to call one model cheaper than another. */
-  static double blended(CatalogEntry entry) {
-    PricePoint p = entry.latestPrice();
-    return p.input() + p.output();
+  /** Today's input plus output price per 1M tokens, used to call one model cheaper than another. */
+  static double blended(CatalogModel model) {
+    return PriceCatalog.blended(model);
   }
 }

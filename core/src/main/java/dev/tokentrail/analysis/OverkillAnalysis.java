@@ -1,7 +1,7 @@
 package dev.tokentrail.analysis;
 
 import dev.tokentrail.analysis.CallTable.Text;
-import dev.tokentrail.pricing.CatalogEntry;
+import dev.tokentrail.pricing.CatalogModel;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.pricing.Tier;
 import java.util.ArrayList;
@@ -86,7 +86,7 @@ public final class OverkillAnalysis {
   /** (service, task or span name, operation) as dictionary ids. */
   private record TaskClass(int service, int task, int operation) {}
 
-  private record ModelStats(String model, String provider, CatalogEntry entry, List<Integer> rows, double successRate) {}
+  private record ModelStats(String model, String provider, CatalogModel entry, List<Integer> rows, double successRate) {}
 
   private static void analyzeClass(
       CallTable t, TaskClass key, List<Integer> rows, CallPrices prices, WasteThresholds thresholds, List<Finding> out) {
@@ -113,7 +113,7 @@ public final class OverkillAnalysis {
         ok += t.isError(row) ? 0 : 1;
       }
       int first = modelRows.get(0);
-      models.add(new ModelStats(m.getKey(), t.text(first, Text.PROVIDER), prices.entry(first), modelRows,
+      models.add(new ModelStats(m.getKey(), t.text(first, Text.PROVIDER), prices.model(first), modelRows,
           (double) ok / modelRows.size()));
     }
     for (ModelStats frontier : models) {
@@ -134,7 +134,7 @@ public final class OverkillAnalysis {
       if (!simple && cheaper == null) {
         continue;
       }
-      CatalogEntry recommended;
+      CatalogModel recommended;
       String source;
       if (cheaper != null) {
         recommended = cheaper.entry();
@@ -176,11 +176,11 @@ public final class OverkillAnalysis {
             cheaper.model(), cheaper.successRate() * 100, frontier.successRate() * 100, frontier.model());
       }
       String reason = String.format(Locale.ROOT, "%d calls of '%s' (%s) ran on frontier model %s although %s; on %s (%s) they would cost $%.6f instead of $%.6f",
-          frontier.rows().size(), task, service, frontier.model(), why, recommended.model(),
+          frontier.rows().size(), task, service, frontier.model(), why, recommended.id(),
           source.equals("observed") ? "observed in the same task" : "cheapest " + recommended.tier().id() + " model of " + recommended.provider(),
           alternative, cost);
       out.add(new Finding(service, task, operation, frontier.model(), frontier.provider(), frontier.rows().size(),
-          frontier.successRate(), medianInput, medianOutput, simple, tools, recommended.model(), source, cost,
+          frontier.successRate(), medianInput, medianOutput, simple, tools, recommended.id(), source, cost,
           alternative, savings, List.copyOf(traces), reason));
     }
   }

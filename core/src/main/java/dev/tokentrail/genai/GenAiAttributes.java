@@ -55,6 +55,8 @@ public final class GenAiAttributes {
   public static final String OI_CACHE_READ_TOKENS = "llm.token_count.prompt_details.cache_read";
   public static final String OI_CACHE_WRITE_TOKENS = "llm.token_count.prompt_details.cache_write";
   public static final String OI_REASONING_TOKENS = "llm.token_count.completion_details.reasoning";
+  public static final String OI_INPUT_AUDIO_TOKENS = "llm.token_count.prompt_details.audio";
+  public static final String OI_OUTPUT_AUDIO_TOKENS = "llm.token_count.completion_details.audio";
   public static final String OI_COST_TOTAL = "llm.cost.total";
   public static final String OI_COST_PROMPT = "llm.cost.prompt";
   public static final String OI_COST_COMPLETION = "llm.cost.completion";
@@ -84,6 +86,18 @@ public final class GenAiAttributes {
   public static final String TT_PRICE_VERSION = "tokentrail.price.version";
   public static final String TT_PRICE_MODEL = "tokentrail.price.model";
   public static final String TT_PRICE_TIER = "tokentrail.price.tier";
+  /** The catalog provider whose price was used ({@code aws}, {@code groq}). */
+  public static final String TT_PRICE_PROVIDER = "tokentrail.price.provider";
+  /** After a reprice: the catalog version and cost the call had before. */
+  public static final String TT_PRICE_PREVIOUS_VERSION = "tokentrail.price.previous_version";
+  public static final String TT_COST_PREVIOUS_USD = "tokentrail.cost.previous_usd";
+  /**
+   * Token counts no OTel convention carries yet, written by TokenTrail's agent extension: one-hour
+   * cache writes (part of the cache-creation count) and audio input and output tokens.
+   */
+  public static final String TT_USAGE_CACHE_WRITE_1H = "tokentrail.usage.cache_creation_1h.input_tokens";
+  public static final String TT_USAGE_INPUT_AUDIO = "tokentrail.usage.audio.input_tokens";
+  public static final String TT_USAGE_OUTPUT_AUDIO = "tokentrail.usage.audio.output_tokens";
   public static final String TT_UNPRICED_REASON = "tokentrail.price.unpriced_reason";
   public static final String TT_REQUEST_HASH = "tokentrail.request.hash";
   public static final String TT_PREFIX_HASH = "tokentrail.prefix.hash";

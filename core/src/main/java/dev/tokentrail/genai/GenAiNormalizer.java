@@ -116,6 +116,10 @@ public final class GenAiNormalizer {
             OI_REASONING_TOKENS,
             OPENLLMETRY_REASONING_TOKENS);
 
+    long cacheWrite1h = firstLong(a, TT_USAGE_CACHE_WRITE_1H);
+    long inputAudio = firstLong(a, TT_USAGE_INPUT_AUDIO, OI_INPUT_AUDIO_TOKENS);
+    long outputAudio = firstLong(a, TT_USAGE_OUTPUT_AUDIO, OI_OUTPUT_AUDIO_TOKENS);
+
     input = inclusiveInput(a, provider, input, cacheRead, cacheWrite);
 
     String conversation =
@@ -132,6 +136,9 @@ public final class GenAiNormalizer {
         cacheRead,
         cacheWrite,
         reasoning,
+        cacheWrite1h,
+        inputAudio,
+        outputAudio,
         conversation,
         errorTypeOf(span),
         clientCost,

@@ -7,7 +7,6 @@ import dev.tokentrail.model.Attribution;
 import dev.tokentrail.model.Cost;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
-import dev.tokentrail.pricing.CostCalculator;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -84,6 +83,7 @@ public final class LlmSpanEnricher {
       out.put(TT_COST_OUTPUT_USD, cost.outputUsd());
       out.put(TT_PRICE_MODEL, cost.pricedModel());
       out.put(TT_PRICE_TIER, cost.tier());
+      out.put(TT_PRICE_PROVIDER, cost.pricedProvider());
     } else {
       out.put(TT_UNPRICED_REASON, cost.unpricedReason());
     }

@@ -3,7 +3,9 @@ package dev.tokentrail.model;
 /**
  * The canonical view of one LLM call, whatever convention reported it. Token counts follow the
  * OTel GenAI meaning: {@code inputTokens} includes cache-read and cache-write tokens, {@code
- * outputTokens} includes reasoning tokens. Absent counts are {@link #UNKNOWN}; absent money is
+ * outputTokens} includes reasoning tokens; {@code cacheWrite1hTokens} (one-hour cache writes) is part
+ * of {@code cacheWriteTokens}, audio tokens are part of input and output. Absent counts are {@link
+ * #UNKNOWN}; absent money is
  * {@link Double#NaN}.
  */
 public record LlmCall(
@@ -16,6 +18,9 @@ public record LlmCall(
     long cacheReadTokens,
     long cacheWriteTokens,
     long reasoningTokens,
+    long cacheWrite1hTokens,
+    long inputAudioTokens,
+    long outputAudioTokens,
     String conversationId,
     String errorType,
     double clientCostUsd,
@@ -61,6 +66,9 @@ public record LlmCall(
         cacheReadTokens,
         cacheWriteTokens,
         reasoningTokens,
+        cacheWrite1hTokens,
+        inputAudioTokens,
+        outputAudioTokens,
         conversationId,
         errorType,
         clientCostUsd,

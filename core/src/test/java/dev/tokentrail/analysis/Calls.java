@@ -4,7 +4,7 @@ import dev.tokentrail.analysis.CallTable.Text;
 import dev.tokentrail.model.Attribution;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.pricing.CatalogEntry;
-import dev.tokentrail.pricing.CostCalculator;
+import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tokentrail.genai.LlmSpanEnricher.Enriched;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.Spans;
-import dev.tokentrail.pricing.CostCalculator;
+import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.util.List;
 import java.util.Map;

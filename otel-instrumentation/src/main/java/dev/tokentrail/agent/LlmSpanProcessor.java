@@ -2,6 +2,9 @@ package dev.tokentrail.agent;
 
 import static dev.tokentrail.agent.genai.GenAiKeys.*;
 
+import dev.tokentrail.pricing.PriceCatalog;
+import dev.tokentrail.pricing.Quote;
+import dev.tokentrail.pricing.Usage;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.context.Context;
@@ -9,8 +12,6 @@ import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.internal.ExtendedSpanProcessor;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,12 +39,12 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
   /** Open call spans with a call span below them: wrappers, whose usage the inner span reports. */
   private final Set<String> wrappers = ConcurrentHashMap.newKeySet();
 
-  private final AgentPrices prices;
+  private final PriceCatalog prices;
   /** Baggage key to span attribute, e.g. {@code team -> tokentrail.team}. */
   private final Map<String, AttributeKey<String>> baggageKeys;
   private final GenAiClientMetrics metrics;
 
-  LlmSpanProcessor(AgentPrices prices, Map<String, AttributeKey<String>> baggageKeys, GenAiClientMetrics metrics) {
+  LlmSpanProcessor(PriceCatalog prices, Map<String, AttributeKey<String>> baggageKeys, GenAiClientMetrics metrics) {
     this.prices = prices;
     this.baggageKeys = baggageKeys;
     this.metrics = metrics;
@@ -182,17 +183,24 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
     String responseModel = span.getAttribute(RESPONSE_MODEL);
     // The span has ended: its start is the end (now) less its latency. toSpanData() would copy the
     // whole span just to read it.
-    LocalDate day = LocalDate.ofInstant(Instant.now().minusNanos(span.getLatencyNanos()), ZoneOffset.UTC);
+    Instant start = Instant.now().minusNanos(span.getLatencyNanos());
     Long cacheWrite = span.getAttribute(CACHE_WRITE);
     if (cacheWrite == null) {
       cacheWrite = span.getAttribute(CACHE_WRITE_ANTHROPIC_SDK);
     }
-    long cacheRead = orZero(span.getAttribute(CACHE_READ));
-    long reasoning = orZero(span.getAttribute(REASONING));
-    AgentPrices.Cost cost = responseModel == null ? null
-        : prices.cost(provider, responseModel, orZero(input), orZero(output), cacheRead, orZero(cacheWrite), reasoning, day);
+    Usage usage = Usage.builder()
+        .input(orZero(input))
+        .output(orZero(output))
+        .cacheRead(orZero(span.getAttribute(CACHE_READ)))
+        .cacheWrite(orZero(cacheWrite))
+        .cacheWrite1h(orZero(span.getAttribute(CACHE_WRITE_1H)))
+        .reasoning(orZero(span.getAttribute(REASONING)))
+        .inputAudio(orZero(span.getAttribute(INPUT_AUDIO)))
+        .outputAudio(orZero(span.getAttribute(OUTPUT_AUDIO)))
+        .build();
+    Quote cost = responseModel == null ? null : prices.price(provider, responseModel, usage, start);
     if (cost == null && requestModel != null && !requestModel.equals(responseModel)) {
-      cost = prices.cost(provider, requestModel, orZero(input), orZero(output), cacheRead, orZero(cacheWrite), reasoning, day);
+      cost = prices.price(provider, requestModel, usage, start);
     }
     span.setAttribute(PRICE_VERSION, prices.version());
     span.setAttribute(PRICE_SOURCE, "agent");
@@ -200,10 +208,10 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
       span.setAttribute(UNPRICED, "unknown_model");
       return;
     }
-    span.setAttribute(COST, cost.total);
-    span.setAttribute(COST_INPUT, cost.input);
-    span.setAttribute(COST_OUTPUT, cost.output);
-    metrics.recordCost(cost.total, operation, provider != null ? provider : cost.entry.provider, requestModel, responseModel);
+    span.setAttribute(COST, cost.totalUsd());
+    span.setAttribute(COST_INPUT, cost.inputUsd());
+    span.setAttribute(COST_OUTPUT, cost.outputUsd());
+    metrics.recordCost(cost.totalUsd(), operation, provider != null ? provider : cost.model().provider(), requestModel, responseModel);
   }
 
   /** {@code gen_ai.provider.name}, else the deprecated {@code gen_ai.system}. */

@@ -1,5 +1,7 @@
 package dev.tokentrail.agent;
 
+import dev.tokentrail.pricing.PriceCatalog;
+
 import dev.tokentrail.agent.fingerprint.FingerprintSettings;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -53,9 +55,9 @@ public final class TokenTrailAgentCustomizer implements AutoConfigurationCustomi
 
   static LlmSpanProcessor processor(ConfigProperties config) throws java.io.IOException {
     String catalogFile = config.getString("otel.instrumentation.tokentrail.price-catalog");
-    AgentPrices prices = catalogFile == null || catalogFile.isEmpty()
-        ? AgentPrices.builtIn()
-        : AgentPrices.withOverride(Path.of(catalogFile));
+    PriceCatalog prices = catalogFile == null || catalogFile.isEmpty()
+        ? PriceCatalog.builtIn()
+        : PriceCatalog.withFile(Path.of(catalogFile));
     List<String> keys = config.getList("otel.instrumentation.tokentrail.baggage-keys", LlmSpanProcessor.defaultBaggageKeys());
     Map<String, AttributeKey<String>> baggage = LlmSpanProcessor.baggageAttributes(keys);
     LOG.info("tokentrail: pricing GenAI spans with catalog " + prices.version());

@@ -13,7 +13,7 @@ import dev.tokentrail.ingest.IngestMetrics;
 import dev.tokentrail.ingest.OtlpReceivers;
 import dev.tokentrail.ingest.SpanIngester;
 import dev.tokentrail.ingest.UnknownModels;
-import dev.tokentrail.pricing.CostCalculator;
+import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.query.QueryApi;
 import dev.tokentrail.query.WasteMetrics;
@@ -57,9 +57,9 @@ final class TokenTrailServer implements AutoCloseable {
     requireNonNull(config, "config");
     PriceCatalog catalog = PriceCatalog.builtIn();
     if (config.priceCatalogFile() != null) {
-      catalog = catalog.overriddenBy(PriceCatalog.load(config.priceCatalogFile()));
+      catalog = catalog.overriddenBy(config.priceCatalogFile());
     }
-    LOG.info("price catalog {} ({} models)", catalog.version(), catalog.entries().size());
+    LOG.info("price catalog {} ({} models)", catalog.version(), catalog.models().size());
     PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
     LuceneSpanStore store =

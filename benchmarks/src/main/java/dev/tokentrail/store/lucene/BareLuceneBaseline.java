@@ -6,7 +6,7 @@ import dev.tokentrail.genai.AttributionKeys;
 import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
 import dev.tokentrail.model.Span;
-import dev.tokentrail.pricing.CostCalculator;
+import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.io.IOException;
 import java.nio.file.Files;

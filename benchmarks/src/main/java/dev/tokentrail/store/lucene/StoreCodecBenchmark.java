@@ -7,7 +7,7 @@ import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.otlp.OtlpSpans;
-import dev.tokentrail.pricing.CostCalculator;
+import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.util.ArrayList;
 import java.util.List;

@@ -32,6 +32,10 @@ public final class GenAiKeys {
   public static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("gen_ai.system");
   /** The Anthropic Java SDK's own tracing names cache writes this way. */
   public static final AttributeKey<Long> CACHE_WRITE_ANTHROPIC_SDK = AttributeKey.longKey("gen_ai.usage.cache_write.input_tokens");
+  /** Token counts no OTel convention carries yet (docs/pricing.md): one-hour cache writes, audio. */
+  public static final AttributeKey<Long> CACHE_WRITE_1H = AttributeKey.longKey("tokentrail.usage.cache_creation_1h.input_tokens");
+  public static final AttributeKey<Long> INPUT_AUDIO = AttributeKey.longKey("tokentrail.usage.audio.input_tokens");
+  public static final AttributeKey<Long> OUTPUT_AUDIO = AttributeKey.longKey("tokentrail.usage.audio.output_tokens");
   public static final AttributeKey<String> TOKEN_TYPE = AttributeKey.stringKey("gen_ai.token.type");
   public static final AttributeKey<String> INPUT_MESSAGES = AttributeKey.stringKey("gen_ai.input.messages");
   public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");

@@ -1,2 +1,0 @@
-/** The versioned price catalog and the cost of an LLM call. */
-package dev.tokentrail.pricing;
