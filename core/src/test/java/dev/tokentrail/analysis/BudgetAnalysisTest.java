@@ -26,13 +26,13 @@ class BudgetAnalysisTest {
    */
   private static CallTable searchSpend() {
     return new Calls().trace(1)
-        .call("gpt-4o", 1, 1).at("2026-10-31T23:59:59Z").team("search").cost(500)
-        .call("gpt-4o", 1, 1).at("2026-11-02T09:00:00Z").team("search").cost(20)
-        .call("gpt-4o", 1, 1).at("2026-11-10T09:00:00Z").team("search").cost(20)
-        .call("gpt-4o", 1, 1).at("2026-11-14T09:00:00Z").team("search").cost(7)
-        .call("gpt-4o", 1, 1).at("2026-11-18T09:00:00Z").team("search").cost(7)
-        .call("gpt-4o", 1, 1).at("2026-11-20T13:00:00Z").team("search").cost(300)
-        .call("gpt-4o", 1, 1).at("2026-11-15T09:00:00Z").team("ads").cost(1000)
+        .call("fx-frontier", 1, 1).at("2026-10-31T23:59:59Z").team("search").cost(500)
+        .call("fx-frontier", 1, 1).at("2026-11-02T09:00:00Z").team("search").cost(20)
+        .call("fx-frontier", 1, 1).at("2026-11-10T09:00:00Z").team("search").cost(20)
+        .call("fx-frontier", 1, 1).at("2026-11-14T09:00:00Z").team("search").cost(7)
+        .call("fx-frontier", 1, 1).at("2026-11-18T09:00:00Z").team("search").cost(7)
+        .call("fx-frontier", 1, 1).at("2026-11-20T13:00:00Z").team("search").cost(300)
+        .call("fx-frontier", 1, 1).at("2026-11-15T09:00:00Z").team("ads").cost(1000)
         .table();
   }
 
@@ -84,8 +84,8 @@ class BudgetAnalysisTest {
     // ($50 - $7) / 2 = 21.5 days, on Nov 25 00:00.
     long now = millis("2026-11-03T12:00:00Z");
     CallTable t = new Calls().trace(1)
-        .call("gpt-4o", 1, 1).at("2026-10-30T09:00:00Z").team("search").cost(7)
-        .call("gpt-4o", 1, 1).at("2026-11-02T09:00:00Z").team("search").cost(7)
+        .call("fx-frontier", 1, 1).at("2026-10-30T09:00:00Z").team("search").cost(7)
+        .call("fx-frontier", 1, 1).at("2026-11-02T09:00:00Z").team("search").cost(7)
         .table();
 
     Status s = single(BudgetAnalysis.analyze(t, List.of(new Budget("team", "search", 50)), now));
@@ -105,7 +105,7 @@ class BudgetAnalysisTest {
   @Test
   void projectBudgetsCountTheProjectsCallsAndTheMostStretchedComesFirst() {
     CallTable t = new Calls().trace(1)
-        .call("gpt-4o", 1, 1).at("2026-11-19T09:00:00Z").project("chatbot").team("search").cost(14)
+        .call("fx-frontier", 1, 1).at("2026-11-19T09:00:00Z").project("chatbot").team("search").cost(14)
         .table();
 
     List<Status> statuses = BudgetAnalysis.analyze(t,

@@ -3,8 +3,8 @@ package dev.tokentrail.analysis;
 import dev.tokentrail.analysis.CallTable.Text;
 import dev.tokentrail.model.Attribution;
 import dev.tokentrail.model.LlmCall;
-import dev.tokentrail.pricing.CatalogEntry;
 import dev.tokentrail.genai.CostCalculator;
+import dev.tokentrail.genai.FixtureCatalog;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,19 +13,19 @@ import java.util.List;
 /**
  * A small fluent fixture that builds a {@link CallTable} the way the store fills it. Each {@link
  * #call} appends a row; the modifiers after it ({@link #error}, {@link #hash}, {@link #at}, ...)
- * apply to that row. Unless {@link #cost} is given, a call with usage is priced by the built-in
- * catalog at its start day (as ingest does), and a call without usage or on an unknown model is
- * unpriced ({@code NaN}).
+ * apply to that row. Unless {@link #cost} is given, a call with usage is priced by the fixture
+ * catalog (src/test/resources/fixture-catalog.yaml, see {@link FixtureCatalog}) at its start day
+ * (as ingest does), and a call without usage or on an unknown model is unpriced ({@code NaN}).
  *
  * <pre>{@code
  * CallTable t = new Calls().trace(1)
- *     .call("gpt-4o", 0, 0).noUsage().error("429").took(200)
- *     .call("gpt-4o", 1000, 100)
+ *     .call("fx-frontier", 0, 0).noUsage().error("429").took(200)
+ *     .call("fx-frontier", 1000, 100)
  *     .table();
  * }</pre>
  */
 final class Calls {
-  static final PriceCatalog CATALOG = PriceCatalog.builtIn();
+  static final PriceCatalog CATALOG = FixtureCatalog.CATALOG;
   /** 2026-11-20T10:00:00Z: the default start of the first call. */
   static final long BASE_MILLIS = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
   /** The parent span of calls unless {@link #parent} says otherwise. */
@@ -69,12 +69,11 @@ final class Calls {
   }
 
   /**
-   * Appends a successful {@code chat} call of {@code model} (provider from the catalog) with the
-   * given token counts ({@code -1} = not reported), one second after the previous call's start.
+   * Appends a successful {@code chat} call of the fixture provider's {@code model} with the given
+   * token counts ({@code -1} = not reported), one second after the previous call's start.
    */
   Calls call(String model, long in, long out) {
-    CatalogEntry entry = CATALOG.find(null, model);
-    return call(entry == null ? null : entry.provider(), model, in, out);
+    return call(FixtureCatalog.PROVIDER, model, in, out);
   }
 
   Calls call(String provider, String model, long in, long out) {
@@ -183,7 +182,8 @@ final class Calls {
       }
       LlmCall call = new LlmCall(table.text(r, Text.OPERATION), table.text(r, Text.PROVIDER),
           table.text(r, Text.MODEL), null, table.input(r), table.output(r), table.cacheRead(r),
-          table.cacheWrite(r), table.reasoning(r), null, table.text(r, Text.ERROR_TYPE), Double.NaN,
+          table.cacheWrite(r), table.reasoning(r), LlmCall.UNKNOWN, LlmCall.UNKNOWN, LlmCall.UNKNOWN,
+          null, table.text(r, Text.ERROR_TYPE), Double.NaN,
           Attribution.NONE, null, null, Double.NaN, 0, null, null, null);
       table.setCost(r, calculator.price(call, table.start(r)).totalUsd());
     }

@@ -7,12 +7,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tokentrail.analysis.ContextGrowthAnalysis.Conversation;
 import dev.tokentrail.analysis.ContextGrowthAnalysis.Result;
+import dev.tokentrail.genai.FixtureCatalog;
 import org.junit.jupiter.api.Test;
 
 /**
  * Known answers for DESIGN section 5, "Context growth". The agent loop has inputs 1000, 2500, 4500,
  * 7000 and outputs 500 each, so r = min(in_i, in_{i-1} + out_{i-1}) = 1500, 3000, 5000 (sum 9500
- * of 15000 input tokens), g = 7000 / 1000 = 7. On gpt-4o (2026-11-20: $2.50 input, $1.25 cache
+ * of 15000 input tokens), g = 7000 / 1000 = 7. On fx-frontier (2026-11-20: $2.50 input, $1.25 cache
  * read per 1M) re-sent USD = 9500 x $2.50/1M = $0.02375 and the cache opportunity with no cache
  * reads = 9500 x ($2.50 - $1.25)/1M = $0.011875.
  */
@@ -21,10 +22,10 @@ class ContextGrowthAnalysisTest {
 
   private static Calls agentLoop(Calls calls) {
     return calls
-        .call("gpt-4o", 1000, 500)
-        .call("gpt-4o", 2500, 500)
-        .call("gpt-4o", 4500, 500)
-        .call("gpt-4o", 7000, 500);
+        .call("fx-frontier", 1000, 500)
+        .call("fx-frontier", 2500, 500)
+        .call("fx-frontier", 4500, 500)
+        .call("fx-frontier", 7000, 500);
   }
 
   private static Result analyze(CallTable t) {
@@ -72,10 +73,10 @@ class ContextGrowthAnalysisTest {
   @Test
   void reSentTokensAlreadyReadFromTheCacheAreNoOpportunity() {
     CallTable t = new Calls().trace(1)
-        .call("gpt-4o", 1000, 500)
-        .call("gpt-4o", 2500, 500).cacheRead(1500)
-        .call("gpt-4o", 4500, 500).cacheRead(3000)
-        .call("gpt-4o", 7000, 500).cacheRead(5000)
+        .call("fx-frontier", 1000, 500)
+        .call("fx-frontier", 2500, 500).cacheRead(1500)
+        .call("fx-frontier", 4500, 500).cacheRead(3000)
+        .call("fx-frontier", 7000, 500).cacheRead(5000)
         .table();
 
     Conversation c = single(analyze(t));
@@ -91,10 +92,10 @@ class ContextGrowthAnalysisTest {
   void partlyCachedReSentTokensLeaveTheUncachedRestAsOpportunity() {
     // (1500 - 1000) + (3000 - 3000) + (5000 - 6000)+ = 500 tokens x $1.25/1M = $0.000625.
     CallTable t = new Calls().trace(1)
-        .call("gpt-4o", 1000, 500)
-        .call("gpt-4o", 2500, 500).cacheRead(1000)
-        .call("gpt-4o", 4500, 500).cacheRead(3000)
-        .call("gpt-4o", 7000, 500).cacheRead(6000)
+        .call("fx-frontier", 1000, 500)
+        .call("fx-frontier", 2500, 500).cacheRead(1000)
+        .call("fx-frontier", 4500, 500).cacheRead(3000)
+        .call("fx-frontier", 7000, 500).cacheRead(6000)
         .table();
 
     assertThat(single(analyze(t)).cacheOpportunityUsd()).isCloseTo(0.000625, within(EPS));
@@ -103,11 +104,11 @@ class ContextGrowthAnalysisTest {
   @Test
   void conversationIdJoinsTurnsAcrossTracesAndTheTraceIsTheConversationWithoutIt() {
     CallTable t = new Calls()
-        .trace(1).call("gpt-4o", 1000, 500).conversation("conv-1")
-        .trace(2).call("gpt-4o", 2500, 500).conversation("conv-1")
-        .trace(3).call("gpt-4o", 4500, 500).conversation("conv-1")
-        .trace(4).call("gpt-4o", 7000, 500).conversation("conv-1")
-        .trace(5).call("gpt-4o", 1000, 100).call("gpt-4o", 1100, 100).call("gpt-4o", 1200, 100)
+        .trace(1).call("fx-frontier", 1000, 500).conversation("conv-1")
+        .trace(2).call("fx-frontier", 2500, 500).conversation("conv-1")
+        .trace(3).call("fx-frontier", 4500, 500).conversation("conv-1")
+        .trace(4).call("fx-frontier", 7000, 500).conversation("conv-1")
+        .trace(5).call("fx-frontier", 1000, 100).call("fx-frontier", 1100, 100).call("fx-frontier", 1200, 100)
         .table();
 
     Result result = analyze(t);
@@ -133,11 +134,11 @@ class ContextGrowthAnalysisTest {
   void onlyTheFinalAttemptOfARetryGroupIsATurn() {
     // Turn 2 first failed after the provider counted its 2500 input tokens; only its retry counts.
     CallTable t = new Calls().trace(1)
-        .call("gpt-4o", 1000, 500)
-        .call("gpt-4o", 2500, -1).error("500").hash("turn-2")
-        .call("gpt-4o", 2500, 500).hash("turn-2")
-        .call("gpt-4o", 4500, 500)
-        .call("gpt-4o", 7000, 500)
+        .call("fx-frontier", 1000, 500)
+        .call("fx-frontier", 2500, -1).error("500").hash("turn-2")
+        .call("fx-frontier", 2500, 500).hash("turn-2")
+        .call("fx-frontier", 4500, 500)
+        .call("fx-frontier", 7000, 500)
         .table();
 
     Conversation c = single(analyze(t));
@@ -152,8 +153,8 @@ class ContextGrowthAnalysisTest {
   void twoTurnConversationIsNotFlaggedButHasACacheOpportunity() {
     // r = min(3000, 1000 + 500) = 1500; g = 3 but n = 2 < 3. 1500 x $1.25/1M = $0.001875.
     CallTable t = new Calls().trace(1)
-        .call("gpt-4o", 1000, 500)
-        .call("gpt-4o", 3000, 500)
+        .call("fx-frontier", 1000, 500)
+        .call("fx-frontier", 3000, 500)
         .table();
 
     Result result = analyze(t);
@@ -187,13 +188,13 @@ class ContextGrowthAnalysisTest {
 
   @Test
   void callsWithoutInputTokensAreNotTurns() {
-    Calls calls = new Calls().trace(1).call("gpt-4o", 1000, 500);
-    calls.call("gpt-4o", 0, 0).noUsage().error("connection_reset").parent(0xB);
-    calls.call("gpt-4o", -1, 700).parent(0xC);
+    Calls calls = new Calls().trace(1).call("fx-frontier", 1000, 500);
+    calls.call("fx-frontier", 0, 0).noUsage().error("connection_reset").parent(0xB);
+    calls.call("fx-frontier", -1, 700).parent(0xC);
     CallTable t = calls
-        .call("gpt-4o", 2500, 500)
-        .call("gpt-4o", 4500, 500)
-        .call("gpt-4o", 7000, 500)
+        .call("fx-frontier", 2500, 500)
+        .call("fx-frontier", 4500, 500)
+        .call("fx-frontier", 7000, 500)
         .table();
 
     Conversation c = single(analyze(t));
@@ -207,10 +208,10 @@ class ContextGrowthAnalysisTest {
     // Turn 3 (4500 in) was recorded before turn 2 (2500 in) but started after it.
     long t0 = Calls.BASE_MILLIS;
     CallTable t = new Calls().trace(1)
-        .call("gpt-4o", 1000, 500).at(t0)
-        .call("gpt-4o", 4500, 500).at(t0 + 30_000)
-        .call("gpt-4o", 2500, 500).at(t0 + 20_000)
-        .call("gpt-4o", 7000, 500).at(t0 + 40_000)
+        .call("fx-frontier", 1000, 500).at(t0)
+        .call("fx-frontier", 4500, 500).at(t0 + 30_000)
+        .call("fx-frontier", 2500, 500).at(t0 + 20_000)
+        .call("fx-frontier", 7000, 500).at(t0 + 40_000)
         .table();
 
     Conversation c = single(analyze(t));
@@ -222,9 +223,9 @@ class ContextGrowthAnalysisTest {
   @Test
   void unknownModelCountsTokensButNoMoney() {
     CallTable t = new Calls().trace(1)
-        .call("acme", "acme-llm-9", 1000, 500)
-        .call("acme", "acme-llm-9", 2500, 500)
-        .call("acme", "acme-llm-9", 4500, 500)
+        .call(FixtureCatalog.PROVIDER, "fx-unlisted", 1000, 500)
+        .call(FixtureCatalog.PROVIDER, "fx-unlisted", 2500, 500)
+        .call(FixtureCatalog.PROVIDER, "fx-unlisted", 4500, 500)
         .table();
 
     Conversation c = single(analyze(t));
@@ -240,9 +241,9 @@ class ContextGrowthAnalysisTest {
   void missingOutputCountsAsNoOutput() {
     // r2 = min(1500, 1000 + 0) = 1000; r3 = min(2000, 1500 + 200) = 1700.
     CallTable t = new Calls().trace(1)
-        .call("gpt-4o", 1000, -1)
-        .call("gpt-4o", 1500, 200)
-        .call("gpt-4o", 2000, 200)
+        .call("fx-frontier", 1000, -1)
+        .call("fx-frontier", 1500, 200)
+        .call("fx-frontier", 2000, 200)
         .table();
 
     assertThat(single(analyze(t)).resentTokens()).isEqualTo(2700);
@@ -254,13 +255,13 @@ class ContextGrowthAnalysisTest {
     // conversation id (the trace's own conversation) are 100, 200.
     long t0 = Calls.BASE_MILLIS;
     CallTable t = new Calls().trace(1)
-        .call("gpt-4o", 5000, 10).conversation("b").at(t0)
-        .call("gpt-4o", 1000, 500).conversation("a").at(t0 + 1)
-        .call("gpt-4o", 100, 10).at(t0 + 2)
-        .call("gpt-4o", 5000, 10).conversation("b").at(t0 + 3)
-        .call("gpt-4o", 1500, 500).conversation("a").at(t0 + 4)
-        .call("gpt-4o", 200, 10).at(t0 + 5)
-        .call("gpt-4o", 2000, 500).conversation("a").at(t0 + 6)
+        .call("fx-frontier", 5000, 10).conversation("b").at(t0)
+        .call("fx-frontier", 1000, 500).conversation("a").at(t0 + 1)
+        .call("fx-frontier", 100, 10).at(t0 + 2)
+        .call("fx-frontier", 5000, 10).conversation("b").at(t0 + 3)
+        .call("fx-frontier", 1500, 500).conversation("a").at(t0 + 4)
+        .call("fx-frontier", 200, 10).at(t0 + 5)
+        .call("fx-frontier", 2000, 500).conversation("a").at(t0 + 6)
         .table();
 
     Result result = analyze(t);
@@ -280,7 +281,7 @@ class ContextGrowthAnalysisTest {
     for (int trace = 40; trace >= 1; trace--) {
       calls.trace(trace);
       for (int turn = 3; turn >= 0; turn--) {
-        calls.call("gpt-4o", inputs[turn], 500).at(Calls.BASE_MILLIS + trace * 100_000L + turn * 1000L);
+        calls.call("fx-frontier", inputs[turn], 500).at(Calls.BASE_MILLIS + trace * 100_000L + turn * 1000L);
       }
     }
 

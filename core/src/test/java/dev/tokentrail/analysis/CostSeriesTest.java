@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tokentrail.analysis.CallTable.Text;
 import dev.tokentrail.analysis.CostSeries.Point;
+import dev.tokentrail.genai.FixtureCatalog;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,11 +20,11 @@ class CostSeriesTest {
 
   private static CallTable calls() {
     return new Calls().trace(1)
-        .call("gpt-4o", 100, 10).at("2026-11-20T10:05:00Z").team("a").cost(0.1)
-        .call("gpt-4o", 200, 20).at("2026-11-20T10:30:00Z").team("b").cost(0.2)
-        .call("gpt-4o", 300, 30).at("2026-11-20T10:59:59.999Z").team("a").cost(0.3)
-        .call("gpt-4o", 400, -1).at("2026-11-20T11:00:00Z").cost(0.4)
-        .call("gpt-4o", 500, 50).at("2026-11-20T11:15:00Z").team("a").cost(0.5)
+        .call("fx-frontier", 100, 10).at("2026-11-20T10:05:00Z").team("a").cost(0.1)
+        .call("fx-frontier", 200, 20).at("2026-11-20T10:30:00Z").team("b").cost(0.2)
+        .call("fx-frontier", 300, 30).at("2026-11-20T10:59:59.999Z").team("a").cost(0.3)
+        .call("fx-frontier", 400, -1).at("2026-11-20T11:00:00Z").cost(0.4)
+        .call("fx-frontier", 500, 50).at("2026-11-20T11:15:00Z").team("a").cost(0.5)
         .table();
   }
 
@@ -68,7 +69,7 @@ class CostSeriesTest {
 
   @Test
   void unpricedCallsCountButCostNothing() {
-    CallTable t = new Calls().trace(1).call("acme", "acme-llm-9", 100, 10).at("2026-11-20T10:05:00Z").table();
+    CallTable t = new Calls().trace(1).call(FixtureCatalog.PROVIDER, "fx-unlisted", 100, 10).at("2026-11-20T10:05:00Z").table();
 
     Point p = CostSeries.of(t, FROM, HOUR, Text.TEAM).get(0);
 

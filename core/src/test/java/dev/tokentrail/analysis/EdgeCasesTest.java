@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.genai.FixtureCatalog;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class EdgeCasesTest {
 
   @Test
   void singleCallIsOneUnwastedGroupAndNoConversation() {
-    CallTable t = new Calls().trace(1).call("gpt-4o", 3000, 900).table();
+    CallTable t = new Calls().trace(1).call("fx-frontier", 3000, 900).table();
 
     RetryAnalysis.Result retries = RetryAnalysis.analyze(t);
     assertThat(retries.groups()).hasSize(1);
@@ -51,21 +52,21 @@ class EdgeCasesTest {
 
   @Test
   void singleSimpleFrontierCallIsOverkill() {
-    // gpt-4o 500 in + 10 out = $0.00125 + $0.0001 = $0.00135; on gpt-4.1-mini $0.0002 + $0.000016.
-    CallTable t = new Calls().trace(1).call("gpt-4o", 500, 10).table();
+    // fx-frontier 500 in + 10 out = $0.00125 + $0.0001 = $0.00135; on fx-standard $0.0002 + $0.000016.
+    CallTable t = new Calls().trace(1).call("fx-frontier", 500, 10).table();
 
     OverkillAnalysis.Finding f = OverkillAnalysis.analyze(t, Calls.CATALOG, WasteThresholds.DEFAULT).findings().get(0);
 
-    assertThat(f.recommendedModel()).isEqualTo("gpt-4.1-mini");
+    assertThat(f.recommendedModel()).isEqualTo("fx-standard");
     assertThat(f.savingsUsd()).isCloseTo(0.00135 - 0.000216, within(EPS));
   }
 
   @Test
   void missingTokenCountsCountAsZeroWhereTokensAreSummed() {
-    // A timeout that reported input only: 2000 wasted tokens, $0.005 on gpt-4o.
+    // A timeout that reported input only: 2000 wasted tokens, $0.005 on fx-frontier.
     CallTable t = new Calls().trace(1)
-        .call("gpt-4o", 2000, -1).error("timeout")
-        .call("gpt-4o", 2000, 100)
+        .call("fx-frontier", 2000, -1).error("timeout")
+        .call("fx-frontier", 2000, 100)
         .table();
 
     RetryAnalysis.RetryGroup g = RetryAnalysis.analyze(t).groups().get(0);
@@ -80,9 +81,9 @@ class EdgeCasesTest {
   void overkillMediansIgnoreMissingCounts() {
     // Outputs 10, missing, 20: median of the two reported = 15; inputs 100, 200, 300: 200.
     CallTable t = new Calls()
-        .trace(1).call("gpt-4o", 100, 10).task("t")
-        .trace(2).call("gpt-4o", 200, -1).task("t")
-        .trace(3).call("gpt-4o", 300, 20).task("t")
+        .trace(1).call("fx-frontier", 100, 10).task("t")
+        .trace(2).call("fx-frontier", 200, -1).task("t")
+        .trace(3).call("fx-frontier", 300, 20).task("t")
         .table();
 
     OverkillAnalysis.Finding f = OverkillAnalysis.analyze(t, Calls.CATALOG, WasteThresholds.DEFAULT).findings().get(0);
@@ -93,7 +94,7 @@ class EdgeCasesTest {
 
   @Test
   void callsWithoutAnyTokenCountsAreNeverSimple() {
-    CallTable t = new Calls().trace(1).call("gpt-4o", 0, 0).noUsage().error("429").task("t").table();
+    CallTable t = new Calls().trace(1).call("fx-frontier", 0, 0).noUsage().error("429").task("t").table();
 
     assertThat(OverkillAnalysis.analyze(t, Calls.CATALOG, WasteThresholds.DEFAULT).findings()).isEmpty();
   }
@@ -101,8 +102,8 @@ class EdgeCasesTest {
   @Test
   void unknownModelIsGroupedAndCountedButCostsNothing() {
     CallTable t = new Calls().trace(1)
-        .call("acme", "acme-llm-9", 1000, 0).error("500")
-        .call("acme", "acme-llm-9", 1000, 100)
+        .call(FixtureCatalog.PROVIDER, "fx-unlisted", 1000, 0).error("500")
+        .call(FixtureCatalog.PROVIDER, "fx-unlisted", 1000, 100)
         .table();
 
     RetryAnalysis.RetryGroup g = RetryAnalysis.analyze(t).groups().get(0);

@@ -21,11 +21,11 @@ class OutcomeAnalysisTest {
   @Test
   void costPerOutcomeIsTraceCostOverCountWithTheBenchmarkRatio() {
     CallTable t = new Calls()
-        .trace(1).call("gpt-4o", 1000, 100).cost(0.40).call("gpt-4o", 1000, 100).cost(0.20)
-        .trace(2).call("gpt-4o", 1000, 100).cost(0.40)
-        .trace(3).call("gpt-4o", 1000, 100).cost(2.00)
-        .trace(4).call("gpt-4o", 1000, 100).cost(0.30)
-        .trace(5).call("gpt-4o", 1000, 100).cost(0.10)
+        .trace(1).call("fx-frontier", 1000, 100).cost(0.40).call("fx-frontier", 1000, 100).cost(0.20)
+        .trace(2).call("fx-frontier", 1000, 100).cost(0.40)
+        .trace(3).call("fx-frontier", 1000, 100).cost(2.00)
+        .trace(4).call("fx-frontier", 1000, 100).cost(0.30)
+        .trace(5).call("fx-frontier", 1000, 100).cost(0.10)
         .table();
     Map<String, TraceOutcome> outcomes = Map.of(
         traceId(1), new TraceOutcome("ticket_resolved", 12.0),
@@ -51,7 +51,7 @@ class OutcomeAnalysisTest {
 
   @Test
   void anOutcomeTraceWithoutLlmCallsInTheWindowCountsAtZeroCost() {
-    CallTable t = new Calls().trace(1).call("gpt-4o", 1000, 100).cost(0.60).table();
+    CallTable t = new Calls().trace(1).call("fx-frontier", 1000, 100).cost(0.60).table();
     Map<String, TraceOutcome> outcomes = Map.of(
         traceId(1), new TraceOutcome("answered", Double.NaN),
         traceId(9), new TraceOutcome("answered", Double.NaN));

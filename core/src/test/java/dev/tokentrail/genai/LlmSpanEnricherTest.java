@@ -8,14 +8,14 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tokentrail.genai.LlmSpanEnricher.Enriched;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.Spans;
-import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LlmSpanEnricherTest {
-  private static final PriceCatalog CATALOG = PriceCatalog.builtIn();
+  /** Amounts below are computed from fixture-catalog.yaml's made-up prices. */
+  private static final PriceCatalog CATALOG = FixtureCatalog.CATALOG;
   private static final double EPS = 1e-12;
 
   private final LlmSpanEnricher enricher =
@@ -29,8 +29,8 @@ class LlmSpanEnricherTest {
             Spans.attrs(
                 "gen_ai.system", "Anthropic",
                 "llm.request.type", "chat",
-                "gen_ai.request.model", "claude-3-5-sonnet-latest",
-                "gen_ai.response.model", "claude-3-5-sonnet-20241022",
+                "gen_ai.request.model", "fixture-sonnet-latest",
+                "gen_ai.response.model", "fixture-sonnet-20241022",
                 "gen_ai.usage.prompt_tokens", 12050,
                 "gen_ai.usage.completion_tokens", 310,
                 "gen_ai.usage.cache_read_input_tokens", 12000,
@@ -47,19 +47,21 @@ class LlmSpanEnricherTest {
         .containsEntry("tokentrail.llm_call", true)
         .containsEntry("gen_ai.operation.name", "chat")
         .containsEntry("gen_ai.provider.name", "anthropic")
-        .containsEntry("gen_ai.request.model", "claude-3-5-sonnet-latest")
-        .containsEntry("gen_ai.response.model", "claude-3-5-sonnet-20241022")
+        .containsEntry("gen_ai.request.model", "fixture-sonnet-latest")
+        .containsEntry("gen_ai.response.model", "fixture-sonnet-20241022")
         .containsEntry("gen_ai.usage.input_tokens", 12050L)
         .containsEntry("gen_ai.usage.output_tokens", 310L)
         .containsEntry("gen_ai.usage.cache_read.input_tokens", 12000L)
         .containsEntry("gen_ai.usage.cache_creation.input_tokens", 0L)
-        .containsEntry("tokentrail.price.version", "2026-11-24")
-        .containsEntry("tokentrail.price.model", "claude-3-5-sonnet")
+        .containsEntry("tokentrail.price.version", CATALOG.version())
+        .containsEntry("tokentrail.price.model", "fixture-sonnet")
+        .containsEntry("tokentrail.price.provider", "anthropic")
         .containsEntry("tokentrail.price.tier", "frontier")
         .containsEntry("tokentrail.team", "support")
         .containsEntry("tokentrail.retry.attempt", 0L)
         .doesNotContainKeys("gen_ai.usage.reasoning.output_tokens", "error.type");
-    // claude-3-5-sonnet: $3 input, $0.30 cache read, $15 output per 1M tokens.
+    // anthropic/fixture-sonnet (the response model without its date): $3 input, $0.30 cache read,
+    // $15 output per 1M tokens.
     // 50 x 3 + 12000 x 0.30 = 3750; 310 x 15 = 4650.
     assertThat((double) a.get("tokentrail.cost.usd")).isCloseTo(0.0084, within(EPS));
     assertThat((double) a.get("tokentrail.cost.input_usd")).isCloseTo(0.00375, within(EPS));
@@ -154,10 +156,10 @@ class LlmSpanEnricherTest {
   void unknownModelIsReportedAndNotPriced() {
     Span span =
         span(
-            "chat my-private-llm",
+            "chat fx-unlisted",
             "gen_ai.operation.name", "chat",
-            "gen_ai.provider.name", "openai",
-            "gen_ai.request.model", "my-private-llm",
+            "gen_ai.provider.name", FixtureCatalog.PROVIDER,
+            "gen_ai.request.model", "fx-unlisted",
             "gen_ai.usage.input_tokens", 10,
             "gen_ai.usage.output_tokens", 5);
 
@@ -165,13 +167,14 @@ class LlmSpanEnricherTest {
 
     assertThat(enriched.span().attributes())
         .containsEntry("tokentrail.price.unpriced_reason", "unknown_model")
-        .containsEntry("tokentrail.price.version", "2026-11-24")
+        .containsEntry("tokentrail.price.version", CATALOG.version())
         .containsEntry("gen_ai.usage.input_tokens", 10L)
         .doesNotContainKeys(
             "tokentrail.cost.usd",
             "tokentrail.cost.input_usd",
             "tokentrail.cost.output_usd",
-            "tokentrail.price.model");
+            "tokentrail.price.model",
+            "tokentrail.price.provider");
     assertThat(enriched.call().cost().isPriced()).isFalse();
   }
 
@@ -236,8 +239,8 @@ class LlmSpanEnricherTest {
         span(
             "Messages",
             "openinference.span.kind", "LLM",
-            "llm.provider", "acme",
-            "llm.model_name", "acme-llm",
+            "llm.provider", FixtureCatalog.PROVIDER,
+            "llm.model_name", "fx-unlisted",
             "llm.token_count.prompt", 100,
             "llm.token_count.completion", 10,
             "llm.cost.total", 0.5);
@@ -255,7 +258,7 @@ class LlmSpanEnricherTest {
         "Messages",
         "openinference.span.kind", "LLM",
         "llm.provider", "anthropic",
-        "llm.model_name", "claude-3-5-sonnet-20241022",
+        "llm.model_name", "fixture-sonnet-20241022",
         "llm.token_count.prompt", 12050,
         "llm.token_count.completion", 310,
         "llm.token_count.prompt_details.cache_read", 12000,
