@@ -8,14 +8,20 @@ import java.util.Locale;
  * The spellings under which a model id reported on a span is looked up, most specific first: the
  * id as reported (lower case), then without {@code models/}, a {@code vendor/} prefix, a Bedrock
  * cross-region prefix ({@code us.}), a Vertex {@code @version}, a Bedrock version suffix ({@code
- * -v2:0}, {@code -v1:0:200k}), {@code -latest} and a date suffix ({@code -2024-08-06}, {@code
- * -20241022}, the latter also rewritten as {@code -2024-10-22}). A prefix or suffix that makes a
+ * -v2:0}, {@code -v1:0:200k}), a Bedrock vendor prefix ({@code anthropic.}), {@code -latest} and a date suffix ({@code -2024-08-06}, {@code
+ * -20241022}, the latter also rewritten as {@code -2024-10-22}); last, the plain name's {@code -latest}
+ * alias. A prefix or suffix that makes a
  * price different (a regional profile, a fine-tuned {@code ft:} id) is matched before it is
  * stripped, by the catalog rules that name it. Plain string work, run once per distinct id.
  */
 final class ModelNames {
   private static final String[] REGIONS = {
     "us.", "eu.", "apac.", "global.", "us-gov.", "jp.", "au.", "ca.", "in.", "regional."
+  };
+  /** Bedrock's model ids start with the vendor: {@code anthropic.claude-3-5-sonnet-...}. */
+  private static final String[] VENDORS = {
+    "anthropic.", "amazon.", "meta.", "mistral.", "cohere.", "ai21.", "deepseek.", "openai.", "qwen.",
+    "google.", "writer.", "nvidia."
   };
 
   private ModelNames() {}
@@ -38,6 +44,11 @@ final class ModelNames {
       name = name.substring(slash + 1);
     }
     reduce(out, name);
+    // Mistral's and others' plain names stand for their -latest alias: "codestral", "mistral-small".
+    String last = out.get(out.size() - 1);
+    if (!last.endsWith("-latest") && last.indexOf(':') < 0) {
+      add(out, last + "-latest");
+    }
     return out;
   }
 
@@ -47,6 +58,13 @@ final class ModelNames {
     for (String region : REGIONS) {
       if (name.startsWith(region) && name.indexOf('.', region.length()) > 0) {
         name = name.substring(region.length());
+        add(out, name);
+        break;
+      }
+    }
+    for (String vendor : VENDORS) {
+      if (name.startsWith(vendor) && name.length() > vendor.length()) {
+        name = name.substring(vendor.length());
         add(out, name);
         break;
       }
