@@ -9,6 +9,7 @@ import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
+import com.anthropic.models.messages.CacheCreation;
 import com.anthropic.models.messages.Usage;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.trace.Span;
@@ -148,8 +149,22 @@ public final class AnthropicTracing {
       span.setAttribute(OUTPUT, usage.outputTokens());
       span.setAttribute(CACHE_READ, cacheRead);
       span.setAttribute(CACHE_WRITE, cacheWrite);
+      // One-hour cache writes cost more than five-minute ones; no OTel attribute carries them yet.
+      recordOneHourWrites(span, usage);
     } catch (RuntimeException e) {
       // No usage in the response.
+    }
+  }
+
+  /** One-hour cache writes cost more than five-minute ones; no OTel attribute carries them yet. */
+  private static void recordOneHourWrites(Span span, Usage usage) {
+    try {
+      Optional<CacheCreation> creation = usage.cacheCreation();
+      if (creation.isPresent() && creation.get().ephemeral1hInputTokens() > 0) {
+        span.setAttribute(CACHE_WRITE_1H, creation.get().ephemeral1hInputTokens());
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // An SDK older than the cache-creation breakdown, or none in the response.
     }
   }
 
