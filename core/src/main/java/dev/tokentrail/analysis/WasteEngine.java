@@ -9,6 +9,7 @@ import dev.tokentrail.store.SpanStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The analysis engine: reads a window's LLM calls from the store once (doc values, no stored
@@ -17,7 +18,7 @@ import java.util.Map;
  */
 public final class WasteEngine {
   private final SpanStore store;
-  private final PriceCatalog catalog;
+  private final Supplier<PriceCatalog> catalog;
   private final WasteThresholds thresholds;
   private final Map<String, Double> outcomeBenchmarks;
   private final List<BudgetAnalysis.Budget> budgets;
@@ -33,19 +34,28 @@ public final class WasteEngine {
   }
 
   public static Builder builder(SpanStore store, PriceCatalog catalog) {
+    requireNonNull(catalog, "catalog");
+    return new Builder(requireNonNull(store, "store"), () -> catalog);
+  }
+
+  /**
+   * An engine that asks {@code catalog} for the price catalog on each analysis, so that it follows
+   * a catalog reloaded while the server runs (for example {@code CostCalculator::catalog}).
+   */
+  public static Builder builder(SpanStore store, Supplier<PriceCatalog> catalog) {
     return new Builder(requireNonNull(store, "store"), requireNonNull(catalog, "catalog"));
   }
 
   /** Configures a {@link WasteEngine}. */
   public static final class Builder {
     private final SpanStore store;
-    private final PriceCatalog catalog;
+    private final Supplier<PriceCatalog> catalog;
     private WasteThresholds thresholds = WasteThresholds.DEFAULT;
     private Map<String, Double> outcomeBenchmarks = Map.of();
     private List<BudgetAnalysis.Budget> budgets = List.of();
     private Clock clock = Clock.systemUTC();
 
-    private Builder(SpanStore store, PriceCatalog catalog) {
+    private Builder(SpanStore store, Supplier<PriceCatalog> catalog) {
       this.store = store;
       this.catalog = catalog;
     }
@@ -96,6 +106,7 @@ public final class WasteEngine {
   }
 
   public Report analyze(CallFilter filter) {
+    PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
     CallTable calls = store.llmCalls(filter);
     RetryAnalysis.Result retries = RetryAnalysis.analyze(calls);
     ContextGrowthAnalysis.Result context = ContextGrowthAnalysis.analyze(calls, retries.finalAttempt(), catalog, thresholds);

@@ -9,6 +9,7 @@ import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,6 +19,14 @@ import java.util.Objects;
  * original value that normalization rewrote is kept under {@code tokentrail.original.KEY}.
  */
 public final class LlmSpanEnricher {
+  /**
+   * The attributes pricing writes on a call span: what {@link #reprice} removes before pricing the
+   * call again, so a call priced before and unpriced now (or the reverse) keeps no stale value.
+   */
+  public static final List<String> COST_ATTRIBUTES = List.of(
+      TT_COST_USD, TT_COST_INPUT_USD, TT_COST_OUTPUT_USD, TT_PRICE_VERSION, TT_PRICE_MODEL, TT_PRICE_TIER,
+      TT_PRICE_PROVIDER, TT_UNPRICED_REASON, TT_COST_MISMATCH_USD);
+
   /** A client cost differing from ours by more than this fraction is reported as a mismatch. */
   private static final double MISMATCH_TOLERANCE = 0.01;
 
@@ -49,6 +58,20 @@ public final class LlmSpanEnricher {
     Cost cost = costs.price(call, span.startEpochNanos());
     call = call.withCost(cost);
     return new Enriched(span.withAttributes(canonicalAttributes(span.attributes(), call)), call);
+  }
+
+  /**
+   * A stored span priced again by the current catalog. The call is read again from the stored
+   * attributes (the canonical ones the first enrichment wrote read back to the same call), the
+   * {@link #COST_ATTRIBUTES} are replaced and every other attribute is kept. The call is {@code
+   * null} when the span is not an LLM call.
+   */
+  public Enriched reprice(Span stored) {
+    Map<String, Object> base = new LinkedHashMap<>(stored.attributes());
+    for (String key : COST_ATTRIBUTES) {
+      base.remove(key);
+    }
+    return enrich(stored.withAttributes(base));
   }
 
   static Map<String, Object> canonicalAttributes(Map<String, Object> original, LlmCall call) {
