@@ -19,8 +19,12 @@ final class JsonResponses {
   }
 
   static HttpResponse of(HttpStatus status, Object body) {
+    return HttpResponse.of(status, MediaType.JSON_UTF_8, bytes(body));
+  }
+
+  static byte[] bytes(Object body) {
     try {
-      return HttpResponse.of(status, MediaType.JSON_UTF_8, QueryApi.JSON.writeValueAsBytes(body));
+      return QueryApi.JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize response", e);
     }

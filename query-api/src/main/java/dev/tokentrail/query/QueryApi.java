@@ -25,9 +25,11 @@ public final class QueryApi {
   private final BooleanSupplier ready;
   private final Supplier<Object> unknownModels;
   private final dev.tokentrail.analysis.WasteEngine engine;
+  private final dev.tokentrail.analysis.Repricer repricer;
 
   private QueryApi(Builder b) {
     this.engine = b.engine;
+    this.repricer = b.repricer;
     this.store = b.store;
     this.registry = b.registry;
     this.ready = b.ready;
@@ -45,6 +47,7 @@ public final class QueryApi {
     private BooleanSupplier ready;
     private Supplier<Object> unknownModels = java.util.List::of;
     private dev.tokentrail.analysis.WasteEngine engine;
+    private dev.tokentrail.analysis.Repricer repricer;
 
     private Builder(SpanStore store, PrometheusRegistry registry) {
       this.store = store;
@@ -70,6 +73,12 @@ public final class QueryApi {
       return this;
     }
 
+    /** Serves {@code POST /api/v1/reprice} with this repricer. */
+    public Builder repricer(dev.tokentrail.analysis.Repricer repricer) {
+      this.repricer = requireNonNull(repricer, "repricer");
+      return this;
+    }
+
     public QueryApi build() {
       return new QueryApi(this);
     }
@@ -79,6 +88,9 @@ public final class QueryApi {
     new TempoApi(store, java.time.Clock.systemUTC()).install(server);
     if (engine != null) {
       new AnalyticsApi(engine).install(server);
+    }
+    if (repricer != null) {
+      server.service("/api/v1/reprice", new RepriceService(repricer, java.time.Clock.systemUTC()));
     }
     server.service("/api/v1/traces/top", new TopTracesService(store, java.time.Clock.systemUTC()));
     TraceByIdService traces = new TraceByIdService(store);
