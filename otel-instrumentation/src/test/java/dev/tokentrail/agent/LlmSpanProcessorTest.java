@@ -3,6 +3,7 @@ package dev.tokentrail.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tokentrail.pricing.PriceCatalog;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -42,7 +43,7 @@ class LlmSpanProcessorTest {
   void setUp() throws Exception {
     meterProvider = SdkMeterProvider.builder().registerMetricReader(metricReader).build();
     Map<String, AttributeKey<String>> baggage = LlmSpanProcessor.baggageAttributes(LlmSpanProcessor.defaultBaggageKeys());
-    LlmSpanProcessor processor = new LlmSpanProcessor(AgentPrices.builtIn(), baggage,
+    LlmSpanProcessor processor = new LlmSpanProcessor(PriceCatalog.builtIn(), baggage,
         new GenAiClientMetrics(() -> meterProvider.get("dev.tokentrail.agent")));
     tracerProvider = SdkTracerProvider.builder()
         .addSpanProcessor(processor)
@@ -124,9 +125,10 @@ class LlmSpanProcessorTest {
     span.end();
 
     Attributes a = only("chat bedrock").getAttributes();
-    // claude-sonnet-4-5: $3.00 input, $0.30 cache read, $15.00 output per 1M tokens.
+    // Claude Sonnet 4.5 through a regional (us.) Bedrock inference profile: AWS's published price
+    // is 10 % above the global profile's, $3.30 input, $0.33 cache read, $16.50 output per 1M tokens.
     assertThat(a.get(AttributeKey.doubleKey("tokentrail.cost.usd")))
-        .isCloseTo((200 * 3.00 + 1000 * 0.30 + 80 * 15.00) / 1_000_000, within(1e-12));
+        .isCloseTo((200 * 3.30 + 1000 * 0.33 + 80 * 16.50) / 1_000_000, within(1e-12));
     assertThat(a.get(AttributeKey.longKey("tokentrail.retry.attempt"))).isEqualTo(1L);
     assertThat(metric("gen_ai.client.token.usage")).isEmpty(); // the agent meters its own Bedrock spans
   }
