@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import dev.tokentrail.analysis.Repricer;
 import dev.tokentrail.analysis.WasteEngine;
 import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
@@ -55,10 +56,7 @@ final class TokenTrailServer implements AutoCloseable {
 
   static TokenTrailServer start(ServerConfig config) {
     requireNonNull(config, "config");
-    PriceCatalog catalog = PriceCatalog.builtIn();
-    if (config.priceCatalogFile() != null) {
-      catalog = catalog.overriddenBy(config.priceCatalogFile());
-    }
+    PriceCatalog catalog = readCatalog(config);
     LOG.info("price catalog {} ({} models)", catalog.version(), catalog.models().size());
     PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
@@ -73,12 +71,11 @@ final class TokenTrailServer implements AutoCloseable {
             .open();
     UnknownModels unknownModels = new UnknownModels(1000);
     IngestMetrics metrics = new IngestMetrics(registry, config.maxLabelValues(), unknownModels);
-    SpanIngester ingester =
-        SpanIngester.create(
-            store,
-            LlmSpanEnricher.create(GenAiNormalizer.create(config.attributionKeys()), new CostCalculator(catalog)),
-            metrics,
-            Clock.systemUTC());
+    // One calculator prices ingest, repricing and (through its current catalog) waste analysis, so
+    // a catalog reloaded by a reprice applies to all of them from then on.
+    CostCalculator costs = new CostCalculator(catalog);
+    LlmSpanEnricher enricher = LlmSpanEnricher.create(GenAiNormalizer.create(config.attributionKeys()), costs);
+    SpanIngester ingester = SpanIngester.create(store, enricher, metrics, Clock.systemUTC());
     OtlpReceivers receivers = OtlpReceivers.create(ingester, config.maxRequestBytes(), config.maxConcurrentRequests());
     EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
     WasteMetrics wasteMetrics = null;
@@ -89,12 +86,25 @@ final class TokenTrailServer implements AutoCloseable {
       receivers.installHttp(httpBuilder);
       ServerBuilder queryBuilder = base(workers, config.bindAddress(), config.httpPort());
       WasteEngine engine =
-          WasteEngine.builder(store, catalog)
+          WasteEngine.builder(store, costs::catalog)
               .thresholds(config.wasteThresholds())
               .budgets(config.budgets())
               .outcomeBenchmarks(config.outcomeBenchmarks())
               .build();
-      QueryApi.builder(store, registry).unknownModels(unknownModels::entries).analytics(engine).build().install(queryBuilder);
+      Repricer.Builder repricer = Repricer.builder(store, enricher);
+      if (config.priceCatalogFile() != null) {
+        repricer.catalogReloader(() -> {
+          PriceCatalog next = readCatalog(config);
+          LOG.info("price catalog reloaded for a reprice: {} ({} models)", next.version(), next.models().size());
+          return next;
+        });
+      }
+      QueryApi.builder(store, registry)
+          .unknownModels(unknownModels::entries)
+          .analytics(engine)
+          .repricer(repricer.build())
+          .build()
+          .install(queryBuilder);
       wasteMetrics = WasteMetrics.start(engine, registry, config.wasteInterval(), config.wasteLookback());
       Server grpc = grpcBuilder.build();
       Server http = httpBuilder.build();
@@ -111,6 +121,12 @@ final class TokenTrailServer implements AutoCloseable {
       workers.shutdownGracefully();
       throw e;
     }
+  }
+
+  /** The built-in catalog with the configured catalog file (if any) over it; throws naming the file and entry. */
+  private static PriceCatalog readCatalog(ServerConfig config) {
+    PriceCatalog catalog = PriceCatalog.builtIn();
+    return config.priceCatalogFile() == null ? catalog : catalog.overriddenBy(config.priceCatalogFile());
   }
 
   private static ServerBuilder base(EventLoopGroup workers, String bindAddress, int port) {
