@@ -60,13 +60,16 @@ class DashboardQueriesIT {
    * interval); a panel's own minimum interval ({@code "interval"}) raises it.
    */
   private static final int INTERVAL_SECONDS = 2;
-  /** The concrete selection: calls of this service, team and project asked for gpt-4o and were billed as its snapshot. */
+  /**
+   * The concrete selection: calls of this service, team and project asked for the scenario's
+   * fx-frontier and were billed as a dated snapshot of it (priced as fx-frontier).
+   */
   static final String SELECTED_TEAM = "payments";
   static final String SELECTED_PROJECT = "checkout-assistant";
   static final String SELECTED_SERVICE = "checkout-api";
-  static final String REQUEST_MODEL = "gpt-4o";
-  static final String BILLED_MODEL = "gpt-4o-2024-08-06";
-  /** The selection's retry: a billed 500 attempt (1000 in, 50 out at $2.50/$10 per 1M) before the success. */
+  static final String REQUEST_MODEL = "fx-frontier";
+  static final String BILLED_MODEL = "fx-frontier-2024-08-06";
+  /** The selection's retry: a billed 500 attempt (1000 in, 50 out at fx-frontier's $2.50/$10 per 1M) before the success. */
   static final double SELECTED_RETRY_WASTED_USD = (1000 * 2.50 + 50 * 10.0) / 1_000_000.0;
   /** Panels with no data for the concrete selection: the selected service has no waste of these kinds. */
   private static final Set<String> EMPTY_FOR_SELECTION = Set.of(
@@ -84,12 +87,15 @@ class DashboardQueriesIT {
   @BeforeAll
   static void startServerAndPrometheusAndFeedThem() throws Exception {
     PrometheusProcess.requireInstalled();
-    server = ServerProcess.start(dataDir, Map.of(
+    // The scenario's made-up models and prices (WasteScenario.CATALOG) besides the built-in ones.
+    Map<String, String> env = new java.util.HashMap<>(WasteScenario.catalogEnv(dataDir));
+    env.putAll(Map.of(
         "TOKENTRAIL_WASTE_INTERVAL", "1s",
         // research spends about $0.075 in the scenario: over its budget, so an overrun date exists.
         "TOKENTRAIL_BUDGETS_TEAM", "support=100,research=0.01",
         "TOKENTRAIL_BUDGETS_PROJECT", "checkout-assistant=50",
         "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", "ticket_resolved=4"));
+    server = ServerProcess.start(dataDir, env);
     prometheus = PrometheusProcess.start(prometheusDir, server.queryPort, SCRAPE_SECONDS,
         ModuleFiles.dir("prometheus/rules/tokentrail-alerts.yml"));
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
@@ -168,13 +174,13 @@ class DashboardQueriesIT {
     spans.add(LlmSpans.root(mismatch, mismatchRoot, "labs-bot", start + 1_000));
     spans.add(LlmSpans.call(mismatch, mismatchRoot, "labs-bot", "openai", "gpt-4o-mini", 1000, 100, start + 1_000,
         Attributes.builder().put("team", "labs").put("gen_ai.usage.cost", 1.0).build()));
-    // The selection: asked for gpt-4o, billed as gpt-4o-2024-08-06 (team payments from the resource).
+    // The selection: asked for fx-frontier, billed as fx-frontier-2024-08-06 (team payments from the resource).
     String retry = LlmSpans.traceId();
     String retryRoot = LlmSpans.spanId();
     spans.add(LlmSpans.root(retry, retryRoot, SELECTED_SERVICE, start + 3_000));
-    spans.add(LlmSpans.chatAttempt(retry, retryRoot, SELECTED_SERVICE, "openai", REQUEST_MODEL, 1000, 50, start + 3_100, "500",
+    spans.add(LlmSpans.chatAttempt(retry, retryRoot, SELECTED_SERVICE, WasteScenario.PROVIDER, REQUEST_MODEL, 1000, 50, start + 3_100, "500",
         selectedCall()));
-    spans.add(LlmSpans.chatAttempt(retry, retryRoot, SELECTED_SERVICE, "openai", REQUEST_MODEL, 1000, 400, start + 5_000, null,
+    spans.add(LlmSpans.chatAttempt(retry, retryRoot, SELECTED_SERVICE, WasteScenario.PROVIDER, REQUEST_MODEL, 1000, 400, start + 5_000, null,
         selectedCall()));
     return spans;
   }
@@ -202,7 +208,7 @@ class DashboardQueriesIT {
     String selected = LlmSpans.traceId();
     String selectedRoot = LlmSpans.spanId();
     spans.add(LlmSpans.root(selected, selectedRoot, SELECTED_SERVICE, start + 1_000));
-    spans.add(LlmSpans.chatAttempt(selected, selectedRoot, SELECTED_SERVICE, "openai", REQUEST_MODEL, 1000, 400, start + 1_100, null,
+    spans.add(LlmSpans.chatAttempt(selected, selectedRoot, SELECTED_SERVICE, WasteScenario.PROVIDER, REQUEST_MODEL, 1000, 400, start + 1_100, null,
         selectedCall()));
     return spans;
   }
@@ -256,7 +262,7 @@ class DashboardQueriesIT {
   @Test
   void withConcreteVariableValuesEveryPanelShowsTheSelectionsData() throws Exception {
     // $model is the billed model, which the selection's spans carry as gen_ai.response.model while
-    // gen_ai.request.model says gpt-4o: TraceQL and /api/v1/ must match it either way.
+    // gen_ai.request.model says fx-frontier: TraceQL and /api/v1/ must match it either way.
     checkEveryQuery(DashboardQueriesIT::selection, (d, q) -> !EMPTY_FOR_SELECTION.contains(d.name() + " " + q.panelTitle()));
   }
 
@@ -363,7 +369,7 @@ class DashboardQueriesIT {
     assertThat(values.get("spend.json team")).contains("support", "research", "routing", "payments", "labs");
     assertThat(values.get("spend.json project")).contains("checkout-assistant");
     assertThat(values.get("waste.json service")).contains("support-bot", "research-agent", "ticket-router", "checkout-api", "labs-bot");
-    assertThat(values.get("waste.json model")).contains("gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gpt-9-preview", BILLED_MODEL);
+    assertThat(values.get("waste.json model")).contains("fx-frontier", "fx-small", "fx-agent", "gpt-4o-mini", "gpt-9-preview", BILLED_MODEL);
     // Calls without a project are labelled "unknown"; the variable does not offer it.
     assertThat(values.get("spend.json project (unfiltered)")).contains("unknown");
     assertThat(values.get("spend.json project")).doesNotContain("unknown", "other");

@@ -11,6 +11,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,10 +43,12 @@ class WasteScenarioIT {
 
   @BeforeAll
   static void feed() throws Exception {
-    server = ServerProcess.start(dataDir, Map.of(
+    Map<String, String> env = new HashMap<>(WasteScenario.catalogEnv(dataDir));
+    env.putAll(Map.of(
         "TOKENTRAIL_WASTE_INTERVAL", "1s",
         "TOKENTRAIL_BUDGETS_TEAM", "support=100",
         "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", "ticket_resolved=4"));
+    server = ServerProcess.start(dataDir, env);
     now = System.currentTimeMillis() - 600_000;
     WasteScenario scenario = WasteScenario.startingAt(now);
     retryTrace = scenario.retryTraceId();
@@ -94,7 +97,7 @@ class WasteScenarioIT {
 
     JsonNode rollup = get("/api/v1/waste/retries?view=rollup&service=support-bot");
     assertThat(rollup).hasSize(2);
-    JsonNode byModel = row(rollup, "model", "gpt-4o");
+    JsonNode byModel = row(rollup, "model", "fx-frontier");
     assertThat(byModel.get("firstTrySuccessRate").asDouble()).isZero();
     assertThat(byModel.get("effectiveCostPerSuccessUsd").asDouble()).isCloseTo(RETRY_TRACE_COST, within(1e-12));
     assertThat(row(rollup, "errorType", "429").get("wastedUsd").asDouble()).isCloseTo(RETRY_WASTED, within(1e-12));
@@ -125,13 +128,13 @@ class WasteScenarioIT {
     assertThat(overkill).hasSize(1);
     JsonNode f = overkill.get(0);
     assertThat(f.get("task").asText()).isEqualTo("classify-ticket");
-    assertThat(f.get("model").asText()).isEqualTo("gpt-4o");
+    assertThat(f.get("model").asText()).isEqualTo("fx-frontier");
     assertThat(f.get("calls").asInt()).isEqualTo(4);
     assertThat(f.get("simpleTask").asBoolean()).isTrue();
-    assertThat(f.get("recommendedModel").asText()).isEqualTo("gpt-4o-mini");
+    assertThat(f.get("recommendedModel").asText()).isEqualTo("fx-small");
     assertThat(f.get("recommendationSource").asText()).isEqualTo("observed");
     assertThat(f.get("savingsUsd").asDouble()).isCloseTo(OVERKILL_SAVINGS, within(1e-12));
-    assertThat(f.get("reason").asText()).contains("simple", "gpt-4o-mini");
+    assertThat(f.get("reason").asText()).contains("simple", "fx-small");
   }
 
   @Test
