@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * loopback, spans exported by OTLP to a real {@code tokentrail serve} and checked as stored there.
  */
 class AnthropicInstrumentationIT {
-  /** claude-sonnet-4-5 in prices.yaml: $3 input, $0.30 cache read, $15 output per 1M tokens. */
+  /** claude-sonnet-4-5, Anthropic's published price: $3 input, $0.30 cache read, $15 output per 1M tokens. */
   private static final double EXPECTED_COST = (200 * 3.00 + 1000 * 0.30 + 50 * 15.00) / 1_000_000;
   @TempDir Path dataDir;
 

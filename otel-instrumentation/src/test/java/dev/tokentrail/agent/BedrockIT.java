@@ -60,11 +60,14 @@ class BedrockIT {
           assertThat(number(a, "gen_ai.usage.cache_read.input_tokens")).isEqualTo(FakeBedrockRuntime.CACHE_READ_TOKENS);
           assertThat(number(a, "gen_ai.usage.cache_creation.input_tokens")).isZero();
           assertThat(number(a, "gen_ai.usage.output_tokens")).isEqualTo(FakeBedrockRuntime.OUTPUT_TOKENS);
-          // claude-sonnet-4-5 in prices.yaml: $3.00 in, $0.30 cache read, $15.00 out per 1M tokens.
-          double expected = (200 * 3.00 + 1000 * 0.30 + 80 * 15.00) / 1_000_000;
+          // Claude Sonnet 4.5 through a regional (us.) Bedrock inference profile, AWS's published
+          // price 10 % above the global profile's: $3.30 in, $0.33 cache read, $16.50 out per 1M
+          // tokens. The catalog's aws entry for regional profiles prices it.
+          double expected = (200 * 3.30 + 1000 * 0.33 + 80 * 16.50) / 1_000_000;
           assertThat(a.get("tokentrail.cost.usd").get("doubleValue").asDouble()).isCloseTo(expected, within(1e-12));
           assertThat(text(a, "tokentrail.price.source")).isEqualTo("agent");
-          assertThat(text(a, "tokentrail.price.model")).isEqualTo("claude-sonnet-4-5");
+          assertThat(text(a, "tokentrail.price.model")).isEqualTo("regional.anthropic.claude-sonnet-4-5-20250929-v1:0");
+          assertThat(text(a, "tokentrail.price.provider")).isEqualTo("aws");
           assertThat(text(a, "tokentrail.team")).isEqualTo("search");
           assertThat(text(a, "tokentrail.feature")).isEqualTo("answer-question");
           attempts.add(a.get("tokentrail.retry.attempt").get("intValue").asText());

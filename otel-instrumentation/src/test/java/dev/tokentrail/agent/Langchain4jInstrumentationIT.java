@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Langchain4jInstrumentationIT {
   private static final String SCOPE = "dev.tokentrail.langchain4j-1";
-  /** gpt-4o-mini in prices.yaml: $0.15 input, $0.075 cache read, $0.60 output per 1M tokens. */
+  /** gpt-4o-mini, OpenAI's published price: $0.15 input, $0.075 cache read, $0.60 output per 1M tokens. */
   private static final double EXPECTED_COST = (200 * 0.15 + 1000 * 0.075 + 80 * 0.60) / 1_000_000;
   @TempDir Path dataDir;
 
