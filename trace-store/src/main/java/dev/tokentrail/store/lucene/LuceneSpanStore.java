@@ -420,7 +420,8 @@ public final class LuceneSpanStore implements SpanStore {
     for (int i = 0; i < spans.size(); i++) {
       Span span = spans.get(i);
       long at = span.startEpochNanos();
-      if (at < receivedNanos - retentionNanos + partitionNanos || at > receivedNanos + maxFutureSkewNanos) {
+      boolean skewed = at < receivedNanos - retentionNanos + partitionNanos || at > receivedNanos + maxFutureSkewNanos;
+      if (skewed) {
         at = receivedNanos;
         clockSkewed.inc();
       }
@@ -428,6 +429,17 @@ public final class LuceneSpanStore implements SpanStore {
       try {
         Document document = documents != null ? documents[i] : SpanDocuments.toDocument(span, SpanDocuments.encode(span));
         partition.writer.updateDocument(SpanDocuments.spanKeyTerm(span), document);
+        if (skewed) {
+          // Partitioned by receive time, a span written again on a later day (re-sent, or rewritten
+          // by a reprice) lands in another partition: remove the copy an earlier receive left.
+          for (Partition other : partitions.values()) {
+            if (other != partition) {
+              other.writer.deleteDocuments(SpanDocuments.spanKeyTerm(span));
+              other.needsRefresh = true;
+              other.needsCommit = true;
+            }
+          }
+        }
       } catch (IllegalArgumentException e) {
         // Lucene refused this one document (a limit we did not foresee); the others go on. The
         // span stays in the write-ahead log until the next commit, so the log has the evidence.

@@ -133,6 +133,23 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
   }
 
   @Test
+  void aSkewedSpanWrittenAgainOnALaterDayKeepsOneCopy() throws Exception {
+    Instant now = Instant.parse("2026-11-20T12:00:00Z");
+    MutableClock clock = new MutableClock(now);
+    try (LuceneSpanStore s = LuceneSpanStore.builder(dataDir.resolve("skew-again")).clock(clock).retention(Duration.ofDays(3)).open()) {
+      String traceId = randomTraceId();
+      Span ancient = span(traceId, "ancient", now.getEpochSecond() * 1_000_000_000L - Duration.ofDays(10).toNanos(), 10).build();
+      s.accept(List.of(ancient)).get();
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.getTrace(traceId, 0, 0).size() == 1);
+      clock.set(now.plus(Duration.ofDays(1)));
+      s.accept(List.of(ancient.withAttributes(java.util.Map.of("again", true)))).get();
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.partitionNames().size() == 2
+          && s.getTrace(traceId, 0, 0).stream().anyMatch(x -> x.attribute("again") != null));
+      assertThat(s.getTrace(traceId, 0, 0)).hasSize(1);
+    }
+  }
+
+  @Test
   void fullQueueRefusesWithRetryAdviceAndLosesNothingAccepted() throws Exception {
     Path dir = dataDir.resolve("overload");
     try (LuceneSpanStore s = LuceneSpanStore.builder(dir).maxQueuedSpans(100).open()) {
