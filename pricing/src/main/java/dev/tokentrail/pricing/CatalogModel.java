@@ -3,6 +3,7 @@ package dev.tokentrail.pricing;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -156,50 +157,66 @@ public final class CatalogModel {
    */
   static Quote cost(CatalogModel model, UnitPrices p, Usage u, String catalogVersion) {
     long in = u.input;
-    double inputUsd = 0;
-    // Cache writes: one-hour writes at their own price when the model has one.
-    long cacheWrite = Math.min(u.cacheWrite, in);
-    long write1h = p.has(PriceUnit.CACHE_WRITE_1H) ? Math.min(u.cacheWrite1h, cacheWrite) : 0;
-    inputUsd += write1h * per(p, PriceUnit.CACHE_WRITE_1H, in);
-    long write = p.has(PriceUnit.CACHE_WRITE) ? cacheWrite - write1h : 0;
-    inputUsd += write * per(p, PriceUnit.CACHE_WRITE, in);
-    // Cache reads: cached audio at its own price when the model has one.
-    long cacheRead = Math.min(u.cacheRead, Math.max(0, in - write1h - write));
-    long audioRead = p.has(PriceUnit.CACHE_AUDIO_READ) ? Math.min(u.cacheAudioRead, cacheRead) : 0;
-    inputUsd += audioRead * per(p, PriceUnit.CACHE_AUDIO_READ, in);
-    long read = p.has(PriceUnit.CACHE_READ) ? cacheRead - audioRead : 0;
-    inputUsd += read * per(p, PriceUnit.CACHE_READ, in);
-    // Uncached audio and image input.
-    long left = Math.max(0, in - write1h - write - audioRead - read);
-    long audio = 0;
-    if (p.has(PriceUnit.INPUT_AUDIO)) {
-      long cachedAudio = p.has(PriceUnit.CACHE_AUDIO_READ) || p.has(PriceUnit.CACHE_READ) ? u.cacheAudioRead : 0;
-      audio = Math.min(Math.max(0, u.inputAudio - cachedAudio), left);
-    }
-    inputUsd += audio * per(p, PriceUnit.INPUT_AUDIO, in);
-    left -= audio;
-    long image = p.has(PriceUnit.INPUT_IMAGE) ? Math.min(u.inputImage, left) : 0;
-    inputUsd += image * per(p, PriceUnit.INPUT_IMAGE, in);
-    left -= image;
-    inputUsd += left * per(p, PriceUnit.INPUT, in);
-
+    List<Quote.Line> lines = new ArrayList<>(8);
+    // Input: each kind takes its tokens from what is left of the input, most specific first.
+    long left = in;
+    long cacheWrite = Math.min(u.cacheWrite, left);
+    long write1h = Math.min(u.cacheWrite1h, cacheWrite);
+    left -= add(lines, p, in, "cache_write_1h", write1h,
+        first(p, PriceUnit.CACHE_WRITE_1H, PriceUnit.CACHE_WRITE, PriceUnit.INPUT));
+    left -= add(lines, p, in, "cache_write", cacheWrite - write1h, first(p, PriceUnit.CACHE_WRITE, PriceUnit.INPUT));
+    long cacheRead = Math.min(u.cacheRead, left);
+    long audioRead = Math.min(u.cacheAudioRead, cacheRead);
+    left -= add(lines, p, in, "cache_audio_read", audioRead,
+        first(p, PriceUnit.CACHE_AUDIO_READ, PriceUnit.CACHE_READ, PriceUnit.INPUT_AUDIO, PriceUnit.INPUT));
+    left -= add(lines, p, in, "cache_read", cacheRead - audioRead, first(p, PriceUnit.CACHE_READ, PriceUnit.INPUT));
+    long audio = Math.min(Math.max(0, u.inputAudio - audioRead), left);
+    left -= add(lines, p, in, "input_audio", audio, first(p, PriceUnit.INPUT_AUDIO, PriceUnit.INPUT));
+    left -= add(lines, p, in, "input_image", Math.min(u.inputImage, left), first(p, PriceUnit.INPUT_IMAGE, PriceUnit.INPUT));
+    add(lines, p, in, "input", left, PriceUnit.INPUT);
+    // Output: reasoning is billed as output unless the model says otherwise.
     long out = u.output;
     if (!model.reasoningBilledAsOutput) {
       out = Math.max(0, out - u.reasoning);
     }
+    out -= add(lines, p, in, "output_audio", Math.min(u.outputAudio, out), first(p, PriceUnit.OUTPUT_AUDIO, PriceUnit.OUTPUT));
+    out -= add(lines, p, in, "output_image", Math.min(u.outputImage, out), first(p, PriceUnit.OUTPUT_IMAGE, PriceUnit.OUTPUT));
+    if (model.reasoningBilledAsOutput) {
+      out -= add(lines, p, in, "reasoning", Math.min(u.reasoning, out), PriceUnit.OUTPUT);
+    }
+    add(lines, p, in, "output", out, PriceUnit.OUTPUT);
+    double inputUsd = 0;
     double outputUsd = 0;
-    long outAudio = p.has(PriceUnit.OUTPUT_AUDIO) ? Math.min(u.outputAudio, out) : 0;
-    outputUsd += outAudio * per(p, PriceUnit.OUTPUT_AUDIO, in);
-    long outImage = p.has(PriceUnit.OUTPUT_IMAGE) ? Math.min(u.outputImage, out - outAudio) : 0;
-    outputUsd += outImage * per(p, PriceUnit.OUTPUT_IMAGE, in);
-    outputUsd += (out - outAudio - outImage) * per(p, PriceUnit.OUTPUT, in);
-    return new Quote(inputUsd, outputUsd, model, p, catalogVersion);
+    for (Quote.Line line : lines) {
+      if (line.billedAs().isInput()) {
+        inputUsd += line.usd();
+      } else {
+        outputUsd += line.usd();
+      }
+    }
+    return new Quote(inputUsd, outputUsd, model, p, catalogVersion, lines);
   }
 
-  /** USD per token; a model without an output price (embeddings) bills no output. */
-  private static double per(UnitPrices p, PriceUnit unit, long input) {
-    double perMillion = p.perMillion(unit, input);
-    return Double.isNaN(perMillion) ? 0 : perMillion * PER_TOKEN;
+  /** Adds a line for {@code tokens} of a kind (none for zero tokens) and returns the tokens. */
+  private static long add(List<Quote.Line> lines, UnitPrices p, long input, String kind, long tokens, PriceUnit billedAs) {
+    if (tokens <= 0) {
+      return 0;
+    }
+    double perMillion = p.perMillion(billedAs, input);
+    // A model without a price for the unit (an embedding model's output) bills nothing for it.
+    double price = Double.isNaN(perMillion) ? 0 : perMillion;
+    lines.add(new Quote.Line(kind, tokens, billedAs, price, tokens * price * PER_TOKEN));
+    return tokens;
+  }
+
+  /** The first unit the model has a price for; the last one otherwise (input or output). */
+  private static PriceUnit first(UnitPrices p, PriceUnit... units) {
+    for (PriceUnit unit : units) {
+      if (p.has(unit)) {
+        return unit;
+      }
+    }
+    return units[units.length - 1];
   }
 
   @Override

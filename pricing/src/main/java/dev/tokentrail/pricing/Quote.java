@@ -1,5 +1,7 @@
 package dev.tokentrail.pricing;
 
+import java.util.List;
+
 /** What a call cost by the catalog, and which model and prices priced it. */
 public final class Quote {
   private final double inputUsd;
@@ -7,13 +9,64 @@ public final class Quote {
   private final CatalogModel model;
   private final UnitPrices prices;
   private final String catalogVersion;
+  private final List<Line> lines;
 
-  Quote(double inputUsd, double outputUsd, CatalogModel model, UnitPrices prices, String catalogVersion) {
+  /**
+   * One kind of token of the call and what it cost: {@code kind} is {@code input}, {@code
+   * cache_read}, {@code cache_write}, {@code cache_write_1h}, {@code cache_audio_read}, {@code
+   * input_audio}, {@code input_image}, {@code output}, {@code reasoning}, {@code output_audio} or
+   * {@code output_image}; {@code billedAs} is the unit whose price applied (a kind without a price
+   * of its own is billed at its parent's).
+   */
+  public static final class Line {
+    private final String kind;
+    private final long tokens;
+    private final PriceUnit billedAs;
+    private final double perMillion;
+    private final double usd;
+
+    Line(String kind, long tokens, PriceUnit billedAs, double perMillion, double usd) {
+      this.kind = kind;
+      this.tokens = tokens;
+      this.billedAs = billedAs;
+      this.perMillion = perMillion;
+      this.usd = usd;
+    }
+
+    public String kind() {
+      return kind;
+    }
+
+    public long tokens() {
+      return tokens;
+    }
+
+    public PriceUnit billedAs() {
+      return billedAs;
+    }
+
+    /** USD per 1M tokens applied, prompt-size tier included. */
+    public double perMillion() {
+      return perMillion;
+    }
+
+    public double usd() {
+      return usd;
+    }
+  }
+
+  Quote(double inputUsd, double outputUsd, CatalogModel model, UnitPrices prices, String catalogVersion, List<Line> lines) {
     this.inputUsd = inputUsd;
     this.outputUsd = outputUsd;
     this.model = model;
     this.prices = prices;
     this.catalogVersion = catalogVersion;
+    this.lines = List.copyOf(lines);
+  }
+
+  /** The cost by kind of token, in the order they were priced; kinds with no tokens are left out. */
+  public List<Line> lines() {
+    return lines;
   }
 
   public double totalUsd() {
