@@ -1,5 +1,6 @@
 package dev.tokentrail.agent;
 
+import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.agent.genai.GenAiKeys;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -197,7 +198,7 @@ public class AgentOverheadBenchmark {
           .build();
       SdkTracerProviderBuilder builder = SdkTracerProvider.builder();
       if (extension) {
-        builder.addSpanProcessor(new LlmSpanProcessor(AgentPrices.builtIn(),
+        builder.addSpanProcessor(new LlmSpanProcessor(PriceCatalog.builtIn(),
             LlmSpanProcessor.baggageAttributes(LlmSpanProcessor.defaultBaggageKeys()),
             new GenAiClientMetrics(() -> meterProvider.get("dev.tokentrail.agent"))));
       }
