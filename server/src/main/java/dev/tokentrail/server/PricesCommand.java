@@ -218,35 +218,25 @@ final class PricesCommand implements Callable<Integer> {
     CatalogModel served = quote.model();
     UnitPrices prices = quote.prices();
 
-    // Each kind of token at the price the catalog bills it at (CatalogModel.cost without audio
-    // and images): a kind without a price of its own is billed at its parent's.
-    long uncached = in - cacheRead - write;
-    double inputPrice = prices.perMillion(PriceUnit.INPUT, in);
-    double readPrice = prices.has(PriceUnit.CACHE_READ) ? prices.perMillion(PriceUnit.CACHE_READ, in) : inputPrice;
-    double writePrice = prices.has(PriceUnit.CACHE_WRITE) ? prices.perMillion(PriceUnit.CACHE_WRITE, in) : inputPrice;
-    double write1hPrice = prices.has(PriceUnit.CACHE_WRITE_1H) ? prices.perMillion(PriceUnit.CACHE_WRITE_1H, in) : writePrice;
-    double outputPrice = prices.perMillion(PriceUnit.OUTPUT, in);
-    boolean reasoningBilled = served.reasoningBilledAsOutput();
-    List<Line> lines = new ArrayList<>();
-    lines.add(line("uncachedInput", "uncached input", uncached, inputPrice, null));
-    lines.add(line("cacheRead", "cache read", cacheRead, readPrice,
-        prices.has(PriceUnit.CACHE_READ) ? null : "no cache-read price: billed as input"));
-    lines.add(line("cacheWrite", "cache write", write - write1h, writePrice,
-        prices.has(PriceUnit.CACHE_WRITE) ? null : "no cache-write price: billed as input"));
-    lines.add(line("cacheWrite1h", "cache write 1h", write1h, write1hPrice,
-        prices.has(PriceUnit.CACHE_WRITE_1H) ? null
-            : prices.has(PriceUnit.CACHE_WRITE) ? "no one-hour price: billed as cache write" : "no cache-write price: billed as input"));
-    lines.add(line("output", "output", outTokens - reasoningTokens, outputPrice, null));
-    lines.add(reasoningBilled
-        ? line("reasoning", "reasoning", reasoningTokens, outputPrice, "billed as output")
-        : new Line("reasoning", "reasoning", reasoningTokens, 0, 0, "not billed: the catalog says this model bills no reasoning as output"));
-    double sum = 0;
-    for (Line l : lines) {
-      sum += l.usd();
+    // The catalog's own breakdown; the six kinds a user can pass are always shown.
+    Map<String, Quote.Line> byKind = new LinkedHashMap<>();
+    for (Quote.Line l : quote.lines()) {
+      byKind.put(l.kind(), l);
     }
-    if (Math.abs(sum - quote.totalUsd()) > 1e-9 * Math.max(1, quote.totalUsd())) {
-      err.println(NAME + ": note: the breakdown (" + usd(sum) + ") differs from the catalog's total ("
-          + usd(quote.totalUsd()) + "); the total is what the server records");
+    List<Line> lines = new ArrayList<>();
+    for (String[] kind : KINDS) {
+      Quote.Line l = byKind.remove(kind[0]);
+      if (kind[0].equals("reasoning") && !served.reasoningBilledAsOutput()) {
+        lines.add(new Line(kind[1], kind[2], reasoningTokens, 0, 0,
+            reasoningTokens == 0 ? null : "not billed: the catalog says this model bills no reasoning as output"));
+      } else if (l == null) {
+        lines.add(new Line(kind[1], kind[2], 0, prices.perMillion(ownUnit(kind[0]), in), 0, null));
+      } else {
+        lines.add(line(kind[1], kind[2], l));
+      }
+    }
+    for (Quote.Line l : byKind.values()) {
+      lines.add(line(camel(l.kind()), l.kind().replace('_', ' '), l));
     }
 
     TreeSet<Long> thresholds = new TreeSet<>();
@@ -344,10 +334,51 @@ final class PricesCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static Line line(String key, String label, long tokens, double perMillion, String note) {
-    double usd = Double.isNaN(perMillion) ? 0 : tokens * perMillion / 1_000_000;
-    String why = Double.isNaN(perMillion) ? "no price in the catalog" : note;
-    return new Line(key, label, tokens, perMillion, usd, tokens == 0 ? null : why);
+  /** The kinds of token a user passes: catalog kind, JSON key, label. */
+  private static final String[][] KINDS = {
+    {"input", "uncachedInput", "uncached input"},
+    {"cache_read", "cacheRead", "cache read"},
+    {"cache_write", "cacheWrite", "cache write"},
+    {"cache_write_1h", "cacheWrite1h", "cache write 1h"},
+    {"output", "output", "output"},
+    {"reasoning", "reasoning", "reasoning"},
+  };
+
+  private static Line line(String key, String label, Quote.Line l) {
+    PriceUnit own = ownUnit(l.kind());
+    String note = l.kind().equals("reasoning") ? "billed as output"
+        : l.billedAs() == own ? null
+        : "no " + l.kind().replace('_', '-') + " price: billed as " + l.billedAs().fileKey().replace('_', '-');
+    return new Line(key, label, l.tokens(), l.perMillion(), l.usd(), note);
+  }
+
+  /** The unit a kind of token has when the model prices it on its own. */
+  private static PriceUnit ownUnit(String kind) {
+    switch (kind) {
+      case "reasoning":
+        return PriceUnit.OUTPUT;
+      default:
+        for (PriceUnit unit : PriceUnit.values()) {
+          if (unit.fileKey().equals(kind)) {
+            return unit;
+          }
+        }
+        return PriceUnit.INPUT;
+    }
+  }
+
+  private static String camel(String kind) {
+    StringBuilder b = new StringBuilder();
+    boolean up = false;
+    for (char c : kind.toCharArray()) {
+      if (c == '_') {
+        up = true;
+      } else {
+        b.append(up ? Character.toUpperCase(c) : c);
+        up = false;
+      }
+    }
+    return b.toString();
   }
 
   private static Map<String, Object> modelJson(CatalogModel m) {
