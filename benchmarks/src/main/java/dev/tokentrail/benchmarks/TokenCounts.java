@@ -15,8 +15,11 @@ import java.util.SplittableRandom;
  * {@code output_length}. Without a file, a fixed synthetic distribution stands in.
  */
 public final class TokenCounts {
-  /** The default file, relative to the repository root (the usual working directory). */
-  public static final String DEFAULT_FILE = "../shared/data/AzureLLMInferenceTrace_conv.csv";
+  /**
+   * The default: the first 5,000 requests of the Azure conversation trace, shipped in this module
+   * with its license (resources/dev/tokentrail/benchmarks/README.md).
+   */
+  public static final String DEFAULT_FILE = "classpath:AzureLLMInferenceTrace_conv-5000.csv";
 
   static final String PROPERTY = "tokentrail.tokenTrace";
 
@@ -37,6 +40,18 @@ public final class TokenCounts {
 
   /** Loads {@code file} when it exists, else the synthetic distribution (and says so). */
   public static TokenCounts load(String file) {
+    if (file.startsWith("classpath:")) {
+      String name = file.substring("classpath:".length());
+      java.io.InputStream in = TokenCounts.class.getResourceAsStream(name);
+      if (in == null) {
+        throw new IllegalStateException("token trace resource missing: " + name);
+      }
+      try (BufferedReader r = new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+        return readCsv(r, name);
+      } catch (IOException e) {
+        throw new UncheckedIOException("token trace " + name + ": " + e.getMessage(), e);
+      }
+    }
     Path path = Path.of(file);
     if (!Files.isRegularFile(path)) {
       System.err.println("token trace " + path.toAbsolutePath() + " not found; using a synthetic distribution");
@@ -50,22 +65,26 @@ public final class TokenCounts {
   }
 
   private static TokenCounts readCsv(Path path) throws IOException {
+    try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      return readCsv(r, path.getFileName().toString());
+    }
+  }
+
+  private static TokenCounts readCsv(BufferedReader r, String source) throws IOException {
     IntList in = new IntList();
     IntList out = new IntList();
-    try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-      String header = r.readLine();
-      if (header == null || !header.contains("ContextTokens")) {
-        throw new IOException("expected the header TIMESTAMP,ContextTokens,GeneratedTokens, got " + header);
-      }
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        String[] cols = line.split(",");
-        if (cols.length >= 3) {
-          in.add(Integer.parseInt(cols[1].trim()));
-          out.add(Integer.parseInt(cols[2].trim()));
-        }
+    String header = r.readLine();
+    if (header == null || !header.contains("ContextTokens")) {
+      throw new IOException("expected the header TIMESTAMP,ContextTokens,GeneratedTokens, got " + header);
+    }
+    for (String line = r.readLine(); line != null; line = r.readLine()) {
+      String[] cols = line.split(",");
+      if (cols.length >= 3) {
+        in.add(Integer.parseInt(cols[1].trim()));
+        out.add(Integer.parseInt(cols[2].trim()));
       }
     }
-    return of(in, out, path.getFileName().toString());
+    return of(in, out, source);
   }
 
   private static TokenCounts readJsonLines(Path path) throws IOException {
