@@ -208,6 +208,8 @@ final class LlmSpanProcessor implements ExtendedSpanProcessor {
       span.setAttribute(UNPRICED, "unknown_model");
       return;
     }
+    span.setAttribute(PRICE_MODEL, cost.model().id());
+    span.setAttribute(PRICE_PROVIDER, cost.model().provider());
     span.setAttribute(COST, cost.totalUsd());
     span.setAttribute(COST_INPUT, cost.inputUsd());
     span.setAttribute(COST_OUTPUT, cost.outputUsd());

@@ -15,10 +15,14 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads the two data formats of the catalog: genai-prices' provider list (the snapshot) and
@@ -97,11 +101,28 @@ final class CatalogFiles {
     }
   }
 
+  /**
+   * YAML 1.1 reads an unquoted {@code 2025-13-01} as a timestamp and rolls it over to 2026-01-01;
+   * dates stay text here and are parsed strictly.
+   */
+  private static final class NoTimestamps extends Resolver {
+    @Override
+    protected void addImplicitResolvers() {
+      addImplicitResolver(Tag.BOOL, BOOL, "yYnNtTfFoO", 10);
+      addImplicitResolver(Tag.INT, INT, "-+0123456789");
+      addImplicitResolver(Tag.FLOAT, FLOAT, "-+0123456789.");
+      addImplicitResolver(Tag.MERGE, MERGE, "<", 10);
+      addImplicitResolver(Tag.NULL, NULL, "~nN\0", 10);
+      addImplicitResolver(Tag.NULL, EMPTY, null, 10);
+    }
+  }
+
   static Object load(InputStream in, String source) {
     try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
       LoaderOptions options = new LoaderOptions();
       options.setCodePointLimit(16 * 1024 * 1024);
-      return new Yaml(new SafeConstructor(options)).load(reader);
+      return new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(),
+          options, new NoTimestamps()).load(reader);
     } catch (YAMLException e) {
       throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage(), e);
     } catch (IOException e) {

@@ -180,12 +180,18 @@ public final class PriceCatalog {
       next.put(p.id, p.copy());
     }
     Map<String, String> seen = new HashMap<>();
+    for (FileModel m : file.models) {
+      for (String name : m.names) {
+        claim(seen, m.provider + "/" + name, m.where);
+      }
+    }
+    for (FileAlias a : file.aliases) {
+      for (String name : a.names) {
+        claim(seen, a.provider + "/" + name, a.where);
+      }
+    }
     List<CatalogModel> added = new ArrayList<>();
     for (FileModel m : file.models) {
-      String previous = seen.putIfAbsent(m.provider + "/" + m.id, m.where);
-      if (previous != null) {
-        throw new IllegalArgumentException(m.where + ": " + m.provider + "/" + m.id + " is already defined at " + previous);
-      }
       Provider p = next.computeIfAbsent(m.provider, id -> new Provider(id, id, null, null, List.of()));
       CatalogModel old = p.model(m.id);
       MatchRule match = old == null ? m.match : MatchRule.or(m.match, old.match);
@@ -230,6 +236,14 @@ public final class PriceCatalog {
         : version + "+" + file.version;
     return new PriceCatalog(nextVersion, snapshotVersion, next,
         file.notForChat != null ? file.notForChat : notForChat);
+  }
+
+  /** A name of a file names one model or alias of its provider: a second claim is an error. */
+  private static void claim(Map<String, String> seen, String name, String where) {
+    String previous = seen.putIfAbsent(name, where);
+    if (previous != null) {
+      throw new IllegalArgumentException(where + ": " + name + " is already defined at " + previous);
+    }
   }
 
   /** Models without a tier get one from the file's tier rules, else from their output price. */

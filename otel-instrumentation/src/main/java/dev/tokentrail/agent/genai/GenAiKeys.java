@@ -49,6 +49,8 @@ public final class GenAiKeys {
   public static final AttributeKey<String> PRICE_VERSION = AttributeKey.stringKey("tokentrail.price.version");
   public static final AttributeKey<String> PRICE_SOURCE = AttributeKey.stringKey("tokentrail.price.source");
   public static final AttributeKey<String> UNPRICED = AttributeKey.stringKey("tokentrail.price.unpriced_reason");
+  public static final AttributeKey<String> PRICE_MODEL = AttributeKey.stringKey("tokentrail.price.model");
+  public static final AttributeKey<String> PRICE_PROVIDER = AttributeKey.stringKey("tokentrail.price.provider");
 
   private GenAiKeys() {}
 
