@@ -2,8 +2,6 @@ package dev.tokentrail.pricing;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -95,10 +93,10 @@ public final class CatalogModel {
     if (served.isEmpty()) {
       return this;
     }
-    LocalDate day = LocalDate.ofInstant(at, ZoneOffset.UTC);
+    long day = Math.floorDiv(at.getEpochSecond(), 86_400L);
     CatalogModel inForce = served.get(0);
     for (int i = 0; i < servedFrom.size(); i++) {
-      if (!servedFrom.get(i).isAfter(day)) {
+      if (servedFrom.get(i).toEpochDay() <= day) {
         inForce = served.get(i);
       }
     }
@@ -112,8 +110,9 @@ public final class CatalogModel {
   public UnitPrices pricesAt(Instant at) {
     CatalogModel model = servedAt(at);
     List<PriceRule> own = model.rules;
+    long second = at.getEpochSecond();
     for (int i = own.size() - 1; i >= 0; i--) {
-      if (own.get(i).appliesAt(at)) {
+      if (own.get(i).appliesAt(second)) {
         return own.get(i).prices;
       }
     }
@@ -156,56 +155,57 @@ public final class CatalogModel {
    * without a price of its own at its parent's (input or output) price.
    */
   static Quote cost(CatalogModel model, UnitPrices p, Usage u, String catalogVersion) {
+    Quote.Totals totals = new Quote.Totals();
+    breakdown(model, p, u, totals);
+    return new Quote(totals.inputUsd, totals.outputUsd, model, p, u, catalogVersion);
+  }
+
+  /** Where {@link #breakdown} reports each kind of token it priced. */
+  interface LineSink {
+    void line(String kind, long tokens, PriceUnit billedAs, double perMillion, double usd);
+  }
+
+  /** The one set of pricing rules: reports each kind of token with the price that applies to it. */
+  static void breakdown(CatalogModel model, UnitPrices p, Usage u, LineSink sink) {
     long in = u.input;
-    List<Quote.Line> lines = new ArrayList<>(8);
     // Input: each kind takes its tokens from what is left of the input, most specific first.
     long left = in;
     long cacheWrite = Math.min(u.cacheWrite, left);
     long write1h = Math.min(u.cacheWrite1h, cacheWrite);
-    left -= add(lines, p, in, "cache_write_1h", write1h,
+    left -= add(sink, p, in, "cache_write_1h", write1h,
         first(p, PriceUnit.CACHE_WRITE_1H, PriceUnit.CACHE_WRITE, PriceUnit.INPUT));
-    left -= add(lines, p, in, "cache_write", cacheWrite - write1h, first(p, PriceUnit.CACHE_WRITE, PriceUnit.INPUT));
+    left -= add(sink, p, in, "cache_write", cacheWrite - write1h, first(p, PriceUnit.CACHE_WRITE, PriceUnit.INPUT));
     long cacheRead = Math.min(u.cacheRead, left);
     long audioRead = Math.min(u.cacheAudioRead, cacheRead);
-    left -= add(lines, p, in, "cache_audio_read", audioRead,
+    left -= add(sink, p, in, "cache_audio_read", audioRead,
         first(p, PriceUnit.CACHE_AUDIO_READ, PriceUnit.CACHE_READ, PriceUnit.INPUT_AUDIO, PriceUnit.INPUT));
-    left -= add(lines, p, in, "cache_read", cacheRead - audioRead, first(p, PriceUnit.CACHE_READ, PriceUnit.INPUT));
+    left -= add(sink, p, in, "cache_read", cacheRead - audioRead, first(p, PriceUnit.CACHE_READ, PriceUnit.INPUT));
     long audio = Math.min(Math.max(0, u.inputAudio - audioRead), left);
-    left -= add(lines, p, in, "input_audio", audio, first(p, PriceUnit.INPUT_AUDIO, PriceUnit.INPUT));
-    left -= add(lines, p, in, "input_image", Math.min(u.inputImage, left), first(p, PriceUnit.INPUT_IMAGE, PriceUnit.INPUT));
-    add(lines, p, in, "input", left, PriceUnit.INPUT);
+    left -= add(sink, p, in, "input_audio", audio, first(p, PriceUnit.INPUT_AUDIO, PriceUnit.INPUT));
+    left -= add(sink, p, in, "input_image", Math.min(u.inputImage, left), first(p, PriceUnit.INPUT_IMAGE, PriceUnit.INPUT));
+    add(sink, p, in, "input", left, PriceUnit.INPUT);
     // Output: reasoning is billed as output unless the model says otherwise.
     long out = u.output;
     if (!model.reasoningBilledAsOutput) {
       out = Math.max(0, out - u.reasoning);
     }
-    out -= add(lines, p, in, "output_audio", Math.min(u.outputAudio, out), first(p, PriceUnit.OUTPUT_AUDIO, PriceUnit.OUTPUT));
-    out -= add(lines, p, in, "output_image", Math.min(u.outputImage, out), first(p, PriceUnit.OUTPUT_IMAGE, PriceUnit.OUTPUT));
+    out -= add(sink, p, in, "output_audio", Math.min(u.outputAudio, out), first(p, PriceUnit.OUTPUT_AUDIO, PriceUnit.OUTPUT));
+    out -= add(sink, p, in, "output_image", Math.min(u.outputImage, out), first(p, PriceUnit.OUTPUT_IMAGE, PriceUnit.OUTPUT));
     if (model.reasoningBilledAsOutput) {
-      out -= add(lines, p, in, "reasoning", Math.min(u.reasoning, out), PriceUnit.OUTPUT);
+      out -= add(sink, p, in, "reasoning", Math.min(u.reasoning, out), PriceUnit.OUTPUT);
     }
-    add(lines, p, in, "output", out, PriceUnit.OUTPUT);
-    double inputUsd = 0;
-    double outputUsd = 0;
-    for (Quote.Line line : lines) {
-      if (line.billedAs().isInput()) {
-        inputUsd += line.usd();
-      } else {
-        outputUsd += line.usd();
-      }
-    }
-    return new Quote(inputUsd, outputUsd, model, p, catalogVersion, lines);
+    add(sink, p, in, "output", out, PriceUnit.OUTPUT);
   }
 
-  /** Adds a line for {@code tokens} of a kind (none for zero tokens) and returns the tokens. */
-  private static long add(List<Quote.Line> lines, UnitPrices p, long input, String kind, long tokens, PriceUnit billedAs) {
+  /** Reports {@code tokens} of a kind (nothing for zero tokens) and returns the tokens. */
+  private static long add(LineSink sink, UnitPrices p, long input, String kind, long tokens, PriceUnit billedAs) {
     if (tokens <= 0) {
       return 0;
     }
     double perMillion = p.perMillion(billedAs, input);
     // A model without a price for the unit (an embedding model's output) bills nothing for it.
     double price = Double.isNaN(perMillion) ? 0 : perMillion;
-    lines.add(new Quote.Line(kind, tokens, billedAs, price, tokens * price * PER_TOKEN));
+    sink.line(kind, tokens, billedAs, price, tokens * price * PER_TOKEN);
     return tokens;
   }
 

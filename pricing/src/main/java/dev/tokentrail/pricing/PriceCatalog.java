@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Model prices per provider with their history: a pinned snapshot of Pydantic's genai-prices,
@@ -79,7 +80,8 @@ public final class PriceCatalog {
   private final Map<String, Provider> providers;
   private final List<Provider> searchOrder;
   private final MatchRule notForChat;
-  private final Map<String, Object> resolved = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Object>> resolved = new ConcurrentHashMap<>();
+  private final AtomicInteger cachedNames = new AtomicInteger();
 
   private PriceCatalog(String version, String snapshotVersion, Map<String, Provider> providers, MatchRule notForChat) {
     this.version = version;
@@ -330,17 +332,19 @@ public final class PriceCatalog {
     if (model == null || model.isBlank()) {
       return null;
     }
-    String key = provider == null ? model : provider + '\u0000' + model;
-    Object cached = resolved.get(key);
+    // Keyed by provider, then model: no key string is built per call.
+    Map<String, Object> byModel = resolved.get(provider == null ? "" : provider);
+    Object cached = byModel == null ? null : byModel.get(model);
     if (cached == null) {
       CatalogModel found = resolve(provider, model);
       cached = found == null ? NOT_FOUND : found;
-      if (resolved.size() >= MAX_CACHED_NAMES) {
+      if (cachedNames.incrementAndGet() > MAX_CACHED_NAMES) {
         // A flood of distinct names (ids with request ids in them) must not stop caching the real
         // ones: start over. A miss costs about 0.1 ms (docs/pricing.md).
         resolved.clear();
+        cachedNames.set(1);
       }
-      resolved.put(key, cached);
+      resolved.computeIfAbsent(provider == null ? "" : provider, p -> new ConcurrentHashMap<>()).put(model, cached);
     }
     return cached == NOT_FOUND ? null : (CatalogModel) cached;
   }

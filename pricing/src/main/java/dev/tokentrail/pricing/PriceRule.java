@@ -1,9 +1,7 @@
 package dev.tokentrail.pricing;
 
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
-import java.time.ZoneOffset;
 
 /**
  * Prices in force from a day on (UTC) and optionally only within a daily UTC time window (an
@@ -11,33 +9,42 @@ import java.time.ZoneOffset;
  * applies, as genai-prices applies its constrained prices.
  */
 final class PriceRule {
+  private static final long SECONDS_PER_DAY = 86_400;
+
   final LocalDate from;
   final LocalTime windowStart;
   final LocalTime windowEnd;
   final UnitPrices prices;
+  /** The conditions as epoch seconds and seconds of the day: no allocation per call priced. */
+  private final long fromSecond;
+  private final int startSecond;
+  private final int endSecond;
 
   PriceRule(LocalDate from, LocalTime windowStart, LocalTime windowEnd, UnitPrices prices) {
     this.from = from;
     this.windowStart = windowStart;
     this.windowEnd = windowEnd;
     this.prices = prices;
+    this.fromSecond = from == null ? Long.MIN_VALUE : from.toEpochDay() * SECONDS_PER_DAY;
+    this.startSecond = windowStart == null ? 0 : windowStart.toSecondOfDay();
+    this.endSecond = windowEnd == null ? 0 : windowEnd.toSecondOfDay();
   }
 
   boolean hasWindow() {
     return windowStart != null;
   }
 
-  boolean appliesAt(Instant at) {
-    if (from != null && at.isBefore(from.atStartOfDay(ZoneOffset.UTC).toInstant())) {
+  boolean appliesAt(long epochSecond) {
+    if (epochSecond < fromSecond) {
       return false;
     }
     if (windowStart == null) {
       return true;
     }
-    LocalTime time = LocalTime.ofInstant(at, ZoneOffset.UTC);
-    if (windowEnd.isBefore(windowStart)) {
-      return !time.isBefore(windowStart) || time.isBefore(windowEnd);
+    long time = Math.floorMod(epochSecond, SECONDS_PER_DAY);
+    if (endSecond < startSecond) {
+      return time >= startSecond || time < endSecond;
     }
-    return !time.isBefore(windowStart) && time.isBefore(windowEnd);
+    return time >= startSecond && time < endSecond;
   }
 }

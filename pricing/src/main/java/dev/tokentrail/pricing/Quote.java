@@ -1,5 +1,6 @@
 package dev.tokentrail.pricing;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** What a call cost by the catalog, and which model and prices priced it. */
@@ -8,8 +9,23 @@ public final class Quote {
   private final double outputUsd;
   private final CatalogModel model;
   private final UnitPrices prices;
+  private final Usage usage;
   private final String catalogVersion;
-  private final List<Line> lines;
+
+  /** Sums the lines of a breakdown without keeping them: pricing a call allocates no line. */
+  static final class Totals implements CatalogModel.LineSink {
+    double inputUsd;
+    double outputUsd;
+
+    @Override
+    public void line(String kind, long tokens, PriceUnit billedAs, double perMillion, double usd) {
+      if (billedAs.isInput()) {
+        inputUsd += usd;
+      } else {
+        outputUsd += usd;
+      }
+    }
+  }
 
   /**
    * One kind of token of the call and what it cost: {@code kind} is {@code input}, {@code
@@ -55,18 +71,21 @@ public final class Quote {
     }
   }
 
-  Quote(double inputUsd, double outputUsd, CatalogModel model, UnitPrices prices, String catalogVersion, List<Line> lines) {
+  Quote(double inputUsd, double outputUsd, CatalogModel model, UnitPrices prices, Usage usage, String catalogVersion) {
     this.inputUsd = inputUsd;
     this.outputUsd = outputUsd;
     this.model = model;
     this.prices = prices;
+    this.usage = usage;
     this.catalogVersion = catalogVersion;
-    this.lines = List.copyOf(lines);
   }
 
   /** The cost by kind of token, in the order they were priced; kinds with no tokens are left out. */
   public List<Line> lines() {
-    return lines;
+    List<Line> lines = new ArrayList<>(8);
+    CatalogModel.breakdown(model, prices, usage,
+        (kind, tokens, billedAs, perMillion, usd) -> lines.add(new Line(kind, tokens, billedAs, perMillion, usd)));
+    return List.copyOf(lines);
   }
 
   public double totalUsd() {
