@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.query.traceql.LenientConditions;
 import dev.tokentrail.query.traceql.TraceQl;
 import dev.tokentrail.query.traceql.TraceQlException;
 import dev.tokentrail.query.traceql.TraceQlParser;
@@ -356,31 +357,65 @@ final class TempoApi {
         default -> store.tagValues(field, window[0], window[1], limit);
       };
     } else {
-      String q = ctx.queryParam("q");
-      values = q == null || q.isBlank() || q.replace(" ", "").equals("{}")
-          ? store.tagValues(field, window[0], window[1], limit)
-          : valuesAmongMatches(field, TraceQlParser.parse(q), window, limit);
+      values = narrowedValues(field, ctx.queryParam("q"), window, limit);
     }
     ObjectNode body = NODES.objectNode();
     ArrayNode array = body.putArray("tagValues");
     for (TagValue value : values) {
+      String text = value.type().equals("float") ? tempoFloat(value.value()) : value.value();
       if (v2) {
         ObjectNode v = array.addObject();
         v.put("type", value.type());
-        v.put("value", value.value());
+        v.put("value", text);
       } else {
-        array.add(value.value());
+        array.add(text);
       }
     }
     return JsonResponses.ok(body);
   }
 
   /**
-   * Tag values narrowed by a TraceQL filter ({@code q}, as Grafana's query builder sends it): the
-   * distinct values among spans of recent matching traces, like Tempo's own sampled answer.
+   * Tag values as Tempo answers them with a {@code q} (its querier and {@code
+   * Engine.ExecuteTagValues}): {@code q} is read leniently (the editor sends unfinished text);
+   * without conditions every value; an OR group holding {@code tag = X} answers X itself; the
+   * other groups answer the values among the spans that match them.
    */
-  private List<TagValue> valuesAmongMatches(FieldRef field, TraceQl query, long[] window, int limit) {
-    List<TraceMatch> matches = store.search(new TraceSearch(query.spansets(), query.aggregates(), window[0], window[1], 0, 0, 500, 50, TraceSearch.Order.NEWEST));
+  private List<TagValue> narrowedValues(FieldRef field, String q, long[] window, int limit) {
+    List<List<SpanFilter.Condition>> groups = LenientConditions.extract(q);
+    if (groups == null) {
+      return store.tagValues(field, window[0], window[1], limit);
+    }
+    Set<TagValue> out = new LinkedHashSet<>();
+    List<SpanFilter> fetch = new ArrayList<>();
+    for (List<SpanFilter.Condition> group : groups) {
+      SpanFilter.Condition self = group.stream()
+          .filter(c -> c.field().equals(field) && c.op() == SpanFilter.Op.EQ && c.value() != null)
+          .findFirst().orElse(null);
+      if (self != null) {
+        if (out.size() < limit) {
+          out.add(typed(self.value()));
+        }
+      } else {
+        fetch.add(group.size() == 1 ? group.get(0) : new SpanFilter.And(List.copyOf(group)));
+      }
+    }
+    if (!fetch.isEmpty()) {
+      SpanFilter filter = fetch.size() == 1 ? fetch.get(0) : new SpanFilter.Or(fetch);
+      for (TagValue value : valuesAmongMatches(field, new Spansets.Filter(filter), window, limit)) {
+        if (out.size() < limit) {
+          out.add(value);
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Tag values narrowed by a filter: the distinct values among spans of recent matching traces,
+   * like Tempo's own sampled answer.
+   */
+  private List<TagValue> valuesAmongMatches(FieldRef field, Spansets spansets, long[] window, int limit) {
+    List<TraceMatch> matches = store.search(new TraceSearch(spansets, List.of(), window[0], window[1], 0, 0, 500, 50, TraceSearch.Order.NEWEST));
     Set<TagValue> out = new LinkedHashSet<>();
     Shown shown = new Shown(field, field.name());
     for (TraceMatch match : matches) {
@@ -399,12 +434,76 @@ final class TempoApi {
       return new TagValue("int", Long.toString(l));
     }
     if (value instanceof Double d) {
-      return new TagValue("float", Double.toString(d));
+      return new TagValue("float", tempoFloat(d));
     }
     if (value instanceof Boolean b) {
       return new TagValue("bool", b.toString());
     }
     return new TagValue("string", String.valueOf(value));
+  }
+
+  /** A float tag value as Tempo writes it; values that are not a number are passed through. */
+  static String tempoFloat(String value) {
+    try {
+      return tempoFloat(Double.parseDouble(value));
+    } catch (NumberFormatException e) {
+      return value;
+    }
+  }
+
+  /**
+   * A float as Tempo writes tag values ({@code traceql.Static.EncodeToString}): Go's {@code
+   * strconv.FormatFloat(f, 'g', -1, 64)}, the shortest digits that read back as the same double,
+   * plain from 1e-4 up to 1e6 and with an exponent of at least two digits outside ({@code 0.00042},
+   * {@code 1.5e+06}, {@code 4.2e-05}), and {@code .0} added when the result would read as an
+   * integer ({@code 3.0}). NaN and infinities are written as Go writes them ({@code NaN}, {@code
+   * +Inf}, {@code -Inf}).
+   */
+  static String tempoFloat(double value) {
+    if (Double.isNaN(value)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(value)) {
+      return value > 0 ? "+Inf" : "-Inf";
+    }
+    if (value == 0) {
+      return (1 / value < 0 ? "-0" : "0") + ".0";
+    }
+    java.math.BigDecimal exact = new java.math.BigDecimal(Math.abs(value));
+    java.math.BigDecimal shortest = exact;
+    for (int digits = 1; digits <= 17; digits++) {
+      java.math.BigDecimal rounded = exact.round(new java.math.MathContext(digits, java.math.RoundingMode.HALF_EVEN));
+      if (rounded.doubleValue() == Math.abs(value)) {
+        shortest = rounded;
+        break;
+      }
+    }
+    shortest = shortest.stripTrailingZeros();
+    String digits = shortest.unscaledValue().toString();
+    int pointAt = digits.length() - shortest.scale(); // digits before the decimal point
+    int exponent = pointAt - 1;
+    StringBuilder out = new StringBuilder(value < 0 ? "-" : "");
+    if (exponent < -4 || exponent >= 6) {
+      out.append(digits.charAt(0));
+      if (digits.length() > 1) {
+        out.append('.').append(digits, 1, digits.length());
+      }
+      out.append('e').append(exponent < 0 ? '-' : '+');
+      int abs = Math.abs(exponent);
+      if (abs < 10) {
+        out.append('0');
+      }
+      out.append(abs);
+      return out.toString();
+    }
+    if (pointAt <= 0) {
+      out.append("0.").append("0".repeat(-pointAt)).append(digits);
+    } else if (pointAt >= digits.length()) {
+      out.append(digits).append("0".repeat(pointAt - digits.length())).append(".0");
+    } else {
+      out.append(digits, 0, pointAt).append('.').append(digits, pointAt, digits.length());
+    }
+    return out.toString();
   }
 
   private static List<TagValue> keywords(String... values) {

@@ -14,6 +14,8 @@ import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.otlp.OtlpSpans;
 import dev.tokentrail.store.SpanStore;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -64,26 +66,54 @@ final class TraceByIdService {
           if (spans.isEmpty()) {
             return HttpResponse.of(HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8, "trace not found");
           }
-          TracesData data = OtlpSpans.encode(spans);
           if (protobuf) {
-            // Tempo's Trace {repeated ResourceSpans batches = 1} has TracesData's wire format;
-            // TraceByIDResponse wraps it as field 1.
-            byte[] body = v2 ? wrapAsField1(data.toByteArray()) : data.toByteArray();
-            return HttpResponse.of(HttpStatus.OK, PROTOBUF, HttpData.wrap(body));
+            return HttpResponse.of(HttpStatus.OK, PROTOBUF, HttpData.wrap(protobufBody(spans, v2)));
           }
-          String json;
-          try {
-            json = JSON.print(data);
-          } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-          }
-          String body =
-              v2
-                  ? "{\"trace\":" + json + "}"
-                  : json.replaceFirst("^\\{\"resourceSpans\":", "{\"batches\":");
-          return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, HttpData.of(StandardCharsets.UTF_8, body));
+          return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, HttpData.of(StandardCharsets.UTF_8, jsonBody(spans, v2)));
         },
         ctx.blockingTaskExecutor());
+  }
+
+  /**
+   * Tempo's {@code Trace} (v1) or {@code TraceByIDResponse} (v2) in protobuf. Tempo's {@code Trace
+   * {repeated ResourceSpans resourceSpans = 1}} has TracesData's wire format; TraceByIDResponse
+   * wraps it as field 1.
+   */
+  static byte[] protobufBody(List<Span> spans, boolean v2) {
+    byte[] trace = asTempoAnswers(OtlpSpans.encode(spans)).toByteArray();
+    return v2 ? wrapAsField1(trace) : trace;
+  }
+
+  /** The same answer in JSON: v1 {@code {"batches": [...]}}, v2 {@code {"trace": {"resourceSpans": [...]}}}. */
+  static String jsonBody(List<Span> spans, boolean v2) {
+    String json;
+    try {
+      json = JSON.print(asTempoAnswers(OtlpSpans.encode(spans)));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+    return v2 ? "{\"trace\":" + json + "}" : json.replaceFirst("^\\{\"resourceSpans\":", "{\"batches\":");
+  }
+
+  /**
+   * Fills what real Tempo always sends and Grafana dereferences without a nil check
+   * (pkg/tempo/trace_transform.go in the Tempo data source): every span's {@code status} (code 0,
+   * UNSET, when the span had none, which is how most SDKs send successful spans), every resource
+   * and every instrumentation scope (empty when the span had none). The store keeps the compact
+   * encoding; only answers carry the empty messages.
+   */
+  static TracesData asTempoAnswers(TracesData data) {
+    TracesData.Builder out = data.toBuilder();
+    for (ResourceSpans.Builder resourceSpans : out.getResourceSpansBuilderList()) {
+      resourceSpans.getResourceBuilder(); // marks the field present, even when empty
+      for (ScopeSpans.Builder scopeSpans : resourceSpans.getScopeSpansBuilderList()) {
+        scopeSpans.getScopeBuilder();
+        for (io.opentelemetry.proto.trace.v1.Span.Builder span : scopeSpans.getSpansBuilderList()) {
+          span.getStatusBuilder();
+        }
+      }
+    }
+    return out.build();
   }
 
   private static byte[] wrapAsField1(byte[] message) {
