@@ -43,6 +43,8 @@ class TempoApiIT {
   static String cheapBot;
   static String bigContext;
   static String conversation;
+  static String bareSdk;
+  static String bareOtlp;
 
   @BeforeAll
   static void feed() throws Exception {
@@ -74,12 +76,38 @@ class TempoApiIT {
     spans.add(LlmSpans.root(conversation, root, "chat-ui", now + 3));
     spans.add(LlmSpans.call(conversation, root, "chat-ui", "openai", "gpt-4o-mini", 500, 50, now + 3,
         Attributes.builder().put("gen_ai.conversation.id", "conv-42").build()));
+    // As the OTel Java agent and most SDKs send successful work: status UNSET; here also an empty
+    // resource (no attributes) and an empty instrumentation scope.
+    bareSdk = LlmSpans.traceId();
+    spans.add(io.opentelemetry.sdk.testing.trace.TestSpanData.builder()
+        .setSpanContext(io.opentelemetry.api.trace.SpanContext.create(bareSdk, LlmSpans.spanId(),
+            io.opentelemetry.api.trace.TraceFlags.getSampled(), io.opentelemetry.api.trace.TraceState.getDefault()))
+        .setName("bare").setKind(io.opentelemetry.api.trace.SpanKind.INTERNAL)
+        .setStartEpochNanos(TimeUnit.MILLISECONDS.toNanos(now + 4)).setEndEpochNanos(TimeUnit.MILLISECONDS.toNanos(now + 5))
+        .setHasEnded(true).setStatus(io.opentelemetry.sdk.trace.data.StatusData.unset())
+        .setResource(io.opentelemetry.sdk.resources.Resource.empty())
+        .setInstrumentationScopeInfo(io.opentelemetry.sdk.common.InstrumentationScopeInfo.empty())
+        .setTotalRecordedEvents(0).setTotalRecordedLinks(0).build());
     SpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + server.grpcPort).build();
     assertThat(exporter.export(spans).join(30, TimeUnit.SECONDS).isSuccess()).isTrue();
     exporter.shutdown().join(10, TimeUnit.SECONDS);
     // Searchable (and rolled up) within the near-real-time window.
+    // And one OTLP/HTTP request whose ResourceSpans has no resource field, whose ScopeSpans has no
+    // scope field and whose span has no status field at all.
+    bareOtlp = LlmSpans.traceId();
+    io.opentelemetry.proto.trace.v1.ResourceSpans raw = io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder()
+        .addScopeSpans(io.opentelemetry.proto.trace.v1.ScopeSpans.newBuilder()
+            .addSpans(io.opentelemetry.proto.trace.v1.Span.newBuilder()
+                .setTraceId(com.google.protobuf.ByteString.fromHex(bareOtlp))
+                .setSpanId(com.google.protobuf.ByteString.fromHex(LlmSpans.spanId()))
+                .setName("raw").setStartTimeUnixNano(TimeUnit.MILLISECONDS.toNanos(now + 6))
+                .setEndTimeUnixNano(TimeUnit.MILLISECONDS.toNanos(now + 7))))
+        .build();
+    HttpResponse<byte[]> posted = server.post("/v1/traces", "application/x-protobuf",
+        io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.newBuilder().addResourceSpans(raw).build().toByteArray());
+    assertThat(posted.statusCode()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(search("{ }").get("traces")).hasSize(4));
+        assertThat(search("{ }").get("traces")).hasSize(6));
   }
 
   @AfterAll
@@ -204,6 +232,95 @@ class TempoApiIT {
     JsonNode v2 = JSON.readTree(server.get("/api/v2/traces/" + costlyBot).body());
     assertThat(v2.get("trace").get("resourceSpans")).isNotEmpty();
     assertThat(server.get("/api/v2/traces/" + LlmSpans.traceId()).statusCode()).isEqualTo(404);
+  }
+
+  /**
+   * What Grafana's trace conversion dereferences without a nil check
+   * (grafana-tempo-datasource pkg/tempo/trace.go and trace_transform.go): {@code tr.Trace} of the
+   * TraceByIDResponse, {@code rs.Resource} (its Attributes), {@code ils.Scope} (Name, Version) and
+   * {@code span.Status} (Code, Message). Real Tempo always fills them; so must TokenTrail, even for
+   * spans sent with an UNSET status, an empty resource and scope, or none at all. Tempo's {@code
+   * Trace} is wire-compatible with OTLP's TracesData (field 1: repeated ResourceSpans).
+   */
+  @Test
+  void everySpanOfATraceByIdHasStatusScopeAndResource() throws Exception {
+    for (String traceId : List.of(bareSdk, bareOtlp, costlyBot)) {
+      for (String path : List.of("/api/v2/traces/", "/api/traces/")) {
+        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(server.queryUrl(path + tempoId(traceId))))
+                .header("Accept", "application/protobuf").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(200);
+        byte[] traceBytes = response.body();
+        if (path.startsWith("/api/v2")) {
+          CodedInputStream in = CodedInputStream.newInstance(response.body());
+          assertThat(in.readTag()).as("TraceByIDResponse.trace, field 1, length-delimited").isEqualTo((1 << 3) | 2);
+          traceBytes = in.readByteArray();
+        }
+        TracesData trace = TracesData.parseFrom(traceBytes);
+        int spans = 0;
+        for (io.opentelemetry.proto.trace.v1.ResourceSpans rs : trace.getResourceSpansList()) {
+          assertThat(rs.hasResource()).as(path + traceId + " resource").isTrue();
+          for (io.opentelemetry.proto.trace.v1.ScopeSpans ss : rs.getScopeSpansList()) {
+            assertThat(ss.hasScope()).as(path + traceId + " scope").isTrue();
+            for (io.opentelemetry.proto.trace.v1.Span span : ss.getSpansList()) {
+              assertThat(span.hasStatus()).as(path + traceId + " status of " + span.getName()).isTrue();
+              spans++;
+            }
+          }
+        }
+        assertThat(spans).isEqualTo(traceId.equals(costlyBot) ? 4 : 1);
+      }
+      for (String path : List.of("/api/v2/traces/", "/api/traces/")) {
+        JsonNode json = JSON.readTree(server.get(path + tempoId(traceId)).body());
+        JsonNode batches = path.startsWith("/api/v2") ? json.get("trace").get("resourceSpans") : json.get("batches");
+        for (JsonNode rs : batches) {
+          assertThat(rs.has("resource")).isTrue();
+          for (JsonNode ss : rs.get("scopeSpans")) {
+            assertThat(ss.has("scope")).isTrue();
+            ss.get("spans").forEach(span -> assertThat(span.get("status").isObject()).as(span.toString()).isTrue());
+          }
+        }
+      }
+    }
+  }
+
+  /** Grafana 10.2+ sends the editor's whole unfinished text as q: read leniently, never a 400. */
+  @Test
+  void tagValuesReadTheEditorsUnfinishedQuery() throws Exception {
+    assertThat(modelValues("{ resource.service.name = \"support-bot\" && span.gen_ai.request.model = }"))
+        .containsExactlyInAnyOrder("claude-sonnet-4", "claude-3-5-haiku");
+    assertThat(modelValues("{ resource.service.name = \"research-agent\" && span.gen_ai.request.model = \"gp"))
+        .containsExactly("gpt-4o");
+    assertThat(modelValues("{ span.gen_ai.request.model = }"))
+        .containsExactlyInAnyOrder("claude-sonnet-4", "claude-3-5-haiku", "gpt-4o", "gpt-4o-mini");
+    assertThat(modelValues("{ resource.service.name = \"chat-ui\" && }"))
+        .containsExactlyInAnyOrder("claude-sonnet-4", "claude-3-5-haiku", "gpt-4o", "gpt-4o-mini");
+    assertThat(modelValues("{ resource.service.name = \"chat-ui\" } && { span.gen_ai.request.model = }"))
+        .containsExactlyInAnyOrder("claude-sonnet-4", "claude-3-5-haiku", "gpt-4o", "gpt-4o-mini");
+    assertThat(modelValues("{ span.gen_ai.usage.input_tokens > 50000 && span.gen_ai.request.model = } | count() > 1"))
+        .containsExactlyInAnyOrder("claude-sonnet-4", "gpt-4o");
+    assertThat(modelValues("{ (resource.service.name = \"chat-ui\" || resource.service.name = \"research-agent\") && span.gen_ai.request.model ="))
+        .containsExactlyInAnyOrder("gpt-4o", "gpt-4o-mini");
+  }
+
+  @Test
+  void numericTagValuesAreWrittenAsTempoWritesThem() throws Exception {
+    JsonNode costs = JSON.readTree(server.get("/api/v2/search/tag/span.tokentrail.cost.usd/values").body());
+    assertThat(costs.get("tagValues")).isNotEmpty();
+    for (JsonNode v : costs.get("tagValues")) {
+      assertThat(v.get("type").asText()).isIn("float", "int");
+      // Go's strconv.FormatFloat(f, 'g', -1, 64): no Java-style "E", lower-case e with a sign.
+      assertThat(v.get("value").asText()).doesNotContain("E").matches("-?[0-9.]+(e[+-][0-9]{2,})?");
+    }
+  }
+
+  private static List<String> modelValues(String q) throws Exception {
+    HttpResponse<String> response = server.get("/api/v2/search/tag/span.gen_ai.request.model/values?q=" + enc(q));
+    assertThat(response.statusCode()).as(q + ": " + response.body()).isEqualTo(200);
+    List<String> values = new ArrayList<>();
+    JSON.readTree(response.body()).get("tagValues").forEach(v -> values.add(v.get("value").asText()));
+    return values;
   }
 
   @Test
