@@ -6,6 +6,9 @@ import dev.tokentrail.query.metrics.MetricsResult;
 import dev.tokentrail.query.metrics.Sample;
 import dev.tokentrail.query.metrics.Series;
 import dev.tokentrail.query.metrics.TraceQlMetrics;
+import dev.tokentrail.query.tempopb.InstantSeries;
+import dev.tokentrail.query.tempopb.QueryInstantRequest;
+import dev.tokentrail.query.tempopb.QueryInstantResponse;
 import dev.tokentrail.query.tempopb.QueryRangeRequest;
 import dev.tokentrail.query.tempopb.QueryRangeResponse;
 import dev.tokentrail.query.tempopb.SearchMetrics;
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Grafana Tempo's gRPC {@code tempopb.StreamingQuerier}: what Grafana's Tempo data source calls
  * when its streaming switches are on. {@code Search} runs the search of {@code /api/search}
- * ({@link TempoApi#search}) and {@code MetricsQueryRange} the TraceQL metrics engine. Each streams
+ * ({@link TempoApi#search}), {@code MetricsQueryRange} and {@code MetricsQueryInstant} (Grafana's
+ * metrics queries of type instant) the TraceQL metrics engine. Each streams
  * as Tempo's query frontend does: progress messages (job counts in {@code metrics}), then a final
  * message with the whole result, then the end of the stream, which is what Grafana waits for. Bad
  * queries and parameters answer INVALID_ARGUMENT with the message {@code /api/search} would give.
@@ -170,18 +174,10 @@ final class StreamingQuerierService extends StreamingQuerierGrpc.StreamingQuerie
   @Override
   public void metricsQueryRange(QueryRangeRequest request, StreamObserver<QueryRangeResponse> out) {
     try {
-      String q = request.getQuery();
-      if (q.isBlank()) {
-        throw new IllegalArgumentException("query: empty (expected: a TraceQL metrics query such as { } | rate())");
-      }
-      long end = request.getEnd() == 0 ? clock.millis() * 1_000_000L : request.getEnd();
-      long start = request.getStart() == 0 ? end - DEFAULT_METRICS_WINDOW_NANOS : request.getStart();
-      if (start < 0 || end < 0) {
-        throw new IllegalArgumentException("start, end: out of range (expected: unix nanoseconds)");
-      }
-      if (start >= end) {
-        throw new IllegalArgumentException("start: not before end (expected: start < end)");
-      }
+      String q = metricsQuery(request.getQuery());
+      long[] window = metricsWindow(request.getStart(), request.getEnd());
+      long start = window[0];
+      long end = window[1];
       long step = request.getStep() == 0 ? defaultStep(start, end) : request.getStep();
       if (step < 0) {
         throw new IllegalArgumentException("step: out of range (expected: nanoseconds > 0)");
@@ -201,6 +197,71 @@ final class StreamingQuerierService extends StreamingQuerierGrpc.StreamingQuerie
     } catch (RuntimeException e) {
       fail(out, e);
     }
+  }
+
+  @Override
+  public void metricsQueryInstant(QueryInstantRequest request, StreamObserver<QueryInstantResponse> out) {
+    try {
+      String q = metricsQuery(request.getQuery());
+      long[] window = metricsWindow(request.getStart(), request.getEnd());
+      if (!send(out, QueryInstantResponse.newBuilder().setMetrics(searchMetrics(0, 0)).build())) {
+        return;
+      }
+      MetricsResult result = metrics.instant(q, window[0], window[1]);
+      if (send(out, queryInstantResponse(result))) {
+        out.onCompleted();
+      }
+    } catch (RuntimeException e) {
+      fail(out, e);
+    }
+  }
+
+  private static String metricsQuery(String q) {
+    if (q.isBlank()) {
+      throw new IllegalArgumentException("query: empty (expected: a TraceQL metrics query such as { } | rate())");
+    }
+    return q;
+  }
+
+  /** start/end in unix nanoseconds; 0 end = now, 0 start = an hour before end. */
+  private long[] metricsWindow(long startNanos, long endNanos) {
+    long end = endNanos == 0 ? clock.millis() * 1_000_000L : endNanos;
+    long start = startNanos == 0 ? end - DEFAULT_METRICS_WINDOW_NANOS : startNanos;
+    if (start < 0 || end < 0) {
+      throw new IllegalArgumentException("start, end: out of range (expected: unix nanoseconds)");
+    }
+    if (start >= end) {
+      throw new IllegalArgumentException("start: not before end (expected: start < end)");
+    }
+    return new long[] {start, end};
+  }
+
+  /** An instant result: each series' value is its last sample that is a number; series without one are left out. */
+  static QueryInstantResponse queryInstantResponse(MetricsResult result) {
+    QueryInstantResponse.Builder response = QueryInstantResponse.newBuilder();
+    for (Series series : result.series()) {
+      Double value = null;
+      for (Sample sample : series.samples()) {
+        if (!Double.isNaN(sample.value())) {
+          value = sample.value();
+        }
+      }
+      if (value == null) {
+        continue;
+      }
+      InstantSeries.Builder out = InstantSeries.newBuilder().setValue(value);
+      for (Label label : series.labels()) {
+        out.addLabels(keyValue(label.key(), label.value()));
+      }
+      response.addSeries(out);
+    }
+    return response
+        .setMetrics(SearchMetrics.newBuilder()
+            .setInspectedSpans(result.inspectedSpans())
+            .setTotalBlocks(1)
+            .setTotalJobs(1)
+            .setCompletedJobs(1))
+        .build();
   }
 
   /**

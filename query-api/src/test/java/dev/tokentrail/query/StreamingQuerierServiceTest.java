@@ -8,6 +8,8 @@ import dev.tokentrail.query.metrics.MetricsResult;
 import dev.tokentrail.query.metrics.Sample;
 import dev.tokentrail.query.metrics.Series;
 import dev.tokentrail.query.metrics.TraceQlMetrics;
+import dev.tokentrail.query.tempopb.QueryInstantRequest;
+import dev.tokentrail.query.tempopb.QueryInstantResponse;
 import dev.tokentrail.query.tempopb.QueryRangeRequest;
 import dev.tokentrail.query.tempopb.QueryRangeResponse;
 import dev.tokentrail.query.tempopb.TimeSeries;
@@ -141,6 +143,29 @@ class StreamingQuerierServiceTest {
     assertThat(series.getExemplars(0).getLabelsList()).containsExactly(
         kv("trace:id", AnyValue.newBuilder().setStringValue("abc")),
         kv("span:duration", AnyValue.newBuilder().setDoubleValue(1.5)));
+  }
+
+  @Test
+  void metricsQueryInstantAnswersEachSeriesLastValue() {
+    FakeMetrics engine = new FakeMetrics(RESULT);
+    StreamingQuerierService service = new StreamingQuerierService(null, engine, CLOCK);
+    Recorder<QueryInstantResponse> out = new Recorder<>();
+    service.metricsQueryInstant(
+        QueryInstantRequest.newBuilder().setQuery("{ } | count_over_time()").setStart(1000 * S).setEnd(1060 * S).build(), out);
+    assertThat(out.error).isNull();
+    assertThat(out.completed).isTrue();
+    assertThat(engine.instant).isTrue();
+    assertThat(engine.start).isEqualTo(1000 * S);
+    assertThat(engine.end).isEqualTo(1060 * S);
+    assertThat(out.messages).hasSize(2);
+    assertThat(out.messages.get(0).getSeriesCount()).isZero();
+    QueryInstantResponse last = out.messages.get(1);
+    assertThat(last.getMetrics().getInspectedSpans()).isEqualTo(4_321);
+    assertThat(last.getSeriesCount()).isEqualTo(1);
+    assertThat(last.getSeries(0).getValue()).isEqualTo(1.25);
+    assertThat(last.getSeries(0).getLabelsList()).containsExactly(
+        kv("span.gen_ai.request.model", AnyValue.newBuilder().setStringValue("claude-sonnet-4")),
+        kv("resource.team.id", AnyValue.newBuilder().setIntValue(7)));
   }
 
   @Test

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.util.JsonFormat;
+import dev.tokentrail.query.tempopb.QueryInstantRequest;
 import dev.tokentrail.query.tempopb.QueryRangeRequest;
 import dev.tokentrail.query.tempopb.QueryRangeResponse;
 import dev.tokentrail.query.tempopb.SearchRequest;
@@ -245,6 +246,12 @@ class StreamingQuerierIT {
     e = catchThrowableOfType(StatusRuntimeException.class, () ->
         stub.metricsQueryRange(QueryRangeRequest.newBuilder().setQuery("").build()).forEachRemaining(r -> { }));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+
+    e = catchThrowableOfType(StatusRuntimeException.class, () ->
+        stub.metricsQueryInstant(QueryInstantRequest.newBuilder().setQuery("{ span.x = } | rate()")
+            .setStart(now - 3_600_000_000_000L).setEnd(now).build()).forEachRemaining(r -> { }));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).contains("TraceQL");
   }
 
   @Test
