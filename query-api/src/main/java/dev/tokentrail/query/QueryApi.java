@@ -13,8 +13,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The HTTP API on port 3200: the Grafana Tempo trace API, TokenTrail's JSON API under {@code
- * /api/v1/}, Prometheus {@code /metrics} and {@code /ready}. Handlers parse, call the store, and
+ * The HTTP API on port 3200: the Grafana Tempo trace API (and Tempo's gRPC streaming
+ * {@code tempopb.StreamingQuerier} beside it), TokenTrail's JSON API under {@code /api/v1/},
+ * Prometheus {@code /metrics} and {@code /ready}. Handlers parse, call the store, and
  * serialize; blocking store reads run on Armeria's blocking executor.
  */
 public final class QueryApi {
@@ -85,7 +86,16 @@ public final class QueryApi {
   }
 
   public void install(ServerBuilder server) {
-    new TempoApi(store, java.time.Clock.systemUTC()).install(server);
+    TempoApi tempo = new TempoApi(store, java.time.Clock.systemUTC());
+    tempo.install(server);
+    // Tempo's gRPC streaming API (Grafana's streaming switches) on the same port: Armeria tells
+    // gRPC (HTTP/2, application/grpc, /tempopb.StreamingQuerier/...) from the HTTP routes by path.
+    server.service(
+        com.linecorp.armeria.server.grpc.GrpcService.builder()
+            .addService(new StreamingQuerierService(
+                tempo, dev.tokentrail.query.metrics.TraceQlMetrics.create(store), java.time.Clock.systemUTC()))
+            .useBlockingTaskExecutor(true)
+            .build());
     if (engine != null) {
       new AnalyticsApi(engine).install(server);
     }

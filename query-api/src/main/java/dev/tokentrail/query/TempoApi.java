@@ -94,31 +94,51 @@ final class TempoApi {
 
   private HttpResponse search(ServiceRequestContext ctx) {
     String q = ctx.queryParam("q");
-    TraceQl query;
-    if (q != null && !q.isBlank()) {
-      query = TraceQlParser.parse(q);
-    } else {
-      query = new TraceQl(Spansets.of(tagsFilter(ctx.queryParam("tags"))), List.of(), List.of());
-    }
+    TraceQl query = searchQuery(q, ctx.queryParam("tags"));
     long[] window = window(ctx);
     int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
     int spss = intParam(ctx, "spss", 3, 0, 1000);
     long minDuration = durationParam(ctx, "minDuration");
     long maxDuration = durationParam(ctx, "maxDuration");
-    TraceSearch search =
-        new TraceSearch(query.spansets(), query.aggregates(), window[0], window[1], minDuration, maxDuration,
-            limit, spss, TraceSearch.Order.NEWEST);
-    List<TraceMatch> matches = store.search(search);
-    List<Shown> shown = shownAttributes(query);
+    SearchResult result = search(query, isTraceQl(q), window[0], window[1], minDuration, maxDuration, limit, spss);
     ObjectNode body = NODES.objectNode();
     ArrayNode traces = body.putArray("traces");
-    for (TraceMatch match : matches) {
-      traces.add(traceMetadata(match, shown, q != null && !q.isBlank()));
+    for (TraceMatch match : result.matches()) {
+      traces.add(traceMetadata(match, result.shown(), result.traceQl()));
     }
     ObjectNode metrics = body.putObject("metrics");
-    metrics.put("inspectedTraces", matches.size());
+    metrics.put("inspectedTraces", result.matches().size());
     metrics.put("totalBlocks", 1);
     return JsonResponses.ok(body);
+  }
+
+  /**
+   * What a search found: the matched traces, the attributes to show on their matched spans, and
+   * whether it was a TraceQL query (only those answer spansets).
+   */
+  record SearchResult(List<TraceMatch> matches, List<Shown> shown, boolean traceQl) {}
+
+  static boolean isTraceQl(String q) {
+    return q != null && !q.isBlank();
+  }
+
+  /** A search's query: the TraceQL {@code q}, or without one the legacy logfmt {@code tags}. */
+  static TraceQl searchQuery(String q, String tags) {
+    return isTraceQl(q)
+        ? TraceQlParser.parse(q)
+        : new TraceQl(Spansets.of(tagsFilter(tags)), List.of(), List.of());
+  }
+
+  /**
+   * The search behind {@code /api/search}, also run by the gRPC streaming search; the window in
+   * epoch nanoseconds as {@link #window(long, long)} returns it.
+   */
+  SearchResult search(TraceQl query, boolean traceQl, long startNanos, long endNanos, long minDuration,
+      long maxDuration, int limit, int spss) {
+    TraceSearch search =
+        new TraceSearch(query.spansets(), query.aggregates(), startNanos, endNanos, minDuration, maxDuration,
+            limit, spss, TraceSearch.Order.NEWEST);
+    return new SearchResult(store.search(search), shownAttributes(query), traceQl);
   }
 
   private static ObjectNode traceMetadata(TraceMatch match, List<Shown> shown, boolean traceQl) {
@@ -150,7 +170,7 @@ final class TempoApi {
         ObjectNode kv = attributes.addObject();
         kv.put("key", e.getKey());
         double v = e.getValue();
-        if (e.getKey().startsWith("count(") || (v == Math.rint(v) && Math.abs(v) < 1e15 && !e.getKey().startsWith("avg("))) {
+        if (isIntAggregate(e.getKey(), v)) {
           kv.putObject("value").put("intValue", Long.toString((long) v));
         } else {
           kv.putObject("value").put("doubleValue", v);
@@ -159,6 +179,11 @@ final class TempoApi {
     }
     trace.putArray("spanSets").add(spanSet);
     return trace;
+  }
+
+  /** Whether a spanset aggregate is shown as an int (counts, whole sums) rather than a double. */
+  static boolean isIntAggregate(String key, double v) {
+    return key.startsWith("count(") || (v == Math.rint(v) && Math.abs(v) < 1e15 && !key.startsWith("avg("));
   }
 
   private static ObjectNode spanOf(Span span, List<Shown> shown) {
@@ -200,7 +225,7 @@ final class TempoApi {
   }
 
   /** An attribute shown on matched spans: those the query filtered on or selected. */
-  private record Shown(FieldRef field, String key) {
+  record Shown(FieldRef field, String key) {
     Object valueOf(Span span) {
       return switch (field.scope()) {
         case SPAN -> span.attributes().get(field.name());
@@ -543,8 +568,11 @@ final class TempoApi {
 
   /** {@code start}/{@code end} in unix seconds; without them, the last hour (like Tempo's recent data). */
   private long[] window(ServiceRequestContext ctx) {
-    long start = TraceByIdService.epochSecondsParam(ctx, "start");
-    long end = TraceByIdService.epochSecondsParam(ctx, "end");
+    return window(TraceByIdService.epochSecondsParam(ctx, "start"), TraceByIdService.epochSecondsParam(ctx, "end"));
+  }
+
+  /** A search window from start/end in epoch nanoseconds (whole seconds, 0 = absent): {start, end or 0}. */
+  long[] window(long start, long end) {
     long now = clock.millis() * 1_000_000L;
     if (start == 0 && end == 0) {
       return new long[] {now - DEFAULT_WINDOW_NANOS, 0};
