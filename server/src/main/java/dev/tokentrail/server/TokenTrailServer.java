@@ -70,7 +70,7 @@ final class TokenTrailServer implements AutoCloseable {
             .registry(registry)
             .open();
     UnknownModels unknownModels = new UnknownModels(1000);
-    IngestMetrics metrics = new IngestMetrics(registry, config.maxLabelValues(), unknownModels);
+    IngestMetrics metrics = new IngestMetrics(registry, config.maxLabelValues(), config.maxSeries(), unknownModels);
     // One calculator prices ingest, repricing and (through its current catalog) waste analysis, so
     // a catalog reloaded by a reprice applies to all of them from then on.
     CostCalculator costs = new CostCalculator(catalog);
