@@ -33,4 +33,5 @@ if ! TOKENTRAIL_JDK=$(tokentrail_find_jdk); then
   exit 1
 fi
 export JAVA_HOME="$TOKENTRAIL_JDK"
+TOKENTRAIL_JAVA_MAJOR=$(tokentrail_java_major "$JAVA_HOME/bin/java")
 export PATH="$JAVA_HOME/bin:$PATH"

@@ -12,10 +12,21 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 /**
  * The ingest side of TokenTrail's Prometheus metrics (DESIGN section 7): LLM calls, tokens and
  * cost by service, provider, model, operation, team, project and status; ingest health. Label
- * values are bounded per label by {@link BoundedLabels}.
+ * values are bounded per label by {@link BoundedLabels}, and the label combinations of each family
+ * by {@link SeriesLimiter}: past {@code maxSeries} combinations an observation is added to the
+ * family's overflow series, whose labels are {@code other} (status and token type kept), and
+ * counted in {@code tokentrail_metrics_folded_total{metric}}. Sums over a family's series stay
+ * the true totals.
  */
 public final class IngestMetrics {
   static final String[] LLM_LABELS = {"service", "provider", "model", "operation", "team", "project", "status"};
+  /** Label combinations kept per metric family unless configured (metrics.max_series). */
+  public static final int DEFAULT_MAX_SERIES = 1000;
+  static final String CALLS = "tokentrail_llm_calls_total";
+  static final String TOKENS = "tokentrail_llm_tokens_total";
+  static final String COST = "tokentrail_llm_cost_usd_total";
+  static final String UNKNOWN_MODEL_CALLS = "tokentrail_unknown_model_calls_total";
+  static final String COST_MISMATCH = "tokentrail_client_cost_mismatch_total";
 
   private final Counter llmCalls;
   private final Counter llmTokens;
@@ -33,9 +44,25 @@ public final class IngestMetrics {
   private final BoundedLabels teams;
   private final BoundedLabels projects;
   private final UnknownModels unknownModels;
+  private final Counter folded;
+  /** Shared by calls, tokens and cost, so the three agree on which combinations have their own series. */
+  private final SeriesLimiter llmSeries;
+  private final SeriesLimiter unknownModelSeries;
+  private final SeriesLimiter mismatchSeries;
 
   public IngestMetrics(PrometheusRegistry registry, int maxLabelValues, UnknownModels unknownModels) {
+    this(registry, maxLabelValues, DEFAULT_MAX_SERIES, unknownModels);
+  }
+
+  /**
+   * @param maxSeries label combinations kept per metric family (for the tokens family, per
+   *     combination of the other labels: each keeps up to five {@code type} series)
+   */
+  public IngestMetrics(PrometheusRegistry registry, int maxLabelValues, int maxSeries, UnknownModels unknownModels) {
     requireNonNull(registry, "registry");
+    llmSeries = new SeriesLimiter(maxSeries);
+    unknownModelSeries = new SeriesLimiter(maxSeries);
+    mismatchSeries = new SeriesLimiter(maxSeries);
     this.unknownModels = requireNonNull(unknownModels, "unknownModels");
     llmCalls = Counter.builder().name("tokentrail_llm_calls_total")
         .help("LLM calls stored").labelNames(LLM_LABELS).register(registry);
@@ -65,6 +92,12 @@ public final class IngestMetrics {
     GaugeWithCallback.builder().name("tokentrail_unknown_models")
         .help("Distinct models seen on LLM calls that the price catalog does not know")
         .callback(cb -> cb.call(unknownModels.entries().size())).register(registry);
+    folded = Counter.builder().name("tokentrail_metrics_folded_total")
+        .help("Observations added to a metric family's overflow series (labels 'other') because the family reached metrics.max_series label combinations")
+        .labelNames("metric").register(registry);
+    for (String family : new String[] {CALLS, TOKENS, COST, UNKNOWN_MODEL_CALLS, COST_MISMATCH}) {
+      folded.labelValues(family);
+    }
     services = new BoundedLabels(maxLabelValues);
     providers = new BoundedLabels(maxLabelValues);
     models = new BoundedLabels(maxLabelValues);
@@ -96,41 +129,64 @@ public final class IngestMetrics {
   }
 
   void llmCallStored(Span span, LlmCall call, long nowMillis) {
+    String status = call.isError() ? "error" : "ok";
+    String provider = providers.label(call.provider());
+    String model = models.label(call.billedModel());
     String[] labels = {
       services.label(span.resource().serviceName()),
-      providers.label(call.provider()),
-      models.label(call.billedModel()),
+      provider,
+      model,
       operations.label(call.operation()),
       teams.label(call.attribution().team()),
       projects.label(call.attribution().project()),
-      call.isError() ? "error" : "ok"
+      status
     };
+    boolean own = llmSeries.admit(labels);
+    if (!own) {
+      String o = BoundedLabels.OTHER;
+      labels = new String[] {o, o, o, o, o, o, status};
+    }
     llmCalls.labelValues(labels).inc();
-    addTokens(labels, "input", call.inputTokens());
-    addTokens(labels, "output", call.outputTokens());
-    addTokens(labels, "cache_read", call.cacheReadTokens());
-    addTokens(labels, "cache_write", call.cacheWriteTokens());
-    addTokens(labels, "reasoning", call.reasoningTokens());
+    fold(own, CALLS, 1);
+    int tokenSeries = addTokens(labels, "input", call.inputTokens())
+        + addTokens(labels, "output", call.outputTokens())
+        + addTokens(labels, "cache_read", call.cacheReadTokens())
+        + addTokens(labels, "cache_write", call.cacheWriteTokens())
+        + addTokens(labels, "reasoning", call.reasoningTokens());
+    fold(own, TOKENS, tokenSeries);
     if (call.cost().isPriced()) {
       llmCost.labelValues(labels).inc(call.cost().totalUsd());
+      fold(own, COST, 1);
       if (!Double.isNaN(call.clientCostUsd())
           && Math.abs(call.clientCostUsd() - call.cost().totalUsd()) > 0.01 * Math.max(call.cost().totalUsd(), 1e-9)) {
-        costMismatches.labelValues(labels[1], labels[2]).inc();
+        boolean mine = mismatchSeries.admit(provider, model);
+        costMismatches.labelValues(mine ? provider : BoundedLabels.OTHER, mine ? model : BoundedLabels.OTHER).inc();
+        fold(mine, COST_MISMATCH, 1);
       }
     } else if (dev.tokentrail.model.Cost.UNKNOWN_MODEL.equals(call.cost().unpricedReason())) {
-      unknownModelCalls.labelValues(labels[1], labels[2]).inc();
+      boolean mine = unknownModelSeries.admit(provider, model);
+      unknownModelCalls.labelValues(mine ? provider : BoundedLabels.OTHER, mine ? model : BoundedLabels.OTHER).inc();
+      fold(mine, UNKNOWN_MODEL_CALLS, 1);
       unknownModels.record(call.provider(), call.billedModel(), nowMillis);
     }
   }
 
-  private void addTokens(String[] labels, String type, long tokens) {
+  private void fold(boolean own, String family, int observations) {
+    if (!own && observations > 0) {
+      folded.labelValues(family).inc(observations);
+    }
+  }
+
+  /** Adds to the {@code type} series; 1 if it did, 0 for no tokens. */
+  private int addTokens(String[] labels, String type, long tokens) {
     if (tokens <= 0) {
-      return;
+      return 0;
     }
     String[] withType = new String[labels.length + 1];
     System.arraycopy(labels, 0, withType, 0, labels.length);
     withType[labels.length] = type;
     CounterDataPoint point = llmTokens.labelValues(withType);
     point.inc(tokens);
+    return 1;
   }
 }

@@ -7,7 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Cost over time, bucketed by {@code step} and grouped by one dimension. */
+/**
+ * Cost over time, bucketed by {@code step} and grouped by one dimension. Buckets are aligned as
+ * Prometheus and Grafana align steps: a bucket starts at a multiple of {@code step} since the epoch
+ * (UTC), whatever the window's start, so the same call falls in the same bucket from any window and
+ * the points line up with PromQL panels of the same step. The first bucket may start before the
+ * window; it holds only the window's calls.
+ */
 public final class CostSeries {
   /** One bucket of one group. */
   public record Point(long timeMillis, String group, double costUsd, long calls, long inputTokens, long outputTokens) {}
@@ -17,14 +23,14 @@ public final class CostSeries {
   /**
    * @param groupBy the dimension, or null for one series {@code total}
    */
-  public static List<Point> of(CallTable t, long fromMillis, long stepMillis, Text groupBy) {
+  public static List<Point> of(CallTable t, long stepMillis, Text groupBy) {
     if (stepMillis <= 0) {
       throw new IllegalArgumentException("step: " + stepMillis + " ms (expected: > 0)");
     }
     Map<Long, Map<String, double[]>> buckets = new TreeMap<>();
     for (int row = 0; row < t.size(); row++) {
       long millis = t.start(row) / 1_000_000L;
-      long bucket = fromMillis + Math.floorDiv(millis - fromMillis, stepMillis) * stepMillis;
+      long bucket = Math.floorDiv(millis, stepMillis) * stepMillis;
       String group = groupBy == null ? "total" : t.text(row, groupBy);
       if (group == null) {
         group = "(none)";

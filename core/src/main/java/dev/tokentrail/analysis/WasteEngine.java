@@ -117,7 +117,7 @@ public final class WasteEngine {
   }
 
   public List<CostSeries.Point> cost(CallFilter filter, long stepMillis, Text groupBy) {
-    return CostSeries.of(store.llmCalls(filter), filter.fromEpochNanos() / 1_000_000L, stepMillis, groupBy);
+    return CostSeries.of(store.llmCalls(filter), stepMillis, groupBy);
   }
 
   public List<BudgetAnalysis.Status> budgets() {

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 
 class CostSeriesTest {
   private static final double EPS = 1e-12;
-  private static final long FROM = Calls.millis("2026-11-20T00:00:00Z");
   private static final long HOUR = 3_600_000L;
   private static final long TEN = Calls.millis("2026-11-20T10:00:00Z");
   private static final long ELEVEN = Calls.millis("2026-11-20T11:00:00Z");
@@ -30,7 +29,7 @@ class CostSeriesTest {
 
   @Test
   void bucketsByStepAndGroupsByTeamWithCallsWithoutTeamUnderNone() {
-    List<Point> points = CostSeries.of(calls(), FROM, HOUR, Text.TEAM);
+    List<Point> points = CostSeries.of(calls(), HOUR, Text.TEAM);
 
     assertThat(points).extracting(Point::timeMillis, Point::group, Point::calls, Point::inputTokens, Point::outputTokens)
         .containsExactly(
@@ -46,7 +45,7 @@ class CostSeriesTest {
 
   @Test
   void withoutGroupingThereIsOneTotalSeries() {
-    List<Point> points = CostSeries.of(calls(), FROM, HOUR, null);
+    List<Point> points = CostSeries.of(calls(), HOUR, null);
 
     assertThat(points).extracting(Point::timeMillis, Point::group, Point::calls)
         .containsExactly(
@@ -57,21 +56,33 @@ class CostSeriesTest {
   }
 
   @Test
-  void bucketsAreAlignedToTheWindowStart() {
-    // 40-minute buckets from 00:00: [10:00, 10:40) holds 10:05 and 10:30; [10:40, 11:20) the rest.
-    List<Point> points = CostSeries.of(calls(), FROM, 40 * 60_000L, null);
+  void bucketsStartAtMultiplesOfTheStepSinceTheEpochAsPrometheusAligns() {
+    // 40-minute buckets since the epoch (UTC midnight is one: 36 a day): [10:00, 10:40) holds 10:05
+    // and 10:30, [10:40, 11:20) the rest, whatever window the calls were read for.
+    long step = 40 * 60_000L;
+    List<Point> points = CostSeries.of(calls(), step, null);
 
     assertThat(points).extracting(Point::timeMillis, Point::calls)
         .containsExactly(
             tuple(TEN, 2L),
-            tuple(TEN + 40 * 60_000L, 3L));
+            tuple(TEN + step, 3L));
+
+    // A step that does not divide a day: 7 minutes. Every bucket start is a multiple of it, and
+    // each call lies in [start, start + step).
+    long seven = 7 * 60_000L;
+    List<Point> sevens = CostSeries.of(calls(), seven, null);
+    assertThat(sevens).allSatisfy(p -> assertThat(p.timeMillis() % seven).isZero());
+    assertThat(sevens).extracting(Point::timeMillis).containsExactly(
+        Calls.millis("2026-11-20T10:04:00Z"), Calls.millis("2026-11-20T10:25:00Z"), Calls.millis("2026-11-20T10:53:00Z"),
+        Calls.millis("2026-11-20T11:00:00Z"), Calls.millis("2026-11-20T11:14:00Z"));
+    assertThat(sevens).extracting(Point::calls).containsExactly(1L, 1L, 1L, 1L, 1L);
   }
 
   @Test
   void unpricedCallsCountButCostNothing() {
     CallTable t = new Calls().trace(1).call(FixtureCatalog.PROVIDER, "fx-unlisted", 100, 10).at("2026-11-20T10:05:00Z").table();
 
-    Point p = CostSeries.of(t, FROM, HOUR, Text.TEAM).get(0);
+    Point p = CostSeries.of(t, HOUR, Text.TEAM).get(0);
 
     assertThat(p.calls()).isEqualTo(1);
     assertThat(p.costUsd()).isZero();
@@ -80,7 +91,7 @@ class CostSeriesTest {
 
   @Test
   void stepMustBePositive() {
-    assertThatThrownBy(() -> CostSeries.of(calls(), FROM, 0, null))
+    assertThatThrownBy(() -> CostSeries.of(calls(), 0, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("step: 0 ms (expected: > 0)");
   }

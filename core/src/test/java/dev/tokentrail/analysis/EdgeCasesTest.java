@@ -30,7 +30,7 @@ class EdgeCasesTest {
 
     assertThat(OverkillAnalysis.analyze(t, Calls.CATALOG, WasteThresholds.DEFAULT).findings()).isEmpty();
     assertThat(OutcomeAnalysis.analyze(t, Map.of(), Map.of())).isEmpty();
-    assertThat(CostSeries.of(t, 0, 60_000, Text.TEAM)).isEmpty();
+    assertThat(CostSeries.of(t, 60_000, Text.TEAM)).isEmpty();
   }
 
   @Test
@@ -74,7 +74,7 @@ class EdgeCasesTest {
     assertThat(g.wastedTokens()).isEqualTo(2000);
     assertThat(g.wastedUsd()).isCloseTo(0.005, within(EPS));
     assertThat(g.unbilledRetries()).isZero();
-    assertThat(CostSeries.of(t, Calls.BASE_MILLIS, 3_600_000L, null).get(0).outputTokens()).isEqualTo(100);
+    assertThat(CostSeries.of(t, 3_600_000L, null).get(0).outputTokens()).isEqualTo(100);
   }
 
   @Test

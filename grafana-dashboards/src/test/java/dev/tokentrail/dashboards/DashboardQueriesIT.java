@@ -476,7 +476,7 @@ class DashboardQueriesIT {
     Path rules = ModuleFiles.dir("prometheus/rules");
     assertThat(PrometheusProcess.run(ModuleFiles.dir("prometheus"), "promtool", "check", "config", "prometheus.yml"))
         .contains("SUCCESS");
-    assertThat(PrometheusProcess.run(rules, "promtool", "check", "rules", "tokentrail-alerts.yml")).contains("SUCCESS: 6 rules found");
+    assertThat(PrometheusProcess.run(rules, "promtool", "check", "rules", "tokentrail-alerts.yml")).contains("SUCCESS: 7 rules found");
     assertThat(PrometheusProcess.run(rules, "promtool", "test", "rules", "tokentrail-alerts.test.yml")).contains("SUCCESS");
   }
 
@@ -486,7 +486,8 @@ class DashboardQueriesIT {
     List<String> names = new ArrayList<>();
     groups.forEach(g -> g.path("rules").forEach(r -> names.add(r.path("name").asText())));
     assertThat(names).containsExactlyInAnyOrder("TokenTrailBudgetForecastOverrun", "TokenTrailBudgetExceeded",
-        "TokenTrailWasteSpike", "TokenTrailIngestRejects", "TokenTrailIngestBackpressure", "TokenTrailUnknownModel");
+        "TokenTrailWasteSpike", "TokenTrailIngestRejects", "TokenTrailIngestBackpressure", "TokenTrailUnknownModel",
+        "TokenTrailMetricsSeriesCap");
     // The unknown model fires at once; research's overrun waits out its 'for' as pending.
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
       Map<String, String> states = new HashMap<>();
@@ -499,7 +500,8 @@ class DashboardQueriesIT {
           .containsEntry("TokenTrailBudgetForecastOverrun research", "pending")
           .containsEntry("TokenTrailBudgetExceeded research", "pending")
           .containsEntry("TokenTrailIngestRejects ", "pending")
-          .doesNotContainKey("TokenTrailBudgetForecastOverrun support");
+          .doesNotContainKey("TokenTrailBudgetForecastOverrun support")
+          .as("the scenario stays within metrics.max_series").doesNotContainKey("TokenTrailMetricsSeriesCap ");
     });
   }
 

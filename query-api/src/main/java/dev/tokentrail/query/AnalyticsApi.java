@@ -33,14 +33,14 @@ final class AnalyticsApi {
   }
 
   void install(ServerBuilder server) {
-    server.service("/api/v1/cost", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(cost(ctx))));
-    server.service("/api/v1/waste/summary", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(summary(ctx))));
-    server.service("/api/v1/waste/retries", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(retries(ctx))));
-    server.service("/api/v1/waste/context", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(context(ctx, false))));
-    server.service("/api/v1/waste/cache", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(context(ctx, true))));
-    server.service("/api/v1/waste/overkill", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(overkill(ctx))));
-    server.service("/api/v1/outcomes", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(outcomes(ctx))));
-    server.service("/api/v1/budgets", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.ok(budgets(param(ctx, "team"), param(ctx, "project")))));
+    server.service("/api/v1/cost", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(cost(ctx))));
+    server.service("/api/v1/waste/summary", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(summary(ctx))));
+    server.service("/api/v1/waste/retries", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(retries(ctx))));
+    server.service("/api/v1/waste/context", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(context(ctx, false))));
+    server.service("/api/v1/waste/cache", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(context(ctx, true))));
+    server.service("/api/v1/waste/overkill", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(overkill(ctx))));
+    server.service("/api/v1/outcomes", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(outcomes(ctx))));
+    server.service("/api/v1/budgets", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(budgets(param(ctx, "team"), param(ctx, "project")))));
   }
 
   private CallFilter filter(ServiceRequestContext ctx) {

@@ -57,7 +57,7 @@ final class RepriceService implements HttpService {
     return HttpResponse.of(
         () -> {
           try {
-            return JsonResponses.ok(body(repricer.reprice(filter)));
+            return JsonResponses.rounded(body(repricer.reprice(filter)));
           } catch (IllegalArgumentException e) {
             return JsonResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
           } catch (RuntimeException e) {

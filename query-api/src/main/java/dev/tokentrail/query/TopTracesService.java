@@ -59,7 +59,7 @@ final class TopTracesService implements HttpService {
       for (TraceMatch match : matches) {
         rows.add(row(match.summary()));
       }
-      return JsonResponses.ok(rows);
+      return JsonResponses.rounded(rows);
     });
   }
 

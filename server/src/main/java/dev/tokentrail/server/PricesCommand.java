@@ -13,10 +13,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +31,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -109,9 +106,8 @@ final class PricesCommand implements Callable<Integer> {
       description = "With --unknown: models last seen within this window, e.g. 1h, 24h, 7d (default ${DEFAULT-VALUE}).")
   String since;
 
-  @Option(names = "--endpoint", defaultValue = "${env:TOKENTRAIL_ENDPOINT:-http://localhost:3200}", paramLabel = "URL",
-      description = "With --unknown: the server's query API (default ${DEFAULT-VALUE}, env TOKENTRAIL_ENDPOINT).")
-  String endpoint;
+  /** With --unknown: the server's query API. */
+  @Mixin QueryApiClient api = new QueryApiClient();
 
   PrintStream out = System.out;
   PrintStream err = System.err;
@@ -515,31 +511,22 @@ final class PricesCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new BadOption(e.getMessage());
     }
-    String base = endpoint.trim().replaceAll("/+$", "");
-    URI uri;
+    String base = api.base();
+    QueryApiClient.Response response;
     try {
-      uri = URI.create(base + "/api/v1/unknown-models");
-      if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
-        throw new IllegalArgumentException("not an http URL");
-      }
-    } catch (IllegalArgumentException e) {
-      throw new BadOption("--endpoint: " + endpoint + " (expected: the server's query API URL, e.g. http://localhost:3200)");
-    }
-    HttpResponse<String> response;
-    try {
-      response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-          .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      err.println(NAME + ": cannot reach " + base + " (" + cause(e) + "); is 'tokentrail serve' running there?"
-          + " Set --endpoint or TOKENTRAIL_ENDPOINT to its query API address.");
+      response = api.get("/api/v1/unknown-models", Duration.ofSeconds(30));
+    } catch (QueryApiClient.BadEndpoint e) {
+      throw new BadOption(e.getMessage());
+    } catch (QueryApiClient.Unreachable e) {
+      err.println(NAME + ": " + e.getMessage());
       return 1;
     }
-    if (response.statusCode() == 404) {
+    if (response.status() == 404) {
       err.println(NAME + ": " + base + " has no /api/v1/unknown-models (404); is it a TokenTrail server's query API (port 3200)?");
       return 1;
     }
-    if (response.statusCode() != 200) {
-      err.println(NAME + ": " + base + "/api/v1/unknown-models answered " + response.statusCode() + ": " + response.body());
+    if (response.status() != 200) {
+      err.println(NAME + ": " + base + "/api/v1/unknown-models answered " + response.status() + ": " + response.error());
       return 1;
     }
     JsonNode models;
@@ -592,25 +579,6 @@ final class PricesCommand implements Callable<Integer> {
           + " 'tokentrail prices MODEL --catalog FILE', and give it to the server as pricing.catalog_file.");
     }
     return 0;
-  }
-
-  /** Why a request failed, in words: the JDK's connect errors often carry no message. */
-  private static String cause(IOException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
-        return "unknown host";
-      }
-      if (t instanceof java.net.http.HttpConnectTimeoutException) {
-        return "connection timed out";
-      }
-      if (t instanceof java.net.http.HttpTimeoutException) {
-        return "no answer within 30s";
-      }
-    }
-    if (e instanceof java.net.ConnectException) {
-      return "connection refused" + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
-    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 
   // ------------------------------------------------------------------ formatting

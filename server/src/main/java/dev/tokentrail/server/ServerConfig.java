@@ -37,6 +37,7 @@ record ServerConfig(
     Duration maxFutureSkew,
     Path priceCatalogFile,
     int maxLabelValues,
+    int maxSeries,
     AttributionKeys attributionKeys,
     Duration wasteLookback,
     Duration wasteInterval,
@@ -66,6 +67,7 @@ record ServerConfig(
           new Setting("store.max_future_skew", "TOKENTRAIL_STORE_MAX_FUTURE_SKEW", null, "1h", "Spans starting further in the future (or before retention) are partitioned by receive time."),
           new Setting("pricing.catalog_file", "TOKENTRAIL_PRICING_CATALOG_FILE", "--price-catalog", "", "YAML price file overriding and extending the built-in catalog."),
           new Setting("metrics.max_label_values", "TOKENTRAIL_METRICS_MAX_LABEL_VALUES", null, "100", "Distinct values kept per metric label; later ones are reported as 'other'."),
+          new Setting("metrics.max_series", "TOKENTRAIL_METRICS_MAX_SERIES", "--metrics-max-series", "1000", "Label combinations kept per metric family (the LLM call, cost and token families share theirs; tokens adds up to 5 types each); later ones are added to the family's series labeled 'other' and counted in tokentrail_metrics_folded_total."),
           new Setting("attribution.team", "TOKENTRAIL_ATTRIBUTION_TEAM", null, String.join(",", AttributionKeys.DEFAULT.team()), "Attribute keys naming the team, in priority order (span, then resource, then baggage.KEY)."),
           new Setting("attribution.project", "TOKENTRAIL_ATTRIBUTION_PROJECT", null, String.join(",", AttributionKeys.DEFAULT.project()), "Attribute keys naming the project."),
           new Setting("attribution.cost_center", "TOKENTRAIL_ATTRIBUTION_COST_CENTER", null, String.join(",", AttributionKeys.DEFAULT.costCenter()), "Attribute keys naming the cost center."),
@@ -125,6 +127,7 @@ record ServerConfig(
         Durations.parse(values.get("store.max_future_skew"), "store.max_future_skew"),
         catalog == null || catalog.isBlank() ? null : Path.of(catalog),
         positiveInt(values, "metrics.max_label_values"),
+        positiveInt(values, "metrics.max_series"),
         new AttributionKeys(
             list(values, "attribution.team"),
             list(values, "attribution.project"),

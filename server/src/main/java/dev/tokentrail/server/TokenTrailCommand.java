@@ -72,6 +72,9 @@ public final class TokenTrailCommand implements Runnable {
     @Option(names = "--max-request-bytes", description = "Largest OTLP request body (default 16 MiB).")
     String maxRequestBytes;
 
+    @Option(names = "--metrics-max-series", description = "Label combinations kept per metric family (default 1000).")
+    String metricsMaxSeries;
+
     @Override
     public Integer call() throws Exception {
       Map<String, String> flags = new LinkedHashMap<>();
@@ -83,6 +86,7 @@ public final class TokenTrailCommand implements Runnable {
       flags.put("--retention", retention);
       flags.put("--price-catalog", priceCatalog);
       flags.put("--max-request-bytes", maxRequestBytes);
+      flags.put("--metrics-max-series", metricsMaxSeries);
       Path configFile = config;
       if (configFile == null && System.getenv("TOKENTRAIL_CONFIG") != null) {
         configFile = Path.of(System.getenv("TOKENTRAIL_CONFIG"));

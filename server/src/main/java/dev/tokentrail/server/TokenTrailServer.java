@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.Server;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.linecorp.armeria.server.ServerBuilder;
 import dev.tokentrail.analysis.Repricer;
 import dev.tokentrail.analysis.WasteEngine;
@@ -36,6 +37,18 @@ import org.slf4j.LoggerFactory;
  */
 final class TokenTrailServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TokenTrailServer.class);
+  /**
+   * Lucene's hint, through java.util.logging, that the Vector API module is not readable ("pass
+   * --add-modules jdk.incubator.vector"): the Vector API only speeds up vector search and scoring,
+   * which the span store does not use, and adding the module makes the JVM warn about an incubator
+   * module instead. Kept in a field: java.util.logging holds its loggers weakly.
+   */
+  private static final java.util.logging.Logger LUCENE_VECTORIZATION =
+      java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization.VectorizationProvider");
+
+  static {
+    LUCENE_VECTORIZATION.setLevel(java.util.logging.Level.SEVERE);
+  }
 
   private final LuceneSpanStore store;
   private final EventLoopGroup workers;
@@ -70,7 +83,7 @@ final class TokenTrailServer implements AutoCloseable {
             .registry(registry)
             .open();
     UnknownModels unknownModels = new UnknownModels(1000);
-    IngestMetrics metrics = new IngestMetrics(registry, config.maxLabelValues(), unknownModels);
+    IngestMetrics metrics = new IngestMetrics(registry, config.maxLabelValues(), config.maxSeries(), unknownModels);
     // One calculator prices ingest, repricing and (through its current catalog) waste analysis, so
     // a catalog reloaded by a reprice applies to all of them from then on.
     CostCalculator costs = new CostCalculator(catalog);
@@ -131,6 +144,10 @@ final class TokenTrailServer implements AutoCloseable {
 
   private static ServerBuilder base(EventLoopGroup workers, String bindAddress, int port) {
     return Server.builder()
+        // TokenTrail's metrics are its Prometheus registry's; Armeria's few Micrometer meters go
+        // unread. A registry per server, because the three servers registering the shared blocking
+        // executor's meters in one (Armeria's global default) log a warning at start.
+        .meterRegistry(new SimpleMeterRegistry())
         .workerGroup(workers, false)
         .port(new InetSocketAddress(bindAddress, port), SessionProtocol.HTTP)
         .gracefulShutdownTimeout(Duration.ofMillis(200), Duration.ofSeconds(15))

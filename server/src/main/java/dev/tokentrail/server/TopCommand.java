@@ -3,11 +3,7 @@ package dev.tokentrail.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tokentrail top}: the costliest traces of a running server, as a table. */
@@ -39,9 +36,7 @@ final class TopCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "20", description = "Rows (default ${DEFAULT-VALUE}).")
   int limit;
 
-  @Option(names = "--endpoint", defaultValue = "${env:TOKENTRAIL_ENDPOINT:-http://localhost:3200}",
-      description = "Query API address (default ${DEFAULT-VALUE}, env TOKENTRAIL_ENDPOINT).")
-  String endpoint;
+  @Mixin QueryApiClient api = new QueryApiClient();
 
   PrintStream out = System.out;
   PrintStream err = System.err;
@@ -57,19 +52,20 @@ final class TopCommand implements Callable<Integer> {
     }
     long to = System.currentTimeMillis();
     long from = to - window.toMillis();
-    String url = endpoint.replaceAll("/+$", "") + "/api/v1/traces/top?by=" + enc(by) + "&from=" + from + "&to=" + to
-        + "&limit=" + limit + (query == null ? "" : "&q=" + enc(query));
-    HttpResponse<String> response;
+    QueryApiClient.Response response;
     try {
-      response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-          .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
-      err.println("tokentrail top: cannot reach " + endpoint + " (" + e.getMessage() + "); is 'tokentrail serve' running?");
+      response = api.get("/api/v1/traces/top?by=" + enc(by) + "&from=" + from + "&to=" + to
+          + "&limit=" + limit + (query == null ? "" : "&q=" + enc(query)), Duration.ofSeconds(60));
+    } catch (QueryApiClient.BadEndpoint e) {
+      err.println("tokentrail top: " + e.getMessage());
+      return 2;
+    } catch (QueryApiClient.Unreachable e) {
+      err.println("tokentrail top: " + e.getMessage());
       return 1;
     }
-    if (response.statusCode() != 200) {
-      err.println("tokentrail top: " + response.statusCode() + ": " + response.body());
-      return response.statusCode() == 400 ? 2 : 1;
+    if (response.status() != 200) {
+      err.println("tokentrail top: " + response.status() + ": " + response.error());
+      return response.status() == 400 ? 2 : 1;
     }
     JsonNode rows = new ObjectMapper().readTree(response.body());
     print(rows);

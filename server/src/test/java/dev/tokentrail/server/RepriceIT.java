@@ -276,7 +276,7 @@ class RepriceIT {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     RepriceCommand command = new RepriceCommand();
     command.since = "1d";
-    command.endpoint = server.queryUrl("");
+    command.api.endpoint = server.queryUrl("");
     command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
     command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
     assertThat(command.call()).as(err.toString(StandardCharsets.UTF_8)).isZero();
@@ -308,7 +308,7 @@ class RepriceIT {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     RepriceCommand command = new RepriceCommand();
     command.since = "1d";
-    command.endpoint = server.queryUrl("");
+    command.api.endpoint = server.queryUrl("");
     command.out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
     assertThat(command.call()).isEqualTo(2);
@@ -326,10 +326,10 @@ class RepriceIT {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     RepriceCommand command = new RepriceCommand();
     command.since = "1d";
-    command.endpoint = "http://127.0.0.1:1";
+    command.api.endpoint = "http://127.0.0.1:1";
     command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
     assertThat(command.call()).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot connect to http://127.0.0.1:1", "tokentrail serve");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot reach http://127.0.0.1:1 (connection refused)", "tokentrail serve");
 
     command.since = "soon";
     assertThat(command.call()).isEqualTo(2);

@@ -192,7 +192,10 @@ class WasteScenarioIT {
         support += row.get("costUsd").asDouble();
       }
       assertThat(row.get("time").isNumber()).isTrue();
+      assertThat(row.get("time").asLong() % 86_400_000L).as("buckets start at multiples of the step since the epoch").isZero();
     }
+    // Money is written with at most 12 significant digits (no 0.07205999999999999).
+    assertThat(server.get("/api/v1/cost?group_by=team&step=1d").body()).doesNotContainPattern("\\.0*[1-9][0-9]{12,}");
     assertThat(support).isCloseTo(RETRY_TRACE_COST, within(1e-12));
     assertThat(total).isPositive();
     assertThat(server.get("/api/v1/cost?group_by=colour").statusCode()).isEqualTo(400);
