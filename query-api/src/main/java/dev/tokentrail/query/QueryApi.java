@@ -86,6 +86,7 @@ public final class QueryApi {
 
   public void install(ServerBuilder server) {
     new TempoApi(store, java.time.Clock.systemUTC()).install(server);
+    new MetricsApi(dev.tokentrail.query.metrics.TraceQlMetrics.create(store), java.time.Clock.systemUTC()).install(server);
     if (engine != null) {
       new AnalyticsApi(engine).install(server);
     }

@@ -15,9 +15,10 @@ import java.util.List;
 public interface TraceQlMetrics {
 
   /**
-   * A range query: one sample per step in [startNanos, endNanos), timestamps at the step starts
-   * (aligned to multiples of the step, as Tempo does). {@code maxExemplars} caps the exemplars of
-   * the whole answer (0 for none).
+   * A range query: start and end are aligned to multiples of the step (as Tempo aligns them), a
+   * span counts in the step its start time falls in, and each sample is stamped with its step's end
+   * (as Tempo stamps them). {@code maxExemplars} caps the exemplars of the whole answer (0 for
+   * none).
    */
   MetricsResult queryRange(String q, long startNanos, long endNanos, long stepNanos, int maxExemplars);
 
