@@ -12,7 +12,10 @@ import java.util.List;
  *
  * <p>The store computes per series and bucket the count, sum, minimum and maximum of the field
  * (and every value when {@link #keepValues}: quantiles, histograms), read from doc values; the
- * caller turns them into rates, averages, quantiles. Times are epoch nanoseconds.
+ * caller turns them into rates, averages, quantiles. Times are epoch nanoseconds. With {@code
+ * maxExemplars} above 0 the store keeps the span with the largest field value (the first span
+ * without a field) per series and bucket, and returns at most {@code maxExemplars} of them,
+ * spread over the series and buckets.
  */
 public record MetricsQuery(
     SpanFilter filter,
@@ -22,7 +25,7 @@ public record MetricsQuery(
     long endNanos,
     long stepNanos,
     boolean keepValues,
-    int exemplarsPerBucket) {
+    int maxExemplars) {
 
   public MetricsQuery {
     requireNonNull(filter, "filter");
@@ -33,8 +36,8 @@ public record MetricsQuery(
     if (endNanos <= startNanos) {
       throw new IllegalArgumentException("endNanos: " + endNanos + " (expected: > startNanos " + startNanos + ")");
     }
-    if (exemplarsPerBucket < 0) {
-      throw new IllegalArgumentException("exemplarsPerBucket: " + exemplarsPerBucket + " (expected: >= 0)");
+    if (maxExemplars < 0) {
+      throw new IllegalArgumentException("maxExemplars: " + maxExemplars + " (expected: >= 0)");
     }
   }
 

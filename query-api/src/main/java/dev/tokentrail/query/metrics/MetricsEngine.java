@@ -72,7 +72,7 @@ final class MetricsEngine implements TraceQlMetrics {
     Function f = p.function();
     boolean keepValues = f == Function.QUANTILE_OVER_TIME || f == Function.HISTOGRAM_OVER_TIME;
     MetricsQuery query =
-        new MetricsQuery(filter, p.field(), p.by(), start, end, step, keepValues, maxExemplars > 0 ? 1 : 0);
+        new MetricsQuery(filter, p.field(), p.by(), start, end, step, keepValues, maxExemplars);
     MetricsAnswer answer = store.metrics(query);
     int buckets = query.buckets();
     double stepSeconds = step / 1e9;

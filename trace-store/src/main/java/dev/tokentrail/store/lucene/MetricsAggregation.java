@@ -79,6 +79,16 @@ final class MetricsAggregation {
         }
       }
     }
+    if (refs.size() > query.maxExemplars()) {
+      // Spread over series and time: every k-th in (bucket, series) order, at most maxExemplars.
+      refs.sort(Comparator.comparingInt(ExemplarRef::bucket));
+      List<ExemplarRef> kept = new ArrayList<>(query.maxExemplars());
+      double stride = (double) refs.size() / query.maxExemplars();
+      for (int i = 0; i < query.maxExemplars(); i++) {
+        kept.add(refs.get((int) (i * stride)));
+      }
+      refs = kept;
+    }
     Map<ExemplarRef, MetricsSeries.Exemplar> resolved = resolve(refs, searchers);
     List<MetricsSeries> out = new ArrayList<>(all.size());
     for (Acc acc : all) {
@@ -137,7 +147,7 @@ final class MetricsAggregation {
       maxs = numeric ? filled(Double.NEGATIVE_INFINITY) : null;
       values = numeric && query.keepValues() ? new double[buckets][] : null;
       valueSizes = values != null ? new int[buckets] : null;
-      exemplars = query.exemplarsPerBucket() > 0 ? new ExemplarRef[buckets][] : null;
+      exemplars = query.maxExemplars() > 0 ? new ExemplarRef[buckets][] : null;
     }
 
     private double[] filled(double v) {
@@ -171,25 +181,13 @@ final class MetricsAggregation {
       }
     }
 
-    /** Keeps the spans with the largest values (the first ones when there is no value). */
-    void exemplar(int bucket, ExemplarRefSupplier ref, double v) {
+    /** Keeps the span with the largest value (the first one when there is no value). */
+    void exemplar(int bucket, ExemplarRef ref) {
       ExemplarRef[] slot = exemplars[bucket];
       if (slot == null) {
-        slot = exemplars[bucket] = new ExemplarRef[query.exemplarsPerBucket()];
+        slot = exemplars[bucket] = new ExemplarRef[1];
       }
-      int min = -1;
-      for (int i = 0; i < slot.length; i++) {
-        if (slot[i] == null) {
-          slot[i] = ref.get();
-          return;
-        }
-        if (min < 0 || slot[i].value() < slot[min].value()) {
-          min = i;
-        }
-      }
-      if (!Double.isNaN(v) && v > slot[min].value()) {
-        slot[min] = ref.get();
-      }
+      slot[0] = ref;
     }
 
     MetricsSeries toSeries(Map<ExemplarRef, MetricsSeries.Exemplar> resolved) {
@@ -223,10 +221,6 @@ final class MetricsAggregation {
       }
       return new MetricsSeries(groupValues, counts, fieldCounts, sums, mins, maxs, vs, ex);
     }
-  }
-
-  private interface ExemplarRefSupplier {
-    ExemplarRef get();
   }
 
   private final class Collector extends SimpleCollector {
@@ -280,9 +274,10 @@ final class MetricsAggregation {
       }
       acc.observe(bucket, v, hasValue);
       if (acc.exemplars != null && (leafValue == null || hasValue)) {
-        final int b = bucket;
-        final double ev = v;
-        acc.exemplar(bucket, () -> new ExemplarRef(searcherIndex, context.ord, doc, start, b, ev), v);
+        ExemplarRef[] slot = acc.exemplars[bucket];
+        if (slot == null || slot[0] == null || (!Double.isNaN(v) && v > slot[0].value())) {
+          acc.exemplar(bucket, new ExemplarRef(searcherIndex, context.ord, doc, start, bucket, v));
+        }
       }
     }
 
