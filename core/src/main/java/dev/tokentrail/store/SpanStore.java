@@ -46,6 +46,17 @@ public interface SpanStore extends AutoCloseable {
   /** The outcome of every trace with an outcome-bearing span in the window, by trace id (hex). */
   Map<String, OutcomeAnalysis.TraceOutcome> outcomes(long fromEpochNanos, long toEpochNanos);
 
+  /**
+   * TraceQL metrics: the spans matching the query's filter in its window, grouped and bucketed by
+   * step, with the statistics of its field, computed from the index (never from stored spans).
+   * Stores that cannot answer throw {@link UnsupportedOperationException}.
+   *
+   * @throws IllegalArgumentException for a grouping field the store cannot group by
+   */
+  default MetricsAnswer metrics(MetricsQuery query) {
+    throw new UnsupportedOperationException("TraceQL metrics are not supported by " + getClass().getSimpleName());
+  }
+
   /** Whether the store has finished recovery and accepts writes. */
   boolean isReady();
 

@@ -557,6 +557,16 @@ class DashboardQueriesIT {
   private static void checkTraceQl(SoftAssertions softly, String where, JsonNode target, GrafanaTemplate values, boolean hasData)
       throws Exception {
     String q = values.interpolate(target.path("query").asText());
+    if (DashboardsTest.TRACEQL_METRICS.matcher(q).find()) {
+      JsonNode series = queryRange(q, target.path("step").asText(""), target.path("exemplars").asInt(0));
+      if (!hasData) {
+        softly.assertThat(series).as(where + ": series of " + q + " (none expected)").isEmpty();
+        return;
+      }
+      softly.assertThat(series).as(where + ": series of " + q).isNotEmpty();
+      series.forEach(s -> softly.assertThat(s.path("samples")).as(where + " samples").isNotEmpty());
+      return;
+    }
     JsonNode traces = search(q, target.path("limit").asInt(20), target.path("spss").asInt(3));
     if (!hasData) {
       softly.assertThat(traces).as(where + ": traces of " + q + " (none expected)").isEmpty();
@@ -564,6 +574,66 @@ class DashboardQueriesIT {
     }
     softly.assertThat(traces).as(where + ": traces of " + q).isNotEmpty();
     traces.forEach(t -> softly.assertThat(t.path("traceID").asText()).as(where + " traceID").isNotBlank());
+  }
+
+  /** The series of a TraceQL metrics query over the test's range, as Grafana's Tempo data source asks for them. */
+  private static JsonNode queryRange(String traceQl, String step, int exemplars) throws Exception {
+    String path = "/api/metrics/query_range?q=" + URLEncoder.encode(traceQl, StandardCharsets.UTF_8)
+        + "&start=" + seconds(fromMillis) + "&end=" + (toMillis / 1000 + 1)
+        + (step.isEmpty() ? "" : "&step=" + URLEncoder.encode(step, StandardCharsets.UTF_8))
+        + (exemplars > 0 ? "&exemplars=" + exemplars : "");
+    HttpResponse<String> response = server.get(path);
+    assertThat(response.statusCode()).as(traceQl + " -> " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body()).path("series");
+  }
+
+  /** Sum of every sample of every series. */
+  private static double total(JsonNode series) {
+    double sum = 0;
+    for (JsonNode s : series) {
+      for (JsonNode sample : s.path("samples")) {
+        sum += sample.path("value").asDouble();
+      }
+    }
+    return sum;
+  }
+
+  @Test
+  void theTraceQlMetricsPanelsSumToTheStoresCost() throws Exception {
+    // All traffic's cost as the cost endpoint sums it from the same spans, over the same window.
+    double allTraffic = 0;
+    for (JsonNode bucket : rows(new InfinityQuery("cost", Map.of("from", "${__from}", "to", "${__to}", "step", "1d"), "", List.of()))) {
+      allTraffic += bucket.path("costUsd").asDouble();
+    }
+    assertThat(allTraffic).as("the scenario's known costs").isGreaterThan(WasteScenario.RETRY_TRACE_COST_USD);
+    Dashboard spend = Dashboard.named("spend.json");
+    for (String title : List.of("Spend by model from spans (USD per step)", "Spend by team from spans (USD per step)",
+        "Spend by any attribute from spans (here: service and provider)")) {
+      String q = template.interpolate(spend.query(title).target().path("query").asText());
+      JsonNode series = queryRange(q, "", 0);
+      assertThat(series).as(title).isNotEmpty();
+      assertThat(total(series)).as(title + ": " + q).isCloseTo(allTraffic, within(1e-9));
+    }
+    // The selected team's spend: its own calls only (the retry's billed failure, the success, ...).
+    String byTeam = template.interpolate(spend.query("Spend by team from spans (USD per step)").target().path("query").asText());
+    JsonNode series = queryRange(byTeam, "", 0);
+    double team = 0;
+    for (JsonNode s : series) {
+      if (s.path("labels").path(0).path("value").path("stringValue").asText().equals(SELECTED_TEAM)) {
+        team = total(JSON.createArrayNode().add(s));
+      }
+    }
+    assertThat(team).as("the selected team's spend").isGreaterThanOrEqualTo(SELECTED_RETRY_WASTED_USD).isLessThan(allTraffic);
+    // Exemplars: the model panel asks for them, and each names a trace the trace view opens.
+    JsonNode withExemplars = queryRange(template.interpolate(spend.query("Spend by model from spans (USD per step)").target().path("query").asText()), "", 10);
+    String traceId = null;
+    for (JsonNode s : withExemplars) {
+      for (JsonNode e : s.path("exemplars")) {
+        traceId = e.path("labels").path(0).path("value").path("stringValue").asText();
+      }
+    }
+    assertThat(traceId).as("an exemplar's trace:id").isNotBlank();
+    assertThat(server.get("/api/traces/" + traceId).statusCode()).isEqualTo(200);
   }
 
   /** The traces of a TraceQL search over the test's range, as Grafana's Tempo data source asks for them. */

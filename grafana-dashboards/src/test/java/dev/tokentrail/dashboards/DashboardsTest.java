@@ -309,6 +309,34 @@ class DashboardsTest {
     assertThat(checked).isEqualTo(2);
   }
 
+  /** What Grafana's Tempo data source sends to /api/metrics instead of /api/search (traceql_query.go). */
+  static final Pattern TRACEQL_METRICS = Pattern.compile(
+      "\\|\\s*(rate|count_over_time|avg_over_time|sum_over_time|max_over_time|min_over_time|quantile_over_time|histogram_over_time|compare)\\s*\\(");
+
+  @Test
+  void traceQlMetricsPanelsAreRangeQueriesTheServerParses() {
+    List<String> titles = new ArrayList<>();
+    for (Dashboard d : DASHBOARDS) {
+      for (Dashboard.Query q : d.queries()) {
+        String query = q.target().path("query").asText();
+        if (!q.datasourceUid().equals("tokentrail-tempo") || !TRACEQL_METRICS.matcher(query).find()) {
+          continue;
+        }
+        String where = d.name() + " " + q.where();
+        assertThat(q.target().path("queryType").asText()).as(where).isEqualTo("traceql");
+        assertThat(q.target().path("metricsQueryType").asText()).as(where).isEqualTo("range");
+        assertThat(q.panel().path("type").asText()).as(where).isEqualTo("timeseries");
+        assertThat(q.panel().path("fieldConfig").path("defaults").path("unit").asText()).as(where).isEqualTo("currencyUSD");
+        // Variables at their all-value: the query must be one the server's parser accepts.
+        dev.tokentrail.query.traceql.TraceQlParser.parseMetrics(query.replace("$service", ".*"));
+        titles.add(q.panelTitle());
+      }
+    }
+    assertThat(titles).containsExactlyInAnyOrder(
+        "Spend by model from spans (USD per step)", "Spend by team from spans (USD per step)",
+        "Spend by any attribute from spans (here: service and provider)", "Cost per call: p50, p95, p99 (USD)");
+  }
+
   @Test
   void infinityStatsShowZeroRatherThanNoData() {
     for (Dashboard d : DASHBOARDS) {

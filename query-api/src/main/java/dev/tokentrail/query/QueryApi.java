@@ -88,12 +88,13 @@ public final class QueryApi {
   public void install(ServerBuilder server) {
     TempoApi tempo = new TempoApi(store, java.time.Clock.systemUTC());
     tempo.install(server);
+    dev.tokentrail.query.metrics.TraceQlMetrics metrics = dev.tokentrail.query.metrics.TraceQlMetrics.create(store);
+    new MetricsApi(metrics, java.time.Clock.systemUTC()).install(server);
     // Tempo's gRPC streaming API (Grafana's streaming switches) on the same port: Armeria tells
     // gRPC (HTTP/2, application/grpc, /tempopb.StreamingQuerier/...) from the HTTP routes by path.
     server.service(
         com.linecorp.armeria.server.grpc.GrpcService.builder()
-            .addService(new StreamingQuerierService(
-                tempo, dev.tokentrail.query.metrics.TraceQlMetrics.create(store), java.time.Clock.systemUTC()))
+            .addService(new StreamingQuerierService(tempo, metrics, java.time.Clock.systemUTC()))
             .useBlockingTaskExecutor(true)
             .build());
     if (engine != null) {

@@ -2,11 +2,11 @@ package dev.tokentrail.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokentrail.query.metrics.Exemplar;
-import dev.tokentrail.query.metrics.Label;
-import dev.tokentrail.query.metrics.MetricsResult;
-import dev.tokentrail.query.metrics.Sample;
-import dev.tokentrail.query.metrics.Series;
+import dev.tokentrail.query.metrics.TraceQlMetrics.Exemplar;
+import dev.tokentrail.query.metrics.TraceQlMetrics.Label;
+import dev.tokentrail.query.metrics.TraceQlMetrics.MetricsResult;
+import dev.tokentrail.query.metrics.TraceQlMetrics.Sample;
+import dev.tokentrail.query.metrics.TraceQlMetrics.Series;
 import dev.tokentrail.query.metrics.TraceQlMetrics;
 import dev.tokentrail.query.tempopb.QueryInstantRequest;
 import dev.tokentrail.query.tempopb.QueryInstantResponse;

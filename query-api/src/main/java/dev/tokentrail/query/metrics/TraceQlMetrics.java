@@ -1,33 +1,67 @@
 package dev.tokentrail.query.metrics;
 
+import dev.tokentrail.query.traceql.TraceQlException;
 import dev.tokentrail.store.SpanStore;
+import java.util.List;
 
 /**
- * TraceQL metrics queries ({@code { ... } | rate() by (...)}) over the span store.
+ * TraceQL metrics: {@code { filter } | rate() by (...)} and friends, evaluated over a span store
+ * from doc values. The HTTP endpoints (/api/metrics/query_range, /api/metrics/query) and the gRPC
+ * streaming service both call this engine.
  *
- * <p>PLACEHOLDER (issue 11, streaming branch): a copy of the API the TraceQL metrics engine
- * provides in its own branch, so the gRPC MetricsQueryRange service compiles against it. The merge
- * replaces this file with the engine's; {@link #create} here answers every query with a
- * {@link dev.tokentrail.query.traceql.TraceQlException}.
+ * <p>Both methods throw {@link TraceQlException} for a query the engine cannot run (syntax error,
+ * unsupported function); callers map it to HTTP 400 / gRPC INVALID_ARGUMENT.
  */
 public interface TraceQlMetrics {
-  /** A range query: one sample per step in [startNanos, endNanos); bad queries throw TraceQlException. */
+
+  /**
+   * A range query: start and end are aligned to multiples of the step (as Tempo aligns them), a
+   * span counts in the step its start time falls in, and each sample is stamped with its step's end
+   * (as Tempo stamps them). {@code maxExemplars} caps the exemplars of the whole answer (0 for
+   * none).
+   */
   MetricsResult queryRange(String q, long startNanos, long endNanos, long stepNanos, int maxExemplars);
 
-  /** An instant query over [startNanos, endNanos); bad queries throw TraceQlException. */
+  /** An instant query: one value per series over the whole [startNanos, endNanos) window. */
   MetricsResult instant(String q, long startNanos, long endNanos);
 
+  /** The engine over a span store. */
   static TraceQlMetrics create(SpanStore store) {
-    return new TraceQlMetrics() {
-      @Override
-      public MetricsResult queryRange(String q, long startNanos, long endNanos, long stepNanos, int maxExemplars) {
-        throw dev.tokentrail.query.traceql.MetricsPlaceholder.notAvailable();
-      }
+    return new MetricsEngine(store);
+  }
 
-      @Override
-      public MetricsResult instant(String q, long startNanos, long endNanos) {
-        throw dev.tokentrail.query.traceql.MetricsPlaceholder.notAvailable();
-      }
-    };
+  /** The series of an answer and the number of spans that were looked at. */
+  record MetricsResult(List<Series> series, long inspectedSpans) {
+    public MetricsResult {
+      series = List.copyOf(series);
+    }
+  }
+
+  /**
+   * One time series. {@code promLabels} is the Prometheus-style text form, e.g.
+   * {@code {span.gen_ai.request.model="gpt-4o"}}, as Tempo's {@code promLabels} field.
+   */
+  record Series(List<Label> labels, String promLabels, List<Sample> samples, List<Exemplar> exemplars) {
+    public Series {
+      labels = List.copyOf(labels);
+      samples = List.copyOf(samples);
+      exemplars = List.copyOf(exemplars);
+    }
+  }
+
+  /** A label; the value is a String, Long, Double or Boolean. */
+  record Label(String key, Object value) {}
+
+  /** A sample at a step start (epoch milliseconds). */
+  record Sample(long timestampMs, double value) {}
+
+  /**
+   * An exemplar: a span behind a sample. Labels include {@code trace:id} (hex) and {@code span:id},
+   * as Tempo's exemplars carry them, so Grafana links the point to the trace.
+   */
+  record Exemplar(List<Label> labels, double value, long timestampMs) {
+    public Exemplar {
+      labels = List.copyOf(labels);
+    }
   }
 }

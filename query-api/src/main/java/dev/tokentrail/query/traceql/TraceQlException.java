@@ -5,7 +5,7 @@ public final class TraceQlException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int column;
 
-  TraceQlException(String message, int offset) {
+  public TraceQlException(String message, int offset) {
     super("TraceQL error at column " + (offset + 1) + ": " + message);
     this.column = offset + 1;
   }

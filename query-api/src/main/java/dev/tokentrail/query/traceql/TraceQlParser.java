@@ -47,6 +47,123 @@ public final class TraceQlParser {
     return result;
   }
 
+  /**
+   * Parses a TraceQL metrics query: spansets, optional filter stages ({@code count() > 2}), one
+   * metrics function with an optional {@code by(...)}, and an optional {@code topk(n)} or {@code
+   * bottomk(n)}. Anything else, including unsupported functions, is a {@link TraceQlException}
+   * naming it.
+   */
+  public static MetricsPipeline parseMetrics(String query) {
+    if (query == null || query.isBlank()) {
+      throw new TraceQlException("a metrics query is required, e.g. { } | rate()", 0);
+    }
+    TraceQlParser parser = new TraceQlParser(Lexer.tokenize(query));
+    MetricsPipeline result = parser.metricsQuery();
+    if (parser.peek().kind() != Kind.EOF) {
+      throw parser.unexpected("end of query");
+    }
+    return result;
+  }
+
+  private MetricsPipeline metricsQuery() {
+    Spansets spansets = spansets();
+    List<AggregateCondition> aggregates = new ArrayList<>();
+    while (true) {
+      if (!accept(Kind.PIPE)) {
+        throw unexpected("'|' and a metrics function: rate(), count_over_time(), sum_over_time(), avg_over_time(), "
+            + "min_over_time(), max_over_time(), quantile_over_time() or histogram_over_time()");
+      }
+      Token name = expect(Kind.IDENT, "a pipeline stage or metrics function");
+      switch (name.text()) {
+        case "count", "sum", "avg", "min", "max" -> aggregates.add(aggregate(name));
+        case "rate", "count_over_time", "sum_over_time", "avg_over_time", "min_over_time", "max_over_time",
+            "quantile_over_time", "histogram_over_time" -> {
+          MetricsPipeline.Function function = MetricsPipeline.Function.valueOf(name.text().toUpperCase(Locale.ROOT));
+          return metricsFunction(spansets, aggregates, function);
+        }
+        case "compare", "topk", "bottomk", "select", "by", "coalesce" ->
+            throw new TraceQlException("'" + name.text() + "' is not supported here (supported: a metrics function, "
+                + "optionally followed by | topk(n) or | bottomk(n))", name.offset());
+        default -> throw new TraceQlException("unsupported metrics function '" + name.text() + "' (supported: rate, "
+            + "count_over_time, sum_over_time, avg_over_time, min_over_time, max_over_time, quantile_over_time, "
+            + "histogram_over_time)", name.offset());
+      }
+    }
+  }
+
+  private MetricsPipeline metricsFunction(Spansets spansets, List<AggregateCondition> aggregates, MetricsPipeline.Function function) {
+    expect(Kind.LPAREN, "'('");
+    FieldRef field = null;
+    List<Double> quantiles = new ArrayList<>();
+    if (function.takesField()) {
+      field = field(expect(Kind.IDENT, "an attribute or intrinsic to " + function.traceQlName()));
+      if (function == MetricsPipeline.Function.QUANTILE_OVER_TIME) {
+        expect(Kind.COMMA, "',' and a quantile such as 0.95");
+        do {
+          Token q = next();
+          double v = quantile(q);
+          quantiles.add(v);
+        } while (accept(Kind.COMMA));
+      }
+    } else if (peek().kind() != Kind.RPAREN) {
+      throw unexpected("')' (" + function.traceQlName() + "() takes no argument)");
+    }
+    expect(Kind.RPAREN, "')'");
+    List<FieldRef> by = new ArrayList<>();
+    if (peek().kind() == Kind.IDENT && peek().text().equals("by")) {
+      next();
+      expect(Kind.LPAREN, "'(' after by");
+      do {
+        by.add(field(expect(Kind.IDENT, "an attribute or intrinsic to group by")));
+      } while (accept(Kind.COMMA));
+      expect(Kind.RPAREN, "')'");
+    }
+    if (peek().kind() == Kind.IDENT && peek().text().equals("with")) {
+      throw new TraceQlException("query hints 'with(...)' are not supported", peek().offset());
+    }
+    MetricsPipeline.Rank rank = null;
+    if (accept(Kind.PIPE)) {
+      Token name = expect(Kind.IDENT, "topk or bottomk");
+      if (!name.text().equals("topk") && !name.text().equals("bottomk")) {
+        throw new TraceQlException("unsupported second stage '" + name.text() + "' (supported: topk(n), bottomk(n))", name.offset());
+      }
+      expect(Kind.LPAREN, "'('");
+      Token k = expect(Kind.NUMBER, "the number of series");
+      int n;
+      try {
+        n = Integer.parseInt(k.text());
+      } catch (NumberFormatException e) {
+        throw new TraceQlException(name.text() + " takes a positive whole number, found '" + k.text() + "'", k.offset());
+      }
+      if (n <= 0) {
+        throw new TraceQlException(name.text() + " takes a positive whole number, found '" + k.text() + "'", k.offset());
+      }
+      expect(Kind.RPAREN, "')'");
+      rank = new MetricsPipeline.Rank(name.text().equals("topk"), n);
+    }
+    return new MetricsPipeline(spansets, aggregates, function, field, quantiles, by, rank);
+  }
+
+  private static double quantile(Token q) {
+    String text = q.text();
+    double v;
+    try {
+      if (q.kind() == Kind.NUMBER) {
+        v = Double.parseDouble(text);
+      } else if (q.kind() == Kind.IDENT && text.startsWith(".")) {
+        v = Double.parseDouble("0" + text);
+      } else {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      throw new TraceQlException("expected a quantile between 0 and 1, found '" + describe(q) + "'", q.offset());
+    }
+    if (!(v >= 0 && v <= 1)) {
+      throw new TraceQlException("quantile " + text + " is outside 0..1", q.offset());
+    }
+    return v;
+  }
+
   private TraceQl query() {
     Spansets spansets = spansets();
     List<AggregateCondition> aggregates = new ArrayList<>();
@@ -62,8 +179,10 @@ public final class TraceQlParser {
           expect(Kind.RPAREN, "')'");
         }
         case "count", "sum", "avg", "min", "max" -> aggregates.add(aggregate(name));
-        case "by", "coalesce", "rate", "count_over_time", "quantile_over_time", "histogram_over_time",
-            "min_over_time", "max_over_time", "avg_over_time", "sum_over_time", "compare" ->
+        case "rate", "count_over_time", "quantile_over_time", "histogram_over_time",
+            "min_over_time", "max_over_time", "avg_over_time", "sum_over_time" ->
+            throw new TraceQlException("'" + name.text() + "()' is a metrics function: query it through /api/metrics/query_range or /api/metrics/query", name.offset());
+        case "by", "coalesce", "compare" ->
             throw new TraceQlException("pipeline stage '" + name.text() + "()' is not supported", name.offset());
         default -> throw new TraceQlException("unknown pipeline stage '" + name.text() + "'", name.offset());
       }

@@ -111,7 +111,7 @@ class TraceQlParserTest {
       "'{ span.a = 1 } >> { span.b = 2 }'  | column 16: structural operator '>>' is not supported",
       "'{ span.a = 1 } ~ { span.b = 2 }'   | column 16: structural operator '~' is not supported",
       "'{ span.a = 1 } | by(span.team)'    | column 18: pipeline stage 'by()' is not supported",
-      "'{ span.a = 1 } | rate()'           | column 18: pipeline stage 'rate()' is not supported",
+      "'{ span.a = 1 } | rate()'           | column 18: 'rate()' is a metrics function",
       "'{ event.name = \"x\" }'            | column 3: scope 'event' is not supported",
       "'{ foo = 1 }'                       | column 3: unknown intrinsic or unscoped name 'foo'",
       "'{ span.a = }'                      | column 12: expected a value, found '}'",

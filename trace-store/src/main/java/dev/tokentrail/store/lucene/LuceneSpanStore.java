@@ -1384,6 +1384,26 @@ public final class LuceneSpanStore implements SpanStore {
   }
 
   @Override
+  public dev.tokentrail.store.MetricsAnswer metrics(dev.tokentrail.store.MetricsQuery metricsQuery) {
+    requireNonNull(metricsQuery, "metricsQuery");
+    MetricsAggregation aggregation = new MetricsAggregation(metricsQuery);
+    Query query =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
+            .add(LongField.newRangeQuery(SpanDocuments.START, metricsQuery.startNanos(), metricsQuery.endNanos() - 1), Occur.FILTER)
+            .add(SpanQueries.compile(metricsQuery.filter(), this::traceLevelQuery), Occur.FILTER)
+            .build();
+    try (Snapshot snapshot = new Snapshot(metricsQuery.startNanos(), metricsQuery.endNanos())) {
+      for (int i = 0; i < snapshot.searchers.size(); i++) {
+        aggregation.collect(i, snapshot.searchers.get(i), query);
+      }
+      return aggregation.answer(snapshot.searchers);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
   public Map<String, OutcomeAnalysis.TraceOutcome> outcomes(long fromEpochNanos, long toEpochNanos) {
     Query query =
         new BooleanQuery.Builder()
