@@ -235,14 +235,6 @@ class StreamingQuerierServiceTest {
   }
 
   @Test
-  void placeholderEngineRefusesWithInvalidArgument() {
-    StreamingQuerierService service = new StreamingQuerierService(null, TraceQlMetrics.create(null), CLOCK);
-    Recorder<QueryRangeResponse> out = new Recorder<>();
-    service.metricsQueryRange(QueryRangeRequest.newBuilder().setQuery("{ } | rate()").setStart(S).setEnd(2 * S).build(), out);
-    assertThat(Status.fromThrowable(out.error).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-  }
-
-  @Test
   void tagsMapBecomesTheLegacyTagsParameter() {
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("service.name", "support bot");

@@ -43,6 +43,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -233,8 +234,7 @@ class StreamingQuerierIT {
   @Test
   void metricsQueryRangeAnswersOverGrpc() {
     long now = System.currentTimeMillis() * 1_000_000L;
-    // A malformed query is refused with the engine's TraceQL message (before the engine is merged,
-    // every metrics query is refused that way).
+    // A malformed query is refused with the engine's TraceQL message.
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> {
       Iterator<QueryRangeResponse> it = stub.withDeadlineAfter(30, TimeUnit.SECONDS).metricsQueryRange(
           QueryRangeRequest.newBuilder().setQuery("{ span.x = } | rate()").setStart(now - 3_600_000_000_000L).setEnd(now).build());
@@ -252,6 +252,38 @@ class StreamingQuerierIT {
             .setStart(now - 3_600_000_000_000L).setEnd(now).build()).forEachRemaining(r -> { }));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getStatus().getDescription()).contains("TraceQL");
+  }
+
+  @Test
+  void metricsQueryRangeStreamsTheSeriesTheHttpApiAnswers() throws Exception {
+    String q = "{ span.gen_ai.usage.input_tokens > 0 } | count_over_time() by (span.gen_ai.request.model)";
+    long start = startSeconds * 1_000_000_000L;
+    long end = endSeconds * 1_000_000_000L;
+    List<QueryRangeResponse> messages = new ArrayList<>();
+    stub.withDeadlineAfter(30, TimeUnit.SECONDS).metricsQueryRange(QueryRangeRequest.newBuilder()
+        .setQuery(q).setStart(start).setEnd(end).setStep(120_000_000_000L).build()).forEachRemaining(messages::add);
+    QueryRangeResponse last = messages.get(messages.size() - 1);
+    // Four calls of four models: one series each, one call in all.
+    Map<String, Double> grpc = new java.util.TreeMap<>();
+    last.getSeriesList().forEach(series -> grpc.put(
+        series.getLabelsList().get(0).getValue().getStringValue(),
+        series.getSamplesList().stream().mapToDouble(sample -> sample.getValue()).sum()));
+    assertThat(grpc).containsOnly(
+        Map.entry("claude-sonnet-4", 3.0), Map.entry("claude-3-5-haiku", 1.0),
+        Map.entry("gpt-4o", 1.0), Map.entry("gpt-4o-mini", 1.0));
+
+    HttpResponse<String> response = server.get("/api/metrics/query_range?q=" + enc(q)
+        + "&start=" + startSeconds + "&end=" + endSeconds + "&step=120s");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    Map<String, Double> http = new java.util.TreeMap<>();
+    for (JsonNode series : JSON.readTree(response.body()).get("series")) {
+      double sum = 0;
+      for (JsonNode sample : series.get("samples")) {
+        sum += sample.get("value").asDouble();
+      }
+      http.put(series.get("labels").get(0).get("value").get("stringValue").asText(), sum);
+    }
+    assertThat(grpc).isEqualTo(http);
   }
 
   @Test
