@@ -178,7 +178,7 @@ final class StreamingQuerierService extends StreamingQuerierGrpc.StreamingQuerie
       long[] window = metricsWindow(request.getStart(), request.getEnd());
       long start = window[0];
       long end = window[1];
-      long step = request.getStep() == 0 ? defaultStep(start, end) : request.getStep();
+      long step = request.getStep() == 0 ? MetricsApi.defaultStep(start, end) : request.getStep();
       if (step < 0) {
         throw new IllegalArgumentException("step: out of range (expected: nanoseconds > 0)");
       }
@@ -307,26 +307,6 @@ final class StreamingQuerierService extends StreamingQuerierGrpc.StreamingQuerie
             .setTotalJobs(1)
             .setCompletedJobs(1))
         .build();
-  }
-
-  /**
-   * Tempo's default step (DefaultQueryRangeStep): about 240 points over the window, rounded down to
-   * 1h, 5m, 1m, 15s, 5s or 1s; windows under a minute use multiples of 50ms.
-   */
-  static long defaultStep(long startNanos, long endNanos) {
-    long delta = endNanos - startNanos;
-    long baseline = delta / 240;
-    long second = 1_000_000_000L;
-    if (delta < 60 * second) {
-      long g = 50_000_000L;
-      return baseline > g ? baseline / g * g : g;
-    }
-    for (long g : new long[] {3600 * second, 300 * second, 60 * second, 15 * second, 5 * second, second}) {
-      if (baseline > g) {
-        return baseline / g * g;
-      }
-    }
-    return second;
   }
 
   // ---------------------------------------------------------------------------------------------

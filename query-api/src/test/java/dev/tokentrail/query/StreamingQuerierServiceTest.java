@@ -194,13 +194,13 @@ class StreamingQuerierServiceTest {
   }
 
   @Test
-  void defaultStepMatchesTempo() {
-    assertThat(StreamingQuerierService.defaultStep(0, 3600 * S)).isEqualTo(15 * S);
-    assertThat(StreamingQuerierService.defaultStep(0, 24 * 3600 * S)).isEqualTo(360 * S - 60 * S);
-    assertThat(StreamingQuerierService.defaultStep(0, 7 * 24 * 3600 * S)).isEqualTo(2520 * S - 120 * S);
-    assertThat(StreamingQuerierService.defaultStep(0, 30 * S)).isEqualTo(100_000_000L);
-    assertThat(StreamingQuerierService.defaultStep(0, S)).isEqualTo(50_000_000L);
-    assertThat(StreamingQuerierService.defaultStep(0, 120 * S)).isEqualTo(S);
+  void streamingUsesTheHttpApisDefaultStepAsTempoDoes() {
+    assertThat(MetricsApi.defaultStep(0, 3600 * S)).isEqualTo(15 * S);
+    assertThat(MetricsApi.defaultStep(0, 24 * 3600 * S)).isEqualTo(360 * S - 60 * S);
+    assertThat(MetricsApi.defaultStep(0, 7 * 24 * 3600 * S)).isEqualTo(2520 * S - 120 * S);
+    assertThat(MetricsApi.defaultStep(0, 30 * S)).isEqualTo(100_000_000L);
+    assertThat(MetricsApi.defaultStep(0, S)).isEqualTo(50_000_000L);
+    assertThat(MetricsApi.defaultStep(0, 120 * S)).isEqualTo(S);
   }
 
   @Test
