@@ -16,11 +16,12 @@ import java.util.Set;
  *   <li>A server-owned attribute ({@link GenAiAttributes#isServerOwned}) a client sent is renamed
  *       to {@code tokentrail.client.REST} ({@code tokentrail.cost.usd} becomes {@code
  *       tokentrail.client.cost.usd}): kept, but never taken for the server's price. A value the
- *       client also sent under the new name wins.
+ *       client also sent under the new name wins. A non-finite double is kept as its text.
  *   <li>A token count or money amount the normalizer reads (every convention's usage attributes,
  *       client costs, {@code tokentrail.outcome.value_usd}) that is negative, not finite, or above
  *       its {@link ValueLimits} bound is moved to {@code tokentrail.original.KEY}: the key is then
  *       absent, so the count is unknown (never 0), and the next source of the same count is read.
+ *       A non-finite double is kept as its text ({@code "NaN"}, {@code "Infinity"}).
  * </ul>
  *
  * Each change is reported to a {@link Listener} with its reason. Never throws on attribute values;
@@ -110,7 +111,7 @@ public final class ClientAttributes {
       String key = e.getKey();
       if (renameServerOwned && isServerOwned(key)) {
         listener.changed(SERVER_OWNED);
-        renamed.put(TT_CLIENT_PREFIX + key.substring("tokentrail.".length()), e.getValue());
+        renamed.put(TT_CLIENT_PREFIX + key.substring("tokentrail.".length()), finiteOrText(e.getValue()));
       } else {
         kept.put(key, e.getValue());
       }
@@ -125,10 +126,15 @@ public final class ClientAttributes {
         out.put(e.getKey(), e.getValue());
       } else {
         listener.changed(reason);
-        out.put(TT_ORIGINAL_PREFIX + e.getKey(), e.getValue());
+        out.put(TT_ORIGINAL_PREFIX + e.getKey(), finiteOrText(e.getValue()));
       }
     }
     return out;
+  }
+
+  /** A NaN or infinite double as its text ({@code "NaN"}, {@code "Infinity"}); any other value as it is. */
+  private static Object finiteOrText(Object value) {
+    return value instanceof Double d && !Double.isFinite(d) ? d.toString() : value;
   }
 
   /** Why the value of {@code key} is not believed, or {@code null} when it is (or is not checked). */
