@@ -2,6 +2,7 @@ package dev.tokentrail.ingest;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tokentrail.genai.ClientAttributes;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -37,6 +38,7 @@ public final class IngestMetrics {
   private final Counter spansRejected;
   private final Counter requests;
   private final Counter enrichErrors;
+  private final Counter sanitized;
   private final BoundedLabels services;
   private final BoundedLabels providers;
   private final BoundedLabels models;
@@ -89,6 +91,14 @@ public final class IngestMetrics {
     enrichErrors = Counter.builder().name("tokentrail_ingest_enrich_errors_total")
         .help("Spans stored as received because enrichment (normalization, pricing) failed; see the log")
         .register(registry);
+    sanitized = Counter.builder().name("tokentrail_ingest_attributes_sanitized_total")
+        .help("Client span attributes not taken as sent, by reason: server_owned (a tokentrail.cost/price/... attribute,"
+            + " renamed tokentrail.client.*), negative, non_finite, implausible (a token count or amount above its bound,"
+            + " moved to tokentrail.original.* and read as unknown)")
+        .labelNames("reason").register(registry);
+    for (String reason : ClientAttributes.REASONS) {
+      sanitized.labelValues(reason);
+    }
     GaugeWithCallback.builder().name("tokentrail_unknown_models")
         .help("Distinct models seen on LLM calls that the price catalog does not know")
         .callback(cb -> cb.call(unknownModels.entries().size())).register(registry);
@@ -124,6 +134,11 @@ public final class IngestMetrics {
     enrichErrors.inc();
   }
 
+  /** A client attribute renamed or moved aside at ingest ({@link ClientAttributes#REASONS}). */
+  public void attributeSanitized(String reason) {
+    sanitized.labelValues(reason).inc();
+  }
+
   void request(String protocol, String result) {
     requests.labelValues(protocol, result).inc();
   }
@@ -155,7 +170,10 @@ public final class IngestMetrics {
         + addTokens(labels, "reasoning", call.reasoningTokens());
     fold(own, TOKENS, tokenSeries);
     if (call.cost().isPriced()) {
-      llmCost.labelValues(labels).inc(call.cost().totalUsd());
+      CounterDataPoint cost = llmCost.labelValues(labels);
+      if (increment(call.cost().totalUsd())) {
+        cost.inc(call.cost().totalUsd());
+      }
       fold(own, COST, 1);
       if (!Double.isNaN(call.clientCostUsd())
           && Math.abs(call.clientCostUsd() - call.cost().totalUsd()) > 0.01 * Math.max(call.cost().totalUsd(), 1e-9)) {
@@ -177,7 +195,16 @@ public final class IngestMetrics {
     }
   }
 
-  /** Adds to the {@code type} series; 1 if it did, 0 for no tokens. */
+  /** Whether {@code amount} can be added to a counter: finite and positive. */
+  static boolean increment(double amount) {
+    return amount > 0 && amount < Double.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Adds to the {@code type} series; 1 if it did, 0 for no tokens. Added as a double: the
+   * client library sums long increments in a long, which wraps negative past 2^63 and then fails
+   * every scrape; a double sum is exact to 2^53 tokens and only rounds beyond.
+   */
   private int addTokens(String[] labels, String type, long tokens) {
     if (tokens <= 0) {
       return 0;
@@ -186,7 +213,7 @@ public final class IngestMetrics {
     System.arraycopy(labels, 0, withType, 0, labels.length);
     withType[labels.length] = type;
     CounterDataPoint point = llmTokens.labelValues(withType);
-    point.inc(tokens);
+    point.inc((double) tokens);
     return 1;
   }
 }

@@ -1,5 +1,7 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.genai.ValueLimits;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -121,12 +123,21 @@ public final class CallTable {
     end[row] = endNanos;
   }
 
+  /**
+   * Token counts as stored; a count that is negative or above {@link
+   * ValueLimits#MAX_TOKENS_PER_CALL_LIMIT} (stored before ingest checked counts) is read as
+   * unknown ({@code -1}), so no sum of counts can be driven by one implausible call.
+   */
   public void setTokens(int row, long input, long output, long cacheRead, long cacheWrite, long reasoning) {
-    this.input[row] = input;
-    this.output[row] = output;
-    this.cacheRead[row] = cacheRead;
-    this.cacheWrite[row] = cacheWrite;
-    this.reasoning[row] = reasoning;
+    this.input[row] = plausible(input);
+    this.output[row] = plausible(output);
+    this.cacheRead[row] = plausible(cacheRead);
+    this.cacheWrite[row] = plausible(cacheWrite);
+    this.reasoning[row] = plausible(reasoning);
+  }
+
+  private static long plausible(long tokens) {
+    return tokens >= 0 && tokens <= ValueLimits.MAX_TOKENS_PER_CALL_LIMIT ? tokens : -1;
   }
 
   /**
@@ -142,9 +153,16 @@ public final class CallTable {
     return sdkRetries[row];
   }
 
+  /** The call's cost; negative, non-finite or implausible amounts are read as unpriced (NaN). */
   public void setCost(int row, double usd) {
-    cost[row] = usd;
+    cost[row] = usd >= 0 && usd <= MAX_COST_USD ? usd : Double.NaN;
   }
+
+  /**
+   * The largest cost believed of one call: the price of {@link
+   * ValueLimits#MAX_TOKENS_PER_CALL_LIMIT} tokens at well above any catalog price.
+   */
+  static final double MAX_COST_USD = 1e9;
 
   public void setTools(int row, boolean usedTools) {
     tools[row] = usedTools;

@@ -1,5 +1,7 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.model.Saturating;
+
 import dev.tokentrail.analysis.CallTable.Text;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.util.ArrayList;
@@ -137,7 +139,7 @@ public final class ContextGrowthAnalysis {
     for (int i = 0; i < n; i++) {
       int row = turns[from + i];
       long in = t.input(row);
-      sumIn += in;
+      sumIn = Saturating.add(sumIn, in);
       if (traceCount < 5 && !seen(traces, traceCount, t.traceHi(row), t.traceLo(row))) {
         traces[traceCount * 2] = t.traceHi(row);
         traces[traceCount * 2 + 1] = t.traceLo(row);
@@ -148,9 +150,9 @@ public final class ContextGrowthAnalysis {
       }
       int prev = turns[from + i - 1];
       long r = Math.min(in, t.input(prev) + Math.max(0, t.output(prev)));
-      sumResent += r;
+      sumResent = Saturating.add(sumResent, r);
       long cached = Math.max(0, t.cacheRead(row));
-      cacheRead += cached;
+      cacheRead = Saturating.add(cacheRead, cached);
       double inputPrice = prices.inputPerToken(row);
       if (!Double.isNaN(inputPrice)) {
         resentUsd += r * inputPrice;

@@ -1,5 +1,7 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.model.Saturating;
+
 import dev.tokentrail.analysis.CallTable.Text;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -193,7 +195,7 @@ public final class RetryAnalysis {
       }
       wasted++;
       if (t.hasUsage(row)) {
-        wastedTokens += Math.max(0, t.input(row)) + Math.max(0, t.output(row));
+        wastedTokens = Saturating.add(wastedTokens, Saturating.add(Math.max(0, t.input(row)), Math.max(0, t.output(row))));
         wastedUsd += t.costOrZero(row);
       } else {
         unbilled++;
@@ -290,7 +292,7 @@ public final class RetryAnalysis {
     c[0]++;
     c[1] += g.attempts();
     c[2] += g.wastedAttempts();
-    c[3] += g.wastedTokens();
+    c[3] = Saturating.add(c[3], g.wastedTokens());
     c[4] += g.unbilledRetries();
     c[5] += g.firstTrySucceeded() ? 1 : 0;
     c[6] += g.succeeded() ? 1 : 0;

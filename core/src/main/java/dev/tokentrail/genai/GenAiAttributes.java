@@ -115,4 +115,33 @@ public final class GenAiAttributes {
   public static final String TT_CLOCK_SKEW = "tokentrail.clock_skew";
   /** Prefix under which an original attribute value is kept when normalization rewrote it. */
   public static final String TT_ORIGINAL_PREFIX = "tokentrail.original.";
+  /** Written by TokenTrail's agent extension beside its own price ({@code agent}). */
+  public static final String TT_PRICE_SOURCE = "tokentrail.price.source";
+  /**
+   * Prefix under which a server-owned attribute a client sent is kept: {@code tokentrail.cost.usd}
+   * from a client is stored as {@code tokentrail.client.cost.usd}. The price is always the server's.
+   */
+  public static final String TT_CLIENT_PREFIX = "tokentrail.client.";
+  /** The agent extension's own cost of a call, once renamed: read as a client-reported cost. */
+  public static final String TT_CLIENT_COST_USD = TT_CLIENT_PREFIX + "cost.usd";
+
+  private static final String TT_PREFIX = "tokentrail.";
+
+  /**
+   * Whether {@code key} is an attribute only the server writes: the cost and price of a call
+   * ({@code tokentrail.cost.*}, {@code tokentrail.price.*}), the call marker {@code
+   * tokentrail.llm_call}, the kept originals {@code tokentrail.original.*} and {@code
+   * tokentrail.clock_skew}. Attribution, outcome, retry attempt, hashes, the wrapper marker and the
+   * {@code tokentrail.usage.*} counts are the client's to send.
+   */
+  public static boolean isServerOwned(String key) {
+    if (!key.startsWith(TT_PREFIX)) {
+      return false;
+    }
+    return key.startsWith("cost.", TT_PREFIX.length())
+        || key.startsWith("price.", TT_PREFIX.length())
+        || key.startsWith("original.", TT_PREFIX.length())
+        || key.equals(TT_LLM_CALL)
+        || key.equals(TT_CLOCK_SKEW);
+  }
 }

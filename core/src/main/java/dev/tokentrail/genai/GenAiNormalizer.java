@@ -19,11 +19,11 @@ import java.util.Map;
  * docs/research/genai-conventions.md section 9. Never throws on span content.
  */
 public final class GenAiNormalizer {
-  private static final String VERCEL_INPUT_NO_CACHE = "ai.usage.inputTokenDetails.noCacheTokens";
-  private static final String VERCEL_INPUT_CACHE_READ = "ai.usage.inputTokenDetails.cacheReadTokens";
-  private static final String VERCEL_INPUT_CACHE_WRITE =
+  static final String VERCEL_INPUT_NO_CACHE = "ai.usage.inputTokenDetails.noCacheTokens";
+  static final String VERCEL_INPUT_CACHE_READ = "ai.usage.inputTokenDetails.cacheReadTokens";
+  static final String VERCEL_INPUT_CACHE_WRITE =
       "ai.usage.inputTokenDetails.cacheWriteTokens";
-  private static final String VERCEL_REASONING_DETAIL =
+  static final String VERCEL_REASONING_DETAIL =
       "ai.usage.outputTokenDetails.reasoningTokens";
   private static final String VERCEL_RESPONSE_MODEL = "ai.response.model";
   private static final String OI_REQUEST_MODEL = "llm.request.model_name";
@@ -32,6 +32,7 @@ public final class GenAiNormalizer {
   private static final String EXCEPTION_TYPE = "exception.type";
 
   private final AttributionKeys attributionKeys;
+  private final ValueLimits limits;
   /** {@code baggage.KEY} for each attribution key, built once rather than per span. */
   private final List<String> teamBaggage;
   private final List<String> projectBaggage;
@@ -39,8 +40,9 @@ public final class GenAiNormalizer {
   private final List<String> featureBaggage;
   private final List<String> userBaggage;
 
-  private GenAiNormalizer(AttributionKeys attributionKeys) {
+  private GenAiNormalizer(AttributionKeys attributionKeys, ValueLimits limits) {
     this.attributionKeys = attributionKeys;
+    this.limits = limits;
     this.teamBaggage = baggageKeys(attributionKeys.team());
     this.projectBaggage = baggageKeys(attributionKeys.project());
     this.costCenterBaggage = baggageKeys(attributionKeys.costCenter());
@@ -57,7 +59,16 @@ public final class GenAiNormalizer {
   }
 
   public static GenAiNormalizer create(AttributionKeys attributionKeys) {
-    return new GenAiNormalizer(requireNonNull(attributionKeys, "attributionKeys"));
+    return create(attributionKeys, ValueLimits.DEFAULT);
+  }
+
+  /** With {@code limits} bounding the token counts and client costs believed. */
+  public static GenAiNormalizer create(AttributionKeys attributionKeys, ValueLimits limits) {
+    return new GenAiNormalizer(requireNonNull(attributionKeys, "attributionKeys"), requireNonNull(limits, "limits"));
+  }
+
+  public ValueLimits limits() {
+    return limits;
   }
 
   /** The span's LLM call, or {@code null} when the span is not one. Cost is not yet set. */
@@ -120,11 +131,22 @@ public final class GenAiNormalizer {
     long inputAudio = firstLong(a, TT_USAGE_INPUT_AUDIO, OI_INPUT_AUDIO_TOKENS);
     long outputAudio = firstLong(a, TT_USAGE_OUTPUT_AUDIO, OI_OUTPUT_AUDIO_TOKENS);
 
-    input = inclusiveInput(a, provider, input, cacheRead, cacheWrite);
+    // ClientAttributes moved implausible counts aside at ingest; a caller that skipped it (or a
+    // span stored before) still gets no count above the bound.
+    long max = limits.maxTokensPerCall();
+    input = bounded(input, max);
+    output = bounded(output, max);
+    cacheRead = bounded(cacheRead, max);
+    cacheWrite = bounded(cacheWrite, max);
+    reasoning = bounded(reasoning, max);
+    cacheWrite1h = bounded(cacheWrite1h, max);
+    inputAudio = bounded(inputAudio, max);
+    outputAudio = bounded(outputAudio, max);
+    input = inclusiveInput(a, provider, input, cacheRead, cacheWrite, max);
 
     String conversation =
         firstString(a, CONVERSATION_ID, SESSION_ID, "traceloop.association.properties.session_id");
-    double clientCost = clientCostOf(a);
+    double clientCost = clientCostOf(a, limits.maxUsdPerCall());
     long retryAttempt = firstLong(a, TT_RETRY_ATTEMPT);
     return new LlmCall(
         operation,
@@ -145,7 +167,7 @@ public final class GenAiNormalizer {
         attributionOf(span),
         firstString(a, TT_TASK),
         outcomeOf(span),
-        firstDouble(a, TT_OUTCOME_VALUE_USD),
+        boundedUsd(firstDouble(a, TT_OUTCOME_VALUE_USD), ValueLimits.MAX_USD_PER_CALL_LIMIT),
         retryAttempt,
         firstString(a, TT_REQUEST_HASH),
         firstString(a, TT_PREFIX_HASH),
@@ -218,9 +240,9 @@ public final class GenAiNormalizer {
    * Vercel AI SDK 6) add them in, older and hand-rolled ones do not.
    */
   private static long inclusiveInput(
-      Map<String, Object> a, String provider, long input, long cacheRead, long cacheWrite) {
+      Map<String, Object> a, String provider, long input, long cacheRead, long cacheWrite, long max) {
     long cached = Math.max(0, cacheRead) + Math.max(0, cacheWrite);
-    long noCache = firstLong(a, VERCEL_INPUT_NO_CACHE);
+    long noCache = bounded(firstLong(a, VERCEL_INPUT_NO_CACHE), max);
     if (noCache >= 0) {
       return noCache + cached;
     }
@@ -249,17 +271,32 @@ public final class GenAiNormalizer {
         || a.containsKey(VERCEL_INPUT_CACHE_WRITE);
   }
 
-  private static double clientCostOf(Map<String, Object> a) {
-    double total = firstDouble(a, OI_COST_TOTAL, OPENLIT_COST);
+  /**
+   * What the client says the call cost: OpenInference's or OpenLIT's total, else OpenInference's
+   * prompt + completion, else the agent extension's own price (its {@code tokentrail.cost.usd},
+   * renamed {@code tokentrail.client.cost.usd} at ingest). NaN when none is present and plausible.
+   */
+  private static double clientCostOf(Map<String, Object> a, double max) {
+    double total = boundedUsd(firstDouble(a, OI_COST_TOTAL, OPENLIT_COST), max);
     if (!Double.isNaN(total)) {
       return total;
     }
-    double prompt = firstDouble(a, OI_COST_PROMPT);
-    double completion = firstDouble(a, OI_COST_COMPLETION);
+    double prompt = boundedUsd(firstDouble(a, OI_COST_PROMPT), max);
+    double completion = boundedUsd(firstDouble(a, OI_COST_COMPLETION), max);
     if (Double.isNaN(prompt) && Double.isNaN(completion)) {
-      return Double.NaN;
+      return boundedUsd(firstDouble(a, TT_CLIENT_COST_USD), max);
     }
     return (Double.isNaN(prompt) ? 0 : prompt) + (Double.isNaN(completion) ? 0 : completion);
+  }
+
+  /** {@code count}, or {@link LlmCall#UNKNOWN} when above {@code max}. */
+  private static long bounded(long count, long max) {
+    return count > max ? LlmCall.UNKNOWN : count;
+  }
+
+  /** {@code usd} when finite and within {@code [0, max]}, else NaN (unknown). */
+  private static double boundedUsd(double usd, double max) {
+    return usd >= 0 && usd <= max ? usd : Double.NaN;
   }
 
   /** The error type when the call failed, else {@code null}. */
@@ -368,7 +405,7 @@ public final class GenAiNormalizer {
       }
       if (value instanceof String s) {
         double parsed = parseDouble(s);
-        if (!Double.isNaN(parsed)) {
+        if (Double.isFinite(parsed)) {
           return parsed;
         }
       }
@@ -405,7 +442,7 @@ public final class GenAiNormalizer {
     return result;
   }
 
-  private static double parseDouble(String s) {
+  static double parseDouble(String s) {
     if (s.isEmpty() || s.length() > 32) {
       return Double.NaN;
     }

@@ -14,9 +14,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Turns a received span into a stored one: recognizes the LLM call, prices it and adds the
- * canonical {@code gen_ai.*} and {@code tokentrail.*} attributes beside the original ones. An
- * original value that normalization rewrote is kept under {@code tokentrail.original.KEY}.
+ * Turns a received span into a stored one: renames the server-owned {@code tokentrail.*}
+ * attributes a client sent and moves implausible counts and amounts aside ({@link
+ * ClientAttributes}), recognizes the LLM call, prices it and adds the canonical {@code gen_ai.*}
+ * and {@code tokentrail.*} attributes beside the original ones. An original value that
+ * normalization rewrote is kept under {@code tokentrail.original.KEY}. The price is always the
+ * server's: a client's own (the agent extension's {@code tokentrail.cost.usd}) is kept as {@code
+ * tokentrail.client.cost.usd} and compared as the client's cost.
  */
 public final class LlmSpanEnricher {
   /**
@@ -32,15 +36,25 @@ public final class LlmSpanEnricher {
 
   private final GenAiNormalizer normalizer;
   private final CostCalculator costs;
+  private final ClientAttributes clientAttributes;
+  private final ClientAttributes.Listener listener;
 
-  private LlmSpanEnricher(GenAiNormalizer normalizer, CostCalculator costs) {
+  private LlmSpanEnricher(GenAiNormalizer normalizer, CostCalculator costs, ClientAttributes.Listener listener) {
     this.normalizer = normalizer;
     this.costs = costs;
+    this.clientAttributes = new ClientAttributes(normalizer.limits());
+    this.listener = listener;
   }
 
   public static LlmSpanEnricher create(GenAiNormalizer normalizer, CostCalculator costs) {
+    return create(normalizer, costs, ClientAttributes.Listener.NONE);
+  }
+
+  /** With {@code listener} told of every client attribute renamed or moved aside at ingest. */
+  public static LlmSpanEnricher create(
+      GenAiNormalizer normalizer, CostCalculator costs, ClientAttributes.Listener listener) {
     return new LlmSpanEnricher(
-        requireNonNull(normalizer, "normalizer"), requireNonNull(costs, "costs"));
+        requireNonNull(normalizer, "normalizer"), requireNonNull(costs, "costs"), requireNonNull(listener, "listener"));
   }
 
   public CostCalculator costs() {
@@ -50,7 +64,13 @@ public final class LlmSpanEnricher {
   /** The enriched span and its priced call; the call is {@code null} for other spans. */
   public record Enriched(Span span, LlmCall call) {}
 
+  /** A received span: client attributes checked ({@link ClientAttributes#received}), then priced. */
   public Enriched enrich(Span span) {
+    Map<String, Object> received = clientAttributes.received(span.attributes(), listener);
+    return price(received == span.attributes() ? span : span.withAttributes(received));
+  }
+
+  private Enriched price(Span span) {
     LlmCall call = normalizer.extract(span);
     if (call == null) {
       return new Enriched(span, null);
@@ -71,7 +91,7 @@ public final class LlmSpanEnricher {
     for (String key : COST_ATTRIBUTES) {
       base.remove(key);
     }
-    return enrich(stored.withAttributes(base));
+    return price(stored.withAttributes(clientAttributes.stored(base)));
   }
 
   static Map<String, Object> canonicalAttributes(Map<String, Object> original, LlmCall call) {

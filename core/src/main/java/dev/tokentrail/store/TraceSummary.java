@@ -22,7 +22,8 @@ public record TraceSummary(
     String team,
     String project) {
 
+  /** Input plus output tokens, saturating at {@link Long#MAX_VALUE} rather than wrapping negative. */
   public long totalTokens() {
-    return inputTokens + outputTokens;
+    return dev.tokentrail.model.Saturating.add(Math.max(0, inputTokens), Math.max(0, outputTokens));
   }
 }

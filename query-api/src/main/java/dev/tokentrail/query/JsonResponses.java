@@ -18,7 +18,9 @@ import java.util.Map;
 /**
  * JSON bodies and the error shape every endpoint shares: {@code {"error": "..."}}. The {@code
  * /api/v1/} endpoints answer with {@link #rounded}: every fractional number (USD amounts, ratios)
- * written with at most {@value #SIGNIFICANT_DIGITS} significant digits.
+ * written with at most {@value #SIGNIFICANT_DIGITS} significant digits, and a NaN or infinite one
+ * (which JSON cannot carry; Jackson would write the strings {@code "NaN"}, {@code "Infinity"}) as
+ * {@code null}.
  */
 final class JsonResponses {
   /**
@@ -64,7 +66,11 @@ final class JsonResponses {
 
     @Override
     public void serialize(Double value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-      gen.writeNumber(round(value));
+      if (Double.isFinite(value)) {
+        gen.writeNumber(round(value));
+      } else {
+        gen.writeNull();
+      }
     }
   }
 

@@ -146,11 +146,14 @@ public final class WasteMetrics implements AutoCloseable {
     for (Map.Entry<String, Double> e : current.entrySet()) {
       Counted before = seen.get(e.getKey());
       double previous = before == null ? 0 : before.usd();
-      double value = Math.max(previous, e.getValue());
+      double usd = e.getValue();
+      // A counter only ever gets a finite, non-negative increment: a NaN or infinite finding is
+      // not counted (the analysis reads no such amount; this guards the scrape regardless).
+      double value = usd >= 0 && usd < Double.POSITIVE_INFINITY ? Math.max(previous, usd) : previous;
       add += value - previous;
       seen.put(e.getKey(), new Counted(value, now));
     }
-    if (add > 0) {
+    if (add > 0 && add < Double.POSITIVE_INFINITY) {
       wasteUsd.labelValues(kind).inc(add);
     }
     findings.put(kind, current.size());

@@ -31,4 +31,15 @@ class JsonResponsesTest {
     String json = JsonResponses.rounded(row).aggregate().join().content().toString(StandardCharsets.UTF_8);
     assertThat(json).isEqualTo("{\"costUsd\":0.07206,\"ratio\":0.666666666667,\"calls\":123456789012345,\"missing\":null}");
   }
+
+  @Test
+  void nonFiniteNumbersAreWrittenAsNullNeverAsNaNOrInfinity() {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("costUsd", Double.NaN);
+    row.put("spendUsd", Double.POSITIVE_INFINITY);
+    row.put("forecastUsd", Double.NEGATIVE_INFINITY);
+    row.put("ok", 1.5);
+    String json = JsonResponses.rounded(row).aggregate().join().content().toString(StandardCharsets.UTF_8);
+    assertThat(json).isEqualTo("{\"costUsd\":null,\"spendUsd\":null,\"forecastUsd\":null,\"ok\":1.5}");
+  }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokentrail.analysis.BudgetAnalysis;
 import dev.tokentrail.analysis.WasteThresholds;
 import dev.tokentrail.genai.AttributionKeys;
+import dev.tokentrail.genai.ValueLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,8 @@ record ServerConfig(
     Duration wasteInterval,
     WasteThresholds wasteThresholds,
     List<BudgetAnalysis.Budget> budgets,
-    Map<String, Double> outcomeBenchmarks) {
+    Map<String, Double> outcomeBenchmarks,
+    ValueLimits valueLimits) {
 
   /** Settings whose value is a map: {@code name=value} pairs in env, a YAML mapping in the file. */
   private static final java.util.Set<String> MAP_KEYS = java.util.Set.of("budgets.team", "budgets.project", "outcomes.benchmark_usd");
@@ -66,6 +68,8 @@ record ServerConfig(
           new Setting("store.commit_interval", "TOKENTRAIL_STORE_COMMIT_INTERVAL", null, "10s", "How often indices are committed and the write-ahead log trimmed."),
           new Setting("store.max_future_skew", "TOKENTRAIL_STORE_MAX_FUTURE_SKEW", null, "1h", "Spans starting further in the future (or before retention) are partitioned by receive time."),
           new Setting("pricing.catalog_file", "TOKENTRAIL_PRICING_CATALOG_FILE", "--price-catalog", "", "YAML price file overriding and extending the built-in catalog."),
+          new Setting("ingest.max_tokens_per_call", "TOKENTRAIL_INGEST_MAX_TOKENS_PER_CALL", "--max-tokens-per-call", "100000000", "Largest token count (input, output, cache, reasoning, audio) believed of one LLM call; a larger, negative or non-finite one is read as unknown, kept as tokentrail.original.KEY and counted in tokentrail_ingest_attributes_sanitized_total."),
+          new Setting("ingest.max_usd_per_call", "TOKENTRAIL_INGEST_MAX_USD_PER_CALL", "--max-usd-per-call", "10000", "Largest client-reported cost in USD believed of one LLM call (llm.cost.*, gen_ai.usage.cost, the agent's own price); beyond it, or negative, the client's cost is unknown."),
           new Setting("metrics.max_label_values", "TOKENTRAIL_METRICS_MAX_LABEL_VALUES", null, "100", "Distinct values kept per metric label; later ones are reported as 'other'."),
           new Setting("metrics.max_series", "TOKENTRAIL_METRICS_MAX_SERIES", "--metrics-max-series", "1000", "Label combinations kept per metric family (the LLM call, cost and token families share theirs; tokens adds up to 5 types each); later ones are added to the family's series labeled 'other' and counted in tokentrail_metrics_folded_total."),
           new Setting("attribution.team", "TOKENTRAIL_ATTRIBUTION_TEAM", null, String.join(",", AttributionKeys.DEFAULT.team()), "Attribute keys naming the team, in priority order (span, then resource, then baggage.KEY)."),
@@ -138,7 +142,30 @@ record ServerConfig(
         Durations.parse(values.get("waste.interval"), "waste.interval"),
         thresholds(values),
         budgets(values),
-        amounts(values, "outcomes.benchmark_usd"));
+        amounts(values, "outcomes.benchmark_usd"),
+        valueLimits(values));
+  }
+
+  private static ValueLimits valueLimits(Map<String, String> values) {
+    String tokensKey = "ingest.max_tokens_per_call";
+    String tokensValue = values.get(tokensKey).trim();
+    long tokens;
+    try {
+      tokens = Long.parseLong(tokensValue);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(tokensKey + ": " + tokensValue + " (expected: an integer)");
+    }
+    if (tokens <= 0 || tokens > ValueLimits.MAX_TOKENS_PER_CALL_LIMIT) {
+      throw new IllegalArgumentException(
+          tokensKey + ": " + tokens + " (expected: 1 to " + ValueLimits.MAX_TOKENS_PER_CALL_LIMIT + ")");
+    }
+    String usdKey = "ingest.max_usd_per_call";
+    double usd = decimal(values, usdKey);
+    if (!(usd > 0) || !(usd <= ValueLimits.MAX_USD_PER_CALL_LIMIT)) {
+      throw new IllegalArgumentException(
+          usdKey + ": " + values.get(usdKey).trim() + " (expected: > 0 and <= " + (long) ValueLimits.MAX_USD_PER_CALL_LIMIT + ")");
+    }
+    return new ValueLimits(tokens, usd);
   }
 
   private static WasteThresholds thresholds(Map<String, String> values) {

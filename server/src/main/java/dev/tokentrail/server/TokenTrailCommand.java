@@ -75,6 +75,12 @@ public final class TokenTrailCommand implements Runnable {
     @Option(names = "--metrics-max-series", description = "Label combinations kept per metric family (default 1000).")
     String metricsMaxSeries;
 
+    @Option(names = "--max-tokens-per-call", description = "Largest token count believed of one LLM call (default 100000000).")
+    String maxTokensPerCall;
+
+    @Option(names = "--max-usd-per-call", description = "Largest client-reported cost in USD believed of one LLM call (default 10000).")
+    String maxUsdPerCall;
+
     @Override
     public Integer call() throws Exception {
       Map<String, String> flags = new LinkedHashMap<>();
@@ -87,6 +93,8 @@ public final class TokenTrailCommand implements Runnable {
       flags.put("--price-catalog", priceCatalog);
       flags.put("--max-request-bytes", maxRequestBytes);
       flags.put("--metrics-max-series", metricsMaxSeries);
+      flags.put("--max-tokens-per-call", maxTokensPerCall);
+      flags.put("--max-usd-per-call", maxUsdPerCall);
       Path configFile = config;
       if (configFile == null && System.getenv("TOKENTRAIL_CONFIG") != null) {
         configFile = Path.of(System.getenv("TOKENTRAIL_CONFIG"));

@@ -87,7 +87,8 @@ final class TokenTrailServer implements AutoCloseable {
     // One calculator prices ingest, repricing and (through its current catalog) waste analysis, so
     // a catalog reloaded by a reprice applies to all of them from then on.
     CostCalculator costs = new CostCalculator(catalog);
-    LlmSpanEnricher enricher = LlmSpanEnricher.create(GenAiNormalizer.create(config.attributionKeys()), costs);
+    LlmSpanEnricher enricher = LlmSpanEnricher.create(
+        GenAiNormalizer.create(config.attributionKeys(), config.valueLimits()), costs, metrics::attributeSanitized);
     SpanIngester ingester = SpanIngester.create(store, enricher, metrics, Clock.systemUTC());
     OtlpReceivers receivers = OtlpReceivers.create(ingester, config.maxRequestBytes(), config.maxConcurrentRequests());
     EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));

@@ -1,6 +1,7 @@
 package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.Saturating;
 import dev.tokentrail.store.TraceSummary;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -179,11 +180,13 @@ final class TraceRollups {
             if (cost.advanceExact(doc)) {
               acc.llmCalls++;
               acc.cost += NumericUtils.sortableLongToDouble(cost.nextValue());
+              // Saturating: a trace's token total never wraps negative (spans stored before
+              // ingest bounded counts may hold anything up to 2^63-1).
               if (in.advanceExact(doc)) {
-                acc.input += in.nextValue();
+                acc.input = Saturating.add(acc.input, Math.max(0, in.nextValue()));
               }
               if (out.advanceExact(doc)) {
-                acc.output += out.nextValue();
+                acc.output = Saturating.add(acc.output, Math.max(0, out.nextValue()));
               }
               if (model.advanceExact(doc)) {
                 acc.models.add(model.lookupOrd(model.ordValue()).utf8ToString());
