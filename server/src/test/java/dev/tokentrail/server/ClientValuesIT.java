@@ -56,8 +56,7 @@ class ClientValuesIT {
     export(List.of(
         LlmSpans.call(traceId, LlmSpans.spanId(), "overflow-svc", "openai", "gpt-4o", Long.MAX_VALUE, 10, now, Attributes.empty()),
         LlmSpans.call(traceId, LlmSpans.spanId(), "overflow-svc", "openai", "gpt-4o", Long.MAX_VALUE, 10, now, Attributes.empty())));
-    ServeIT.server = server;
-    JsonNode trace = ServeIT.awaitTrace(traceId, 2);
+    JsonNode trace = server.awaitTrace(traceId, 2);
     Map<String, JsonNode> chat = ServeIT.attributesOfSpanNamed(trace, "chat gpt-4o");
     assertThat(chat).doesNotContainKey("gen_ai.usage.input_tokens").containsKey("tokentrail.original.gen_ai.usage.input_tokens");
 
@@ -137,8 +136,7 @@ class ClientValuesIT {
     export(List.of(
         LlmSpans.call(traceId, LlmSpans.spanId(), "budget-svc", "openai", "gpt-4o", 3_000_000_000_000L, 1_000_000_000_000_000L, now, team),
         LlmSpans.call(traceId, LlmSpans.spanId(), "budget-svc", "openai", "gpt-4o", 1000, 100, now, team)));
-    ServeIT.server = server;
-    ServeIT.awaitTrace(traceId, 2);
+    server.awaitTrace(traceId, 2);
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       JsonNode budgets = JSON.readTree(server.get("/api/v1/budgets").body());
@@ -151,8 +149,7 @@ class ClientValuesIT {
   }
 
   private static String awaitTraceBody(String traceId, int spans) {
-    ServeIT.server = server;
-    ServeIT.awaitTrace(traceId, spans);
+    server.awaitTrace(traceId, spans);
     try {
       return server.get("/api/traces/" + traceId).body();
     } catch (Exception e) {

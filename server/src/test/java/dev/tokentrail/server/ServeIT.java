@@ -124,21 +124,7 @@ class ServeIT {
   }
 
   static JsonNode awaitTrace(String traceId, int spans) {
-    JsonNode[] found = new JsonNode[1];
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-      HttpResponse<String> response = server.get("/api/traces/" + traceId);
-      assertThat(response.statusCode()).isEqualTo(200);
-      JsonNode body = JSON.readTree(response.body());
-      int count = 0;
-      for (JsonNode batch : body.get("batches")) {
-        for (JsonNode scope : batch.get("scopeSpans")) {
-          count += scope.get("spans").size();
-        }
-      }
-      assertThat(count).isEqualTo(spans);
-      found[0] = body;
-    });
-    return found[0];
+    return server.awaitTrace(traceId, spans);
   }
 
   static Map<String, JsonNode> attributesOfSpanNamed(JsonNode trace, String name) {

@@ -114,6 +114,25 @@ public final class ServerProcess implements AutoCloseable {
     return "http://127.0.0.1:" + queryPort + path;
   }
 
+  /** The trace as /api/traces/{id} answers it once it has {@code spans} spans (10 s at most). */
+  public com.fasterxml.jackson.databind.JsonNode awaitTrace(String traceId, int spans) {
+    com.fasterxml.jackson.databind.JsonNode[] found = new com.fasterxml.jackson.databind.JsonNode[1];
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+      HttpResponse<String> response = get("/api/traces/" + traceId);
+      assertThat(response.statusCode()).isEqualTo(200);
+      com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+      int count = 0;
+      for (com.fasterxml.jackson.databind.JsonNode batch : body.get("batches")) {
+        for (com.fasterxml.jackson.databind.JsonNode scope : batch.get("scopeSpans")) {
+          count += scope.get("spans").size();
+        }
+      }
+      assertThat(count).isEqualTo(spans);
+      found[0] = body;
+    });
+    return found[0];
+  }
+
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create(queryUrl(path))).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString());
