@@ -91,6 +91,12 @@ public final class QueryCancellation {
     }
   }
 
+  /** Why the read was cancelled, or null while it may go on. */
+  public String reason() {
+    isCancelled();
+    return reason;
+  }
+
   /** How many times the store checked this cancellation (tests observe the work done). */
   public long checks() {
     return checks;

@@ -805,7 +805,8 @@ public final class LuceneSpanStore implements SpanStore {
       return read.get();
     } catch (org.apache.lucene.index.ExitableDirectoryReader.ExitingReaderException e) {
       queriesCancelled.inc();
-      throw new dev.tokentrail.store.QueryCancelledException("query cancelled: " + e.getMessage());
+      String reason = dev.tokentrail.store.QueryCancellation.current().reason();
+      throw new dev.tokentrail.store.QueryCancelledException("query cancelled: " + (reason != null ? reason : e.getMessage()));
     } catch (dev.tokentrail.store.QueryCancelledException e) {
       queriesCancelled.inc();
       throw e;
