@@ -46,11 +46,12 @@ final class AnalyticsApi {
   private CallFilter filter(ServiceRequestContext ctx) {
     long now = engine.clock().millis();
     long to = TopTracesService.millisParam(ctx, "to", now);
-    long from = TopTracesService.millisParam(ctx, "from", to - DAY_MILLIS);
+    long from = TopTracesService.millisParam(ctx, "from", Math.max(0, to - DAY_MILLIS));
     if (from > to) {
       throw new IllegalArgumentException("from: after to (expected: from <= to)");
     }
-    return new CallFilter(from * 1_000_000L, to * 1_000_000L + 999_999L,
+    long[] window = TopTracesService.nanosWindow(from, to);
+    return new CallFilter(window[0], window[1],
         param(ctx, "service"), param(ctx, "team"), param(ctx, "project"), param(ctx, "model"), param(ctx, "feature"));
   }
 

@@ -55,12 +55,12 @@ final class MetricsApi {
     return HttpResponse.of(
         () -> {
           try {
-            return handler.handle();
+            return QueryGuard.cancellable(ctx, handler::handle);
           } catch (TraceQlException | IllegalArgumentException e) {
             return HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.PLAIN_TEXT_UTF_8, e.getMessage());
           } catch (UnsupportedOperationException e) {
             return HttpResponse.of(HttpStatus.NOT_IMPLEMENTED, MediaType.PLAIN_TEXT_UTF_8, e.getMessage());
-          } catch (RuntimeException e) {
+          } catch (Exception e) {
             return HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR, MediaType.PLAIN_TEXT_UTF_8, "internal error: " + e);
           }
         },
@@ -169,10 +169,11 @@ final class MetricsApi {
     }
     long end = timestamp(ctx.queryParam("end"), now, "end");
     long endOrNow = Math.min(end, now);
-    long start = timestamp(ctx.queryParam("start"), endOrNow - since, "start");
+    long start = timestamp(ctx.queryParam("start"), Math.max(0, endOrNow - since), "start");
     if (end <= start) {
       throw new IllegalArgumentException("invalid start and end: end (" + end + ") must be after start (" + start + ")");
     }
+    QueryGuard.checkRange("start/end", start, end);
     return new long[] {start, end};
   }
 
@@ -185,6 +186,9 @@ final class MetricsApi {
     if (v.contains(".")) {
       try {
         double seconds = Double.parseDouble(v);
+        if (!(seconds >= 0 && seconds < Long.MAX_VALUE / SECOND)) {
+          throw new IllegalArgumentException(name + ": " + value + " (expected: a time from 1970 to 2262)");
+        }
         long whole = (long) Math.floor(seconds);
         long millis = Math.round((seconds - whole) * 1000);
         return whole * SECOND + millis * 1_000_000L;
@@ -194,11 +198,17 @@ final class MetricsApi {
     }
     try {
       long n = Long.parseLong(v);
-      return v.length() <= 10 ? n * SECOND : n;
+      if (n < 0) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: a time from 1970 to 2262)");
+      }
+      return v.length() <= 10 ? QueryGuard.times(name, value, n, SECOND, "a time from 1970 to 2262") : n;
     } catch (NumberFormatException e) {
       try {
         OffsetDateTime t = OffsetDateTime.parse(v);
-        return t.toEpochSecond() * SECOND + t.getNano();
+        if (t.toEpochSecond() < 0) {
+          throw new IllegalArgumentException(name + ": " + value + " (expected: a time from 1970 to 2262)");
+        }
+        return QueryGuard.times(name, value, t.toEpochSecond(), SECOND, "a time from 1970 to 2262") + t.getNano();
       } catch (DateTimeParseException e2) {
         throw new IllegalArgumentException("could not parse '" + name + "' parameter: " + value);
       }
@@ -210,7 +220,11 @@ final class MetricsApi {
     String v = value.trim();
     long nanos;
     try {
-      nanos = Math.round(Double.parseDouble(v) * SECOND);
+      double seconds = Double.parseDouble(v);
+      if (Double.isNaN(seconds) || Double.isInfinite(seconds) || Math.abs(seconds) >= Long.MAX_VALUE / SECOND) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: a positive duration up to 292 years)");
+      }
+      nanos = Math.round(seconds * SECOND);
     } catch (NumberFormatException e) {
       nanos = goDuration(v, name);
     }
@@ -242,6 +256,9 @@ final class MetricsApi {
     if (at != v.length() || v.isEmpty()) {
       throw new IllegalArgumentException("cannot parse \"" + v + "\" to a valid duration (" + name + ")");
     }
+    if (!(nanos < Long.MAX_VALUE)) {
+      throw new IllegalArgumentException(name + ": " + v + " (expected: a duration up to 292 years)");
+    }
     return Math.round(nanos);
   }
 
@@ -251,8 +268,13 @@ final class MetricsApi {
     int at = 0;
     long nanos = 0;
     while (at < v.length() && m.find(at) && m.start() == at) {
-      long n = Long.parseLong(m.group(1));
-      nanos += n * switch (m.group(2)) {
+      long n;
+      try {
+        n = Long.parseLong(m.group(1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("since: " + v + " (expected: a duration up to 292 years)");
+      }
+      long unit = switch (m.group(2)) {
         case "ms" -> 1_000_000L;
         case "s" -> SECOND;
         case "m" -> 60 * SECOND;
@@ -261,6 +283,11 @@ final class MetricsApi {
         case "w" -> 7 * 86_400 * SECOND;
         default -> 365 * 86_400 * SECOND;
       };
+      try {
+        nanos = Math.addExact(nanos, Math.multiplyExact(n, unit));
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException("since: " + v + " (expected: a duration up to 292 years)");
+      }
       at = m.end();
     }
     if (at != v.length() || v.isEmpty()) {

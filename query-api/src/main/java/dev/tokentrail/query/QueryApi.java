@@ -68,6 +68,16 @@ public final class QueryApi {
       return this;
     }
 
+    /**
+     * Limits on every query: TraceQL length, conditions and nesting, and the longest time range.
+     * They apply process-wide (the TraceQL parser checks them wherever it runs).
+     */
+    public Builder limits(dev.tokentrail.query.traceql.QueryLimits limits, java.time.Duration maxRange) {
+      dev.tokentrail.query.traceql.QueryLimits.set(limits);
+      QueryGuard.maxRange(requireNonNull(maxRange, "maxRange"));
+      return this;
+    }
+
     /** Serves the cost and waste JSON under /api/v1/ from this engine. */
     public Builder analytics(dev.tokentrail.analysis.WasteEngine engine) {
       this.engine = requireNonNull(engine, "engine");

@@ -79,7 +79,7 @@ final class TempoApi {
     return HttpResponse.of(
         () -> {
           try {
-            return handler.handle();
+            return QueryGuard.cancellable(ctx, handler);
           } catch (TraceQlException | IllegalArgumentException e) {
             return HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.PLAIN_TEXT_UTF_8, e.getMessage());
           } catch (Exception e) {
@@ -581,13 +581,20 @@ final class TempoApi {
       throw new IllegalArgumentException("start: after end (expected: start <= end)");
     }
     // end is inclusive of its whole second.
-    return new long[] {start, end == 0 ? 0 : end + 999_999_999L};
+    long[] window = {start, end == 0 ? 0 : QueryGuard.plus(end, 999_999_999L)};
+    QueryGuard.checkRange("start/end", window[0], window[1]);
+    return window;
   }
 
   private static long[] tagWindow(ServiceRequestContext ctx) {
     long start = TraceByIdService.epochSecondsParam(ctx, "start");
     long end = TraceByIdService.epochSecondsParam(ctx, "end");
-    return new long[] {start, end == 0 ? 0 : end + 999_999_999L};
+    if (end != 0 && start > end) {
+      throw new IllegalArgumentException("start: after end (expected: start <= end)");
+    }
+    long[] window = {start, end == 0 ? 0 : QueryGuard.plus(end, 999_999_999L)};
+    QueryGuard.checkRange("start/end", window[0], window[1]);
+    return window;
   }
 
   static int intParam(ServiceRequestContext ctx, String name, int defaultValue, int min, int max) {
@@ -613,9 +620,11 @@ final class TempoApi {
       return 0;
     }
     try {
-      TraceQl q = TraceQlParser.parse("{ duration > " + value.trim() + " }");
-      SpanFilter.Condition c = (SpanFilter.Condition) ((Spansets.Filter) q.spansets()).filter();
-      return (Long) c.value();
+      long nanos = MetricsApi.goDuration(value.trim(), name);
+      if (nanos < 0) {
+        throw new IllegalArgumentException();
+      }
+      return nanos;
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(name + ": " + value + " (expected: a duration such as 100ms or 1.5s)");
     }

@@ -47,14 +47,15 @@ final class TopTracesService implements HttpService {
       };
       long now = clock.millis();
       long to = millisParam(ctx, "to", now);
-      long from = millisParam(ctx, "from", to - DAY_MILLIS);
+      long from = millisParam(ctx, "from", Math.max(0, to - DAY_MILLIS));
       if (from > to) {
         throw new IllegalArgumentException("from: after to (expected: from <= to)");
       }
+      long[] window = nanosWindow(from, to);
       int limit = TempoApi.intParam(ctx, "limit", 20, 1, 10_000);
       TraceQl query = TraceQlParser.parse(ctx.queryParam("q"));
       List<TraceMatch> matches = store.search(new TraceSearch(
-          query.spansets(), query.aggregates(), from * 1_000_000L, to * 1_000_000L + 999_999L, 0, 0, limit, 0, order));
+          query.spansets(), query.aggregates(), window[0], window[1], 0, 0, limit, 0, order));
       List<Map<String, Object>> rows = new ArrayList<>(matches.size());
       for (TraceMatch match : matches) {
         rows.add(row(match.summary()));
@@ -83,18 +84,44 @@ final class TopTracesService implements HttpService {
     return row;
   }
 
-  /** Epoch milliseconds or an ISO-8601 instant. */
+  /** {from, to} in epoch millis as epoch nanos (to inclusive of its millisecond), range-checked. */
+  static long[] nanosWindow(long fromMillis, long toMillis) {
+    long[] window = {
+        QueryGuard.times("from", Long.toString(fromMillis), fromMillis, 1_000_000L, "epoch milliseconds up to " + MAX_MILLIS),
+        QueryGuard.plus(QueryGuard.times("to", Long.toString(toMillis), toMillis, 1_000_000L, "epoch milliseconds up to " + MAX_MILLIS), 999_999L)};
+    QueryGuard.checkRange("from/to", Math.max(1, window[0]), window[1]);
+    return window;
+  }
+
+  private static final long MAX_MILLIS = Long.MAX_VALUE / 1_000_000L;
+
+  /** Epoch milliseconds or an ISO-8601 instant, from 1970 to 2262. */
   static long millisParam(ServiceRequestContext ctx, String name, long defaultValue) {
     String value = ctx.queryParam(name);
     if (value == null || value.isBlank()) {
       return defaultValue;
     }
     String v = value.trim();
-    if (v.chars().allMatch(Character::isDigit)) {
-      return Long.parseLong(v);
+    String expected = name + ": " + value + " (expected: epoch milliseconds from 0 to " + MAX_MILLIS + " or an ISO-8601 instant)";
+    if (!v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      try {
+        long millis = Long.parseLong(v);
+        if (millis > MAX_MILLIS) {
+          throw new NumberFormatException();
+        }
+        return millis;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(expected);
+      }
     }
     try {
-      return Instant.parse(v).toEpochMilli();
+      long millis = Instant.parse(v).toEpochMilli();
+      if (millis < 0 || millis > MAX_MILLIS) {
+        throw new IllegalArgumentException(expected);
+      }
+      return millis;
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(expected);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(name + ": " + value + " (expected: epoch milliseconds or an ISO-8601 instant)");
     }

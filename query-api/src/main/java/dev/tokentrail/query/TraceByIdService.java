@@ -144,7 +144,7 @@ final class TraceByIdService {
       if (seconds < 0) {
         throw new NumberFormatException();
       }
-      return seconds * 1_000_000_000L;
+      return QueryGuard.times(name, value, seconds, 1_000_000_000L, "unix epoch seconds up to " + Long.MAX_VALUE / 1_000_000_000L);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + ": " + value + " (expected: unix epoch seconds)");
     }

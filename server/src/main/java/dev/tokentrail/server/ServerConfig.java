@@ -45,7 +45,12 @@ record ServerConfig(
     WasteThresholds wasteThresholds,
     List<BudgetAnalysis.Budget> budgets,
     Map<String, Double> outcomeBenchmarks,
-    ValueLimits valueLimits) {
+    ValueLimits valueLimits,
+    int maxIndexedFields,
+    int queryRegexWorkLimit,
+    int queryMaxLength,
+    int queryMaxConditions,
+    Duration queryMaxRange) {
 
   /** Settings whose value is a map: {@code name=value} pairs in env, a YAML mapping in the file. */
   private static final java.util.Set<String> MAP_KEYS = java.util.Set.of("budgets.team", "budgets.project", "outcomes.benchmark_usd");
@@ -86,6 +91,11 @@ record ServerConfig(
           new Setting("waste.overkill_max_median_input", "TOKENTRAIL_WASTE_OVERKILL_MAX_MEDIAN_INPUT", null, "2000", "...its median input tokens at most this, and it uses no tools."),
           new Setting("budgets.team", "TOKENTRAIL_BUDGETS_TEAM", null, "", "Monthly budgets in USD per team: a YAML mapping, or team=usd pairs separated by commas."),
           new Setting("budgets.project", "TOKENTRAIL_BUDGETS_PROJECT", null, "", "Monthly budgets in USD per project, as for teams."),
+          new Setting("store.max_indexed_fields", "TOKENTRAIL_STORE_MAX_INDEXED_FIELDS", "--store-max-indexed-fields", "10000", "Attribute fields (per key and type, span and resource) one partition indexes as their own Lucene fields; later keys are kept in the stored span and searched through the slower catch-all path (tokentrail_store_overflow_attribute_values_total)."),
+          new Setting("query.regex_work_limit", "TOKENTRAIL_QUERY_REGEX_WORK_LIMIT", "--query-regex-work-limit", "10000", "Lucene's determinize work limit for TraceQL regexes (=~, !~); more complex patterns are a 400."),
+          new Setting("query.max_length", "TOKENTRAIL_QUERY_MAX_LENGTH", "--query-max-length", "16384", "Characters of one TraceQL query; longer is a 400."),
+          new Setting("query.max_conditions", "TOKENTRAIL_QUERY_MAX_CONDITIONS", "--query-max-conditions", "256", "Conditions (comparisons) in one TraceQL query; more is a 400."),
+          new Setting("query.max_range", "TOKENTRAIL_QUERY_MAX_RANGE", "--query-max-range", "366d", "Longest time range (start to end) one query may cover; longer is a 400."),
           new Setting("outcomes.benchmark_usd", "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", null, "", "What one outcome costs otherwise (a human, an outsourced completion), per outcome name; cost per outcome is compared to it."));
 
   /**
@@ -143,7 +153,12 @@ record ServerConfig(
         thresholds(values),
         budgets(values),
         amounts(values, "outcomes.benchmark_usd"),
-        valueLimits(values));
+        valueLimits(values),
+        positiveInt(values, "store.max_indexed_fields"),
+        positiveInt(values, "query.regex_work_limit"),
+        positiveInt(values, "query.max_length"),
+        positiveInt(values, "query.max_conditions"),
+        Durations.parse(values.get("query.max_range"), "query.max_range"));
   }
 
   private static ValueLimits valueLimits(Map<String, String> values) {

@@ -81,9 +81,29 @@ public final class TokenTrailCommand implements Runnable {
     @Option(names = "--max-usd-per-call", description = "Largest client-reported cost in USD believed of one LLM call (default 10000).")
     String maxUsdPerCall;
 
+    @Option(names = "--store-max-indexed-fields", description = "Attribute fields indexed per partition (default 10000).")
+    String storeMaxIndexedFields;
+
+    @Option(names = "--query-regex-work-limit", description = "Determinize work limit of TraceQL regexes (default 10000).")
+    String queryRegexWorkLimit;
+
+    @Option(names = "--query-max-length", description = "Characters of one TraceQL query (default 16384).")
+    String queryMaxLength;
+
+    @Option(names = "--query-max-conditions", description = "Conditions in one TraceQL query (default 256).")
+    String queryMaxConditions;
+
+    @Option(names = "--query-max-range", description = "Longest time range of one query (default 366d).")
+    String queryMaxRange;
+
     @Override
     public Integer call() throws Exception {
       Map<String, String> flags = new LinkedHashMap<>();
+      flags.put("--store-max-indexed-fields", storeMaxIndexedFields);
+      flags.put("--query-regex-work-limit", queryRegexWorkLimit);
+      flags.put("--query-max-length", queryMaxLength);
+      flags.put("--query-max-conditions", queryMaxConditions);
+      flags.put("--query-max-range", queryMaxRange);
       flags.put("--data-dir", dataDir);
       flags.put("--bind-address", bindAddress);
       flags.put("--otlp-grpc-port", otlpGrpcPort);

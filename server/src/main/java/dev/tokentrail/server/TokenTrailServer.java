@@ -80,6 +80,8 @@ final class TokenTrailServer implements AutoCloseable {
             .commitInterval(config.commitInterval())
             .maxFutureSkew(config.maxFutureSkew())
             .maxQueuedSpans(config.maxQueuedSpans())
+            .maxIndexedFields(config.maxIndexedFields())
+            .regexWorkLimit(config.queryRegexWorkLimit())
             .registry(registry)
             .open();
     UnknownModels unknownModels = new UnknownModels(1000);
@@ -115,6 +117,8 @@ final class TokenTrailServer implements AutoCloseable {
       }
       QueryApi.builder(store, registry)
           .unknownModels(unknownModels::entries)
+          .limits(new dev.tokentrail.query.traceql.QueryLimits(config.queryMaxLength(), config.queryMaxConditions(),
+              dev.tokentrail.query.traceql.QueryLimits.DEFAULT.maxDepth()), config.queryMaxRange())
           .analytics(engine)
           .repricer(repricer.build())
           .build()

@@ -35,11 +35,20 @@ public final class TraceQlParser {
     this.tokens = tokens;
   }
 
+  /** The query's tokens, once it is within {@link QueryLimits#current()}. */
+  private static List<Token> limitedTokens(String query) {
+    QueryLimits limits = QueryLimits.current();
+    limits.checkLength(query);
+    List<Token> tokens = Lexer.tokenize(query);
+    limits.checkTokens(tokens);
+    return tokens;
+  }
+
   public static TraceQl parse(String query) {
     if (query == null || query.isBlank()) {
       return new TraceQl(new Spansets.Filter(SpanFilter.all()), List.of(), List.of());
     }
-    TraceQlParser parser = new TraceQlParser(Lexer.tokenize(query));
+    TraceQlParser parser = new TraceQlParser(limitedTokens(query));
     TraceQl result = parser.query();
     if (parser.peek().kind() != Kind.EOF) {
       throw parser.unexpected("end of query");
@@ -57,7 +66,7 @@ public final class TraceQlParser {
     if (query == null || query.isBlank()) {
       throw new TraceQlException("a metrics query is required, e.g. { } | rate()", 0);
     }
-    TraceQlParser parser = new TraceQlParser(Lexer.tokenize(query));
+    TraceQlParser parser = new TraceQlParser(limitedTokens(query));
     MetricsPipeline result = parser.metricsQuery();
     if (parser.peek().kind() != Kind.EOF) {
       throw parser.unexpected("end of query");

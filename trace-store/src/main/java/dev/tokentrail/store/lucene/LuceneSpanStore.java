@@ -102,6 +102,10 @@ public final class LuceneSpanStore implements SpanStore {
   private final int maxQueuedSpans;
   private final double ramBufferMb;
   private final Clock clock;
+  private final int maxIndexedFields;
+  private final int regexWorkLimit;
+  /** Attribute field budgets by partition start; created before the partition when a batch is built. */
+  private final java.util.concurrent.ConcurrentHashMap<Long, FieldBudget> fieldBudgets = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final WriteAheadLog wal;
   private final ConcurrentSkipListMap<Long, Partition> partitions = new ConcurrentSkipListMap<>();
@@ -119,6 +123,8 @@ public final class LuceneSpanStore implements SpanStore {
   private final Counter spansStored;
   private final Counter clockSkewed;
   private final Counter indexErrors;
+  private final Counter overflowValues;
+  private final Counter queriesCancelled;
 
   /** A batch accepted for writing, encoded and turned into documents on the caller's thread. */
   private record PendingBatch(
@@ -136,6 +142,8 @@ public final class LuceneSpanStore implements SpanStore {
     this.maxQueuedSpans = b.maxQueuedSpans;
     this.ramBufferMb = b.ramBufferMb;
     this.clock = b.clock;
+    this.maxIndexedFields = b.maxIndexedFields;
+    this.regexWorkLimit = b.regexWorkLimit;
     this.queue = new ArrayBlockingQueue<>(Math.max(16, b.maxQueuedSpans / 8));
     Files.createDirectories(indexRoot);
     this.wal = WriteAheadLog.open(dataDir.resolve(WAL_DIR), b.walSegmentBytes);
@@ -161,6 +169,28 @@ public final class LuceneSpanStore implements SpanStore {
             .name("tokentrail_store_index_errors_total")
             .help("Spans acknowledged but refused by the index (see the log for each)")
             .register(registry);
+    overflowValues =
+        Counter.builder()
+            .name("tokentrail_store_overflow_attribute_values_total")
+            .help("Attribute values indexed through the catch-all fields because their partition's attribute field budget (store.max_indexed_fields) was spent; still stored and searchable, more slowly")
+            .register(registry);
+    queriesCancelled =
+        Counter.builder()
+            .name("tokentrail_store_queries_cancelled_total")
+            .help("Reads stopped because their request was cancelled or timed out")
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("tokentrail_store_indexed_attribute_fields")
+        .help("Attribute fields indexed as their own Lucene fields, per partition (at most store.max_indexed_fields plus the server's own)")
+        .labelNames("partition")
+        .callback(cb -> fieldBudgets.forEach((start, budget) -> cb.call(budget.indexedFields(), Partition.directoryName(start, partitionNanos))))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("tokentrail_store_partition_overflow_attribute_values")
+        .help("Attribute values this process indexed through the catch-all fields, per partition")
+        .labelNames("partition")
+        .callback(cb -> fieldBudgets.forEach((start, budget) -> cb.call(budget.overflowValues(), Partition.directoryName(start, partitionNanos))))
+        .register(registry);
     GaugeWithCallback.builder()
         .name("tokentrail_store_queue_spans")
         .help("Spans accepted but not yet durable")
@@ -202,6 +232,8 @@ public final class LuceneSpanStore implements SpanStore {
     private int maxQueuedSpans = 200_000;
     private long walSegmentBytes = 64L * 1024 * 1024;
     private double ramBufferMb = 64;
+    private int maxIndexedFields = 10_000;
+    private int regexWorkLimit = org.apache.lucene.util.automaton.Operations.DEFAULT_DETERMINIZE_WORK_LIMIT;
     private Clock clock = Clock.systemUTC();
     private PrometheusRegistry registry = new PrometheusRegistry();
 
@@ -267,6 +299,27 @@ public final class LuceneSpanStore implements SpanStore {
       return this;
     }
 
+    /**
+     * Attribute fields ({@code a.KEY}, {@code an.KEY}, {@code r.KEY}, {@code rn.KEY}) one partition
+     * indexes as their own Lucene fields; later keys go to the catch-all fields.
+     */
+    public Builder maxIndexedFields(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("maxIndexedFields: " + n + " (expected: > 0)");
+      }
+      this.maxIndexedFields = n;
+      return this;
+    }
+
+    /** Lucene's determinize work limit for TraceQL regexes; more complex patterns are refused. */
+    public Builder regexWorkLimit(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("regexWorkLimit: " + n + " (expected: > 0)");
+      }
+      this.regexWorkLimit = n;
+      return this;
+    }
+
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock");
       return this;
@@ -325,7 +378,7 @@ public final class LuceneSpanStore implements SpanStore {
     for (int i = 0; i < n; i++) {
       Span span = spans.get(i);
       blobs[i] = SpanDocuments.encode(span);
-      documents[i] = SpanDocuments.toDocument(span, blobs[i]);
+      documents[i] = SpanDocuments.toDocument(span, blobs[i], fieldBudget(span, received));
     }
     PendingBatch batch = new PendingBatch(spans, logRecord(blobs), documents, received, new CompletableFuture<>());
     if (!queue.offer(batch)) {
@@ -427,7 +480,7 @@ public final class LuceneSpanStore implements SpanStore {
       }
       Partition partition = partitionFor(at);
       try {
-        Document document = documents != null ? documents[i] : SpanDocuments.toDocument(span, SpanDocuments.encode(span));
+        Document document = documents != null ? documents[i] : SpanDocuments.toDocument(span, SpanDocuments.encode(span), fieldBudget(partition.startNanos));
         partition.writer.updateDocument(SpanDocuments.spanKeyTerm(span), document);
         if (skewed) {
           // Partitioned by receive time, a span written again on a later day (re-sent, or rewritten
@@ -452,6 +505,38 @@ public final class LuceneSpanStore implements SpanStore {
       dirtyTraces.add(span.traceId());
     }
     spansStored.inc(spans.size());
+  }
+
+  /** The field budget of the partition {@link #index} puts the span in (the same skew rule). */
+  private FieldBudget fieldBudget(Span span, long receivedNanos) {
+    long at = span.startEpochNanos();
+    if (at < receivedNanos - retentionNanos + partitionNanos || at > receivedNanos + maxFutureSkewNanos) {
+      at = receivedNanos;
+    }
+    return fieldBudget(Math.floorDiv(at, partitionNanos) * partitionNanos);
+  }
+
+  private FieldBudget fieldBudget(long partitionStart) {
+    FieldBudget budget = fieldBudgets.get(partitionStart);
+    if (budget != null) {
+      return budget;
+    }
+    // Budgets of partitions retention deleted go with them.
+    long cutoff = nowNanos() - retentionNanos - partitionNanos;
+    fieldBudgets.keySet().removeIf(start -> start < cutoff && !partitions.containsKey(start));
+    return fieldBudgets.computeIfAbsent(partitionStart, start -> {
+      Partition p = partitions.get(start);
+      return new FieldBudget(maxIndexedFields, p == null ? List.of() : p.writer.getFieldNames(), overflowValues::inc);
+    });
+  }
+
+  /** Every field name of every open partition's writer (tests bound it). */
+  Set<String> fieldNames() {
+    Set<String> names = new TreeSet<>();
+    for (Partition p : partitions.values()) {
+      names.addAll(p.writer.getFieldNames());
+    }
+    return names;
   }
 
   private Partition partitionFor(long epochNanos) throws IOException {
@@ -617,13 +702,23 @@ public final class LuceneSpanStore implements SpanStore {
   private final class Snapshot implements AutoCloseable {
     final List<Partition> parts = new ArrayList<>();
     final List<IndexSearcher> searchers = new ArrayList<>();
+    private final List<IndexSearcher> acquired = new ArrayList<>();
 
     Snapshot(long from, long to) {
+      dev.tokentrail.store.QueryCancellation cancellation = dev.tokentrail.store.QueryCancellation.current();
       for (Partition p : partitions.values()) {
         if (p.overlaps(from, to)) {
           try {
-            searchers.add(p.searchers.acquire());
+            IndexSearcher searcher = p.searchers.acquire();
+            acquired.add(searcher);
             parts.add(p);
+            if (cancellation.isNone()) {
+              searchers.add(searcher);
+            } else {
+              // Terms, points and doc values of this reader stop the read once it is cancelled.
+              searchers.add(new IndexSearcher(org.apache.lucene.index.ExitableDirectoryReader.wrap(
+                  (org.apache.lucene.index.DirectoryReader) searcher.getIndexReader(), cancellation::isCancelled)));
+            }
           } catch (org.apache.lucene.store.AlreadyClosedException e) {
             // Deleted by retention meanwhile: nothing to read there.
           } catch (IOException e) {
@@ -637,7 +732,7 @@ public final class LuceneSpanStore implements SpanStore {
     public void close() {
       for (int i = 0; i < parts.size(); i++) {
         try {
-          parts.get(i).searchers.release(searchers.get(i));
+          parts.get(i).searchers.release(acquired.get(i));
         } catch (IOException | org.apache.lucene.store.AlreadyClosedException e) {
           LOG.debug("releasing searcher: {}", e.toString());
         }
@@ -699,9 +794,32 @@ public final class LuceneSpanStore implements SpanStore {
     }
   }
 
+  /**
+   * Runs a read under the thread's {@link dev.tokentrail.store.QueryCancellation}: when its request
+   * is cancelled or times out, the read stops at its next check (the readers of a {@link Snapshot}
+   * check on every term, point and doc-values step; collectors and the catch-all path check too)
+   * with {@link dev.tokentrail.store.QueryCancelledException}.
+   */
+  private <T> T cancellable(java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (org.apache.lucene.index.ExitableDirectoryReader.ExitingReaderException e) {
+      queriesCancelled.inc();
+      String reason = dev.tokentrail.store.QueryCancellation.current().reason();
+      throw new dev.tokentrail.store.QueryCancelledException("query cancelled: " + (reason != null ? reason : e.getMessage()));
+    } catch (dev.tokentrail.store.QueryCancelledException e) {
+      queriesCancelled.inc();
+      throw e;
+    }
+  }
+
   @Override
   public List<TraceMatch> search(TraceSearch search) {
     requireNonNull(search, "search");
+    return cancellable(() -> doSearch(search));
+  }
+
+  private List<TraceMatch> doSearch(TraceSearch search) {
     List<FieldRef> aggregateFields = new ArrayList<>();
     for (AggregateCondition a : search.aggregates()) {
       if (a.field() != null && !aggregateFields.contains(a.field())) {
@@ -941,7 +1059,7 @@ public final class LuceneSpanStore implements SpanStore {
             new BooleanQuery.Builder()
                 .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
                 .add(timeRange(SpanDocuments.START, search.fromEpochNanos(), search.toEpochNanos()), Occur.FILTER)
-                .add(SpanQueries.compile(f.filter(), this::traceLevelQuery), Occur.FILTER)
+                .add(SpanQueries.compile(f.filter(), this::traceLevelQuery, regexWorkLimit), Occur.FILTER)
                 .build();
         Map<BytesRef, TraceHits> hits = new HashMap<>();
         for (int i = 0; i < snapshot.searchers.size(); i++) {
@@ -978,7 +1096,7 @@ public final class LuceneSpanStore implements SpanStore {
     Query rollups =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TYPE, TraceRollups.TYPE_TRACE)), Occur.FILTER)
-            .add(SpanQueries.rollupCondition(condition), Occur.FILTER)
+            .add(SpanQueries.rollupCondition(condition, regexWorkLimit), Occur.FILTER)
             .build();
     List<BytesRef> ids = new ArrayList<>();
     try (Snapshot all = new Snapshot(0, 0)) {
@@ -1101,8 +1219,14 @@ public final class LuceneSpanStore implements SpanStore {
         }
       }
 
+      final dev.tokentrail.store.QueryCancellation cancellation = dev.tokentrail.store.QueryCancellation.current();
+      int collected;
+
       @Override
       public void collect(int doc) throws IOException {
+        if ((++collected & 1023) == 0) {
+          cancellation.check();
+        }
         if (traceIds == null || !traceIds.advanceExact(doc)) {
           return;
         }
@@ -1239,6 +1363,10 @@ public final class LuceneSpanStore implements SpanStore {
 
   @Override
   public TagNames tagNames(long fromEpochNanos, long toEpochNanos, int limit) {
+    return cancellable(() -> doTagNames(fromEpochNanos, toEpochNanos, limit));
+  }
+
+  private TagNames doTagNames(long fromEpochNanos, long toEpochNanos, int limit) {
     TreeSet<String> span = new TreeSet<>();
     TreeSet<String> resource = new TreeSet<>();
     try (Snapshot snapshot = new Snapshot(fromEpochNanos, toEpochNanos)) {
@@ -1256,15 +1384,94 @@ public final class LuceneSpanStore implements SpanStore {
               resource.add(name.substring(SpanDocuments.RESOURCE_NUM.length()));
             }
           }
+          overflowKeys(leaf.reader(), limit, span, resource);
         }
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return new TagNames(
         span.stream().limit(limit).toList(), resource.stream().limit(limit).toList());
   }
 
+  /**
+   * Keys past the field budget, from the catch-all field: listed with the others (they are as
+   * searchable, through the slower path). Terms are sorted, so a leaf's first {@code limit} of each
+   * scope are all the sorted answer can use.
+   */
+  private static void overflowKeys(LeafReader reader, int limit, TreeSet<String> span, TreeSet<String> resource)
+      throws IOException {
+    Terms terms = reader.terms(SpanDocuments.OVERFLOW_KEY);
+    if (terms == null) {
+      return;
+    }
+    dev.tokentrail.store.QueryCancellation cancellation = dev.tokentrail.store.QueryCancellation.current();
+    for (String prefix : List.of(SpanDocuments.RESOURCE_ATTR, SpanDocuments.SPAN_ATTR)) {
+      TreeSet<String> out = prefix.equals(SpanDocuments.SPAN_ATTR) ? span : resource;
+      TermsEnum it = terms.iterator();
+      BytesRef start = new BytesRef(prefix);
+      if (it.seekCeil(start) == TermsEnum.SeekStatus.END) {
+        continue;
+      }
+      int n = 0;
+      for (BytesRef term = it.term(); term != null && n < limit; term = it.next(), n++) {
+        if (!org.apache.lucene.util.StringHelper.startsWith(term, start)) {
+          break;
+        }
+        if ((n & 1023) == 1023) {
+          cancellation.check();
+        }
+        out.add(term.utf8ToString().substring(prefix.length()));
+      }
+    }
+  }
+
+  /** Values of keys past the field budget, from the catch-all value field ({@code FIELD\0value}). */
+  private static void overflowValues(
+      LeafReader reader, List<String> fields, boolean numbers, int max, Map<String, Long> strings,
+      Map<String, String> types, TreeMap<Double, Long> numeric) throws IOException {
+    Terms terms = reader.terms(SpanDocuments.OVERFLOW_VALUE);
+    if (terms == null) {
+      return;
+    }
+    for (String f : fields) {
+      String prefix = f + SpanDocuments.OVERFLOW_SEPARATOR;
+      BytesRef start = new BytesRef(prefix);
+      TermsEnum it = terms.iterator();
+      if (it.seekCeil(start) == TermsEnum.SeekStatus.END) {
+        continue;
+      }
+      for (BytesRef term = it.term(); term != null; term = it.next()) {
+        if (!org.apache.lucene.util.StringHelper.startsWith(term, start)) {
+          break;
+        }
+        String v = term.utf8ToString().substring(prefix.length());
+        if (numbers) {
+          if (numeric.size() >= max) {
+            break;
+          }
+          try {
+            numeric.merge(Double.parseDouble(v), (long) it.docFreq(), Long::sum);
+          } catch (NumberFormatException e) {
+            // Not written by SpanDocuments; nothing to list.
+          }
+        } else {
+          if (strings.size() >= max) {
+            break;
+          }
+          strings.merge(v, (long) it.docFreq(), Long::sum);
+          types.putIfAbsent(v, ("true".equals(v) || "false".equals(v)) && f.startsWith("a") ? "bool" : "string");
+        }
+      }
+    }
+  }
+
   @Override
   public List<TagValue> tagValues(FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
+    return cancellable(() -> doTagValues(field, fromEpochNanos, toEpochNanos, limit));
+  }
+
+  private List<TagValue> doTagValues(FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
     List<String> stringFields = new ArrayList<>();
     List<String> numberFields = new ArrayList<>();
     switch (field.scope()) {
@@ -1311,6 +1518,10 @@ public final class LuceneSpanStore implements SpanStore {
               strings.merge(v, (long) it.docFreq(), Long::sum);
               types.putIfAbsent(v, ("true".equals(v) || "false".equals(v)) && f.startsWith("a") ? "bool" : "string");
             }
+          }
+          if (field.scope() != FieldRef.Scope.INTRINSIC) {
+            overflowValues(reader, stringFields, false, 10 * limit, strings, types, numbers);
+            overflowValues(reader, numberFields, true, 10 * limit, strings, types, numbers);
           }
           for (String f : numberFields) {
             SortedNumericDocValues values = reader.getSortedNumericDocValues(f);
@@ -1386,12 +1597,16 @@ public final class LuceneSpanStore implements SpanStore {
   @Override
   public dev.tokentrail.store.MetricsAnswer metrics(dev.tokentrail.store.MetricsQuery metricsQuery) {
     requireNonNull(metricsQuery, "metricsQuery");
+    return cancellable(() -> doMetrics(metricsQuery));
+  }
+
+  private dev.tokentrail.store.MetricsAnswer doMetrics(dev.tokentrail.store.MetricsQuery metricsQuery) {
     MetricsAggregation aggregation = new MetricsAggregation(metricsQuery);
     Query query =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
             .add(LongField.newRangeQuery(SpanDocuments.START, metricsQuery.startNanos(), metricsQuery.endNanos() - 1), Occur.FILTER)
-            .add(SpanQueries.compile(metricsQuery.filter(), this::traceLevelQuery), Occur.FILTER)
+            .add(SpanQueries.compile(metricsQuery.filter(), this::traceLevelQuery, regexWorkLimit), Occur.FILTER)
             .build();
     try (Snapshot snapshot = new Snapshot(metricsQuery.startNanos(), metricsQuery.endNanos())) {
       for (int i = 0; i < snapshot.searchers.size(); i++) {

@@ -224,6 +224,8 @@ final class MetricsAggregation {
   }
 
   private final class Collector extends SimpleCollector {
+    private final dev.tokentrail.store.QueryCancellation cancellation = dev.tokentrail.store.QueryCancellation.current();
+    private int collected;
     private final int searcherIndex;
     private LeafReaderContext context;
     private SortedNumericDocValues starts;
@@ -253,6 +255,9 @@ final class MetricsAggregation {
 
     @Override
     public void collect(int doc) throws IOException {
+      if ((++collected & 1023) == 0) {
+        cancellation.check();
+      }
       if (!starts.advanceExact(doc)) {
         return;
       }

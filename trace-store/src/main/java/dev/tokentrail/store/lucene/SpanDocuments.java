@@ -24,7 +24,11 @@ import org.apache.lucene.util.BytesRef;
  * The Lucene codec for spans. One span is one document: fixed fields for intrinsics and LLM
  * facts (points for ranges, doc values for rollups and sorting), one keyword or numeric field per
  * attribute ({@code a.KEY}/{@code an.KEY} for span, {@code r.KEY}/{@code rn.KEY} for resource
- * attributes), and the whole span as a stored OTLP protobuf blob.
+ * attributes) while the partition's {@link FieldBudget} admits it, and the whole span as a stored
+ * OTLP protobuf blob. Attributes past the budget are indexed in two catch-all keyword fields
+ * instead: {@link #OVERFLOW_KEY} ({@code a.KEY}: which keys the span has) and {@link
+ * #OVERFLOW_VALUE} ({@code an.KEY\0value}: their values, for tag value discovery); conditions on
+ * them are answered by reading the stored spans of the candidates ({@link OverflowQuery}).
  */
 final class SpanDocuments {
   static final String TYPE = "type";
@@ -75,6 +79,12 @@ final class SpanDocuments {
   static final String RESOURCE_ATTR = "r.";
   static final String RESOURCE_NUM = "rn.";
 
+  /** Catch-all field: the scope prefix and key ({@code a.KEY}, {@code r.KEY}) of overflow attributes. */
+  static final String OVERFLOW_KEY = "ovk";
+  /** Catch-all field: {@code FIELD\0value} ({@code a.KEY}, {@code an.KEY}...) of overflow attribute values. */
+  static final String OVERFLOW_VALUE = "ovv";
+  static final char OVERFLOW_SEPARATOR = '\0';
+
   /** Longer string values are indexed truncated (the stored span keeps them whole). */
   static final int MAX_INDEXED_CHARS = 2048;
 
@@ -101,6 +111,14 @@ final class SpanDocuments {
 
   /** The span's document, with {@code blob} (from {@link #encode}) as its stored form. */
   static Document toDocument(Span span, byte[] blob) {
+    return toDocument(span, blob, null);
+  }
+
+  /**
+   * The span's document, with {@code blob} as its stored form; attribute fields past {@code budget}
+   * (null: no budget) go to the catch-all fields.
+   */
+  static Document toDocument(Span span, byte[] blob, FieldBudget budget) {
     Document doc = new Document();
     doc.add(new StringField(TYPE, TYPE_SPAN, Field.Store.NO));
     doc.add(new StringField(SPAN_KEY, spanKey(span), Field.Store.NO));
@@ -162,8 +180,8 @@ final class SpanDocuments {
       addKeyword(doc, LLM_COST_CENTER, attributes.get(TT_COST_CENTER));
       addKeyword(doc, LLM_FEATURE, attributes.get(TT_FEATURE));
     }
-    addAttributes(doc, attributes, SPAN_ATTR, SPAN_NUM);
-    addAttributes(doc, span.resource().attributes(), RESOURCE_ATTR, RESOURCE_NUM);
+    addAttributes(doc, attributes, SPAN_ATTR, SPAN_NUM, budget);
+    addAttributes(doc, span.resource().attributes(), RESOURCE_ATTR, RESOURCE_NUM, budget);
     doc.add(new StoredField(BLOB, blob));
     return doc;
   }
@@ -207,30 +225,57 @@ final class SpanDocuments {
   }
 
   private static void addAttributes(
-      Document doc, Map<String, Object> attributes, String stringPrefix, String numberPrefix) {
+      Document doc, Map<String, Object> attributes, String stringPrefix, String numberPrefix, FieldBudget budget) {
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
-      addAttribute(doc, e.getKey(), e.getValue(), stringPrefix, numberPrefix, 0);
+      addAttribute(doc, e.getKey(), e.getValue(), stringPrefix, numberPrefix, 0, budget);
     }
   }
 
   private static void addAttribute(
-      Document doc, String key, Object value, String stringPrefix, String numberPrefix, int depth) {
+      Document doc, String key, Object value, String stringPrefix, String numberPrefix, int depth, FieldBudget budget) {
     if (value instanceof String s) {
-      doc.add(new StringField(stringPrefix + key, truncate(s), Field.Store.NO));
+      addString(doc, stringPrefix, key, truncate(s), budget);
     } else if (value instanceof Long l) {
-      doc.add(new DoubleField(numberPrefix + key, l, Field.Store.NO));
+      addNumber(doc, stringPrefix, numberPrefix, key, l, Long.toString(l), budget);
     } else if (value instanceof Double d) {
       if (!d.isNaN()) {
-        doc.add(new DoubleField(numberPrefix + key, d, Field.Store.NO));
+        addNumber(doc, stringPrefix, numberPrefix, key, d, Double.toString(d), budget);
       }
     } else if (value instanceof Boolean b) {
-      doc.add(new StringField(stringPrefix + key, b.toString(), Field.Store.NO));
+      addString(doc, stringPrefix, key, b.toString(), budget);
     } else if (value instanceof List<?> list && depth == 0) {
       for (Object element : list) {
-        addAttribute(doc, key, element, stringPrefix, numberPrefix, depth + 1);
+        addAttribute(doc, key, element, stringPrefix, numberPrefix, depth + 1, budget);
       }
     }
     // Bytes and nested maps are kept in the stored span only.
+  }
+
+  private static void addString(Document doc, String prefix, String key, String value, FieldBudget budget) {
+    String field = prefix + key;
+    if (budget == null || budget.admit(field, key)) {
+      doc.add(new StringField(field, value, Field.Store.NO));
+    } else {
+      addOverflow(doc, prefix, prefix, key, value, budget);
+    }
+  }
+
+  private static void addNumber(
+      Document doc, String stringPrefix, String numberPrefix, String key, double value, String text, FieldBudget budget) {
+    String field = numberPrefix + key;
+    if (budget == null || budget.admit(field, key)) {
+      doc.add(new DoubleField(field, value, Field.Store.NO));
+    } else {
+      addOverflow(doc, stringPrefix, numberPrefix, key, text, budget);
+    }
+  }
+
+  private static void addOverflow(
+      Document doc, String scopePrefix, String fieldPrefix, String key, String value, FieldBudget budget) {
+    String k = truncate(key);
+    doc.add(new StringField(OVERFLOW_KEY, scopePrefix + k, Field.Store.NO));
+    doc.add(new StringField(OVERFLOW_VALUE, fieldPrefix + k + OVERFLOW_SEPARATOR + value, Field.Store.NO));
+    budget.countOverflow();
   }
 
   static String truncate(String s) {

@@ -13,14 +13,23 @@ import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.RegexpQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.util.BytesRef;
 
-/** Compiles {@link SpanFilter}s to Lucene queries over span documents. */
+/**
+ * Compiles {@link SpanFilter}s to Lucene queries over span documents. A condition on an attribute
+ * matches through its own field or, for keys past the partition's {@link FieldBudget}, through the
+ * catch-all path ({@link OverflowQuery}); regexes are compiled under {@link Regexes}' limits.
+ */
 final class SpanQueries {
-  private SpanQueries() {}
+  private final TraceLevel traceLevel;
+  private final int determinizeWorkLimit;
+
+  private SpanQueries(TraceLevel traceLevel, int determinizeWorkLimit) {
+    this.traceLevel = traceLevel;
+    this.determinizeWorkLimit = determinizeWorkLimit;
+  }
 
   /** Resolves a condition on a trace-level intrinsic (root service, root name, trace duration). */
   interface TraceLevel {
@@ -28,36 +37,42 @@ final class SpanQueries {
   }
 
   static Query compile(SpanFilter filter, TraceLevel traceLevel) {
+    return compile(filter, traceLevel, org.apache.lucene.util.automaton.Operations.DEFAULT_DETERMINIZE_WORK_LIMIT);
+  }
+
+  static Query compile(SpanFilter filter, TraceLevel traceLevel, int determinizeWorkLimit) {
+    return new SpanQueries(traceLevel, determinizeWorkLimit).compile(filter);
+  }
+
+  private Query compile(SpanFilter filter) {
     return switch (filter) {
       case SpanFilter.All all -> new MatchAllDocsQuery();
       case SpanFilter.And and -> {
         BooleanQuery.Builder b = new BooleanQuery.Builder();
         for (SpanFilter f : and.filters()) {
-          b.add(compile(f, traceLevel), Occur.FILTER);
+          b.add(compile(f), Occur.FILTER);
         }
         yield b.build();
       }
       case SpanFilter.Or or -> {
         BooleanQuery.Builder b = new BooleanQuery.Builder();
         for (SpanFilter f : or.filters()) {
-          b.add(compile(f, traceLevel), Occur.SHOULD);
+          b.add(compile(f), Occur.SHOULD);
         }
         yield b.build();
       }
-      case Condition c -> condition(c, traceLevel);
+      case Condition c -> condition(c);
     };
   }
 
-  private static Query condition(Condition c, TraceLevel traceLevel) {
+  private Query condition(Condition c) {
     FieldRef field = c.field();
     return switch (field.scope()) {
-      case SPAN -> attribute(SpanDocuments.SPAN_ATTR, SpanDocuments.SPAN_NUM, field.name(), c);
-      case RESOURCE ->
-          attribute(SpanDocuments.RESOURCE_ATTR, SpanDocuments.RESOURCE_NUM, field.name(), c);
+      case SPAN -> attribute(false, field.name(), c);
+      case RESOURCE -> attribute(true, field.name(), c);
       case ANY -> {
-        Query span = attribute(SpanDocuments.SPAN_ATTR, SpanDocuments.SPAN_NUM, field.name(), c);
-        Query resource =
-            attribute(SpanDocuments.RESOURCE_ATTR, SpanDocuments.RESOURCE_NUM, field.name(), c);
+        Query span = attribute(false, field.name(), c);
+        Query resource = attribute(true, field.name(), c);
         if (c.op() == Op.NOT_EXISTS) {
           yield new BooleanQuery.Builder().add(span, Occur.FILTER).add(resource, Occur.FILTER).build();
         }
@@ -70,7 +85,7 @@ final class SpanQueries {
     };
   }
 
-  private static Query intrinsic(String name, Condition c) {
+  private Query intrinsic(String name, Condition c) {
     return switch (name) {
       case FieldRef.NAME -> keyword(SpanDocuments.NAME, c);
       case FieldRef.STATUS -> keyword(SpanDocuments.STATUS, c);
@@ -85,15 +100,20 @@ final class SpanQueries {
 
   /** A condition on a trace rollup document's field, for trace-level intrinsics. */
   static Query rollupCondition(Condition c) {
+    return rollupCondition(c, org.apache.lucene.util.automaton.Operations.DEFAULT_DETERMINIZE_WORK_LIMIT);
+  }
+
+  static Query rollupCondition(Condition c, int determinizeWorkLimit) {
+    SpanQueries q = new SpanQueries(null, determinizeWorkLimit);
     return switch (c.field().name()) {
-      case FieldRef.SERVICE -> keyword(TraceRollups.T_ROOT_SERVICE, c);
-      case FieldRef.ROOT_NAME -> keyword(TraceRollups.T_ROOT_NAME, c);
+      case FieldRef.SERVICE -> q.keyword(TraceRollups.T_ROOT_SERVICE, c);
+      case FieldRef.ROOT_NAME -> q.keyword(TraceRollups.T_ROOT_NAME, c);
       case FieldRef.TRACE_DURATION -> longRange(TraceRollups.T_DURATION, c);
       default -> throw new IllegalArgumentException("intrinsic: " + c.field().name() + " is not trace-level");
     };
   }
 
-  private static Query keyword(String field, Condition c) {
+  private Query keyword(String field, Condition c) {
     if (c.value() != null && !(c.value() instanceof String)) {
       throw new IllegalArgumentException(
           field + ": " + c.value() + " (expected: a string value)");
@@ -101,24 +121,38 @@ final class SpanQueries {
     return stringCondition(field, c);
   }
 
-  private static Query attribute(String stringPrefix, String numberPrefix, String key, Condition c) {
-    String stringField = stringPrefix + key;
-    String numberField = numberPrefix + key;
+  private Query attribute(boolean resource, String key, Condition c) {
+    String stringField = (resource ? SpanDocuments.RESOURCE_ATTR : SpanDocuments.SPAN_ATTR) + key;
+    String numberField = (resource ? SpanDocuments.RESOURCE_NUM : SpanDocuments.SPAN_NUM) + key;
+    Query overflowExists =
+        new TermQuery(new Term(SpanDocuments.OVERFLOW_KEY,
+            (resource ? SpanDocuments.RESOURCE_ATTR : SpanDocuments.SPAN_ATTR) + SpanDocuments.truncate(key)));
     Object value = c.value();
     return switch (c.op()) {
-      case EXISTS -> exists(stringField, numberField);
-      case NOT_EXISTS -> not(exists(stringField, numberField));
+      case EXISTS -> either(exists(stringField, numberField), overflowExists);
+      case NOT_EXISTS -> not(either(exists(stringField, numberField), overflowExists));
       default -> {
+        Query indexed;
         if (value instanceof Number n) {
-          yield numberCondition(numberField, n.doubleValue(), c.op());
+          indexed = numberCondition(numberField, n.doubleValue(), c.op());
+        } else if (value instanceof Boolean b) {
+          indexed = stringCondition(stringField, new Condition(c.field(), c.op(), b.toString()));
+        } else {
+          indexed = stringCondition(stringField, c);
         }
-        if (value instanceof Boolean b) {
-          Condition asString = new Condition(c.field(), c.op(), b.toString());
-          yield stringCondition(stringField, asString);
+        if (c.op() == Op.REGEX || c.op() == Op.NOT_REGEX) {
+          if (value instanceof Number) {
+            yield indexed;
+          }
         }
-        yield stringCondition(stringField, c);
+        Condition overflow = value instanceof Boolean b ? new Condition(c.field(), c.op(), b.toString()) : c;
+        yield either(indexed, new OverflowQuery(resource, key, overflow, determinizeWorkLimit));
       }
     };
+  }
+
+  private static Query either(Query a, Query b) {
+    return new BooleanQuery.Builder().add(a, Occur.SHOULD).add(b, Occur.SHOULD).build();
   }
 
   private static Query exists(String stringField, String numberField) {
@@ -135,13 +169,13 @@ final class SpanQueries {
         .build();
   }
 
-  private static Query stringCondition(String field, Condition c) {
+  private Query stringCondition(String field, Condition c) {
     String value = c.value() == null ? null : SpanDocuments.truncate(c.value().toString());
     return switch (c.op()) {
       case EQ -> new TermQuery(new Term(field, value));
       case NEQ -> existsButNot(field, new TermQuery(new Term(field, value)));
-      case REGEX -> new RegexpQuery(new Term(field, value));
-      case NOT_REGEX -> existsButNot(field, new RegexpQuery(new Term(field, value)));
+      case REGEX -> Regexes.query(field, value, determinizeWorkLimit);
+      case NOT_REGEX -> existsButNot(field, Regexes.query(field, value, determinizeWorkLimit));
       case GT -> new TermRangeQuery(field, new BytesRef(value), null, false, true);
       case GTE -> new TermRangeQuery(field, new BytesRef(value), null, true, true);
       case LT -> new TermRangeQuery(field, null, new BytesRef(value), true, false);
