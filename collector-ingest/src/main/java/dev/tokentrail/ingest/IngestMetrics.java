@@ -47,6 +47,7 @@ public final class IngestMetrics {
   private final BoundedLabels projects;
   private final UnknownModels unknownModels;
   private final Counter folded;
+  private final PrometheusRegistry registry;
   /** Shared by calls, tokens and cost, so the three agree on which combinations have their own series. */
   private final SeriesLimiter llmSeries;
   private final SeriesLimiter unknownModelSeries;
@@ -62,6 +63,7 @@ public final class IngestMetrics {
    */
   public IngestMetrics(PrometheusRegistry registry, int maxLabelValues, int maxSeries, UnknownModels unknownModels) {
     requireNonNull(registry, "registry");
+    this.registry = registry;
     llmSeries = new SeriesLimiter(maxSeries);
     unknownModelSeries = new SeriesLimiter(maxSeries);
     mismatchSeries = new SeriesLimiter(maxSeries);
@@ -215,5 +217,15 @@ public final class IngestMetrics {
     CounterDataPoint point = llmTokens.labelValues(withType);
     point.inc((double) tokens);
     return 1;
+  }
+
+  /** Back-pressure: the in-flight decoding budget's use and limit, in bytes. */
+  void inflightBytes(java.util.function.LongSupplier used, long limit) {
+    GaugeWithCallback.builder().name("tokentrail_ingest_inflight_bytes")
+        .help("Bytes of OTLP request bodies being decoded and of decoded spans not yet accepted by the store (estimated)")
+        .callback(cb -> cb.call(used.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("tokentrail_ingest_inflight_limit_bytes")
+        .help("ingest.max_inflight_bytes: past it exports are answered 429 / RESOURCE_EXHAUSTED")
+        .callback(cb -> cb.call(limit)).register(registry);
   }
 }

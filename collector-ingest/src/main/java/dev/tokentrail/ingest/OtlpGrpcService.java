@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.tokentrail.store.StoreClosedException;
 import dev.tokentrail.store.StoreOverloadedException;
 import io.grpc.protobuf.StatusProto;
@@ -27,6 +28,30 @@ final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase {
 
   @Override
   public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> observer) {
+    ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+    InflightBytes.Lease lease = ctx == null ? null : ctx.attr(OtlpReceivers.LEASE);
+    if (lease != null) {
+      // The body is already charged as it arrived; the decoded spans are held until the store accepts them.
+      long bytes = lease.held() + (long) request.getSerializedSize() * InflightBytes.DECODED_BYTES_PER_WIRE_BYTE;
+      switch (lease.ensure(bytes)) {
+        case OK -> {}
+        case TOO_LARGE -> {
+          ingester.metrics().request("grpc", "too_large");
+          observer.onError(
+              StatusProto.toStatusRuntimeException(
+                  com.google.rpc.Status.newBuilder()
+                      .setCode(Code.RESOURCE_EXHAUSTED_VALUE)
+                      .setMessage(lease.budget().tooLargeMessage(bytes))
+                      .build()));
+          return;
+        }
+        case FULL -> {
+          ingester.metrics().request("grpc", "over_memory_budget");
+          observer.onError(retryable(Code.RESOURCE_EXHAUSTED, lease.budget().fullMessage(), OtlpReceivers.RETRY_AFTER_SECONDS));
+          return;
+        }
+      }
+    }
     ingester
         .ingest(request, "grpc")
         .whenComplete(

@@ -34,7 +34,8 @@ import java.util.zip.GZIPInputStream;
  * binary protobuf and JSON bodies, gzip content encoding, full and partial success responses,
  * {@code google.rpc.Status} error bodies in the request's encoding, 400 for undecodable bodies,
  * 413 past the size limit (also after decompression), 415 for other media types, 429 with
- * Retry-After when the store's write queue is full and 503 when it is unavailable.
+ * Retry-After when the store's write queue or the in-flight memory budget is full and 503 (with
+ * Retry-After) when the store is unavailable.
  */
 final class OtlpHttpService implements HttpService {
   private static final MediaType PROTOBUF = MediaType.create("application", "x-protobuf");
@@ -73,25 +74,41 @@ final class OtlpHttpService implements HttpService {
       ingester.metrics().request("http", "unsupported_encoding");
       return error(json, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Encoding " + encoding + " (expected: gzip or identity)");
     }
+    InflightBytes.Lease lease = ctx.attr(OtlpReceivers.LEASE);
     CompletableFuture<HttpResponse> response =
         req.aggregate()
-            .thenApplyAsync(body -> decode(body, json, encoding.equals("gzip")), ctx.blockingTaskExecutor())
+            .thenApplyAsync(body -> decode(body, json, encoding.equals("gzip"), lease), ctx.blockingTaskExecutor())
             .thenCompose(request -> ingester.ingest(request, json ? "http_json" : "http_protobuf"))
             .handle((result, error) -> respond(json, result, error));
     return HttpResponse.of(response);
   }
 
-  private ExportTraceServiceRequest decode(AggregatedHttpRequest body, boolean json, boolean gzip) {
+  private ExportTraceServiceRequest decode(
+      AggregatedHttpRequest body, boolean json, boolean gzip, InflightBytes.Lease lease) {
     byte[] bytes = body.content().array();
+    long wireBytes = bytes.length;
     if (gzip) {
       bytes = gunzip(bytes);
     }
+    // The decoded spans are held until the store has accepted them: charge them before decoding.
+    charge(lease, wireBytes + (gzip ? bytes.length : 0) + (long) bytes.length * InflightBytes.DECODED_BYTES_PER_WIRE_BYTE);
     try {
       return json ? OtlpJson.parseTraces(bytes) : ExportTraceServiceRequest.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
       throw new BadRequest(HttpStatus.BAD_REQUEST, "invalid OTLP protobuf body: " + e.getMessage());
     } catch (OtlpJson.MalformedJsonException e) {
       throw new BadRequest(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+  }
+
+  private static void charge(InflightBytes.Lease lease, long bytes) {
+    if (lease == null) {
+      return;
+    }
+    switch (lease.ensure(bytes)) {
+      case OK -> {}
+      case TOO_LARGE -> throw new BadRequest(HttpStatus.REQUEST_ENTITY_TOO_LARGE, lease.budget().tooLargeMessage(bytes));
+      case FULL -> throw new BadRequest(HttpStatus.TOO_MANY_REQUESTS, lease.budget().fullMessage());
     }
   }
 
@@ -118,6 +135,10 @@ final class OtlpHttpService implements HttpService {
     String protocol = json ? "http_json" : "http_protobuf";
     if (error != null) {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof BadRequest bad && bad.status == HttpStatus.TOO_MANY_REQUESTS) {
+        ingester.metrics().request(protocol, "over_memory_budget");
+        return retryLater(json, HttpStatus.TOO_MANY_REQUESTS, bad.getMessage(), OtlpReceivers.RETRY_AFTER_SECONDS);
+      }
       if (cause instanceof BadRequest bad) {
         ingester.metrics().request(protocol, bad.status == HttpStatus.REQUEST_ENTITY_TOO_LARGE ? "too_large" : "malformed");
         return error(json, bad.status, bad.getMessage());

@@ -6,51 +6,63 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.grpc.GrpcService;
+import io.netty.util.AttributeKey;
 import java.util.Base64;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Installs the OTLP receivers on Armeria servers: gRPC {@code TraceService/Export} and HTTP
  * {@code POST /v1/traces}. Memory stays bounded whatever clients send: bodies are limited in size
- * (before and after decompression) and at most {@code maxConcurrentRequests} exports are decoded
- * at once; past that, clients are told to retry (429 / RESOURCE_EXHAUSTED).
+ * (before and after decompression), at most {@code maxConcurrentRequests} exports are decoded at
+ * once, and the bytes they hold (bodies as they arrive, then the decoded spans until the store has
+ * accepted them) are budgeted by {@link InflightBytes}. Past either limit clients are told to retry
+ * (429 with Retry-After / RESOURCE_EXHAUSTED with RetryInfo) before memory runs out.
  */
 public final class OtlpReceivers {
-  /**
-   * RetryInfo for RESOURCE_EXHAUSTED: OTLP makes that code retryable only when RetryInfo is
-   * present, so without it clients such as the Collector drop the batch.
-   */
-  private static final String RETRY_LATER_DETAILS =
-      Base64.getEncoder()
-          .withoutPadding()
-          .encodeToString(
-              com.google.rpc.Status.newBuilder()
-                  .setCode(Code.RESOURCE_EXHAUSTED_VALUE)
-                  .setMessage("too many concurrent exports; retry later")
-                  .addDetails(
-                      Any.pack(RetryInfo.newBuilder().setRetryDelay(Duration.newBuilder().setSeconds(1)).build()))
-                  .build()
-                  .toByteArray());
+  /** Seconds a client is asked to wait when ingest is at its concurrency or memory limit. */
+  static final int RETRY_AFTER_SECONDS = 1;
+
+  /** The export's share of the in-flight budget, for the services to charge decoded spans to. */
+  static final AttributeKey<InflightBytes.Lease> LEASE = AttributeKey.valueOf(OtlpReceivers.class, "LEASE");
+
+  private static final MediaType GRPC = MediaType.create("application", "grpc");
 
   private final SpanIngester ingester;
   private final int maxBodyBytes;
   private final Semaphore inFlight;
+  private final InflightBytes budget;
 
-  private OtlpReceivers(SpanIngester ingester, int maxBodyBytes, int maxConcurrentRequests) {
+  private OtlpReceivers(SpanIngester ingester, int maxBodyBytes, int maxConcurrentRequests, long maxInflightBytes) {
     this.ingester = ingester;
     this.maxBodyBytes = maxBodyBytes;
     this.inFlight = new Semaphore(maxConcurrentRequests);
+    this.budget = new InflightBytes(maxInflightBytes);
+    ingester.metrics().inflightBytes(budget::used, budget.limit());
   }
 
+  /** Receivers with the default in-flight budget, a quarter of the heap. */
   public static OtlpReceivers create(SpanIngester ingester, int maxBodyBytes, int maxConcurrentRequests) {
+    return create(ingester, maxBodyBytes, maxConcurrentRequests, defaultMaxInflightBytes());
+  }
+
+  public static OtlpReceivers create(
+      SpanIngester ingester, int maxBodyBytes, int maxConcurrentRequests, long maxInflightBytes) {
     requireNonNull(ingester, "ingester");
     if (maxBodyBytes <= 0) {
       throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: > 0)");
@@ -58,13 +70,30 @@ public final class OtlpReceivers {
     if (maxConcurrentRequests <= 0) {
       throw new IllegalArgumentException("maxConcurrentRequests: " + maxConcurrentRequests + " (expected: > 0)");
     }
-    return new OtlpReceivers(ingester, maxBodyBytes, maxConcurrentRequests);
+    if (maxInflightBytes <= 0) {
+      throw new IllegalArgumentException("maxInflightBytes: " + maxInflightBytes + " (expected: > 0)");
+    }
+    return new OtlpReceivers(ingester, maxBodyBytes, maxConcurrentRequests, maxInflightBytes);
+  }
+
+  /** The default of {@code ingest.max_inflight_bytes}: a quarter of the maximum heap. */
+  public static long defaultMaxInflightBytes() {
+    return InflightBytes.defaultLimit();
+  }
+
+  /**
+   * The in-flight bytes one export of {@code requestBytes} (uncompressed) holds once decoded: its
+   * body plus the decoded spans. An export needing more than the budget is answered 413.
+   */
+  public static long inflightBytesOf(long requestBytes) {
+    return requestBytes * (1L + InflightBytes.DECODED_BYTES_PER_WIRE_BYTE);
   }
 
   /** Adds {@code /v1/traces} (OTLP/HTTP) to a server. */
   public void installHttp(ServerBuilder server) {
     HttpService traces = new OtlpHttpService(ingester, maxBodyBytes);
     server.route().path("/v1/traces").maxRequestLength(maxBodyBytes).build(limited(traces, false));
+    server.errorHandler(RetryAfterErrorHandler.INSTANCE);
   }
 
   /** Adds the OTLP/gRPC trace service to a server. */
@@ -77,29 +106,167 @@ public final class OtlpReceivers {
             .build();
     server.maxRequestLength(maxBodyBytes + 1024L);
     server.service(grpc, service -> limited(service, true));
+    server.errorHandler(RetryAfterErrorHandler.INSTANCE);
   }
 
   private HttpService limited(HttpService delegate, boolean grpc) {
     return (ctx, req) -> {
+      boolean json = !grpc && req.contentType() != null && req.contentType().is(MediaType.JSON);
+      String protocol = grpc ? "grpc" : "http";
       if (!inFlight.tryAcquire()) {
-        ingester.metrics().request(grpc ? "grpc" : "http", "too_many_requests");
-        if (grpc) {
-          return HttpResponse.of(
-              ResponseHeaders.builder(HttpStatus.OK)
-                  .contentType(MediaType.create("application", "grpc"))
-                  .add("grpc-status", "8")
-                  .add("grpc-message", "too many concurrent exports; retry later")
-                  .add("grpc-status-details-bin", RETRY_LATER_DETAILS)
-                  .build());
-        }
-        return OtlpHttpService.error(
-                req.contentType() != null && req.contentType().is(MediaType.JSON),
-                HttpStatus.TOO_MANY_REQUESTS,
-                "too many concurrent exports; retry later")
-            .mapHeaders(h -> h.toBuilder().set(HttpHeaderNames.RETRY_AFTER, "1").build());
+        ingester.metrics().request(protocol, "too_many_requests");
+        return retryLater(grpc, json, "too many concurrent exports; retry later");
       }
-      ctx.log().whenComplete().thenRun(inFlight::release);
-      return delegate.serve(ctx, req);
+      InflightBytes.Lease lease = budget.lease();
+      ctx.log().whenComplete().thenRun(() -> {
+        lease.close();
+        inFlight.release();
+      });
+      ctx.setAttr(LEASE, lease);
+      long declared = req.headers().contentLength();
+      if (declared > 0) {
+        InflightBytes.Outcome outcome = lease.ensure(declared);
+        if (outcome != InflightBytes.Outcome.OK) {
+          return overBudget(protocol, grpc, json, outcome, declared);
+        }
+      }
+      AtomicLong received = new AtomicLong();
+      AtomicReference<InflightBytes.Outcome> refused = new AtomicReference<>();
+      HttpRequest counted =
+          req.peekData(data -> {
+            long total = received.addAndGet(data.length());
+            InflightBytes.Outcome outcome = lease.ensure(total);
+            if (outcome != InflightBytes.Outcome.OK && refused.compareAndSet(null, outcome)) {
+              req.abort(OverBudget.INSTANCE);
+            }
+          });
+      return HttpResponse.of(
+          counted
+              .aggregate()
+              .handleAsync(
+                  (body, error) -> {
+                    InflightBytes.Outcome outcome = refused.get();
+                    if (outcome != null) {
+                      return overBudget(protocol, grpc, json, outcome, received.get());
+                    }
+                    if (error != null) {
+                      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                      if (grpc) {
+                        ingester.metrics().request(protocol, cause instanceof ContentTooLargeException ? "too_large" : "malformed");
+                        return trailersOnly(Code.RESOURCE_EXHAUSTED, cause instanceof ContentTooLargeException
+                            ? "request exceeds " + maxBodyBytes + " bytes (the server's request limit)"
+                            : "request not received: " + cause, -1);
+                      }
+                      return HttpResponse.ofFailure(cause);
+                    }
+                    HttpRequest whole = body.toHttpRequest();
+                    ctx.updateRequest(whole);
+                    try {
+                      return delegate.serve(ctx, whole);
+                    } catch (Exception e) {
+                      return HttpResponse.ofFailure(e);
+                    }
+                  },
+                  ctx.eventLoop()));
     };
+  }
+
+  private HttpResponse overBudget(String protocol, boolean grpc, boolean json, InflightBytes.Outcome outcome, long bytes) {
+    if (outcome == InflightBytes.Outcome.TOO_LARGE) {
+      ingester.metrics().request(protocol, "too_large");
+      String message = budget.tooLargeMessage(bytes);
+      return grpc
+          ? trailersOnly(Code.RESOURCE_EXHAUSTED, message, -1)
+          : OtlpHttpService.error(json, HttpStatus.REQUEST_ENTITY_TOO_LARGE, message);
+    }
+    ingester.metrics().request(protocol, "over_memory_budget");
+    return retryLater(grpc, json, budget.fullMessage());
+  }
+
+  private static HttpResponse retryLater(boolean grpc, boolean json, String message) {
+    if (grpc) {
+      return trailersOnly(Code.RESOURCE_EXHAUSTED, message, RETRY_AFTER_SECONDS);
+    }
+    return OtlpHttpService.error(json, HttpStatus.TOO_MANY_REQUESTS, message)
+        .mapHeaders(h -> h.toBuilder().set(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS)).build());
+  }
+
+  /**
+   * A gRPC trailers-only response: one HEADERS frame with END_STREAM carrying the status, as the
+   * gRPC protocol requires (grpc-java reads grpc-status from headers only when the stream ends
+   * with them, and otherwise reports CANCELLED or UNKNOWN). With {@code retryAfterSeconds >= 0}
+   * the status details carry RetryInfo, which OTLP requires for RESOURCE_EXHAUSTED to be retried.
+   */
+  static HttpResponse trailersOnly(Code code, String message, int retryAfterSeconds) {
+    com.google.rpc.Status.Builder status =
+        com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message);
+    if (retryAfterSeconds >= 0) {
+      status.addDetails(
+          Any.pack(RetryInfo.newBuilder().setRetryDelay(Duration.newBuilder().setSeconds(retryAfterSeconds)).build()));
+    }
+    return HttpResponse.of(
+        ResponseHeaders.builder(HttpStatus.OK)
+            .contentType(GRPC)
+            .add("grpc-status", Integer.toString(code.getNumber()))
+            .add("grpc-message", percentEncode(message))
+            .add("grpc-status-details-bin", Base64.getEncoder().withoutPadding().encodeToString(status.build().toByteArray()))
+            .endOfStream(true)
+            .build());
+  }
+
+  /** grpc-message is percent-encoded UTF-8 (the gRPC HTTP/2 protocol). */
+  private static String percentEncode(String message) {
+    StringBuilder out = new StringBuilder(message.length());
+    for (byte b : message.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      int c = b & 0xFF;
+      if (c >= 0x20 && c <= 0x7E && c != '%') {
+        out.append((char) c);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+      }
+    }
+    return out.toString();
+  }
+
+  /** Aborts a request body that outgrew the budget; answered 429 / 413 by the decorator, never logged. */
+  private static final class OverBudget extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final OverBudget INSTANCE = new OverBudget();
+
+    private OverBudget() {
+      super("in-flight memory budget exceeded", null, false, false);
+    }
+  }
+
+  /** The default error rendering, with Retry-After on every 429 and 503 Armeria itself answers. */
+  private static final class RetryAfterErrorHandler implements ServerErrorHandler {
+    static final RetryAfterErrorHandler INSTANCE = new RetryAfterErrorHandler();
+
+    @Override
+    public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+      return null;
+    }
+
+    @Override
+    public AggregatedHttpResponse renderStatus(
+        ServiceRequestContext ctx,
+        com.linecorp.armeria.server.ServiceConfig config,
+        com.linecorp.armeria.common.RequestHeaders headers,
+        HttpStatus status,
+        String description,
+        Throwable cause) {
+      if (status != HttpStatus.SERVICE_UNAVAILABLE && status != HttpStatus.TOO_MANY_REQUESTS) {
+        return null;
+      }
+      AggregatedHttpResponse rendered =
+          ServerErrorHandler.ofDefault().renderStatus(ctx, config, headers, status, description, cause);
+      if (rendered == null) {
+        return null;
+      }
+      return AggregatedHttpResponse.of(
+          rendered.headers().toBuilder().set(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS)).build(),
+          rendered.content());
+    }
   }
 }

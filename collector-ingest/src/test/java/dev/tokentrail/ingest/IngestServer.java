@@ -42,8 +42,12 @@ final class IngestServer implements AutoCloseable {
             LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT), new CostCalculator(CATALOG)),
             metrics,
             Clock.systemUTC());
-    OtlpReceivers receivers = OtlpReceivers.create(ingester, b.maxBodyBytes, b.maxConcurrentRequests);
+    OtlpReceivers receivers =
+        OtlpReceivers.create(ingester, b.maxBodyBytes, b.maxConcurrentRequests, b.maxInflightBytes);
     ServerBuilder sb = Server.builder().http(0).gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO);
+    if (b.requestTimeout != null) {
+      sb.requestTimeout(b.requestTimeout);
+    }
     receivers.installHttp(sb);
     receivers.installGrpc(sb);
     sb.decorator(
@@ -100,6 +104,18 @@ final class IngestServer implements AutoCloseable {
     private int maxBodyBytes = 4 * 1024 * 1024;
     private int maxConcurrentRequests = 64;
     private int maxLabelValues = 50;
+    private long maxInflightBytes = 256L * 1024 * 1024;
+    private Duration requestTimeout;
+
+    Builder maxInflightBytes(long n) {
+      this.maxInflightBytes = n;
+      return this;
+    }
+
+    Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = timeout;
+      return this;
+    }
 
     /** The Lucene store in {@code dir}; its metrics go to the same registry. */
     Builder luceneStore(Path dir) {

@@ -283,4 +283,170 @@ class OtlpJsonTest {
         .isInstanceOf(MalformedJsonException.class)
         .hasMessageStartingWith("invalid OTLP/JSON: ");
   }
+
+  // Strict OTLP/JSON (issue 12).
+
+  @Test
+  void base64TraceIdIsRejectedNamingTheField() {
+    // Base64 of 16 bytes: the protobuf JSON parser accepts it, OTLP/JSON does not.
+    byte[] json =
+        oneSpan(
+            """
+            "traceId": "W47/95gDgQPSabYzgT/GDA==",
+            "spanId": "eee19b7ec3c1b174"
+            """);
+
+    assertThatThrownBy(() -> OtlpJson.parseTraces(json))
+        .isInstanceOf(MalformedJsonException.class)
+        .hasMessageContaining("resourceSpans[0].scopeSpans[0].spans[0].traceId")
+        .hasMessageContaining("not base64");
+  }
+
+  @Test
+  void base64SpanIdThatLooksLikeNothingElseIsRejected() {
+    byte[] json =
+        oneSpan(
+            """
+            "traceId": "5b8efff798038103d269b633813fc60c",
+            "spanId": "7uGbfsPBsXQ="
+            """);
+
+    assertThatThrownBy(() -> OtlpJson.parseTraces(json))
+        .isInstanceOf(MalformedJsonException.class)
+        .hasMessageContaining("spans[0].spanId");
+  }
+
+  @Test
+  void nonAsciiDigitsInAHexIdAreRejected() {
+    // U+0663 ARABIC-INDIC DIGIT THREE: Character.digit reads it as 3.
+    byte[] json =
+        oneSpan(
+            """
+            "traceId": "5b8efff798038103d269b633813fc6٣٣",
+            "spanId": "eee19b7ec3c1b174"
+            """);
+
+    assertThatThrownBy(() -> OtlpJson.parseTraces(json))
+        .isInstanceOf(MalformedJsonException.class)
+        .hasMessageContaining("spans[0].traceId");
+  }
+
+  @Test
+  void nonAsciiDigitsInALinkIdAreRejected() {
+    byte[] json =
+        oneSpan(
+            """
+            "traceId": "5b8efff798038103d269b633813fc60c",
+            "spanId": "eee19b7ec3c1b174",
+            "links": [{"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "b7ad6b71692033１１"}]
+            """);
+
+    assertThatThrownBy(() -> OtlpJson.parseTraces(json))
+        .isInstanceOf(MalformedJsonException.class)
+        .hasMessageContaining("spans[0].links[0].spanId");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"resourceSpans\": []} trailing", "{\"resourceSpans\": []}{}", "{} ]", "{} 1"})
+  void trailingGarbageAfterTheDocumentIsRejected(String body) {
+    assertThatThrownBy(() -> OtlpJson.parseTraces(body.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(MalformedJsonException.class)
+        .hasMessageStartingWith("invalid JSON: ");
+  }
+
+  @Test
+  void unknownSpanKindNameIsRejectedNamingTheField() {
+    byte[] json =
+        oneSpan(
+            """
+            "traceId": "5b8efff798038103d269b633813fc60c",
+            "spanId": "eee19b7ec3c1b174",
+            "kind": "SPAN_KIND_TELEPATHY"
+            """);
+
+    assertThatThrownBy(() -> OtlpJson.parseTraces(json))
+        .isInstanceOf(MalformedJsonException.class)
+        .hasMessageContaining("resourceSpans[0].scopeSpans[0].spans[0].kind: \"SPAN_KIND_TELEPATHY\"")
+        .hasMessageContaining("SPAN_KIND_SERVER");
+  }
+
+  @Test
+  void unknownStatusCodeNameIsRejectedNamingTheField() {
+    byte[] json =
+        oneSpan(
+            """
+            "traceId": "5b8efff798038103d269b633813fc60c",
+            "spanId": "eee19b7ec3c1b174",
+            "status": {"code": "STATUS_CODE_MAYBE"}
+            """);
+
+    assertThatThrownBy(() -> OtlpJson.parseTraces(json))
+        .isInstanceOf(MalformedJsonException.class)
+        .hasMessageContaining("spans[0].status.code: \"STATUS_CODE_MAYBE\"");
+  }
+
+  @Test
+  void unknownEnumIntegerIsKeptAsUnspecified() throws Exception {
+    // OTLP/JSON encodes enums as integers; a value this version does not know reads as unspecified.
+    Span span =
+        decodeOne(
+            oneSpan(
+                """
+                "traceId": "5b8efff798038103d269b633813fc60c",
+                "spanId": "eee19b7ec3c1b174",
+                "kind": 42,
+                "status": {"code": 9}
+                """));
+
+    assertThat(span.kind()).isEqualTo(SpanKind.UNSPECIFIED);
+    assertThat(span.statusCode()).isEqualTo(StatusCode.UNSET);
+  }
+
+  @Test
+  void loneSurrogatesAreReplacedAtDecodeAndEncodeWithoutAWarning() throws Exception {
+    StringBuilder attributes = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      if (i > 0) {
+        attributes.append(',');
+      }
+      attributes.append("{\"key\": \"k").append(i).append("\", \"value\": {\"stringValue\": \"a\\ud800b\\udc00\\ud83d\\ude00\"}}");
+    }
+    byte[] json =
+        oneSpan(
+            """
+            "traceId": "5b8efff798038103d269b633813fc60c",
+            "spanId": "eee19b7ec3c1b174",
+            "name": "x\\udfff",
+            "attributes": [%s]
+            """
+                .formatted(attributes));
+    java.util.List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger protobuf = java.util.logging.Logger.getLogger("com.google.protobuf");
+    java.util.logging.Handler handler =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord record) {
+            records.add(record);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    protobuf.addHandler(handler);
+    try {
+      Span span = decodeOne(json);
+      byte[] encoded = OtlpSpans.encodeOne(span).toByteArray();
+
+      assertThat(span.name()).isEqualTo("x\uFFFD");
+      assertThat(span.attributes().get("k7")).isEqualTo("a\uFFFDb\uFFFD\uD83D\uDE00");
+      assertThat(OtlpSpans.decodeOne(io.opentelemetry.proto.trace.v1.ResourceSpans.parseFrom(encoded)).attributes())
+          .isEqualTo(span.attributes());
+      assertThat(records).as("protobuf warnings (a stack trace per ill-formed string before)").isEmpty();
+    } finally {
+      protobuf.removeHandler(handler);
+    }
+  }
 }

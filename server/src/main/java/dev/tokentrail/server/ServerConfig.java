@@ -31,6 +31,7 @@ record ServerConfig(
     int httpPort,
     int maxRequestBytes,
     int maxConcurrentRequests,
+    long maxInflightBytes,
     int maxQueuedSpans,
     Duration retention,
     Duration partitionDuration,
@@ -67,6 +68,7 @@ record ServerConfig(
           new Setting("http_port", "TOKENTRAIL_HTTP_PORT", "--http-port", "3200", "Query API, Tempo API, /metrics and /ready; 0 picks a free port."),
           new Setting("ingest.max_request_bytes", "TOKENTRAIL_INGEST_MAX_REQUEST_BYTES", "--max-request-bytes", "16777216", "Largest OTLP request body accepted, before and after gzip decompression (413 past it)."),
           new Setting("ingest.max_concurrent_requests", "TOKENTRAIL_INGEST_MAX_CONCURRENT_REQUESTS", null, "32", "OTLP exports decoded at once; more are told to retry (429 / RESOURCE_EXHAUSTED)."),
+          new Setting("ingest.max_inflight_bytes", "TOKENTRAIL_INGEST_MAX_INFLIGHT_BYTES", "--max-inflight-bytes", "auto", "Bytes held by exports being received and decoded, until the store accepts their spans (estimated: body + 8 x its uncompressed size); past it exports are told to retry (429 / RESOURCE_EXHAUSTED), and one that alone exceeds it gets 413. 'auto' is a quarter of the maximum heap."),
           new Setting("store.max_queued_spans", "TOKENTRAIL_STORE_MAX_QUEUED_SPANS", null, "200000", "Spans accepted but not yet durable; past it exports are told to retry."),
           new Setting("store.retention", "TOKENTRAIL_STORE_RETENTION", "--retention", "14d", "How long spans are kept; whole partitions are deleted after it."),
           new Setting("store.partition", "TOKENTRAIL_STORE_PARTITION", null, "1d", "Time span of one index partition (applies to new partitions)."),
@@ -134,6 +136,7 @@ record ServerConfig(
         port(values, "http_port"),
         positiveInt(values, "ingest.max_request_bytes"),
         positiveInt(values, "ingest.max_concurrent_requests"),
+        inflightBytes(values, "ingest.max_inflight_bytes"),
         positiveInt(values, "store.max_queued_spans"),
         Durations.parse(values.get("store.retention"), "store.retention"),
         Durations.parse(values.get("store.partition"), "store.partition"),
@@ -281,6 +284,24 @@ record ServerConfig(
       throw new IllegalArgumentException(key + ": " + port + " (expected: 0-65535; 0 picks a free port)");
     }
     return port;
+  }
+
+  /** A byte count > 0, or {@code auto}: a quarter of the maximum heap. */
+  private static long inflightBytes(Map<String, String> values, String key) {
+    String value = values.get(key).trim();
+    if (value.equalsIgnoreCase("auto")) {
+      return dev.tokentrail.ingest.OtlpReceivers.defaultMaxInflightBytes();
+    }
+    long n;
+    try {
+      n = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: a number of bytes > 0, or auto)");
+    }
+    if (n <= 0) {
+      throw new IllegalArgumentException(key + ": " + n + " (expected: a number of bytes > 0, or auto)");
+    }
+    return n;
   }
 
   private static int positiveInt(Map<String, String> values, String key) {

@@ -72,6 +72,9 @@ public final class TokenTrailCommand implements Runnable {
     @Option(names = "--max-request-bytes", description = "Largest OTLP request body (default 16 MiB).")
     String maxRequestBytes;
 
+    @Option(names = "--max-inflight-bytes", description = "Bytes of exports being decoded and awaiting the store (default auto: a quarter of the heap).")
+    String maxInflightBytes;
+
     @Option(names = "--metrics-max-series", description = "Label combinations kept per metric family (default 1000).")
     String metricsMaxSeries;
 
@@ -112,6 +115,7 @@ public final class TokenTrailCommand implements Runnable {
       flags.put("--retention", retention);
       flags.put("--price-catalog", priceCatalog);
       flags.put("--max-request-bytes", maxRequestBytes);
+      flags.put("--max-inflight-bytes", maxInflightBytes);
       flags.put("--metrics-max-series", metricsMaxSeries);
       flags.put("--max-tokens-per-call", maxTokensPerCall);
       flags.put("--max-usd-per-call", maxUsdPerCall);

@@ -92,7 +92,15 @@ final class TokenTrailServer implements AutoCloseable {
     LlmSpanEnricher enricher = LlmSpanEnricher.create(
         GenAiNormalizer.create(config.attributionKeys(), config.valueLimits()), costs, metrics::attributeSanitized);
     SpanIngester ingester = SpanIngester.create(store, enricher, metrics, Clock.systemUTC());
-    OtlpReceivers receivers = OtlpReceivers.create(ingester, config.maxRequestBytes(), config.maxConcurrentRequests());
+    OtlpReceivers receivers =
+        OtlpReceivers.create(ingester, config.maxRequestBytes(), config.maxConcurrentRequests(), config.maxInflightBytes());
+    long largestExport = OtlpReceivers.inflightBytesOf(config.maxRequestBytes());
+    if (largestExport > config.maxInflightBytes()) {
+      LOG.warn(
+          "ingest.max_inflight_bytes {} is below what one export of ingest.max_request_bytes ({}) needs decoded ({}): "
+              + "exports that large get 413; raise the heap (-Xmx) or lower ingest.max_request_bytes",
+          config.maxInflightBytes(), config.maxRequestBytes(), largestExport);
+    }
     EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
     WasteMetrics wasteMetrics = null;
     try {

@@ -55,9 +55,16 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   public static ServerProcess start(Path dataDir, Map<String, String> env, String... extraArgs) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m",
+    return start(dataDir, List.of("-Xmx512m"), env, extraArgs);
+  }
+
+  /** With the given JVM options (heap size...) instead of the default -Xmx512m. */
+  public static ServerProcess start(Path dataDir, List<String> jvmArgs, Map<String, String> env, String... extraArgs)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmArgs);
+    command.addAll(List.of(
         "-jar", jar().toString(),
         "serve",
         "--data-dir", dataDir.toString(),
