@@ -498,7 +498,13 @@ public final class LuceneSpanStore implements SpanStore {
     }
     int n = spans.size();
     // Reserve before encoding: a full queue costs the caller nothing but this estimate.
-    long bytes = BatchSizes.estimate(spans);
+    long bytes;
+    try {
+      bytes = BatchSizes.estimate(spans);
+    } catch (VirtualMachineError e) {
+      fatal(e, "sizing a batch");
+      throw e;
+    }
     long queued = queuedSpans.addAndGet(n);
     long queuedNow = queuedBytes.addAndGet(bytes);
     // One batch larger than a whole limit is still taken when nothing else is queued.
