@@ -136,8 +136,11 @@ class StoreResilienceTest {
       assertThat(send(store, 20)).isTrue();
       assertEveryAckedSpanExactlyOnce(store);
       full.set(true);
-      // The log still takes it: acknowledged, and the index fails on its next refresh or commit.
-      assertThat(send(store, 30)).isTrue();
+      // The log still takes writes until the index fails on its next refresh or commit; what it
+      // acknowledged meanwhile is replayed from the log once the disk has room again.
+      for (int i = 0; i < 100 && store.writableNow() && send(store, 30); i++) {
+        sleep(20);
+      }
       await().atMost(Duration.ofSeconds(10)).until(() -> !store.writableNow());
       assertThat(send(store, 5)).isFalse();
       sleep(500); // several failed retries
@@ -148,7 +151,10 @@ class StoreResilienceTest {
       await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> send(store, 9));
       assertThat(send(store, 4)).isTrue();
       assertEveryAckedSpanExactlyOnce(store);
-      assertThat(store.traceSummary(acked.keySet().stream().skip(1).findFirst().orElseThrow()).llmCallCount()).isEqualTo(30);
+      for (Map.Entry<String, Integer> e : acked.entrySet()) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.traceSummary(e.getKey()) != null
+            && store.traceSummary(e.getKey()).llmCallCount() == e.getValue());
+      }
       assertQueueGaugesSettleAtZero();
     }
     try (LuceneSpanStore reopened = LuceneSpanStore.builder(dir).open()) {
@@ -199,7 +205,8 @@ class StoreResilienceTest {
       }
     };
     long limit = 2L << 20;
-    try (LuceneSpanStore store = builder().maxQueuedSpans(1_000_000).maxQueuedBytes(limit).hooks(hold).open()) {
+    LuceneSpanStore store = builder().maxQueuedSpans(1_000_000).maxQueuedBytes(limit).hooks(hold).open();
+    try {
       long batchBytes = BatchSizes.estimate(batch(randomTraceId(), 100));
       StoreOverloadedException overloaded = null;
       List<CompletableFuture<Void>> accepted = new ArrayList<>();
@@ -223,7 +230,9 @@ class StoreResilienceTest {
       assertThat(overloaded.getMessage()).contains("bytes");
       assertThat(store.queuedSpans()).isLessThan(1_000_000 / 10);
       assertThat(store.queuedBytes()).isLessThanOrEqualTo(limit + batchBytes);
-      assertThat(gauge("tokentrail_store_queue_bytes")).isEqualTo((double) store.queuedBytes());
+      // The log thread may still be dropping fsynced log records from the count: wait for it.
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(gauge("tokentrail_store_queue_bytes")).isEqualTo((double) store.queuedBytes()));
       release.countDown();
       CompletableFuture.allOf(accepted.toArray(new CompletableFuture[0])).get(20, TimeUnit.SECONDS);
       traces.forEach(t -> acked.put(t, 100));
@@ -231,6 +240,7 @@ class StoreResilienceTest {
       assertQueueGaugesSettleAtZero();
     } finally {
       release.countDown();
+      store.close();
     }
   }
 
@@ -247,7 +257,8 @@ class StoreResilienceTest {
         }
       }
     };
-    try (LuceneSpanStore store = builder().hooks(hooks).open()) {
+    LuceneSpanStore store = builder().hooks(hooks).open();
+    try {
       List<Span> big = bigExport();
       store.accept(big).get(60, TimeUnit.SECONDS);
       assertThat(bigIndexing.await(30, TimeUnit.SECONDS)).isTrue();
@@ -260,6 +271,7 @@ class StoreResilienceTest {
       assertEveryAckedSpanExactlyOnce(store);
     } finally {
       releaseBig.countDown();
+      store.close();
     }
   }
 
