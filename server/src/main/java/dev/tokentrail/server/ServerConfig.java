@@ -33,6 +33,7 @@ record ServerConfig(
     int maxConcurrentRequests,
     long maxInflightBytes,
     int maxQueuedSpans,
+    long maxQueuedBytes,
     Duration retention,
     Duration partitionDuration,
     Duration commitInterval,
@@ -70,6 +71,7 @@ record ServerConfig(
           new Setting("ingest.max_concurrent_requests", "TOKENTRAIL_INGEST_MAX_CONCURRENT_REQUESTS", null, "32", "OTLP exports decoded at once; more are told to retry (429 / RESOURCE_EXHAUSTED)."),
           new Setting("ingest.max_inflight_bytes", "TOKENTRAIL_INGEST_MAX_INFLIGHT_BYTES", "--max-inflight-bytes", "auto", "Bytes held by exports being received and decoded, until the store accepts their spans (estimated: body + 8 x its uncompressed size); past it exports are told to retry (429 / RESOURCE_EXHAUSTED), and one that alone exceeds it gets 413. 'auto' is a quarter of the maximum heap."),
           new Setting("store.max_queued_spans", "TOKENTRAIL_STORE_MAX_QUEUED_SPANS", null, "200000", "Spans accepted but not yet durable; past it exports are told to retry."),
+          new Setting("store.max_queued_bytes", "TOKENTRAIL_STORE_MAX_QUEUED_BYTES", "--max-queued-bytes", "auto", "Estimated heap the store's write queue may hold (decoded spans, documents, log records not yet indexed), in bytes or with a k/m/g suffix; past it exports are told to retry (429 / RESOURCE_EXHAUSTED). auto: an eighth of the maximum heap, between 16 MiB and 1 GiB."),
           new Setting("store.retention", "TOKENTRAIL_STORE_RETENTION", "--retention", "14d", "How long spans are kept; whole partitions are deleted after it."),
           new Setting("store.partition", "TOKENTRAIL_STORE_PARTITION", null, "1d", "Time span of one index partition (applies to new partitions)."),
           new Setting("store.commit_interval", "TOKENTRAIL_STORE_COMMIT_INTERVAL", null, "10s", "How often indices are committed and the write-ahead log trimmed."),
@@ -138,6 +140,7 @@ record ServerConfig(
         positiveInt(values, "ingest.max_concurrent_requests"),
         inflightBytes(values, "ingest.max_inflight_bytes"),
         positiveInt(values, "store.max_queued_spans"),
+        queuedBytes(values, "store.max_queued_bytes", Runtime.getRuntime().maxMemory()),
         Durations.parse(values.get("store.retention"), "store.retention"),
         Durations.parse(values.get("store.partition"), "store.partition"),
         Durations.parse(values.get("store.commit_interval"), "store.commit_interval"),
@@ -276,6 +279,35 @@ record ServerConfig(
         out.put(key, value.asText());
       }
     });
+  }
+
+  /** {@code auto} (sized from the heap), or bytes with an optional k/m/g (binary) suffix. */
+  static long queuedBytes(Map<String, String> values, String key, long maxHeapBytes) {
+    String value = values.get(key).trim();
+    if (value.equalsIgnoreCase("auto")) {
+      return dev.tokentrail.store.lucene.LuceneSpanStore.defaultMaxQueuedBytes(maxHeapBytes);
+    }
+    String digits = value;
+    int shift = 0;
+    char last = value.isEmpty() ? ' ' : Character.toLowerCase(value.charAt(value.length() - 1));
+    if (last == 'k' || last == 'm' || last == 'g') {
+      shift = last == 'k' ? 10 : last == 'm' ? 20 : 30;
+      digits = value.substring(0, value.length() - 1).trim();
+    }
+    long n;
+    try {
+      n = Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: auto, or bytes such as 268435456 or 256m)");
+    }
+    if (n <= 0 || n > (Long.MAX_VALUE >> shift)) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: > 0)");
+    }
+    long bytes = n << shift;
+    if (bytes < (1L << 20)) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: >= 1m; a smaller queue refuses ordinary batches)");
+    }
+    return bytes;
   }
 
   private static int port(Map<String, String> values, String key) {

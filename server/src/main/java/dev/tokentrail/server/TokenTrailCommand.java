@@ -75,6 +75,9 @@ public final class TokenTrailCommand implements Runnable {
     @Option(names = "--max-inflight-bytes", description = "Bytes of exports being decoded and awaiting the store (default auto: a quarter of the heap).")
     String maxInflightBytes;
 
+    @Option(names = "--max-queued-bytes", description = "Heap the store's write queue may hold, e.g. 256m (default auto: heap / 8).")
+    String maxQueuedBytes;
+
     @Option(names = "--metrics-max-series", description = "Label combinations kept per metric family (default 1000).")
     String metricsMaxSeries;
 
@@ -119,6 +122,7 @@ public final class TokenTrailCommand implements Runnable {
       flags.put("--metrics-max-series", metricsMaxSeries);
       flags.put("--max-tokens-per-call", maxTokensPerCall);
       flags.put("--max-usd-per-call", maxUsdPerCall);
+      flags.put("--max-queued-bytes", maxQueuedBytes);
       Path configFile = config;
       if (configFile == null && System.getenv("TOKENTRAIL_CONFIG") != null) {
         configFile = Path.of(System.getenv("TOKENTRAIL_CONFIG"));
@@ -130,6 +134,10 @@ public final class TokenTrailCommand implements Runnable {
         System.err.println("tokentrail serve: invalid configuration: " + e.getMessage());
         return 2;
       }
+      // An OutOfMemoryError (or another VirtualMachineError) anywhere leaves the process in an
+      // unknown state: log once and halt, so that a supervisor restarts it and the restart replays
+      // the write-ahead log.
+      FatalErrors.installUncaughtHandler(FatalErrors.HALT);
       CountDownLatch stop = new CountDownLatch(1);
       // SIGTERM and SIGINT start a graceful shutdown that exits 0 once everything is committed.
       for (String signal : new String[] {"TERM", "INT"}) {
@@ -137,7 +145,7 @@ public final class TokenTrailCommand implements Runnable {
       }
       TokenTrailServer server;
       try {
-        server = TokenTrailServer.start(resolved);
+        server = TokenTrailServer.start(resolved, FatalErrors.HALT);
       } catch (RuntimeException e) {
         System.err.println("tokentrail serve: cannot start: " + e.getMessage());
         return 1;

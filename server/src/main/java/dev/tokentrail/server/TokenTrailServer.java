@@ -68,9 +68,20 @@ final class TokenTrailServer implements AutoCloseable {
   }
 
   static TokenTrailServer start(ServerConfig config) {
+    return start(config, FatalErrors.LOG_ONLY);
+  }
+
+  /**
+   * Starts the process's parts. {@code fatalErrors} receives a VirtualMachineError caught by the
+   * store's threads: {@code tokentrail serve} halts there, tests only record it.
+   */
+  static TokenTrailServer start(ServerConfig config, FatalErrors fatalErrors) {
     requireNonNull(config, "config");
+    requireNonNull(fatalErrors, "fatalErrors");
     PriceCatalog catalog = readCatalog(config);
     LOG.info("price catalog {} ({} models)", catalog.version(), catalog.models().size());
+    LOG.info("store write queue: at most {} spans and {} MiB (heap {} MiB)", config.maxQueuedSpans(),
+        config.maxQueuedBytes() >> 20, Runtime.getRuntime().maxMemory() >> 20);
     PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
     LuceneSpanStore store =
@@ -82,6 +93,9 @@ final class TokenTrailServer implements AutoCloseable {
             .maxQueuedSpans(config.maxQueuedSpans())
             .maxIndexedFields(config.maxIndexedFields())
             .regexWorkLimit(config.queryRegexWorkLimit())
+            .maxQueuedBytes(config.maxQueuedBytes())
+            .ramBufferMb(ramBufferMb(Runtime.getRuntime().maxMemory()))
+            .onFatalError(fatalErrors::handle)
             .registry(registry)
             .open();
     UnknownModels unknownModels = new UnknownModels(1000);
@@ -147,6 +161,14 @@ final class TokenTrailServer implements AutoCloseable {
       workers.shutdownGracefully();
       throw e;
     }
+  }
+
+  /**
+   * Lucene's indexing buffer per open partition: a sixteenth of the heap, between 8 and 64 MiB, so
+   * that a small heap holds the buffers of the partitions written at once beside the write queue.
+   */
+  static double ramBufferMb(long maxHeapBytes) {
+    return Math.max(8, Math.min(64, (maxHeapBytes >> 20) / 16));
   }
 
   /** The built-in catalog with the configured catalog file (if any) over it; throws naming the file and entry. */

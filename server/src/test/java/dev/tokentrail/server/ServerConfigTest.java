@@ -105,4 +105,19 @@ class ServerConfigTest {
     assertThatThrownBy(() -> ServerConfig.resolve(Map.of(), Map.of("TOKENTRAIL_WASTE_CONTEXT_RESENT_SHARE", "2"), null))
         .hasMessageContaining("contextResentShare: 2.0");
   }
+
+  @Test
+  void theStoreQueueByteBudgetDefaultsToAnEighthOfTheHeapAndTakesSuffixes() {
+    assertThat(ServerConfig.queuedBytes(Map.of("k", "auto"), "k", 512L << 20)).isEqualTo(64L << 20);
+    assertThat(ServerConfig.queuedBytes(Map.of("k", "auto"), "k", 64L << 20)).isEqualTo(16L << 20);
+    assertThat(ServerConfig.queuedBytes(Map.of("k", "auto"), "k", 64L << 30)).isEqualTo(1L << 30);
+    assertThat(ServerConfig.resolve(Map.of("--max-queued-bytes", "256m"), Map.of(), null).maxQueuedBytes()).isEqualTo(256L << 20);
+    assertThat(ServerConfig.resolve(Map.of(), Map.of("TOKENTRAIL_STORE_MAX_QUEUED_BYTES", "3145728"), null).maxQueuedBytes()).isEqualTo(3L << 20);
+    assertThat(ServerConfig.resolve(Map.of(), Map.of(), null).maxQueuedBytes())
+        .isEqualTo(dev.tokentrail.store.lucene.LuceneSpanStore.defaultMaxQueuedBytes(Runtime.getRuntime().maxMemory()));
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("--max-queued-bytes", "0"), Map.of(), null))
+        .hasMessage("store.max_queued_bytes: 0 (expected: > 0)");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("--max-queued-bytes", "lots"), Map.of(), null))
+        .hasMessage("store.max_queued_bytes: lots (expected: auto, or bytes such as 268435456 or 256m)");
+  }
 }

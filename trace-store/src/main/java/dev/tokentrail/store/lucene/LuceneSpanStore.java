@@ -42,13 +42,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongField;
@@ -80,9 +82,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded span store: a write-ahead log for durability, time-partitioned Lucene indices for
- * search, trace rollups for trace-level filters. One writer thread owns every mutation (log
- * append + fsync, indexing, rollups, refresh, commit, retention); readers use near-real-time
- * searchers refreshed every {@code refreshInterval}.
+ * search, trace rollups for trace-level filters.
+ *
+ * <p>Two threads own every mutation. The log thread appends queued batches to the write-ahead log,
+ * fsyncs each group and acknowledges it: an acknowledgement never waits for indexing. The writer
+ * thread then indexes the acknowledged batches, recomputes rollups, refreshes, commits and applies
+ * retention. Readers use near-real-time searchers refreshed every {@code refreshInterval}.
+ *
+ * <p>Memory is bounded: a batch holds its decoded spans, documents and log record until indexed,
+ * and the queue admits batches while both the span count and the estimated bytes are within
+ * their limits ({@link StoreOverloadedException} past them). A failed write (a full disk, an I/O
+ * error) makes {@link #accept} answer {@link StoreClosedException} while the cause lasts and is
+ * retried with backoff: the log repairs its tail, the index reopens from its last commit and
+ * replays the log. A {@link VirtualMachineError} stops the store and reaches the fatal error
+ * handler (the server halts the process, and the restart replays the log).
  */
 public final class LuceneSpanStore implements SpanStore {
   private static final Logger LOG = LoggerFactory.getLogger(LuceneSpanStore.class);
@@ -90,6 +103,9 @@ public final class LuceneSpanStore implements SpanStore {
   private static final String INDEX_DIR = "index";
   private static final String CHECKPOINT = "checkpoint";
   private static final int MAX_SPANS_PER_CYCLE = 20_000;
+  /** Rollups are recomputed (in a refresh) once this many traces are waiting, also during replay. */
+  private static final int MAX_DIRTY_TRACES = 50_000;
+  private static final int OVERLOADED_RETRY_SECONDS = 1;
 
   private final Path dataDir;
   private final Path indexRoot;
@@ -100,23 +116,49 @@ public final class LuceneSpanStore implements SpanStore {
   private final long commitIntervalNanos;
   private final long retentionCheckNanos;
   private final int maxQueuedSpans;
+  private final long maxQueuedBytes;
   private final double ramBufferMb;
+  private final long minBackoffNanos;
+  private final long maxBackoffNanos;
   private final Clock clock;
   private final int maxIndexedFields;
   private final int regexWorkLimit;
   /** Attribute field budgets by partition start; created before the partition when a batch is built. */
   private final java.util.concurrent.ConcurrentHashMap<Long, FieldBudget> fieldBudgets = new java.util.concurrent.ConcurrentHashMap<>();
+  private final UnaryOperator<org.apache.lucene.store.Directory> directoryWrapper;
+  private final Consumer<Throwable> onFatalError;
+  private final WriteHooks hooks;
 
   private final WriteAheadLog wal;
   private final ConcurrentSkipListMap<Long, Partition> partitions = new ConcurrentSkipListMap<>();
-  private final BlockingQueue<PendingBatch> queue;
-  private final AtomicInteger queuedSpans = new AtomicInteger();
+  /** Accepted, waiting for the log thread. */
+  private final BlockingQueue<PendingBatch> appendQueue = new LinkedBlockingQueue<>();
+  /** Durable and acknowledged, waiting for the writer thread. */
+  private final BlockingQueue<PendingBatch> indexQueue = new LinkedBlockingQueue<>();
+  /** Spans and estimated bytes of the batches accepted and not yet indexed (or refused later). */
+  private final AtomicLong queuedSpans = new AtomicLong();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final Thread logThread;
   private final Thread writerThread;
+  private final CountDownLatch logStopped = new CountDownLatch(1);
   private final CountDownLatch writerStopped = new CountDownLatch(1);
+  private volatile boolean logDone;
   private volatile boolean accepting;
   private volatile boolean ready;
-  private volatile Throwable failure;
+  /** A VirtualMachineError: the store refuses writes for good. */
+  private volatile Throwable fatal;
+  /** A failing write-ahead log or index: writes are refused until {@link Fault#retryAtNanos}. */
+  private volatile Fault logFault;
+  private volatile Fault indexFault;
+  /** Log position after the last batch the writer indexed (writer thread only). */
+  private WriteAheadLog.Position indexedThrough;
+  /** Log position after the last batch the writer took from its queue (writer thread only). */
+  private WriteAheadLog.Position takenThrough;
+  /** Where the failed group started: the log repair truncates back to it (log thread only). */
+  private WriteAheadLog.Position failedGroupMark;
   private final Set<String> dirtyTraces = new LinkedHashSet<>();
+  /** The batches the writer took in its current cycle (writer thread only). */
+  private final List<PendingBatch> cycle = new ArrayList<>();
   private final AtomicLong lastDiskSize = new AtomicLong();
 
   private final Histogram writeLatency;
@@ -125,10 +167,49 @@ public final class LuceneSpanStore implements SpanStore {
   private final Counter indexErrors;
   private final Counter overflowValues;
   private final Counter queriesCancelled;
+  private final Counter writeFailures;
+  private final Counter refused;
+
+  /** A failing stage: its cause, consecutive failures and when to try again. */
+  private record Fault(String stage, Throwable cause, int failures, long sinceNanos, long retryAtNanos) {
+    String describe() {
+      return "span store cannot write (" + stage + ": " + cause + "); retrying";
+    }
+  }
+
+  /** Test seams on the writer thread. */
+  interface WriteHooks {
+    WriteHooks NONE = new WriteHooks() {};
+
+    /** Before the writer indexes an acknowledged batch. */
+    default void beforeIndex(List<Span> spans) {}
+
+    /** After the writer indexed it (rollups follow at the next refresh). */
+    default void afterIndex(List<Span> spans) {}
+  }
 
   /** A batch accepted for writing, encoded and turned into documents on the caller's thread. */
-  private record PendingBatch(
-      List<Span> spans, byte[] payload, Document[] documents, long receivedNanos, CompletableFuture<Void> done) {}
+  private static final class PendingBatch {
+    final List<Span> spans;
+    byte[] payload;
+    Document[] documents;
+    final long receivedNanos;
+    final long payloadBytes;
+    final long bytes;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    /** Log position after this batch's record; set by the log thread. */
+    WriteAheadLog.Position end;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    PendingBatch(List<Span> spans, byte[] payload, Document[] documents, long receivedNanos, long bytes) {
+      this.spans = spans;
+      this.payload = payload;
+      this.documents = documents;
+      this.receivedNanos = receivedNanos;
+      this.payloadBytes = Math.min(bytes, payload.length);
+      this.bytes = bytes;
+    }
+  }
 
   private LuceneSpanStore(Builder b) throws IOException {
     this.dataDir = b.dataDir;
@@ -140,19 +221,24 @@ public final class LuceneSpanStore implements SpanStore {
     this.commitIntervalNanos = b.commitInterval.toNanos();
     this.retentionCheckNanos = b.retentionCheckInterval.toNanos();
     this.maxQueuedSpans = b.maxQueuedSpans;
+    this.maxQueuedBytes = b.maxQueuedBytes;
     this.ramBufferMb = b.ramBufferMb;
+    this.minBackoffNanos = b.minRetryBackoff.toNanos();
+    this.maxBackoffNanos = Math.max(minBackoffNanos, b.maxRetryBackoff.toNanos());
     this.clock = b.clock;
     this.maxIndexedFields = b.maxIndexedFields;
     this.regexWorkLimit = b.regexWorkLimit;
-    this.queue = new ArrayBlockingQueue<>(Math.max(16, b.maxQueuedSpans / 8));
+    this.directoryWrapper = b.directoryWrapper;
+    this.onFatalError = b.onFatalError;
+    this.hooks = b.hooks;
     Files.createDirectories(indexRoot);
-    this.wal = WriteAheadLog.open(dataDir.resolve(WAL_DIR), b.walSegmentBytes);
+    this.wal = WriteAheadLog.open(dataDir.resolve(WAL_DIR), b.walSegmentBytes, b.channelOpener);
 
     PrometheusRegistry registry = b.registry;
     writeLatency =
         Histogram.builder()
             .name("tokentrail_store_write_seconds")
-            .help("Time to make a batch durable: log append and fsync, from the writer's view")
+            .help("Time to make a group of batches durable: log append and fsync, from the log thread's view")
             .register(registry);
     spansStored =
         Counter.builder()
@@ -191,10 +277,37 @@ public final class LuceneSpanStore implements SpanStore {
         .labelNames("partition")
         .callback(cb -> fieldBudgets.forEach((start, budget) -> cb.call(budget.overflowValues(), Partition.directoryName(start, partitionNanos))))
         .register(registry);
+    writeFailures =
+        Counter.builder()
+            .name("tokentrail_store_write_failures_total")
+            .help("Failed writes (stage: log = append/fsync, index = indexing/refresh/commit, recovery = a retry that failed again); the store retries with backoff")
+            .labelNames("stage")
+            .register(registry);
+    refused =
+        Counter.builder()
+            .name("tokentrail_store_refused_batches_total")
+            .help("Batches refused by accept (reason: overloaded = queue full, 429; unavailable = a write failure being retried, 503; closed = shut down or failed for good)")
+            .labelNames("reason")
+            .register(registry);
     GaugeWithCallback.builder()
         .name("tokentrail_store_queue_spans")
-        .help("Spans accepted but not yet durable")
+        .help("Spans accepted and not yet indexed (held in memory)")
         .callback(cb -> cb.call(queuedSpans.get()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("tokentrail_store_queue_bytes")
+        .help("Estimated heap held by the batches accepted and not yet indexed")
+        .callback(cb -> cb.call(queuedBytes.get()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("tokentrail_store_queue_limit_bytes")
+        .help("store.max_queued_bytes: past it exports are told to retry")
+        .callback(cb -> cb.call(maxQueuedBytes))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("tokentrail_store_writable")
+        .help("1 when the store accepts writes; 0 while a write failure is retried, or when closed or failed")
+        .callback(cb -> cb.call(writable() ? 1 : 0))
         .register(registry);
     GaugeWithCallback.builder()
         .name("tokentrail_store_partitions")
@@ -209,15 +322,28 @@ public final class LuceneSpanStore implements SpanStore {
 
     openExistingPartitions();
     recover();
+    this.indexedThrough = wal.position();
+    this.takenThrough = indexedThrough;
+    this.logThread = new Thread(this::logLoop, "tokentrail-store-log");
+    this.logThread.setDaemon(false);
     this.writerThread = new Thread(this::writeLoop, "tokentrail-store-writer");
     this.writerThread.setDaemon(false);
     this.accepting = true;
     this.ready = true;
+    this.logThread.start();
     this.writerThread.start();
   }
 
   public static Builder builder(Path dataDir) {
     return new Builder(requireNonNull(dataDir, "dataDir"));
+  }
+
+  /**
+   * The default {@code maxQueuedBytes} for a heap of {@code maxHeapBytes}: an eighth of it,
+   * between 16 MiB and 1 GiB.
+   */
+  public static long defaultMaxQueuedBytes(long maxHeapBytes) {
+    return Math.max(16L << 20, Math.min(1L << 30, maxHeapBytes / 8));
   }
 
   /** Configures a {@link LuceneSpanStore}; defaults suit a single server. */
@@ -229,13 +355,20 @@ public final class LuceneSpanStore implements SpanStore {
     private Duration refreshInterval = Duration.ofMillis(250);
     private Duration commitInterval = Duration.ofSeconds(10);
     private Duration retentionCheckInterval = Duration.ofMinutes(1);
+    private Duration minRetryBackoff = Duration.ofMillis(250);
+    private Duration maxRetryBackoff = Duration.ofSeconds(10);
     private int maxQueuedSpans = 200_000;
+    private long maxQueuedBytes = defaultMaxQueuedBytes(Runtime.getRuntime().maxMemory());
     private long walSegmentBytes = 64L * 1024 * 1024;
     private double ramBufferMb = 64;
     private int maxIndexedFields = 10_000;
     private int regexWorkLimit = org.apache.lucene.util.automaton.Operations.DEFAULT_DETERMINIZE_WORK_LIMIT;
     private Clock clock = Clock.systemUTC();
     private PrometheusRegistry registry = new PrometheusRegistry();
+    private Consumer<Throwable> onFatalError = t -> {};
+    private WriteAheadLog.ChannelOpener channelOpener = WriteAheadLog.ChannelOpener.DEFAULT;
+    private UnaryOperator<org.apache.lucene.store.Directory> directoryWrapper = UnaryOperator.identity();
+    private WriteHooks hooks = WriteHooks.NONE;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -280,6 +413,39 @@ public final class LuceneSpanStore implements SpanStore {
         throw new IllegalArgumentException("maxQueuedSpans: " + n + " (expected: > 0)");
       }
       this.maxQueuedSpans = n;
+      return this;
+    }
+
+    /**
+     * Estimated heap the batches accepted and not yet indexed may hold (decoded spans, documents,
+     * log records); past it {@link #accept} refuses with {@link StoreOverloadedException}. One
+     * batch is always taken into an empty queue, whatever its size.
+     */
+    public Builder maxQueuedBytes(long n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("maxQueuedBytes: " + n + " (expected: > 0)");
+      }
+      this.maxQueuedBytes = n;
+      return this;
+    }
+
+    /** First and longest wait before a failed write is retried (doubling in between). */
+    public Builder retryBackoff(Duration min, Duration max) {
+      this.minRetryBackoff = requirePositive(min, "retryBackoff.min");
+      this.maxRetryBackoff = requirePositive(max, "retryBackoff.max");
+      if (max.compareTo(min) < 0) {
+        throw new IllegalArgumentException("retryBackoff.max: " + max + " (expected: >= min " + min + ")");
+      }
+      return this;
+    }
+
+    /**
+     * Called once, on the thread that caught it, with a {@link VirtualMachineError}
+     * (OutOfMemoryError...) thrown while writing. The store has stopped writing by then; the server
+     * halts the process so that a supervisor restarts it. The default only logs.
+     */
+    public Builder onFatalError(Consumer<Throwable> handler) {
+      this.onFatalError = requireNonNull(handler, "onFatalError");
       return this;
     }
 
@@ -330,6 +496,21 @@ public final class LuceneSpanStore implements SpanStore {
       return this;
     }
 
+    Builder channelOpener(WriteAheadLog.ChannelOpener opener) {
+      this.channelOpener = requireNonNull(opener, "channelOpener");
+      return this;
+    }
+
+    Builder directoryWrapper(UnaryOperator<org.apache.lucene.store.Directory> wrapper) {
+      this.directoryWrapper = requireNonNull(wrapper, "directoryWrapper");
+      return this;
+    }
+
+    Builder hooks(WriteHooks hooks) {
+      this.hooks = requireNonNull(hooks, "hooks");
+      return this;
+    }
+
     /** Opens the store, replaying the write-ahead log left by an earlier run. */
     public LuceneSpanStore open() {
       try {
@@ -357,96 +538,224 @@ public final class LuceneSpanStore implements SpanStore {
     if (spans.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    if (!accepting) {
-      return CompletableFuture.failedFuture(new StoreClosedException("span store is closed", failure));
+    Throwable dead = fatal;
+    if (!accepting || dead != null) {
+      refused.labelValues("closed").inc();
+      return CompletableFuture.failedFuture(
+          new StoreClosedException(dead != null ? "span store failed: " + dead : "span store is closed", dead));
+    }
+    Fault fault = refusingFault();
+    if (fault != null) {
+      refused.labelValues("unavailable").inc();
+      return CompletableFuture.failedFuture(new StoreClosedException(fault.describe(), fault.cause()));
     }
     int n = spans.size();
-    int queued = queuedSpans.addAndGet(n);
-    // One batch larger than the whole queue is still taken when the queue is empty.
-    if (queued > maxQueuedSpans && queued != n) {
+    // Reserve before encoding: a full queue costs the caller nothing but this estimate.
+    long bytes;
+    try {
+      bytes = BatchSizes.estimate(spans);
+    } catch (VirtualMachineError e) {
+      fatal(e, "sizing a batch");
+      throw e;
+    }
+    long queued = queuedSpans.addAndGet(n);
+    long queuedNow = queuedBytes.addAndGet(bytes);
+    // One batch larger than a whole limit is still taken when nothing else is queued.
+    if ((queued > maxQueuedSpans || queuedNow > maxQueuedBytes) && queued != n) {
       queuedSpans.addAndGet(-n);
+      queuedBytes.addAndGet(-bytes);
+      refused.labelValues("overloaded").inc();
       return CompletableFuture.failedFuture(
           new StoreOverloadedException(
-              "span store write queue is full (" + maxQueuedSpans + " spans); retry later", 1));
+              "span store write queue is full (" + (queued - n) + " spans, " + (queuedNow - bytes)
+                  + " bytes queued; limits " + maxQueuedSpans + " spans, " + maxQueuedBytes + " bytes); retry later",
+              OVERLOADED_RETRY_SECONDS));
     }
-    // Encoding and document building happen on the caller's thread, so the single writer only
-    // appends, syncs and indexes. Each span is encoded once: its bytes are both the stored blob
-    // and its entry in the log record (a TracesData of one ResourceSpans per span).
-    long received = nowNanos();
-    Document[] documents = new Document[n];
-    byte[][] blobs = new byte[n][];
-    for (int i = 0; i < n; i++) {
-      Span span = spans.get(i);
-      blobs[i] = SpanDocuments.encode(span);
-      documents[i] = SpanDocuments.toDocument(span, blobs[i], fieldBudget(span, received));
-    }
-    PendingBatch batch = new PendingBatch(spans, logRecord(blobs), documents, received, new CompletableFuture<>());
-    if (!queue.offer(batch)) {
+    PendingBatch batch;
+    try {
+      // Encoding and document building happen on the caller's thread, so the log thread only
+      // appends and syncs. Each span is encoded once: its bytes are both the stored blob and its
+      // entry in the log record (a TracesData of one ResourceSpans per span).
+      long received = nowNanos();
+      Document[] documents = new Document[n];
+      byte[][] blobs = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        Span span = spans.get(i);
+        blobs[i] = SpanDocuments.encode(span);
+        documents[i] = SpanDocuments.toDocument(span, blobs[i], fieldBudget(span, received));
+      }
+      batch = new PendingBatch(spans, logRecord(blobs), documents, received, bytes);
+    } catch (VirtualMachineError e) {
       queuedSpans.addAndGet(-n);
-      return CompletableFuture.failedFuture(
-          new StoreOverloadedException("span store write queue is full; retry later", 1));
+      queuedBytes.addAndGet(-bytes);
+      fatal(e, "encoding a batch");
+      throw e;
+    } catch (RuntimeException e) {
+      queuedSpans.addAndGet(-n);
+      queuedBytes.addAndGet(-bytes);
+      return CompletableFuture.failedFuture(e);
     }
+    appendQueue.add(batch);
     return batch.done;
   }
 
-  private void writeLoop() {
-    long nextRefresh = System.nanoTime() + refreshIntervalNanos;
-    long nextCommit = System.nanoTime() + commitIntervalNanos;
-    long nextRetention = System.nanoTime();
-    List<PendingBatch> drained = new ArrayList<>();
-    try {
-      while (true) {
-        PendingBatch first = queue.poll(Math.max(1, (nextRefresh - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
-        if (first != null) {
-          drained.add(first);
-          int spans = first.spans.size();
-          PendingBatch more;
-          while (spans < MAX_SPANS_PER_CYCLE && (more = queue.poll()) != null) {
-            drained.add(more);
-            spans += more.spans.size();
-          }
-          writeBatches(drained);
-          drained.clear();
-        }
-        long now = System.nanoTime();
-        if (now >= nextRefresh) {
-          refreshAndRollup();
-          nextRefresh = System.nanoTime() + refreshIntervalNanos;
-        }
-        if (now >= nextCommit) {
-          commit();
-          nextCommit = System.nanoTime() + commitIntervalNanos;
-        }
-        if (now >= nextRetention) {
-          applyRetention();
-          nextRetention = System.nanoTime() + retentionCheckNanos;
-        }
-        if (!accepting && queue.isEmpty()) {
-          break;
-        }
-      }
-      refreshAndRollup();
-      commit();
-    } catch (Throwable t) {
-      fail(t, drained);
-    } finally {
-      writerStopped.countDown();
+  /** The fault that refuses writes now; null once its retry time came (the next batch probes). */
+  private Fault refusingFault() {
+    long now = System.nanoTime();
+    Fault f = logFault;
+    if (f != null && now - f.retryAtNanos() < 0) {
+      return f;
+    }
+    f = indexFault;
+    return f;
+  }
+
+  private boolean writable() {
+    return accepting && fatal == null && logFault == null && indexFault == null;
+  }
+
+  private void release(PendingBatch batch) {
+    if (batch.released.compareAndSet(false, true)) {
+      queuedSpans.addAndGet(-batch.spans.size());
+      queuedBytes.addAndGet(-(batch.bytes - (batch.payload == null ? batch.payloadBytes : 0)));
+      batch.payload = null;
+      batch.documents = null;
     }
   }
 
-  private void writeBatches(List<PendingBatch> batches) throws IOException {
-    long start = System.nanoTime();
-    for (PendingBatch batch : batches) {
-      wal.append(batch.receivedNanos, batch.payload);
+  private void refuse(PendingBatch batch, Throwable error) {
+    release(batch);
+    batch.done.completeExceptionally(error);
+  }
+
+  private long backoffNanos(int failures) {
+    long wait = minBackoffNanos;
+    for (int i = 1; i < failures && wait < maxBackoffNanos; i++) {
+      wait *= 2;
     }
-    wal.sync();
+    return Math.min(wait, maxBackoffNanos);
+  }
+
+  private Fault nextFault(Fault previous, String stage, Throwable cause) {
+    int failures = previous == null ? 1 : previous.failures() + 1;
+    long now = System.nanoTime();
+    return new Fault(stage, cause, failures, previous == null ? now : previous.sinceNanos(), now + backoffNanos(failures));
+  }
+
+  // --- the log thread: append, fsync, acknowledge ------------------------------------------------
+
+  private void logLoop() {
+    List<PendingBatch> group = new ArrayList<>();
+    try {
+      while (fatal == null) {
+        PendingBatch first = appendQueue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          if (!accepting && appendQueue.isEmpty()) {
+            break;
+          }
+          continue;
+        }
+        group.add(first);
+        int spans = first.spans.size();
+        PendingBatch more;
+        while (spans < MAX_SPANS_PER_CYCLE && (more = appendQueue.poll()) != null) {
+          group.add(more);
+          spans += more.spans.size();
+        }
+        appendGroup(group);
+        group.clear();
+      }
+    } catch (VirtualMachineError e) {
+      fatal(e, "appending to the write-ahead log");
+    } catch (Throwable t) {
+      // Not expected (appendGroup handles I/O failures); stop for good rather than spin.
+      fatal(t, "the write-ahead log thread");
+    } finally {
+      StoreClosedException closed = new StoreClosedException("span store is closed", fatal);
+      for (PendingBatch b : group) {
+        refuse(b, closed);
+      }
+      PendingBatch b;
+      while ((b = appendQueue.poll()) != null) {
+        refuse(b, closed);
+      }
+      logDone = true;
+      logStopped.countDown();
+    }
+  }
+
+  private void appendGroup(List<PendingBatch> group) {
+    Fault fault = logFault;
+    if (fault != null && !repairLog(fault)) {
+      StoreClosedException error = new StoreClosedException(logFault.describe(), logFault.cause());
+      for (PendingBatch b : group) {
+        refuse(b, error);
+      }
+      return;
+    }
+    WriteAheadLog.Position mark = wal.position();
+    long start = System.nanoTime();
+    try {
+      for (PendingBatch batch : group) {
+        wal.append(batch.receivedNanos, batch.payload);
+        batch.end = wal.position();
+      }
+      wal.sync();
+    } catch (IOException | RuntimeException e) {
+      // Nothing of the group was acknowledged: undo it and refuse writes until the log works.
+      writeFailures.labelValues("log").inc();
+      Fault next = nextFault(logFault, "write-ahead log", e);
+      logFault = next;
+      if (next.failures() == 1) {
+        LOG.error("write-ahead log append failed: {}; refusing writes (503) and retrying with backoff. Acknowledged spans are safe.", e.toString());
+      } else {
+        LOG.warn("write-ahead log still failing (attempt {}): {}", next.failures(), e.toString());
+      }
+      failedGroupMark = mark;
+      try {
+        wal.truncateTo(mark);
+      } catch (IOException | RuntimeException repair) {
+        LOG.debug("write-ahead log: undoing the failed group failed too ({}); retrying later", repair.toString());
+      }
+      StoreClosedException error = new StoreClosedException(next.describe(), e);
+      for (PendingBatch b : group) {
+        refuse(b, error);
+      }
+      PendingBatch b;
+      while ((b = appendQueue.poll()) != null) {
+        refuse(b, error);
+      }
+      return;
+    }
     writeLatency.observe((System.nanoTime() - start) / 1e9);
-    for (PendingBatch batch : batches) {
-      queuedSpans.addAndGet(-batch.spans.size());
+    if (logFault != null) {
+      Fault recovered = logFault;
+      logFault = null;
+      LOG.info("write-ahead log writable again after {} failed attempt(s) in {} ms", recovered.failures(),
+          (System.nanoTime() - recovered.sinceNanos()) / 1_000_000);
+    }
+    for (PendingBatch batch : group) {
+      // The record is durable: its bytes are no longer held.
+      queuedBytes.addAndGet(-batch.payloadBytes);
+      batch.payload = null;
+      indexQueue.add(batch);
       batch.done.complete(null);
     }
-    for (PendingBatch batch : batches) {
-      index(batch.spans, batch.documents, batch.receivedNanos);
+  }
+
+  /** Undoes what a failed group left once the backoff passed; false while the cause lasts. */
+  private boolean repairLog(Fault fault) {
+    if (System.nanoTime() - fault.retryAtNanos() < 0) {
+      return false;
+    }
+    try {
+      wal.truncateTo(failedGroupMark != null ? failedGroupMark : wal.position());
+      failedGroupMark = null;
+      return true;
+    } catch (IOException | RuntimeException e) {
+      writeFailures.labelValues("recovery").inc();
+      logFault = nextFault(fault, "write-ahead log", e);
+      return false;
     }
   }
 
@@ -467,6 +776,151 @@ public final class LuceneSpanStore implements SpanStore {
       throw new UncheckedIOException(e);
     }
     return out;
+  }
+
+  // --- the writer thread: index, rollups, refresh, commit, retention ------------------------------
+
+  private void writeLoop() {
+    long nextRefresh = System.nanoTime() + refreshIntervalNanos;
+    long nextCommit = System.nanoTime() + commitIntervalNanos;
+    long nextRetention = System.nanoTime();
+    boolean clean = false;
+    try {
+      while (fatal == null) {
+        if (indexFault != null) {
+          if (!accepting && logDone) {
+            LOG.warn("closing while the index cannot be written ({}); the next start replays the write-ahead log", indexFault.cause().toString());
+            break;
+          }
+          retryIndex();
+          continue;
+        }
+        cycle.clear();
+        try {
+          PendingBatch batch = indexQueue.poll(Math.max(1, (nextRefresh - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+          int spans = 0;
+          while (batch != null) {
+            cycle.add(batch);
+            takenThrough = batch.end;
+            indexBatch(batch);
+            spans += batch.spans.size();
+            batch = spans < MAX_SPANS_PER_CYCLE ? indexQueue.poll() : null;
+          }
+          long now = System.nanoTime();
+          if (now >= nextRefresh || dirtyTraces.size() >= MAX_DIRTY_TRACES) {
+            refreshAndRollup();
+            nextRefresh = System.nanoTime() + refreshIntervalNanos;
+          }
+          if (now >= nextCommit) {
+            commit();
+            nextCommit = System.nanoTime() + commitIntervalNanos;
+          }
+          if (now >= nextRetention) {
+            applyRetention();
+            nextRetention = System.nanoTime() + retentionCheckNanos;
+          }
+          if (!accepting && logDone && indexQueue.isEmpty()) {
+            refreshAndRollup();
+            commit();
+            clean = true;
+            break;
+          }
+        } catch (IOException | RuntimeException e) {
+          // The batches of this cycle are in the log; the retry replays them from there.
+          for (PendingBatch b : cycle) {
+            release(b);
+          }
+          writeFailures.labelValues("index").inc();
+          indexFault = nextFault(null, "index", e);
+          LOG.error("index write failed: {}; refusing writes (503) and retrying with backoff. Acknowledged spans are safe in the write-ahead log.", e.toString(), e);
+        }
+      }
+    } catch (VirtualMachineError e) {
+      fatal(e, "indexing");
+    } catch (Throwable t) {
+      fatal(t, "the index writer thread");
+    } finally {
+      if (!clean) {
+        for (PendingBatch b : cycle) {
+          release(b);
+        }
+        PendingBatch b;
+        while ((b = indexQueue.poll()) != null) {
+          release(b);
+        }
+      }
+      writerStopped.countDown();
+    }
+  }
+
+  private void indexBatch(PendingBatch batch) throws IOException {
+    hooks.beforeIndex(batch.spans);
+    index(batch.spans, batch.documents, batch.receivedNanos);
+    indexedThrough = batch.end;
+    release(batch);
+    hooks.afterIndex(batch.spans);
+  }
+
+  /**
+   * After an index failure: waits out the backoff, then reopens every partition from its last
+   * commit and replays the log from the checkpoint through the last acknowledged batch, one
+   * record at a time (the pending batches' prebuilt documents are dropped: the log has them).
+   * A commit at the end proves the disk takes writes again.
+   */
+  private void retryIndex() throws InterruptedException {
+    Fault fault = indexFault;
+    long wait = fault.retryAtNanos() - System.nanoTime();
+    if (wait > 0) {
+      TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(100)));
+      return;
+    }
+    try {
+      List<PendingBatch> taken = new ArrayList<>();
+      indexQueue.drainTo(taken);
+      if (!taken.isEmpty()) {
+        takenThrough = taken.get(taken.size() - 1).end;
+      }
+      WriteAheadLog.Position upTo = takenThrough;
+      for (PendingBatch b : taken) {
+        release(b);
+      }
+      for (Partition p : new ArrayList<>(partitions.values())) {
+        try {
+          p.close();
+        } catch (IOException | RuntimeException e) {
+          LOG.debug("closing partition {} after a failure: {}", p.path, e.toString());
+        }
+        partitions.remove(p.startNanos);
+      }
+      openExistingPartitions();
+      WriteAheadLog.Position from = WriteAheadLog.readCheckpoint(dataDir.resolve(WAL_DIR).resolve(CHECKPOINT));
+      long[] spans = new long[1];
+      long records = wal.replay(from, upTo, (received, payload) -> spans[0] += replayRecord(received, payload));
+      indexedThrough = upTo;
+      refreshAndRollup();
+      for (Partition p : partitions.values()) {
+        p.needsCommit = true;
+      }
+      commit();
+      indexFault = null;
+      LOG.info("index writable again after {} failed attempt(s) in {} ms; replayed {} spans from {} log records",
+          fault.failures(), (System.nanoTime() - fault.sinceNanos()) / 1_000_000, spans[0], records);
+    } catch (IOException | RuntimeException e) {
+      writeFailures.labelValues("recovery").inc();
+      indexFault = nextFault(fault, "index", e);
+      LOG.warn("index still failing (attempt {}): {}; next try in {} ms", indexFault.failures(), e.toString(),
+          backoffNanos(indexFault.failures()) / 1_000_000);
+    }
+  }
+
+  /** Indexes one log record; recomputes rollups when many traces wait, so replay stays bounded. */
+  private int replayRecord(long received, byte[] payload) throws IOException {
+    List<Span> batch = decodePayload(payload);
+    index(batch, null, received);
+    if (dirtyTraces.size() >= MAX_DIRTY_TRACES) {
+      refreshAndRollup();
+    }
+    return batch.size();
   }
 
   private void index(List<Span> spans, Document[] documents, long receivedNanos) throws IOException {
@@ -543,7 +997,7 @@ public final class LuceneSpanStore implements SpanStore {
     long start = Math.floorDiv(epochNanos, partitionNanos) * partitionNanos;
     Partition partition = partitions.get(start);
     if (partition == null) {
-      partition = Partition.open(indexRoot, start, partitionNanos, ramBufferMb);
+      partition = Partition.open(indexRoot, start, partitionNanos, ramBufferMb, directoryWrapper);
       partitions.put(start, partition);
     }
     return partition;
@@ -556,10 +1010,10 @@ public final class LuceneSpanStore implements SpanStore {
     }
     List<IndexSearcher> searchers = new ArrayList<>();
     List<Partition> open = new ArrayList<>(partitions.values());
-    for (Partition p : open) {
-      searchers.add(p.searchers.acquire());
-    }
     try {
+      for (Partition p : open) {
+        searchers.add(p.searchers.acquire());
+      }
       for (String traceId : dirtyTraces) {
         TraceRollups.Accumulator acc = new TraceRollups.Accumulator(traceId);
         for (int i = 0; i < open.size(); i++) {
@@ -581,7 +1035,7 @@ public final class LuceneSpanStore implements SpanStore {
       }
       dirtyTraces.clear();
     } finally {
-      for (int i = 0; i < open.size(); i++) {
+      for (int i = 0; i < searchers.size(); i++) {
         open.get(i).searchers.release(searchers.get(i));
       }
     }
@@ -598,10 +1052,14 @@ public final class LuceneSpanStore implements SpanStore {
   }
 
   /**
-   * Commits every partition, then moves the log checkpoint past what the commits cover. Runs on
-   * the writer thread after rollups are current, so a commit never lacks a rollup its spans need.
+   * Commits every changed partition, then moves the log checkpoint to what the writer has
+   * indexed. Rollups are brought up to date first, so a commit never lacks a rollup its spans
+   * need (a replay after the checkpoint would not recompute it).
    */
   private void commit() throws IOException {
+    if (!dirtyTraces.isEmpty()) {
+      refreshAndRollup();
+    }
     boolean any = false;
     for (Partition p : partitions.values()) {
       any |= p.needsCommit;
@@ -609,7 +1067,7 @@ public final class LuceneSpanStore implements SpanStore {
     if (!any) {
       return;
     }
-    WriteAheadLog.Position checkpoint = wal.rollForCheckpoint();
+    WriteAheadLog.Position checkpoint = wal.rollForCheckpoint(indexedThrough);
     long size = 0;
     for (Partition p : partitions.values()) {
       if (p.needsCommit) {
@@ -634,18 +1092,33 @@ public final class LuceneSpanStore implements SpanStore {
     }
   }
 
-  private void fail(Throwable t, List<PendingBatch> inFlight) {
-    failure = t;
+  /**
+   * A {@link VirtualMachineError} (or an error no retry can fix): the store stops writing for
+   * good, refuses what is queued, and hands the error to the fatal error handler once. Nothing is
+   * committed: the acknowledged spans are in the write-ahead log, replayed by the next start.
+   */
+  private void fatal(Throwable t, String during) {
+    boolean first;
+    synchronized (this) {
+      first = fatal == null;
+      if (first) {
+        fatal = t;
+      }
+    }
     accepting = false;
     ready = false;
-    LOG.error("span store writer failed; refusing further writes. Acknowledged spans are in the write-ahead log and are replayed on restart.", t);
-    StoreClosedException error = new StoreClosedException("span store failed: " + t.getMessage(), t);
-    for (PendingBatch b : inFlight) {
-      b.done.completeExceptionally(error);
+    if (!first) {
+      return;
     }
-    PendingBatch b;
-    while ((b = queue.poll()) != null) {
-      b.done.completeExceptionally(error);
+    try {
+      LOG.error("fatal error while {}: {}; the span store stops writing. Acknowledged spans are in the write-ahead log and are replayed on restart.", during, t.toString());
+    } catch (Throwable ignored) {
+      // Logging can fail after an OutOfMemoryError; the handler still runs.
+    }
+    try {
+      onFatalError.accept(t);
+    } catch (Throwable ignored) {
+      // A handler that fails leaves the store stopped, as without one.
     }
   }
 
@@ -660,23 +1133,22 @@ public final class LuceneSpanStore implements SpanStore {
           LOG.warn("ignoring unexpected directory {}", dir);
           continue;
         }
-        partitions.put(bounds[0], Partition.open(indexRoot, bounds[0], bounds[1], ramBufferMb));
+        if (!partitions.containsKey(bounds[0])) {
+          partitions.put(bounds[0], Partition.open(indexRoot, bounds[0], bounds[1], ramBufferMb, directoryWrapper));
+        }
       }
     }
   }
 
+  /**
+   * Replays every log record after the checkpoint, one record at a time, recomputing rollups
+   * whenever {@link #MAX_DIRTY_TRACES} traces wait: recovery needs no more memory than ingest.
+   */
   private void recover() throws IOException {
     Path checkpointFile = dataDir.resolve(WAL_DIR).resolve(CHECKPOINT);
     WriteAheadLog.Position from = WriteAheadLog.readCheckpoint(checkpointFile);
     long[] spans = new long[1];
-    long records =
-        wal.replay(
-            from,
-            (received, payload) -> {
-              List<Span> batch = decodePayload(payload);
-              index(batch, null, received);
-              spans[0] += batch.size();
-            });
+    long records = wal.replay(from, (received, payload) -> spans[0] += replayRecord(received, payload));
     if (records > 0) {
       LOG.info("recovered {} spans from {} write-ahead log records", spans[0], records);
       refreshAndRollup();
@@ -1670,6 +2142,21 @@ public final class LuceneSpanStore implements SpanStore {
     return ready;
   }
 
+  /** Spans accepted and not yet indexed. */
+  long queuedSpans() {
+    return queuedSpans.get();
+  }
+
+  /** Estimated bytes held by the batches accepted and not yet indexed. */
+  long queuedBytes() {
+    return queuedBytes.get();
+  }
+
+  /** Whether writes are accepted now (false while a failed write is retried). */
+  boolean writableNow() {
+    return writable();
+  }
+
   /** Bytes of index files on disk across partitions (measured now). */
   public long sizeOnDisk() {
     long total = 0;
@@ -1701,6 +2188,7 @@ public final class LuceneSpanStore implements SpanStore {
     ready = false;
     accepting = false;
     try {
+      logStopped.await();
       writerStopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.IndexWriter;
@@ -66,16 +67,29 @@ final class Partition implements Closeable {
 
   static Partition open(Path root, long startNanos, long durationNanos, double ramBufferMb)
       throws IOException {
+    return open(root, startNanos, durationNanos, ramBufferMb, UnaryOperator.identity());
+  }
+
+  /** {@code wrapper} sees the directory first: tests substitute one that fails like a full disk. */
+  static Partition open(
+      Path root, long startNanos, long durationNanos, double ramBufferMb, UnaryOperator<Directory> wrapper)
+      throws IOException {
     Path path = root.resolve(directoryName(startNanos, durationNanos));
     Files.createDirectories(path);
-    Directory directory = FSDirectory.open(path);
+    Directory directory = wrapper.apply(FSDirectory.open(path));
     IndexWriterConfig config = new IndexWriterConfig();
     config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
     config.setRAMBufferSizeMB(ramBufferMb);
     ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
     merges.setMaxMergesAndThreads(2, 1);
     config.setMergeScheduler(merges);
-    IndexWriter writer = new IndexWriter(directory, config);
+    IndexWriter writer;
+    try {
+      writer = new IndexWriter(directory, config);
+    } catch (IOException | RuntimeException e) {
+      directory.close();
+      throw e;
+    }
     return new Partition(startNanos, startNanos + durationNanos, path, directory, writer);
   }
 
@@ -106,9 +120,17 @@ final class Partition implements Closeable {
    */
   @Override
   public void close() throws IOException {
-    searchers.close();
-    writer.rollback();
-    directory.close();
+    // Each step runs even when an earlier one fails (a writer closed by a tragic error), so the
+    // write lock is released and the partition can be opened again.
+    try {
+      searchers.close();
+    } finally {
+      try {
+        writer.rollback();
+      } finally {
+        directory.close();
+      }
+    }
   }
 
   /** Closes without committing and deletes the files: retention. */

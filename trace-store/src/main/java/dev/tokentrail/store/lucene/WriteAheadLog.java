@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * [int length][int crc32c][long receivedEpochNanos][payload]}; a torn tail (from a crash during a
  * write that was never acknowledged) is truncated on open. Segments roll at a size limit and are
  * deleted once a Lucene commit covers them (the checkpoint).
+ *
+ * <p>Two threads use it: the store's log thread appends and syncs, the writer thread rolls a
+ * segment for a checkpoint and replays what it indexed after a failure; the mutating methods are
+ * synchronized. After a failed append or sync, {@link #truncateTo} removes what the failed group
+ * left, so a later append never follows a torn record.
  */
 final class WriteAheadLog implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(WriteAheadLog.class);
@@ -42,22 +47,37 @@ final class WriteAheadLog implements Closeable {
     void accept(long receivedEpochNanos, byte[] payload) throws IOException;
   }
 
+  /** Opens segment files; tests substitute channels that fail like a full disk. */
+  interface ChannelOpener {
+    FileChannel open(Path path) throws IOException;
+
+    ChannelOpener DEFAULT =
+        path -> FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+  }
+
   private final Path dir;
   private final long segmentBytes;
+  private final ChannelOpener opener;
   private long segment;
+  /** Null after a failed roll until {@link #truncateTo} reopens the segment. */
   private FileChannel channel;
   private long offset;
   private final ByteBuffer header = ByteBuffer.allocate(HEADER);
   private final CRC32C crc = new CRC32C();
 
-  private WriteAheadLog(Path dir, long segmentBytes) {
+  private WriteAheadLog(Path dir, long segmentBytes, ChannelOpener opener) {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
+    this.opener = opener;
   }
 
   static WriteAheadLog open(Path dir, long segmentBytes) throws IOException {
+    return open(dir, segmentBytes, ChannelOpener.DEFAULT);
+  }
+
+  static WriteAheadLog open(Path dir, long segmentBytes, ChannelOpener opener) throws IOException {
     Files.createDirectories(dir);
-    WriteAheadLog log = new WriteAheadLog(dir, segmentBytes);
+    WriteAheadLog log = new WriteAheadLog(dir, segmentBytes, opener);
     List<Long> segments = log.segments();
     log.segment = segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1;
     log.openSegment();
@@ -65,23 +85,21 @@ final class WriteAheadLog implements Closeable {
   }
 
   private void openSegment() throws IOException {
-    channel =
-        FileChannel.open(
-            segmentPath(segment),
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.READ);
+    channel = opener.open(segmentPath(segment));
     offset = channel.size();
     channel.position(offset);
     syncDirectory(dir);
   }
 
-  Position position() {
+  synchronized Position position() {
     return new Position(segment, offset);
   }
 
   /** Appends one record; not durable until {@link #sync()}. */
-  void append(long receivedEpochNanos, byte[] payload) throws IOException {
+  synchronized void append(long receivedEpochNanos, byte[] payload) throws IOException {
+    if (channel == null) {
+      throw new IOException("write-ahead log segment " + segmentPath(segment) + " is not open (an earlier roll failed)");
+    }
     if (offset >= segmentBytes) {
       roll();
     }
@@ -104,15 +122,40 @@ final class WriteAheadLog implements Closeable {
     }
   }
 
-  void sync() throws IOException {
+  synchronized void sync() throws IOException {
+    if (channel == null) {
+      throw new IOException("write-ahead log segment " + segmentPath(segment) + " is not open (an earlier roll failed)");
+    }
     channel.force(false);
   }
 
   private void roll() throws IOException {
     channel.force(false);
     channel.close();
+    channel = null;
     segment++;
+    offset = 0;
     openSegment();
+  }
+
+  /**
+   * Undoes a failed group: removes whatever was written at or after {@code mark} in the current
+   * segment (a group that rolled into a new segment loses only its records there; the ones before
+   * the roll were synced but never acknowledged, and replaying them is harmless because indexing
+   * is idempotent), reopening the segment if a roll failed, and syncs. Throws while the cause
+   * (a full disk, an I/O error) lasts; the caller retries later.
+   */
+  synchronized void truncateTo(Position mark) throws IOException {
+    long keep = mark.segment() == segment ? Math.min(mark.offset(), offset) : 0;
+    if (channel == null || !channel.isOpen()) {
+      channel = opener.open(segmentPath(segment));
+    }
+    if (channel.size() > keep) {
+      channel.truncate(keep);
+    }
+    channel.position(keep);
+    channel.force(true);
+    offset = keep;
   }
 
   /**
@@ -120,27 +163,42 @@ final class WriteAheadLog implements Closeable {
    * segment. Returns the number of records replayed.
    */
   long replay(Position from, RecordConsumer consumer) throws IOException {
+    return replay(from, null, consumer);
+  }
+
+  /**
+   * Replays the records in {@code [from, to)}, one record in memory at a time. With {@code to}
+   * null, replays to the end and truncates a torn tail (recovery at start); with a bound, every
+   * record before it was synced, so a bad one there is an error, never truncated.
+   */
+  long replay(Position from, Position to, RecordConsumer consumer) throws IOException {
     long count = 0;
     for (long s : segments()) {
       if (s < from.segment()) {
         continue;
       }
+      if (to != null && s > to.segment()) {
+        break;
+      }
       Path path = segmentPath(s);
-      try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      try (FileChannel in =
+          to == null
+              ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
+              : FileChannel.open(path, StandardOpenOption.READ)) {
         long pos = s == from.segment() ? from.offset() : 0;
-        long size = in.size();
+        long size = to != null && s == to.segment() ? Math.min(in.size(), to.offset()) : in.size();
         ByteBuffer head = ByteBuffer.allocate(HEADER);
         while (pos < size) {
           head.clear();
           if (!readFully(in, head, pos)) {
-            truncate(in, path, pos, "short header");
+            truncate(in, path, pos, "short header", to != null);
             break;
           }
           int length = head.getInt(0);
           int expectedCrc = head.getInt(4);
           long received = head.getLong(8);
           if (length < 0 || length > MAX_RECORD || pos + HEADER + length > size) {
-            truncate(in, path, pos, "record length " + length + " past end of segment");
+            truncate(in, path, pos, "record length " + length + " past end of segment", to != null);
             break;
           }
           ByteBuffer body = ByteBuffer.allocate(length);
@@ -149,7 +207,7 @@ final class WriteAheadLog implements Closeable {
           check.update(head.array(), 8, 8);
           check.update(body.array(), 0, length);
           if ((int) check.getValue() != expectedCrc) {
-            truncate(in, path, pos, "checksum mismatch");
+            truncate(in, path, pos, "checksum mismatch", to != null);
             break;
           }
           consumer.accept(received, body.array());
@@ -161,7 +219,10 @@ final class WriteAheadLog implements Closeable {
     return count;
   }
 
-  private void truncate(FileChannel in, Path path, long pos, String why) throws IOException {
+  private void truncate(FileChannel in, Path path, long pos, String why, boolean bounded) throws IOException {
+    if (bounded) {
+      throw new IOException("write-ahead log " + path + ": " + why + " at " + pos + " before the synced end of the log");
+    }
     // Only the tail can be torn: a record is acknowledged after its fsync, so a partial one was
     // never acknowledged. Truncating keeps later appends readable.
     LOG.warn("write-ahead log {}: truncating at {} ({}); that record was never acknowledged", path, pos, why);
@@ -182,7 +243,7 @@ final class WriteAheadLog implements Closeable {
   }
 
   /** Deletes segments wholly before {@code position}. */
-  void deleteBefore(Position position) throws IOException {
+  synchronized void deleteBefore(Position position) throws IOException {
     for (long s : segments()) {
       if (s < position.segment()) {
         Files.deleteIfExists(segmentPath(s));
@@ -195,6 +256,21 @@ final class WriteAheadLog implements Closeable {
    * it; returns the position where the new segment starts.
    */
   Position rollForCheckpoint() throws IOException {
+    return rollForCheckpoint(null);
+  }
+
+  /**
+   * The checkpoint for a commit that covers everything before {@code indexedThrough} (null: all
+   * of the log). When nothing was appended after it, rolls to a new segment so that the whole
+   * current one can be deleted; otherwise the checkpoint is {@code indexedThrough} itself.
+   */
+  synchronized Position rollForCheckpoint(Position indexedThrough) throws IOException {
+    if (indexedThrough != null && !indexedThrough.equals(position())) {
+      return indexedThrough;
+    }
+    if (channel == null) {
+      throw new IOException("write-ahead log segment " + segmentPath(segment) + " is not open (an earlier roll failed)");
+    }
     if (offset > 0) {
       roll();
     }
@@ -261,8 +337,13 @@ final class WriteAheadLog implements Closeable {
   }
 
   @Override
-  public void close() throws IOException {
-    channel.force(false);
-    channel.close();
+  public synchronized void close() throws IOException {
+    if (channel != null && channel.isOpen()) {
+      try {
+        channel.force(false);
+      } finally {
+        channel.close();
+      }
+    }
   }
 }
