@@ -48,9 +48,8 @@ class OverloadSoakIT {
 
   @Test
   void tenTimesTheSustainableRateWithA256MegabyteHeapIsAnswered429AndLosesNothing() throws Exception {
-    // Until the store's queue is bounded in bytes (issue 12, its own part), its span-count bound
-    // is lowered here so that the queue fits the small heap beside the ingest budget.
-    Map<String, String> env = Map.of("TOKENTRAIL_STORE_MAX_QUEUED_SPANS", System.getProperty("soak.maxQueuedSpans", "10000"));
+    // Every limit at its default: the ingest and store byte budgets are sized from this heap.
+    Map<String, String> env = Map.of();
     try (ServerProcess server = ServerProcess.start(dataDir, List.of("-Xmx256m"), env)) {
       HttpClient http =
           HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
