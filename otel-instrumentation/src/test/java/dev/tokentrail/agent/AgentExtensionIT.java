@@ -65,7 +65,7 @@ class AgentExtensionIT {
           // gpt-4o ($2.50 in, $1.25 cached, $10 out per 1M): 200 uncached + 1000 cached in, 80 out.
           double expected = (200 * 2.50 + 1000 * 1.25 + 80 * 10.0) / 1_000_000;
           assertThat(a.get("tokentrail.cost.usd").get("doubleValue").asDouble()).isCloseTo(expected, within(1e-12));
-          assertThat(a.get("tokentrail.price.source").get("stringValue").asText()).isEqualTo("agent");
+          assertThat(a.get("tokentrail.client.price.source").get("stringValue").asText()).isEqualTo("agent"); // the agent priced it; the server keeps that as the client's
           assertThat(a.get("tokentrail.team").get("stringValue").asText()).isEqualTo("search");
           assertThat(a.get("tokentrail.feature").get("stringValue").asText()).isEqualTo("answer-question");
           assertThat(a.get("gen_ai.usage.cache_read.input_tokens").get("intValue").asText()).isEqualTo("1000");

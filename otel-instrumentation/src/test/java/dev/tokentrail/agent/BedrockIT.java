@@ -65,7 +65,7 @@ class BedrockIT {
           // tokens. The catalog's aws entry for regional profiles prices it.
           double expected = (200 * 3.30 + 1000 * 0.33 + 80 * 16.50) / 1_000_000;
           assertThat(a.get("tokentrail.cost.usd").get("doubleValue").asDouble()).isCloseTo(expected, within(1e-12));
-          assertThat(text(a, "tokentrail.price.source")).isEqualTo("agent");
+          assertThat(text(a, "tokentrail.client.price.source")).isEqualTo("agent"); // the agent priced it; the server keeps that as the client's
           assertThat(text(a, "tokentrail.price.model")).isEqualTo("regional.anthropic.claude-sonnet-4-5-20250929-v1:0");
           assertThat(text(a, "tokentrail.price.provider")).isEqualTo("aws");
           assertThat(text(a, "tokentrail.team")).isEqualTo("search");

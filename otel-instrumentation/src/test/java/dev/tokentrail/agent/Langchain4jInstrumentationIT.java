@@ -122,7 +122,7 @@ class Langchain4jInstrumentationIT {
           assertThat(a.get("gen_ai.usage.cache_read.input_tokens").get("intValue").asText()).isEqualTo("1000");
           assertThat(a.get("gen_ai.usage.reasoning.output_tokens").get("intValue").asText()).isEqualTo("30");
           assertThat(a.get("tokentrail.cost.usd").get("doubleValue").asDouble()).isCloseTo(EXPECTED_COST, within(1e-12));
-          assertThat(a.get("tokentrail.price.source").get("stringValue").asText()).isEqualTo("agent");
+          assertThat(a.get("tokentrail.client.price.source").get("stringValue").asText()).isEqualTo("agent"); // the agent priced it; the server keeps that as the client's
         }
 
         // The retry happened inside doChat: two java.net.http attempts below the span, counted by the processor.

@@ -186,6 +186,10 @@ final class TokenTrailServer implements AutoCloseable {
         .workerGroup(workers, false)
         .port(new InetSocketAddress(bindAddress, port), SessionProtocol.HTTP)
         .gracefulShutdownTimeout(Duration.ofMillis(200), Duration.ofSeconds(15))
+        // Oversize request headers: a 431 on HTTP/1 and HTTP/2 alike, never a reset connection.
+        .http1MaxHeaderSize(RequestHeaderLimit.MAX_BYTES)
+        .http2MaxHeaderListSize(RequestHeaderLimit.DECODE_LIMIT_BYTES)
+        .decorator(new RequestHeaderLimit())
         .disableServerHeader()
         .disableDateHeader();
   }
