@@ -165,6 +165,7 @@ class StoreResilienceTest {
   @Test
   void anOutOfMemoryErrorOnTheWriterReachesTheFatalHandlerOnceAndARestartRecoversEverySpan() {
     AtomicBoolean oom = new AtomicBoolean();
+    AtomicBoolean indexed = new AtomicBoolean();
     List<Throwable> fatal = new CopyOnWriteArrayList<>();
     LuceneSpanStore.WriteHooks hooks = new LuceneSpanStore.WriteHooks() {
       @Override
@@ -173,9 +174,16 @@ class StoreResilienceTest {
           throw new OutOfMemoryError("Java heap space (injected)");
         }
       }
+
+      @Override
+      public void afterIndex(List<Span> spans) {
+        indexed.set(true);
+      }
     };
     LuceneSpanStore store = builder().commitInterval(Duration.ofHours(1)).hooks(hooks).onFatalError(fatal::add).open();
     assertThat(send(store, 10)).isTrue();
+    // The writer indexes after the ack: the first batch must be indexed before the fault is armed.
+    await().atMost(Duration.ofSeconds(10)).untilTrue(indexed);
     oom.set(true);
     // Acknowledged once durable in the log, before the writer (which then dies) indexes it.
     assertThat(send(store, 10)).isTrue();
