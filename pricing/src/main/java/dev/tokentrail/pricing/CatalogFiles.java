@@ -205,9 +205,9 @@ final class CatalogFiles {
   @SuppressWarnings("unchecked")
   private static UnitPrices genaiUnitPrices(Map<String, Object> prices, String where) {
     UnitPrices.Builder b = UnitPrices.builder();
-    for (Map.Entry<String, Object> e : prices.entrySet()) {
+    for (Map.Entry<?, Object> e : ((Map<?, Object>) prices).entrySet()) {
       // Units TokenTrail does not meter (searches, requests, audio hours, pages) are skipped.
-      PriceUnit unit = PriceUnit.byGenaiPricesKey(e.getKey());
+      PriceUnit unit = PriceUnit.byGenaiPricesKey(String.valueOf(e.getKey()));
       if (unit == null) {
         continue;
       }
@@ -316,12 +316,12 @@ final class CatalogFiles {
       end = time(window.substring(dash + 1).trim(), where + ".time_of_day");
     }
     UnitPrices.Builder b = UnitPrices.builder();
-    for (Map.Entry<String, Object> e : node.entrySet()) {
-      PriceUnit unit = PriceUnit.byFileKey(e.getKey());
+    for (Map.Entry<?, Object> e : ((Map<?, Object>) node).entrySet()) {
+      String key = String.valueOf(e.getKey());
+      PriceUnit unit = PriceUnit.byFileKey(key);
       if (unit != null) {
         b.price(unit, price(e.getValue(), where + "." + e.getKey()));
-      } else if (!e.getKey().equals("effective_from") && !e.getKey().equals("time_of_day")
-          && !e.getKey().equals("above")) {
+      } else if (!key.equals("effective_from") && !key.equals("time_of_day") && !key.equals("above")) {
         throw new IllegalArgumentException(where + "." + e.getKey()
             + ": unknown key (expected: effective_from, time_of_day, above or a price: input, output, cache_read, "
             + "cache_write, cache_write_1h, input_audio, cache_audio_read, input_image, output_audio, output_image)");
@@ -339,8 +339,8 @@ final class CatalogFiles {
         String at = where + ".above." + tier.getKey();
         long threshold = (long) price(tier.getKey(), at);
         Map<String, Object> tierPrices = map(tier.getValue(), at);
-        for (Map.Entry<String, Object> e : tierPrices.entrySet()) {
-          PriceUnit unit = PriceUnit.byFileKey(e.getKey());
+        for (Map.Entry<?, Object> e : ((Map<?, Object>) tierPrices).entrySet()) {
+          PriceUnit unit = PriceUnit.byFileKey(String.valueOf(e.getKey()));
           if (unit == null || !b.has(unit)) {
             throw new IllegalArgumentException(at + "." + e.getKey()
                 + ": not a price of this entry (a tier changes prices the entry sets)");

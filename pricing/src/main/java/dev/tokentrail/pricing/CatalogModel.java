@@ -116,6 +116,12 @@ public final class CatalogModel {
         return own.get(i).prices;
       }
     }
+    // Before the first dated price: the first all-day price (never an off-peak one outside its window).
+    for (PriceRule rule : own) {
+      if (!rule.hasWindow()) {
+        return rule.prices;
+      }
+    }
     return own.get(0).prices;
   }
 

@@ -37,8 +37,8 @@ abstract class MatchRule {
       throw new IllegalArgumentException(
           where + ": " + node + " (expected: one of equals, starts_with, ends_with, contains, regex, or, and)");
     }
-    Map.Entry<String, Object> e = ((Map<String, Object>) node).entrySet().iterator().next();
-    String op = e.getKey();
+    Map.Entry<?, Object> e = ((Map<?, Object>) node).entrySet().iterator().next();
+    String op = String.valueOf(e.getKey());
     Object value = e.getValue();
     switch (op) {
       case "equals":

@@ -213,6 +213,7 @@ public final class PriceCatalog {
       next.get(model.provider()).models.add(0, model);
     }
     assignTiers(next, file.tiers);
+    relinkAliases(next);
     for (FileAlias a : file.aliases) {
       Provider p = next.get(a.provider);
       if (p == null) {
@@ -238,6 +239,32 @@ public final class PriceCatalog {
         : version + "+" + file.version;
     return new PriceCatalog(nextVersion, snapshotVersion, next,
         file.notForChat != null ? file.notForChat : notForChat);
+  }
+
+  /**
+   * Aliases copied from the catalog being extended point at the models they served then; a file
+   * may have replaced those models (new prices, a tier): point them at the current ones by id.
+   */
+  private static void relinkAliases(Map<String, Provider> providers) {
+    for (Provider p : providers.values()) {
+      Map<CatalogModel, CatalogModel> rebuilt = new HashMap<>();
+      for (Map.Entry<String, CatalogModel> e : p.aliases.entrySet()) {
+        CatalogModel alias = e.getValue();
+        CatalogModel relinked = rebuilt.get(alias);
+        if (relinked == null) {
+          List<CatalogModel> served = new ArrayList<>();
+          for (CatalogModel old : alias.served) {
+            CatalogModel current = p.model(old.id());
+            served.add(current != null ? current : old);
+          }
+          CatalogModel latest = served.get(served.size() - 1);
+          relinked = new CatalogModel(alias.provider(), alias.id(), alias.name(), latest.tier(),
+              latest.reasoningBilledAsOutput(), alias.origin(), false, alias.match, List.of(), alias.servedFrom, served);
+          rebuilt.put(alias, relinked);
+        }
+        e.setValue(relinked);
+      }
+    }
   }
 
   /** A name of a file names one model or alias of its provider: a second claim is an error. */

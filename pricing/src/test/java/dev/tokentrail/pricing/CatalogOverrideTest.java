@@ -144,4 +144,36 @@ class CatalogOverrideTest {
     assertThat(catalog.version()).isEqualTo(A.version());
     assertThat(catalog.find(PROVIDER, "fx-model").origin()).isEqualTo(file.toString());
   }
+
+  @Test
+  void replacingAModelRepricesTheAliasesThatServeIt() {
+    // The overlay's moving alias gpt-4o serves the snapshot's gpt-4o model from 2024-10-02 on.
+    PriceCatalog ours = BUILT_IN.overriddenBy(Fixtures.stream(lines(
+        "version: \"ours\"",
+        "models:",
+        "  - provider: openai",
+        "    model: gpt-4o",
+        "    prices: [{effective_from: 2024-05-13, input: 100.00, output: 100.00}]")), "ours.yaml");
+    Usage million = Usage.of(1_000_000, 0);
+    assertThat(ours.price("openai", "gpt-4o", million, JULY_2025).totalUsd()).isCloseTo(100.00, within(EPS));
+    assertThat(ours.price("openai", "gpt-4o-2024-08-06", million, JULY_2025).totalUsd()).isCloseTo(100.00, within(EPS));
+    // Before 2024-10-02 the alias still served the 2024-05-13 snapshot, which the file left alone.
+    assertThat(ours.price("openai", "gpt-4o", million, at("2024-09-01T00:00:00Z")).totalUsd()).isCloseTo(5.00, within(EPS));
+  }
+
+  @Test
+  void beforeTheFirstDatedPriceTheAllDayPriceAppliesNotAnOffPeakOne() {
+    PriceCatalog file = BUILT_IN.overriddenBy(Fixtures.stream(lines(
+        "version: \"w\"",
+        "models:",
+        "  - provider: fixture-ai",
+        "    model: fx-windowed",
+        "    prices:",
+        "      - {effective_from: 2025-01-01, input: 1.00, output: 2.00}",
+        "      - {time_of_day: \"16:30-00:30\", input: 0.50, output: 1.00}")), "w.yaml");
+    Usage million = Usage.of(1_000_000, 0);
+    assertThat(file.price(PROVIDER, "fx-windowed", million, at("2024-06-01T12:00:00Z")).totalUsd()).isCloseTo(1.00, within(EPS));
+    // An undated window is older than the dated price: from 2025-01-01 the all-day price replaces it.
+    assertThat(file.price(PROVIDER, "fx-windowed", million, at("2025-06-01T17:00:00Z")).totalUsd()).isCloseTo(1.00, within(EPS));
+  }
 }

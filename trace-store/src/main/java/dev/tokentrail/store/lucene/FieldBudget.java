@@ -14,9 +14,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * partition that came after its admission. Thread-safe: documents are built on callers' threads.
  */
 final class FieldBudget {
-  /** Keys always indexed as their own fields: the server's own and those analytics filter on. */
-  private static final Set<String> PINNED =
-      Set.of("gen_ai.request.model", "gen_ai.response.model", "service.name");
+  /**
+   * Keys always indexed as their own fields: the server's own ({@code GenAiAttributes.TT_*}, a
+   * fixed set: any other {@code tokentrail.*} key a client makes up is budgeted like the rest) and
+   * those analytics filter on.
+   */
+  private static final Set<String> PINNED = pinned();
+
+  private static Set<String> pinned() {
+    Set<String> keys = new java.util.HashSet<>(Set.of("gen_ai.request.model", "gen_ai.response.model", "service.name"));
+    for (java.lang.reflect.Field f : dev.tokentrail.genai.GenAiAttributes.class.getFields()) {
+      if (f.getName().startsWith("TT_") && f.getType() == String.class
+          && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+        try {
+          keys.add((String) f.get(null));
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return Set.copyOf(keys);
+  }
 
   private final int max;
   private final Set<String> admitted = ConcurrentHashMap.newKeySet();
@@ -45,7 +63,7 @@ final class FieldBudget {
     if (admitted.contains(field)) {
       return true;
     }
-    if (key.startsWith("tokentrail.") || PINNED.contains(key)) {
+    if (PINNED.contains(key)) {
       admitted.add(field);
       return true;
     }

@@ -143,6 +143,8 @@ public final class LuceneSpanStore implements SpanStore {
   private final CountDownLatch logStopped = new CountDownLatch(1);
   private final CountDownLatch writerStopped = new CountDownLatch(1);
   private volatile boolean logDone;
+  /** Set before the log thread's last drain of the append queue. */
+  private volatile boolean logDraining;
   private volatile boolean accepting;
   private volatile boolean ready;
   /** A VirtualMachineError: the store refuses writes for good. */
@@ -596,6 +598,11 @@ public final class LuceneSpanStore implements SpanStore {
       return CompletableFuture.failedFuture(e);
     }
     appendQueue.add(batch);
+    // The log thread may have drained its queue for the last time (close, a fatal error) between
+    // the check above and the add: then nobody would answer this batch.
+    if (logDraining && appendQueue.remove(batch)) {
+      refuse(batch, new StoreClosedException("span store is closed", fatal));
+    }
     return batch.done;
   }
 
@@ -671,6 +678,7 @@ public final class LuceneSpanStore implements SpanStore {
       // Not expected (appendGroup handles I/O failures); stop for good rather than spin.
       fatal(t, "the write-ahead log thread");
     } finally {
+      logDraining = true;
       StoreClosedException closed = new StoreClosedException("span store is closed", fatal);
       for (PendingBatch b : group) {
         refuse(b, closed);
