@@ -173,7 +173,8 @@ final class MetricsApi {
     if (end <= start) {
       throw new IllegalArgumentException("invalid start and end: end (" + end + ") must be after start (" + start + ")");
     }
-    QueryGuard.checkRange("start/end", start, end);
+    // start 0 (start=0, or a since longer than the epoch) is a range like any other here.
+    QueryGuard.checkRange("start/end", Math.max(1, start), end);
     return new long[] {start, end};
   }
 

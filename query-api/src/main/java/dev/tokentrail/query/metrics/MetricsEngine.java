@@ -257,7 +257,9 @@ final class MetricsEngine implements TraceQlMetrics {
     if (!(v > 0)) {
       return 0;
     }
-    return Math.pow(2, Math.ceil(Math.log(v) / Math.log(2)));
+    // Exact for powers of two (2^29 is bucket 2^29), unlike log(v) / log(2).
+    double floor = Math.scalb(1.0, Math.getExponent(v));
+    return floor == v ? v : 2 * floor;
   }
 
   private static SpanFilter spanFilter(Spansets spansets) {

@@ -39,6 +39,11 @@ import org.apache.lucene.util.NumericUtils;
 final class MetricsAggregation {
   private final MetricsQuery query;
   private final int buckets;
+  /** Series times steps one query may hold (each a handful of numbers per series and step). */
+  static final long MAX_CELLS = 4_000_000;
+  /** Values kept for quantiles and histograms, over every series and step. */
+  static final long MAX_KEPT_VALUES = 20_000_000;
+  private long keptValues;
   private final GroupField[] groups;
   private final ValueField value;
   private final Map<Object, Acc> series = new HashMap<>();
@@ -174,6 +179,10 @@ final class MetricsAggregation {
             vs = values[bucket] = new double[8];
           } else if (n == vs.length) {
             vs = values[bucket] = Arrays.copyOf(vs, n * 2);
+          }
+          if (++keptValues > MAX_KEPT_VALUES) {
+            throw new IllegalArgumentException("query: more than " + MAX_KEPT_VALUES
+                + " values for a quantile or histogram (expected: a shorter window or a narrower filter)");
           }
           vs[n] = v;
           valueSizes[bucket] = n + 1;
@@ -315,6 +324,10 @@ final class MetricsAggregation {
       }
       Acc acc = series.get(key);
       if (acc == null) {
+        if ((long) (series.size() + 1) * buckets > MAX_CELLS) {
+          throw new IllegalArgumentException("query: more than " + Math.max(1, MAX_CELLS / buckets)
+              + " series at " + buckets + " steps (expected: fewer series or steps; narrow the by() or the filter, or use a longer step)");
+        }
         List<Object> values = new ArrayList<>(groups.length);
         for (int i = 0; i < groups.length; i++) {
           values.add(ids[i] < 0 ? null : groups[i].dictionary.get(ids[i]));
