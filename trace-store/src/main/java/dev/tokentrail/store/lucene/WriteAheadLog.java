@@ -224,8 +224,28 @@ final class WriteAheadLog implements Closeable {
       throw new IOException("write-ahead log " + path + ": " + why + " at " + pos + " before the synced end of the log");
     }
     // Only the tail can be torn: a record is acknowledged after its fsync, so a partial one was
-    // never acknowledged. Truncating keeps later appends readable.
-    LOG.warn("write-ahead log {}: truncating at {} ({}); that record was never acknowledged", path, pos, why);
+    // never acknowledged. Truncating keeps later appends readable. The bytes cut are kept beside
+    // the segment: a damaged record in the middle of a segment (a disk fault, not a crash) would
+    // otherwise take the acknowledged records after it along.
+    long cut = in.size() - pos;
+    Path aside = path.resolveSibling(path.getFileName() + ".cut-" + pos);
+    if (cut > 0) {
+      try (FileChannel out = FileChannel.open(aside, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        long copied = 0;
+        while (copied < cut) {
+          copied += in.transferTo(pos + copied, cut - copied, out);
+        }
+        out.force(true);
+      }
+    }
+    if (cut > HEADER + MAX_RECORD) {
+      LOG.error("write-ahead log {}: {} at {} with {} bytes after it, more than one record: the log may be damaged;"
+          + " the bytes cut are kept in {}", path, why, pos, cut, aside);
+    } else {
+      LOG.warn("write-ahead log {}: truncating at {} ({}); that record was never acknowledged (bytes kept in {})",
+          path, pos, why, aside);
+    }
     in.truncate(pos);
     in.force(true);
   }

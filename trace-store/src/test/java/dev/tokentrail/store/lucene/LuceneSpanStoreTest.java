@@ -76,6 +76,12 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
     }
     try (LuceneSpanStore recovered = LuceneSpanStore.builder(copy).open()) {
       assertThat(recovered.getTrace(traceId, 0, 0)).extracting(Span::name).containsExactly("kept");
+      // The cut bytes are kept beside the segment, never destroyed.
+      Path aside;
+      try (Stream<Path> files = Files.list(copy.resolve("wal"))) {
+        aside = files.filter(p -> p.getFileName().toString().startsWith(segment.getFileName() + ".cut-")).findFirst().orElseThrow();
+      }
+      assertThat(Files.readAllBytes(aside)).containsExactly(0, 0, 1, 0, 42, 42);
       String next = randomTraceId();
       recovered.accept(List.of(span(next, "after", NOW, 10).build())).get();
       await().atMost(Duration.ofSeconds(5)).until(() -> recovered.getTrace(next, 0, 0).size() == 1);
