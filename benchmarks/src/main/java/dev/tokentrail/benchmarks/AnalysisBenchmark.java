@@ -28,7 +28,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Times the waste analysis (every kind of DESIGN section 5) over a window holding {@code --calls}
+ * Times the waste analysis (every kind of docs/waste.md) over a window holding {@code --calls}
  * LLM calls in the embedded store: the read of the call table from doc values and each analysis.
  * The workload has agent loops with growing context, retries after 429s and 500s, a classifier on
  * frontier and small models, and outcomes.

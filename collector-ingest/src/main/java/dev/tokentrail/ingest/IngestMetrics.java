@@ -11,7 +11,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
- * The ingest side of TokenTrail's Prometheus metrics (DESIGN section 7): LLM calls, tokens and
+ * The ingest side of TokenTrail's Prometheus metrics (docs/api.md, "Metrics"): LLM calls, tokens and
  * cost by service, provider, model, operation, team, project and status; ingest health. Label
  * values are bounded per label by {@link BoundedLabels}, and the label combinations of each family
  * by {@link SeriesLimiter}: past {@code maxSeries} combinations an observation is added to the

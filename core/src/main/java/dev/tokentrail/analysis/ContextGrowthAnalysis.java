@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Context growth and cache opportunity (DESIGN section 5). Per conversation ({@code
+ * Context growth and cache opportunity (docs/waste.md). Per conversation ({@code
  * gen_ai.conversation.id}, else the trace) the turns are the calls that reported input tokens,
  * final attempts of their retry groups only, by start. For turn i >= 2 the re-sent tokens are
  * r_i = min(in_i, in_{i-1} + out_{i-1}); the growth factor is g = in_n / in_1.

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Cost per outcome (DESIGN section 5). A trace's outcome is the {@code tokentrail.outcome} on any
+ * Cost per outcome (docs/waste.md). A trace's outcome is the {@code tokentrail.outcome} on any
  * of its spans; cost per outcome = sum of trace cost with that outcome / count. Traces without an
  * outcome are reported as {@code (none)}. With a benchmark cost per outcome the ratio is reported.
  */

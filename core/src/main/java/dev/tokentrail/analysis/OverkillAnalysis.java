@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Overkill model use (DESIGN section 5). A task class is (service, {@code tokentrail.task} or else
+ * Overkill model use (docs/waste.md). A task class is (service, {@code tokentrail.task} or else
  * the span name, operation). Calls of a class on a frontier model are flagged when the class is
  * simple (median output and input under the thresholds, no tool calls) or when a cheaper model
  * serves the same class in the window with a success rate at least as high.

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Wasted retries (DESIGN section 5). A retry group is the set of LLM calls of one trace that share
+ * Wasted retries (docs/waste.md). A retry group is the set of LLM calls of one trace that share
  * a parent span and a request hash; without a hash, consecutive sibling calls with the same model
  * and operation where each earlier one ended in error. Attempts are ordered by start; every
  * attempt except the last successful one is wasted. Attempts a client SDK retried inside one call

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 /**
  * The analysis engine: reads a window's LLM calls from the store once (doc values, no stored
- * spans) and runs every waste definition of DESIGN section 5 on them, plus cost series and
+ * spans) and runs every waste definition of docs/waste.md on them, plus cost series and
  * budgets. HTTP handlers and the metrics job call it; it knows neither.
  */
 public final class WasteEngine {

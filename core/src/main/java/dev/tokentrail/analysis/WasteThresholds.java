@@ -1,8 +1,8 @@
 package dev.tokentrail.analysis;
 
 /**
- * The configurable thresholds of the waste definitions (docs/waste.md). Defaults are DESIGN
- * section 5's.
+ * The configurable thresholds of the waste definitions; the defaults are those docs/waste.md
+ * documents.
  */
 public record WasteThresholds(
     int contextMinTurns,

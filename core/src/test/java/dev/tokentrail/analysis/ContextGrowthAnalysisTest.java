@@ -11,7 +11,7 @@ import dev.tokentrail.genai.FixtureCatalog;
 import org.junit.jupiter.api.Test;
 
 /**
- * Known answers for DESIGN section 5, "Context growth". The agent loop has inputs 1000, 2500, 4500,
+ * Known answers for docs/waste.md, "Context growth". The agent loop has inputs 1000, 2500, 4500,
  * 7000 and outputs 500 each, so r = min(in_i, in_{i-1} + out_{i-1}) = 1500, 3000, 5000 (sum 9500
  * of 15000 input tokens), g = 7000 / 1000 = 7. On fx-frontier (2026-11-20: $2.50 input, $1.25 cache
  * read per 1M) re-sent USD = 9500 x $2.50/1M = $0.02375 and the cache opportunity with no cache

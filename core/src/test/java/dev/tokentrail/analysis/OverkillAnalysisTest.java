@@ -11,7 +11,7 @@ import dev.tokentrail.pricing.Tier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Known answers for DESIGN section 5, "Overkill model use". Prices per 1M tokens (the fixture
+ * Known answers for docs/waste.md, "Overkill model use". Prices per 1M tokens (the fixture
  * catalog, src/test/resources/fixture-catalog.yaml, on 2026-11-20): fx-frontier $2.50 / $10.00
  * (frontier), fx-standard $0.40 / $1.60 (the cheapest standard model of provider fixture-ai:
  * blended $2.00 against fx-standard-plus's $2.25, although fx-standard-plus has the lower input

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Known answers for DESIGN section 5, "Wasted retries". Prices from the fixture catalog
+ * Known answers for docs/waste.md, "Wasted retries". Prices from the fixture catalog
  * (src/test/resources/fixture-catalog.yaml) on 2026-11-20:
  * fx-frontier $2.50 in / $10.00 out, fx-small $0.15 / $0.60 per 1M tokens. So a fx-frontier call of
  * 1000 in + 100 out costs 0.0025 + 0.001 = $0.0035.

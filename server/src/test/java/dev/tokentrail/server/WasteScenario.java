@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * LLM traffic with every kind of waste and hand-computed answers (DESIGN section 5): a retry group
+ * LLM traffic with every kind of waste and hand-computed answers (docs/waste.md): a retry group
  * (429 unbilled, 500 billed, then success) with outcome {@code ticket_resolved} for team
  * {@code support}; a four-turn growing conversation across two traces on fx-agent for team
  * {@code research}; a classifier on fx-frontier beside the same task on fx-small for team

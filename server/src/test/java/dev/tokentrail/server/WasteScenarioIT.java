@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Waste analytics with known answers, through the real server: {@link WasteScenario}, whose every
  * number can be computed by hand, is exported with the OTel SDK, then the API and the metrics must
- * give exactly those numbers (DESIGN section 5).
+ * give exactly those numbers (docs/waste.md).
  */
 class WasteScenarioIT {
   private static final ObjectMapper JSON = new ObjectMapper();
