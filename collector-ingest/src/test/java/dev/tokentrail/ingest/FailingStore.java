@@ -1,18 +1,12 @@
 package dev.tokentrail.ingest;
 
 import dev.tokentrail.model.Span;
-import dev.tokentrail.store.FieldRef;
-import dev.tokentrail.store.SpanStore;
-import dev.tokentrail.store.TagNames;
-import dev.tokentrail.store.TagValue;
-import dev.tokentrail.store.TraceMatch;
-import dev.tokentrail.store.TraceSearch;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /** A store whose every write fails with the given exception, to test how receivers map it. */
-final class FailingStore implements SpanStore {
+final class FailingStore extends WriteOnlyStore {
   private final Supplier<RuntimeException> failure;
 
   FailingStore(Supplier<RuntimeException> failure) {
@@ -23,42 +17,4 @@ final class FailingStore implements SpanStore {
   public CompletableFuture<Void> accept(List<Span> spans) {
     return CompletableFuture.failedFuture(failure.get());
   }
-
-  @Override
-  public List<Span> getTrace(String traceId, long fromEpochNanos, long toEpochNanos) {
-    return List.of();
-  }
-
-  @Override
-  public List<TraceMatch> search(TraceSearch search) {
-    throw new UnsupportedOperationException("write-only test store");
-  }
-
-  @Override
-  public TagNames tagNames(long fromEpochNanos, long toEpochNanos, int limit) {
-    throw new UnsupportedOperationException("write-only test store");
-  }
-
-  @Override
-  public List<TagValue> tagValues(FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
-    throw new UnsupportedOperationException("write-only test store");
-  }
-
-  @Override
-  public dev.tokentrail.analysis.CallTable llmCalls(dev.tokentrail.store.CallFilter filter) {
-    throw new UnsupportedOperationException("write-only test store");
-  }
-
-  @Override
-  public java.util.Map<String, dev.tokentrail.analysis.OutcomeAnalysis.TraceOutcome> outcomes(long from, long to) {
-    throw new UnsupportedOperationException("write-only test store");
-  }
-
-  @Override
-  public boolean isReady() {
-    return true;
-  }
-
-  @Override
-  public void close() {}
 }

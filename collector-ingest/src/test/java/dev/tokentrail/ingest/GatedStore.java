@@ -1,19 +1,13 @@
 package dev.tokentrail.ingest;
 
 import dev.tokentrail.model.Span;
-import dev.tokentrail.store.FieldRef;
-import dev.tokentrail.store.SpanStore;
-import dev.tokentrail.store.TagNames;
-import dev.tokentrail.store.TagValue;
-import dev.tokentrail.store.TraceMatch;
-import dev.tokentrail.store.TraceSearch;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A store that acknowledges nothing until {@link #open()}: exports stay in flight meanwhile. */
-final class GatedStore implements SpanStore {
+final class GatedStore extends WriteOnlyStore {
   private final CompletableFuture<Void> gate = new CompletableFuture<>();
   final AtomicInteger accepted = new AtomicInteger();
   final CountDownLatch firstAccept = new CountDownLatch(1);
@@ -29,41 +23,7 @@ final class GatedStore implements SpanStore {
     gate.complete(null);
   }
 
-  @Override
-  public List<Span> getTrace(String traceId, long fromEpochNanos, long toEpochNanos) {
-    return List.of();
-  }
-
-  @Override
-  public List<TraceMatch> search(TraceSearch search) {
-    throw new UnsupportedOperationException("write-only test store");
-  }
-
-  @Override
-  public TagNames tagNames(long fromEpochNanos, long toEpochNanos, int limit) {
-    throw new UnsupportedOperationException("write-only test store");
-  }
-
-  @Override
-  public List<TagValue> tagValues(FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
-    throw new UnsupportedOperationException("write-only test store");
-  }
-
-  @Override
-  public dev.tokentrail.analysis.CallTable llmCalls(dev.tokentrail.store.CallFilter filter) {
-    throw new UnsupportedOperationException("write-only test store");
-  }
-
-  @Override
-  public java.util.Map<String, dev.tokentrail.analysis.OutcomeAnalysis.TraceOutcome> outcomes(long from, long to) {
-    throw new UnsupportedOperationException("write-only test store");
-  }
-
-  @Override
-  public boolean isReady() {
-    return true;
-  }
-
+  /** Closing releases what is still in flight. */
   @Override
   public void close() {
     open();
