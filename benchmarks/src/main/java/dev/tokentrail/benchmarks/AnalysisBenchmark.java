@@ -1,6 +1,8 @@
 package dev.tokentrail.benchmarks;
 
-import dev.tokentrail.analysis.CallTable;
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.store.Tenants;
+import dev.tokentrail.store.CallTable;
 import dev.tokentrail.analysis.WasteEngine;
 import dev.tokentrail.genai.AttributionKeys;
 import dev.tokentrail.genai.GenAiNormalizer;
@@ -67,7 +69,7 @@ public final class AnalysisBenchmark implements Callable<Integer> {
     long start = end - Duration.ofHours(20).toMillis();
     try (LuceneSpanStore store = LuceneSpanStore.builder(dir).maxQueuedSpans(2_000_000).commitInterval(Duration.ofSeconds(30)).open()) {
       CallFilter window = CallFilter.window(start * 1_000_000L - Duration.ofHours(1).toNanos(), end * 1_000_000L + Duration.ofHours(1).toNanos());
-      int existing = store.llmCalls(window).size();
+      int existing = store.llmCalls(Tenants.DEFAULT, window).size();
       if (existing == 0) {
         long t0 = System.nanoTime();
         load(store, catalog, start, end, calls - existing);
@@ -75,7 +77,7 @@ public final class AnalysisBenchmark implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "loaded %,d LLM calls in %.1f s (%.0f calls/s)%n", calls - existing, seconds, (calls - existing) / seconds);
         // Wait until the last calls are searchable: the count stops growing.
         int seen = -1;
-        for (int now = store.llmCalls(window).size(); now != seen; now = store.llmCalls(window).size()) {
+        for (int now = store.llmCalls(Tenants.DEFAULT, window).size(); now != seen; now = store.llmCalls(Tenants.DEFAULT, window).size()) {
           seen = now;
           Thread.sleep(1000);
         }
@@ -89,7 +91,7 @@ public final class AnalysisBenchmark implements Callable<Integer> {
       WasteEngine.Report report = null;
       for (int r = -2; r < runs; r++) {
         long t0 = System.nanoTime();
-        CallTable table = store.llmCalls(window);
+        CallTable table = store.llmCalls(Tenants.DEFAULT, window);
         long t1 = System.nanoTime();
         var retry = dev.tokentrail.analysis.RetryAnalysis.analyze(table);
         long t2 = System.nanoTime();
@@ -97,7 +99,7 @@ public final class AnalysisBenchmark implements Callable<Integer> {
         long t3 = System.nanoTime();
         dev.tokentrail.analysis.OverkillAnalysis.analyze(table, catalog, dev.tokentrail.analysis.WasteThresholds.DEFAULT);
         long t4 = System.nanoTime();
-        report = engine.analyze(window);
+        report = engine.analyze(Tenants.DEFAULT, window);
         long t5 = System.nanoTime();
         if (r >= 0) {
           read[r] = (t1 - t0) / 1e6;
@@ -168,14 +170,14 @@ public final class AnalysisBenchmark implements Callable<Integer> {
         }
       }
       if (batch.size() >= 5000) {
-        inFlight.add(store.accept(batch));
+        inFlight.add(store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch)));
         batch = new ArrayList<>();
         if (inFlight.size() >= 8) {
           inFlight.remove(0).get();
         }
       }
     }
-    inFlight.add(store.accept(batch));
+    inFlight.add(store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch)));
     for (CompletableFuture<Void> f : inFlight) {
       f.get();
     }

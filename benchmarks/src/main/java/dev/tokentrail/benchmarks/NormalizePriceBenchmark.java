@@ -1,5 +1,6 @@
 package dev.tokentrail.benchmarks;
 
+import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.genai.AttributionKeys;
 import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
@@ -81,7 +82,7 @@ public class NormalizePriceBenchmark {
   }
 
   @Benchmark
-  public LlmSpanEnricher.Enriched enrich(EnrichState state) {
+  public IngestedSpan enrich(EnrichState state) {
     int i = state.next;
     state.next = (i + 1) & (POOL - 1);
     return state.enricher.enrich(state.spans[i]);

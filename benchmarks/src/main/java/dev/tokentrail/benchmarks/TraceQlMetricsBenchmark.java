@@ -1,5 +1,7 @@
 package dev.tokentrail.benchmarks;
 
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.store.Tenants;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.query.metrics.TraceQlMetrics;
@@ -59,14 +61,14 @@ public final class TraceQlMetricsBenchmark {
               .attribute("tokentrail.team", "team-" + random.nextInt(teams))
               .resource(Resource.of(Map.of("service.name", "svc-" + random.nextInt(30)))).build());
           if (batch.size() == 5_000) {
-            inFlight.add(store.accept(batch));
+            inFlight.add(store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch)));
             batch = new ArrayList<>();
             if (inFlight.size() >= 8) {
               inFlight.remove(0).get();
             }
           }
         }
-        inFlight.add(store.accept(batch));
+        inFlight.add(store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch)));
         for (CompletableFuture<Void> f : inFlight) {
           f.get();
         }

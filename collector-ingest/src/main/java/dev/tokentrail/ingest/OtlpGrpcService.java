@@ -1,5 +1,6 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.store.Tenants;
 import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
 import com.google.rpc.Code;
@@ -53,7 +54,7 @@ final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase {
       }
     }
     ingester
-        .ingest(request, "grpc")
+        .ingest(Tenants.DEFAULT, request, "grpc")
         .whenComplete(
             (result, error) -> {
               if (error == null) {

@@ -1,5 +1,6 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.store.Tenants;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -78,7 +79,7 @@ final class OtlpHttpService implements HttpService {
     CompletableFuture<HttpResponse> response =
         req.aggregate()
             .thenApplyAsync(body -> decode(body, json, encoding.equals("gzip"), lease), ctx.blockingTaskExecutor())
-            .thenCompose(request -> ingester.ingest(request, json ? "http_json" : "http_protobuf"))
+            .thenCompose(request -> ingester.ingest(Tenants.DEFAULT, request, json ? "http_json" : "http_protobuf"))
             .handle((result, error) -> respond(json, result, error));
     return HttpResponse.of(response);
   }

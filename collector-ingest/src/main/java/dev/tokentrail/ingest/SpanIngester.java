@@ -1,12 +1,13 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.model.IngestedSpan;
 import static java.util.Objects.requireNonNull;
 
 import dev.tokentrail.genai.LlmSpanEnricher;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.otlp.OtlpSpans;
-import dev.tokentrail.store.SpanStore;
+import dev.tokentrail.store.SpanWriter;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -23,20 +24,20 @@ import org.slf4j.LoggerFactory;
 public final class SpanIngester {
   private static final Logger LOG = LoggerFactory.getLogger(SpanIngester.class);
 
-  private final SpanStore store;
+  private final SpanWriter store;
   private final LlmSpanEnricher enricher;
   private final IngestMetrics metrics;
   private final Clock clock;
   private final RecentSpanKeys recentlyCounted = new RecentSpanKeys(1 << 20);
 
-  private SpanIngester(SpanStore store, LlmSpanEnricher enricher, IngestMetrics metrics, Clock clock) {
+  private SpanIngester(SpanWriter store, LlmSpanEnricher enricher, IngestMetrics metrics, Clock clock) {
     this.store = store;
     this.enricher = enricher;
     this.metrics = metrics;
     this.clock = clock;
   }
 
-  public static SpanIngester create(SpanStore store, LlmSpanEnricher enricher, IngestMetrics metrics, Clock clock) {
+  public static SpanIngester create(SpanWriter store, LlmSpanEnricher enricher, IngestMetrics metrics, Clock clock) {
     return new SpanIngester(
         requireNonNull(store, "store"),
         requireNonNull(enricher, "enricher"),
@@ -52,10 +53,10 @@ public final class SpanIngester {
   public record Result(int stored, int rejected, String rejectionMessage) {}
 
   /**
-   * Stores the request's valid spans. The future completes once they are durable, or fails with
+   * Stores the request's valid spans for {@code tenant}. The future completes once they are durable, or fails with
    * the store's {@code StoreOverloadedException} / {@code StoreClosedException}.
    */
-  public CompletableFuture<Result> ingest(ExportTraceServiceRequest request, String protocol) {
+  public CompletableFuture<Result> ingest(String tenant, ExportTraceServiceRequest request, String protocol) {
     OtlpSpans.Decoded decoded = OtlpSpans.decode(request.getResourceSpansList());
     int total = decoded.spans().size() + decoded.rejected();
     metrics.received(protocol, total);
@@ -63,29 +64,27 @@ public final class SpanIngester {
     if (decoded.spans().isEmpty()) {
       return CompletableFuture.completedFuture(new Result(0, decoded.rejected(), decoded.firstRejection()));
     }
-    List<Span> spans = new ArrayList<>(decoded.spans().size());
-    List<LlmCall> calls = new ArrayList<>(decoded.spans().size());
+    List<IngestedSpan> spans = new ArrayList<>(decoded.spans().size());
     for (Span span : decoded.spans()) {
-      LlmSpanEnricher.Enriched enriched;
+      IngestedSpan enriched;
       try {
         enriched = enricher.enrich(span);
       } catch (RuntimeException e) {
         // A bug of ours must not lose the user's span: store it as received.
         LOG.error("enriching span {} of trace {} failed; storing it unpriced", span.spanId(), span.traceId(), e);
         metrics.enrichFailed();
-        enriched = new LlmSpanEnricher.Enriched(span, null);
+        enriched = new IngestedSpan(span, null);
       }
-      spans.add(enriched.span());
-      calls.add(enriched.call());
+      spans.add(enriched);
     }
     return store
-        .accept(spans)
+        .accept(tenant, spans)
         .thenApply(
             ignored -> {
               long now = clock.millis();
               for (int i = 0; i < spans.size(); i++) {
-                LlmCall call = calls.get(i);
-                Span span = spans.get(i);
+                LlmCall call = spans.get(i).call();
+                Span span = spans.get(i).span();
                 if (call != null && !recentlyCounted.seen(span.traceId(), span.spanId())) {
                   metrics.llmCallStored(span, call, now);
                 }

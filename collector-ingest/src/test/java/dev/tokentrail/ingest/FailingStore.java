@@ -1,5 +1,6 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +15,7 @@ final class FailingStore extends WriteOnlyStore {
   }
 
   @Override
-  public CompletableFuture<Void> accept(List<Span> spans) {
+  public CompletableFuture<Void> accept(String tenant, List<IngestedSpan> spans) {
     return CompletableFuture.failedFuture(failure.get());
   }
 }

@@ -1,5 +1,6 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +14,7 @@ final class GatedStore extends WriteOnlyStore {
   final CountDownLatch firstAccept = new CountDownLatch(1);
 
   @Override
-  public CompletableFuture<Void> accept(List<Span> spans) {
+  public CompletableFuture<Void> accept(String tenant, List<IngestedSpan> spans) {
     accepted.addAndGet(spans.size());
     firstAccept.countDown();
     return gate.thenApply(v -> null);

@@ -1,5 +1,6 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.ingest.OtlpRequests.chatSpan;
 import static dev.tokentrail.ingest.OtlpRequests.randomSpanId;
 import static dev.tokentrail.ingest.OtlpRequests.randomTraceId;
@@ -51,7 +52,7 @@ class OtlpGrpcReceiverTest {
     assertThat(response.getPartialSuccess().getRejectedSpans()).isEqualTo(1);
     assertThat(response.getPartialSuccess().getErrorMessage()).contains("invalid spanId");
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-        .until(() -> server.store.getTrace(traceId, 0, 0).size() == 1);
+        .until(() -> server.store.getTrace(Tenants.DEFAULT, traceId, 0, 0).size() == 1);
     assertThat(server.metrics().counter("tokentrail_ingest_requests_total", "protocol", "grpc", "result", "partial_success"))
         .isEqualTo(1.0);
   }

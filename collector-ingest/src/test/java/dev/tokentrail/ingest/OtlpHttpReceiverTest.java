@@ -1,5 +1,6 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.ingest.OtlpRequests.chatSpan;
 import static dev.tokentrail.ingest.OtlpRequests.randomSpanId;
 import static dev.tokentrail.ingest.OtlpRequests.randomTraceId;
@@ -196,7 +197,7 @@ class OtlpHttpReceiverTest {
 
     List<Span> stored =
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-            .until(() -> server.store.getTrace(traceId, 0, 0),
+            .until(() -> server.store.getTrace(Tenants.DEFAULT, traceId, 0, 0),
                 spans -> spans.stream().anyMatch(s -> s.spanId().equals(markerId)));
     assertThat(stored).hasSize(2);
     assertThat(server.metrics().counter("tokentrail_llm_calls_total")).isEqualTo(1.0);
@@ -270,7 +271,7 @@ class OtlpHttpReceiverTest {
     return await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> server.store.getTrace(traceId, 0, 0), stored -> stored.size() >= spans);
+        .until(() -> server.store.getTrace(Tenants.DEFAULT, traceId, 0, 0), stored -> stored.size() >= spans);
   }
 
   private static com.google.rpc.Status parseJsonStatus(AggregatedHttpResponse response)

@@ -1,5 +1,6 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.store.Tenants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
@@ -151,7 +152,7 @@ class OtlpSdkExportersTest {
     return await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> server.store.getTrace(call.getTraceId(), 0, 0), spans -> spans.size() == 1)
+        .until(() -> server.store.getTrace(Tenants.DEFAULT, call.getTraceId(), 0, 0), spans -> spans.size() == 1)
         .get(0);
   }
 }

@@ -12,32 +12,32 @@ import java.util.List;
 /** A test store for the receivers: only {@link #accept} matters; reads are empty or unsupported. */
 abstract class WriteOnlyStore implements SpanStore {
   @Override
-  public List<Span> getTrace(String traceId, long fromEpochNanos, long toEpochNanos) {
+  public List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
     return List.of();
   }
 
   @Override
-  public List<TraceMatch> search(TraceSearch search) {
+  public List<TraceMatch> search(String tenant, TraceSearch search) {
     throw new UnsupportedOperationException("write-only test store");
   }
 
   @Override
-  public TagNames tagNames(long fromEpochNanos, long toEpochNanos, int limit) {
+  public TagNames tagNames(String tenant, long fromEpochNanos, long toEpochNanos, int limit) {
     throw new UnsupportedOperationException("write-only test store");
   }
 
   @Override
-  public List<TagValue> tagValues(FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
+  public List<TagValue> tagValues(String tenant, FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
     throw new UnsupportedOperationException("write-only test store");
   }
 
   @Override
-  public dev.tokentrail.analysis.CallTable llmCalls(dev.tokentrail.store.CallFilter filter) {
+  public dev.tokentrail.store.CallTable llmCalls(String tenant, dev.tokentrail.store.CallFilter filter) {
     throw new UnsupportedOperationException("write-only test store");
   }
 
   @Override
-  public java.util.Map<String, dev.tokentrail.analysis.OutcomeAnalysis.TraceOutcome> outcomes(long from, long to) {
+  public java.util.Map<String, dev.tokentrail.store.TraceOutcome> outcomes(String tenant, long from, long to) {
     throw new UnsupportedOperationException("write-only test store");
   }
 

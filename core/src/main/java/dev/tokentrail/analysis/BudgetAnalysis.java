@@ -1,6 +1,7 @@
 package dev.tokentrail.analysis;
 
-import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.store.CallTable;
+import dev.tokentrail.store.CallTable.Text;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;

@@ -2,7 +2,8 @@ package dev.tokentrail.analysis;
 
 import dev.tokentrail.model.Saturating;
 
-import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.store.CallTable;
+import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,7 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.store.CallTable;
+import dev.tokentrail.store.TraceOutcome;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -13,9 +15,6 @@ import java.util.Map;
  */
 public final class OutcomeAnalysis {
   public static final String NONE = "(none)";
-
-  /** A trace's outcome and the value the application put on it (NaN when none). */
-  public record TraceOutcome(String outcome, double valueUsd) {}
 
   /** One outcome's numbers. */
   public record Row(

@@ -9,10 +9,12 @@ import static java.util.Objects.requireNonNull;
 import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.genai.LlmSpanEnricher;
 import dev.tokentrail.model.Cost;
+import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.CallFilter;
+import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.SpanStore;
 import dev.tokentrail.store.StoreOverloadedException;
 import java.util.ArrayList;
@@ -145,20 +147,21 @@ public final class Repricer {
       long durationMillis) {}
 
   /** The calls of {@code filter}'s window (both bounds required) priced again, as described above. */
-  public Result reprice(CallFilter filter) {
+  public Result reprice(String tenant, CallFilter filter) {
+    requireNonNull(tenant, "tenant");
     requireNonNull(filter, "filter");
     if (filter.fromEpochNanos() <= 0 || filter.toEpochNanos() <= 0 || filter.fromEpochNanos() > filter.toEpochNanos()) {
       throw new IllegalArgumentException("reprice window: from and to are both required, from <= to");
     }
     running.lock();
     try {
-      return run(filter);
+      return run(tenant, filter);
     } finally {
       running.unlock();
     }
   }
 
-  private Result run(CallFilter filter) {
+  private Result run(String tenant, CallFilter filter) {
     long started = System.nanoTime();
     CostCalculator costs = enricher.costs();
     boolean reloaded = false;
@@ -173,13 +176,13 @@ public final class Repricer {
       costs.replaceCatalog(next);
       reloaded = true;
     }
-    Run run = new Run(costs.catalog().version());
+    Run run = new Run(tenant, costs.catalog().version());
     long from = filter.fromEpochNanos();
     long to = filter.toEpochNanos();
     long slice = Math.min(INITIAL_SLICE_NANOS, to - from + 1);
     for (long a = from; a <= to; ) {
       long b = a + slice - 1 < a || a + slice - 1 > to ? to : a + slice - 1;
-      CallTable calls = store.llmCalls(
+      CallTable calls = store.llmCalls(tenant,
           new CallFilter(a, b, filter.service(), filter.team(), filter.project(), filter.model(), filter.feature()));
       processSlice(calls, a, b, run);
       if (calls.size() > targetCallsPerSlice) {
@@ -206,7 +209,7 @@ public final class Repricer {
           .add(String.format("%016x", calls.spanId(row)));
     }
     for (Map.Entry<String, Set<String>> trace : spansByTrace.entrySet()) {
-      for (Span span : store.getTrace(trace.getKey(), from, to)) {
+      for (Span span : store.getTrace(run.tenant, trace.getKey(), from, to)) {
         if (trace.getValue().contains(span.spanId()) && span.startEpochNanos() >= from && span.startEpochNanos() <= to) {
           run.examine(span);
         }
@@ -224,15 +227,18 @@ public final class Repricer {
     double usdBefore;
     double usdAfter;
     final TreeSet<String> oldVersions = new TreeSet<>();
-    final List<Span> pending = new ArrayList<>();
+    final List<IngestedSpan> pending = new ArrayList<>();
     Span lastWritten;
 
-    Run(String newVersion) {
+    final String tenant;
+
+    Run(String tenant, String newVersion) {
+      this.tenant = tenant;
       this.newVersion = newVersion;
     }
 
     void examine(Span stored) {
-      LlmSpanEnricher.Enriched priced = enricher.reprice(stored);
+      IngestedSpan priced = enricher.reprice(stored);
       LlmCall call = priced.call();
       if (call == null) {
         return; // Not a call by today's rules; nothing to price.
@@ -273,7 +279,7 @@ public final class Repricer {
       if (!Double.isNaN(oldUsd)) {
         attributes.put(TT_COST_PREVIOUS_USD, oldUsd);
       }
-      pending.add(stored.withAttributes(java.util.Collections.unmodifiableMap(attributes)));
+      pending.add(new IngestedSpan(stored.withAttributes(java.util.Collections.unmodifiableMap(attributes)), call));
       repriced++;
       if (pending.size() >= writeBatch) {
         flush();
@@ -285,11 +291,11 @@ public final class Repricer {
       if (pending.isEmpty()) {
         return;
       }
-      List<Span> batch = List.copyOf(pending);
+      List<IngestedSpan> batch = List.copyOf(pending);
       pending.clear();
       for (int attempt = 0; ; attempt++) {
         try {
-          store.accept(batch).get(5, TimeUnit.MINUTES);
+          store.accept(tenant, batch).get(5, TimeUnit.MINUTES);
           break;
         } catch (ExecutionException e) {
           if (e.getCause() instanceof StoreOverloadedException && attempt < 60) {
@@ -304,7 +310,7 @@ public final class Repricer {
           throw new IllegalStateException("reprice interrupted", e);
         }
       }
-      lastWritten = batch.get(batch.size() - 1);
+      lastWritten = batch.get(batch.size() - 1).span();
     }
 
     /**
@@ -317,7 +323,7 @@ public final class Repricer {
       }
       long deadline = System.nanoTime() + visibilityTimeoutMillis * 1_000_000L;
       while (System.nanoTime() < deadline) {
-        for (Span s : store.getTrace(lastWritten.traceId(), 0, 0)) {
+        for (Span s : store.getTrace(tenant, lastWritten.traceId(), 0, 0)) {
           if (s.spanId().equals(lastWritten.spanId()) && !changed(s.attributes(), lastWritten.attributes())
               && Objects.equals(s.attribute(TT_PRICE_PREVIOUS_VERSION), lastWritten.attribute(TT_PRICE_PREVIOUS_VERSION))) {
             return;

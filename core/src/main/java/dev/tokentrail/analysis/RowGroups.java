@@ -1,5 +1,6 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.store.CallTable;
 import java.util.Arrays;
 
 /**

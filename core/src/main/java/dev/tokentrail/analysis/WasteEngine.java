@@ -2,10 +2,11 @@ package dev.tokentrail.analysis;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.store.CallTable;
+import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.CallFilter;
-import dev.tokentrail.store.SpanStore;
+import dev.tokentrail.store.CallReader;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
  * budgets. HTTP handlers and the metrics job call it; it knows neither.
  */
 public final class WasteEngine {
-  private final SpanStore store;
+  private final CallReader store;
   private final Supplier<PriceCatalog> catalog;
   private final WasteThresholds thresholds;
   private final Map<String, Double> outcomeBenchmarks;
@@ -33,7 +34,7 @@ public final class WasteEngine {
     this.clock = b.clock;
   }
 
-  public static Builder builder(SpanStore store, PriceCatalog catalog) {
+  public static Builder builder(CallReader store, PriceCatalog catalog) {
     requireNonNull(catalog, "catalog");
     return new Builder(requireNonNull(store, "store"), () -> catalog);
   }
@@ -42,20 +43,20 @@ public final class WasteEngine {
    * An engine that asks {@code catalog} for the price catalog on each analysis, so that it follows
    * a catalog reloaded while the server runs (for example {@code CostCalculator::catalog}).
    */
-  public static Builder builder(SpanStore store, Supplier<PriceCatalog> catalog) {
+  public static Builder builder(CallReader store, Supplier<PriceCatalog> catalog) {
     return new Builder(requireNonNull(store, "store"), requireNonNull(catalog, "catalog"));
   }
 
   /** Configures a {@link WasteEngine}. */
   public static final class Builder {
-    private final SpanStore store;
+    private final CallReader store;
     private final Supplier<PriceCatalog> catalog;
     private WasteThresholds thresholds = WasteThresholds.DEFAULT;
     private Map<String, Double> outcomeBenchmarks = Map.of();
     private List<BudgetAnalysis.Budget> budgets = List.of();
     private Clock clock = Clock.systemUTC();
 
-    private Builder(SpanStore store, Supplier<PriceCatalog> catalog) {
+    private Builder(CallReader store, Supplier<PriceCatalog> catalog) {
       this.store = store;
       this.catalog = catalog;
     }
@@ -105,27 +106,27 @@ public final class WasteEngine {
     }
   }
 
-  public Report analyze(CallFilter filter) {
+  public Report analyze(String tenant, CallFilter filter) {
     PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
-    CallTable calls = store.llmCalls(filter);
+    CallTable calls = store.llmCalls(tenant, filter);
     RetryAnalysis.Result retries = RetryAnalysis.analyze(calls);
     ContextGrowthAnalysis.Result context = ContextGrowthAnalysis.analyze(calls, retries.finalAttempt(), catalog, thresholds);
     OverkillAnalysis.Result overkill = OverkillAnalysis.analyze(calls, catalog, thresholds);
     List<OutcomeAnalysis.Row> outcomes =
-        OutcomeAnalysis.analyze(calls, store.outcomes(filter.fromEpochNanos(), filter.toEpochNanos()), outcomeBenchmarks);
+        OutcomeAnalysis.analyze(calls, store.outcomes(tenant, filter.fromEpochNanos(), filter.toEpochNanos()), outcomeBenchmarks);
     return new Report(filter, calls.size(), retries, context, overkill, outcomes);
   }
 
-  public List<CostSeries.Point> cost(CallFilter filter, long stepMillis, Text groupBy) {
-    return CostSeries.of(store.llmCalls(filter), stepMillis, groupBy);
+  public List<CostSeries.Point> cost(String tenant, CallFilter filter, long stepMillis, Text groupBy) {
+    return CostSeries.of(store.llmCalls(tenant, filter), stepMillis, groupBy);
   }
 
-  public List<BudgetAnalysis.Status> budgets() {
+  public List<BudgetAnalysis.Status> budgets(String tenant) {
     if (budgets.isEmpty()) {
       return List.of();
     }
     long now = clock.millis();
-    CallTable calls = store.llmCalls(CallFilter.window(BudgetAnalysis.windowStartMillis(now) * 1_000_000L, now * 1_000_000L + 999_999L));
+    CallTable calls = store.llmCalls(tenant, CallFilter.window(BudgetAnalysis.windowStartMillis(now) * 1_000_000L, now * 1_000_000L + 999_999L));
     return BudgetAnalysis.analyze(calls, budgets, now);
   }
 

@@ -171,7 +171,25 @@ public final class GenAiNormalizer {
         retryAttempt,
         firstString(a, TT_REQUEST_HASH),
         firstString(a, TT_PREFIX_HASH),
+        usesTools(a),
         null);
+  }
+
+  /** Whether a call offered tools or asked for a tool call, by any convention's marker. */
+  public static boolean usesTools(Map<String, Object> attributes) {
+    if (attributes.containsKey(TOOL_DEFINITIONS) || attributes.containsKey("llm.tools")
+        || attributes.containsKey("gen_ai.request.functions") || attributes.containsKey("ai.prompt.tools")) {
+      return true;
+    }
+    Object reasons = attributes.get(RESPONSE_FINISH_REASONS);
+    if (reasons instanceof List<?> list) {
+      for (Object r : list) {
+        if ("tool_calls".equals(r) || "tool_use".equals(r) || "function_call".equals(r)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tokentrail.model.Attribution;
 import dev.tokentrail.model.Cost;
+import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
 import java.util.Collections;
@@ -61,23 +62,20 @@ public final class LlmSpanEnricher {
     return costs;
   }
 
-  /** The enriched span and its priced call; the call is {@code null} for other spans. */
-  public record Enriched(Span span, LlmCall call) {}
-
   /** A received span: client attributes checked ({@link ClientAttributes#received}), then priced. */
-  public Enriched enrich(Span span) {
+  public IngestedSpan enrich(Span span) {
     Map<String, Object> received = clientAttributes.received(span.attributes(), listener);
     return price(received == span.attributes() ? span : span.withAttributes(received));
   }
 
-  private Enriched price(Span span) {
+  private IngestedSpan price(Span span) {
     LlmCall call = normalizer.extract(span);
     if (call == null) {
-      return new Enriched(span, null);
+      return new IngestedSpan(span, null);
     }
     Cost cost = costs.price(call, span.startEpochNanos());
     call = call.withCost(cost);
-    return new Enriched(span.withAttributes(canonicalAttributes(span.attributes(), call)), call);
+    return new IngestedSpan(span.withAttributes(canonicalAttributes(span.attributes(), call)), call);
   }
 
   /**
@@ -86,7 +84,7 @@ public final class LlmSpanEnricher {
    * {@link #COST_ATTRIBUTES} are replaced and every other attribute is kept. The call is {@code
    * null} when the span is not an LLM call.
    */
-  public Enriched reprice(Span stored) {
+  public IngestedSpan reprice(Span stored) {
     Map<String, Object> base = new LinkedHashMap<>(stored.attributes());
     for (String key : COST_ATTRIBUTES) {
       base.remove(key);

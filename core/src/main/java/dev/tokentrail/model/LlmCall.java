@@ -6,7 +6,8 @@ package dev.tokentrail.model;
  * outputTokens} includes reasoning tokens; {@code cacheWrite1hTokens} (one-hour cache writes) is part
  * of {@code cacheWriteTokens}, audio tokens are part of input and output. Absent counts are {@link
  * #UNKNOWN}; absent money is
- * {@link Double#NaN}.
+ * {@link Double#NaN}. {@code toolUse}: the call offered tools or asked for a tool call, by any
+ * convention's marker. {@link #billedModel()} is the model the call was billed for.
  */
 public record LlmCall(
     String operation,
@@ -31,6 +32,7 @@ public record LlmCall(
     long retryAttempt,
     String requestHash,
     String prefixHash,
+    boolean toolUse,
     Cost cost) {
 
   public static final long UNKNOWN = -1;
@@ -79,6 +81,7 @@ public record LlmCall(
         retryAttempt,
         requestHash,
         prefixHash,
+        toolUse,
         newCost);
   }
 }

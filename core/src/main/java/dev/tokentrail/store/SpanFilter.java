@@ -4,7 +4,32 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 
-/** A condition on single spans, as a TraceQL spanset filter {@code { ... }} expresses it. */
+/**
+ * A condition on single spans, as a TraceQL spanset filter {@code { ... }} expresses it. What each
+ * part means, in every store:
+ *
+ * <ul>
+ *   <li>{@link All} matches every span; {@link And} all of its filters, {@link Or} any.
+ *   <li>A {@link FieldRef.Scope#SPAN span.} field reads the span's attributes, {@code resource.}
+ *       its resource's, an unscoped {@code .key} either (a span matches when its span attribute
+ *       or its resource attribute satisfies the condition; {@code = nil} needs both absent).
+ *       Intrinsics: {@code name}, {@code status} ({@code ok}, {@code error}, {@code unset}),
+ *       {@code kind} ({@code server}, {@code client}, {@code producer}, {@code consumer}, {@code
+ *       internal}, {@code unspecified}), {@code statusMessage}, {@code duration} (nanoseconds),
+ *       and the trace-level {@code rootServiceName}, {@code rootName}, {@code traceDuration}:
+ *       a span matches a trace-level condition when its trace's rollup does.
+ *   <li>{@code =} on a string is exact; {@code =~} and {@code !~} take a regex that must match
+ *       the whole value. A number condition compares numerically whatever the attribute's type
+ *       ({@code 5 = 5.0}); a boolean matches a boolean attribute. A list attribute matches when
+ *       one of its elements does.
+ *   <li>{@code !=} and {@code !~} match only spans that have the field (TraceQL's rule): {@code
+ *       { span.x != "a" }} does not match a span without {@code span.x}. {@code != nil} ({@link
+ *       Op#EXISTS}) matches spans that have it, {@code = nil} ({@link Op#NOT_EXISTS}) those that
+ *       do not.
+ *   <li>{@code <}, {@code <=}, {@code >}, {@code >=} compare numbers numerically and strings by
+ *       their UTF-8 bytes.
+ * </ul>
+ */
 public sealed interface SpanFilter {
 
   /** Every span. */

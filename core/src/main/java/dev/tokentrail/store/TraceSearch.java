@@ -5,9 +5,31 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * A trace search: spans matching the spansets in the time range select their traces, which are
- * then filtered by aggregate conditions and trace duration, ranked, and cut to {@code limit}.
- * Times are epoch nanoseconds; 0 means unbounded.
+ * A trace search, as every store answers it:
+ *
+ * <ol>
+ *   <li><b>Match.</b> A span matches a {@link Spansets.Filter} when it satisfies its {@link
+ *       SpanFilter} and starts within [{@code fromEpochNanos}, {@code toEpochNanos}] (0 =
+ *       unbounded). A trace is selected by a filter when at least one of its spans matches; {@link
+ *       Spansets.Combine} {@code &&} selects traces selected by both sides (their matched spans
+ *       together), {@code ||} by either.
+ *   <li><b>Aggregate.</b> Each {@link AggregateCondition} is computed over the trace's matched
+ *       spans ({@code count()} counts them; {@code sum}, {@code avg}, {@code min}, {@code max}
+ *       read the field where a matched span has it, numerically; with no span having it the
+ *       aggregate is undefined and the condition fails). Traces failing any condition drop out.
+ *   <li><b>Trace duration.</b> With {@code minTraceDurationNanos}/{@code maxTraceDurationNanos}
+ *       above 0, the trace's rollup duration must lie within them (inclusive).
+ *   <li><b>Rank.</b> By {@link Order}, on the trace's rollup ({@link TraceSummary}): NEWEST by
+ *       start time descending; COST, TOKENS, LLM_CALLS by that total descending, then start time
+ *       descending. Remaining ties: trace id ascending. The first {@code limit} traces are
+ *       returned.
+ *   <li><b>Show.</b> Each {@link TraceMatch} carries the rollup, the number of matched spans, the
+ *       value of each aggregate by its label, and up to {@code spansPerTrace} matched spans
+ *       ordered by start time (for a search matching every span: any spans of the trace).
+ * </ol>
+ *
+ * <p>The rollup (see {@link TraceSummary}) covers every stored span of the trace, inside the
+ * window or not.
  */
 public record TraceSearch(
     Spansets spansets,

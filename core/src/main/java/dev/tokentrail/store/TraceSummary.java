@@ -3,8 +3,21 @@ package dev.tokentrail.store;
 import java.util.List;
 
 /**
- * A trace's rollup: maintained by the store as spans arrive, so trace-level filters and rankings
- * never load spans. Cost and tokens sum the trace's LLM calls; {@code models} are the billed ones.
+ * A trace's rollup, over every stored span of the trace (each re-sent span once), maintained by the
+ * store as spans arrive so trace-level filters and rankings never load spans:
+ *
+ * <ul>
+ *   <li>{@code startEpochNanos}: the earliest span start; {@code durationNanos}: latest span end
+ *       minus earliest start.
+ *   <li>{@code rootServiceName}, {@code rootSpanName}: of the root span (no parent; of several,
+ *       the earliest); while no root has arrived, of the earliest span ("" when it has none).
+ *   <li>{@code spanCount}, {@code errorCount} (status error), {@code llmCallCount}: counts.
+ *   <li>{@code costUsd}, {@code inputTokens}, {@code outputTokens}: sums over the LLM calls
+ *       (unpriced calls and unreported counts add nothing); sums saturate instead of wrapping.
+ *   <li>{@code models}: the distinct billed models ({@link dev.tokentrail.model.LlmCall#billedModel()})
+ *       sorted; {@code team}, {@code project}: of the earliest-starting call that names one (on equal starts,
+ *       the smaller span id), {@code null} when none does.
+ * </ul>
  */
 public record TraceSummary(
     String traceId,

@@ -1,6 +1,7 @@
 package dev.tokentrail.analysis;
 
-import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.store.CallTable;
+import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.model.Attribution;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.genai.CostCalculator;
@@ -184,7 +185,7 @@ final class Calls {
           table.text(r, Text.MODEL), null, table.input(r), table.output(r), table.cacheRead(r),
           table.cacheWrite(r), table.reasoning(r), LlmCall.UNKNOWN, LlmCall.UNKNOWN, LlmCall.UNKNOWN,
           null, table.text(r, Text.ERROR_TYPE), Double.NaN,
-          Attribution.NONE, null, null, Double.NaN, 0, null, null, null);
+          Attribution.NONE, null, null, Double.NaN, 0, null, null, false, null);
       table.setCost(r, calculator.price(call, table.start(r)).totalUsd());
     }
     return table;

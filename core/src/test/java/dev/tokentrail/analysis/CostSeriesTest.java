@@ -1,11 +1,12 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.store.CallTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.analysis.CostSeries.Point;
 import dev.tokentrail.genai.FixtureCatalog;
 import java.util.List;

@@ -1,9 +1,10 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.store.CallTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.genai.FixtureCatalog;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

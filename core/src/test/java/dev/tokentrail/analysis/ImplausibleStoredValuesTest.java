@@ -1,12 +1,13 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.store.CallTable;
 import static dev.tokentrail.analysis.Calls.millis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tokentrail.analysis.BudgetAnalysis.Budget;
 import dev.tokentrail.analysis.BudgetAnalysis.Status;
-import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.store.CallTable.Text;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

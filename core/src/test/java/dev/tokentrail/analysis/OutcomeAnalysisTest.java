@@ -1,11 +1,12 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.store.CallTable;
 import static dev.tokentrail.analysis.Calls.traceId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tokentrail.analysis.OutcomeAnalysis.Row;
-import dev.tokentrail.analysis.OutcomeAnalysis.TraceOutcome;
+import dev.tokentrail.store.TraceOutcome;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.tokentrail.genai.LlmSpanEnricher.Enriched;
+import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ class ClientAttributesTest {
 
   @Test
   void aClientPriceOnANonCallSpanIsRenamedAndNeverBecomesThePrice() {
-    Enriched e = enricher.enrich(span("POST /answer",
+    IngestedSpan e = enricher.enrich(span("POST /answer",
         "tokentrail.llm_call", true, "tokentrail.cost.usd", 5.0, "tokentrail.price.version", "client-1",
         "tokentrail.team", "search"));
 
@@ -48,7 +48,7 @@ class ClientAttributesTest {
 
   @Test
   void aClientCostOnACallTheServerCannotPriceIsNotStoredAsItsPrice() {
-    Enriched e = enricher.enrich(span("chat acme-brain",
+    IngestedSpan e = enricher.enrich(span("chat acme-brain",
         "gen_ai.operation.name", "chat", "gen_ai.provider.name", "openai", "gen_ai.request.model", "acme-brain-9000",
         "gen_ai.usage.input_tokens", 100, "gen_ai.usage.output_tokens", 10,
         "tokentrail.cost.usd", 3.0, "tokentrail.price.version", "agent-catalog", "tokentrail.price.source", "agent"));
@@ -65,7 +65,7 @@ class ClientAttributesTest {
 
   @Test
   void theAgentsOwnPriceIsComparedAsTheClientCost() {
-    Enriched e = enricher.enrich(call("gen_ai.usage.input_tokens", 1000, "gen_ai.usage.output_tokens", 100,
+    IngestedSpan e = enricher.enrich(call("gen_ai.usage.input_tokens", 1000, "gen_ai.usage.output_tokens", 100,
         "tokentrail.cost.usd", 1.0, "tokentrail.cost.input_usd", 0.5, "tokentrail.price.source", "agent"));
 
     Map<String, Object> a = e.span().attributes();
@@ -78,7 +78,7 @@ class ClientAttributesTest {
 
   @Test
   void maxLongInputTokensAreUnknownNotPricedAndKeptAside() {
-    Enriched e = enricher.enrich(call("gen_ai.usage.input_tokens", Long.MAX_VALUE, "gen_ai.usage.output_tokens", 100));
+    IngestedSpan e = enricher.enrich(call("gen_ai.usage.input_tokens", Long.MAX_VALUE, "gen_ai.usage.output_tokens", 100));
 
     assertThat(e.call().inputTokens()).isEqualTo(LlmCall.UNKNOWN);
     assertThat(e.span().attributes()).doesNotContainKey("gen_ai.usage.input_tokens")
@@ -90,7 +90,7 @@ class ClientAttributesTest {
 
   @Test
   void aTrillionTokenClaimIsUnknownAndTheNextConventionIsRead() {
-    Enriched e = enricher.enrich(call(
+    IngestedSpan e = enricher.enrich(call(
         "gen_ai.usage.input_tokens", 3_000_000_000_000L, "llm.token_count.prompt", 200,
         "gen_ai.usage.output_tokens", 1e15));
 
@@ -104,7 +104,7 @@ class ClientAttributesTest {
 
   @Test
   void negativeCountsAreDroppedToUnknownNotZero() {
-    Enriched e = enricher.enrich(call("gen_ai.usage.input_tokens", -2, "gen_ai.usage.output_tokens", -1));
+    IngestedSpan e = enricher.enrich(call("gen_ai.usage.input_tokens", -2, "gen_ai.usage.output_tokens", -1));
 
     assertThat(e.call().hasUsage()).isFalse();
     assertThat(e.span().attributes()).doesNotContainKeys("gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens")
@@ -118,7 +118,7 @@ class ClientAttributesTest {
     LlmSpanEnricher strict = LlmSpanEnricher.create(
         GenAiNormalizer.create(AttributionKeys.DEFAULT, new ValueLimits(1000, 1)), new CostCalculator(FixtureCatalog.CATALOG));
 
-    Enriched e = strict.enrich(call("gen_ai.usage.input_tokens", 1001, "gen_ai.usage.output_tokens", "1000",
+    IngestedSpan e = strict.enrich(call("gen_ai.usage.input_tokens", 1001, "gen_ai.usage.output_tokens", "1000",
         "llm.cost.total", 1.5));
 
     assertThat(e.call().inputTokens()).isEqualTo(LlmCall.UNKNOWN);
@@ -129,13 +129,13 @@ class ClientAttributesTest {
 
   @Test
   void nonFiniteAndNegativeClientCostsAreNotBelievedAndNoStoredNumberIsNonFinite() {
-    Enriched nan = enricher.enrich(call("gen_ai.usage.input_tokens", 10, "llm.cost.total", Double.NaN,
+    IngestedSpan nan = enricher.enrich(call("gen_ai.usage.input_tokens", 10, "llm.cost.total", Double.NaN,
         "tokentrail.cost.usd", Double.POSITIVE_INFINITY));
-    Enriched huge = enricher.enrich(call("gen_ai.usage.input_tokens", 10, "llm.cost.total", "1e999"));
-    Enriched negative = enricher.enrich(call("gen_ai.usage.input_tokens", 10, "gen_ai.usage.cost", -4.0,
+    IngestedSpan huge = enricher.enrich(call("gen_ai.usage.input_tokens", 10, "llm.cost.total", "1e999"));
+    IngestedSpan negative = enricher.enrich(call("gen_ai.usage.input_tokens", 10, "gen_ai.usage.cost", -4.0,
         "tokentrail.cost.usd", -5.0));
 
-    for (Enriched e : List.of(nan, huge, negative)) {
+    for (IngestedSpan e : List.of(nan, huge, negative)) {
       assertThat(e.call().clientCostUsd()).isNaN();
       assertThat(e.span().attributes()).doesNotContainKeys("tokentrail.cost.client_usd", "tokentrail.cost.mismatch_usd");
       assertThat((double) e.span().attributes().get("tokentrail.cost.usd")).isCloseTo(0.00003, within(EPS));

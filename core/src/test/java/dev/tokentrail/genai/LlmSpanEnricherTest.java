@@ -5,7 +5,7 @@ import static dev.tokentrail.model.Spans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.tokentrail.genai.LlmSpanEnricher.Enriched;
+import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.Spans;
 import dev.tokentrail.pricing.PriceCatalog;
@@ -83,7 +83,7 @@ class LlmSpanEnricherTest {
 
   @Test
   void enrichedCallCarriesItsCost() {
-    Enriched enriched = enricher.enrich(openLlmetryAnthropic());
+    IngestedSpan enriched = enricher.enrich(openLlmetryAnthropic());
 
     assertThat(enriched.call()).isNotNull();
     assertThat(enriched.call().cost().isPriced()).isTrue();
@@ -163,7 +163,7 @@ class LlmSpanEnricherTest {
             "gen_ai.usage.input_tokens", 10,
             "gen_ai.usage.output_tokens", 5);
 
-    Enriched enriched = enricher.enrich(span);
+    IngestedSpan enriched = enricher.enrich(span);
 
     assertThat(enriched.span().attributes())
         .containsEntry("tokentrail.price.unpriced_reason", "unknown_model")
@@ -205,7 +205,7 @@ class LlmSpanEnricherTest {
             "url.full", "https://api.openai.com/v1/chat/completions",
             "http.response.status_code", 200);
 
-    Enriched enriched = enricher.enrich(http);
+    IngestedSpan enriched = enricher.enrich(http);
 
     assertThat(enriched.span()).isSameAs(http);
     assertThat(enriched.call()).isNull();

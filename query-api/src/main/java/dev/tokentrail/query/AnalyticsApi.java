@@ -1,11 +1,12 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.store.Tenants;
 import static java.util.Objects.requireNonNull;
 
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.tokentrail.analysis.BudgetAnalysis;
-import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.analysis.ContextGrowthAnalysis;
 import dev.tokentrail.analysis.CostSeries;
 import dev.tokentrail.analysis.OutcomeAnalysis;
@@ -91,7 +92,7 @@ final class AnalyticsApi {
           + " (expected: team, project, cost_center, feature, service, model, provider or operation)");
     };
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (CostSeries.Point p : engine.cost(filter, stepMillis, column)) {
+    for (CostSeries.Point p : engine.cost(Tenants.DEFAULT, filter, stepMillis, column)) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("time", p.timeMillis());
       row.put("group", p.group());
@@ -117,7 +118,7 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> summary(ServiceRequestContext ctx) {
-    WasteEngine.Report report = engine.analyze(filter(ctx));
+    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, filter(ctx));
     List<Map<String, Object>> rows = new ArrayList<>();
     rows.add(summaryRow("retry", report.retries().wastedUsd(), report.retries().findings().size()));
     rows.add(summaryRow("context", report.context().resentUsdOfFlagged(), report.context().growthFindings().size()));
@@ -136,7 +137,7 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> retries(ServiceRequestContext ctx) {
-    WasteEngine.Report report = engine.analyze(filter(ctx));
+    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, filter(ctx));
     String view = ctx.queryParam("view") == null ? "findings" : ctx.queryParam("view");
     List<Map<String, Object>> rows = new ArrayList<>();
     switch (view) {
@@ -181,7 +182,7 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> context(ServiceRequestContext ctx, boolean cache) {
-    WasteEngine.Report report = engine.analyze(filter(ctx));
+    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, filter(ctx));
     List<ContextGrowthAnalysis.Conversation> findings =
         cache ? report.context().cacheFindings() : report.context().growthFindings();
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -210,7 +211,7 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> overkill(ServiceRequestContext ctx) {
-    WasteEngine.Report report = engine.analyze(filter(ctx));
+    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, filter(ctx));
     List<Map<String, Object>> rows = new ArrayList<>();
     for (OverkillAnalysis.Finding f : report.overkill().findings()) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -239,7 +240,7 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> outcomes(ServiceRequestContext ctx) {
-    WasteEngine.Report report = engine.analyze(filter(ctx));
+    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, filter(ctx));
     List<Map<String, Object>> rows = new ArrayList<>();
     for (OutcomeAnalysis.Row o : report.outcomes()) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -262,7 +263,7 @@ final class AnalyticsApi {
    */
   private List<Map<String, Object>> budgets(String team, String project) {
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (BudgetAnalysis.Status s : engine.budgets()) {
+    for (BudgetAnalysis.Status s : engine.budgets(Tenants.DEFAULT)) {
       if (!budgetSelected(s.scope(), s.name(), team, project)) {
         continue;
       }

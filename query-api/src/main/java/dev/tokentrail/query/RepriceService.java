@@ -1,5 +1,6 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.store.Tenants;
 import static java.util.Objects.requireNonNull;
 
 import com.linecorp.armeria.common.HttpData;
@@ -57,7 +58,7 @@ final class RepriceService implements HttpService {
     return HttpResponse.of(
         () -> {
           try {
-            return JsonResponses.rounded(body(repricer.reprice(filter)));
+            return JsonResponses.rounded(body(repricer.reprice(Tenants.DEFAULT, filter)));
           } catch (IllegalArgumentException e) {
             return JsonResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
           } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.store.Tenants;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -138,7 +139,7 @@ final class TempoApi {
     TraceSearch search =
         new TraceSearch(query.spansets(), query.aggregates(), startNanos, endNanos, minDuration, maxDuration,
             limit, spss, TraceSearch.Order.NEWEST);
-    return new SearchResult(store.search(search), shownAttributes(query), traceQl);
+    return new SearchResult(store.search(Tenants.DEFAULT, search), shownAttributes(query), traceQl);
   }
 
   private static ObjectNode traceMetadata(TraceMatch match, List<Shown> shown, boolean traceQl) {
@@ -329,7 +330,7 @@ final class TempoApi {
 
   private HttpResponse tagsV1(ServiceRequestContext ctx) {
     long[] window = tagWindow(ctx);
-    TagNames names = store.tagNames(window[0], window[1], intParam(ctx, "limit", 5000, 1, 100_000));
+    TagNames names = store.tagNames(Tenants.DEFAULT, window[0], window[1], intParam(ctx, "limit", 5000, 1, 100_000));
     Set<String> all = new java.util.TreeSet<>(names.span());
     all.addAll(names.resource());
     ObjectNode body = NODES.objectNode();
@@ -344,7 +345,7 @@ final class TempoApi {
       throw new IllegalArgumentException("scope: " + scope + " (expected: span, resource, intrinsic or all)");
     }
     long[] window = tagWindow(ctx);
-    TagNames names = store.tagNames(window[0], window[1], intParam(ctx, "limit", 5000, 1, 100_000));
+    TagNames names = store.tagNames(Tenants.DEFAULT, window[0], window[1], intParam(ctx, "limit", 5000, 1, 100_000));
     ObjectNode body = NODES.objectNode();
     ArrayNode scopes = body.putArray("scopes");
     if (scope == null || scope.isEmpty() || scope.equals("all") || scope.equals("resource")) {
@@ -379,7 +380,7 @@ final class TempoApi {
         case FieldRef.STATUS -> keywords("error", "ok", "unset");
         case FieldRef.KIND -> keywords("unspecified", "internal", "server", "client", "producer", "consumer");
         case FieldRef.DURATION, FieldRef.TRACE_DURATION -> List.of();
-        default -> store.tagValues(field, window[0], window[1], limit);
+        default -> store.tagValues(Tenants.DEFAULT, field, window[0], window[1], limit);
       };
     } else {
       values = narrowedValues(field, ctx.queryParam("q"), window, limit);
@@ -408,7 +409,7 @@ final class TempoApi {
   private List<TagValue> narrowedValues(FieldRef field, String q, long[] window, int limit) {
     List<List<SpanFilter.Condition>> groups = LenientConditions.extract(q);
     if (groups == null) {
-      return store.tagValues(field, window[0], window[1], limit);
+      return store.tagValues(Tenants.DEFAULT, field, window[0], window[1], limit);
     }
     Set<TagValue> out = new LinkedHashSet<>();
     List<SpanFilter> fetch = new ArrayList<>();
@@ -440,7 +441,7 @@ final class TempoApi {
    * like Tempo's own sampled answer.
    */
   private List<TagValue> valuesAmongMatches(FieldRef field, Spansets spansets, long[] window, int limit) {
-    List<TraceMatch> matches = store.search(new TraceSearch(spansets, List.of(), window[0], window[1], 0, 0, 500, 50, TraceSearch.Order.NEWEST));
+    List<TraceMatch> matches = store.search(Tenants.DEFAULT, new TraceSearch(spansets, List.of(), window[0], window[1], 0, 0, 500, 50, TraceSearch.Order.NEWEST));
     Set<TagValue> out = new LinkedHashSet<>();
     Shown shown = new Shown(field, field.name());
     for (TraceMatch match : matches) {

@@ -1,5 +1,6 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.store.Tenants;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.HttpService;
@@ -54,7 +55,7 @@ final class TopTracesService implements HttpService {
       long[] window = nanosWindow(from, to);
       int limit = TempoApi.intParam(ctx, "limit", 20, 1, 10_000);
       TraceQl query = TraceQlParser.parse(ctx.queryParam("q"));
-      List<TraceMatch> matches = store.search(new TraceSearch(
+      List<TraceMatch> matches = store.search(Tenants.DEFAULT, new TraceSearch(
           query.spansets(), query.aggregates(), window[0], window[1], 0, 0, limit, 0, order));
       List<Map<String, Object>> rows = new ArrayList<>(matches.size());
       for (TraceMatch match : matches) {

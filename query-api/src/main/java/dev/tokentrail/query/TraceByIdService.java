@@ -1,5 +1,6 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.store.Tenants;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import com.linecorp.armeria.common.HttpData;
@@ -62,7 +63,7 @@ final class TraceByIdService {
     boolean protobuf = acceptsProtobuf(req);
     return HttpResponse.of(
         () -> {
-          List<Span> spans = store.getTrace(traceId, start, end);
+          List<Span> spans = store.getTrace(Tenants.DEFAULT, traceId, start, end);
           if (spans.isEmpty()) {
             return HttpResponse.of(HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8, "trace not found");
           }

@@ -1,5 +1,6 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.store.Tenants;
 import static java.util.Objects.requireNonNull;
 
 import dev.tokentrail.analysis.BudgetAnalysis;
@@ -113,7 +114,7 @@ public final class WasteMetrics implements AutoCloseable {
   /** Analyzes the lookback window once and brings the metrics up to date. */
   public synchronized void runOnce() {
     long now = engine.clock().millis();
-    WasteEngine.Report report = engine.analyze(CallFilter.window((now - lookback.toMillis()) * 1_000_000L, now * 1_000_000L + 999_999L));
+    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, CallFilter.window((now - lookback.toMillis()) * 1_000_000L, now * 1_000_000L + 999_999L));
     Map<String, Double> retry = new HashMap<>();
     for (RetryAnalysis.RetryGroup g : report.retries().findings()) {
       retry.put(g.groupKey(), g.wastedUsd());
@@ -137,7 +138,7 @@ public final class WasteMetrics implements AutoCloseable {
     count("context", context, now);
     count("cache", cache, now);
     count("overkill", overkill, now);
-    budgets = engine.budgets();
+    budgets = engine.budgets(Tenants.DEFAULT);
   }
 
   private void count(String kind, Map<String, Double> current, long now) {

@@ -1,5 +1,8 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.store.Tenants;
+import dev.tokentrail.store.CallTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.within;
@@ -112,13 +115,13 @@ class RepricerTest {
     for (Span s : spans) {
       stored.add(enricher.enrich(s).span());
     }
-    store.accept(stored).get();
+    store.accept(Tenants.DEFAULT, StoredCalls.ingested(stored)).get();
     await().atMost(Duration.ofSeconds(10)).until(() -> stored.stream().allMatch(s -> find(s) != null));
     return stored;
   }
 
   private Span find(Span s) {
-    for (Span t : store.getTrace(s.traceId(), 0, 0)) {
+    for (Span t : store.getTrace(Tenants.DEFAULT, s.traceId(), 0, 0)) {
       if (t.spanId().equals(s.spanId())) {
         return t;
       }
@@ -131,7 +134,7 @@ class RepricerTest {
   }
 
   private double storedTotal() {
-    CallTable t = store.llmCalls(window());
+    CallTable t = store.llmCalls(Tenants.DEFAULT, window());
     double sum = 0;
     for (int i = 0; i < t.size(); i++) {
       sum += t.costOrZero(i);
@@ -169,7 +172,7 @@ class RepricerTest {
 
     Files.writeString(catalogFile, FILE_B);
     Repricer repricer = repricer();
-    Repricer.Result r = repricer.reprice(window());
+    Repricer.Result r = repricer.reprice(Tenants.DEFAULT, window());
 
     assertThat(r.catalogReloaded()).isTrue();
     assertThat(r.newVersion()).isEqualTo(versionB);
@@ -205,10 +208,10 @@ class RepricerTest {
 
     Span rootNow = find(stored.get(5));
     assertThat(rootNow.attributes()).doesNotContainKey("tokentrail.price.version");
-    assertThat(store.getTrace(trace, 0, 0)).as("replaced, not duplicated").hasSize(6);
+    assertThat(store.getTrace(Tenants.DEFAULT, trace, 0, 0)).as("replaced, not duplicated").hasSize(6);
     assertThat(storedTotal()).as("doc values follow at once").isCloseTo(5 * alphaB + betaB + knownUsd, within(1e-12));
 
-    Repricer.Result again = repricer.reprice(window());
+    Repricer.Result again = repricer.reprice(Tenants.DEFAULT, window());
     assertThat(again.repriced()).isZero();
     assertThat(again.unchanged()).isEqualTo(7);
     assertThat(again.oldVersions()).containsExactly(versionB);
@@ -220,9 +223,9 @@ class RepricerTest {
   void aSecondCatalogChangeRecordsTheVersionJustBefore() throws Exception {
     Span s = ingest(List.of(call(hex(32), "tt-alpha", 1000, 0, T0))).get(0);
     Files.writeString(catalogFile, FILE_B);
-    repricer().reprice(window());
+    repricer().reprice(Tenants.DEFAULT, window());
     Files.writeString(catalogFile, catalog("c", "tt-alpha", 5.00, 6.00, null, 0, 0));
-    Repricer.Result r = repricer().reprice(window());
+    Repricer.Result r = repricer().reprice(Tenants.DEFAULT, window());
     assertThat(r.repriced()).isEqualTo(1);
     Span now = find(s);
     assertThat(now.attribute("tokentrail.price.version")).isEqualTo(builtIn + "+c");
@@ -235,7 +238,7 @@ class RepricerTest {
   void aBrokenCatalogFileIsRefusedNamingFileAndEntryAndTheOldCatalogStays() throws Exception {
     Span s = ingest(List.of(call(hex(32), "tt-alpha", 1000, 0, T0))).get(0);
     Files.writeString(catalogFile, "version: \"x\"\nmodels:\n  - provider: openai\n    model: tt-alpha\n    prices:\n      - input: 1.0\n");
-    assertThatIllegalArgumentException().isThrownBy(() -> repricer().reprice(window()))
+    assertThatIllegalArgumentException().isThrownBy(() -> repricer().reprice(Tenants.DEFAULT, window()))
         .withMessageContaining(catalogFile.toString())
         .withMessageContaining("models[0].prices[0].output")
         .withMessageContaining("stays in force");
@@ -247,7 +250,7 @@ class RepricerTest {
   void aModelTheNewCatalogNoLongerKnowsKeepsItsCostAndIsCountedUnpriced() throws Exception {
     Span s = ingest(List.of(call(hex(32), "tt-alpha", 1000, 0, T0))).get(0);
     Files.writeString(catalogFile, catalog("d", null, 0, 0, "tt-beta", 1, 1));
-    Repricer.Result r = repricer().reprice(window());
+    Repricer.Result r = repricer().reprice(Tenants.DEFAULT, window());
     assertThat(r.unpriced()).isEqualTo(1);
     assertThat(r.repriced()).isZero();
     assertThat(r.usdAfter()).isCloseTo(r.usdBefore(), within(1e-15));
@@ -270,7 +273,7 @@ class RepricerTest {
         .catalogReloader(() -> PriceCatalog.builtIn().overriddenBy(catalogFile))
         .sizes(3, 2)
         .build();
-    Repricer.Result r = repricer.reprice(window());
+    Repricer.Result r = repricer.reprice(Tenants.DEFAULT, window());
     assertThat(r.examined()).isEqualTo(40);
     assertThat(r.repriced()).isEqualTo(40);
     for (int i = 0; i < 40; i++) {
@@ -279,24 +282,24 @@ class RepricerTest {
       assertThat((Double) now.attribute("tokentrail.cost.usd")).isCloseTo(((100 + i) * 3.00 + 10 * 4.00) / M, within(1e-12));
     }
     assertThat(find(stored.get(40)).attribute("tokentrail.price.version")).as("outside the window").isEqualTo(builtIn + "+a");
-    assertThat(store.llmCalls(CallFilter.window(T0 - HOUR, T0 + 11 * HOUR)).size()).as("no duplicates").isEqualTo(41);
-    assertThat(repricer.reprice(window()).repriced()).isZero();
+    assertThat(store.llmCalls(Tenants.DEFAULT, CallFilter.window(T0 - HOUR, T0 + 11 * HOUR)).size()).as("no duplicates").isEqualTo(41);
+    assertThat(repricer.reprice(Tenants.DEFAULT, window()).repriced()).isZero();
   }
 
   @Test
   void withoutAReloaderTheCatalogInForceIsUsed() throws Exception {
     ingest(List.of(call(hex(32), "tt-alpha", 1000, 0, T0)));
-    Repricer.Result same = Repricer.builder(store, enricher).build().reprice(window());
+    Repricer.Result same = Repricer.builder(store, enricher).build().reprice(Tenants.DEFAULT, window());
     assertThat(same.catalogReloaded()).isFalse();
     assertThat(same.repriced()).isZero();
     enricher.costs().replaceCatalog(PriceCatalog.builtIn().overriddenBy(
         new java.io.ByteArrayInputStream(FILE_B.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "inline"));
-    assertThat(Repricer.builder(store, enricher).build().reprice(window()).repriced()).isEqualTo(1);
+    assertThat(Repricer.builder(store, enricher).build().reprice(Tenants.DEFAULT, window()).repriced()).isEqualTo(1);
   }
 
   @Test
   void aWindowWithoutBoundsIsRefused() {
-    assertThatIllegalArgumentException().isThrownBy(() -> repricer().reprice(CallFilter.window(0, T0)));
-    assertThatIllegalArgumentException().isThrownBy(() -> repricer().reprice(CallFilter.window(T0, T0 - 1)));
+    assertThatIllegalArgumentException().isThrownBy(() -> repricer().reprice(Tenants.DEFAULT, CallFilter.window(0, T0)));
+    assertThatIllegalArgumentException().isThrownBy(() -> repricer().reprice(Tenants.DEFAULT, CallFilter.window(T0, T0 - 1)));
   }
 }

@@ -1,5 +1,7 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.store.Tenants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -64,8 +66,8 @@ class MetricsApiTest {
     spans.add(call(6, T0 + 62 * S, "claude", "b", 4.00, 4000));
     spans.add(plain(7, T0 + 5 * S));
     spans.add(plain(8, T0 + 65 * S));
-    store.accept(spans).get(10, TimeUnit.SECONDS);
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !store.getTrace(traceId(8), 0, 0).isEmpty());
+    store.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).get(10, TimeUnit.SECONDS);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !store.getTrace(Tenants.DEFAULT, traceId(8), 0, 0).isEmpty());
     metrics = TraceQlMetrics.create(store);
     ServerBuilder sb = Server.builder().http(0);
     QueryApi.builder(store, new PrometheusRegistry()).build().install(sb);

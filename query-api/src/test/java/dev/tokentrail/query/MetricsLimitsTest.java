@@ -1,5 +1,7 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.store.Tenants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,8 +39,8 @@ class MetricsLimitsTest {
             .attribute("tokentrail.llm_call", true).attribute("tokentrail.team", "team-" + i)
             .resource(Resource.of(Map.of("service.name", "svc"))).build());
       }
-      store.accept(spans).get(10, TimeUnit.SECONDS);
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !store.getTrace(String.format("%032x", 0xdef000L + 499), 0, 0).isEmpty());
+      store.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).get(10, TimeUnit.SECONDS);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !store.getTrace(Tenants.DEFAULT, String.format("%032x", 0xdef000L + 499), 0, 0).isEmpty());
       TraceQlMetrics metrics = TraceQlMetrics.create(store);
       // 500 series at 10,000 steps: 5,000,000 cells, past the 4,000,000 a query may hold.
       assertThatThrownBy(() -> metrics.queryRange("{ } | count_over_time() by (span.tokentrail.team)", T0, T0 + 10_000 * S, S, 0))

@@ -1,5 +1,7 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.store.Tenants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -61,7 +63,7 @@ class TempoApiTest {
     // No resource, no scope, no status.
     request.add(ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span(4, "bare"))).build());
     List<Span> spans = OtlpSpans.decode(request).spans();
-    store.accept(spans).join();
+    store.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).join();
     ServerBuilder sb = Server.builder().http(0);
     QueryApi.builder(store, new PrometheusRegistry()).build().install(sb);
     server = sb.build();

@@ -39,7 +39,7 @@ class FatalErrorsTest {
           },
           dev.tokentrail.model.Resource.EMPTY, "", "", List.of(), List.of());
       try {
-        store.accept(List.of(poisoned));
+        store.accept(dev.tokentrail.store.Tenants.DEFAULT, List.of(new dev.tokentrail.model.IngestedSpan(poisoned, null)));
       } catch (OutOfMemoryError expected) {
         // rethrown to the caller after the handler ran
       }

@@ -1,5 +1,7 @@
 package dev.tokentrail.store.lucene;
 
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.store.Tenants;
 import dev.tokentrail.benchmarks.TokenCounts;
 import dev.tokentrail.benchmarks.Workload;
 import dev.tokentrail.genai.AttributionKeys;
@@ -170,7 +172,7 @@ public final class SearchBenchmark implements Callable<Integer> {
     try (LuceneSpanStore store = openStore(loaded.partitionHours)) {
       // (e) first: its most frequent value is the "popular model" of (a).
       FieldRef modelField = FieldRef.span("gen_ai.request.model");
-      List<TagValue> values = store.tagValues(modelField, from, to, 50);
+      List<TagValue> values = store.tagValues(Tenants.DEFAULT, modelField, from, to, 50);
       model = values.get(0).value();
       System.out.printf("tag values of gen_ai.request.model: %d, top %s%n", values.size(), values.stream().limit(5).map(TagValue::value).toList());
       andQuery = "{ resource.service.name =~ \"" + serviceRegex + "\" } && { span.gen_ai.usage.input_tokens > " + inputTokens + " }";
@@ -184,17 +186,17 @@ public final class SearchBenchmark implements Callable<Integer> {
         TraceQl parsed = TraceQlParser.parse(q.getValue());
         TraceSearch search = new TraceSearch(parsed.spansets(), parsed.aggregates(), from, to, 0, 0, LIMIT, SPSS, TraceSearch.Order.NEWEST);
         List<TraceMatch>[] last = new List[1];
-        long[] nanos = time(q.getKey(), () -> last[0] = store.search(search));
+        long[] nanos = time(q.getKey(), () -> last[0] = store.search(Tenants.DEFAULT, search));
         storeTop.put(q.getKey(), last[0].stream().map(m -> m.summary().traceId()).toList());
         rows.add(new Row(q.getKey(), q.getValue(), nanos, last[0].size()));
       }
       List<TagValue>[] tv = new List[1];
-      long[] tvNanos = time("e", () -> tv[0] = store.tagValues(modelField, from, to, 50));
+      long[] tvNanos = time("e", () -> tv[0] = store.tagValues(Tenants.DEFAULT, modelField, from, to, 50));
       storeTop.put("e", tv[0].stream().map(TagValue::value).toList());
       rows.add(new Row("e", "tagValues(span.gen_ai.request.model, limit 50)", tvNanos, tv[0].size()));
       TraceSearch byCost = new TraceSearch(Spansets.of(SpanFilter.all()), List.of(), from, to, 0, 0, LIMIT, SPSS, TraceSearch.Order.COST);
       List<TraceMatch>[] top = new List[1];
-      long[] fNanos = time("f", () -> top[0] = store.search(byCost));
+      long[] fNanos = time("f", () -> top[0] = store.search(Tenants.DEFAULT, byCost));
       storeTop.put("f", top[0].stream().map(m -> m.summary().traceId()).toList());
       rows.add(new Row("f", "{ } ordered by cost (rollups), limit 20", fNanos, top[0].size()));
     }
@@ -298,7 +300,7 @@ public final class SearchBenchmark implements Callable<Integer> {
 
   private static CompletableFuture<Void> submit(LuceneSpanStore store, List<Span> batch) throws InterruptedException {
     while (true) {
-      CompletableFuture<Void> f = store.accept(batch);
+      CompletableFuture<Void> f = store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch));
       if (!f.isCompletedExceptionally() || !(cause(f) instanceof StoreOverloadedException)) {
         return f;
       }

@@ -1,7 +1,7 @@
 package dev.tokentrail.store.lucene;
 
-import dev.tokentrail.analysis.CallTable;
-import dev.tokentrail.analysis.CallTable.Text;
+import dev.tokentrail.store.CallTable;
+import dev.tokentrail.store.CallTable.Text;
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.lucene.index.DocValues;

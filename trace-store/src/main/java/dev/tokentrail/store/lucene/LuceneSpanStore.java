@@ -4,10 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.otlp.OtlpSpans;
 import dev.tokentrail.store.AggregateCondition;
-import dev.tokentrail.analysis.CallTable;
+import dev.tokentrail.store.CallTable;
 import dev.tokentrail.analysis.OutcomeAnalysis;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.FieldRef;
@@ -535,8 +536,13 @@ public final class LuceneSpanStore implements SpanStore {
   // Writes
 
   @Override
-  public CompletableFuture<Void> accept(List<Span> spans) {
-    requireNonNull(spans, "spans");
+  public CompletableFuture<Void> accept(String tenant, List<IngestedSpan> ingested) {
+    requireNonNull(ingested, "spans");
+    checkTenant(tenant);
+    List<Span> spans = new ArrayList<>(ingested.size());
+    for (IngestedSpan s : ingested) {
+      spans.add(s.span());
+    }
     if (spans.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
@@ -1221,7 +1227,8 @@ public final class LuceneSpanStore implements SpanStore {
   }
 
   @Override
-  public List<Span> getTrace(String traceId, long fromEpochNanos, long toEpochNanos) {
+  public List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
+    checkTenant(tenant);
     String id = Ids.normalizeTraceId(traceId);
     if (id == null) {
       throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
@@ -1294,7 +1301,8 @@ public final class LuceneSpanStore implements SpanStore {
   }
 
   @Override
-  public List<TraceMatch> search(TraceSearch search) {
+  public List<TraceMatch> search(String tenant, TraceSearch search) {
+    checkTenant(tenant);
     requireNonNull(search, "search");
     return cancellable(() -> doSearch(search));
   }
@@ -1842,7 +1850,8 @@ public final class LuceneSpanStore implements SpanStore {
   }
 
   @Override
-  public TagNames tagNames(long fromEpochNanos, long toEpochNanos, int limit) {
+  public TagNames tagNames(String tenant, long fromEpochNanos, long toEpochNanos, int limit) {
+    checkTenant(tenant);
     return cancellable(() -> doTagNames(fromEpochNanos, toEpochNanos, limit));
   }
 
@@ -1947,7 +1956,8 @@ public final class LuceneSpanStore implements SpanStore {
   }
 
   @Override
-  public List<TagValue> tagValues(FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
+  public List<TagValue> tagValues(String tenant, FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
+    checkTenant(tenant);
     return cancellable(() -> doTagValues(field, fromEpochNanos, toEpochNanos, limit));
   }
 
@@ -2039,7 +2049,8 @@ public final class LuceneSpanStore implements SpanStore {
   }
 
   @Override
-  public CallTable llmCalls(CallFilter filter) {
+  public CallTable llmCalls(String tenant, CallFilter filter) {
+    checkTenant(tenant);
     requireNonNull(filter, "filter");
     BooleanQuery.Builder query =
         new BooleanQuery.Builder()
@@ -2075,7 +2086,8 @@ public final class LuceneSpanStore implements SpanStore {
   }
 
   @Override
-  public dev.tokentrail.store.MetricsAnswer metrics(dev.tokentrail.store.MetricsQuery metricsQuery) {
+  public dev.tokentrail.store.MetricsAnswer metrics(String tenant, dev.tokentrail.store.MetricsQuery metricsQuery) {
+    checkTenant(tenant);
     requireNonNull(metricsQuery, "metricsQuery");
     return cancellable(() -> doMetrics(metricsQuery));
   }
@@ -2099,14 +2111,15 @@ public final class LuceneSpanStore implements SpanStore {
   }
 
   @Override
-  public Map<String, OutcomeAnalysis.TraceOutcome> outcomes(long fromEpochNanos, long toEpochNanos) {
+  public Map<String, dev.tokentrail.store.TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
+    checkTenant(tenant);
     Query query =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
             .add(timeRange(SpanDocuments.START, fromEpochNanos, toEpochNanos), Occur.FILTER)
             .add(new org.apache.lucene.search.FieldExistsQuery(SpanDocuments.OUTCOME), Occur.FILTER)
             .build();
-    Map<String, OutcomeAnalysis.TraceOutcome> out = new HashMap<>();
+    Map<String, dev.tokentrail.store.TraceOutcome> out = new HashMap<>();
     try (Snapshot snapshot = new Snapshot(fromEpochNanos, toEpochNanos)) {
       for (IndexSearcher searcher : snapshot.searchers) {
         searcher.search(query, new SimpleCollector() {
@@ -2129,7 +2142,7 @@ public final class LuceneSpanStore implements SpanStore {
             BytesRef id = traceIds.lookupOrd(traceIds.ordValue());
             String traceId = Ids.toHex(java.util.Arrays.copyOfRange(id.bytes, id.offset, id.offset + id.length));
             double value = values.advanceExact(doc) ? Double.longBitsToDouble(values.longValue()) : Double.NaN;
-            out.merge(traceId, new OutcomeAnalysis.TraceOutcome(outcomes.lookupOrd(outcomes.ordValue()).utf8ToString(), value),
+            out.merge(traceId, new dev.tokentrail.store.TraceOutcome(outcomes.lookupOrd(outcomes.ordValue()).utf8ToString(), value),
                 (a, b) -> Double.isNaN(a.valueUsd()) ? b : a);
           }
 
@@ -2143,6 +2156,17 @@ public final class LuceneSpanStore implements SpanStore {
       throw new UncheckedIOException(e);
     }
     return out;
+  }
+
+  /**
+   * This store keeps one tenant's spans: until the store holds tenants apart, any other tenant is
+   * refused rather than mixed in.
+   */
+  private static void checkTenant(String tenant) {
+    if (!dev.tokentrail.store.Tenants.DEFAULT.equals(tenant)) {
+      throw new IllegalArgumentException("tenant: '" + tenant + "' (expected: '"
+          + dev.tokentrail.store.Tenants.DEFAULT + "': this store keeps one tenant)");
+    }
   }
 
   @Override

@@ -169,7 +169,7 @@ final class SpanDocuments {
       addCount(doc, LLM_CACHE_WRITE, attributes.get(USAGE_CACHE_CREATION_INPUT_TOKENS));
       addCount(doc, LLM_REASONING, attributes.get(USAGE_REASONING_OUTPUT_TOKENS));
       addCount(doc, LLM_RETRY_ATTEMPT, attributes.get(TT_RETRY_ATTEMPT));
-      doc.add(new NumericDocValuesField(LLM_TOOLS, usesTools(attributes) ? 1 : 0));
+      doc.add(new NumericDocValuesField(LLM_TOOLS, dev.tokentrail.genai.GenAiNormalizer.usesTools(attributes) ? 1 : 0));
       addKeyword(doc, LLM_PROVIDER, attributes.get(PROVIDER_NAME));
       addKeyword(doc, LLM_OPERATION, attributes.get(OPERATION_NAME));
       addKeyword(doc, LLM_REQUEST_HASH, attributes.get(TT_REQUEST_HASH));
@@ -196,23 +196,6 @@ final class SpanDocuments {
     if (value instanceof String s && !s.isEmpty()) {
       doc.add(new SortedDocValuesField(field, new BytesRef(truncate(s))));
     }
-  }
-
-  /** Whether the call offered or made tool calls, by any convention's marker. */
-  static boolean usesTools(Map<String, Object> attributes) {
-    if (attributes.containsKey(TOOL_DEFINITIONS) || attributes.containsKey("llm.tools")
-        || attributes.containsKey("gen_ai.request.functions") || attributes.containsKey("ai.prompt.tools")) {
-      return true;
-    }
-    Object reasons = attributes.get(RESPONSE_FINISH_REASONS);
-    if (reasons instanceof List<?> list) {
-      for (Object r : list) {
-        if ("tool_calls".equals(r) || "tool_use".equals(r) || "function_call".equals(r)) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   /** An 8-byte span id as a long (big-endian), for doc values. */

@@ -1,5 +1,7 @@
 package dev.tokentrail.store.lucene;
 
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.store.TestSpans.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,12 +33,12 @@ class BoundedFieldsTest {
   @TempDir Path dataDir;
 
   private static void visible(LuceneSpanStore store, String traceId) {
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !store.getTrace(traceId, 0, 0).isEmpty());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !store.getTrace(Tenants.DEFAULT, traceId, 0, 0).isEmpty());
   }
 
   private static List<String> search(LuceneSpanStore store, SpanFilter filter) {
     List<TraceMatch> matches =
-        store.search(new TraceSearch(new Spansets.Filter(filter), List.of(), 0, 0, 0, 0, 1000, 3, TraceSearch.Order.NEWEST));
+        store.search(Tenants.DEFAULT, new TraceSearch(new Spansets.Filter(filter), List.of(), 0, 0, 0, 0, 1000, 3, TraceSearch.Order.NEWEST));
     List<String> ids = new ArrayList<>();
     for (TraceMatch m : matches) {
       ids.add(m.summary().traceId());
@@ -73,7 +75,7 @@ class BoundedFieldsTest {
     try (LuceneSpanStore store = LuceneSpanStore.builder(dataDir.resolve("store")).registry(registry).open()) {
       // 4 spans x 25,000 keys = 100,000 distinct keys, like user.12345.score.
       for (Span s : manyKeys(4, 25_000, traces)) {
-        store.accept(List.of(s)).get();
+        store.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(s))).get();
       }
       visible(store, traces.get(3));
       assertThat(attributeFields(store)).isLessThanOrEqualTo(10_000);
@@ -89,9 +91,9 @@ class BoundedFieldsTest {
       // An indexed key still answers through its own field.
       assertThat(search(store, new Condition(FieldRef.span("user.5.score"), Op.EQ, 5L))).containsExactly(traces.get(0));
       // Discovery lists overflow keys and their values.
-      assertThat(store.tagNames(0, 0, 100_000).span()).contains("user.99999.score", "user.5.score");
-      assertThat(store.tagValues(FieldRef.span("user.99999.score"), 0, 0, 10)).containsExactly(new TagValue("int", "99999"));
-      assertThat(store.tagValues(FieldRef.span("user.name.3"), 0, 0, 10)).containsExactly(new TagValue("string", "name-3"));
+      assertThat(store.tagNames(Tenants.DEFAULT, 0, 0, 100_000).span()).contains("user.99999.score", "user.5.score");
+      assertThat(store.tagValues(Tenants.DEFAULT, FieldRef.span("user.99999.score"), 0, 0, 10)).containsExactly(new TagValue("int", "99999"));
+      assertThat(store.tagValues(Tenants.DEFAULT, FieldRef.span("user.name.3"), 0, 0, 10)).containsExactly(new TagValue("string", "name-3"));
       assertThat(registry.scrape().stream()
               .filter(m -> m.getMetadata().getName().equals("tokentrail_store_partition_overflow_attribute_values"))
               .findFirst().orElseThrow().getDataPoints().get(0).getLabels().toString())
@@ -105,7 +107,7 @@ class BoundedFieldsTest {
     LuceneSpanStore first = LuceneSpanStore.builder(crashed).maxIndexedFields(100).commitInterval(Duration.ofHours(1)).open();
     List<String> traces = new ArrayList<>();
     for (Span s : manyKeys(3, 1_000, traces)) {
-      first.accept(List.of(s)).get();
+      first.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(s))).get();
     }
     Path copy = dataDir.resolve("copy");
     copyTree(crashed, copy);
@@ -150,9 +152,9 @@ class BoundedFieldsTest {
     try (LuceneSpanStore indexed = LuceneSpanStore.builder(dataDir.resolve("indexed")).open();
         LuceneSpanStore overflow = LuceneSpanStore.builder(dataDir.resolve("overflow")).maxIndexedFields(1).open()) {
       // "other" (first key seen) takes the one slot: "k" goes to the catch-all fields.
-      indexed.accept(spans).get();
-      overflow.accept(List.of(span(randomTraceId(), "first", NOW, 10).attribute("other", "o").build())).get();
-      overflow.accept(spans).get();
+      indexed.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).get();
+      overflow.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(randomTraceId(), "first", NOW, 10).attribute("other", "o").build()))).get();
+      overflow.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).get();
       visible(indexed, spans.get(spans.size() - 1).traceId());
       visible(overflow, spans.get(spans.size() - 1).traceId());
       assertThat(overflow.fieldNames()).doesNotContain("a.k", "an.k");

@@ -1,5 +1,7 @@
 package dev.tokentrail.store.lucene;
 
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.store.TestSpans.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,13 +48,13 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
     for (int i = 0; i < 50; i++) {
       spans.add(llmCall(traceId, "", "gpt-4o", i, 1, 0.001, NOW + i).build());
     }
-    first.accept(spans).get();
+    first.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).get();
     // Copy the files as a crash leaves them (the first store keeps running, like a killed process).
     Path copy = dataDir.resolve("copy");
     copyTree(crashed, copy);
 
     try (LuceneSpanStore recovered = LuceneSpanStore.builder(copy).open()) {
-      assertThat(recovered.getTrace(traceId, 0, 0)).hasSize(50);
+      assertThat(recovered.getTrace(Tenants.DEFAULT, traceId, 0, 0)).hasSize(50);
       assertThat(recovered.traceSummary(traceId).llmCallCount()).isEqualTo(50);
     }
     first.close();
@@ -63,7 +65,7 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
     Path dir = dataDir.resolve("torn");
     LuceneSpanStore first = LuceneSpanStore.builder(dir).commitInterval(Duration.ofHours(1)).open();
     String traceId = randomTraceId();
-    first.accept(List.of(span(traceId, "kept", NOW, 10).build())).get();
+    first.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(traceId, "kept", NOW, 10).build()))).get();
     Path copy = dataDir.resolve("torn-copy");
     copyTree(dir, copy);
     first.close();
@@ -75,7 +77,7 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
       ch.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0, 1, 0, 42, 42})); // half a header
     }
     try (LuceneSpanStore recovered = LuceneSpanStore.builder(copy).open()) {
-      assertThat(recovered.getTrace(traceId, 0, 0)).extracting(Span::name).containsExactly("kept");
+      assertThat(recovered.getTrace(Tenants.DEFAULT, traceId, 0, 0)).extracting(Span::name).containsExactly("kept");
       // The cut bytes are kept beside the segment, never destroyed.
       Path aside;
       try (Stream<Path> files = Files.list(copy.resolve("wal"))) {
@@ -83,8 +85,8 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
       }
       assertThat(Files.readAllBytes(aside)).containsExactly(0, 0, 1, 0, 42, 42);
       String next = randomTraceId();
-      recovered.accept(List.of(span(next, "after", NOW, 10).build())).get();
-      await().atMost(Duration.ofSeconds(5)).until(() -> recovered.getTrace(next, 0, 0).size() == 1);
+      recovered.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(next, "after", NOW, 10).build()))).get();
+      await().atMost(Duration.ofSeconds(5)).until(() -> recovered.getTrace(Tenants.DEFAULT, next, 0, 0).size() == 1);
     }
   }
 
@@ -93,17 +95,17 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
     Path dir = dataDir.resolve("graceful");
     String traceId = randomTraceId();
     try (LuceneSpanStore s = LuceneSpanStore.builder(dir).open()) {
-      s.accept(List.of(span(traceId, "a", NOW, 10).build())).get();
+      s.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(traceId, "a", NOW, 10).build()))).get();
     }
     try (Stream<Path> files = Files.list(dir.resolve("wal"))) {
       assertThat(files.filter(p -> p.toString().endsWith(".wal")).mapToLong(p -> p.toFile().length()).sum()).isZero();
     }
     try (LuceneSpanStore s = LuceneSpanStore.builder(dir).open()) {
-      assertThat(s.getTrace(traceId, 0, 0)).hasSize(1);
+      assertThat(s.getTrace(Tenants.DEFAULT, traceId, 0, 0)).hasSize(1);
     }
     SpanStore closed = LuceneSpanStore.builder(dir).open();
     closed.close();
-    assertThatThrownBy(() -> closed.accept(List.of(span(traceId, "late", NOW, 1).build())).get())
+    assertThatThrownBy(() -> closed.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(traceId, "late", NOW, 1).build()))).get())
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(StoreClosedException.class);
   }
@@ -118,13 +120,13 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
       long nowNanos = now.getEpochSecond() * 1_000_000_000L;
       String old = randomTraceId();
       String fresh = randomTraceId();
-      s.accept(List.of(span(old, "old", nowNanos - 1 * day, 10).build(), span(fresh, "fresh", nowNanos, 10).build())).get();
-      await().atMost(Duration.ofSeconds(5)).until(() -> s.getTrace(old, 0, 0).size() == 1);
+      s.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(old, "old", nowNanos - 1 * day, 10).build(), span(fresh, "fresh", nowNanos, 10).build()))).get();
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.getTrace(Tenants.DEFAULT, old, 0, 0).size() == 1);
       assertThat(s.partitionNames()).containsExactly("20261119T0000Z_86400s", "20261120T0000Z_86400s");
       clock.set(now.plus(Duration.ofDays(3)));
       await().atMost(Duration.ofSeconds(10)).until(() -> s.partitionNames().size() == 1);
-      assertThat(s.getTrace(old, 0, 0)).isEmpty();
-      assertThat(s.getTrace(fresh, 0, 0)).hasSize(1);
+      assertThat(s.getTrace(Tenants.DEFAULT, old, 0, 0)).isEmpty();
+      assertThat(s.getTrace(Tenants.DEFAULT, fresh, 0, 0)).hasSize(1);
     }
   }
 
@@ -133,7 +135,7 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
     String traceId = randomTraceId();
     long farFuture = NOW + Duration.ofDays(30).toNanos();
     long ancient = 1_000_000_000L; // 1970
-    store.accept(List.of(span(traceId, "future", farFuture, 10).build(), span(traceId, "ancient", ancient, 10).build())).get();
+    store.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(traceId, "future", farFuture, 10).build(), span(traceId, "ancient", ancient, 10).build()))).get();
     List<Span> trace = awaitTrace(traceId, 2);
     assertThat(trace).extracting(Span::startEpochNanos).containsExactly(ancient, farFuture);
   }
@@ -145,13 +147,13 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
     try (LuceneSpanStore s = LuceneSpanStore.builder(dataDir.resolve("skew-again")).clock(clock).retention(Duration.ofDays(3)).open()) {
       String traceId = randomTraceId();
       Span ancient = span(traceId, "ancient", now.getEpochSecond() * 1_000_000_000L - Duration.ofDays(10).toNanos(), 10).build();
-      s.accept(List.of(ancient)).get();
-      await().atMost(Duration.ofSeconds(5)).until(() -> s.getTrace(traceId, 0, 0).size() == 1);
+      s.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(ancient))).get();
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.getTrace(Tenants.DEFAULT, traceId, 0, 0).size() == 1);
       clock.set(now.plus(Duration.ofDays(1)));
-      s.accept(List.of(ancient.withAttributes(java.util.Map.of("again", true)))).get();
+      s.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(ancient.withAttributes(java.util.Map.of("again", true))))).get();
       await().atMost(Duration.ofSeconds(5)).until(() -> s.partitionNames().size() == 2
-          && s.getTrace(traceId, 0, 0).stream().anyMatch(x -> x.attribute("again") != null));
-      assertThat(s.getTrace(traceId, 0, 0)).hasSize(1);
+          && s.getTrace(Tenants.DEFAULT, traceId, 0, 0).stream().anyMatch(x -> x.attribute("again") != null));
+      assertThat(s.getTrace(Tenants.DEFAULT, traceId, 0, 0)).hasSize(1);
     }
   }
 
@@ -168,7 +170,7 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
         for (int j = 0; j < 40; j++) {
           batch.add(span(traceId, "s" + j, NOW + j, 10).build());
         }
-        CompletableFuture<Void> f = s.accept(batch);
+        CompletableFuture<Void> f = s.accept(Tenants.DEFAULT, StoredCalls.ingested(batch));
         if (f.isCompletedExceptionally()) {
           assertThatThrownBy(f::get).hasCauseInstanceOf(StoreOverloadedException.class);
           refused++;
@@ -181,7 +183,7 @@ class LuceneSpanStoreTest extends SpanStoreConformanceTest {
       assertThat(refused).isPositive();
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         for (String traceId : acceptedTraces) {
-          assertThat(s.getTrace(traceId, 0, 0)).hasSize(40);
+          assertThat(s.getTrace(Tenants.DEFAULT, traceId, 0, 0)).hasSize(40);
         }
       });
     }

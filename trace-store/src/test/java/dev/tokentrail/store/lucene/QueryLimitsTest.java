@@ -1,5 +1,7 @@
 package dev.tokentrail.store.lucene;
 
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.store.TestSpans.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,7 +38,7 @@ class QueryLimitsTest {
   void nestedRepeatRegexIsRefusedAtOnceNamingTheLimit() {
     try (LuceneSpanStore store = LuceneSpanStore.builder(dataDir).open()) {
       long start = System.nanoTime();
-      assertThatThrownBy(() -> store.search(search(new Condition(FieldRef.span("x"), Op.REGEX, "((a{1,100}){1,100}){1,100}"))))
+      assertThatThrownBy(() -> store.search(Tenants.DEFAULT, search(new Condition(FieldRef.span("x"), Op.REGEX, "((a{1,100}){1,100}){1,100}"))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("too complex")
           .hasMessageContaining("limit: " + Regexes.MAX_STATES);
@@ -47,7 +49,7 @@ class QueryLimitsTest {
   @Test
   void regexPastTheDeterminizeWorkLimitIsRefusedNamingTheLimit() {
     try (LuceneSpanStore store = LuceneSpanStore.builder(dataDir).regexWorkLimit(100).open()) {
-      assertThatThrownBy(() -> store.search(search(new Condition(FieldRef.span("x"), Op.REGEX, "(a|b)*a(a|b){12}"))))
+      assertThatThrownBy(() -> store.search(Tenants.DEFAULT, search(new Condition(FieldRef.span("x"), Op.REGEX, "(a|b)*a(a|b){12}"))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("determinize work limit: 100");
     }
@@ -61,28 +63,28 @@ class QueryLimitsTest {
       for (int i = 0; i < 20_000; i++) {
         spans.add(span(randomTraceId(), "s", NOW + i, 10).attribute("first", "f").attribute("k", "v" + i).build());
       }
-      store.accept(spans).get();
+      store.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).get();
       String last = spans.get(spans.size() - 1).traceId();
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !store.getTrace(last, 0, 0).isEmpty());
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !store.getTrace(Tenants.DEFAULT, last, 0, 0).isEmpty());
       Condition slow = new Condition(FieldRef.span("k"), Op.REGEX, "(v.*){1,8}x");
 
       // Already cancelled: no work at all.
       QueryCancellation cancelled = QueryCancellation.withTimeout(0);
       cancelled.cancel("client went away");
-      assertThatThrownBy(() -> cancelled.run(() -> store.search(search(slow))))
+      assertThatThrownBy(() -> cancelled.run(() -> store.search(Tenants.DEFAULT, search(slow))))
           .isInstanceOf(QueryCancelledException.class)
           .hasMessageContaining("client went away");
 
       // Cancelled while running: it stops at its next check, long before it would finish.
       long fullRun = System.nanoTime();
-      store.search(search(slow));
+      store.search(Tenants.DEFAULT, search(slow));
       fullRun = System.nanoTime() - fullRun;
       QueryCancellation running = QueryCancellation.withTimeout(0);
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
       try {
         timer.schedule(() -> running.cancel("request cancelled"), fullRun / 10, TimeUnit.NANOSECONDS);
         long start = System.nanoTime();
-        assertThatThrownBy(() -> running.run(() -> store.search(search(slow))))
+        assertThatThrownBy(() -> running.run(() -> store.search(Tenants.DEFAULT, search(slow))))
             .isInstanceOf(QueryCancelledException.class);
         long checksAtStop = running.checks();
         assertThat(System.nanoTime() - start).isLessThan(fullRun / 2 + 50_000_000L);
@@ -95,7 +97,7 @@ class QueryLimitsTest {
       // A deadline cancels the same way.
       QueryCancellation deadline = QueryCancellation.withTimeout(1);
       Thread.sleep(1);
-      assertThatThrownBy(() -> deadline.run(() -> store.search(search(slow))))
+      assertThatThrownBy(() -> deadline.run(() -> store.search(Tenants.DEFAULT, search(slow))))
           .isInstanceOf(QueryCancelledException.class)
           .hasMessageContaining("timed out");
     }

@@ -1,5 +1,7 @@
 package dev.tokentrail.store.lucene;
 
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.store.TestSpans.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -57,7 +59,7 @@ class StoreResilienceTest {
   private boolean send(LuceneSpanStore store, int spans) {
     String traceId = randomTraceId();
     try {
-      store.accept(batch(traceId, spans)).get(10, TimeUnit.SECONDS);
+      store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(traceId, spans))).get(10, TimeUnit.SECONDS);
       acked.put(traceId, spans);
       return true;
     } catch (ExecutionException e) {
@@ -71,7 +73,7 @@ class StoreResilienceTest {
   private void assertEveryAckedSpanExactlyOnce(LuceneSpanStore store) {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       for (Map.Entry<String, Integer> e : acked.entrySet()) {
-        List<Span> trace = store.getTrace(e.getKey(), 0, 0);
+        List<Span> trace = store.getTrace(Tenants.DEFAULT, e.getKey(), 0, 0);
         assertThat(trace).as("trace %s", e.getKey()).hasSize(e.getValue());
         assertThat(new HashSet<>(trace.stream().map(Span::spanId).toList())).hasSize(e.getValue());
       }
@@ -101,7 +103,7 @@ class StoreResilienceTest {
       assertThat(send(store, 20)).isTrue();
       full.set(true);
       String refusedTrace = randomTraceId();
-      assertThatThrownBy(() -> store.accept(batch(refusedTrace, 5)).get(10, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(refusedTrace, 5))).get(10, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .cause()
           .isInstanceOf(StoreClosedException.class)
@@ -189,7 +191,7 @@ class StoreResilienceTest {
     assertThat(send(store, 10)).isTrue();
     await().atMost(Duration.ofSeconds(10)).until(() -> !fatal.isEmpty());
     assertThat(fatal).singleElement().isInstanceOf(OutOfMemoryError.class);
-    assertThatThrownBy(() -> store.accept(batch(randomTraceId(), 1)).get())
+    assertThatThrownBy(() -> store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(randomTraceId(), 1))).get())
         .cause()
         .isInstanceOf(StoreClosedException.class)
         .hasMessageContaining("OutOfMemoryError");
@@ -221,7 +223,7 @@ class StoreResilienceTest {
       List<String> traces = new ArrayList<>();
       for (int i = 0; i < 1000 && overloaded == null; i++) {
         String traceId = randomTraceId();
-        CompletableFuture<Void> f = store.accept(batch(traceId, 100));
+        CompletableFuture<Void> f = store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(traceId, 100)));
         if (f.isCompletedExceptionally()) {
           try {
             f.get();
@@ -268,11 +270,11 @@ class StoreResilienceTest {
     LuceneSpanStore store = builder().hooks(hooks).open();
     try {
       List<Span> big = bigExport();
-      store.accept(big).get(60, TimeUnit.SECONDS);
+      store.accept(Tenants.DEFAULT, StoredCalls.ingested(big)).get(60, TimeUnit.SECONDS);
       assertThat(bigIndexing.await(30, TimeUnit.SECONDS)).isTrue();
       String small = randomTraceId();
       // Today's writer acknowledges only after indexing what came before: this would time out.
-      store.accept(batch(small, 5)).get(10, TimeUnit.SECONDS);
+      store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(small, 5))).get(10, TimeUnit.SECONDS);
       assertThat(releaseBig.getCount()).as("the big export is still being indexed").isEqualTo(1);
       releaseBig.countDown();
       acked.put(small, 5);
@@ -305,10 +307,10 @@ class StoreResilienceTest {
       }
     };
     try (LuceneSpanStore store = builder().hooks(hooks).open()) {
-      store.accept(bigExport()).get(60, TimeUnit.SECONDS);
+      store.accept(Tenants.DEFAULT, StoredCalls.ingested(bigExport())).get(60, TimeUnit.SECONDS);
       assertThat(bigStarted.await(30, TimeUnit.SECONDS)).isTrue();
       long t0 = System.nanoTime();
-      store.accept(batch(randomTraceId(), 5)).get(30, TimeUnit.SECONDS);
+      store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(randomTraceId(), 5))).get(30, TimeUnit.SECONDS);
       long smallAck = System.nanoTime() - t0;
       boolean smallBeforeBigIndexed = bigEnd.get() == 0;
       await().atMost(Duration.ofSeconds(60)).until(() -> bigEnd.get() != 0);

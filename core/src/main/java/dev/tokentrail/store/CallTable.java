@@ -1,4 +1,4 @@
-package dev.tokentrail.analysis;
+package dev.tokentrail.store;
 
 import dev.tokentrail.genai.ValueLimits;
 
@@ -22,23 +22,23 @@ public final class CallTable {
 
   private static final Text[] TEXTS = Text.values();
 
-  int size;
-  long[] traceHi;
-  long[] traceLo;
-  long[] spanId;
-  long[] parentId;
-  long[] start;
-  long[] end;
-  long[] input;
-  long[] output;
-  long[] cacheRead;
-  long[] cacheWrite;
-  long[] reasoning;
+  private int size;
+  private long[] traceHi;
+  private long[] traceLo;
+  private long[] spanId;
+  private long[] parentId;
+  private long[] start;
+  private long[] end;
+  private long[] input;
+  private long[] output;
+  private long[] cacheRead;
+  private long[] cacheWrite;
+  private long[] reasoning;
   /** Failed attempts the client SDK retried inside the call's span ({@code tokentrail.retry.attempt}). */
-  int[] sdkRetries;
-  double[] cost;
-  boolean[] tools;
-  final int[][] text = new int[TEXTS.length][];
+  private int[] sdkRetries;
+  private double[] cost;
+  private boolean[] tools;
+  private final int[][] text = new int[TEXTS.length][];
   private final List<String> dictionary = new ArrayList<>();
   private final Map<String, Integer> ids = new HashMap<>();
 
@@ -269,5 +269,68 @@ public final class CallTable {
   public double costOrZero(int row) {
     double c = cost[row];
     return Double.isNaN(c) ? 0 : c;
+  }
+
+  // Column arrays for the analyses' tight loops: read-only by contract, valid for rows [0, size()).
+
+  public long[] traceHiColumn() {
+    return traceHi;
+  }
+
+  public long[] traceLoColumn() {
+    return traceLo;
+  }
+
+  public long[] spanIdColumn() {
+    return spanId;
+  }
+
+  public long[] parentIdColumn() {
+    return parentId;
+  }
+
+  public long[] startColumn() {
+    return start;
+  }
+
+  public long[] endColumn() {
+    return end;
+  }
+
+  public long[] inputColumn() {
+    return input;
+  }
+
+  public long[] outputColumn() {
+    return output;
+  }
+
+  public long[] cacheReadColumn() {
+    return cacheRead;
+  }
+
+  public long[] cacheWriteColumn() {
+    return cacheWrite;
+  }
+
+  public long[] reasoningColumn() {
+    return reasoning;
+  }
+
+  public int[] sdkRetriesColumn() {
+    return sdkRetries;
+  }
+
+  public double[] costColumn() {
+    return cost;
+  }
+
+  public boolean[] toolsColumn() {
+    return tools;
+  }
+
+  /** The string column arrays by {@link Text} ordinal (dictionary ids). */
+  public int[][] textColumn() {
+    return text;
   }
 }

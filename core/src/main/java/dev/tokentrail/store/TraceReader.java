@@ -1,0 +1,51 @@
+package dev.tokentrail.store;
+
+import dev.tokentrail.model.Span;
+import java.util.List;
+
+/**
+ * Reads traces: trace by id, TraceQL search, tag discovery and TraceQL metrics, for the query API
+ * and Grafana. Every read is for one tenant and sees only that tenant's spans.
+ *
+ * <p>Time bounds are epoch nanoseconds; 0 means unbounded on that side. A span is in a range when
+ * its start time is. Reads see every span whose write was acknowledged before the read began once
+ * the store's refresh interval (at most one second) has passed; they may see more.
+ *
+ * <p>A read running while {@link QueryCancellation} is cancelled for its thread stops early with
+ * {@link QueryCancelledException}; a read of a closed store throws {@link StoreClosedException}.
+ */
+public interface TraceReader {
+
+  /**
+   * Every stored span of a trace, ordered by start time then span id; empty when unknown. The
+   * bounds only narrow where the store looks: a store may return spans outside them.
+   *
+   * @param traceId lower-case hex, 32 characters
+   */
+  List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos);
+
+  /**
+   * Traces with spans matching the search, ranked and cut as it asks. See {@link TraceSearch}
+   * for the meaning of every part; results are the same whatever the store.
+   */
+  List<TraceMatch> search(String tenant, TraceSearch search);
+
+  /** Attribute names seen in the time range, by scope, sorted, each list cut to {@code limit}. */
+  TagNames tagNames(String tenant, long fromEpochNanos, long toEpochNanos, int limit);
+
+  /**
+   * Distinct values of one attribute or intrinsic in the time range, most frequent first (ties in
+   * value order), cut to {@code limit}. Numbers come back typed ({@code int}, {@code float}).
+   */
+  List<TagValue> tagValues(String tenant, FieldRef field, long fromEpochNanos, long toEpochNanos, int limit);
+
+  /**
+   * TraceQL metrics: see {@link MetricsQuery}. Stores that cannot answer throw {@link
+   * UnsupportedOperationException}.
+   *
+   * @throws IllegalArgumentException for a grouping field the store cannot group by
+   */
+  default MetricsAnswer metrics(String tenant, MetricsQuery query) {
+    throw new UnsupportedOperationException("TraceQL metrics are not supported by " + getClass().getSimpleName());
+  }
+}
