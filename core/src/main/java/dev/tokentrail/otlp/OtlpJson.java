@@ -1,22 +1,22 @@
 package dev.tokentrail.otlp;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.core.JsonToken;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumDescriptor;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.Span;
-import io.opentelemetry.proto.trace.v1.Status;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.util.Base64;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * OTLP/JSON as the OTLP specification defines it: the protobuf JSON mapping, except that trace and
@@ -28,11 +28,7 @@ import java.util.Map;
  * place, so the span can be encoded as protobuf (UTF-8) without loss of the rest of the string.
  */
 public final class OtlpJson {
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-  private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
-  private static final EnumDescriptor SPAN_KIND = Span.SpanKind.getDescriptor();
-  private static final EnumDescriptor STATUS_CODE = Status.StatusCode.getDescriptor();
+  private static final JsonFactory FACTORY = new JsonFactory();
 
   private OtlpJson() {}
 
@@ -46,83 +42,253 @@ public final class OtlpJson {
   }
 
   public static ExportTraceServiceRequest parseTraces(byte[] json) throws MalformedJsonException {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(json);
+    ExportTraceServiceRequest.Builder builder = ExportTraceServiceRequest.newBuilder();
+    try (JsonParser parser = FACTORY.createParser(json)) {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        throw new MalformedJsonException("invalid JSON: empty body", null);
+      }
+      if (first != JsonToken.START_OBJECT) {
+        parser.skipChildren();
+        parser.nextToken(); // a syntax error after the value is still "invalid JSON"
+        throw new MalformedJsonException("invalid OTLP/JSON: expected an object with resourceSpans", null);
+      }
+      new Decoder(parser).message(builder, "");
+      if (parser.nextToken() != null) {
+        throw new MalformedJsonException(
+            "invalid JSON: unexpected " + parser.currentToken() + " after the document", null);
+      }
+    } catch (JsonProcessingException e) {
+      throw new MalformedJsonException("invalid JSON: " + firstLine(e), null);
     } catch (IOException e) {
       throw new MalformedJsonException("invalid JSON: " + firstLine(e), null);
-    }
-    if (root == null || !root.isObject()) {
-      throw new MalformedJsonException("invalid OTLP/JSON: expected an object with resourceSpans", null);
-    }
-    replaceLoneSurrogates(root);
-    JsonNode resourceSpans = field(root, "resourceSpans", "resource_spans");
-    if (resourceSpans != null && resourceSpans.isArray()) {
-      for (int r = 0; r < resourceSpans.size(); r++) {
-        JsonNode scopeSpans = field(resourceSpans.get(r), "scopeSpans", "scope_spans");
-        if (scopeSpans == null || !scopeSpans.isArray()) {
-          continue;
-        }
-        for (int s = 0; s < scopeSpans.size(); s++) {
-          JsonNode spans = scopeSpans.get(s).get("spans");
-          if (spans == null || !spans.isArray()) {
-            continue;
-          }
-          for (int i = 0; i < spans.size(); i++) {
-            if (spans.get(i) instanceof ObjectNode span) {
-              String path = "resourceSpans[" + r + "].scopeSpans[" + s + "].spans[" + i + "]";
-              span(span, path);
-            }
-          }
-        }
-      }
-    }
-    ExportTraceServiceRequest.Builder builder = ExportTraceServiceRequest.newBuilder();
-    try {
-      PARSER.merge(MAPPER.writeValueAsString(root), builder);
-    } catch (InvalidProtocolBufferException | JsonProcessingException e) {
-      throw new MalformedJsonException("invalid OTLP/JSON: " + firstLine(e), null);
     }
     return builder.build();
   }
 
-  private static void span(ObjectNode span, String path) throws MalformedJsonException {
-    hexToBase64(span, "traceId", "trace_id", path);
-    hexToBase64(span, "spanId", "span_id", path);
-    hexToBase64(span, "parentSpanId", "parent_span_id", path);
-    checkEnum(span, "kind", SPAN_KIND, path);
-    if (span.get("status") instanceof ObjectNode status) {
-      checkEnum(status, "code", STATUS_CODE, path + ".status");
+  /**
+   * Reads the protobuf JSON mapping straight from the token stream into message builders, field by
+   * field through the descriptors: no tree, no JSON string, no second parser. OTLP's rules on top:
+   * ids are hex, enum names must exist, strings lose lone surrogates.
+   */
+  private static final class Decoder {
+    private final JsonParser p;
+
+    Decoder(JsonParser p) {
+      this.p = p;
     }
-    JsonNode links = span.get("links");
-    if (links != null && links.isArray()) {
-      for (int l = 0; l < links.size(); l++) {
-        if (links.get(l) instanceof ObjectNode link) {
-          hexToBase64(link, "traceId", "trace_id", path + ".links[" + l + "]");
-          hexToBase64(link, "spanId", "span_id", path + ".links[" + l + "]");
+
+    /** Fields of the object whose START_OBJECT is the current token, up to its END_OBJECT. */
+    void message(Message.Builder builder, String path) throws IOException, MalformedJsonException {
+      Map<String, FieldDescriptor> fields = fieldsOf(builder.getDescriptorForType());
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        FieldDescriptor field = fields.get(name);
+        if (field == null) {
+          p.skipChildren(); // unknown fields are ignored, as the OTLP receivers must
+          continue;
+        }
+        String fieldPath = path.isEmpty() ? field.getJsonName() : path + "." + field.getJsonName();
+        if (value == JsonToken.VALUE_NULL) {
+          continue;
+        }
+        if (field.isRepeated()) {
+          if (value != JsonToken.START_ARRAY) {
+            throw invalid(fieldPath, "expected: a list");
+          }
+          for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+            if (p.currentToken() == JsonToken.VALUE_NULL) {
+              continue;
+            }
+            Object element = value(builder, field, fieldPath + "[" + i + "]");
+            if (element != null) {
+              builder.addRepeatedField(field, element);
+            }
+          }
+        } else {
+          Object single = value(builder, field, fieldPath);
+          if (single != null) {
+            builder.setField(field, single);
+          }
         }
       }
     }
+
+    /** The value at the current token for {@code field}; null to leave the field unset. */
+    private Object value(Message.Builder parent, FieldDescriptor field, String path)
+        throws IOException, MalformedJsonException {
+      JsonToken t = p.currentToken();
+      switch (field.getJavaType()) {
+        case MESSAGE -> {
+          if (t != JsonToken.START_OBJECT) {
+            throw invalid(path, "expected: an object");
+          }
+          Message.Builder child = parent.newBuilderForField(field);
+          message(child, path);
+          return child.build();
+        }
+        case STRING -> {
+          if (!t.isScalarValue()) {
+            throw invalid(path, "expected: a string");
+          }
+          String text = p.getText();
+          String fixed = withoutLoneSurrogates(text);
+          return fixed == null ? text : fixed;
+        }
+        case BYTE_STRING -> {
+          if (t != JsonToken.VALUE_STRING) {
+            throw invalid(path, "expected: " + (HEX_IDS.contains(field.getName()) ? "a hex string" : "a base64 string"));
+          }
+          String text = p.getText();
+          if (HEX_IDS.contains(field.getName())) {
+            if (text.isEmpty()) {
+              return null;
+            }
+            byte[] bytes = asciiHex(text);
+            if (bytes == null) {
+              throw new MalformedJsonException("invalid OTLP/JSON: " + path + ": \"" + abbreviate(text)
+                  + "\" (expected: hex digits 0-9a-f, an even number of them; OTLP/JSON ids are hex, not base64)", null);
+            }
+            return ByteString.copyFrom(bytes);
+          }
+          try {
+            return ByteString.copyFrom(text.indexOf('-') >= 0 || text.indexOf('_') >= 0
+                ? Base64.getUrlDecoder().decode(text) : Base64.getDecoder().decode(text));
+          } catch (IllegalArgumentException e) {
+            throw invalid(path, "expected: base64");
+          }
+        }
+        case ENUM -> {
+          EnumDescriptor type = field.getEnumType();
+          if (t == JsonToken.VALUE_NUMBER_INT) {
+            return type.findValueByNumberCreatingIfUnknown(p.getIntValue());
+          }
+          if (t == JsonToken.VALUE_STRING) {
+            String text = p.getText();
+            EnumValueDescriptor named = type.findValueByName(text);
+            if (named != null) {
+              return named;
+            }
+            if (isAsciiInteger(text)) {
+              return type.findValueByNumberCreatingIfUnknown(Integer.parseInt(text));
+            }
+            throw new MalformedJsonException("invalid OTLP/JSON: " + path + ": \"" + abbreviate(text)
+                + "\" (expected: an integer or one of " + type.getValues().stream().map(v -> v.getName()).toList() + ")",
+                null);
+          }
+          throw invalid(path, "expected: an enum name or integer");
+        }
+        case BOOLEAN -> {
+          if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+            return t == JsonToken.VALUE_TRUE;
+          }
+          if (t == JsonToken.VALUE_STRING && ("true".equals(p.getText()) || "false".equals(p.getText()))) {
+            return Boolean.parseBoolean(p.getText());
+          }
+          throw invalid(path, "expected: true or false");
+        }
+        case INT, LONG -> {
+          return integer(field, path);
+        }
+        case FLOAT, DOUBLE -> {
+          double d;
+          if (t.isNumeric()) {
+            d = p.getDoubleValue();
+          } else if (t == JsonToken.VALUE_STRING) {
+            try {
+              d = Double.parseDouble(p.getText());
+            } catch (NumberFormatException e) {
+              throw invalid(path, "expected: a number");
+            }
+          } else {
+            throw invalid(path, "expected: a number");
+          }
+          return field.getJavaType() == FieldDescriptor.JavaType.FLOAT ? (Object) (float) d : (Object) d;
+        }
+      }
+      throw invalid(path, "unsupported field type " + field.getType());
+    }
+
+    /** Integers as JSON numbers or strings (int64s usually come as strings), range-checked. */
+    private Object integer(FieldDescriptor field, String path) throws IOException, MalformedJsonException {
+      JsonToken t = p.currentToken();
+      boolean unsigned = switch (field.getType()) {
+        case UINT32, FIXED32, UINT64, FIXED64 -> true;
+        default -> false;
+      };
+      boolean wide = field.getJavaType() == FieldDescriptor.JavaType.LONG;
+      // Fast path: what fits a long, without BigInteger.
+      if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+        return checked(p.getLongValue(), unsigned, wide, path);
+      }
+      if (t == JsonToken.VALUE_STRING) {
+        String text = p.getText();
+        if (!text.isEmpty() && text.length() <= 18 && isAsciiInteger(text)) {
+          return checked(Long.parseLong(text), unsigned, wide, path);
+        }
+      }
+      BigInteger v;
+      try {
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+          v = p.getBigIntegerValue();
+        } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+          v = p.getDecimalValue().toBigIntegerExact();
+        } else if (t == JsonToken.VALUE_STRING) {
+          v = new java.math.BigDecimal(p.getText().trim()).toBigIntegerExact();
+        } else {
+          throw invalid(path, "expected: an integer");
+        }
+      } catch (ArithmeticException | NumberFormatException e) {
+        throw invalid(path, "expected: an integer");
+      }
+      BigInteger min = unsigned ? BigInteger.ZERO : wide ? LONG_MIN : INT_MIN;
+      BigInteger max = unsigned ? (wide ? ULONG_MAX : UINT_MAX) : wide ? LONG_MAX : INT_MAX;
+      if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {
+        throw invalid(path, "out of range for " + field.getType().name().toLowerCase(java.util.Locale.ROOT));
+      }
+      return wide ? (Object) v.longValue() : (Object) v.intValue();
+    }
+
+    private Object checked(long v, boolean unsigned, boolean wide, String path) throws IOException, MalformedJsonException {
+      long min = unsigned ? 0 : wide ? Long.MIN_VALUE : Integer.MIN_VALUE;
+      long max = wide ? Long.MAX_VALUE : unsigned ? 0xFFFF_FFFFL : Integer.MAX_VALUE;
+      if (v < min || v > max) {
+        throw invalid(path, "out of range");
+      }
+      return wide ? (Object) v : (Object) (int) v;
+    }
+
+    private MalformedJsonException invalid(String path, String expected) throws IOException {
+      String found = p.currentToken() == JsonToken.VALUE_STRING
+          ? "\"" + abbreviate(p.getText()) + "\""
+          : String.valueOf(p.currentToken());
+      return new MalformedJsonException("invalid OTLP/JSON: " + path + ": " + found + " (" + expected + ")", null);
+    }
   }
 
-  /**
-   * An enum given as a string must be one of its names or a decimal number; an integer outside the
-   * enum is left to the model, which reads it as unspecified.
-   */
-  private static void checkEnum(ObjectNode node, String name, EnumDescriptor type, String path)
-      throws MalformedJsonException {
-    JsonNode value = node.get(name);
-    if (value == null || !value.isTextual()) {
-      return;
-    }
-    String text = value.asText();
-    if (type.findValueByName(text) != null || isAsciiInteger(text)) {
-      return;
-    }
-    throw new MalformedJsonException(
-        "invalid OTLP/JSON: " + path + "." + name + ": \"" + abbreviate(text) + "\" (expected: an integer or one of "
-            + type.getValues().stream().map(v -> v.getName()).toList() + ")",
-        null);
+  private static final BigInteger INT_MIN = BigInteger.valueOf(Integer.MIN_VALUE);
+  private static final BigInteger INT_MAX = BigInteger.valueOf(Integer.MAX_VALUE);
+  private static final BigInteger UINT_MAX = BigInteger.valueOf(0xFFFF_FFFFL);
+  private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
+  private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+  private static final BigInteger ULONG_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+  /** Bytes fields OTLP/JSON writes as hex: trace and span ids, wherever they occur. */
+  private static final java.util.Set<String> HEX_IDS = java.util.Set.of("trace_id", "span_id", "parent_span_id");
+
+  private static final Map<Descriptor, Map<String, FieldDescriptor>> FIELDS = new ConcurrentHashMap<>();
+
+  /** A message's fields by their JSON (lowerCamel) and proto (snake_case) names. */
+  private static Map<String, FieldDescriptor> fieldsOf(Descriptor type) {
+    return FIELDS.computeIfAbsent(type, t -> {
+      Map<String, FieldDescriptor> byName = new HashMap<>();
+      for (FieldDescriptor f : t.getFields()) {
+        byName.put(f.getName(), f);
+        byName.put(f.getJsonName(), f);
+      }
+      return Map.copyOf(byName);
+    });
   }
 
   private static boolean isAsciiInteger(String text) {
@@ -137,42 +303,6 @@ public final class OtlpJson {
       }
     }
     return true;
-  }
-
-  private static JsonNode field(JsonNode node, String camel, String snake) {
-    JsonNode value = node.get(camel);
-    return value != null ? value : node.get(snake);
-  }
-
-  /**
-   * Rewrites a hex id to the base64 the protobuf parser reads. Anything but ASCII hex digits in
-   * even number is a 400 naming the field: OTLP/JSON ids are hex, never base64.
-   */
-  private static void hexToBase64(ObjectNode node, String camel, String snake, String path)
-      throws MalformedJsonException {
-    String key = node.has(camel) ? camel : snake;
-    JsonNode value = node.get(key);
-    if (value == null || value.isNull()) {
-      return;
-    }
-    if (!value.isTextual()) {
-      throw new MalformedJsonException(
-          "invalid OTLP/JSON: " + path + "." + camel + ": " + abbreviate(value.toString()) + " (expected: a hex string)",
-          null);
-    }
-    String text = value.asText();
-    if (text.isEmpty()) {
-      node.remove(key);
-      return;
-    }
-    byte[] bytes = asciiHex(text);
-    if (bytes == null) {
-      throw new MalformedJsonException(
-          "invalid OTLP/JSON: " + path + "." + camel + ": \"" + abbreviate(text)
-              + "\" (expected: hex digits 0-9a-f, an even number of them; OTLP/JSON ids are hex, not base64)",
-          null);
-    }
-    node.put(key, Base64.getEncoder().encodeToString(bytes));
   }
 
   /** ASCII hex of either case to bytes, or null when it is not that. */
@@ -203,36 +333,6 @@ public final class OtlpJson {
       return c - 'A' + 10;
     }
     return -1;
-  }
-
-  /** Replaces lone surrogates in every string value of the tree (depth is bounded by Jackson). */
-  private static void replaceLoneSurrogates(JsonNode node) {
-    if (node instanceof ObjectNode object) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        JsonNode value = e.getValue();
-        if (value.isTextual()) {
-          String fixed = withoutLoneSurrogates(value.asText());
-          if (fixed != null) {
-            e.setValue(TextNode.valueOf(fixed));
-          }
-        } else if (value.isContainerNode()) {
-          replaceLoneSurrogates(value);
-        }
-      }
-    } else if (node instanceof ArrayNode array) {
-      for (int i = 0; i < array.size(); i++) {
-        JsonNode value = array.get(i);
-        if (value.isTextual()) {
-          String fixed = withoutLoneSurrogates(value.asText());
-          if (fixed != null) {
-            array.set(i, TextNode.valueOf(fixed));
-          }
-        } else if (value.isContainerNode()) {
-          replaceLoneSurrogates(value);
-        }
-      }
-    }
   }
 
   /** {@code s} with each unpaired surrogate replaced by U+FFFD, or null when it has none. */
