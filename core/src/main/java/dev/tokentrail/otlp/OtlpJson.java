@@ -53,7 +53,7 @@ public final class OtlpJson {
         parser.nextToken(); // a syntax error after the value is still "invalid JSON"
         throw new MalformedJsonException("invalid OTLP/JSON: expected an object with resourceSpans", null);
       }
-      new Decoder(parser).message(builder, "");
+      new Decoder(parser).message(builder);
       if (parser.nextToken() != null) {
         throw new MalformedJsonException(
             "invalid JSON: unexpected " + parser.currentToken() + " after the document", null);
@@ -73,13 +73,46 @@ public final class OtlpJson {
    */
   private static final class Decoder {
     private final JsonParser p;
+    /** Where the decoder is, for error messages only: field names and list indexes (-1: none). */
+    private String[] names = new String[16];
+    private int[] indexes = new int[16];
+    private int depth;
 
     Decoder(JsonParser p) {
       this.p = p;
     }
 
+    private void enter(String name) {
+      if (depth == names.length) {
+        names = java.util.Arrays.copyOf(names, depth * 2);
+        indexes = java.util.Arrays.copyOf(indexes, depth * 2);
+      }
+      names[depth] = name;
+      indexes[depth] = -1;
+      depth++;
+    }
+
+    private void leave() {
+      depth--;
+    }
+
+    /** The path to the current field, e.g. {@code resourceSpans[0].scopeSpans[1].spans[2].traceId}. */
+    private String path() {
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < depth; i++) {
+        if (i > 0) {
+          out.append('.');
+        }
+        out.append(names[i]);
+        if (indexes[i] >= 0) {
+          out.append('[').append(indexes[i]).append(']');
+        }
+      }
+      return out.toString();
+    }
+
     /** Fields of the object whose START_OBJECT is the current token, up to its END_OBJECT. */
-    void message(Message.Builder builder, String path) throws IOException, MalformedJsonException {
+    void message(Message.Builder builder) throws IOException, MalformedJsonException {
       Map<String, FieldDescriptor> fields = fieldsOf(builder.getDescriptorForType());
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
@@ -89,48 +122,50 @@ public final class OtlpJson {
           p.skipChildren(); // unknown fields are ignored, as the OTLP receivers must
           continue;
         }
-        String fieldPath = path.isEmpty() ? field.getJsonName() : path + "." + field.getJsonName();
         if (value == JsonToken.VALUE_NULL) {
           continue;
         }
+        enter(field.getJsonName());
         if (field.isRepeated()) {
           if (value != JsonToken.START_ARRAY) {
-            throw invalid(fieldPath, "expected: a list");
+            throw invalid("expected: a list");
           }
           for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+            indexes[depth - 1] = i;
             if (p.currentToken() == JsonToken.VALUE_NULL) {
               continue;
             }
-            Object element = value(builder, field, fieldPath + "[" + i + "]");
+            Object element = value(builder, field);
             if (element != null) {
               builder.addRepeatedField(field, element);
             }
           }
         } else {
-          Object single = value(builder, field, fieldPath);
+          Object single = value(builder, field);
           if (single != null) {
             builder.setField(field, single);
           }
         }
+        leave();
       }
     }
 
     /** The value at the current token for {@code field}; null to leave the field unset. */
-    private Object value(Message.Builder parent, FieldDescriptor field, String path)
+    private Object value(Message.Builder parent, FieldDescriptor field)
         throws IOException, MalformedJsonException {
       JsonToken t = p.currentToken();
       switch (field.getJavaType()) {
         case MESSAGE -> {
           if (t != JsonToken.START_OBJECT) {
-            throw invalid(path, "expected: an object");
+            throw invalid("expected: an object");
           }
           Message.Builder child = parent.newBuilderForField(field);
-          message(child, path);
+          message(child);
           return child.build();
         }
         case STRING -> {
           if (!t.isScalarValue()) {
-            throw invalid(path, "expected: a string");
+            throw invalid("expected: a string");
           }
           String text = p.getText();
           String fixed = withoutLoneSurrogates(text);
@@ -138,7 +173,7 @@ public final class OtlpJson {
         }
         case BYTE_STRING -> {
           if (t != JsonToken.VALUE_STRING) {
-            throw invalid(path, "expected: " + (HEX_IDS.contains(field.getName()) ? "a hex string" : "a base64 string"));
+            throw invalid("expected: " + (HEX_IDS.contains(field.getName()) ? "a hex string" : "a base64 string"));
           }
           String text = p.getText();
           if (HEX_IDS.contains(field.getName())) {
@@ -147,7 +182,7 @@ public final class OtlpJson {
             }
             byte[] bytes = asciiHex(text);
             if (bytes == null) {
-              throw new MalformedJsonException("invalid OTLP/JSON: " + path + ": \"" + abbreviate(text)
+              throw new MalformedJsonException("invalid OTLP/JSON: " + path() + ": \"" + abbreviate(text)
                   + "\" (expected: hex digits 0-9a-f, an even number of them; OTLP/JSON ids are hex, not base64)", null);
             }
             return ByteString.copyFrom(bytes);
@@ -156,7 +191,7 @@ public final class OtlpJson {
             return ByteString.copyFrom(text.indexOf('-') >= 0 || text.indexOf('_') >= 0
                 ? Base64.getUrlDecoder().decode(text) : Base64.getDecoder().decode(text));
           } catch (IllegalArgumentException e) {
-            throw invalid(path, "expected: base64");
+            throw invalid("expected: base64");
           }
         }
         case ENUM -> {
@@ -173,11 +208,11 @@ public final class OtlpJson {
             if (isAsciiInteger(text)) {
               return type.findValueByNumberCreatingIfUnknown(Integer.parseInt(text));
             }
-            throw new MalformedJsonException("invalid OTLP/JSON: " + path + ": \"" + abbreviate(text)
+            throw new MalformedJsonException("invalid OTLP/JSON: " + path() + ": \"" + abbreviate(text)
                 + "\" (expected: an integer or one of " + type.getValues().stream().map(v -> v.getName()).toList() + ")",
                 null);
           }
-          throw invalid(path, "expected: an enum name or integer");
+          throw invalid("expected: an enum name or integer");
         }
         case BOOLEAN -> {
           if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
@@ -186,10 +221,10 @@ public final class OtlpJson {
           if (t == JsonToken.VALUE_STRING && ("true".equals(p.getText()) || "false".equals(p.getText()))) {
             return Boolean.parseBoolean(p.getText());
           }
-          throw invalid(path, "expected: true or false");
+          throw invalid("expected: true or false");
         }
         case INT, LONG -> {
-          return integer(field, path);
+          return integer(field);
         }
         case FLOAT, DOUBLE -> {
           double d;
@@ -199,19 +234,19 @@ public final class OtlpJson {
             try {
               d = Double.parseDouble(p.getText());
             } catch (NumberFormatException e) {
-              throw invalid(path, "expected: a number");
+              throw invalid("expected: a number");
             }
           } else {
-            throw invalid(path, "expected: a number");
+            throw invalid("expected: a number");
           }
           return field.getJavaType() == FieldDescriptor.JavaType.FLOAT ? (Object) (float) d : (Object) d;
         }
       }
-      throw invalid(path, "unsupported field type " + field.getType());
+      throw invalid("unsupported field type " + field.getType());
     }
 
     /** Integers as JSON numbers or strings (int64s usually come as strings), range-checked. */
-    private Object integer(FieldDescriptor field, String path) throws IOException, MalformedJsonException {
+    private Object integer(FieldDescriptor field) throws IOException, MalformedJsonException {
       JsonToken t = p.currentToken();
       boolean unsigned = switch (field.getType()) {
         case UINT32, FIXED32, UINT64, FIXED64 -> true;
@@ -220,12 +255,12 @@ public final class OtlpJson {
       boolean wide = field.getJavaType() == FieldDescriptor.JavaType.LONG;
       // Fast path: what fits a long, without BigInteger.
       if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-        return checked(p.getLongValue(), unsigned, wide, path);
+        return checked(p.getLongValue(), unsigned, wide);
       }
       if (t == JsonToken.VALUE_STRING) {
         String text = p.getText();
         if (!text.isEmpty() && text.length() <= 18 && isAsciiInteger(text)) {
-          return checked(Long.parseLong(text), unsigned, wide, path);
+          return checked(Long.parseLong(text), unsigned, wide);
         }
       }
       BigInteger v;
@@ -237,33 +272,33 @@ public final class OtlpJson {
         } else if (t == JsonToken.VALUE_STRING) {
           v = new java.math.BigDecimal(p.getText().trim()).toBigIntegerExact();
         } else {
-          throw invalid(path, "expected: an integer");
+          throw invalid("expected: an integer");
         }
       } catch (ArithmeticException | NumberFormatException e) {
-        throw invalid(path, "expected: an integer");
+        throw invalid("expected: an integer");
       }
       BigInteger min = unsigned ? BigInteger.ZERO : wide ? LONG_MIN : INT_MIN;
       BigInteger max = unsigned ? (wide ? ULONG_MAX : UINT_MAX) : wide ? LONG_MAX : INT_MAX;
       if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {
-        throw invalid(path, "out of range for " + field.getType().name().toLowerCase(java.util.Locale.ROOT));
+        throw invalid("out of range for " + field.getType().name().toLowerCase(java.util.Locale.ROOT));
       }
       return wide ? (Object) v.longValue() : (Object) v.intValue();
     }
 
-    private Object checked(long v, boolean unsigned, boolean wide, String path) throws IOException, MalformedJsonException {
+    private Object checked(long v, boolean unsigned, boolean wide) throws IOException, MalformedJsonException {
       long min = unsigned ? 0 : wide ? Long.MIN_VALUE : Integer.MIN_VALUE;
       long max = wide ? Long.MAX_VALUE : unsigned ? 0xFFFF_FFFFL : Integer.MAX_VALUE;
       if (v < min || v > max) {
-        throw invalid(path, "out of range");
+        throw invalid("out of range");
       }
       return wide ? (Object) v : (Object) (int) v;
     }
 
-    private MalformedJsonException invalid(String path, String expected) throws IOException {
+    private MalformedJsonException invalid(String expected) throws IOException {
       String found = p.currentToken() == JsonToken.VALUE_STRING
           ? "\"" + abbreviate(p.getText()) + "\""
           : String.valueOf(p.currentToken());
-      return new MalformedJsonException("invalid OTLP/JSON: " + path + ": " + found + " (" + expected + ")", null);
+      return new MalformedJsonException("invalid OTLP/JSON: " + path() + ": " + found + " (" + expected + ")", null);
     }
   }
 
