@@ -76,11 +76,11 @@ final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase {
                 observer.onError(retryable(Code.RESOURCE_EXHAUSTED, overloaded.getMessage(), overloaded.retryAfterSeconds()));
               } else if (cause instanceof StoreClosedException closed) {
                 ingester.metrics().request("grpc", "unavailable");
-                observer.onError(retryable(Code.UNAVAILABLE, closed.getMessage(), 5));
+                observer.onError(retryable(Code.UNAVAILABLE, closed.getMessage(), IngestErrors.CLOSED_RETRY_AFTER_SECONDS));
               } else {
+                // A bug of ours: the service's handler (IngestErrors.GRPC) logs it and answers INTERNAL without its detail.
                 ingester.metrics().request("grpc", "internal_error");
-                observer.onError(
-                    io.grpc.Status.INTERNAL.withDescription("internal error: " + cause).asRuntimeException());
+                observer.onError(cause);
               }
             });
   }

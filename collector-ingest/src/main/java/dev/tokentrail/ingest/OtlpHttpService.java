@@ -36,7 +36,7 @@ import java.util.zip.GZIPInputStream;
  * {@code google.rpc.Status} error bodies in the request's encoding, 400 for undecodable bodies,
  * 413 past the size limit (also after decompression), 415 for other media types, 429 with
  * Retry-After when the store's write queue or the in-flight memory budget is full and 503 (with
- * Retry-After) when the store is unavailable.
+ * Retry-After) when the store is unavailable. Other failures go to the port's {@link IngestErrors}.
  */
 final class OtlpHttpService implements HttpService {
   private static final MediaType PROTOBUF = MediaType.create("application", "x-protobuf");
@@ -150,10 +150,11 @@ final class OtlpHttpService implements HttpService {
       }
       if (cause instanceof StoreClosedException closed) {
         ingester.metrics().request(protocol, "unavailable");
-        return retryLater(json, HttpStatus.SERVICE_UNAVAILABLE, closed.getMessage(), 5);
+        return retryLater(json, HttpStatus.SERVICE_UNAVAILABLE, closed.getMessage(), IngestErrors.CLOSED_RETRY_AFTER_SECONDS);
       }
+      // A bug of ours: the port's handler logs it and answers 500 without its detail.
       ingester.metrics().request(protocol, "internal_error");
-      return error(json, HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + cause);
+      return HttpResponse.ofFailure(cause);
     }
     ingester.metrics().request(protocol, result.rejected() > 0 ? "partial_success" : "success");
     ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
@@ -166,7 +167,7 @@ final class OtlpHttpService implements HttpService {
     return message(json, HttpStatus.OK, response.build());
   }
 
-  private static HttpResponse retryLater(boolean json, HttpStatus status, String message, int seconds) {
+  static HttpResponse retryLater(boolean json, HttpStatus status, String message, int seconds) {
     HttpResponse body = error(json, status, message);
     return body.mapHeaders(h -> h.toBuilder().set(HttpHeaderNames.RETRY_AFTER, Integer.toString(seconds)).build());
   }

@@ -6,7 +6,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
-import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
@@ -16,7 +15,6 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
-import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.netty.util.AttributeKey;
@@ -93,7 +91,7 @@ public final class OtlpReceivers {
   public void installHttp(ServerBuilder server) {
     HttpService traces = new OtlpHttpService(ingester, maxBodyBytes);
     server.route().path("/v1/traces").maxRequestLength(maxBodyBytes).build(limited(traces, false));
-    server.errorHandler(RetryAfterErrorHandler.INSTANCE);
+    server.errorHandler(IngestErrors.INSTANCE);
   }
 
   /** Adds the OTLP/gRPC trace service to a server. */
@@ -102,11 +100,12 @@ public final class OtlpReceivers {
         GrpcService.builder()
             .addService(new OtlpGrpcService(ingester))
             .maxRequestMessageLength(maxBodyBytes)
+            .exceptionHandler(IngestErrors.GRPC)
             .useBlockingTaskExecutor(true)
             .build();
     server.maxRequestLength(maxBodyBytes + 1024L);
     server.service(grpc, service -> limited(service, true));
-    server.errorHandler(RetryAfterErrorHandler.INSTANCE);
+    server.errorHandler(IngestErrors.INSTANCE);
   }
 
   private HttpService limited(HttpService delegate, boolean grpc) {
@@ -155,7 +154,7 @@ public final class OtlpReceivers {
                         ingester.metrics().request(protocol, cause instanceof ContentTooLargeException ? "too_large" : "malformed");
                         return trailersOnly(Code.RESOURCE_EXHAUSTED, cause instanceof ContentTooLargeException
                             ? "request exceeds " + maxBodyBytes + " bytes (the server's request limit)"
-                            : "request not received: " + cause, -1);
+                            : "request body not received", -1);
                       }
                       return HttpResponse.ofFailure(cause);
                     }
@@ -236,37 +235,6 @@ public final class OtlpReceivers {
 
     private OverBudget() {
       super("in-flight memory budget exceeded", null, false, false);
-    }
-  }
-
-  /** The default error rendering, with Retry-After on every 429 and 503 Armeria itself answers. */
-  private static final class RetryAfterErrorHandler implements ServerErrorHandler {
-    static final RetryAfterErrorHandler INSTANCE = new RetryAfterErrorHandler();
-
-    @Override
-    public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
-      return null;
-    }
-
-    @Override
-    public AggregatedHttpResponse renderStatus(
-        ServiceRequestContext ctx,
-        com.linecorp.armeria.server.ServiceConfig config,
-        com.linecorp.armeria.common.RequestHeaders headers,
-        HttpStatus status,
-        String description,
-        Throwable cause) {
-      if (status != HttpStatus.SERVICE_UNAVAILABLE && status != HttpStatus.TOO_MANY_REQUESTS) {
-        return null;
-      }
-      AggregatedHttpResponse rendered =
-          ServerErrorHandler.ofDefault().renderStatus(ctx, config, headers, status, description, cause);
-      if (rendered == null) {
-        return null;
-      }
-      return AggregatedHttpResponse.of(
-          rendered.headers().toBuilder().set(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS)).build(),
-          rendered.content());
     }
   }
 }

@@ -14,6 +14,7 @@ import dev.tokentrail.analysis.OverkillAnalysis;
 import dev.tokentrail.analysis.RetryAnalysis;
 import dev.tokentrail.analysis.WasteEngine;
 import dev.tokentrail.store.CallFilter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.Map;
  * Cost and waste as JSON under {@code /api/v1/}, shaped for Grafana's Infinity data source: flat
  * rows, epoch-millisecond times, ranked by USD. Every endpoint takes {@code from}, {@code to}
  * (epoch ms or ISO-8601; default the last 24 hours), the filters {@code service}, {@code team},
- * {@code project}, {@code model}, {@code feature}, and {@code limit}.
+ * {@code project}, {@code model}, {@code feature}, and {@code limit}. {@code /api/v1/cost} also
+ * takes {@code step} (a duration of at least 1s, default 1h) and {@code group_by}.
  */
 final class AnalyticsApi {
   private static final long DAY_MILLIS = 86_400_000L;
@@ -34,52 +36,43 @@ final class AnalyticsApi {
   }
 
   void install(ServerBuilder server) {
-    server.service("/api/v1/cost", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(cost(ctx))));
-    server.service("/api/v1/waste/summary", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(summary(ctx))));
-    server.service("/api/v1/waste/retries", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(retries(ctx))));
-    server.service("/api/v1/waste/context", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(context(ctx, false))));
-    server.service("/api/v1/waste/cache", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(context(ctx, true))));
-    server.service("/api/v1/waste/overkill", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(overkill(ctx))));
-    server.service("/api/v1/outcomes", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(outcomes(ctx))));
-    server.service("/api/v1/budgets", (ctx, req) -> TempoApi.blocking(ctx, () -> JsonResponses.rounded(budgets(param(ctx, "team"), param(ctx, "project")))));
+    server.service("/api/v1/cost", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(cost(ctx))));
+    server.service("/api/v1/waste/summary", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(summary(ctx))));
+    server.service("/api/v1/waste/retries", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(retries(ctx))));
+    server.service("/api/v1/waste/context", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(context(ctx, false))));
+    server.service("/api/v1/waste/cache", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(context(ctx, true))));
+    server.service("/api/v1/waste/overkill", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(overkill(ctx))));
+    server.service("/api/v1/outcomes", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(outcomes(ctx))));
+    server.service("/api/v1/budgets", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(budgets(QueryParams.of(ctx).filter("team"), QueryParams.of(ctx).filter("project")))));
   }
 
   private CallFilter filter(ServiceRequestContext ctx) {
+    QueryParams params = QueryParams.of(ctx);
     long now = engine.clock().millis();
-    long to = TopTracesService.millisParam(ctx, "to", now);
-    long from = TopTracesService.millisParam(ctx, "from", Math.max(0, to - DAY_MILLIS));
+    long to = params.epochMillis("to", now);
+    long from = params.epochMillis("from", Math.max(0, to - DAY_MILLIS));
     if (from > to) {
       throw new IllegalArgumentException("from: after to (expected: from <= to)");
     }
     long[] window = TopTracesService.nanosWindow(from, to);
-    return new CallFilter(window[0], window[1],
-        param(ctx, "service"), param(ctx, "team"), param(ctx, "project"), param(ctx, "model"), param(ctx, "feature"));
-  }
-
-  private static String param(ServiceRequestContext ctx, String name) {
-    return filterValue(ctx.queryParam(name));
-  }
-
-  /**
-   * A filter parameter's value, or null for "no filter": absent, blank, or one of Grafana's
-   * all-values ({@code $__all}, {@code All}, and {@code .*}, the all-value TokenTrail's dashboards
-   * use so that one variable serves both PromQL regex matchers and these endpoints).
-   */
-  static String filterValue(String value) {
-    return value == null || value.isBlank() || value.equals("$__all") || value.equals("All") || value.equals(".*")
-        ? null : value;
+    return new CallFilter(window[0], window[1], params.filter("service"), params.filter("team"),
+        params.filter("project"), params.filter("model"), params.filter("feature"));
   }
 
   private static int limit(ServiceRequestContext ctx) {
-    return TempoApi.intParam(ctx, "limit", 100, 1, 100_000);
+    return QueryParams.of(ctx).limit("limit", 100, 100_000);
   }
 
   private List<Map<String, Object>> cost(ServiceRequestContext ctx) {
     CallFilter filter = filter(ctx);
-    String step = ctx.queryParam("step");
-    long stepMillis = step == null || step.isBlank() ? 3_600_000L : parseStep(step);
-    String groupBy = ctx.queryParam("group_by");
-    Text column = groupBy == null || groupBy.isBlank() ? null : switch (groupBy) {
+    QueryParams params = QueryParams.of(ctx);
+    long stepMillis = params.duration("step", Duration.ofHours(1)).toMillis();
+    if (stepMillis < 1000) {
+      throw new IllegalArgumentException("step: " + params.optionalString("step") + " (expected: at least 1s)");
+    }
+    String groupBy = params.choice("group_by", null,
+        List.of("team", "project", "cost_center", "feature", "service", "model", "provider", "operation"));
+    Text column = groupBy == null ? null : switch (groupBy) {
       case "team" -> Text.TEAM;
       case "project" -> Text.PROJECT;
       case "cost_center" -> Text.COST_CENTER;
@@ -87,9 +80,7 @@ final class AnalyticsApi {
       case "service" -> Text.SERVICE;
       case "model" -> Text.MODEL;
       case "provider" -> Text.PROVIDER;
-      case "operation" -> Text.OPERATION;
-      default -> throw new IllegalArgumentException("group_by: " + groupBy
-          + " (expected: team, project, cost_center, feature, service, model, provider or operation)");
+      default -> Text.OPERATION;
     };
     List<Map<String, Object>> rows = new ArrayList<>();
     for (CostSeries.Point p : engine.cost(Tenants.DEFAULT, filter, stepMillis, column)) {
@@ -103,18 +94,6 @@ final class AnalyticsApi {
       rows.add(row);
     }
     return rows;
-  }
-
-  private static long parseStep(String step) {
-    try {
-      StepDuration d = StepDuration.parse(step);
-      if (d.millis() < 1000) {
-        throw new IllegalArgumentException();
-      }
-      return d.millis();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("step: " + step + " (expected: a duration of at least 1s, e.g. 5m, 1h, 1d)");
-    }
   }
 
   private List<Map<String, Object>> summary(ServiceRequestContext ctx) {
@@ -138,7 +117,7 @@ final class AnalyticsApi {
 
   private List<Map<String, Object>> retries(ServiceRequestContext ctx) {
     WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, filter(ctx));
-    String view = ctx.queryParam("view") == null ? "findings" : ctx.queryParam("view");
+    String view = QueryParams.of(ctx).choice("view", "findings", List.of("findings", "rollup"));
     List<Map<String, Object>> rows = new ArrayList<>();
     switch (view) {
       case "findings" -> {
@@ -176,7 +155,7 @@ final class AnalyticsApi {
           rows.add(row);
         }
       }
-      default -> throw new IllegalArgumentException("view: " + view + " (expected: findings or rollup)");
+      default -> throw new IllegalStateException("view: " + view);
     }
     return cut(rows, limit(ctx));
   }
@@ -298,39 +277,5 @@ final class AnalyticsApi {
 
   private static List<Map<String, Object>> cut(List<Map<String, Object>> rows, int limit) {
     return rows.size() <= limit ? rows : rows.subList(0, limit);
-  }
-
-  /**
-   * A {@code step}: whole seconds, minutes, hours, days, weeks or years ({@code 30s}, {@code 5m},
-   * {@code 1h}, {@code 1d}, {@code 1w}, {@code 1y} = 365 days). Grafana's {@code $__interval} uses
-   * {@code s} to {@code y}; below a second it says {@code ms}, which is rejected, so panels set a
-   * minimum interval.
-   */
-  record StepDuration(long millis) {
-    static StepDuration parse(String s) {
-      String v = s.trim();
-      int i = 0;
-      while (i < v.length() && Character.isDigit(v.charAt(i))) {
-        i++;
-      }
-      if (i == 0 || i == v.length()) {
-        throw new IllegalArgumentException(s);
-      }
-      long n = Long.parseLong(v.substring(0, i));
-      long unit = switch (v.substring(i)) {
-        case "s" -> 1000L;
-        case "m" -> 60_000L;
-        case "h" -> 3_600_000L;
-        case "d" -> 86_400_000L;
-        case "w" -> 7 * 86_400_000L;
-        case "y" -> 365 * 86_400_000L;
-        default -> throw new IllegalArgumentException(s);
-      };
-      try {
-        return new StepDuration(Math.multiplyExact(n, unit));
-      } catch (ArithmeticException e) {
-        throw new IllegalArgumentException(s, e);
-      }
-    }
   }
 }

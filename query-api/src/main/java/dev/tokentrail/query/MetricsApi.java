@@ -4,20 +4,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.tokentrail.query.metrics.TraceQlMetrics;
 import dev.tokentrail.query.metrics.TraceQlMetrics.Label;
 import dev.tokentrail.query.metrics.TraceQlMetrics.MetricsResult;
-import dev.tokentrail.query.traceql.TraceQlException;
 import java.time.Clock;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * TraceQL metrics on Tempo's HTTP API: {@code /api/metrics/query_range} answers a {@code
@@ -25,13 +19,13 @@ import java.util.regex.Pattern;
  * JSON Grafana's Tempo data source decodes (int64 as strings, labels as typed OTLP values, no
  * fields outside the proto). Parameters as Tempo reads them: {@code q} (or {@code query}), {@code
  * start}/{@code end} (unix seconds, nanoseconds, fractional seconds or RFC 3339), {@code since},
- * {@code step} (a Go duration or seconds) and {@code exemplars}. Bad queries answer 400 in plain
- * text naming the problem.
+ * {@code step} (a duration or seconds) and {@code exemplars}. Bad queries answer 400 in plain
+ * text naming the problem ({@link QueryErrors}).
  */
 final class MetricsApi {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final long SECOND = 1_000_000_000L;
-  private static final long DEFAULT_SINCE = 3600 * SECOND;
+  private static final Duration DEFAULT_SINCE = Duration.ofHours(1);
   private static final int MAX_EXEMPLARS = 10_000;
 
   private final TraceQlMetrics metrics;
@@ -43,45 +37,19 @@ final class MetricsApi {
   }
 
   void install(ServerBuilder server) {
-    server.service("/api/metrics/query_range", (ctx, req) -> blocking(ctx, () -> range(ctx)));
-    server.service("/api/metrics/query", (ctx, req) -> blocking(ctx, () -> instant(ctx)));
-  }
-
-  private interface Handler {
-    HttpResponse handle();
-  }
-
-  private static HttpResponse blocking(ServiceRequestContext ctx, Handler handler) {
-    return HttpResponse.of(
-        () -> {
-          try {
-            return QueryGuard.cancellable(ctx, handler::handle);
-          } catch (TraceQlException | IllegalArgumentException e) {
-            return HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.PLAIN_TEXT_UTF_8, e.getMessage());
-          } catch (UnsupportedOperationException e) {
-            return HttpResponse.of(HttpStatus.NOT_IMPLEMENTED, MediaType.PLAIN_TEXT_UTF_8, e.getMessage());
-          } catch (Exception e) {
-            return HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR, MediaType.PLAIN_TEXT_UTF_8, "internal error: " + e);
-          }
-        },
-        ctx.blockingTaskExecutor());
+    server.service("/api/metrics/query_range", (ctx, req) -> QueryGuard.blocking(ctx, () -> range(ctx)));
+    server.service("/api/metrics/query", (ctx, req) -> QueryGuard.blocking(ctx, () -> instant(ctx)));
   }
 
   private HttpResponse range(ServiceRequestContext ctx) {
-    String q = query(ctx);
-    long[] bounds = bounds(ctx);
-    String stepParam = ctx.queryParam("step");
-    long step = stepParam == null || stepParam.isBlank() ? defaultStep(bounds[0], bounds[1]) : secondsOrDuration(stepParam, "step");
-    int exemplars = 0;
-    String e = ctx.queryParam("exemplars");
-    if (e != null && !e.isBlank()) {
-      try {
-        exemplars = (int) Math.min(MAX_EXEMPLARS, Long.parseLong(e.trim()));
-      } catch (NumberFormatException ignored) {
-        // Tempo ignores an unparsable exemplars parameter.
-      }
-    }
-    MetricsResult result = metrics.queryRange(q, bounds[0], bounds[1], step, Math.max(0, exemplars));
+    QueryParams params = QueryParams.of(ctx);
+    String q = query(params);
+    long[] bounds = bounds(params);
+    Duration stepParam = params.secondsOrDuration("step", null);
+    long step = stepParam == null ? defaultStep(bounds[0], bounds[1]) : positive(stepParam, "step");
+    // Tempo ignores an unparsable exemplars parameter.
+    int exemplars = params.clampedInteger("exemplars", 0, 0, MAX_EXEMPLARS);
+    MetricsResult result = metrics.queryRange(q, bounds[0], bounds[1], step, exemplars);
     ObjectNode body = NODES.objectNode();
     ArrayNode series = body.putArray("series");
     for (TraceQlMetrics.Series s : result.series()) {
@@ -106,8 +74,9 @@ final class MetricsApi {
   }
 
   private HttpResponse instant(ServiceRequestContext ctx) {
-    String q = query(ctx);
-    long[] bounds = bounds(ctx);
+    QueryParams params = QueryParams.of(ctx);
+    String q = query(params);
+    long[] bounds = bounds(params);
     MetricsResult result = metrics.instant(q, bounds[0], bounds[1]);
     ObjectNode body = NODES.objectNode();
     ArrayNode series = body.putArray("series");
@@ -148,28 +117,25 @@ final class MetricsApi {
     }
   }
 
-  private static String query(ServiceRequestContext ctx) {
-    String q = ctx.queryParam("q");
-    if (q == null || q.isBlank()) {
-      q = ctx.queryParam("query");
+  /** {@code q}, or Tempo's other name for it, {@code query}. */
+  private static String query(QueryParams params) {
+    String q = params.optionalString("q");
+    if (q == null) {
+      q = params.optionalString("query");
     }
-    if (q == null || q.isBlank()) {
+    if (q == null) {
       throw new IllegalArgumentException("q: missing (expected: a TraceQL metrics query such as { } | rate())");
     }
     return q;
   }
 
   /** Tempo's bounds: end defaults to now, start to end minus {@code since} (default one hour). */
-  private long[] bounds(ServiceRequestContext ctx) {
+  private long[] bounds(QueryParams params) {
     long now = clock.instant().getEpochSecond() * SECOND + clock.instant().getNano();
-    long since = DEFAULT_SINCE;
-    String sinceParam = ctx.queryParam("since");
-    if (sinceParam != null && !sinceParam.isBlank()) {
-      since = promDuration(sinceParam.trim());
-    }
-    long end = timestamp(ctx.queryParam("end"), now, "end");
+    long since = params.duration("since", DEFAULT_SINCE).toNanos();
+    long end = params.tempoTimestamp("end", now);
     long endOrNow = Math.min(end, now);
-    long start = timestamp(ctx.queryParam("start"), Math.max(0, endOrNow - since), "start");
+    long start = params.tempoTimestamp("start", Math.max(0, endOrNow - since));
     if (end <= start) {
       throw new IllegalArgumentException("invalid start and end: end (" + end + ") must be after start (" + start + ")");
     }
@@ -178,123 +144,11 @@ final class MetricsApi {
     return new long[] {start, end};
   }
 
-  /** Unix seconds (10 digits or fewer), unix nanoseconds, fractional seconds, or RFC 3339. */
-  static long timestamp(String value, long def, String name) {
-    if (value == null || value.isBlank()) {
-      return def;
+  private static long positive(Duration duration, String name) {
+    if (duration.isZero()) {
+      throw new IllegalArgumentException(name + ": 0 (expected: a duration > 0)");
     }
-    String v = value.trim();
-    if (v.contains(".")) {
-      try {
-        double seconds = Double.parseDouble(v);
-        if (!(seconds >= 0 && seconds < Long.MAX_VALUE / SECOND)) {
-          throw new IllegalArgumentException(name + ": " + value + " (expected: a time from 1970 to 2262)");
-        }
-        long whole = (long) Math.floor(seconds);
-        long millis = Math.round((seconds - whole) * 1000);
-        return whole * SECOND + millis * 1_000_000L;
-      } catch (NumberFormatException e) {
-        // Fall through to RFC 3339.
-      }
-    }
-    try {
-      long n = Long.parseLong(v);
-      if (n < 0) {
-        throw new IllegalArgumentException(name + ": " + value + " (expected: a time from 1970 to 2262)");
-      }
-      return v.length() <= 10 ? QueryGuard.times(name, value, n, SECOND, "a time from 1970 to 2262") : n;
-    } catch (NumberFormatException e) {
-      try {
-        OffsetDateTime t = OffsetDateTime.parse(v);
-        if (t.toEpochSecond() < 0) {
-          throw new IllegalArgumentException(name + ": " + value + " (expected: a time from 1970 to 2262)");
-        }
-        return QueryGuard.times(name, value, t.toEpochSecond(), SECOND, "a time from 1970 to 2262") + t.getNano();
-      } catch (DateTimeParseException e2) {
-        throw new IllegalArgumentException("could not parse '" + name + "' parameter: " + value);
-      }
-    }
-  }
-
-  /** Tempo's step: seconds as a number, or a Go duration such as {@code 30s}, {@code 1m30s}. */
-  static long secondsOrDuration(String value, String name) {
-    String v = value.trim();
-    long nanos;
-    try {
-      double seconds = Double.parseDouble(v);
-      if (Double.isNaN(seconds) || Double.isInfinite(seconds) || Math.abs(seconds) >= Long.MAX_VALUE / SECOND) {
-        throw new IllegalArgumentException(name + ": " + value + " (expected: a positive duration up to 292 years)");
-      }
-      nanos = Math.round(seconds * SECOND);
-    } catch (NumberFormatException e) {
-      nanos = goDuration(v, name);
-    }
-    if (nanos <= 0) {
-      throw new IllegalArgumentException("cannot parse \"" + value + "\": " + name + " must be positive");
-    }
-    return nanos;
-  }
-
-  private static final Pattern GO_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
-  private static final Pattern PROM_PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w|y)");
-
-  static long goDuration(String v, String name) {
-    Matcher m = GO_PART.matcher(v);
-    int at = 0;
-    double nanos = 0;
-    while (at < v.length() && m.find(at) && m.start() == at) {
-      double n = Double.parseDouble(m.group(1));
-      nanos += n * switch (m.group(2)) {
-        case "ns" -> 1;
-        case "us", "µs" -> 1e3;
-        case "ms" -> 1e6;
-        case "s" -> 1e9;
-        case "m" -> 60e9;
-        default -> 3600e9;
-      };
-      at = m.end();
-    }
-    if (at != v.length() || v.isEmpty()) {
-      throw new IllegalArgumentException("cannot parse \"" + v + "\" to a valid duration (" + name + ")");
-    }
-    if (!(nanos < Long.MAX_VALUE)) {
-      throw new IllegalArgumentException(name + ": " + v + " (expected: a duration up to 292 years)");
-    }
-    return Math.round(nanos);
-  }
-
-  /** Prometheus durations, as Tempo reads {@code since}: {@code 1h}, {@code 30m}, {@code 7d}, {@code 1h30m}. */
-  static long promDuration(String v) {
-    Matcher m = PROM_PART.matcher(v);
-    int at = 0;
-    long nanos = 0;
-    while (at < v.length() && m.find(at) && m.start() == at) {
-      long n;
-      try {
-        n = Long.parseLong(m.group(1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("since: " + v + " (expected: a duration up to 292 years)");
-      }
-      long unit = switch (m.group(2)) {
-        case "ms" -> 1_000_000L;
-        case "s" -> SECOND;
-        case "m" -> 60 * SECOND;
-        case "h" -> 3600 * SECOND;
-        case "d" -> 86_400 * SECOND;
-        case "w" -> 7 * 86_400 * SECOND;
-        default -> 365 * 86_400 * SECOND;
-      };
-      try {
-        nanos = Math.addExact(nanos, Math.multiplyExact(n, unit));
-      } catch (ArithmeticException e) {
-        throw new IllegalArgumentException("since: " + v + " (expected: a duration up to 292 years)");
-      }
-      at = m.end();
-    }
-    if (at != v.length() || v.isEmpty()) {
-      throw new IllegalArgumentException("could not parse 'since' parameter: " + v);
-    }
-    return nanos;
+    return duration.toNanos();
   }
 
   /** Tempo's default step: about 240 points, rounded down to 1h, 5m, 1m, 15s, 5s or 1s (50ms under a minute). */

@@ -95,7 +95,13 @@ public final class QueryApi {
     }
   }
 
+  /**
+   * Adds the API's services to {@code server}, with the error handler that answers their failures
+   * ({@link QueryErrors}): install it on a port of its own, as its error rendering applies to the
+   * whole port.
+   */
   public void install(ServerBuilder server) {
+    server.errorHandler(new QueryErrors());
     TempoApi tempo = new TempoApi(store, java.time.Clock.systemUTC());
     tempo.install(server);
     dev.tokentrail.query.metrics.TraceQlMetrics metrics = dev.tokentrail.query.metrics.TraceQlMetrics.create(store);
@@ -105,6 +111,7 @@ public final class QueryApi {
     server.service(
         com.linecorp.armeria.server.grpc.GrpcService.builder()
             .addService(new StreamingQuerierService(tempo, metrics, java.time.Clock.systemUTC()))
+            .exceptionHandler(new QueryGrpcErrors())
             .useBlockingTaskExecutor(true)
             .build());
     if (engine != null) {

@@ -1,11 +1,9 @@
 package dev.tokentrail.query;
 
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.RequestTimeoutException;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.tokentrail.store.QueryCancellation;
-import dev.tokentrail.store.QueryCancelledException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -27,36 +25,27 @@ final class QueryGuard {
     maxRangeNanos = range.toNanos();
   }
 
-  /** The handler's response, its store reads cancelled when the request ends or times out. */
-  static HttpResponse cancellable(ServiceRequestContext ctx, TempoApi.Handler handler) throws Exception {
+  /**
+   * Runs a store-reading handler off the event loop, its store reads cancelled when the request
+   * ends or times out. Failures propagate to the port's error handler ({@link QueryErrors}), which
+   * answers bad parameters 400 and a cancelled read 503.
+   */
+  static HttpResponse blocking(ServiceRequestContext ctx, Handler handler) {
+    return HttpResponse.of(() -> cancellable(ctx, handler), ctx.blockingTaskExecutor());
+  }
+
+  /** A handler that reads the store and answers. */
+  interface Handler {
+    HttpResponse handle();
+  }
+
+  private static HttpResponse cancellable(ServiceRequestContext ctx, Handler handler) {
     long timeoutMillis = ctx.requestTimeoutMillis();
     QueryCancellation cancellation =
         QueryCancellation.withTimeout(timeoutMillis <= 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
-    ctx.whenRequestCancelling().thenAccept(cause -> cancellation.cancel("request cancelled (" + cause + ")"));
-    try {
-      return cancellation.run(() -> {
-        try {
-          return handler.handle();
-        } catch (RuntimeException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new HandlerException(e);
-        }
-      });
-    } catch (HandlerException e) {
-      throw (Exception) e.getCause();
-    } catch (QueryCancelledException e) {
-      // Nobody is waiting for the answer (or the timeout already answered 503).
-      return HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, e.getMessage());
-    }
-  }
-
-  private static final class HandlerException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    HandlerException(Exception cause) {
-      super(cause);
-    }
+    ctx.whenRequestCancelling().thenAccept(cause -> cancellation.cancel(
+        cause instanceof RequestTimeoutException ? "request timed out" : "request cancelled by the client"));
+    return cancellation.run(handler::handle);
   }
 
   /** Refuses a window longer than {@code query.max_range}; 0 bounds are open (no check). */

@@ -16,6 +16,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.tokentrail.analysis.Repricer;
 import dev.tokentrail.store.CallFilter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -47,45 +48,28 @@ final class RepriceService implements HttpService {
       return HttpResponse.of(headers, HttpData.wrap(JsonResponses.bytes(
           Map.of("error", req.method() + " /api/v1/reprice: method not allowed (expected: POST)"))));
     }
-    CallFilter filter;
-    try {
-      filter = filter(ctx);
-    } catch (IllegalArgumentException e) {
-      return JsonResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
-    }
+    // Bad parameters throw here, before the run: the port's handler answers 400 (QueryErrors).
+    CallFilter filter = filter(ctx);
     // A month of calls can take minutes; the run ends on its own, so the request waits for it.
     ctx.clearRequestTimeout();
-    return HttpResponse.of(
-        () -> {
-          try {
-            return JsonResponses.rounded(body(repricer.reprice(Tenants.DEFAULT, filter)));
-          } catch (IllegalArgumentException e) {
-            return JsonResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
-          } catch (RuntimeException e) {
-            return JsonResponses.error(HttpStatus.INTERNAL_SERVER_ERROR, "reprice failed: " + e.getMessage());
-          }
-        },
-        ctx.blockingTaskExecutor());
+    // A catalog file that does not load is an IllegalArgumentException (400); other failures are
+    // logged and answered 500 without their detail by the same handler.
+    return HttpResponse.of(() -> JsonResponses.rounded(body(repricer.reprice(Tenants.DEFAULT, filter))), ctx.blockingTaskExecutor());
   }
 
   CallFilter filter(ServiceRequestContext ctx) {
+    QueryParams params = QueryParams.of(ctx);
     long now = clock.millis();
-    String since = ctx.queryParam("since");
-    long to = TopTracesService.millisParam(ctx, "to", now);
+    Duration since = params.duration("since", null);
+    long to = params.epochMillis("to", now);
     long from;
-    if (since != null && !since.isBlank()) {
-      if (ctx.queryParam("from") != null) {
+    if (since != null) {
+      if (params.optionalString("from") != null) {
         throw new IllegalArgumentException("since: give either since or from, not both");
       }
-      long back;
-      try {
-        back = AnalyticsApi.StepDuration.parse(since).millis();
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("since: " + since + " (expected: a duration such as 12h, 7d or 30d)");
-      }
-      from = to - back;
+      from = to - since.toMillis();
     } else {
-      from = TopTracesService.millisParam(ctx, "from", to - DAY_MILLIS);
+      from = params.epochMillis("from", to - DAY_MILLIS);
     }
     if (from > to) {
       throw new IllegalArgumentException("from: after to (expected: from <= to)");
@@ -93,10 +77,8 @@ final class RepriceService implements HttpService {
     if (from <= 0) {
       throw new IllegalArgumentException("from: " + from + " (expected: a time after 1970)");
     }
-    return new CallFilter(from * 1_000_000L, to * 1_000_000L + 999_999L,
-        AnalyticsApi.filterValue(ctx.queryParam("service")), AnalyticsApi.filterValue(ctx.queryParam("team")),
-        AnalyticsApi.filterValue(ctx.queryParam("project")), AnalyticsApi.filterValue(ctx.queryParam("model")),
-        AnalyticsApi.filterValue(ctx.queryParam("feature")));
+    return new CallFilter(from * 1_000_000L, to * 1_000_000L + 999_999L, params.filter("service"),
+        params.filter("team"), params.filter("project"), params.filter("model"), params.filter("feature"));
   }
 
   static Map<String, Object> body(Repricer.Result r) {

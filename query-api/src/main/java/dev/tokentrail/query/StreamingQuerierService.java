@@ -19,10 +19,7 @@ import dev.tokentrail.query.tempopb.StreamingQuerierGrpc;
 import dev.tokentrail.query.tempopb.TimeSeries;
 import dev.tokentrail.query.tempopb.TraceSearchMetadata;
 import dev.tokentrail.query.traceql.TraceQl;
-import dev.tokentrail.query.traceql.TraceQlException;
 import dev.tokentrail.store.TraceMatch;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -30,8 +27,6 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Grafana Tempo's gRPC {@code tempopb.StreamingQuerier}: what Grafana's Tempo data source calls
@@ -40,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * metrics queries of type instant) the TraceQL metrics engine. Each streams
  * as Tempo's query frontend does: progress messages (job counts in {@code metrics}), then a final
  * message with the whole result, then the end of the stream, which is what Grafana waits for. Bad
- * queries and parameters answer INVALID_ARGUMENT with the message {@code /api/search} would give.
+ * queries and parameters answer INVALID_ARGUMENT with the message {@code /api/search} would give
+ * ({@link QueryGrpcErrors}).
  */
 final class StreamingQuerierService extends StreamingQuerierGrpc.StreamingQuerierImplBase {
-  private static final Logger LOG = LoggerFactory.getLogger(StreamingQuerierService.class);
   private static final int DEFAULT_LIMIT = 20;
   private static final int MAX_LIMIT = 10_000;
   private static final int DEFAULT_SPSS = 3;
@@ -350,19 +345,11 @@ final class StreamingQuerierService extends StreamingQuerierGrpc.StreamingQuerie
     return true;
   }
 
+  /** Ends the call with {@code e}, which the service's {@link QueryGrpcErrors} turns into its status. */
   private static void fail(StreamObserver<?> out, RuntimeException e) {
     if (out instanceof ServerCallStreamObserver<?> call && call.isCancelled()) {
       return;
     }
-    Status status;
-    if (e instanceof TraceQlException || e instanceof IllegalArgumentException) {
-      status = Status.INVALID_ARGUMENT.withDescription(e.getMessage());
-    } else if (e instanceof StatusRuntimeException s) {
-      status = s.getStatus();
-    } else {
-      LOG.warn("streaming query failed", e);
-      status = Status.INTERNAL.withDescription("internal error: " + e).withCause(e);
-    }
-    out.onError(status.asRuntimeException());
+    out.onError(e);
   }
 }

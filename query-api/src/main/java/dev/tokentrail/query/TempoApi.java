@@ -12,7 +12,6 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.query.traceql.LenientConditions;
 import dev.tokentrail.query.traceql.TraceQl;
-import dev.tokentrail.query.traceql.TraceQlException;
 import dev.tokentrail.query.traceql.TraceQlParser;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
@@ -25,6 +24,7 @@ import dev.tokentrail.store.TraceSearch;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,7 +34,8 @@ import java.util.Set;
 /**
  * Grafana Tempo's HTTP search API over the span store, with the request parameters and response
  * shapes of Tempo's own API (docs/research/tempo-api.md): echo, build info, TraceQL search, and
- * the v1/v2 tag name and tag value endpoints. Errors are plain text, as Tempo answers them.
+ * the v1/v2 tag name and tag value endpoints. Errors are plain text, as Tempo answers them
+ * ({@link QueryErrors}).
  */
 final class TempoApi {
   static final String TEMPO_VERSION = "2.7.0";
@@ -64,43 +65,27 @@ final class TempoApi {
         "buildUser", "tokentrail",
         "buildDate", "",
         "goVersion", "")));
-    server.service("/api/search", (ctx, req) -> blocking(ctx, () -> search(ctx)));
-    server.service("/api/search/tags", (ctx, req) -> blocking(ctx, () -> tagsV1(ctx)));
-    server.service("/api/v2/search/tags", (ctx, req) -> blocking(ctx, () -> tagsV2(ctx)));
-    server.service("/api/search/tag/{name}/values", (ctx, req) -> blocking(ctx, () -> tagValues(ctx, false)));
-    server.service("/api/v2/search/tag/{name}/values", (ctx, req) -> blocking(ctx, () -> tagValues(ctx, true)));
-  }
-
-  interface Handler {
-    HttpResponse handle() throws Exception;
-  }
-
-  /** Runs a store-reading handler off the event loop; bad requests become 400 with the reason. */
-  static HttpResponse blocking(ServiceRequestContext ctx, Handler handler) {
-    return HttpResponse.of(
-        () -> {
-          try {
-            return QueryGuard.cancellable(ctx, handler);
-          } catch (TraceQlException | IllegalArgumentException e) {
-            return HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.PLAIN_TEXT_UTF_8, e.getMessage());
-          } catch (Exception e) {
-            return HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR, MediaType.PLAIN_TEXT_UTF_8, "internal error: " + e);
-          }
-        },
-        ctx.blockingTaskExecutor());
+    server.service("/api/search", (ctx, req) -> QueryGuard.blocking(ctx, () -> search(ctx)));
+    server.service("/api/search/tags", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagsV1(ctx)));
+    server.service("/api/v2/search/tags", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagsV2(ctx)));
+    server.service("/api/search/tag/{name}/values", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagValues(ctx, false)));
+    server.service("/api/v2/search/tag/{name}/values", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagValues(ctx, true)));
   }
 
   // ---------------------------------------------------------------------------------------------
   // Search
 
   private HttpResponse search(ServiceRequestContext ctx) {
-    String q = ctx.queryParam("q");
-    TraceQl query = searchQuery(q, ctx.queryParam("tags"));
-    long[] window = window(ctx);
-    int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-    int spss = intParam(ctx, "spss", 3, 0, 1000);
-    long minDuration = durationParam(ctx, "minDuration");
-    long maxDuration = durationParam(ctx, "maxDuration");
+    QueryParams params = QueryParams.of(ctx);
+    String q = params.optionalString("q");
+    TraceQl query = searchQuery(q, params.optionalString("tags"));
+    long[] range = params.timeRangeSeconds("start", "end");
+    long[] window = window(range[0], range[1]);
+    int limit = params.limit("limit", DEFAULT_LIMIT, MAX_LIMIT);
+    int spss = params.integer("spss", 3, 0, 1000);
+    // Tempo's minDuration/maxDuration: Go durations such as 100ms or 1.5s; absent is no bound.
+    long minDuration = params.duration("minDuration", Duration.ZERO).toNanos();
+    long maxDuration = params.duration("maxDuration", Duration.ZERO).toNanos();
     SearchResult result = search(query, isTraceQl(q), window[0], window[1], minDuration, maxDuration, limit, spss);
     ObjectNode body = NODES.objectNode();
     ArrayNode traces = body.putArray("traces");
@@ -329,8 +314,9 @@ final class TempoApi {
   // Tags
 
   private HttpResponse tagsV1(ServiceRequestContext ctx) {
-    long[] window = tagWindow(ctx);
-    TagNames names = store.tagNames(Tenants.DEFAULT, window[0], window[1], intParam(ctx, "limit", 5000, 1, 100_000));
+    QueryParams params = QueryParams.of(ctx);
+    long[] window = tagWindow(params);
+    TagNames names = store.tagNames(Tenants.DEFAULT, window[0], window[1], params.limit("limit", 5000, 100_000));
     Set<String> all = new java.util.TreeSet<>(names.span());
     all.addAll(names.resource());
     ObjectNode body = NODES.objectNode();
@@ -340,21 +326,19 @@ final class TempoApi {
   }
 
   private HttpResponse tagsV2(ServiceRequestContext ctx) {
-    String scope = ctx.queryParam("scope");
-    if (scope != null && !scope.isEmpty() && !List.of("span", "resource", "intrinsic", "all").contains(scope)) {
-      throw new IllegalArgumentException("scope: " + scope + " (expected: span, resource, intrinsic or all)");
-    }
-    long[] window = tagWindow(ctx);
-    TagNames names = store.tagNames(Tenants.DEFAULT, window[0], window[1], intParam(ctx, "limit", 5000, 1, 100_000));
+    QueryParams params = QueryParams.of(ctx);
+    String scope = params.choice("scope", "all", List.of("span", "resource", "intrinsic", "all"));
+    long[] window = tagWindow(params);
+    TagNames names = store.tagNames(Tenants.DEFAULT, window[0], window[1], params.limit("limit", 5000, 100_000));
     ObjectNode body = NODES.objectNode();
     ArrayNode scopes = body.putArray("scopes");
-    if (scope == null || scope.isEmpty() || scope.equals("all") || scope.equals("resource")) {
+    if (scope.equals("all") || scope.equals("resource")) {
       addScope(scopes, "resource", names.resource());
     }
-    if (scope == null || scope.isEmpty() || scope.equals("all") || scope.equals("span")) {
+    if (scope.equals("all") || scope.equals("span")) {
       addScope(scopes, "span", names.span());
     }
-    if (scope == null || scope.isEmpty() || scope.equals("all") || scope.equals("intrinsic")) {
+    if (scope.equals("all") || scope.equals("intrinsic")) {
       addScope(scopes, "intrinsic", INTRINSICS);
     }
     return JsonResponses.ok(body);
@@ -371,8 +355,9 @@ final class TempoApi {
     String raw = ctx.pathParam("name");
     // Older Grafana versions encode the tag twice in the path.
     String name = raw.contains("%") ? URLDecoder.decode(raw, StandardCharsets.UTF_8) : raw;
-    int limit = intParam(ctx, "limit", 1000, 1, 100_000);
-    long[] window = tagWindow(ctx);
+    QueryParams params = QueryParams.of(ctx);
+    int limit = params.limit("limit", 1000, 100_000);
+    long[] window = tagWindow(params);
     FieldRef field = v2 ? scopedField(name) : FieldRef.any(name);
     List<TagValue> values;
     if (field.scope() == FieldRef.Scope.INTRINSIC) {
@@ -383,7 +368,7 @@ final class TempoApi {
         default -> store.tagValues(Tenants.DEFAULT, field, window[0], window[1], limit);
       };
     } else {
-      values = narrowedValues(field, ctx.queryParam("q"), window, limit);
+      values = narrowedValues(field, params.optionalString("q"), window, limit);
     }
     ObjectNode body = NODES.objectNode();
     ArrayNode array = body.putArray("tagValues");
@@ -567,12 +552,10 @@ final class TempoApi {
   // ---------------------------------------------------------------------------------------------
   // Parameters
 
-  /** {@code start}/{@code end} in unix seconds; without them, the last hour (like Tempo's recent data). */
-  private long[] window(ServiceRequestContext ctx) {
-    return window(TraceByIdService.epochSecondsParam(ctx, "start"), TraceByIdService.epochSecondsParam(ctx, "end"));
-  }
-
-  /** A search window from start/end in epoch nanoseconds (whole seconds, 0 = absent): {start, end or 0}. */
+  /**
+   * A search window from start/end in epoch nanoseconds (whole seconds, 0 = absent): {start, end
+   * or 0}; without either, the last hour (like Tempo's recent data).
+   */
   long[] window(long start, long end) {
     long now = clock.millis() * 1_000_000L;
     if (start == 0 && end == 0) {
@@ -581,54 +564,20 @@ final class TempoApi {
     if (end != 0 && start > end) {
       throw new IllegalArgumentException("start: after end (expected: start <= end)");
     }
-    // end is inclusive of its whole second.
+    return inclusiveEnd(start, end);
+  }
+
+  /** The tag endpoints' window: {@code start}/{@code end} in unix seconds, open when absent. */
+  private static long[] tagWindow(QueryParams params) {
+    long[] range = params.timeRangeSeconds("start", "end");
+    return inclusiveEnd(range[0], range[1]);
+  }
+
+  /** {start, end} with the end inclusive of its whole second, range-checked. */
+  private static long[] inclusiveEnd(long start, long end) {
     long[] window = {start, end == 0 ? 0 : QueryGuard.plus(end, 999_999_999L)};
     QueryGuard.checkRange("start/end", window[0], window[1]);
     return window;
-  }
-
-  private static long[] tagWindow(ServiceRequestContext ctx) {
-    long start = TraceByIdService.epochSecondsParam(ctx, "start");
-    long end = TraceByIdService.epochSecondsParam(ctx, "end");
-    if (end != 0 && start > end) {
-      throw new IllegalArgumentException("start: after end (expected: start <= end)");
-    }
-    long[] window = {start, end == 0 ? 0 : QueryGuard.plus(end, 999_999_999L)};
-    QueryGuard.checkRange("start/end", window[0], window[1]);
-    return window;
-  }
-
-  static int intParam(ServiceRequestContext ctx, String name, int defaultValue, int min, int max) {
-    String value = ctx.queryParam(name);
-    if (value == null || value.isEmpty()) {
-      return defaultValue;
-    }
-    try {
-      int n = Integer.parseInt(value.trim());
-      if (n < min || n > max) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: an integer from " + min + " to " + max + ")");
-    }
-  }
-
-  /** Tempo's minDuration/maxDuration: Go durations such as {@code 100ms}, {@code 1.5s}. */
-  static long durationParam(ServiceRequestContext ctx, String name) {
-    String value = ctx.queryParam(name);
-    if (value == null || value.isEmpty()) {
-      return 0;
-    }
-    try {
-      long nanos = MetricsApi.goDuration(value.trim(), name);
-      if (nanos < 0) {
-        throw new IllegalArgumentException();
-      }
-      return nanos;
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: a duration such as 100ms or 1.5s)");
-    }
   }
 
   static String trimLeadingZeros(String hex) {

@@ -12,8 +12,6 @@ import dev.tokentrail.store.TraceMatch;
 import dev.tokentrail.store.TraceSearch;
 import dev.tokentrail.store.TraceSummary;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,23 +36,23 @@ final class TopTracesService implements HttpService {
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    return TempoApi.blocking(ctx, () -> {
-      TraceSearch.Order order = switch (ctx.queryParam("by") == null ? "cost" : ctx.queryParam("by")) {
+    return QueryGuard.blocking(ctx, () -> {
+      QueryParams params = QueryParams.of(ctx);
+      TraceSearch.Order order = switch (params.choice("by", "cost", List.of("cost", "tokens", "llm_calls", "newest"))) {
         case "cost" -> TraceSearch.Order.COST;
         case "tokens" -> TraceSearch.Order.TOKENS;
         case "llm_calls" -> TraceSearch.Order.LLM_CALLS;
-        case "newest" -> TraceSearch.Order.NEWEST;
-        default -> throw new IllegalArgumentException("by: " + ctx.queryParam("by") + " (expected: cost, tokens, llm_calls or newest)");
+        default -> TraceSearch.Order.NEWEST;
       };
       long now = clock.millis();
-      long to = millisParam(ctx, "to", now);
-      long from = millisParam(ctx, "from", Math.max(0, to - DAY_MILLIS));
+      long to = params.epochMillis("to", now);
+      long from = params.epochMillis("from", Math.max(0, to - DAY_MILLIS));
       if (from > to) {
         throw new IllegalArgumentException("from: after to (expected: from <= to)");
       }
       long[] window = nanosWindow(from, to);
-      int limit = TempoApi.intParam(ctx, "limit", 20, 1, 10_000);
-      TraceQl query = TraceQlParser.parse(ctx.queryParam("q"));
+      int limit = params.limit("limit", 20, 10_000);
+      TraceQl query = TraceQlParser.parse(params.optionalString("q"));
       List<TraceMatch> matches = store.search(Tenants.DEFAULT, new TraceSearch(
           query.spansets(), query.aggregates(), window[0], window[1], 0, 0, limit, 0, order));
       List<Map<String, Object>> rows = new ArrayList<>(matches.size());
@@ -95,36 +93,4 @@ final class TopTracesService implements HttpService {
   }
 
   private static final long MAX_MILLIS = Long.MAX_VALUE / 1_000_000L;
-
-  /** Epoch milliseconds or an ISO-8601 instant, from 1970 to 2262. */
-  static long millisParam(ServiceRequestContext ctx, String name, long defaultValue) {
-    String value = ctx.queryParam(name);
-    if (value == null || value.isBlank()) {
-      return defaultValue;
-    }
-    String v = value.trim();
-    String expected = name + ": " + value + " (expected: epoch milliseconds from 0 to " + MAX_MILLIS + " or an ISO-8601 instant)";
-    if (!v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      try {
-        long millis = Long.parseLong(v);
-        if (millis > MAX_MILLIS) {
-          throw new NumberFormatException();
-        }
-        return millis;
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(expected);
-      }
-    }
-    try {
-      long millis = Instant.parse(v).toEpochMilli();
-      if (millis < 0 || millis > MAX_MILLIS) {
-        throw new IllegalArgumentException(expected);
-      }
-      return millis;
-    } catch (ArithmeticException e) {
-      throw new IllegalArgumentException(expected);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: epoch milliseconds or an ISO-8601 instant)");
-    }
-  }
 }

@@ -26,7 +26,7 @@ import java.util.List;
  * {"batches": [ResourceSpans...]}}); {@code /api/v2/traces/{id}} answers {@code
  * TraceByIDResponse} ({@code {"trace": {"resourceSpans": [...]}}}). Both serve protobuf when the
  * client accepts {@code application/protobuf}, as Grafana does. Ids in JSON are base64, as Tempo
- * writes them. Unknown traces are 404, malformed ids 400.
+ * writes them. Unknown traces are 404, malformed ids and times 400 (JSON, {@link QueryErrors}).
  */
 final class TraceByIdService {
   private static final MediaType PROTOBUF = MediaType.create("application", "protobuf");
@@ -52,14 +52,9 @@ final class TraceByIdService {
     if (traceId == null) {
       return JsonResponses.error(HttpStatus.BAD_REQUEST, "traceId: " + raw + " (expected: up to 32 hex digits)");
     }
-    long start;
-    long end;
-    try {
-      start = epochSecondsParam(ctx, "start");
-      end = epochSecondsParam(ctx, "end");
-    } catch (IllegalArgumentException e) {
-      return JsonResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
-    }
+    QueryParams params = QueryParams.of(ctx);
+    long start = params.epochSeconds("start");
+    long end = params.epochSeconds("end");
     boolean protobuf = acceptsProtobuf(req);
     return HttpResponse.of(
         () -> {
@@ -132,22 +127,5 @@ final class TraceByIdService {
   static boolean acceptsProtobuf(HttpRequest req) {
     String accept = req.headers().get(HttpHeaderNames.ACCEPT);
     return accept != null && accept.contains("application/protobuf");
-  }
-
-  /** Tempo's {@code start}/{@code end}: unix epoch seconds; returns epoch nanos or 0. */
-  static long epochSecondsParam(ServiceRequestContext ctx, String name) {
-    String value = ctx.queryParam(name);
-    if (value == null || value.isEmpty()) {
-      return 0;
-    }
-    try {
-      long seconds = Long.parseLong(value);
-      if (seconds < 0) {
-        throw new NumberFormatException();
-      }
-      return QueryGuard.times(name, value, seconds, 1_000_000_000L, "unix epoch seconds up to " + Long.MAX_VALUE / 1_000_000_000L);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: unix epoch seconds)");
-    }
   }
 }

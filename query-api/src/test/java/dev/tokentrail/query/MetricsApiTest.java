@@ -242,15 +242,7 @@ class MetricsApiTest {
   }
 
   @Test
-  void parameterParsingFollowsTempo() {
-    assertThat(MetricsApi.timestamp("1700000000", 0, "start")).isEqualTo(1_700_000_000L * S);
-    assertThat(MetricsApi.timestamp("1700000000123456789", 0, "start")).isEqualTo(1_700_000_000_123_456_789L);
-    assertThat(MetricsApi.timestamp("1700000000.5", 0, "start")).isEqualTo(1_700_000_000_500_000_000L);
-    assertThat(MetricsApi.timestamp("2023-11-14T22:13:20Z", 0, "start")).isEqualTo(1_700_000_000L * S);
-    assertThat(MetricsApi.secondsOrDuration("1m30s", "step")).isEqualTo(90 * S);
-    assertThat(MetricsApi.secondsOrDuration("15", "step")).isEqualTo(15 * S);
-    assertThat(MetricsApi.secondsOrDuration("500ms", "step")).isEqualTo(S / 2);
-    assertThat(MetricsApi.promDuration("1d")).isEqualTo(86_400 * S);
+  void theDefaultStepFollowsTempo() {
     assertThat(MetricsApi.defaultStep(0, 3600 * S)).isEqualTo(15 * S);
   }
 }

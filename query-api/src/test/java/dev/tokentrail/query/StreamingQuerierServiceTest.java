@@ -220,8 +220,8 @@ class StreamingQuerierServiceTest {
     StreamingQuerierService service = new StreamingQuerierService(null, failing, CLOCK);
     Recorder<QueryRangeResponse> out = new Recorder<>();
     service.metricsQueryRange(QueryRangeRequest.newBuilder().setQuery("{ span.x = }").setStart(S).setEnd(2 * S).build(), out);
-    assertThat(Status.fromThrowable(out.error).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(Status.fromThrowable(out.error).getDescription()).startsWith("TraceQL error at column");
+    assertThat(statusOf(out.error).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(statusOf(out.error).getDescription()).startsWith("TraceQL error at column");
     assertThat(out.completed).isFalse();
 
     for (QueryRangeRequest bad : List.of(
@@ -229,9 +229,18 @@ class StreamingQuerierServiceTest {
         QueryRangeRequest.newBuilder().setQuery("{ } | rate()").setStart(5 * S).setEnd(2 * S).build())) {
       out = new Recorder<>();
       service.metricsQueryRange(bad, out);
-      assertThat(Status.fromThrowable(out.error).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(statusOf(out.error).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(out.messages).isEmpty();
     }
+  }
+
+  /** The status the service's exception handler answers for {@code error}, as Armeria applies it. */
+  private static Status statusOf(Throwable error) {
+    com.linecorp.armeria.server.ServiceRequestContext ctx = com.linecorp.armeria.server.ServiceRequestContext.of(
+        com.linecorp.armeria.common.HttpRequest.of(com.linecorp.armeria.common.HttpMethod.POST,
+            "/tempopb.StreamingQuerier/MetricsQueryRange"));
+    Status status = new QueryGrpcErrors().apply(ctx, Status.UNKNOWN, error, new io.grpc.Metadata());
+    return status != null ? status : Status.fromThrowable(error);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tokentrail.server;
 
+import dev.tokentrail.model.Durations;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

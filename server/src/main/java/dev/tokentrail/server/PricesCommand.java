@@ -3,6 +3,7 @@ package dev.tokentrail.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tokentrail.model.Durations;
 import dev.tokentrail.pricing.CatalogModel;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.pricing.PriceUnit;

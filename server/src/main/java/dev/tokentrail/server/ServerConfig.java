@@ -7,6 +7,7 @@ import dev.tokentrail.analysis.BudgetAnalysis;
 import dev.tokentrail.analysis.WasteThresholds;
 import dev.tokentrail.genai.AttributionKeys;
 import dev.tokentrail.genai.ValueLimits;
+import dev.tokentrail.model.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

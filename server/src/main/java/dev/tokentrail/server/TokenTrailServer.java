@@ -190,6 +190,9 @@ final class TokenTrailServer implements AutoCloseable {
         .http1MaxHeaderSize(RequestHeaderLimit.MAX_BYTES)
         .http2MaxHeaderListSize(RequestHeaderLimit.DECODE_LIMIT_BYTES)
         .decorator(new RequestHeaderLimit())
+        // Error bodies never carry stack traces, whatever -Dcom.linecorp.armeria.verboseResponses
+        // says: each port's error handler logs failures and tells clients only the request id.
+        .verboseResponses(false)
         .disableServerHeader()
         .disableDateHeader();
   }

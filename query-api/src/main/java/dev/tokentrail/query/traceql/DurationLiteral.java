@@ -1,6 +1,11 @@
 package dev.tokentrail.query.traceql;
 
-/** TraceQL duration literals such as {@code 1.5s} or {@code 300ms}, in nanoseconds. */
+import dev.tokentrail.model.Durations;
+
+/**
+ * TraceQL duration literals such as {@code 1.5s} or {@code 300ms}, in nanoseconds: Go's units
+ * only, as Tempo's TraceQL reads them, parsed by the one duration parser ({@link Durations}).
+ */
 final class DurationLiteral {
   private DurationLiteral() {}
 
@@ -12,25 +17,12 @@ final class DurationLiteral {
   }
 
   static long nanos(String literal, int offset) {
-    int i = 0;
-    while (i < literal.length() && (Character.isDigit(literal.charAt(i)) || literal.charAt(i) == '.' || literal.charAt(i) == '-')) {
-      i++;
-    }
-    double amount;
+    boolean negative = literal.startsWith("-");
     try {
-      amount = Double.parseDouble(literal.substring(0, i));
-    } catch (NumberFormatException e) {
+      long nanos = Durations.parse(negative ? literal.substring(1) : literal, "duration").toNanos();
+      return negative ? -nanos : nanos;
+    } catch (IllegalArgumentException e) {
       throw new TraceQlException("invalid duration '" + literal + "'", offset);
     }
-    double scale = switch (literal.substring(i)) {
-      case "ns" -> 1;
-      case "us", "µs" -> 1e3;
-      case "ms" -> 1e6;
-      case "s" -> 1e9;
-      case "m" -> 60e9;
-      case "h" -> 3600e9;
-      default -> throw new TraceQlException("invalid duration '" + literal + "'", offset);
-    };
-    return Math.round(amount * scale);
   }
 }
