@@ -48,7 +48,7 @@ public abstract class AggregateContract extends StoreContract {
   }
 
   @Test
-  void sumFiltersTracesAndReportsItsValue() {
+  protected void sumFiltersTracesAndReportsItsValue() {
     AggregateCondition costOverHalf = new AggregateCondition(Function.SUM, COST, Op.GT, 0.5);
     List<TraceMatch> expensive = search(GPT_4O, costOverHalf);
     assertThat(ids(expensive)).containsExactly(costly);
@@ -57,7 +57,7 @@ public abstract class AggregateContract extends StoreContract {
   }
 
   @Test
-  void countCountsMatchedSpans() {
+  protected void countCountsMatchedSpans() {
     AggregateCondition twoSpans = new AggregateCondition(Function.COUNT, null, Op.GTE, 2);
     assertThat(ids(search(SpanFilter.all(), twoSpans))).containsExactlyInAnyOrder(costly, mixed, plain);
     assertThat(ids(search(GPT_4O, twoSpans))).containsExactly(costly);
@@ -65,7 +65,7 @@ public abstract class AggregateContract extends StoreContract {
   }
 
   @Test
-  void avgMinAndMaxReadTheFieldNumerically() {
+  protected void avgMinAndMaxReadTheFieldNumerically() {
     FieldRef input = FieldRef.any("gen_ai.usage.input_tokens");
     assertThat(ids(search(SpanFilter.all(), new AggregateCondition(Function.MAX, input, Op.EQ, 100))))
         .containsExactly(cheap);
@@ -78,7 +78,7 @@ public abstract class AggregateContract extends StoreContract {
   }
 
   @Test
-  void anAggregateNoMatchedSpanHasAValueForFails() {
+  protected void anAggregateNoMatchedSpanHasAValueForFails() {
     // The plain trace's spans have no cost: sum() is undefined there, not 0, so even "< 1" fails.
     assertThat(ids(search(SpanFilter.all(), new AggregateCondition(Function.SUM, COST, Op.LT, 1))))
         .containsExactlyInAnyOrder(cheap, costly, mixed);
@@ -86,7 +86,7 @@ public abstract class AggregateContract extends StoreContract {
   }
 
   @Test
-  void durationAggregatesReadNanoseconds() {
+  protected void durationAggregatesReadNanoseconds() {
     FieldRef duration = FieldRef.intrinsic(FieldRef.DURATION);
     List<TraceMatch> found = search(SpanFilter.all(), new AggregateCondition(Function.SUM, duration, Op.EQ, 4 * SECOND));
     assertThat(ids(found)).containsExactly(plain);
@@ -94,7 +94,7 @@ public abstract class AggregateContract extends StoreContract {
   }
 
   @Test
-  void everyConditionMustHold() {
+  protected void everyConditionMustHold() {
     List<TraceMatch> found = search(SpanFilter.all(),
         new AggregateCondition(Function.COUNT, null, Op.EQ, 2),
         new AggregateCondition(Function.SUM, COST, Op.LT, 0.1));
@@ -103,7 +103,7 @@ public abstract class AggregateContract extends StoreContract {
   }
 
   @Test
-  void searchesWithoutAggregatesReportNone() {
+  protected void searchesWithoutAggregatesReportNone() {
     assertThat(search(GPT_4O)).isNotEmpty().allSatisfy(m -> assertThat(m.aggregates()).isEmpty());
   }
 }

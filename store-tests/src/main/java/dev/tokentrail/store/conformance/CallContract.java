@@ -28,7 +28,7 @@ public abstract class CallContract extends StoreContract {
   }
 
   @Test
-  void llmCallsAreReadIntoTheCallTableWithTheirSdkRetries() {
+  protected void llmCallsAreReadIntoTheCallTableWithTheirSdkRetries() {
     String traceId = spans.traceId();
     writeVisible(
         spans.llmCall(traceId, "", "gpt-4o", 1200, 300, 0.006, T0).attribute("tokentrail.retry.attempt", 2L)
@@ -41,7 +41,7 @@ public abstract class CallContract extends StoreContract {
   }
 
   @Test
-  void everyColumnHoldsWhatTheCallHeld() {
+  protected void everyColumnHoldsWhatTheCallHeld() {
     String traceId = spans.traceId();
     Span root = spans.span(traceId, "agent", T0, 10 * SECOND).build();
     Span call = spans.llmCall(traceId, root.spanId(), "claude-sonnet-4", 1000, 200, 0.25, T0 + SECOND)
@@ -87,7 +87,7 @@ public abstract class CallContract extends StoreContract {
   }
 
   @Test
-  void unreportedTokensAndUnpricedCallsReadAsUnknown() {
+  protected void unreportedTokensAndUnpricedCallsReadAsUnknown() {
     String traceId = spans.traceId();
     Span unpriced = spans.span(traceId, "chat mystery", T0, SECOND)
         .attribute("tokentrail.llm_call", true).attribute("gen_ai.operation.name", "chat")
@@ -108,7 +108,7 @@ public abstract class CallContract extends StoreContract {
   }
 
   @Test
-  void callColumnsComeFromTheIngestedCallNotFromAttributeNames() {
+  protected void callColumnsComeFromTheIngestedCallNotFromAttributeNames() {
     String traceId = spans.traceId();
     // A span whose attributes name no call, ingested with the call its original convention reported.
     Span span = spans.span(traceId, "llm", T0, SECOND).attribute("llm.model_name", "gpt-4o").build();
@@ -130,7 +130,7 @@ public abstract class CallContract extends StoreContract {
   }
 
   @Test
-  void aReSentCallIsOneRow() {
+  protected void aReSentCallIsOneRow() {
     Span call = spans.llmCall(spans.traceId(), "", "gpt-4o", 10, 1, 0.01, T0).build();
     write(call);
     writeVisible(call);
@@ -138,7 +138,7 @@ public abstract class CallContract extends StoreContract {
   }
 
   @Test
-  void everyFilterFieldSelectsItsCalls() {
+  protected void everyFilterFieldSelectsItsCalls() {
     String traceId = spans.traceId();
     Span a = spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.01, T0)
         .resource(TestSpans.service("svc-a")).attribute("tokentrail.team", "team-a")
@@ -166,7 +166,7 @@ public abstract class CallContract extends StoreContract {
   }
 
   @Test
-  void callsOfOneTraceInDifferentPartitionsAreAllListed() {
+  protected void callsOfOneTraceInDifferentPartitionsAreAllListed() {
     String traceId = spans.traceId();
     writeVisible(spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.01, T0).build(),
         spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.01, T0 + 2 * DAY).build());

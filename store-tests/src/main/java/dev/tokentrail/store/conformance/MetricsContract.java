@@ -44,7 +44,7 @@ public abstract class MetricsContract extends StoreContract {
   }
 
   @Test
-  void spansAreCountedPerBucketInsideTheHalfOpenRange() {
+  protected void spansAreCountedPerBucketInsideTheHalfOpenRange() {
     writeVisible(at(-1, Map.of()), at(0, Map.of()), at(STEP, Map.of()), at(STEP + 1, Map.of()), at(2 * STEP + 5, Map.of()),
         at(3 * STEP, Map.of()));
     MetricsAnswer answer = metrics(SpanFilter.all(), null, List.of(), false, 0);
@@ -57,7 +57,7 @@ public abstract class MetricsContract extends StoreContract {
   }
 
   @Test
-  void fieldStatisticsArePerBucketOverSpansHavingTheField() {
+  protected void fieldStatisticsArePerBucketOverSpansHavingTheField() {
     writeVisible(at(0, Map.of("n", 4L)), at(1, Map.of("n", 1.5)), at(2, Map.of()), at(3, Map.of("n", "text")),
         at(2 * STEP, Map.of("n", 7L)));
     MetricsSeries s = metrics(SpanFilter.all(), FieldRef.span("n"), List.of(), true, 0).series().get(0);
@@ -81,7 +81,7 @@ public abstract class MetricsContract extends StoreContract {
   }
 
   @Test
-  void durationIsReadInSeconds() {
+  protected void durationIsReadInSeconds() {
     writeVisible(spans.span(spans.traceId(), "op", T0, 2 * SECOND).build(),
         spans.span(spans.traceId(), "op", T0 + 1, SECOND / 2).build());
     MetricsSeries s = metrics(SpanFilter.all(), FieldRef.intrinsic(FieldRef.DURATION), List.of(), false, 0).series().get(0);
@@ -91,7 +91,7 @@ public abstract class MetricsContract extends StoreContract {
   }
 
   @Test
-  void seriesAreGroupedByTypedValuesNullWhereASpanLacksTheField() {
+  protected void seriesAreGroupedByTypedValuesNullWhereASpanLacksTheField() {
     writeVisible(at(0, Map.of("env", "prod", "shard", 3L, "canary", true)), at(1, Map.of("env", "prod", "shard", 3L, "canary", true)),
         at(2, Map.of("env", "dev", "shard", 2.5, "canary", false)), at(3, Map.of()));
     Map<List<Object>, MetricsSeries> series = byGroup(metrics(SpanFilter.all(), null,
@@ -102,7 +102,7 @@ public abstract class MetricsContract extends StoreContract {
   }
 
   @Test
-  void seriesAreGroupedByIntrinsicsAndResourceAttributes() {
+  protected void seriesAreGroupedByIntrinsicsAndResourceAttributes() {
     writeVisible(
         spans.span(spans.traceId(), "a", T0, SECOND).resource(Resource.of(Map.of("service.name", "web"))).build(),
         spans.span(spans.traceId(), "a", T0 + 1, SECOND).resource(Resource.of(Map.of("service.name", "api"))).build(),
@@ -116,7 +116,7 @@ public abstract class MetricsContract extends StoreContract {
   }
 
   @Test
-  void theFilterAndTraceLevelConditionsSelectSpans() {
+  protected void theFilterAndTraceLevelConditionsSelectSpans() {
     String traceId = spans.traceId();
     Span root = spans.span(traceId, "root", T0, SECOND).resource(TestSpans.service("bot")).build();
     writeVisible(root, spans.span(traceId, "child", T0 + 1, SECOND).parentSpanId(root.spanId()).build(),
@@ -127,7 +127,7 @@ public abstract class MetricsContract extends StoreContract {
   }
 
   @Test
-  void exemplarsAreSpansWithTheLargestValuePerSeriesAndBucket() {
+  protected void exemplarsAreSpansWithTheLargestValuePerSeriesAndBucket() {
     Span small = at(0, Map.of("n", 1L, "env", "prod"));
     Span large = at(1, Map.of("n", 9L, "env", "prod"));
     Span other = at(2, Map.of("n", 5L, "env", "dev"));
@@ -150,7 +150,7 @@ public abstract class MetricsContract extends StoreContract {
   }
 
   @Test
-  void exemplarsWithoutAFieldAreSpansOfTheBucket() {
+  protected void exemplarsWithoutAFieldAreSpansOfTheBucket() {
     Span a = at(0, Map.of());
     Span b = at(STEP, Map.of());
     writeVisible(a, b);
@@ -160,7 +160,7 @@ public abstract class MetricsContract extends StoreContract {
   }
 
   @Test
-  void groupingsNoSpanHasAreRefused() {
+  protected void groupingsNoSpanHasAreRefused() {
     writeVisible(at(0, Map.of()));
     assertThatThrownBy(() -> metrics(SpanFilter.all(), null, List.of(FieldRef.intrinsic(FieldRef.SERVICE)), false, 0))
         .isInstanceOf(IllegalArgumentException.class);
@@ -169,7 +169,7 @@ public abstract class MetricsContract extends StoreContract {
   }
 
   @Test
-  void noMatchingSpanMeansNoSeries() {
+  protected void noMatchingSpanMeansNoSeries() {
     writeVisible(at(0, Map.of("env", "prod")));
     MetricsAnswer answer = metrics(SpanFilter.eq(FieldRef.span("env"), "dev"), null, List.of(FieldRef.span("env")), false, 0);
     assertThat(answer.series()).isEmpty();

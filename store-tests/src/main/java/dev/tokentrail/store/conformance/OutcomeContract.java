@@ -19,7 +19,7 @@ public abstract class OutcomeContract extends StoreContract {
   }
 
   @Test
-  void theSpanThatStartedLastWins() {
+  protected void theSpanThatStartedLastWins() {
     String traceId = spans.traceId();
     writeVisible(outcome(traceId, T0 + 2, "resolved", 12.5), outcome(traceId, T0 + 1, "escalated", 3.0),
         spans.span(traceId, "no outcome", T0 + 3, SECOND).build());
@@ -27,7 +27,7 @@ public abstract class OutcomeContract extends StoreContract {
   }
 
   @Test
-  void onEqualStartsTheGreaterSpanIdWins() {
+  protected void onEqualStartsTheGreaterSpanIdWins() {
     String traceId = spans.traceId();
     Span smaller = outcome(traceId, T0, "first", 1.0);
     Span greater = outcome(traceId, T0, "second", null);
@@ -39,7 +39,7 @@ public abstract class OutcomeContract extends StoreContract {
   }
 
   @Test
-  void aValueIsReadWhateverItsNumberTypeAndNaNWithoutOne() {
+  protected void aValueIsReadWhateverItsNumberTypeAndNaNWithoutOne() {
     String whole = spans.traceId();
     String none = spans.traceId();
     writeVisible(outcome(whole, T0, "sale", 40L), outcome(none, T0, "abandoned", null));
@@ -50,7 +50,7 @@ public abstract class OutcomeContract extends StoreContract {
   }
 
   @Test
-  void onlySpansStartingInTheWindowCount() {
+  protected void onlySpansStartingInTheWindowCount() {
     String traceId = spans.traceId();
     String outside = spans.traceId();
     writeVisible(outcome(traceId, T0, "early", 1.0), outcome(traceId, T0 + DAY, "late", 2.0),
@@ -61,7 +61,7 @@ public abstract class OutcomeContract extends StoreContract {
   }
 
   @Test
-  void tracesWithoutOutcomesAreAbsent() {
+  protected void tracesWithoutOutcomesAreAbsent() {
     writeVisible(spans.span(spans.traceId(), "plain", T0, SECOND).build(),
         spans.span(spans.traceId(), "empty", T0, SECOND).attribute("tokentrail.outcome", "").build());
     assertThat(store.outcomes(TENANT, 0, 0)).isEmpty();

@@ -21,8 +21,9 @@ import java.util.Random;
  * Seeded random traces as services send them: roots (sometimes missing) over HTTP, database and
  * LLM call spans in the OTel GenAI, OpenInference and OpenLLMetry conventions, priced by the real
  * {@link LlmSpanEnricher} with the built-in catalog; spans days apart, written in shuffled batches,
- * some re-sent as they were and some re-sent changed. With {@code conflicts}, spans of a trace
- * also start together, and traces carry several outcomes and several teams.
+ * some re-sent as they were and some re-sent changed. A trace's calls name one team and project
+ * (or none); with {@code conflicts}, spans of a trace also start together, and traces carry
+ * several outcomes, teams and projects.
  */
 public final class RandomTraces {
   private static final LlmSpanEnricher ENRICHER = LlmSpanEnricher.create(
@@ -75,6 +76,7 @@ public final class RandomTraces {
     String service = pick(SERVICES);
     Resource resource = resource(service);
     String team = random.nextInt(4) == 0 ? null : pick(TEAMS);
+    String project = random.nextInt(3) == 0 ? pick(PROJECTS) : null;
     List<Span> spans = new ArrayList<>();
     boolean hasRoot = random.nextInt(8) != 0;
     String rootId = ids.spanId();
@@ -107,8 +109,9 @@ public final class RandomTraces {
       }
       previous = childStart;
       String childTeam = conflicts && random.nextBoolean() ? pick(TEAMS) : team;
+      String childProject = conflicts && random.nextBoolean() ? pick(PROJECTS) : project;
       spans.add(random.nextInt(3) == 0 ? plainChild(traceId, hasRoot ? rootId : "", childStart, resource)
-          : llmCall(traceId, hasRoot ? rootId : "", childStart, resource, childTeam));
+          : llmCall(traceId, hasRoot ? rootId : "", childStart, resource, childTeam, childProject));
     }
     List<IngestedSpan> out = new ArrayList<>();
     for (Span s : spans) {
@@ -147,7 +150,7 @@ public final class RandomTraces {
     return b.build();
   }
 
-  private Span llmCall(String traceId, String parent, long start, Resource resource, String team) {
+  private Span llmCall(String traceId, String parent, long start, Resource resource, String team, String project) {
     String model = pick(MODELS);
     long input = 10 + random.nextInt(5000);
     long output = 1 + random.nextInt(800);
@@ -179,8 +182,8 @@ public final class RandomTraces {
     if (team != null) {
       b.attribute("tokentrail.team", team);
     }
-    if (random.nextInt(3) == 0) {
-      b.attribute("tokentrail.project", pick(PROJECTS));
+    if (project != null && random.nextInt(4) != 0) {
+      b.attribute("tokentrail.project", project);
     }
     if (random.nextInt(3) == 0) {
       b.attribute("tokentrail.feature", pick(FEATURES));

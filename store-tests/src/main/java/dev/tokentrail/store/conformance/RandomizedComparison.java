@@ -120,7 +120,7 @@ public abstract class RandomizedComparison {
   }
 
   @Test
-  void traceReadsAndRollupsAgree() {
+  protected void traceReadsAndRollupsAgree() {
     withSeed(() -> compareTraces(writeBoth(false)));
   }
 
@@ -138,7 +138,7 @@ public abstract class RandomizedComparison {
   }
 
   @Test
-  void filteredSearchesAgree() {
+  protected void filteredSearchesAgree() {
     withSeed(() -> {
       List<IngestedSpan> stored = writeBoth(false);
       RandomQueries queries = new RandomQueries(random, stored);
@@ -147,7 +147,7 @@ public abstract class RandomizedComparison {
   }
 
   @Test
-  void combinedSpansetsAgree() {
+  protected void combinedSpansetsAgree() {
     withSeed(() -> {
       List<IngestedSpan> stored = writeBoth(false);
       RandomQueries queries = new RandomQueries(random, stored);
@@ -156,7 +156,7 @@ public abstract class RandomizedComparison {
   }
 
   @Test
-  void searchesOfEverySpanInAWindowAgree() {
+  protected void searchesOfEverySpanInAWindowAgree() {
     withSeed(() -> {
       List<IngestedSpan> stored = writeBoth(false);
       RandomQueries queries = new RandomQueries(random, stored);
@@ -165,7 +165,7 @@ public abstract class RandomizedComparison {
   }
 
   @Test
-  void callsAgree() {
+  protected void callsAgree() {
     withSeed(() -> {
       RandomQueries queries = new RandomQueries(random, writeBoth(false));
       Comparator<CallRow> order = Comparator.comparing(CallRow::traceId).thenComparingLong(CallRow::spanId);
@@ -181,7 +181,7 @@ public abstract class RandomizedComparison {
   }
 
   @Test
-  void outcomesAgree() {
+  protected void outcomesAgree() {
     withSeed(() -> {
       RandomQueries queries = new RandomQueries(random, writeBoth(false));
       for (int i = 0; i < QUERIES; i++) {
@@ -193,7 +193,7 @@ public abstract class RandomizedComparison {
   }
 
   @Test
-  void tagsAgree() {
+  protected void tagsAgree() {
     withSeed(() -> {
       writeBoth(false);
       assertThat(store.tagNames(TENANT, 0, 0, 1000)).isEqualTo(reference.tagNames(TENANT, 0, 0, 1000));
@@ -211,7 +211,7 @@ public abstract class RandomizedComparison {
   }
 
   @Test
-  void metricsAgree() {
+  protected void metricsAgree() {
     withSeed(() -> {
       RandomQueries queries = new RandomQueries(random, writeBoth(false));
       for (int i = 0; i < QUERIES; i++) {
@@ -222,7 +222,7 @@ public abstract class RandomizedComparison {
   }
 
   @Test
-  void tiesAndConflictsAgree() {
+  protected void tiesAndConflictsAgree() {
     withSeed(() -> {
       List<IngestedSpan> stored = writeBoth(true);
       compareTraces(stored);

@@ -24,7 +24,7 @@ public abstract class RankingContract extends StoreContract {
   }
 
   @Test
-  void eachOrderRanksByItsTotalThenNewest() {
+  protected void eachOrderRanksByItsTotalThenNewest() {
     String old = spans.traceId();
     String mid = spans.traceId();
     String recent = spans.traceId();
@@ -50,7 +50,7 @@ public abstract class RankingContract extends StoreContract {
   }
 
   @Test
-  void equalTotalsRankTheNewestFirst() {
+  protected void equalTotalsRankTheNewestFirst() {
     String older = spans.traceId();
     String newer = spans.traceId();
     writeVisible(spans.llmCall(older, "", "gpt-4o", 10, 1, 0.5, T0).build(),
@@ -63,7 +63,7 @@ public abstract class RankingContract extends StoreContract {
   }
 
   @Test
-  void remainingTiesRankByTraceIdAscending() {
+  protected void remainingTiesRankByTraceIdAscending() {
     String a = spans.traceId();
     String b = spans.traceId();
     String c = spans.traceId();
@@ -80,7 +80,7 @@ public abstract class RankingContract extends StoreContract {
   }
 
   @Test
-  void traceDurationBoundsAreInclusive() {
+  protected void traceDurationBoundsAreInclusive() {
     String short1 = spans.traceId();
     String medium = spans.traceId();
     String long1 = spans.traceId();
@@ -98,7 +98,7 @@ public abstract class RankingContract extends StoreContract {
   }
 
   @Test
-  void aTraceStartingBeforeTheWindowIsFoundByItsSpansInside() {
+  protected void aTraceStartingBeforeTheWindowIsFoundByItsSpansInside() {
     String traceId = spans.traceId();
     Span root = spans.span(traceId, "root", T0, DAY).build();
     Span inside = spans.span(traceId, "inside", T0 + DAY / 2, SECOND).parentSpanId(root.spanId()).build();

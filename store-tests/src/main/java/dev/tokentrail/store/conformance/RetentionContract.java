@@ -22,7 +22,7 @@ public abstract class RetentionContract extends StoreContract {
   }
 
   @Test
-  void spansOlderThanRetentionLeaveEveryRead() {
+  protected void spansOlderThanRetentionLeaveEveryRead() {
     String old = spans.traceId();
     String fresh = spans.traceId();
     Span oldCall = spans.llmCall(old, "", "gpt-4o", 10, 1, 0.01, T0 - DAY).attribute("only.old", "x")
@@ -44,7 +44,7 @@ public abstract class RetentionContract extends StoreContract {
   }
 
   @Test
-  void spansYoungerThanRetentionAreKept() {
+  protected void spansYoungerThanRetentionAreKept() {
     String traceId = spans.traceId();
     Span span = spans.span(traceId, "young", T0, SECOND).build();
     writeVisible(span);

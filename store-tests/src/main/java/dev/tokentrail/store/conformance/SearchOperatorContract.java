@@ -59,7 +59,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void stringEqualityIsExact() {
+  protected void stringEqualityIsExact() {
     String abc = trace(Map.of("x", "abc"));
     trace(Map.of("x", "abcd"));
     trace(Map.of("x", "ABC"));
@@ -69,7 +69,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void regexMustMatchTheWholeValue() {
+  protected void regexMustMatchTheWholeValue() {
     String api = trace(Map.of("x", "checkout-api"));
     String bare = trace(Map.of("x", "checkout"));
     String suffix = trace(Map.of("x", "api-checkout"));
@@ -82,7 +82,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void notEqualMatchesOnlySpansHavingTheField() {
+  protected void notEqualMatchesOnlySpansHavingTheField() {
     String a = trace(Map.of("x", "a"));
     String b = trace(Map.of("x", "b"));
     trace(Map.of("y", "a"));
@@ -92,7 +92,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void numberConditionsCompareNumericallyWhateverTheNumberType() {
+  protected void numberConditionsCompareNumericallyWhateverTheNumberType() {
     String five = trace(Map.of("n", 5L));
     String fiveDouble = trace(Map.of("n", 5.0));
     String fiveAndHalf = trace(Map.of("n", 5.5));
@@ -111,7 +111,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void stringRangesCompareUtf8Bytes() {
+  protected void stringRangesCompareUtf8Bytes() {
     String apple = trace(Map.of("s", "apple"));
     String banana = trace(Map.of("s", "banana"));
     String zebra = trace(Map.of("s", "Zebra"));
@@ -125,7 +125,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void booleanConditionsMatchBooleanAttributes() {
+  protected void booleanConditionsMatchBooleanAttributes() {
     String yes = trace(Map.of("flag", true));
     String no = trace(Map.of("flag", false));
     trace(Map.of());
@@ -136,7 +136,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void conditionsReadOnlyValuesOfTheirType() {
+  protected void conditionsReadOnlyValuesOfTheirType() {
     String text = trace(Map.of("v", "5"));
     String number = trace(Map.of("v", 5L));
     flush();
@@ -149,7 +149,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void aListMatchesWhenOneElementDoesAndNegationsReadTheWholeList() {
+  protected void aListMatchesWhenOneElementDoesAndNegationsReadTheWholeList() {
     String ab = trace(Map.of("tags", List.of("a", "b")));
     String c = trace(Map.of("tags", List.of("c")));
     String numbers = trace(Map.of("sizes", List.of(1L, 20L)));
@@ -165,7 +165,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void presenceIsPerScopeAndUnscopedNilNeedsBothAbsent() {
+  protected void presenceIsPerScopeAndUnscopedNilNeedsBothAbsent() {
     String onSpan = trace(Map.of("x", "1"));
     String onResource = trace(Map.of(), Resource.of(Map.of("service.name", "checkout", "x", "1")));
     String onBoth = trace(Map.of("x", "1"), Resource.of(Map.of("service.name", "checkout", "x", "2")));
@@ -180,7 +180,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void unscopedConditionsMatchTheSpanOrTheResourceAttribute() {
+  protected void unscopedConditionsMatchTheSpanOrTheResourceAttribute() {
     String onSpan = trace(Map.of("team", "search"));
     String onResource = trace(Map.of(), Resource.of(Map.of("service.name", "checkout", "team", "search")));
     String mixed = trace(Map.of("team", "ads"), Resource.of(Map.of("service.name", "checkout", "team", "search")));
@@ -193,7 +193,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void intrinsicsNameStatusKindAndStatusMessage() {
+  protected void intrinsicsNameStatusKindAndStatusMessage() {
     String server = trace(spans.span(spans.traceId(), "GET /a", 0, SECOND).kind(SpanKind.SERVER));
     String failed = trace(spans.span(spans.traceId(), "GET /b", 0, SECOND).kind(SpanKind.CLIENT)
         .status(StatusCode.ERROR, "boom"));
@@ -213,7 +213,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void durationComparesNanoseconds() {
+  protected void durationComparesNanoseconds() {
     String fast = trace(spans.span(spans.traceId(), "fast", 0, 1_000_000));
     String slow = trace(spans.span(spans.traceId(), "slow", 0, 2 * SECOND));
     flush();
@@ -227,7 +227,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void theTimeWindowIsInclusiveOnStartTimes() {
+  protected void theTimeWindowIsInclusiveOnStartTimes() {
     String traceId = spans.traceId();
     writeVisible(spans.span(traceId, "a", T0, SECOND).build(), spans.span(traceId, "b", T0 + 10, SECOND).build());
     String later = spans.traceId();
@@ -235,15 +235,15 @@ public abstract class SearchOperatorContract extends StoreContract {
     SpanFilter all = SpanFilter.all();
     SpanFilter named = SpanFilter.eq(FieldRef.resource("service.name"), "checkout");
     for (SpanFilter f : List.of(all, named)) {
-      assertThat(ids(search(TraceSearch.of(f, T0 + 10, T0 + 20, 10)))).containsExactlyInAnyOrder(traceId, later);
-      assertThat(search(TraceSearch.of(f, T0 + 11, T0 + 19, 10))).isEmpty();
-      assertThat(ids(search(TraceSearch.of(f, T0 + 20, 0, 10)))).containsExactly(later);
-      assertThat(ids(search(TraceSearch.of(f, 0, T0, 10)))).containsExactly(traceId);
+      assertThat(ids(search(TraceSearch.of(f, T0 + 10, T0 + 20, 10)))).as("%s", f).containsExactlyInAnyOrder(traceId, later);
+      assertThat(search(TraceSearch.of(f, T0 + 11, T0 + 19, 10))).as("%s", f).isEmpty();
+      assertThat(ids(search(TraceSearch.of(f, T0 + 20, 0, 10)))).as("%s", f).containsExactly(later);
+      assertThat(ids(search(TraceSearch.of(f, 0, T0, 10)))).as("%s", f).containsExactly(traceId);
     }
   }
 
   @Test
-  void andAndOrCombineConditionsOnOneSpan() {
+  protected void andAndOrCombineConditionsOnOneSpan() {
     String both = trace(Map.of("a", "1", "b", "1"));
     String onlyA = trace(Map.of("a", "1"));
     String onlyB = trace(Map.of("b", "1"));
@@ -256,7 +256,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void searchFiltersByAttributeTypeAndRanksByCost() {
+  protected void searchFiltersByAttributeTypeAndRanksByCost() {
     long t = T0 + 100 * SECOND;
     List<String> ids = new ArrayList<>();
     List<Span> written = new ArrayList<>();
@@ -282,7 +282,7 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
-  void filtersNoSpanCouldSatisfyAreRefused() {
+  protected void filtersNoSpanCouldSatisfyAreRefused() {
     writeVisible(spans.span(spans.traceId(), "a", T0, SECOND).build());
     assertThatThrownBy(() -> matching(FieldRef.span("x"), REGEX, "(unclosed")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> matching(FieldRef.intrinsic(FieldRef.NAME), EQ, 5L)).isInstanceOf(IllegalArgumentException.class);

@@ -25,7 +25,7 @@ public abstract class SpansPerTraceContract extends StoreContract {
   }
 
   @Test
-  void searchReturnsMatchingSpansUpToSpansPerTrace() {
+  protected void searchReturnsMatchingSpansUpToSpansPerTrace() {
     String traceId = spans.traceId();
     List<Span> written = writeSix(traceId);
     for (SpanFilter filter : List.of(SpanFilter.all(), SpanFilter.eq(FieldRef.resource("service.name"), "checkout"))) {
@@ -37,7 +37,7 @@ public abstract class SpansPerTraceContract extends StoreContract {
   }
 
   @Test
-  void onlyMatchedSpansAreShown() {
+  protected void onlyMatchedSpansAreShown() {
     String traceId = spans.traceId();
     List<Span> written = writeSix(traceId);
     List<Span> gpt4o = written.stream().filter(s -> s.name().equals("chat gpt-4o"))
@@ -49,7 +49,7 @@ public abstract class SpansPerTraceContract extends StoreContract {
   }
 
   @Test
-  void zeroSpansPerTraceShowsNoneButCountsThem() {
+  protected void zeroSpansPerTraceShowsNoneButCountsThem() {
     String traceId = spans.traceId();
     writeSix(traceId);
     for (SpanFilter filter : List.of(SpanFilter.all(), SpanFilter.eq(FieldRef.span("gen_ai.request.model"), "gpt-4o"))) {

@@ -21,7 +21,7 @@ public abstract class SpansetContract extends StoreContract {
   }
 
   @Test
-  void andSelectsTracesMatchingBothSidesAndOrEither() {
+  protected void andSelectsTracesMatchingBothSidesAndOrEither() {
     String cheap = spans.traceId();
     String costly = spans.traceId();
     String mixed = spans.traceId();
@@ -44,7 +44,7 @@ public abstract class SpansetContract extends StoreContract {
   }
 
   @Test
-  void aSpanMatchedByBothSidesCountsOnce() {
+  protected void aSpanMatchedByBothSidesCountsOnce() {
     String traceId = spans.traceId();
     Span both = spans.span(traceId, "both", T0, SECOND).attribute("a", "1").attribute("b", "1").build();
     Span onlyB = spans.span(traceId, "b", T0 + 1, SECOND).attribute("b", "1").build();
@@ -60,7 +60,7 @@ public abstract class SpansetContract extends StoreContract {
   }
 
   @Test
-  void combinationsNest() {
+  protected void combinationsNest() {
     String abc = spans.traceId();
     String ab = spans.traceId();
     String c = spans.traceId();
@@ -81,7 +81,7 @@ public abstract class SpansetContract extends StoreContract {
   }
 
   @Test
-  void eachSideMatchesInsideTheWindowOnly() {
+  protected void eachSideMatchesInsideTheWindowOnly() {
     String traceId = spans.traceId();
     writeVisible(spans.span(traceId, "a", T0, SECOND).build(), spans.span(traceId, "b", T0 + DAY, SECOND).build());
     Spansets a = Spansets.of(SpanFilter.eq(FieldRef.intrinsic(FieldRef.NAME), "a"));

@@ -62,21 +62,28 @@ public interface StoreHarness extends AutoCloseable {
             .as("trace %s read back", e.getKey())
             .containsAll(e.getValue().values());
       }
-      Map<String, Integer> spanCounts = new HashMap<>();
+      Map<String, List<Span>> traces = new HashMap<>();
       for (String traceId : byTrace.keySet()) {
-        spanCounts.put(traceId, store.getTrace(tenant, traceId, 0, 0).size());
+        traces.put(traceId, store.getTrace(tenant, traceId, 0, 0));
       }
       Set<String> seen = new HashSet<>();
       List<TraceMatch> all = store.search(tenant, TraceSearch.of(SpanFilter.all(), 0, 0, 100_000));
       for (TraceMatch m : all) {
         TraceSummary summary = m.summary();
-        Integer expected = spanCounts.get(summary.traceId());
-        if (expected != null) {
-          assertThat(summary.spanCount()).as("rollup of trace %s", summary.traceId()).isEqualTo(expected);
+        List<Span> trace = traces.get(summary.traceId());
+        if (trace != null) {
+          // What the rollup must say of the spans read back (a rollup may lag its spans briefly).
+          long start = trace.stream().mapToLong(Span::startEpochNanos).min().orElse(0);
+          long end = trace.stream().mapToLong(Span::endEpochNanos).max().orElse(0);
+          long errors = trace.stream().filter(s -> s.statusCode() == dev.tokentrail.model.StatusCode.ERROR).count();
+          assertThat(summary.spanCount()).as("span count of trace %s", summary.traceId()).isEqualTo(trace.size());
+          assertThat(summary.startEpochNanos()).as("start of trace %s", summary.traceId()).isEqualTo(start);
+          assertThat(summary.durationNanos()).as("duration of trace %s", summary.traceId()).isEqualTo(Math.max(0, end - start));
+          assertThat(summary.errorCount()).as("errors of trace %s", summary.traceId()).isEqualTo(errors);
           seen.add(summary.traceId());
         }
       }
-      assertThat(seen).as("traces with a rollup").containsAll(spanCounts.keySet());
+      assertThat(seen).as("traces with a rollup").containsAll(traces.keySet());
     });
   }
 

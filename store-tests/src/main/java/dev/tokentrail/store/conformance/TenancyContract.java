@@ -29,7 +29,7 @@ public abstract class TenancyContract extends StoreContract {
   }
 
   @Test
-  void oneTenantsSpansAreInvisibleToAnother() {
+  protected void oneTenantsSpansAreInvisibleToAnother() {
     String traceId = spans.traceId();
     Span call = spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.01, T0).attribute("acme.only", "x")
         .attribute("tokentrail.outcome", "won").build();
@@ -53,7 +53,7 @@ public abstract class TenancyContract extends StoreContract {
   }
 
   @Test
-  void theSameSpanInTwoTenantsIsTwoSpans() {
+  protected void theSameSpanInTwoTenantsIsTwoSpans() {
     String traceId = spans.traceId();
     Span span = spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.5, T0).build();
     writeVisible(ACME, span);
@@ -65,7 +65,7 @@ public abstract class TenancyContract extends StoreContract {
   }
 
   @Test
-  void anInvalidTenantIsRefused() {
+  protected void anInvalidTenantIsRefused() {
     assertThatThrownBy(() -> store.getTrace("../etc", spans.traceId(), 0, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> store.search("", TraceSearch.of(SpanFilter.all(), 0, 0, 10))).isInstanceOf(IllegalArgumentException.class);
   }

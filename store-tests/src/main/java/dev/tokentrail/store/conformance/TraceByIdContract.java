@@ -12,13 +12,13 @@ import org.junit.jupiter.api.Test;
 public abstract class TraceByIdContract extends StoreContract {
 
   @Test
-  void unknownTraceIsEmpty() {
+  protected void unknownTraceIsEmpty() {
     writeVisible(spans.span(spans.traceId(), "other", T0, SECOND).build());
     assertThat(store.getTrace(TENANT, spans.traceId(), 0, 0)).isEmpty();
   }
 
   @Test
-  void shortAndUpperCaseTraceIdsAreNormalized() {
+  protected void shortAndUpperCaseTraceIdsAreNormalized() {
     String traceId = "0000000000000000" + "00000000deadbeef";
     writeVisible(spans.span(traceId, "x", T0, 1000).build());
     assertThat(store.getTrace(TENANT, "DEADBEEF", 0, 0)).hasSize(1);
@@ -26,12 +26,12 @@ public abstract class TraceByIdContract extends StoreContract {
   }
 
   @Test
-  void aTraceIdThatIsNotHexIsRefused() {
+  protected void aTraceIdThatIsNotHexIsRefused() {
     assertThatThrownBy(() -> store.getTrace(TENANT, "not-a-trace-id", 0, 0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void spansInDifferentPartitionsAreReadAsOneTraceInStartOrder() {
+  protected void spansInDifferentPartitionsAreReadAsOneTraceInStartOrder() {
     String traceId = spans.traceId();
     Span dayThree = spans.span(traceId, "c", T0 + 2 * DAY, SECOND).build();
     Span dayOne = spans.span(traceId, "a", T0, SECOND).build();
@@ -43,7 +43,7 @@ public abstract class TraceByIdContract extends StoreContract {
   }
 
   @Test
-  void boundsCoveringTheTraceReturnEverySpan() {
+  protected void boundsCoveringTheTraceReturnEverySpan() {
     String traceId = spans.traceId();
     Span a = spans.span(traceId, "a", T0, SECOND).build();
     Span b = spans.span(traceId, "b", T0 + DAY, SECOND).build();
@@ -55,7 +55,7 @@ public abstract class TraceByIdContract extends StoreContract {
   }
 
   @Test
-  void spansStartingTogetherAreOrderedBySpanId() {
+  protected void spansStartingTogetherAreOrderedBySpanId() {
     String traceId = spans.traceId();
     List<Span> written = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -68,7 +68,7 @@ public abstract class TraceByIdContract extends StoreContract {
   }
 
   @Test
-  void otherTracesAreNotMixedIn() {
+  protected void otherTracesAreNotMixedIn() {
     String mine = spans.traceId();
     String other = spans.traceId();
     Span a = spans.span(mine, "a", T0, SECOND).build();

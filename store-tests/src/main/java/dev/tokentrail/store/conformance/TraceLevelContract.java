@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 public abstract class TraceLevelContract extends StoreContract {
 
   @Test
-  void traceLevelIntrinsicsMatchTheRollup() {
+  protected void traceLevelIntrinsicsMatchTheRollup() {
     long t = T0 + 300 * SECOND;
     String bot = spans.traceId();
     String other = spans.traceId();
@@ -41,7 +41,7 @@ public abstract class TraceLevelContract extends StoreContract {
   }
 
   @Test
-  void everySpanOfAMatchingTraceInTheWindowMatches() {
+  protected void everySpanOfAMatchingTraceInTheWindowMatches() {
     String traceId = spans.traceId();
     Span root = spans.span(traceId, "root", T0, 10 * SECOND).build();
     Span child = spans.span(traceId, "child", T0 + SECOND, SECOND).parentSpanId(root.spanId()).build();
@@ -56,7 +56,7 @@ public abstract class TraceLevelContract extends StoreContract {
   }
 
   @Test
-  void traceLevelAndSpanConditionsCombineOnOneSpan() {
+  protected void traceLevelAndSpanConditionsCombineOnOneSpan() {
     String traceId = spans.traceId();
     Span root = spans.span(traceId, "root", T0, 10 * SECOND).resource(TestSpans.service("bot")).build();
     Span call = spans.llmCall(traceId, root.spanId(), "gpt-4o", 10, 1, 0.01, T0 + 1).resource(TestSpans.service("llm-proxy")).build();
@@ -70,7 +70,7 @@ public abstract class TraceLevelContract extends StoreContract {
   }
 
   @Test
-  void withoutARootTheEarliestSpanNamesTheTraceUntilTheRootArrives() {
+  protected void withoutARootTheEarliestSpanNamesTheTraceUntilTheRootArrives() {
     String traceId = spans.traceId();
     Span child = spans.span(traceId, "child", T0 + SECOND, SECOND).parentSpanId("00000000000000aa")
         .resource(TestSpans.service("worker")).build();
@@ -90,7 +90,7 @@ public abstract class TraceLevelContract extends StoreContract {
   }
 
   @Test
-  void ofSeveralRootsTheEarliestThenTheSmallerSpanIdNamesTheTrace() {
+  protected void ofSeveralRootsTheEarliestThenTheSmallerSpanIdNamesTheTrace() {
     String traceId = spans.traceId();
     Span first = spans.span(traceId, "first", T0, SECOND).build();
     Span second = spans.span(traceId, "second", T0, SECOND).build();
@@ -104,7 +104,7 @@ public abstract class TraceLevelContract extends StoreContract {
   }
 
   @Test
-  void aTraceWithoutLlmCallsHasEmptyCallTotals() {
+  protected void aTraceWithoutLlmCallsHasEmptyCallTotals() {
     String traceId = spans.traceId();
     writeVisible(TestSpans.error(spans.span(traceId, "plain", T0, SECOND).build()));
     TraceSummary s = only(search(SpanFilter.all())).summary();
@@ -119,7 +119,7 @@ public abstract class TraceLevelContract extends StoreContract {
   }
 
   @Test
-  void teamAndProjectComeFromTheEarliestCallNamingThem() {
+  protected void teamAndProjectComeFromTheEarliestCallNamingThem() {
     String traceId = spans.traceId();
     Span late = spans.llmCall(traceId, "", "gpt-4o", 1, 1, 0.01, T0 + 2).attribute("tokentrail.team", "late-team")
         .attribute("tokentrail.project", "late-project").build();
