@@ -12,10 +12,14 @@ import java.util.List;
  *
  * <p>The store computes per series and bucket the count, sum, minimum and maximum of the field
  * (and every value when {@link #keepValues}: quantiles, histograms), read from doc values; the
- * caller turns them into rates, averages, quantiles. Times are epoch nanoseconds. With {@code
- * maxExemplars} above 0 the store keeps the span with the largest field value (the first span
- * without a field) per series and bucket, and returns at most {@code maxExemplars} of them,
- * spread over the series and buckets.
+ * caller turns them into rates, averages, quantiles. The field is a numeric attribute (the
+ * smallest number of a list; unscoped: the span's value, else the resource's) or {@code duration},
+ * read in seconds; a span without a number for it is counted but adds no value. Times are epoch
+ * nanoseconds. With {@code maxExemplars} above 0 the store keeps per series and bucket a span
+ * with the largest field value (any span of the bucket without a field), and returns at most
+ * {@code maxExemplars} of them, spread over the series and buckets. Grouping by {@code
+ * rootServiceName}, {@code rootName}, a duration or an unknown intrinsic is refused with {@link
+ * IllegalArgumentException}.
  */
 public record MetricsQuery(
     SpanFilter filter,

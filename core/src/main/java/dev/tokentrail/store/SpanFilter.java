@@ -20,14 +20,24 @@ import java.util.List;
  *       a span matches a trace-level condition when its trace's rollup does.
  *   <li>{@code =} on a string is exact; {@code =~} and {@code !~} take a regex that must match
  *       the whole value. A number condition compares numerically whatever the attribute's type
- *       ({@code 5 = 5.0}); a boolean matches a boolean attribute. A list attribute matches when
- *       one of its elements does.
+ *       ({@code 5 = 5.0}); a boolean matches a boolean attribute. A condition only reads values
+ *       of its own type: a string condition never matches a numeric attribute (not even with
+ *       {@code !=}), a number condition never matches a string, a regex never matches a number.
+ *       A list attribute matches when one of its elements does. An attribute holding only bytes,
+ *       maps, NaN or an empty list is absent (neither searchable nor listed by tag discovery).
  *   <li>{@code !=} and {@code !~} match only spans that have the field (TraceQL's rule): {@code
- *       { span.x != "a" }} does not match a span without {@code span.x}. {@code != nil} ({@link
+ *       { span.x != "a" }} does not match a span without {@code span.x}. They negate the whole
+ *       value: a list matches {@code != "a"} when it has elements of the type and none equals
+ *       {@code "a"}. {@code != nil} ({@link
  *       Op#EXISTS}) matches spans that have it, {@code = nil} ({@link Op#NOT_EXISTS}) those that
  *       do not.
  *   <li>{@code <}, {@code <=}, {@code >}, {@code >=} compare numbers numerically and strings by
  *       their UTF-8 bytes.
+ *   <li>The string intrinsics ({@code name}, {@code status}, {@code kind}, {@code statusMessage},
+ *       {@code rootServiceName}, {@code rootName}) take string values; every span has them but
+ *       {@code statusMessage}, which an empty message lacks. Duration intrinsics take numbers
+ *       and no regex. A value of the wrong type, an invalid regex or an unknown intrinsic is
+ *       refused with {@link IllegalArgumentException} before any span is read.
  * </ul>
  */
 public sealed interface SpanFilter {

@@ -6,6 +6,11 @@ package dev.tokentrail.store;
  * store and the in-memory reference store implement it; every implementation passes the
  * conformance suite ({@code store-tests}), which is the executable form of these contracts.
  * Components should depend on the narrowest of the three interfaces they need.
+ *
+ * <p>A store configured with a retention keeps every span at least for the retention after its
+ * start time and drops it at the latest one time partition later (a span that arrives already
+ * older than the retention may be dropped at once); dropped spans leave every read, rollups
+ * included.
  */
 public interface SpanStore extends SpanWriter, TraceReader, CallReader, AutoCloseable {
 

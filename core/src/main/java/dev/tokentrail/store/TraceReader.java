@@ -30,12 +30,22 @@ public interface TraceReader {
    */
   List<TraceMatch> search(String tenant, TraceSearch search);
 
-  /** Attribute names seen in the time range, by scope, sorted, each list cut to {@code limit}. */
+  /**
+   * Attribute names seen in the time range, by scope, sorted, each list cut to {@code limit}. A
+   * store may answer for a coarser range covering it (its time partitions), and so list more.
+   */
   TagNames tagNames(String tenant, long fromEpochNanos, long toEpochNanos, int limit);
 
   /**
    * Distinct values of one attribute or intrinsic in the time range, most frequent first (ties in
-   * value order), cut to {@code limit}. Numbers come back typed ({@code int}, {@code float}).
+   * value order: strings and booleans before numbers, strings by value, numbers numerically), cut
+   * to {@code limit}. A value counts once per span holding it (a re-sent span once); {@code
+   * rootServiceName} and {@code rootName} count once per trace starting in the range. Values come
+   * back typed as TraceQL types them: {@code string}, {@code bool}, and numbers as {@code int}
+   * when whole (below 1e15; {@code 3.0} is {@code int 3}), else {@code float}. The enumerable
+   * intrinsics are {@code name}, {@code status}, {@code kind}, {@code rootServiceName} and {@code
+   * rootName}; others are refused with {@link IllegalArgumentException}. Like {@link #tagNames},
+   * a store may answer for a coarser range covering the one asked.
    */
   List<TagValue> tagValues(String tenant, FieldRef field, long fromEpochNanos, long toEpochNanos, int limit);
 

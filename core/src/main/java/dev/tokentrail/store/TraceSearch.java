@@ -12,11 +12,15 @@ import java.util.List;
  *       SpanFilter} and starts within [{@code fromEpochNanos}, {@code toEpochNanos}] (0 =
  *       unbounded). A trace is selected by a filter when at least one of its spans matches; {@link
  *       Spansets.Combine} {@code &&} selects traces selected by both sides (their matched spans
- *       together), {@code ||} by either.
+ *       together, a span matched by both sides once), {@code ||} by either. This holds for a
+ *       search matching every span too: a trace that started before the window is selected by
+ *       its spans inside it.
  *   <li><b>Aggregate.</b> Each {@link AggregateCondition} is computed over the trace's matched
  *       spans ({@code count()} counts them; {@code sum}, {@code avg}, {@code min}, {@code max}
- *       read the field where a matched span has it, numerically; with no span having it the
- *       aggregate is undefined and the condition fails). Traces failing any condition drop out.
+ *       read the field where a matched span has it, numerically: a numeric attribute (the
+ *       smallest number of a list; unscoped: the span's value, else the resource's) or {@code
+ *       duration} in nanoseconds; with no span having it the aggregate is undefined and the
+ *       condition fails). Traces failing any condition drop out.
  *   <li><b>Trace duration.</b> With {@code minTraceDurationNanos}/{@code maxTraceDurationNanos}
  *       above 0, the trace's rollup duration must lie within them (inclusive).
  *   <li><b>Rank.</b> By {@link Order}, on the trace's rollup ({@link TraceSummary}): NEWEST by
@@ -24,8 +28,10 @@ import java.util.List;
  *       descending. Remaining ties: trace id ascending. The first {@code limit} traces are
  *       returned.
  *   <li><b>Show.</b> Each {@link TraceMatch} carries the rollup, the number of matched spans, the
- *       value of each aggregate by its label, and up to {@code spansPerTrace} matched spans
- *       ordered by start time (for a search matching every span: any spans of the trace).
+ *       value of each aggregate by its label (an empty map without aggregates), and up to {@code
+ *       spansPerTrace} matched spans ordered by start time: {@code min(spansPerTrace, matched)}
+ *       of them, which ones being the store's choice (for a search matching every span: any
+ *       spans of the trace).
  * </ol>
  *
  * <p>The rollup (see {@link TraceSummary}) covers every stored span of the trace, inside the

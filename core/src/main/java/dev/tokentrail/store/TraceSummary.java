@@ -10,13 +10,17 @@ import java.util.List;
  *   <li>{@code startEpochNanos}: the earliest span start; {@code durationNanos}: latest span end
  *       minus earliest start.
  *   <li>{@code rootServiceName}, {@code rootSpanName}: of the root span (no parent; of several,
- *       the earliest); while no root has arrived, of the earliest span ("" when it has none).
- *   <li>{@code spanCount}, {@code errorCount} (status error), {@code llmCallCount}: counts.
+ *       the earliest, on equal starts the smaller span id); while no root has arrived, of the
+ *       earliest span (same tie-break). The service is the resource's {@code service.name}
+ *       ({@code unknown_service} when it has none).
+ *   <li>{@code spanCount}, {@code errorCount} (status error), {@code llmCallCount} (spans ingested
+ *       with an {@link dev.tokentrail.model.IngestedSpan#call()}): counts.
  *   <li>{@code costUsd}, {@code inputTokens}, {@code outputTokens}: sums over the LLM calls
  *       (unpriced calls and unreported counts add nothing); sums saturate instead of wrapping.
  *   <li>{@code models}: the distinct billed models ({@link dev.tokentrail.model.LlmCall#billedModel()})
  *       sorted; {@code team}, {@code project}: of the earliest-starting call that names one (on equal starts,
- *       the smaller span id), {@code null} when none does.
+ *       the smaller span id), {@code null} when none does. Calls are read as ingest gave them
+ *       ({@link dev.tokentrail.model.IngestedSpan#call()}), never re-derived from attributes.
  * </ul>
  */
 public record TraceSummary(

@@ -17,7 +17,7 @@ import dev.tokentrail.model.Span;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.CallFilter;
-import dev.tokentrail.store.lucene.LuceneSpanStore;
+import dev.tokentrail.store.memory.InMemorySpanStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class RepricerTest {
 
   @TempDir Path dir;
   Path catalogFile;
-  LuceneSpanStore store;
+  InMemorySpanStore store;
   LlmSpanEnricher enricher;
   String builtIn;
 
@@ -50,10 +50,7 @@ class RepricerTest {
   void open() throws IOException {
     catalogFile = dir.resolve("prices.yaml");
     Files.writeString(catalogFile, FILE_A);
-    store = LuceneSpanStore.builder(dir.resolve("data"))
-        .refreshInterval(Duration.ofMillis(20))
-        .commitInterval(Duration.ofHours(1))
-        .open();
+    store = InMemorySpanStore.create();
     enricher = LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT),
         new CostCalculator(PriceCatalog.builtIn().overriddenBy(catalogFile)));
     builtIn = PriceCatalog.builtIn().version();

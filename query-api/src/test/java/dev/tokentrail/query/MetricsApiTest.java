@@ -15,7 +15,7 @@ import dev.tokentrail.query.metrics.TraceQlMetrics.Label;
 import dev.tokentrail.query.metrics.TraceQlMetrics.MetricsResult;
 import dev.tokentrail.query.metrics.TraceQlMetrics.Series;
 import dev.tokentrail.query.traceql.TraceQlException;
-import dev.tokentrail.store.lucene.LuceneSpanStore;
+import dev.tokentrail.store.memory.InMemorySpanStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -23,7 +23,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** TraceQL metrics over a real Lucene store: the engine's arithmetic and the HTTP JSON shape. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -45,16 +43,13 @@ class MetricsApiTest {
   /** A minute boundary well in the past. */
   private static final long T0 = 1_700_000_040L * S;
 
-  @TempDir static Path dir;
-  LuceneSpanStore store;
+  InMemorySpanStore store;
   Server server;
   TraceQlMetrics metrics;
 
   @BeforeAll
   void start() throws Exception {
-    java.time.Clock clock = java.time.Clock.offset(java.time.Clock.systemUTC(),
-        Duration.between(java.time.Instant.now(), java.time.Instant.ofEpochSecond(T0 / S + 600)));
-    store = LuceneSpanStore.builder(dir.resolve("data")).clock(clock).open();
+    store = InMemorySpanStore.create();
     List<Span> spans = new ArrayList<>();
     // Minute 0: 3 gpt-4o calls of team a (0.10, 0.20, 0.30), 1 claude call of team b (1.00).
     // Minute 1: 2 claude calls of team b (2.00, 4.00). One non-LLM span each minute.

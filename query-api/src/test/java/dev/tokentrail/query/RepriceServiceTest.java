@@ -11,7 +11,7 @@ import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
 import dev.tokentrail.pricing.PriceCatalog;
-import dev.tokentrail.store.lucene.LuceneSpanStore;
+import dev.tokentrail.store.memory.InMemorySpanStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,14 +30,14 @@ class RepriceServiceTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   @TempDir Path dir;
   Path catalogFile;
-  LuceneSpanStore store;
+  InMemorySpanStore store;
   Server server;
 
   @BeforeEach
   void start() throws Exception {
     catalogFile = dir.resolve("prices.yaml");
     Files.writeString(catalogFile, "version: \"a\"\nmodels:\n  - provider: openai\n    model: tt-alpha\n    prices:\n      - input: 1\n        output: 2\n");
-    store = LuceneSpanStore.builder(dir.resolve("data")).open();
+    store = InMemorySpanStore.create();
     LlmSpanEnricher enricher = LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT),
         new CostCalculator(PriceCatalog.builtIn().overriddenBy(catalogFile)));
     Repricer repricer = Repricer.builder(store, enricher)

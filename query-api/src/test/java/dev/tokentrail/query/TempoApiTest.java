@@ -13,7 +13,7 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.otlp.OtlpSpans;
-import dev.tokentrail.store.lucene.LuceneSpanStore;
+import dev.tokentrail.store.memory.InMemorySpanStore;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -26,7 +26,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,22 +33,20 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Tempo's tag value, search and trace endpoints over HTTP, decoded as Grafana decodes them. */
 class TempoApiTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  @TempDir static Path dir;
-  static LuceneSpanStore store;
+  static InMemorySpanStore store;
   static Server server;
   static final long NOW = System.currentTimeMillis() * 1_000_000L;
   static int spanCounter;
 
   @BeforeAll
   static void start() throws Exception {
-    store = LuceneSpanStore.builder(dir.resolve("data")).open();
+    store = InMemorySpanStore.create();
     List<ResourceSpans> request = new ArrayList<>();
     request.add(service("support-bot", 1,
         span(1, "chat claude", attr("gen_ai.request.model", "claude-sonnet-4"), attr("tokentrail.cost.usd", 0.00042)),
