@@ -6,29 +6,24 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Makes the index durable: commits every changed partition, then moves the write-ahead log's
- * checkpoint to what was indexed, so the log before it can go. Rollups are brought up to date
- * first, so a commit never lacks a rollup its spans need (a replay after the checkpoint would not
- * recompute it). Indexing side only.
+ * checkpoint to what was indexed, so the log before it can go. The caller writes the rollups of
+ * every span before the checkpoint first: a replay after the checkpoint would not recompute them.
+ * Coordinator only.
  */
 final class IndexCommitter {
   private final WriteAheadLog wal;
   private final Path checkpointFile;
   private final Partitions partitions;
-  private final RollupMaintainer rollups;
   private final AtomicLong lastDiskSize = new AtomicLong();
 
-  IndexCommitter(WriteAheadLog wal, Path checkpointFile, Partitions partitions, RollupMaintainer rollups) {
+  IndexCommitter(WriteAheadLog wal, Path checkpointFile, Partitions partitions) {
     this.wal = wal;
     this.checkpointFile = checkpointFile;
     this.partitions = partitions;
-    this.rollups = rollups;
   }
 
   /** Commits what changed, with the log indexed through {@code indexedThrough}. */
   void commit(WriteAheadLog.Position indexedThrough) throws IOException {
-    if (rollups.hasDirty()) {
-      rollups.refreshAndRollup();
-    }
     boolean any = false;
     for (Partition p : partitions.all()) {
       any |= p.needsCommit;

@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -16,8 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The log thread: appends queued batches to the write-ahead log in groups, fsyncs each group once
  * and acknowledges its batches (group commit). An acknowledgement never waits for indexing: a
- * durable batch is handed to the indexer. A failed append undoes the group and refuses writes
- * until a retry after backoff repairs the log's tail.
+ * durable batch is handed to the indexer, and its future is completed on a small executor, so the
+ * callers' continuations (ingest metrics, responses) never run on the log thread. Spans are
+ * counted here, once, when acknowledged: a replay never counts them again. A failed append undoes
+ * the group and refuses writes until a retry after backoff repairs the log's tail.
  */
 final class IngestLog {
   private static final Logger LOG = LoggerFactory.getLogger(IngestLog.class);
@@ -31,6 +37,7 @@ final class IngestLog {
   /** Accepted, waiting for the log thread. */
   private final BlockingQueue<PendingBatch> appendQueue = new LinkedBlockingQueue<>();
   private final Thread thread;
+  private final ExecutorService acks;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean done;
   /** Set before the log thread's last drain of the append queue. */
@@ -46,6 +53,12 @@ final class IngestLog {
     this.durable = durable;
     this.thread = new Thread(this::run, "tokentrail-store-log");
     this.thread.setDaemon(false);
+    AtomicInteger ackThreads = new AtomicInteger();
+    this.acks = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "tokentrail-store-ack-" + ackThreads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   void start() {
@@ -67,8 +80,11 @@ final class IngestLog {
     return done;
   }
 
+  /** Waits for the log thread to stop and every acknowledgement to be completed. */
   void awaitStopped() throws InterruptedException {
     stopped.await();
+    acks.shutdown();
+    acks.awaitTermination(1, TimeUnit.MINUTES);
   }
 
   private void run() {
@@ -166,7 +182,19 @@ final class IngestLog {
     for (PendingBatch batch : group) {
       // The record is durable: its bytes are no longer held.
       queue.logged(batch);
+      metrics.spansStored.inc(batch.spans.size());
+      if (batch.skewedSpans > 0) {
+        metrics.clockSkewed.inc(batch.skewedSpans);
+      }
       durable.accept(batch);
+      complete(batch);
+    }
+  }
+
+  private void complete(PendingBatch batch) {
+    try {
+      acks.execute(() -> batch.done.complete(null));
+    } catch (RejectedExecutionException e) {
       batch.done.complete(null);
     }
   }
@@ -187,9 +215,17 @@ final class IngestLog {
     }
   }
 
-  /** Concatenated {@code resource_spans} fields: a valid {@code TracesData}. */
-  static byte[] record(byte[][] blobs) {
-    int size = 0;
+  /**
+   * Field of the log record (a {@code TracesData}, where it is an unknown field) naming the tenant
+   * of the batch; absent for {@link dev.tokentrail.store.Tenants#DEFAULT} (and in records written
+   * before tenants were kept apart).
+   */
+  static final int TENANT_FIELD = 15_000;
+
+  /** Concatenated {@code resource_spans} fields (a valid {@code TracesData}), then the tenant. */
+  static byte[] record(String tenant, byte[][] blobs) {
+    boolean named = !dev.tokentrail.store.Tenants.DEFAULT.equals(tenant);
+    int size = named ? com.google.protobuf.CodedOutputStream.computeStringSize(TENANT_FIELD, tenant) : 0;
     for (byte[] blob : blobs) {
       size += 1 + com.google.protobuf.CodedOutputStream.computeUInt32SizeNoTag(blob.length) + blob.length;
     }
@@ -198,6 +234,9 @@ final class IngestLog {
     try {
       for (byte[] blob : blobs) {
         coded.writeByteArray(1, blob);
+      }
+      if (named) {
+        coded.writeString(TENANT_FIELD, tenant);
       }
       coded.checkNoSpaceLeft();
     } catch (IOException e) {

@@ -3,6 +3,7 @@ package dev.tokentrail.store.lucene;
 import static java.util.Objects.requireNonNull;
 
 import dev.tokentrail.model.IngestedSpan;
+import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable;
@@ -32,7 +33,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.index.ExitableDirectoryReader;
 
 /**
@@ -40,11 +40,12 @@ import org.apache.lucene.index.ExitableDirectoryReader;
  * search, trace rollups for trace-level filters. This class wires the pieces and answers the
  * {@link SpanStore} contract by delegating to them.
  *
- * <p>Writes: {@code accept} reserves queue room ({@link WriteQueue}) and builds the documents on
- * the caller's thread; the log thread ({@link IngestLog}) appends and fsyncs groups and
- * acknowledges them; the indexing thread ({@link Indexer}) indexes acknowledged batches into
- * {@link Partitions}, keeps rollups ({@link RollupMaintainer}), refreshes and commits ({@link
- * IndexCommitter}); {@link Recovery} replays the log at open and after an index failure. Reads go
+ * <p>Writes: {@code accept} reserves queue room ({@link WriteQueue}) and encodes the spans on the
+ * caller's thread; the log thread ({@link IngestLog}) appends and fsyncs groups and acknowledges
+ * them; indexing threads ({@link Indexer}, {@link SpanIndexing}) index acknowledged batches into
+ * {@link Partitions}, deduplicating with each partition's {@link SpanKeyFilter} and feeding the
+ * rollup deltas ({@link RollupMaintainer}); the coordinator writes rollups, refreshes and commits
+ * ({@link IndexCommitter}); {@link Recovery} replays the log at open and after an index failure. Reads go
  * through near-real-time searchers ({@link StoreSnapshot}): {@link TraceLoader}, {@link
  * TraceSearcher}, {@link TraceRanking}, {@link TagCatalog}, {@link CallColumnsReader}.
  *
@@ -88,8 +89,8 @@ public final class LuceneSpanStore implements SpanStore {
         b.maxFutureSkew.toNanos(), b.ramBufferMb, b.maxIndexedFields, b.directoryWrapper, this::nowNanos,
         metrics.overflowValues::inc);
     RollupMaintainer rollups = new RollupMaintainer(partitions);
-    IndexCommitter committer = new IndexCommitter(wal, b.dataDir.resolve(WAL_DIR).resolve(CHECKPOINT), partitions, rollups);
-    this.indexer = new Indexer(partitions, rollups, committer, wal, health, queue, metrics, b.hooks,
+    IndexCommitter committer = new IndexCommitter(wal, b.dataDir.resolve(WAL_DIR).resolve(CHECKPOINT), partitions);
+    this.indexer = new Indexer(partitions, rollups, committer, wal, health, queue, metrics, b.hooks, b.indexThreads,
         b.refreshInterval.toNanos(), b.commitInterval.toNanos(), b.retentionCheckInterval.toNanos());
     this.log = new IngestLog(wal, health, queue, metrics, indexer::enqueue);
     this.loader = new TraceLoader(partitions);
@@ -170,18 +171,21 @@ public final class LuceneSpanStore implements SpanStore {
     }
     PendingBatch batch;
     try {
-      // Encoding and document building happen on the caller's thread, so the log thread only
-      // appends and syncs. Each span is encoded once: its bytes are both the stored blob and its
-      // entry in the log record (a TracesData of one ResourceSpans per span).
+      // Each span is encoded once, on the caller's thread: its bytes are both its entry in the log
+      // record (a TracesData of one ResourceSpans per span) and its stored field.
       long received = nowNanos();
-      Document[] documents = new Document[n];
       byte[][] blobs = new byte[n][];
+      LlmCall[] calls = new LlmCall[n];
+      int skewed = 0;
       for (int i = 0; i < n; i++) {
         Span span = spans.get(i);
         blobs[i] = SpanDocuments.encode(span);
-        documents[i] = SpanDocuments.toDocument(span, blobs[i], partitions.fieldBudget(span, received));
+        calls[i] = ingested.get(i).call();
+        if (partitions.skewed(span.startEpochNanos(), received)) {
+          skewed++;
+        }
       }
-      batch = new PendingBatch(spans, IngestLog.record(blobs), documents, received, bytes);
+      batch = new PendingBatch(tenant, spans, calls, blobs, IngestLog.record(tenant, blobs), received, skewed, bytes);
     } catch (VirtualMachineError e) {
       queue.unreserve(n, bytes);
       health.fatal(e, "encoding a batch");
@@ -244,6 +248,19 @@ public final class LuceneSpanStore implements SpanStore {
   /** The rollup of one trace, or {@code null} when no span of it is stored. */
   public TraceSummary traceSummary(String traceId) {
     return ranking.traceSummary(traceId);
+  }
+
+  /** The rollup of a default-tenant trace recomputed from its spans now (tests compare it with the kept one). */
+  TraceSummary recomputedSummary(String traceId) {
+    TraceRollups.Accumulator acc = new TraceRollups.Accumulator(traceId);
+    try (StoreSnapshot all = partitions.snapshot(0, 0)) {
+      for (int i = 0; i < all.searchers.size(); i++) {
+        TraceRollups.collect(all.searchers.get(i), all.parts.get(i), acc, Tenants.DEFAULT);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return acc.isEmpty() ? null : acc.toSummary();
   }
 
   /**

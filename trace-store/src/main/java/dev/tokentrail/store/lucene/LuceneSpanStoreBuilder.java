@@ -19,7 +19,8 @@ public final class LuceneSpanStoreBuilder {
   Duration partitionDuration = Duration.ofDays(1);
   Duration retention = Duration.ofDays(14);
   Duration maxFutureSkew = Duration.ofHours(1);
-  Duration refreshInterval = Duration.ofMillis(250);
+  Duration refreshInterval = Duration.ofMillis(500);
+  int indexThreads = Runtime.getRuntime().availableProcessors();
   Duration commitInterval = Duration.ofSeconds(10);
   Duration retentionCheckInterval = Duration.ofMinutes(1);
   Duration minRetryBackoff = Duration.ofMillis(250);
@@ -27,7 +28,7 @@ public final class LuceneSpanStoreBuilder {
   int maxQueuedSpans = 200_000;
   long maxQueuedBytes = LuceneSpanStore.defaultMaxQueuedBytes(Runtime.getRuntime().maxMemory());
   long walSegmentBytes = 64L * 1024 * 1024;
-  double ramBufferMb = 64;
+  double ramBufferMb = 128;
   int maxIndexedFields = 10_000;
   int regexWorkLimit = Operations.DEFAULT_DETERMINIZE_WORK_LIMIT;
   Clock clock = Clock.systemUTC();
@@ -60,8 +61,24 @@ public final class LuceneSpanStoreBuilder {
     return this;
   }
 
+  /**
+   * How often rollups are written and searchers refreshed (default 500 ms): acknowledged spans are
+   * searchable within about this plus the indexing lag; the contract asks for one second at most.
+   */
   public LuceneSpanStoreBuilder refreshInterval(Duration d) {
     this.refreshInterval = requirePositive(d, "refreshInterval");
+    return this;
+  }
+
+  /**
+   * Threads indexing acknowledged batches concurrently (default: the available processors). The
+   * log thread and the coordinator come on top.
+   */
+  public LuceneSpanStoreBuilder indexThreads(int n) {
+    if (n <= 0 || n > 256) {
+      throw new IllegalArgumentException("indexThreads: " + n + " (expected: 1-256)");
+    }
+    this.indexThreads = n;
     return this;
   }
 

@@ -91,6 +91,12 @@ final class Partitions {
   Partition forTime(long epochNanos) throws IOException {
     long start = startOf(epochNanos);
     Partition partition = open.get(start);
+    return partition != null ? partition : create(start);
+  }
+
+  /** Indexing threads may ask for a new partition at once: one opens it. */
+  private synchronized Partition create(long start) throws IOException {
+    Partition partition = open.get(start);
     if (partition == null) {
       partition = Partition.open(root, start, partitionNanos, ramBufferMb, directoryWrapper);
       open.put(start, partition);
@@ -164,15 +170,19 @@ final class Partitions {
     }
   }
 
-  void applyRetention() throws IOException {
+  /** Deletes the partitions past retention; true when any was deleted. */
+  boolean applyRetention() throws IOException {
     long cutoff = nowNanos.getAsLong() - retentionNanos;
+    boolean deleted = false;
     for (Partition p : new ArrayList<>(open.values())) {
       if (p.endNanos <= cutoff) {
+        deleted = true;
         open.remove(p.startNanos);
         LOG.info("retention: deleting partition {} (ended before the {} retention window)", p.path.getFileName(), Duration.ofNanos(retentionNanos));
         p.delete();
       }
     }
+    return deleted;
   }
 
   /** Every field name of every open partition's writer (tests bound it). */

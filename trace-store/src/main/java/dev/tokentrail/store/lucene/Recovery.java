@@ -6,7 +6,8 @@ import dev.tokentrail.otlp.OtlpSpans;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import java.io.IOException;
 import java.util.List;
-import org.apache.lucene.document.Document;
+import com.google.protobuf.UnknownFieldSet;
+import dev.tokentrail.store.Tenants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,18 +20,14 @@ import org.slf4j.LoggerFactory;
 final class Recovery {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
-  /** Indexes decoded spans as the indexer does (documents null: built from the spans). */
-  interface SpanSink {
-    void index(List<Span> spans, Document[] documents, long receivedNanos) throws IOException;
-  }
 
   private final WriteAheadLog wal;
   private final Partitions partitions;
   private final RollupMaintainer rollups;
   private final IndexCommitter committer;
-  private final SpanSink sink;
+  private final SpanIndexing sink;
 
-  Recovery(WriteAheadLog wal, Partitions partitions, RollupMaintainer rollups, IndexCommitter committer, SpanSink sink) {
+  Recovery(WriteAheadLog wal, Partitions partitions, RollupMaintainer rollups, IndexCommitter committer, SpanIndexing sink) {
     this.wal = wal;
     this.partitions = partitions;
     this.rollups = rollups;
@@ -45,8 +42,8 @@ final class Recovery {
     long records = wal.replay(from, (received, payload) -> spans[0] += replayRecord(received, payload));
     if (records > 0) {
       LOG.info("recovered {} spans from {} write-ahead log records", spans[0], records);
-      rollups.refreshAndRollup();
     }
+    rollups.flush();
     partitions.markAllForCommit();
     committer.commit(null);
   }
@@ -57,12 +54,13 @@ final class Recovery {
    * Returns {spans, records} replayed.
    */
   long[] reopenAndReplay(WriteAheadLog.Position upTo) throws IOException {
+    rollups.reset();
     partitions.closeAllQuietly();
     partitions.openExisting();
     WriteAheadLog.Position from = committer.checkpoint();
     long[] spans = new long[1];
     long records = wal.replay(from, upTo, (received, payload) -> spans[0] += replayRecord(received, payload));
-    rollups.refreshAndRollup();
+    rollups.flush();
     partitions.markAllForCommit();
     committer.commit(upTo);
     return new long[] {spans[0], records};
@@ -70,17 +68,27 @@ final class Recovery {
 
   /** Indexes one log record; writes rollups when many traces wait, so replay stays bounded. */
   private int replayRecord(long received, byte[] payload) throws IOException {
-    List<Span> batch = decodePayload(payload);
-    sink.index(batch, null, received);
+    TracesData record = parse(payload);
+    List<Span> batch = OtlpSpans.decode(record.getResourceSpansList()).spans();
+    sink.index(tenantOf(record), batch, null, null, received, false);
     if (rollups.isFull()) {
-      rollups.refreshAndRollup();
+      rollups.flush();
     }
     return batch.size();
   }
 
-  private static List<Span> decodePayload(byte[] payload) throws IOException {
+  /** The tenant a log record names ({@link IngestLog#record}); the default when it names none. */
+  static String tenantOf(TracesData record) {
+    UnknownFieldSet.Field field = record.getUnknownFields().getField(IngestLog.TENANT_FIELD);
+    if (field == null || field.getLengthDelimitedList().isEmpty()) {
+      return Tenants.DEFAULT;
+    }
+    return field.getLengthDelimitedList().get(0).toStringUtf8();
+  }
+
+  private static TracesData parse(byte[] payload) throws IOException {
     try {
-      return OtlpSpans.decode(TracesData.parseFrom(payload).getResourceSpansList()).spans();
+      return TracesData.parseFrom(payload);
     } catch (InvalidProtocolBufferException e) {
       throw new IOException("write-ahead log record passed its checksum but is not decodable", e);
     }

@@ -53,7 +53,7 @@ final class WriteQueue {
       spans.addAndGet(-batch.spans.size());
       bytes.addAndGet(-(batch.bytes - (batch.payload == null ? batch.payloadBytes : 0)));
       batch.payload = null;
-      batch.documents = null;
+      batch.blobs = null;
     }
   }
 
