@@ -136,7 +136,7 @@ public final class LuceneSpanStore implements SpanStore {
   @Override
   public CompletableFuture<Void> accept(String tenant, List<IngestedSpan> ingested) {
     requireNonNull(ingested, "spans");
-    checkTenant(tenant);
+    Tenants.check(tenant);
     List<Span> spans = new ArrayList<>(ingested.size());
     for (IngestedSpan s : ingested) {
       spans.add(s.span());
@@ -283,8 +283,9 @@ public final class LuceneSpanStore implements SpanStore {
   }
 
   /**
-   * This store keeps one tenant's spans: until the store holds tenants apart, any other tenant is
-   * refused rather than mixed in.
+   * Writes keep tenants apart (every document carries its tenant, keys include it); reads do not
+   * filter by tenant yet, so they answer the default tenant only and refuse any other rather than
+   * mix tenants.
    */
   private static void checkTenant(String tenant) {
     if (!Tenants.DEFAULT.equals(tenant)) {
@@ -318,6 +319,11 @@ public final class LuceneSpanStore implements SpanStore {
   /** Every field name of every open partition's writer (tests bound it). */
   Set<String> fieldNames() {
     return partitions.fieldNames();
+  }
+
+  /** The open partitions (tests look inside them). */
+  java.util.Collection<Partition> partitionsForTest() {
+    return partitions.all();
   }
 
   /** Bytes of index files on disk across partitions (measured now). */
