@@ -67,7 +67,7 @@ final class RollupMaintainer {
       TraceRollups.Accumulator a = acc != null ? acc : new TraceRollups.Accumulator(k.traceId());
       long spanId = SpanDocuments.idAsLong(span.spanId());
       long start = span.startEpochNanos();
-      a.addSpan(start, span.endEpochNanos(), spanId, span.isRoot(), SpanDocuments.truncate(span.resource().serviceName()),
+      a.addSpan(start, start + span.durationNanos(), spanId, span.isRoot(), SpanDocuments.truncate(span.resource().serviceName()),
           SpanDocuments.truncate(span.name()), "error".equals(span.statusCode().traceQlName()), partition);
       if (call != null) {
         boolean priced = call.cost() != null && call.cost().isPriced() && !Double.isNaN(call.cost().totalUsd());

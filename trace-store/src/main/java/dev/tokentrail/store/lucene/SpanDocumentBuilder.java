@@ -82,8 +82,6 @@ final class SpanDocumentBuilder {
     fields.add(traceIdValues);
     start.setLongValue(span.startEpochNanos());
     fields.add(start);
-    end.setLongValue(span.endEpochNanos());
-    fields.add(end);
     duration.setLongValue(span.durationNanos());
     fields.add(duration);
     name.setStringValue(SpanDocuments.truncate(span.name()));
@@ -102,8 +100,6 @@ final class SpanDocumentBuilder {
     fields.add(root);
     spanId.setLongValue(SpanDocuments.idAsLong(span.spanId()));
     fields.add(spanId);
-    parentId.setLongValue(span.parentSpanId().isEmpty() ? 0 : SpanDocuments.idAsLong(span.parentSpanId()));
-    fields.add(parentId);
     Map<String, Object> attributes = span.attributes();
     if (attributes.get(TT_OUTCOME) instanceof String outcome && !outcome.isEmpty()) {
       fields.add(new SortedDocValuesField(SpanDocuments.OUTCOME, new BytesRef(SpanDocuments.truncate(outcome))));
@@ -113,6 +109,11 @@ final class SpanDocumentBuilder {
       }
     }
     if (llmCall != null) {
+      // End and parent only where the call table reads them; rollups use start + duration.
+      end.setLongValue(span.endEpochNanos());
+      fields.add(end);
+      parentId.setLongValue(span.parentSpanId().isEmpty() ? 0 : SpanDocuments.idAsLong(span.parentSpanId()));
+      fields.add(parentId);
       call.add(llmCall, fields);
     }
     addAttributes(attributes, SpanDocuments.SPAN_ATTR, SpanDocuments.SPAN_NUM, budget, 0);

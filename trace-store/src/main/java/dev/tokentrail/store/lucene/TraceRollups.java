@@ -218,7 +218,7 @@ final class TraceRollups {
         query,
         new SimpleCollector() {
           SortedNumericDocValues start;
-          NumericDocValues end;
+          SortedNumericDocValues duration;
           NumericDocValues root;
           NumericDocValues spanIds;
           SortedSetDocValues service;
@@ -235,7 +235,7 @@ final class TraceRollups {
           protected void doSetNextReader(LeafReaderContext context) throws IOException {
             var r = context.reader();
             start = DocValues.getSortedNumeric(r, SpanDocuments.START);
-            end = DocValues.getNumeric(r, SpanDocuments.END);
+            duration = DocValues.getSortedNumeric(r, SpanDocuments.DURATION);
             root = DocValues.getNumeric(r, SpanDocuments.ROOT);
             spanIds = DocValues.getNumeric(r, SpanDocuments.SPAN_ID);
             service = DocValues.getSortedSet(r, SpanDocuments.SERVICE);
@@ -252,7 +252,7 @@ final class TraceRollups {
           @Override
           public void collect(int doc) throws IOException {
             long s = start.advanceExact(doc) ? start.nextValue() : 0;
-            long e = end.advanceExact(doc) ? end.longValue() : s;
+            long e = duration.advanceExact(doc) ? s + duration.nextValue() : s;
             long id = spanIds.advanceExact(doc) ? spanIds.longValue() : 0;
             String svc = service.advanceExact(doc) ? service.lookupOrd(service.nextOrd()).utf8ToString() : "";
             String nm = name.advanceExact(doc) ? name.lookupOrd(name.nextOrd()).utf8ToString() : "";
