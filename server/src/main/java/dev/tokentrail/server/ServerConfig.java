@@ -53,7 +53,8 @@ record ServerConfig(
     int queryRegexWorkLimit,
     int queryMaxLength,
     int queryMaxConditions,
-    Duration queryMaxRange) {
+    Duration queryMaxRange,
+    int indexThreads) {
 
   /** Settings whose value is a map: {@code name=value} pairs in env, a YAML mapping in the file. */
   private static final java.util.Set<String> MAP_KEYS = java.util.Set.of("budgets.team", "budgets.project", "outcomes.benchmark_usd");
@@ -96,6 +97,7 @@ record ServerConfig(
           new Setting("waste.overkill_max_median_input", "TOKENTRAIL_WASTE_OVERKILL_MAX_MEDIAN_INPUT", null, "2000", "...its median input tokens at most this, and it uses no tools."),
           new Setting("budgets.team", "TOKENTRAIL_BUDGETS_TEAM", null, "", "Monthly budgets in USD per team: a YAML mapping, or team=usd pairs separated by commas."),
           new Setting("budgets.project", "TOKENTRAIL_BUDGETS_PROJECT", null, "", "Monthly budgets in USD per project, as for teams."),
+          new Setting("store.index_threads", "TOKENTRAIL_STORE_INDEX_THREADS", null, "auto", "Threads indexing acknowledged spans concurrently. auto: the available processors."),
           new Setting("store.max_indexed_fields", "TOKENTRAIL_STORE_MAX_INDEXED_FIELDS", "--store-max-indexed-fields", "10000", "Attribute fields (per key and type, span and resource) one partition indexes as their own Lucene fields; later keys are kept in the stored span and searched through the slower catch-all path (tokentrail_store_overflow_attribute_values_total)."),
           new Setting("query.regex_work_limit", "TOKENTRAIL_QUERY_REGEX_WORK_LIMIT", "--query-regex-work-limit", "10000", "Lucene's determinize work limit for TraceQL regexes (=~, !~); more complex patterns are a 400."),
           new Setting("query.max_length", "TOKENTRAIL_QUERY_MAX_LENGTH", "--query-max-length", "16384", "Characters of one TraceQL query; longer is a 400."),
@@ -165,7 +167,19 @@ record ServerConfig(
         positiveInt(values, "query.regex_work_limit"),
         positiveInt(values, "query.max_length"),
         positiveInt(values, "query.max_conditions"),
-        Durations.parse(values.get("query.max_range"), "query.max_range"));
+        Durations.parse(values.get("query.max_range"), "query.max_range"),
+        indexThreads(values, "store.index_threads"));
+  }
+
+  private static int indexThreads(Map<String, String> values, String key) {
+    if ("auto".equals(values.get(key).trim())) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+    int n = positiveInt(values, key);
+    if (n > 256) {
+      throw new IllegalArgumentException(key + ": " + n + " (expected: 1-256, or auto)");
+    }
+    return n;
   }
 
   private static ValueLimits valueLimits(Map<String, String> values) {

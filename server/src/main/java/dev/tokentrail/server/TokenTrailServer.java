@@ -92,6 +92,7 @@ final class TokenTrailServer implements AutoCloseable {
             .maxFutureSkew(config.maxFutureSkew())
             .maxQueuedSpans(config.maxQueuedSpans())
             .maxIndexedFields(config.maxIndexedFields())
+            .indexThreads(config.indexThreads())
             .regexWorkLimit(config.queryRegexWorkLimit())
             .maxQueuedBytes(config.maxQueuedBytes())
             .ramBufferMb(ramBufferMb(Runtime.getRuntime().maxMemory()))
@@ -164,11 +165,11 @@ final class TokenTrailServer implements AutoCloseable {
   }
 
   /**
-   * Lucene's indexing buffer per open partition: a sixteenth of the heap, between 8 and 64 MiB, so
+   * Lucene's indexing buffer per open partition: a sixteenth of the heap, between 8 and 128 MiB, so
    * that a small heap holds the buffers of the partitions written at once beside the write queue.
    */
   static double ramBufferMb(long maxHeapBytes) {
-    return Math.max(8, Math.min(64, (maxHeapBytes >> 20) / 16));
+    return Math.max(8, Math.min(128, (maxHeapBytes >> 20) / 16));
   }
 
   /** The built-in catalog with the configured catalog file (if any) over it; throws naming the file and entry. */

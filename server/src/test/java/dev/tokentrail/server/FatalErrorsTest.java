@@ -52,6 +52,6 @@ class FatalErrorsTest {
   void theIndexBufferShrinksWithTheHeap() {
     assertThat(TokenTrailServer.ramBufferMb(512L << 20)).isEqualTo(32);
     assertThat(TokenTrailServer.ramBufferMb(64L << 20)).isEqualTo(8);
-    assertThat(TokenTrailServer.ramBufferMb(8L << 30)).isEqualTo(64);
+    assertThat(TokenTrailServer.ramBufferMb(8L << 30)).isEqualTo(128);
   }
 }

@@ -110,8 +110,11 @@ public final class BareLuceneBaseline implements Callable<Integer> {
       config.setMergeScheduler(merges);
       long start = System.nanoTime();
       try (IndexWriter writer = new IndexWriter(directory, config)) {
+        // One reused builder, as each of the store's indexing threads has.
+        SpanDocumentBuilder builder = new SpanDocumentBuilder();
         for (Span span : spans) {
-          writer.addDocument(SpanDocuments.toDocument(span));
+          writer.addDocument(builder.build(dev.tokentrail.store.Tenants.DEFAULT, span,
+              dev.tokentrail.genai.StoredCalls.read(span), SpanDocuments.encode(span), null));
         }
         writer.commit();
         long nanos = System.nanoTime() - start;

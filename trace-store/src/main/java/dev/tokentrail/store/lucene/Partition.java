@@ -13,6 +13,12 @@ import java.util.stream.Stream;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.index.TieredMergePolicy;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -31,9 +37,11 @@ final class Partition implements Closeable {
   final Directory directory;
   final IndexWriter writer;
   final SearcherManager searchers;
-  /** Written since the last refresh / commit; touched by the writer thread only. */
-  boolean needsRefresh;
-  boolean needsCommit;
+  /** The span keys this partition may hold: new spans skip the replacing write. */
+  final SpanKeyFilter keys;
+  /** Written since the last refresh / commit (set by indexing threads, cleared by the coordinator). */
+  volatile boolean needsRefresh;
+  volatile boolean needsCommit;
 
   private Partition(long startNanos, long endNanos, Path path, Directory directory, IndexWriter writer)
       throws IOException {
@@ -43,6 +51,29 @@ final class Partition implements Closeable {
     this.directory = directory;
     this.writer = writer;
     this.searchers = new SearcherManager(writer, null);
+    this.keys = loadKeys(searchers);
+  }
+
+  /** The filter of every span key in the index (deleted documents' too: harmless false positives). */
+  private static SpanKeyFilter loadKeys(SearcherManager searchers) throws IOException {
+    SpanKeyFilter keys = new SpanKeyFilter();
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+        Terms terms = leaf.reader().terms(SpanDocuments.SPAN_KEY);
+        if (terms == null) {
+          continue;
+        }
+        TermsEnum it = terms.iterator();
+        for (BytesRef key = it.next(); key != null; key = it.next()) {
+          long h1 = SpanKeys.hash1(key);
+          keys.addIfAbsent(h1, SpanKeyFilter.hash2(h1));
+        }
+      }
+    } finally {
+      searchers.release(searcher);
+    }
+    return keys;
   }
 
   static String directoryName(long startNanos, long durationNanos) {
@@ -80,6 +111,11 @@ final class Partition implements Closeable {
     IndexWriterConfig config = new IndexWriterConfig();
     config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
     config.setRAMBufferSizeMB(ramBufferMb);
+    // Refreshes flush small segments; merging more of them at once rewrites each span fewer times.
+    TieredMergePolicy mergePolicy = new TieredMergePolicy();
+    mergePolicy.setSegmentsPerTier(20);
+    mergePolicy.setFloorSegmentMB(32);
+    config.setMergePolicy(mergePolicy);
     ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
     merges.setMaxMergesAndThreads(2, 1);
     config.setMergeScheduler(merges);
@@ -90,7 +126,16 @@ final class Partition implements Closeable {
       directory.close();
       throw e;
     }
-    return new Partition(startNanos, startNanos + durationNanos, path, directory, writer);
+    try {
+      return new Partition(startNanos, startNanos + durationNanos, path, directory, writer);
+    } catch (IOException | RuntimeException e) {
+      try {
+        writer.rollback();
+      } finally {
+        directory.close();
+      }
+      throw e;
+    }
   }
 
   boolean overlaps(long fromNanos, long toNanos) {

@@ -1,23 +1,20 @@
 package dev.tokentrail.store.lucene;
 
-import static dev.tokentrail.genai.GenAiAttributes.*;
-
+import dev.tokentrail.genai.StoredCalls;
 import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.otlp.OtlpSpans;
+import dev.tokentrail.store.Tenants;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import java.util.List;
-import java.util.Map;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.document.DoubleField;
-import org.apache.lucene.document.Field;
-import org.apache.lucene.document.KeywordField;
-import org.apache.lucene.document.LongField;
-import org.apache.lucene.document.NumericDocValuesField;
-import org.apache.lucene.document.SortedDocValuesField;
-import org.apache.lucene.document.StoredField;
-import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -33,6 +30,8 @@ import org.apache.lucene.util.BytesRef;
 final class SpanDocuments {
   static final String TYPE = "type";
   static final String TYPE_SPAN = "span";
+  /** The tenant of span and rollup documents: an indexed keyword, not stored. */
+  static final String TENANT = "tenant";
   static final String SPAN_KEY = "span_key";
   static final String TRACE_ID = "trace_id";
   static final String START = "start_ns";
@@ -90,112 +89,41 @@ final class SpanDocuments {
 
   private SpanDocuments() {}
 
-  static BytesRef spanKey(Span span) {
-    byte[] key = new byte[24];
-    System.arraycopy(Ids.fromHex(span.traceId()), 0, key, 0, 16);
-    System.arraycopy(Ids.fromHex(span.spanId()), 0, key, 16, 8);
-    return new BytesRef(key);
-  }
-
-  static Term spanKeyTerm(Span span) {
-    return new Term(SPAN_KEY, spanKey(span));
-  }
-
   static BytesRef traceIdBytes(String traceIdHex) {
     return new BytesRef(Ids.fromHex(traceIdHex));
   }
 
+  /**
+   * Documents of {@code tenant}: those with its tenant field, and for {@link Tenants#DEFAULT} also
+   * those written before documents carried one.
+   */
+  static Query tenantQuery(String tenant) {
+    Query own = new TermQuery(new Term(TENANT, tenant));
+    if (!Tenants.DEFAULT.equals(tenant)) {
+      return own;
+    }
+    return new BooleanQuery.Builder()
+        .add(own, Occur.SHOULD)
+        .add(new BooleanQuery.Builder()
+            .add(MatchAllDocsQuery.INSTANCE, Occur.FILTER)
+            // Any tenant term: few distinct terms, and the field has no doc values to test.
+            .add(new TermRangeQuery(TENANT, null, null, true, true), Occur.MUST_NOT)
+            .build(), Occur.SHOULD)
+        .build();
+  }
+
+  /** The default tenant's document of {@code span}, its call read back from its attributes. */
   static Document toDocument(Span span) {
     return toDocument(span, encode(span));
   }
 
   /** The span's document, with {@code blob} (from {@link #encode}) as its stored form. */
   static Document toDocument(Span span, byte[] blob) {
-    return toDocument(span, blob, null);
-  }
-
-  /**
-   * The span's document, with {@code blob} as its stored form; attribute fields past {@code budget}
-   * (null: no budget) go to the catch-all fields.
-   */
-  static Document toDocument(Span span, byte[] blob, FieldBudget budget) {
     Document doc = new Document();
-    doc.add(new StringField(TYPE, TYPE_SPAN, Field.Store.NO));
-    doc.add(new StringField(SPAN_KEY, spanKey(span), Field.Store.NO));
-    BytesRef traceId = traceIdBytes(span.traceId());
-    doc.add(new StringField(TRACE_ID, traceId, Field.Store.NO));
-    doc.add(new SortedDocValuesField(TRACE_ID, traceId));
-    doc.add(new LongField(START, span.startEpochNanos(), Field.Store.NO));
-    doc.add(new NumericDocValuesField(END, span.endEpochNanos()));
-    doc.add(new LongField(DURATION, span.durationNanos(), Field.Store.NO));
-    doc.add(new KeywordField(NAME, truncate(span.name()), Field.Store.NO));
-    doc.add(new KeywordField(SERVICE, truncate(span.resource().serviceName()), Field.Store.NO));
-    doc.add(new KeywordField(KIND, span.kind().traceQlName(), Field.Store.NO));
-    doc.add(new KeywordField(STATUS, span.statusCode().traceQlName(), Field.Store.NO));
-    if (!span.statusMessage().isEmpty()) {
-      doc.add(new StringField(STATUS_MESSAGE, truncate(span.statusMessage()), Field.Store.NO));
+    for (IndexableField f : new SpanDocumentBuilder().build(Tenants.DEFAULT, span, StoredCalls.read(span), blob, null)) {
+      doc.add(f);
     }
-    doc.add(new NumericDocValuesField(ROOT, span.isRoot() ? 1 : 0));
-    doc.add(new NumericDocValuesField(SPAN_ID, idAsLong(span.spanId())));
-    doc.add(new NumericDocValuesField(PARENT_ID, span.parentSpanId().isEmpty() ? 0 : idAsLong(span.parentSpanId())));
-    Map<String, Object> attributes = span.attributes();
-    if (attributes.get(TT_OUTCOME) instanceof String outcome && !outcome.isEmpty()) {
-      doc.add(new SortedDocValuesField(OUTCOME, new BytesRef(truncate(outcome))));
-      Object value = attributes.get(TT_OUTCOME_VALUE_USD);
-      if (value instanceof Double || value instanceof Long) {
-        doc.add(new NumericDocValuesField(OUTCOME_VALUE, Double.doubleToLongBits(number(value))));
-      }
-    }
-    if (Boolean.TRUE.equals(attributes.get(TT_LLM_CALL))) {
-      doc.add(new StringField(LLM, "true", Field.Store.NO));
-      doc.add(new DoubleField(COST, number(attributes.get(TT_COST_USD)), Field.Store.NO));
-      if (attributes.get(USAGE_INPUT_TOKENS) != null) {
-        doc.add(new LongField(TOKENS_IN, count(attributes.get(USAGE_INPUT_TOKENS)), Field.Store.NO));
-      }
-      if (attributes.get(USAGE_OUTPUT_TOKENS) != null) {
-        doc.add(new LongField(TOKENS_OUT, count(attributes.get(USAGE_OUTPUT_TOKENS)), Field.Store.NO));
-      }
-      Object model = attributes.get(RESPONSE_MODEL);
-      if (model == null) {
-        model = attributes.get(REQUEST_MODEL);
-      }
-      doc.add(new SortedDocValuesField(MODEL, new BytesRef(truncate(String.valueOf(model)))));
-      doc.add(new SortedDocValuesField(TEAM, new BytesRef(stringOr(attributes.get(TT_TEAM)))));
-      doc.add(new SortedDocValuesField(PROJECT, new BytesRef(stringOr(attributes.get(TT_PROJECT)))));
-      boolean usage = attributes.get(USAGE_INPUT_TOKENS) != null || attributes.get(USAGE_OUTPUT_TOKENS) != null;
-      doc.add(new NumericDocValuesField(LLM_USAGE, usage ? 1 : 0));
-      doc.add(new NumericDocValuesField(LLM_PRICED, attributes.get(TT_COST_USD) != null ? 1 : 0));
-      addCount(doc, LLM_CACHE_READ, attributes.get(USAGE_CACHE_READ_INPUT_TOKENS));
-      addCount(doc, LLM_CACHE_WRITE, attributes.get(USAGE_CACHE_CREATION_INPUT_TOKENS));
-      addCount(doc, LLM_REASONING, attributes.get(USAGE_REASONING_OUTPUT_TOKENS));
-      addCount(doc, LLM_RETRY_ATTEMPT, attributes.get(TT_RETRY_ATTEMPT));
-      doc.add(new NumericDocValuesField(LLM_TOOLS, dev.tokentrail.genai.GenAiNormalizer.usesTools(attributes) ? 1 : 0));
-      addKeyword(doc, LLM_PROVIDER, attributes.get(PROVIDER_NAME));
-      addKeyword(doc, LLM_OPERATION, attributes.get(OPERATION_NAME));
-      addKeyword(doc, LLM_REQUEST_HASH, attributes.get(TT_REQUEST_HASH));
-      addKeyword(doc, LLM_PREFIX_HASH, attributes.get(TT_PREFIX_HASH));
-      addKeyword(doc, LLM_CONVERSATION, attributes.get(CONVERSATION_ID));
-      addKeyword(doc, LLM_TASK, attributes.get(TT_TASK));
-      addKeyword(doc, LLM_ERROR, attributes.get(ERROR_TYPE));
-      addKeyword(doc, LLM_COST_CENTER, attributes.get(TT_COST_CENTER));
-      addKeyword(doc, LLM_FEATURE, attributes.get(TT_FEATURE));
-    }
-    addAttributes(doc, attributes, SPAN_ATTR, SPAN_NUM, budget);
-    addAttributes(doc, span.resource().attributes(), RESOURCE_ATTR, RESOURCE_NUM, budget);
-    doc.add(new StoredField(BLOB, blob));
     return doc;
-  }
-
-  private static void addCount(Document doc, String field, Object value) {
-    if (value instanceof Long || value instanceof Double) {
-      doc.add(new NumericDocValuesField(field, count(value)));
-    }
-  }
-
-  private static void addKeyword(Document doc, String field, Object value) {
-    if (value instanceof String s && !s.isEmpty()) {
-      doc.add(new SortedDocValuesField(field, new BytesRef(truncate(s))));
-    }
   }
 
   /** An 8-byte span id as a long (big-endian), for doc values. */
@@ -205,60 +133,6 @@ final class SpanDocuments {
       v = (v << 4) | Character.digit(hex.charAt(i), 16);
     }
     return v;
-  }
-
-  private static void addAttributes(
-      Document doc, Map<String, Object> attributes, String stringPrefix, String numberPrefix, FieldBudget budget) {
-    for (Map.Entry<String, Object> e : attributes.entrySet()) {
-      addAttribute(doc, e.getKey(), e.getValue(), stringPrefix, numberPrefix, 0, budget);
-    }
-  }
-
-  private static void addAttribute(
-      Document doc, String key, Object value, String stringPrefix, String numberPrefix, int depth, FieldBudget budget) {
-    if (value instanceof String s) {
-      addString(doc, stringPrefix, key, truncate(s), budget);
-    } else if (value instanceof Long l) {
-      addNumber(doc, stringPrefix, numberPrefix, key, l, Long.toString(l), budget);
-    } else if (value instanceof Double d) {
-      if (!d.isNaN()) {
-        addNumber(doc, stringPrefix, numberPrefix, key, d, Double.toString(d), budget);
-      }
-    } else if (value instanceof Boolean b) {
-      addString(doc, stringPrefix, key, b.toString(), budget);
-    } else if (value instanceof List<?> list && depth == 0) {
-      for (Object element : list) {
-        addAttribute(doc, key, element, stringPrefix, numberPrefix, depth + 1, budget);
-      }
-    }
-    // Bytes and nested maps are kept in the stored span only.
-  }
-
-  private static void addString(Document doc, String prefix, String key, String value, FieldBudget budget) {
-    String field = prefix + key;
-    if (budget == null || budget.admit(field, key)) {
-      doc.add(new StringField(field, value, Field.Store.NO));
-    } else {
-      addOverflow(doc, prefix, prefix, key, value, budget);
-    }
-  }
-
-  private static void addNumber(
-      Document doc, String stringPrefix, String numberPrefix, String key, double value, String text, FieldBudget budget) {
-    String field = numberPrefix + key;
-    if (budget == null || budget.admit(field, key)) {
-      doc.add(new DoubleField(field, value, Field.Store.NO));
-    } else {
-      addOverflow(doc, stringPrefix, numberPrefix, key, text, budget);
-    }
-  }
-
-  private static void addOverflow(
-      Document doc, String scopePrefix, String fieldPrefix, String key, String value, FieldBudget budget) {
-    String k = truncate(key);
-    doc.add(new StringField(OVERFLOW_KEY, scopePrefix + k, Field.Store.NO));
-    doc.add(new StringField(OVERFLOW_VALUE, fieldPrefix + k + OVERFLOW_SEPARATOR + value, Field.Store.NO));
-    budget.countOverflow();
   }
 
   static String truncate(String s) {
@@ -271,10 +145,6 @@ final class SpanDocuments {
       end--;
     }
     return s.substring(0, end);
-  }
-
-  private static String stringOr(Object value) {
-    return value instanceof String s ? truncate(s) : "";
   }
 
   static double number(Object value) {

@@ -235,4 +235,9 @@ final class SpanQueries {
       default -> throw new IllegalArgumentException(field + ": operator " + c.op() + " not supported");
     };
   }
+
+  /** A range on a long field; 0 on either side is unbounded. */
+  static Query timeRange(String field, long from, long to) {
+    return LongField.newRangeQuery(field, from <= 0 ? Long.MIN_VALUE : from, to <= 0 ? Long.MAX_VALUE : to);
+  }
 }

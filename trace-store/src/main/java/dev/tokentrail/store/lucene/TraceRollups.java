@@ -58,7 +58,13 @@ final class TraceRollups {
 
   private TraceRollups() {}
 
-  /** Accumulates span facts of one trace across partitions. */
+  /**
+   * Span facts of one trace: from a search over its spans (a full recompute), from spans as they
+   * are indexed (a delta), or read back from a stored rollup; deltas merge into stored state. The
+   * picks follow the contract: root service and name of the earliest root span, else of the
+   * earliest span; team and project each of the earliest-starting call naming one; ties to the
+   * smaller span id.
+   */
   static final class Accumulator {
     final String traceId;
     long start = Long.MAX_VALUE;
@@ -69,15 +75,11 @@ final class TraceRollups {
     double cost;
     long input;
     long output;
-    String rootService;
-    String rootName;
-    long rootStart = Long.MAX_VALUE;
-    String firstService;
-    String firstName;
-    long firstStart = Long.MAX_VALUE;
+    final Pick root = new Pick();
+    final Pick first = new Pick();
     final TreeSet<String> models = new TreeSet<>();
-    String team;
-    String project;
+    final Pick team = new Pick();
+    final Pick project = new Pick();
     /** Partition holding the earliest span. */
     Partition home;
 
@@ -89,14 +91,72 @@ final class TraceRollups {
       return spans == 0;
     }
 
+    /** Adds one span; {@code call} facts only when it is an LLM call. */
+    void addSpan(long s, long e, long spanId, boolean isRoot, String service, String name, boolean error, Partition partition) {
+      spans++;
+      if (s < start) {
+        start = s;
+        home = partition;
+      }
+      end = Math.max(end, e);
+      if (isRoot) {
+        root.offer(s, spanId, service, name);
+      }
+      first.offer(s, spanId, service, name);
+      if (error) {
+        errors++;
+      }
+    }
+
+    void addCall(long s, long spanId, double callCost, long in, long out, String model, String teamName, String projectName) {
+      llmCalls++;
+      cost += callCost;
+      // Saturating: a trace's token total never wraps negative (spans stored before ingest
+      // bounded counts may hold anything up to 2^63-1).
+      if (in >= 0) {
+        input = Saturating.add(input, in);
+      }
+      if (out >= 0) {
+        output = Saturating.add(output, out);
+      }
+      if (model != null) {
+        models.add(model);
+      }
+      if (teamName != null && !teamName.isEmpty()) {
+        team.offer(s, spanId, teamName, null);
+      }
+      if (projectName != null && !projectName.isEmpty()) {
+        project.offer(s, spanId, projectName, null);
+      }
+    }
+
+    /** Adds everything of {@code other} (spans not counted here). */
+    void merge(Accumulator other) {
+      spans += other.spans;
+      if (other.start < start) {
+        start = other.start;
+        home = other.home;
+      }
+      end = Math.max(end, other.end);
+      llmCalls += other.llmCalls;
+      errors += other.errors;
+      cost += other.cost;
+      input = Saturating.add(input, other.input);
+      output = Saturating.add(output, other.output);
+      root.offer(other.root);
+      first.offer(other.first);
+      models.addAll(other.models);
+      team.offer(other.team);
+      project.offer(other.project);
+    }
+
     TraceSummary toSummary() {
       // Without a root span (not yet arrived, or sampled away) the earliest span stands in.
-      String service = rootService != null ? rootService : firstService;
-      String name = rootName != null ? rootName : firstName;
+      Pick shown = root.isSet() ? root : first;
       return new TraceSummary(
           traceId,
-          service == null ? "" : service,
-          name == null ? "" : name,
+          shown.value == null ? "" : shown.value,
+          shown.other == null ? "" : shown.other,
           start,
           Math.max(0, end - start),
           spans,
@@ -106,25 +166,61 @@ final class TraceRollups {
           input,
           output,
           List.copyOf(models),
-          team,
-          project);
+          team.value,
+          project.value);
+    }
+  }
+
+  /** The values of the span that sorts first by (start, span id). */
+  static final class Pick {
+    long start = Long.MAX_VALUE;
+    long spanId = Long.MAX_VALUE;
+    String value;
+    String other;
+
+    boolean isSet() {
+      return value != null;
+    }
+
+    void offer(long s, long id, String v, String o) {
+      if (value == null || s < start || (s == start && Long.compareUnsigned(id, spanId) < 0)) {
+        start = s;
+        spanId = id;
+        value = v;
+        other = o;
+      }
+    }
+
+    void offer(Pick p) {
+      if (p.isSet()) {
+        offer(p.start, p.spanId, p.value, p.other);
+      }
     }
   }
 
   /** Adds the spans of {@code traceId} found by {@code searcher} to {@code acc}. */
-  static void collect(IndexSearcher searcher, Partition partition, Accumulator acc)
+  static void collect(IndexSearcher searcher, Partition partition, Accumulator acc) throws IOException {
+    collect(searcher, partition, acc, null);
+  }
+
+  /** Adds the spans of {@code tenant} (null: any) and {@code traceId} found by {@code searcher}. */
+  static void collect(IndexSearcher searcher, Partition partition, Accumulator acc, String tenant)
       throws IOException {
-    Query query =
+    BooleanQuery.Builder builder =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TRACE_ID, SpanDocuments.traceIdBytes(acc.traceId))), BooleanClause.Occur.FILTER)
-            .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), BooleanClause.Occur.FILTER)
-            .build();
+            .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), BooleanClause.Occur.FILTER);
+    if (tenant != null) {
+      builder.add(SpanDocuments.tenantQuery(tenant), BooleanClause.Occur.FILTER);
+    }
+    Query query = builder.build();
     searcher.search(
         query,
         new SimpleCollector() {
           SortedNumericDocValues start;
-          NumericDocValues end;
+          SortedNumericDocValues duration;
           NumericDocValues root;
+          NumericDocValues spanIds;
           SortedSetDocValues service;
           SortedSetDocValues name;
           SortedSetDocValues status;
@@ -139,8 +235,9 @@ final class TraceRollups {
           protected void doSetNextReader(LeafReaderContext context) throws IOException {
             var r = context.reader();
             start = DocValues.getSortedNumeric(r, SpanDocuments.START);
-            end = DocValues.getNumeric(r, SpanDocuments.END);
+            duration = DocValues.getSortedNumeric(r, SpanDocuments.DURATION);
             root = DocValues.getNumeric(r, SpanDocuments.ROOT);
+            spanIds = DocValues.getNumeric(r, SpanDocuments.SPAN_ID);
             service = DocValues.getSortedSet(r, SpanDocuments.SERVICE);
             name = DocValues.getSortedSet(r, SpanDocuments.NAME);
             status = DocValues.getSortedSet(r, SpanDocuments.STATUS);
@@ -154,51 +251,22 @@ final class TraceRollups {
 
           @Override
           public void collect(int doc) throws IOException {
-            acc.spans++;
             long s = start.advanceExact(doc) ? start.nextValue() : 0;
-            long e = end.advanceExact(doc) ? end.longValue() : s;
-            if (s < acc.start) {
-              acc.start = s;
-              acc.home = partition;
-            }
-            acc.end = Math.max(acc.end, e);
+            long e = duration.advanceExact(doc) ? s + duration.nextValue() : s;
+            long id = spanIds.advanceExact(doc) ? spanIds.longValue() : 0;
             String svc = service.advanceExact(doc) ? service.lookupOrd(service.nextOrd()).utf8ToString() : "";
             String nm = name.advanceExact(doc) ? name.lookupOrd(name.nextOrd()).utf8ToString() : "";
-            if (root.advanceExact(doc) && root.longValue() == 1 && s < acc.rootStart) {
-              acc.rootStart = s;
-              acc.rootService = svc;
-              acc.rootName = nm;
-            }
-            if (s < acc.firstStart) {
-              acc.firstStart = s;
-              acc.firstService = svc;
-              acc.firstName = nm;
-            }
-            if (status.advanceExact(doc) && "error".equals(status.lookupOrd(status.nextOrd()).utf8ToString())) {
-              acc.errors++;
-            }
+            boolean isRoot = root.advanceExact(doc) && root.longValue() == 1;
+            boolean error = status.advanceExact(doc) && "error".equals(status.lookupOrd(status.nextOrd()).utf8ToString());
+            acc.addSpan(s, e, id, isRoot, svc, nm, error, partition);
             if (cost.advanceExact(doc)) {
-              acc.llmCalls++;
-              acc.cost += NumericUtils.sortableLongToDouble(cost.nextValue());
-              // Saturating: a trace's token total never wraps negative (spans stored before
-              // ingest bounded counts may hold anything up to 2^63-1).
-              if (in.advanceExact(doc)) {
-                acc.input = Saturating.add(acc.input, Math.max(0, in.nextValue()));
-              }
-              if (out.advanceExact(doc)) {
-                acc.output = Saturating.add(acc.output, Math.max(0, out.nextValue()));
-              }
-              if (model.advanceExact(doc)) {
-                acc.models.add(model.lookupOrd(model.ordValue()).utf8ToString());
-              }
-              if (acc.team == null && team.advanceExact(doc)) {
-                String t = team.lookupOrd(team.ordValue()).utf8ToString();
-                acc.team = t.isEmpty() ? null : t;
-              }
-              if (acc.project == null && project.advanceExact(doc)) {
-                String p = project.lookupOrd(project.ordValue()).utf8ToString();
-                acc.project = p.isEmpty() ? null : p;
-              }
+              double c = NumericUtils.sortableLongToDouble(cost.nextValue());
+              long i = in.advanceExact(doc) ? in.nextValue() : -1;
+              long o = out.advanceExact(doc) ? out.nextValue() : -1;
+              String m = model.advanceExact(doc) ? model.lookupOrd(model.ordValue()).utf8ToString() : null;
+              String t = team.advanceExact(doc) ? team.lookupOrd(team.ordValue()).utf8ToString() : null;
+              String p = project.advanceExact(doc) ? project.lookupOrd(project.ordValue()).utf8ToString() : null;
+              acc.addCall(s, id, c, i, o, m, t, p);
             }
           }
 
@@ -209,16 +277,22 @@ final class TraceRollups {
         });
   }
 
-  static Term rollupKey(String traceId) {
-    return new Term(T_TRACE_ID, SpanDocuments.traceIdBytes(traceId));
+  /** The identity of a rollup: its indexed {@code t.trace_id} term (see {@link SpanKeys}). */
+  static Term rollupKey(String tenant, String traceId) {
+    return new Term(T_TRACE_ID, SpanKeys.rollupKeyBytes(tenant, traceId));
   }
 
-  static Document toDocument(TraceSummary s) {
+  /**
+   * The rollup document of {@code acc} for {@code tenant}. The indexed {@code t.trace_id} term is
+   * the tenant-aware key; its doc values hold the bare 16-byte trace id readers group by.
+   */
+  static Document toDocument(String tenant, Accumulator acc) {
+    TraceSummary s = acc.toSummary();
     Document doc = new Document();
     doc.add(new StringField(SpanDocuments.TYPE, TYPE_TRACE, Field.Store.NO));
-    BytesRef traceId = SpanDocuments.traceIdBytes(s.traceId());
-    doc.add(new StringField(T_TRACE_ID, traceId, Field.Store.NO));
-    doc.add(new org.apache.lucene.document.SortedDocValuesField(T_TRACE_ID, traceId));
+    doc.add(new StringField(SpanDocuments.TENANT, tenant, Field.Store.NO));
+    doc.add(new StringField(T_TRACE_ID, SpanKeys.rollupKeyBytes(tenant, s.traceId()), Field.Store.NO));
+    doc.add(new org.apache.lucene.document.SortedDocValuesField(T_TRACE_ID, SpanDocuments.traceIdBytes(s.traceId())));
     doc.add(new LongField(T_START, s.startEpochNanos(), Field.Store.NO));
     doc.add(new LongField(T_DURATION, s.durationNanos(), Field.Store.NO));
     doc.add(new DoubleField(T_COST, s.costUsd(), Field.Store.NO));
@@ -235,8 +309,69 @@ final class TraceRollups {
     if (s.project() != null) {
       doc.add(new KeywordField(T_PROJECT, s.project(), Field.Store.NO));
     }
-    doc.add(new StoredField(T_SUMMARY, encode(s)));
+    doc.add(new StoredField(T_SUMMARY, encode(s, acc)));
     return doc;
+  }
+
+  /** The summary followed by what merging a delta needs: the picks with their (start, span id). */
+  static byte[] encode(TraceSummary s, Accumulator acc) {
+    byte[] summary = encode(s);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(summary.length + 96);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.write(summary);
+      out.writeByte(STATE_VERSION);
+      for (Pick p : new Pick[] {acc.root, acc.first, acc.team, acc.project}) {
+        out.writeBoolean(p.isSet());
+        if (p.isSet()) {
+          out.writeLong(p.start);
+          out.writeLong(p.spanId);
+          out.writeUTF(p.value);
+          out.writeUTF(p.other == null ? "" : p.other);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static final int STATE_VERSION = 1;
+
+  /**
+   * A stored rollup as an accumulator to merge deltas into; null when it was written without the
+   * picks' keys (before incremental rollups): such a trace is recomputed from its spans.
+   */
+  static Accumulator decodeState(BytesRef blob, Partition home) {
+    TraceSummary s = decode(blob);
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(blob.bytes, blob.offset, blob.length))) {
+      in.skipBytes(encode(s).length);
+      if (in.available() == 0 || in.readByte() != STATE_VERSION) {
+        return null;
+      }
+      Accumulator acc = new Accumulator(s.traceId());
+      acc.start = s.startEpochNanos();
+      acc.end = s.startEpochNanos() + s.durationNanos();
+      acc.spans = s.spanCount();
+      acc.llmCalls = s.llmCallCount();
+      acc.errors = s.errorCount();
+      acc.cost = s.costUsd();
+      acc.input = s.inputTokens();
+      acc.output = s.outputTokens();
+      acc.models.addAll(s.models());
+      acc.home = home;
+      for (Pick p : new Pick[] {acc.root, acc.first, acc.team, acc.project}) {
+        if (in.readBoolean()) {
+          long start = in.readLong();
+          long id = in.readLong();
+          String value = in.readUTF();
+          String other = in.readUTF();
+          p.offer(start, id, value, p == acc.root || p == acc.first ? other : null);
+        }
+      }
+      return acc;
+    } catch (IOException e) {
+      throw new UncheckedIOException("corrupt trace rollup", e);
+    }
   }
 
   static byte[] encode(TraceSummary s) {

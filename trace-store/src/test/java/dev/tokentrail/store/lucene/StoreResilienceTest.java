@@ -39,7 +39,7 @@ class StoreResilienceTest {
   /** Acknowledged spans per trace. */
   final Map<String, Integer> acked = new LinkedHashMap<>();
 
-  private LuceneSpanStore.Builder builder() {
+  private LuceneSpanStoreBuilder builder() {
     return LuceneSpanStore.builder(dir)
         .registry(registry)
         .refreshInterval(Duration.ofMillis(50))
@@ -169,7 +169,7 @@ class StoreResilienceTest {
     AtomicBoolean oom = new AtomicBoolean();
     AtomicBoolean indexed = new AtomicBoolean();
     List<Throwable> fatal = new CopyOnWriteArrayList<>();
-    LuceneSpanStore.WriteHooks hooks = new LuceneSpanStore.WriteHooks() {
+    Indexer.WriteHooks hooks = new Indexer.WriteHooks() {
       @Override
       public void beforeIndex(List<Span> spans) {
         if (oom.get()) {
@@ -208,7 +208,7 @@ class StoreResilienceTest {
   @Test
   void theQueueIsBudgetedInBytesAndRefusesWithARetryDelayLongBeforeTheSpanBound() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    LuceneSpanStore.WriteHooks hold = new LuceneSpanStore.WriteHooks() {
+    Indexer.WriteHooks hold = new Indexer.WriteHooks() {
       @Override
       public void beforeIndex(List<Span> spans) {
         hold(release);
@@ -258,7 +258,7 @@ class StoreResilienceTest {
   void aSmallExportIsAcknowledgedWhileABigExportIsStillBeingIndexed() throws Exception {
     CountDownLatch bigIndexing = new CountDownLatch(1);
     CountDownLatch releaseBig = new CountDownLatch(1);
-    LuceneSpanStore.WriteHooks hooks = new LuceneSpanStore.WriteHooks() {
+    Indexer.WriteHooks hooks = new Indexer.WriteHooks() {
       @Override
       public void beforeIndex(List<Span> spans) {
         if (spans.size() >= 50_000) {
@@ -290,7 +290,7 @@ class StoreResilienceTest {
     AtomicLong bigStart = new AtomicLong();
     AtomicLong bigEnd = new AtomicLong();
     CountDownLatch bigStarted = new CountDownLatch(1);
-    LuceneSpanStore.WriteHooks hooks = new LuceneSpanStore.WriteHooks() {
+    Indexer.WriteHooks hooks = new Indexer.WriteHooks() {
       @Override
       public void beforeIndex(List<Span> spans) {
         if (spans.size() >= 50_000) {

@@ -1,0 +1,42 @@
+package dev.tokentrail.store.lucene;
+
+import dev.tokentrail.model.LlmCall;
+import dev.tokentrail.model.Span;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A batch accepted for writing: its spans with their calls, each span encoded once on the
+ * caller's thread (the blobs are both the log record's entries and the stored fields).
+ */
+final class PendingBatch {
+  final String tenant;
+  final List<Span> spans;
+  final LlmCall[] calls;
+  byte[][] blobs;
+  byte[] payload;
+  final long receivedNanos;
+  final int skewedSpans;
+  final long payloadBytes;
+  final long bytes;
+  final CompletableFuture<Void> done = new CompletableFuture<>();
+  /** Log position after this batch's record; set by the log thread. */
+  WriteAheadLog.Position end;
+  /** Order in which the log handed the batch to the indexer. */
+  long seq;
+  final AtomicBoolean released = new AtomicBoolean();
+
+  PendingBatch(String tenant, List<Span> spans, LlmCall[] calls, byte[][] blobs, byte[] payload, long receivedNanos,
+      int skewedSpans, long bytes) {
+    this.tenant = tenant;
+    this.spans = spans;
+    this.calls = calls;
+    this.blobs = blobs;
+    this.payload = payload;
+    this.receivedNanos = receivedNanos;
+    this.skewedSpans = skewedSpans;
+    this.payloadBytes = Math.min(bytes, payload.length);
+    this.bytes = bytes;
+  }
+}

@@ -1,0 +1,275 @@
+package dev.tokentrail.store.lucene;
+
+import static dev.tokentrail.genai.GenAiAttributes.TT_OUTCOME;
+import static dev.tokentrail.genai.GenAiAttributes.TT_OUTCOME_VALUE_USD;
+
+import dev.tokentrail.model.Attribution;
+import dev.tokentrail.model.LlmCall;
+import dev.tokentrail.model.Span;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.document.DoubleField;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KeywordField;
+import org.apache.lucene.document.LongField;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * Builds span documents ({@link SpanDocuments} describes the fields) reusing one field list and
+ * its {@link Field} instances: one builder per indexing thread, never shared. The call columns
+ * come from the span's {@link LlmCall} as ingest recognized it, never from attribute names.
+ */
+final class SpanDocumentBuilder {
+  /** Attribute field names cached by key; cleared past this many keys (keys with ids in them). */
+  private static final int MAX_CACHED_KEYS = 20_000;
+
+  private final List<IndexableField> fields = new ArrayList<>(64);
+  private final byte[] traceIdBytes = new byte[16];
+  private final BytesRef traceId = new BytesRef(traceIdBytes);
+  private final StringField type = new StringField(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN, Field.Store.NO);
+  private final StringField tenant = new StringField(SpanDocuments.TENANT, "", Field.Store.NO);
+  private final StringField spanKey = new StringField(SpanDocuments.SPAN_KEY, new BytesRef(), Field.Store.NO);
+  private final StringField traceIdTerm = new StringField(SpanDocuments.TRACE_ID, traceId, Field.Store.NO);
+  private final SortedDocValuesField traceIdValues = new SortedDocValuesField(SpanDocuments.TRACE_ID, traceId);
+  private final LongField start = new LongField(SpanDocuments.START, 0, Field.Store.NO);
+  private final NumericDocValuesField end = new NumericDocValuesField(SpanDocuments.END, 0);
+  private final LongField duration = new LongField(SpanDocuments.DURATION, 0, Field.Store.NO);
+  private final KeywordField name = new KeywordField(SpanDocuments.NAME, "", Field.Store.NO);
+  private final KeywordField service = new KeywordField(SpanDocuments.SERVICE, "", Field.Store.NO);
+  private final KeywordField kind = new KeywordField(SpanDocuments.KIND, "", Field.Store.NO);
+  private final KeywordField status = new KeywordField(SpanDocuments.STATUS, "", Field.Store.NO);
+  private final StringField statusMessage = new StringField(SpanDocuments.STATUS_MESSAGE, "", Field.Store.NO);
+  private final NumericDocValuesField root = new NumericDocValuesField(SpanDocuments.ROOT, 0);
+  private final NumericDocValuesField spanId = new NumericDocValuesField(SpanDocuments.SPAN_ID, 0);
+  private final NumericDocValuesField parentId = new NumericDocValuesField(SpanDocuments.PARENT_ID, 0);
+  private final StoredField blob = new StoredField(SpanDocuments.BLOB, new BytesRef());
+  private final CallColumns call = new CallColumns();
+  /** Reusable attribute fields by name, with the document generation that last used each. */
+  private final Map<String, Slot> slots = new HashMap<>();
+  private final Map<String, String[]> names = new HashMap<>();
+  private int generation;
+
+  private static final class Slot {
+    final Field field;
+    int generation = -1;
+
+    Slot(Field field) {
+      this.field = field;
+    }
+  }
+
+  /**
+   * The document of {@code span} (valid until the next call), with {@code blob} as its stored form
+   * and attribute fields past {@code budget} (null: no budget) in the catch-all fields.
+   */
+  List<IndexableField> build(String tenantId, Span span, LlmCall llmCall, byte[] spanBlob, FieldBudget budget) {
+    fields.clear();
+    generation++;
+    fields.add(type);
+    tenant.setStringValue(tenantId);
+    fields.add(tenant);
+    SpanKeys.traceIdBytes(span.traceId(), traceIdBytes);
+    spanKey.setBytesValue(SpanKeys.spanKeyBytes(tenantId, span));
+    fields.add(spanKey);
+    fields.add(traceIdTerm);
+    fields.add(traceIdValues);
+    start.setLongValue(span.startEpochNanos());
+    fields.add(start);
+    duration.setLongValue(span.durationNanos());
+    fields.add(duration);
+    name.setStringValue(SpanDocuments.truncate(span.name()));
+    fields.add(name);
+    service.setStringValue(SpanDocuments.truncate(span.resource().serviceName()));
+    fields.add(service);
+    kind.setStringValue(span.kind().traceQlName());
+    fields.add(kind);
+    status.setStringValue(span.statusCode().traceQlName());
+    fields.add(status);
+    if (!span.statusMessage().isEmpty()) {
+      statusMessage.setStringValue(SpanDocuments.truncate(span.statusMessage()));
+      fields.add(statusMessage);
+    }
+    root.setLongValue(span.isRoot() ? 1 : 0);
+    fields.add(root);
+    spanId.setLongValue(SpanDocuments.idAsLong(span.spanId()));
+    fields.add(spanId);
+    Map<String, Object> attributes = span.attributes();
+    if (attributes.get(TT_OUTCOME) instanceof String outcome && !outcome.isEmpty()) {
+      fields.add(new SortedDocValuesField(SpanDocuments.OUTCOME, new BytesRef(SpanDocuments.truncate(outcome))));
+      Object value = attributes.get(TT_OUTCOME_VALUE_USD);
+      if (value instanceof Double || value instanceof Long) {
+        fields.add(new NumericDocValuesField(SpanDocuments.OUTCOME_VALUE, Double.doubleToLongBits(SpanDocuments.number(value))));
+      }
+    }
+    if (llmCall != null) {
+      // End and parent only where the call table reads them; rollups use start + duration.
+      end.setLongValue(span.endEpochNanos());
+      fields.add(end);
+      parentId.setLongValue(span.parentSpanId().isEmpty() ? 0 : SpanDocuments.idAsLong(span.parentSpanId()));
+      fields.add(parentId);
+      call.add(llmCall, fields);
+    }
+    addAttributes(attributes, SpanDocuments.SPAN_ATTR, SpanDocuments.SPAN_NUM, budget, 0);
+    addAttributes(span.resource().attributes(), SpanDocuments.RESOURCE_ATTR, SpanDocuments.RESOURCE_NUM, budget, 2);
+    blob.setBytesValue(new BytesRef(spanBlob));
+    fields.add(blob);
+    return fields;
+  }
+
+  private void addAttributes(Map<String, Object> attributes, String stringPrefix, String numberPrefix, FieldBudget budget, int scope) {
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      addAttribute(e.getKey(), e.getValue(), stringPrefix, numberPrefix, 0, budget, scope);
+    }
+  }
+
+  private void addAttribute(String key, Object value, String stringPrefix, String numberPrefix, int depth, FieldBudget budget, int scope) {
+    if (value instanceof String s) {
+      addString(stringPrefix, key, SpanDocuments.truncate(s), budget, scope);
+    } else if (value instanceof Long l) {
+      addNumber(stringPrefix, numberPrefix, key, l, value, budget, scope);
+    } else if (value instanceof Double d) {
+      if (!d.isNaN()) {
+        addNumber(stringPrefix, numberPrefix, key, d, value, budget, scope);
+      }
+    } else if (value instanceof Boolean b) {
+      addString(stringPrefix, key, b ? "true" : "false", budget, scope);
+    } else if (value instanceof List<?> list && depth == 0) {
+      for (Object element : list) {
+        addAttribute(key, element, stringPrefix, numberPrefix, depth + 1, budget, scope);
+      }
+    }
+    // Bytes and nested maps are kept in the stored span only.
+  }
+
+  /** {@code a.KEY, an.KEY, r.KEY, rn.KEY} of a key, built once per key. */
+  private String fieldName(String key, int index) {
+    String[] cached = names.get(key);
+    if (cached == null) {
+      if (names.size() >= MAX_CACHED_KEYS) {
+        names.clear();
+        slots.clear();
+      }
+      cached = new String[] {
+        SpanDocuments.SPAN_ATTR + key, SpanDocuments.SPAN_NUM + key,
+        SpanDocuments.RESOURCE_ATTR + key, SpanDocuments.RESOURCE_NUM + key
+      };
+      names.put(key, cached);
+    }
+    return cached[index];
+  }
+
+  private void addString(String prefix, String key, String value, FieldBudget budget, int scope) {
+    String field = fieldName(key, scope);
+    if (budget == null || budget.admit(field, key)) {
+      Slot slot = slots.get(field);
+      if (slot == null) {
+        slot = new Slot(new StringField(field, value, Field.Store.NO));
+        slots.put(field, slot);
+      }
+      if (slot.generation == generation) {
+        // A list attribute: its second value needs its own field.
+        fields.add(new StringField(field, value, Field.Store.NO));
+        return;
+      }
+      slot.generation = generation;
+      slot.field.setStringValue(value);
+      fields.add(slot.field);
+    } else {
+      addOverflow(prefix, prefix, key, value, budget);
+    }
+  }
+
+  private void addNumber(
+      String stringPrefix, String numberPrefix, String key, double value, Object original, FieldBudget budget, int scope) {
+    String field = fieldName(key, scope + 1);
+    if (budget == null || budget.admit(field, key)) {
+      Slot slot = slots.get(field);
+      if (slot == null) {
+        slot = new Slot(new DoubleField(field, value, Field.Store.NO));
+        slots.put(field, slot);
+      }
+      if (slot.generation == generation) {
+        fields.add(new DoubleField(field, value, Field.Store.NO));
+        return;
+      }
+      slot.generation = generation;
+      ((DoubleField) slot.field).setDoubleValue(value);
+      fields.add(slot.field);
+    } else {
+      addOverflow(stringPrefix, numberPrefix, key, original.toString(), budget);
+    }
+  }
+
+  private void addOverflow(String scopePrefix, String fieldPrefix, String key, String value, FieldBudget budget) {
+    String k = SpanDocuments.truncate(key);
+    fields.add(new StringField(SpanDocuments.OVERFLOW_KEY, scopePrefix + k, Field.Store.NO));
+    fields.add(new StringField(SpanDocuments.OVERFLOW_VALUE, fieldPrefix + k + SpanDocuments.OVERFLOW_SEPARATOR + value, Field.Store.NO));
+    budget.countOverflow();
+  }
+
+  /** The call columns the analysis engine reads, from the call ingest recognized. */
+  private static final class CallColumns {
+    private final StringField llm = new StringField(SpanDocuments.LLM, "true", Field.Store.NO);
+    private final DoubleField cost = new DoubleField(SpanDocuments.COST, 0, Field.Store.NO);
+    private final LongField tokensIn = new LongField(SpanDocuments.TOKENS_IN, 0, Field.Store.NO);
+    private final LongField tokensOut = new LongField(SpanDocuments.TOKENS_OUT, 0, Field.Store.NO);
+
+    void add(LlmCall c, List<IndexableField> out) {
+      out.add(llm);
+      boolean priced = c.cost() != null && c.cost().isPriced() && !Double.isNaN(c.cost().totalUsd());
+      cost.setDoubleValue(priced ? c.cost().totalUsd() : 0);
+      out.add(cost);
+      if (c.inputTokens() >= 0) {
+        tokensIn.setLongValue(c.inputTokens());
+        out.add(tokensIn);
+      }
+      if (c.outputTokens() >= 0) {
+        tokensOut.setLongValue(c.outputTokens());
+        out.add(tokensOut);
+      }
+      Attribution who = c.attribution() == null ? Attribution.NONE : c.attribution();
+      out.add(sorted(SpanDocuments.MODEL, String.valueOf(c.billedModel())));
+      out.add(sorted(SpanDocuments.TEAM, who.team() == null ? "" : who.team()));
+      out.add(sorted(SpanDocuments.PROJECT, who.project() == null ? "" : who.project()));
+      out.add(new NumericDocValuesField(SpanDocuments.LLM_USAGE, c.hasUsage() ? 1 : 0));
+      out.add(new NumericDocValuesField(SpanDocuments.LLM_PRICED, priced ? 1 : 0));
+      count(out, SpanDocuments.LLM_CACHE_READ, c.cacheReadTokens());
+      count(out, SpanDocuments.LLM_CACHE_WRITE, c.cacheWriteTokens());
+      count(out, SpanDocuments.LLM_REASONING, c.reasoningTokens());
+      out.add(new NumericDocValuesField(SpanDocuments.LLM_RETRY_ATTEMPT, Math.max(0, c.retryAttempt())));
+      out.add(new NumericDocValuesField(SpanDocuments.LLM_TOOLS, c.toolUse() ? 1 : 0));
+      keyword(out, SpanDocuments.LLM_PROVIDER, c.provider());
+      keyword(out, SpanDocuments.LLM_OPERATION, c.operation());
+      keyword(out, SpanDocuments.LLM_REQUEST_HASH, c.requestHash());
+      keyword(out, SpanDocuments.LLM_PREFIX_HASH, c.prefixHash());
+      keyword(out, SpanDocuments.LLM_CONVERSATION, c.conversationId());
+      keyword(out, SpanDocuments.LLM_TASK, c.task());
+      keyword(out, SpanDocuments.LLM_ERROR, c.errorType());
+      keyword(out, SpanDocuments.LLM_COST_CENTER, who.costCenter());
+      keyword(out, SpanDocuments.LLM_FEATURE, who.feature());
+    }
+
+    private static SortedDocValuesField sorted(String field, String value) {
+      return new SortedDocValuesField(field, new BytesRef(SpanDocuments.truncate(value)));
+    }
+
+    private static void count(List<IndexableField> out, String field, long value) {
+      if (value >= 0) {
+        out.add(new NumericDocValuesField(field, value));
+      }
+    }
+
+    private static void keyword(List<IndexableField> out, String field, String value) {
+      if (value != null && !value.isEmpty()) {
+        out.add(sorted(field, value));
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.tokentrail.store.lucene;
+
+import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.LlmCall;
+import dev.tokentrail.model.Span;
+import java.io.IOException;
+import java.util.List;
+import org.apache.lucene.index.Term;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes spans into their partitions, one per indexing thread (it owns a reusable document). A
+ * span the partition's {@link SpanKeyFilter} has certainly not seen is added; one it may have seen
+ * replaces the stored copy by its key. A span partitioned by receive time (a skewed clock) also
+ * removes copies other partitions may hold. Each span goes to its trace's rollup delta. A document
+ * Lucene refuses is logged (and counted when indexed live, not on replay); the others go on.
+ */
+final class SpanIndexing {
+  private static final Logger LOG = LoggerFactory.getLogger(SpanIndexing.class);
+
+  private final Partitions partitions;
+  private final RollupMaintainer rollups;
+  private final StoreMetrics metrics;
+  private final SpanDocumentBuilder documents = new SpanDocumentBuilder();
+
+  SpanIndexing(Partitions partitions, RollupMaintainer rollups, StoreMetrics metrics) {
+    this.partitions = partitions;
+    this.rollups = rollups;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Indexes {@code spans} of {@code tenant}. {@code calls} and {@code blobs} may be null (replay):
+   * the calls are then read back from the stored attributes and the spans encoded here.
+   */
+  void index(String tenant, List<Span> spans, LlmCall[] calls, byte[][] blobs, long receivedNanos, boolean live)
+      throws IOException {
+    for (int i = 0; i < spans.size(); i++) {
+      Span span = spans.get(i);
+      long at = span.startEpochNanos();
+      boolean skewed = partitions.skewed(at, receivedNanos);
+      Partition partition = partitions.forTime(skewed ? receivedNanos : at);
+      LlmCall call = calls != null ? calls[i] : StoredCalls.read(span);
+      byte[] blob = blobs != null ? blobs[i] : SpanDocuments.encode(span);
+      long h1 = SpanKeys.hash1(tenant, span);
+      long h2 = SpanKeyFilter.hash2(h1);
+      Term key = null;
+      boolean maybeResent = false;
+      try {
+        var document = documents.build(tenant, span, call, blob, partitions.fieldBudget(partition.startNanos));
+        if (partition.keys.addIfAbsent(h1, h2)) {
+          partition.writer.addDocument(document);
+        } else {
+          key = new Term(SpanDocuments.SPAN_KEY, SpanKeys.spanKeyBytes(tenant, span));
+          partition.writer.updateDocument(key, document);
+          maybeResent = true;
+        }
+        if (skewed) {
+          // Partitioned by receive time, a span written again on a later day (re-sent, or rewritten
+          // by a reprice) lands in another partition: remove the copy an earlier receive left.
+          for (Partition other : partitions.all()) {
+            if (other != partition && other.keys.mightContain(h1, h2)) {
+              if (key == null) {
+                key = new Term(SpanDocuments.SPAN_KEY, SpanKeys.spanKeyBytes(tenant, span));
+              }
+              other.writer.deleteDocuments(key);
+              other.needsRefresh = true;
+              other.needsCommit = true;
+              maybeResent = true;
+            }
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        // Lucene refused this one document (a limit we did not foresee); the others go on. The
+        // span stays in the write-ahead log until the next commit, so the log has the evidence.
+        if (live) {
+          metrics.indexErrors.inc();
+        }
+        LOG.error("span {} of trace {} could not be indexed: {}", span.spanId(), span.traceId(), e.getMessage());
+        continue;
+      }
+      partition.needsRefresh = true;
+      partition.needsCommit = true;
+      rollups.add(tenant, span, call, partition, maybeResent);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.tokentrail.store.lucene;
+
+import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.Span;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.SimpleCollector;
+import org.apache.lucene.search.TermQuery;
+
+/**
+ * Loads the spans of one trace from their stored blobs, ordered by start time: getTrace, and the
+ * few spans shown per trace in search results.
+ */
+final class TraceLoader {
+  private final Partitions partitions;
+
+  TraceLoader(Partitions partitions) {
+    this.partitions = partitions;
+  }
+
+  List<Span> getTrace(String traceId, long fromEpochNanos, long toEpochNanos) {
+    String id = Ids.normalizeTraceId(traceId);
+    if (id == null) {
+      throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
+    }
+    Query query =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(SpanDocuments.TRACE_ID, SpanDocuments.traceIdBytes(id))), Occur.FILTER)
+            .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
+            .build();
+    List<Span> spans = new ArrayList<>();
+    try (StoreSnapshot snapshot = partitions.snapshot(fromEpochNanos, toEpochNanos)) {
+      for (IndexSearcher searcher : snapshot.searchers) {
+        collectSpans(searcher, query, Integer.MAX_VALUE, spans);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    spans.sort(Comparator.comparingLong(Span::startEpochNanos));
+    return spans;
+  }
+
+  static void collectSpans(IndexSearcher searcher, Query query, int max, List<Span> out)
+      throws IOException {
+    List<int[]> hits = new ArrayList<>();
+    searcher.search(
+        query,
+        new SimpleCollector() {
+          int base;
+
+          @Override
+          protected void doSetNextReader(LeafReaderContext context) {
+            base = context.docBase;
+          }
+
+          @Override
+          public void collect(int doc) {
+            if (hits.size() < max) {
+              hits.add(new int[] {base + doc});
+            }
+          }
+
+          @Override
+          public ScoreMode scoreMode() {
+            return ScoreMode.COMPLETE_NO_SCORES;
+          }
+        });
+    StoredFields stored = searcher.storedFields();
+    for (int[] hit : hits) {
+      out.add(SpanDocuments.decode(stored.document(hit[0]).getBinaryValue(SpanDocuments.BLOB)));
+    }
+  }
+}
