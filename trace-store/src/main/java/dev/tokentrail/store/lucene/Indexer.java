@@ -45,7 +45,12 @@ final class Indexer {
   private final long refreshIntervalNanos;
   private final long commitIntervalNanos;
   private final long retentionCheckNanos;
-  private final BlockingQueue<PendingBatch> indexQueue = new LinkedBlockingQueue<>();
+  /**
+   * One queue per indexing thread. A batch is cut into slices by trace id, so that every span of a
+   * trace (and every copy of a re-sent span) is indexed by the same thread in log order: a later
+   * copy always replaces an earlier one, and two copies never race past the span-key filter.
+   */
+  private final List<BlockingQueue<Slice>> indexQueues = new ArrayList<>();
   private final ReentrantReadWriteLock pause = new ReentrantReadWriteLock();
   private final Thread coordinator;
   private final List<Thread> workers = new ArrayList<>();
@@ -71,7 +76,9 @@ final class Indexer {
     this.recovery = new Recovery(wal, partitions, rollups, committer, new SpanIndexing(partitions, rollups, metrics));
     this.coordinator = new Thread(this::coordinate, "tokentrail-store-writer");
     for (int i = 0; i < indexThreads; i++) {
-      Thread t = new Thread(this::index, "tokentrail-store-index-" + (i + 1));
+      BlockingQueue<Slice> own = new LinkedBlockingQueue<>();
+      indexQueues.add(own);
+      Thread t = new Thread(() -> index(own), "tokentrail-store-index-" + (i + 1));
       t.setDaemon(false);
       workers.add(t);
     }
@@ -89,10 +96,51 @@ final class Indexer {
     coordinator.start();
   }
 
+  /** The spans of a batch one indexing thread indexes: those whose trace hashes to it. */
+  private record Slice(PendingBatch batch, int[] rows) {}
+
   /** Hands over a durable batch (the log thread, in log order). */
   void enqueue(PendingBatch batch) {
     batch.seq = progress.enqueued(batch.end);
-    indexQueue.add(batch);
+    int n = indexQueues.size();
+    if (n == 1) {
+      batch.slicesLeft.set(1);
+      indexQueues.get(0).add(new Slice(batch, null));
+      return;
+    }
+    int[] counts = new int[n];
+    int[] owner = new int[batch.spans.size()];
+    for (int i = 0; i < owner.length; i++) {
+      owner[i] = Math.floorMod(batch.spans.get(i).traceId().hashCode(), n);
+      counts[owner[i]]++;
+    }
+    int[][] rows = new int[n][];
+    int slices = 0;
+    for (int q = 0; q < n; q++) {
+      if (counts[q] > 0) {
+        rows[q] = new int[counts[q]];
+        slices++;
+      }
+    }
+    int[] filled = new int[n];
+    for (int i = 0; i < owner.length; i++) {
+      rows[owner[i]][filled[owner[i]]++] = i;
+    }
+    batch.slicesLeft.set(slices);
+    for (int q = 0; q < n; q++) {
+      if (rows[q] != null) {
+        indexQueues.get(q).add(new Slice(batch, rows[q]));
+      }
+    }
+  }
+
+  private boolean queuesEmpty() {
+    for (BlockingQueue<Slice> q : indexQueues) {
+      if (!q.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void awaitStopped() throws InterruptedException {
@@ -103,18 +151,18 @@ final class Indexer {
     return stopped.getCount() == 0;
   }
 
-  private void index() {
+  private void index(BlockingQueue<Slice> own) {
     SpanIndexing indexing = new SpanIndexing(partitions, rollups, metrics);
     try {
       while (health.fatal == null) {
-        PendingBatch batch = indexQueue.poll(50, TimeUnit.MILLISECONDS);
-        if (batch == null) {
+        Slice slice = own.poll(50, TimeUnit.MILLISECONDS);
+        if (slice == null) {
           if (stopWorkers) {
             return;
           }
           continue;
         }
-        indexBatch(indexing, batch);
+        indexSlice(indexing, slice);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -125,7 +173,8 @@ final class Indexer {
     }
   }
 
-  private void indexBatch(SpanIndexing indexing, PendingBatch batch) throws InterruptedException {
+  private void indexSlice(SpanIndexing indexing, Slice slice) throws InterruptedException {
+    PendingBatch batch = slice.batch();
     // Marked done only when indexed or when a failure leaves it to the replay: never past a fatal
     // error, so that no commit moves the checkpoint past a batch that is not in the index.
     boolean settled = false;
@@ -143,18 +192,42 @@ final class Indexer {
       if (health.fatal != null) {
         return;
       }
-      hooks.beforeIndex(batch.spans);
-      indexing.index(batch.tenant, batch.spans, batch.calls, batch.blobs, batch.receivedNanos, true);
-      hooks.afterIndex(batch.spans);
+      if (slice.rows() == null) {
+        hooks.beforeIndex(batch.spans);
+        indexing.index(batch.tenant, batch.spans, batch.calls, batch.blobs, batch.receivedNanos, true);
+        hooks.afterIndex(batch.spans);
+      } else {
+        int[] rows = slice.rows();
+        List<Span> spans = new ArrayList<>(rows.length);
+        dev.tokentrail.model.LlmCall[] calls = batch.calls == null ? null : new dev.tokentrail.model.LlmCall[rows.length];
+        byte[][] blobs = batch.blobs == null ? null : new byte[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+          spans.add(batch.spans.get(rows[r]));
+          if (calls != null) {
+            calls[r] = batch.calls[rows[r]];
+          }
+          if (blobs != null) {
+            blobs[r] = batch.blobs[rows[r]];
+          }
+        }
+        hooks.beforeIndex(spans);
+        indexing.index(batch.tenant, spans, calls, blobs, batch.receivedNanos, true);
+        hooks.afterIndex(spans);
+      }
       settled = true;
     } catch (IOException | RuntimeException e) {
       // The batch is in the log; the retry replays it from there.
       fail(e);
       settled = true;
     } finally {
-      queue.release(batch);
-      if (settled) {
-        progress.done(batch.seq, batch.end);
+      if (!settled) {
+        batch.unsettled = true;
+      }
+      if (batch.slicesLeft.decrementAndGet() == 0) {
+        queue.release(batch);
+        if (!batch.unsettled) {
+          progress.done(batch.seq, batch.end);
+        }
       }
       pause.readLock().unlock();
     }
@@ -186,7 +259,7 @@ final class Indexer {
         TimeUnit.MILLISECONDS.sleep(Math.max(1, Math.min(20, (nextRefresh - System.nanoTime()) / 1_000_000)));
         try {
           long now = System.nanoTime();
-          boolean closing = !health.accepting && health.fatal == null && log.isDone() && indexQueue.isEmpty()
+          boolean closing = !health.accepting && health.fatal == null && log.isDone() && queuesEmpty()
               && progress.allDone();
           if (closing || now >= nextCommit) {
             cycle(true);
@@ -224,9 +297,11 @@ final class Indexer {
         }
       }
       if (!clean) {
-        PendingBatch b;
-        while ((b = indexQueue.poll()) != null) {
-          queue.release(b);
+        for (BlockingQueue<Slice> q : indexQueues) {
+          Slice left;
+          while ((left = q.poll()) != null) {
+            queue.release(left.batch());
+          }
         }
       }
       stopped.countDown();

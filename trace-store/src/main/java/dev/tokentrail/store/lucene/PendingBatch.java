@@ -26,6 +26,10 @@ final class PendingBatch {
   /** Order in which the log handed the batch to the indexer. */
   long seq;
   final AtomicBoolean released = new AtomicBoolean();
+  /** Slices of the batch the indexing threads have not finished; set by the indexer. */
+  final java.util.concurrent.atomic.AtomicInteger slicesLeft = new java.util.concurrent.atomic.AtomicInteger();
+  /** A slice stopped short of indexing (a fatal error): the batch never counts as indexed. */
+  volatile boolean unsettled;
 
   PendingBatch(String tenant, List<Span> spans, LlmCall[] calls, byte[][] blobs, byte[] payload, long receivedNanos,
       int skewedSpans, long bytes) {

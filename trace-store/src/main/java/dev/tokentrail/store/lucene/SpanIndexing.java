@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * Writes spans into their partitions, one per indexing thread (it owns a reusable document). A
  * span the partition's {@link SpanKeyFilter} has certainly not seen is added; one it may have seen
  * replaces the stored copy by its key. A span partitioned by receive time (a skewed clock) also
- * removes copies other partitions may hold. Each span goes to its trace's rollup delta. A document
+ * removes copies other partitions may hold (as does any span another partition's filter may have
+ * seen). Each span goes to its trace's rollup delta. A document
  * Lucene refuses is logged (and counted when indexed live, not on replay); the others go on.
  */
 final class SpanIndexing {
@@ -56,9 +57,10 @@ final class SpanIndexing {
           partition.writer.updateDocument(key, document);
           maybeResent = true;
         }
-        if (skewed) {
-          // Partitioned by receive time, a span written again on a later day (re-sent, or rewritten
-          // by a reprice) lands in another partition: remove the copy an earlier receive left.
+        {
+          // A copy in another partition (the span re-sent with another start time, or partitioned
+          // by receive time under a skewed clock and written again on a later day) is removed: a
+          // span is stored once, wherever its earlier copy went.
           for (Partition other : partitions.all()) {
             if (other != partition && other.keys.mightContain(h1, h2)) {
               if (key == null) {

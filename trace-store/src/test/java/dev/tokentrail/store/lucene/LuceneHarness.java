@@ -38,7 +38,7 @@ final class LuceneHarness implements StoreHarness {
   }
 
   private static SpanStore open(Path dir, StoreOptions options) {
-    LuceneSpanStore.Builder builder = LuceneSpanStore.builder(dir)
+    LuceneSpanStoreBuilder builder = LuceneSpanStore.builder(dir)
         .clock(options.clock())
         .refreshInterval(Duration.ofMillis(20));
     if (options.retention() != null) {
