@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OverloadSoakIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int CLIENTS = 64;
+  private static final int CLIENTS = 96;
   private static final int SPANS_PER_EXPORT = 500;
   private static final Duration LOAD = Duration.ofSeconds(Long.getLong("soak.seconds", 60));
 
@@ -73,9 +73,14 @@ class OverloadSoakIT {
       try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
         for (int c = 0; c < CLIENTS; c++) {
           clients.submit(() -> {
+            // Like an exporter: a refused export is sent again as it was, until it is taken.
+            String traceId = null;
+            byte[] body = null;
             while (System.nanoTime() < deadline) {
-              String traceId = hex(16);
-              byte[] body = export(traceId).toByteArray();
+              if (body == null) {
+                traceId = hex(16);
+                body = export(traceId).toByteArray();
+              }
               offeredSpans.addAndGet(SPANS_PER_EXPORT);
               try {
                 HttpResponse<byte[]> response = http.send(
@@ -89,11 +94,12 @@ class OverloadSoakIT {
                 if (response.statusCode() == 200) {
                   ackedSpans.addAndGet(SPANS_PER_EXPORT);
                   ackedTraces.add(traceId);
+                  body = null;
                 } else if (response.statusCode() == 429) {
                   if (response.headers().firstValue("Retry-After").isEmpty()) {
                     missingRetryAfter.incrementAndGet();
                   }
-                  sleep(50); // 20x more eager than Retry-After asks: the overload must hold.
+                  sleep(25); // 40x more eager than Retry-After asks: the overload must hold.
                 }
               } catch (Exception e) {
                 failures.add(e.toString());
