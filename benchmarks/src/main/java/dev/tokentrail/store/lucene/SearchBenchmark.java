@@ -1,5 +1,6 @@
 package dev.tokentrail.store.lucene;
 
+import dev.tokentrail.benchmarks.lucene.BareLuceneBaseline;
 import dev.tokentrail.benchmarks.TokenCounts;
 import dev.tokentrail.benchmarks.Workload;
 import dev.tokentrail.genai.AttributionKeys;

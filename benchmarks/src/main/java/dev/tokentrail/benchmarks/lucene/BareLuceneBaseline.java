@@ -1,4 +1,4 @@
-package dev.tokentrail.store.lucene;
+package dev.tokentrail.benchmarks.lucene;
 
 import dev.tokentrail.benchmarks.TokenCounts;
 import dev.tokentrail.benchmarks.Workload;
@@ -13,10 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.store.Directory;
@@ -26,11 +28,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * What Lucene alone does with the store's documents: the same enriched spans turned into the same
- * documents by the store's codec ({@code SpanDocuments}, hence this package), added by one thread
- * to one {@link IndexWriter} configured as a store partition is, with no write-ahead log, no
- * rollups, no refreshes and one commit at the end. The load generator divides its figures by
- * these.
+ * What Lucene alone does with the same spans: each enriched span becomes one plain document
+ * ({@link PlainSpanDocuments}: keyword ids and names, points and doc values for times, tokens and
+ * cost, the span's JSON as a stored field), added by one thread per core to one {@link IndexWriter}
+ * with no write-ahead log, no rollups, no refreshes and one commit at the end. It builds its own
+ * documents, not the store's, so it stays a fixed anchor while the store changes. The load
+ * generator and the side-by-side benchmark divide their figures by these.
  */
 @Command(
     name = "bare-lucene-baseline",
@@ -98,20 +101,56 @@ public final class BareLuceneBaseline implements Callable<Integer> {
     return out;
   }
 
-  /** Indexes {@code spans} into a new index in {@code dir}: build document, add, commit once. */
+  /** Indexes {@code spans} (whole traces) into a new index in {@code dir} with one thread per core. */
   public static Result index(List<Span> spans, Path dir) throws IOException {
+    return index(spans, dir, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * Indexes {@code spans} into a new index in {@code dir}: {@code threads} threads each build and
+   * add the documents of a contiguous slice, then one commit. The trace starts are computed before
+   * the clock starts.
+   */
+  public static Result index(List<Span> spans, Path dir, int threads) throws IOException {
+    Map<String, Long> traceStarts = new HashMap<>();
+    for (Span s : spans) {
+      traceStarts.merge(s.traceId(), s.startEpochNanos(), Math::min);
+    }
     Files.createDirectories(dir);
     try (Directory directory = FSDirectory.open(dir)) {
       IndexWriterConfig config = new IndexWriterConfig();
       config.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
-      config.setRAMBufferSizeMB(64); // as LuceneSpanStore's default
-      ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
-      merges.setMaxMergesAndThreads(2, 1);
-      config.setMergeScheduler(merges);
+      config.setRAMBufferSizeMB(64);
       long start = System.nanoTime();
       try (IndexWriter writer = new IndexWriter(directory, config)) {
-        for (Span span : spans) {
-          writer.addDocument(SpanDocuments.toDocument(span));
+        List<Thread> workers = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        int slice = (spans.size() + threads - 1) / threads;
+        for (int t = 0; t < threads; t++) {
+          List<Span> part = spans.subList(Math.min(spans.size(), t * slice), Math.min(spans.size(), (t + 1) * slice));
+          Thread worker =
+              Thread.ofPlatform().name("bare-lucene-" + t).start(() -> {
+                try {
+                  PlainSpanDocuments documents = new PlainSpanDocuments();
+                  for (Span span : part) {
+                    writer.addDocument(documents.toDocument(span, traceStarts.get(span.traceId())));
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+          workers.add(worker);
+        }
+        for (Thread worker : workers) {
+          try {
+            worker.join();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while indexing", e);
+          }
+        }
+        if (failure.get() != null) {
+          throw new IOException("indexing failed: " + failure.get(), failure.get());
         }
         writer.commit();
         long nanos = System.nanoTime() - start;
