@@ -184,7 +184,9 @@ public final class OpenSearchSpans {
       case MODEL -> model;
       case TOKENS -> tokens;
       case MODEL_AND_TOKENS -> "{\"bool\":{\"filter\":[" + model + "," + tokens + "]}}";
-      case ANY -> "{\"match_all\":{}}";
+      // Not match_all: OpenSearch 3.6 answers match_all + collapse + sort with a few wrong
+      // traces from the 17th on (seen at 20,000 spans); an exists filter matching every span is exact.
+      case ANY -> "{\"bool\":{\"filter\":{\"exists\":{\"field\":\"" + SpanJson.SPAN_ID + "\"}}}}";
       case TRACE_COST -> null;
     };
     List<String> ids = new ArrayList<>();
