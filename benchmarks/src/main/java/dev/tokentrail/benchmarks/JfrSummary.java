@@ -40,7 +40,7 @@ final class JfrSummary {
         Set<String> seen = new HashSet<>();
         for (RecordedFrame frame : frames) {
           String method = name(frame.getMethod());
-          if (method.startsWith("dev.tokentrail.") && seen.add(method)) {
+          if (method.startsWith("dev.tokentrail.") && !method.contains("$$Lambda") && seen.add(method)) {
             inclusive.merge(method, 1, Integer::sum);
           }
         }

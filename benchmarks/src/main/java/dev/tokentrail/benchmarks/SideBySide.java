@@ -138,11 +138,12 @@ public final class SideBySide implements Callable<Integer> {
         rows.add(TokenTrailContender.run(
             new TokenTrailContender.Settings(java, serverJvmArgs, serverJar, dir, inflight, jfr, warmup, queries, budget),
             batches, traces.get(traces.size() - 1), reference, windowStart, windowEnd));
-        batches = null; // the garbage collector may take them before the next contender
       }
+      // Only the enriched spans are needed from here on; the collector may take the rest.
       traces = null;
+      all = null;
       if (!skipLucene) {
-        List<Span> enriched = new ArrayList<>(all.size());
+        List<Span> enriched = new ArrayList<>(spans);
         enrichedTraces.forEach(enriched::addAll);
         Path dir = temp("tokentrail-sbs-lucene-", dirs);
         BareLuceneBaseline.Result r = BareLuceneBaseline.index(enriched, dir);
@@ -153,7 +154,6 @@ public final class SideBySide implements Callable<Integer> {
               ReferenceQueries.time(searches::run, warmup, queries, budget), ""));
         }
       }
-      all = null;
       if (!skipOpenSearch) {
         Row row = OpenSearchContender.run(openSearchConfig(dirs), enrichedTraces, reference, inflight, bulkMb << 20, warmup, queries, budget);
         if (row != null) {
