@@ -73,7 +73,7 @@ public final class SideBySide implements Callable<Integer> {
   Path openSearchHome;
 
   @Option(names = "--opensearch-zip",
-      description = "The OpenSearch distribution zip (default: the one `mvn -Popensearch package -pl benchmarks` puts in benchmarks/target/opensearch/).")
+      description = "The OpenSearch distribution zip (default: the one `mvn -Popensearch -DskipTests package -pl benchmarks -am` puts in benchmarks/target/opensearch/).")
   Path openSearchZip;
 
   @Option(names = "--opensearch-heap", defaultValue = "1g", description = "OpenSearch heap, -Xms and -Xmx (default ${DEFAULT-VALUE}).")

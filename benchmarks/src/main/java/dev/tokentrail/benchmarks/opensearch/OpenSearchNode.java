@@ -137,8 +137,14 @@ public final class OpenSearchNode implements AutoCloseable {
     return process.pid();
   }
 
+  /** {@link #stop(Duration)} with 30 s for the graceful part. */
+  public void stop() throws InterruptedException {
+    stop(Duration.ofSeconds(30));
+  }
+
   /** SIGTERM to the node (and the {@code runuser} above it), waits up to {@code timeout}, then kills. */
   public void stop(Duration timeout) throws InterruptedException {
+    requireNonNull(timeout, "timeout");
     process.descendants().forEach(ProcessHandle::destroy);
     process.toHandle().destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -147,7 +153,7 @@ public final class OpenSearchNode implements AutoCloseable {
     removeHook();
   }
 
-  /** SIGKILL to the node's process tree. */
+  /** SIGKILL to the node's process tree, for tests of a node dying and for the shutdown hook. */
   public void kill() {
     process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
@@ -156,18 +162,19 @@ public final class OpenSearchNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    removeHook();
   }
 
   @Override
   public void close() throws InterruptedException {
-    stop(Duration.ofSeconds(30));
+    stop();
   }
 
   private void removeHook() {
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException e) {
-      // the JVM is already shutting down and the hook runs (or ran); nothing to remove
+      // the JVM is shutting down: the hook runs (this may be it) and cannot be removed
     }
   }
 
