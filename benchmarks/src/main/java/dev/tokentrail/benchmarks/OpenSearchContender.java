@@ -2,22 +2,23 @@ package dev.tokentrail.benchmarks;
 
 import dev.tokentrail.benchmarks.opensearch.OpenSearchNode;
 import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
-import dev.tokentrail.model.Span;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The side-by-side benchmark's OpenSearch column: starts a node, creates the index, feeds the
- * spans through {@code _bulk} (bodies built before the clock starts), refreshes (the spans are then
- * searchable), times the reference searches, flushes and reads the index's store size.
+ * spans through {@code _bulk} (bodies built before the clock starts when the spans are in memory), refreshes (the spans are then
+ * searchable), times the reference searches, flushes and reads the index's store size. Streamed
+ * spans are turned into bodies while the bulk requests are in flight.
  */
 final class OpenSearchContender {
   private OpenSearchContender() {}
 
   /** The row, or null with the reason printed when the node cannot start here. */
-  static SideBySide.Row run(OpenSearchNode.Config config, List<List<Span>> enrichedTraces, ReferenceQueries reference,
+  static SideBySide.Row run(OpenSearchNode.Config config, TraceSource source, ReferenceQueries reference,
       int inflight, int bulkBytes, int warmup, int repetitions, long budgetNanos) throws Exception {
     if (config == null) {
       return null;
@@ -33,7 +34,14 @@ final class OpenSearchContender {
       System.out.printf("opensearch: pid %d at %s, heap %s, data %s%n", node.pid(), node.httpUrl(), config.heap(), node.dataDir());
       OpenSearchSpans spans = new OpenSearchSpans(node.httpUrl());
       spans.createIndex();
-      List<byte[]> bodies = OpenSearchSpans.bulkBodies(enrichedTraces, bulkBytes);
+      Iterable<byte[]> bodies;
+      if (source.isStreamed()) {
+        bodies = TraceSource.produced(sink -> OpenSearchSpans.bulkBodies(source.enriched(), bulkBytes, sink));
+      } else {
+        List<byte[]> built = new ArrayList<>();
+        OpenSearchSpans.bulkBodies(source.enriched(), bulkBytes, built::add);
+        bodies = built;
+      }
       long start = System.nanoTime();
       OpenSearchSpans.BulkResult bulk = spans.bulk(bodies, inflight, start);
       bodies = null;

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,7 +43,7 @@ final class OtlpExport {
    * {@code inflight} services each with a {@code BatchSpanProcessor} would; one exporter's OkHttp
    * sender rejects calls beyond its small dispatcher pool. The clock starts at {@code startNanos}.
    */
-  static Result send(boolean grpc, String endpoint, String compression, List<List<SpanData>> batches, int inflight, long startNanos)
+  static Result send(boolean grpc, String endpoint, String compression, Iterable<List<SpanData>> batches, int inflight, long startNanos)
       throws InterruptedException {
     BlockingQueue<SpanExporter> idle = new ArrayBlockingQueue<>(inflight);
     List<SpanExporter> exporters = new ArrayList<>();
@@ -58,7 +57,6 @@ final class OtlpExport {
     }
     AtomicLong acked = new AtomicLong();
     AtomicLong failed = new AtomicLong();
-    CountDownLatch done = new CountDownLatch(batches.size());
     long lastReport = startNanos;
     try {
       for (List<SpanData> batch : batches) {
@@ -71,7 +69,6 @@ final class OtlpExport {
             () -> {
               (result.isSuccess() ? acked : failed).addAndGet(batch.size());
               idle.add(exporter);
-              done.countDown();
             });
         long t = System.nanoTime();
         if (t - lastReport > 5_000_000_000L) {
@@ -79,8 +76,12 @@ final class OtlpExport {
           System.out.printf(Locale.ROOT, "  ... %d acknowledged, %.0f spans/s%n", acked.get(), acked.get() / ((t - startNanos) / 1e9));
         }
       }
-      if (!done.await(180, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("exports still pending after 180 s");
+      // Every export has answered once every exporter is idle again.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      for (int returned = 0; returned < inflight; returned++) {
+        if (idle.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) == null) {
+          throw new IllegalStateException("exports still pending after 180 s");
+        }
       }
     } finally {
       for (SpanExporter exporter : exporters) {

@@ -40,7 +40,7 @@ public record ReferenceQueries(String model, long tokensAbove, long tokensBelow,
    * traces that cost anything (two significant digits, so no trace sits on the boundary by accident
    * of rounding).
    */
-  public static ReferenceQueries pick(List<List<Span>> enrichedTraces) {
+  public static ReferenceQueries pick(Iterable<List<Span>> enrichedTraces) {
     Map<String, Integer> perModel = new HashMap<>();
     List<Long> inputs = new ArrayList<>();
     List<Double> traceCosts = new ArrayList<>();
@@ -112,10 +112,12 @@ public record ReferenceQueries(String model, long tokensAbove, long tokensBelow,
   }
 
   /** A line per search: its TraceQL and the share of spans its filter matches. */
-  public String describe(List<List<Span>> enrichedTraces) {
+  public String describe(Iterable<List<Span>> enrichedTraces) {
     long[] matched = new long[Kind.values().length];
     long total = 0;
+    long traces = 0;
     for (List<Span> trace : enrichedTraces) {
+      traces++;
       for (Span s : trace) {
         total++;
         for (Kind k : Kind.values()) {
@@ -125,7 +127,7 @@ public record ReferenceQueries(String model, long tokensAbove, long tokensBelow,
         }
       }
     }
-    StringBuilder out = new StringBuilder();
+    StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "  over %,d spans in %,d traces:%n", total, traces));
     for (Kind k : Kind.values()) {
       out.append(String.format(Locale.ROOT, "  q%d %-13s %s   (span filter matches %.2f%% of spans)%n",
           k.ordinal() + 1, k.label, traceQl(k), 100.0 * matched[k.ordinal()] / total));

@@ -3,8 +3,6 @@ package dev.tokentrail.benchmarks;
 import dev.tokentrail.benchmarks.lucene.BareLuceneBaseline;
 import dev.tokentrail.benchmarks.lucene.BareLuceneSearches;
 import dev.tokentrail.benchmarks.opensearch.OpenSearchNode;
-import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
-import dev.tokentrail.model.Span;
 import dev.tokentrail.pricing.PriceCatalog;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
@@ -91,8 +89,14 @@ public final class SideBySide implements Callable<Integer> {
   @Option(names = "--jfr", description = "Record a JFR profile of the TokenTrail server during ingest and print its hot methods.")
   boolean jfr;
 
+  @Option(names = "--stream",
+      description = "Generate the spans again for each contender while it runs instead of holding them (automatic above 2,000,000 spans).")
+  boolean stream;
+
   @Option(names = "--keep-data", description = "Keep the temporary directories (server log, indexes, OpenSearch logs).")
   boolean keepData;
+
+  private static final int STREAM_ABOVE = 2_000_000;
 
   /** One contender's line of the table. */
   record Row(String name, long spans, double ackedPerSecond, double searchablePerSecond, double bytesPerSpan,
@@ -110,21 +114,20 @@ public final class SideBySide implements Callable<Integer> {
     }
     System.out.printf("machine: %d cores, load average %s, java %s%n", Runtime.getRuntime().availableProcessors(), loadAverage(),
         Runtime.version());
-    // 1. The workload, built before any clock starts.
+    // 1. The workload: built before any clock starts, or generated again for each contender.
     PriceCatalog catalog = PriceCatalog.builtIn();
-    Workload workload = new Workload(TokenCounts.load(tokenTrace), catalog, seed);
+    TokenCounts tokens = TokenCounts.load(tokenTrace);
     long now = System.currentTimeMillis() * 1_000_000L;
     long from = now - 1_800_000_000_000L;
-    List<List<Span>> traces = workload.traces(spans, from, 1_800_000_000_000L);
-    List<Span> all = new ArrayList<>();
-    List<List<Span>> enrichedTraces = new ArrayList<>(traces.size());
-    for (List<Span> trace : traces) {
-      all.addAll(trace);
-      enrichedTraces.add(BareLuceneBaseline.enrich(trace, catalog));
-    }
-    ReferenceQueries reference = ReferenceQueries.pick(enrichedTraces);
-    System.out.printf("workload: %,d spans in %,d traces, tokens from %s%nreference searches (newest %d traces, by trace start):%n%s",
-        all.size(), traces.size(), workload.tokenSource(), ReferenceQueries.LIMIT, reference.describe(enrichedTraces));
+    boolean streamed = stream || spans > STREAM_ABOVE;
+    TraceSource source =
+        streamed
+            ? TraceSource.streamed(tokens, catalog, seed, spans, from, 1_800_000_000_000L)
+            : TraceSource.inMemory(tokens, catalog, seed, spans, from, 1_800_000_000_000L);
+    ReferenceQueries reference = ReferenceQueries.pick(source.enriched());
+    System.out.printf("workload: %,d spans or a few more (whole traces), tokens from %s, %s%nreference searches (newest %d traces, by trace start):%n%s",
+        spans, tokens.source(), streamed ? "streamed: generated again for each contender while it runs" : "held in memory, generated before the clocks start",
+        ReferenceQueries.LIMIT, reference.describe(source.enriched()));
     long windowStart = from / 1_000_000_000L - 60;
     long windowEnd = now / 1_000_000_000L + 3_600;
     long budget = queryBudget.toNanos();
@@ -133,29 +136,24 @@ public final class SideBySide implements Callable<Integer> {
     List<Path> dirs = new ArrayList<>();
     try {
       if (!skipTokenTrail) {
-        List<List<SpanData>> batches = SdkSpanData.batches(all, batchSize);
+        Iterable<List<SpanData>> batches = source.sdkBatches(batchSize);
         Path dir = temp("tokentrail-sbs-server-", dirs);
         rows.add(TokenTrailContender.run(
             new TokenTrailContender.Settings(java, serverJvmArgs, serverJar, dir, inflight, jfr, warmup, queries, budget),
-            batches, traces.get(traces.size() - 1), reference, windowStart, windowEnd));
+            batches, source.lastTrace(), reference, windowStart, windowEnd));
       }
-      // Only the enriched spans are needed from here on; the collector may take the rest.
-      traces = null;
-      all = null;
       if (!skipLucene) {
-        List<Span> enriched = new ArrayList<>(spans);
-        enrichedTraces.forEach(enriched::addAll);
         Path dir = temp("tokentrail-sbs-lucene-", dirs);
-        BareLuceneBaseline.Result r = BareLuceneBaseline.index(enriched, dir);
-        System.out.printf(Locale.ROOT, "bare lucene: %,d docs in %.2f s with %d threads, %,d bytes%n",
-            r.docs(), r.nanos() / 1e9, Runtime.getRuntime().availableProcessors(), r.bytes());
+        int threads = Runtime.getRuntime().availableProcessors();
+        BareLuceneBaseline.Result r = BareLuceneBaseline.indexTraces(source.enriched(), dir, threads);
+        System.out.printf(Locale.ROOT, "bare lucene: %,d docs in %.2f s with %d threads, %,d bytes%n", r.docs(), r.nanos() / 1e9, threads, r.bytes());
         try (BareLuceneSearches searches = BareLuceneSearches.open(dir, reference)) {
           rows.add(new Row("bare Lucene", r.docs(), r.docsPerSecond(), r.docsPerSecond(), r.bytesPerDoc(),
               ReferenceQueries.time(searches::run, warmup, queries, budget), ""));
         }
       }
       if (!skipOpenSearch) {
-        Row row = OpenSearchContender.run(openSearchConfig(dirs), enrichedTraces, reference, inflight, bulkMb << 20, warmup, queries, budget);
+        Row row = OpenSearchContender.run(openSearchConfig(dirs), source, reference, inflight, bulkMb << 20, warmup, queries, budget);
         if (row != null) {
           rows.add(row);
         }

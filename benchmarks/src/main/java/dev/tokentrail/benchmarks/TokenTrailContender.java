@@ -34,7 +34,7 @@ final class TokenTrailContender {
 
   private TokenTrailContender() {}
 
-  static SideBySide.Row run(Settings settings, List<List<SpanData>> batches, List<Span> lastTrace, ReferenceQueries queries,
+  static SideBySide.Row run(Settings settings, Iterable<List<SpanData>> batches, List<Span> lastTrace, ReferenceQueries queries,
       long windowStartSeconds, long windowEndSeconds) throws Exception {
     ServerProcess server = ServerProcess.start(settings.java(), settings.jvmArgs(), settings.serverJar(), settings.dataDir());
     try {

@@ -14,9 +14,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.lucene.index.IndexWriter;
@@ -141,14 +143,7 @@ public final class BareLuceneBaseline implements Callable<Integer> {
               });
           workers.add(worker);
         }
-        for (Thread worker : workers) {
-          try {
-            worker.join();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while indexing", e);
-          }
-        }
+        join(workers);
         if (failure.get() != null) {
           throw new IOException("indexing failed: " + failure.get(), failure.get());
         }
@@ -156,6 +151,71 @@ public final class BareLuceneBaseline implements Callable<Integer> {
         long nanos = System.nanoTime() - start;
         writer.close();
         return new Result(spans.size(), nanos, sizeOf(dir));
+      }
+    }
+  }
+
+  /**
+   * Indexes whole {@code traces} as they come (a list, or a stream generated while indexing) into
+   * a new index in {@code dir}: {@code threads} threads each take the next trace and add its
+   * spans' documents, then one commit.
+   */
+  public static Result indexTraces(Iterable<List<Span>> traces, Path dir, int threads) throws IOException {
+    Iterator<List<Span>> source = traces.iterator();
+    Files.createDirectories(dir);
+    try (Directory directory = FSDirectory.open(dir)) {
+      IndexWriterConfig config = new IndexWriterConfig();
+      config.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
+      config.setRAMBufferSizeMB(64);
+      AtomicLong docs = new AtomicLong();
+      long start = System.nanoTime();
+      try (IndexWriter writer = new IndexWriter(directory, config)) {
+        List<Thread> workers = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int t = 0; t < threads; t++) {
+          workers.add(Thread.ofPlatform().name("bare-lucene-" + t).start(() -> {
+            try {
+              PlainSpanDocuments documents = new PlainSpanDocuments();
+              for (List<Span> trace = next(source); trace != null && failure.get() == null; trace = next(source)) {
+                long traceStart = Long.MAX_VALUE;
+                for (Span span : trace) {
+                  traceStart = Math.min(traceStart, span.startEpochNanos());
+                }
+                for (Span span : trace) {
+                  writer.addDocument(documents.toDocument(span, traceStart));
+                }
+                docs.addAndGet(trace.size());
+              }
+            } catch (Throwable e) {
+              failure.compareAndSet(null, e);
+            }
+          }));
+        }
+        join(workers);
+        if (failure.get() != null) {
+          throw new IOException("indexing failed: " + failure.get(), failure.get());
+        }
+        writer.commit();
+        long nanos = System.nanoTime() - start;
+        writer.close();
+        return new Result(docs.get(), nanos, sizeOf(dir));
+      }
+    }
+  }
+
+  private static List<Span> next(Iterator<List<Span>> source) {
+    synchronized (source) {
+      return source.hasNext() ? source.next() : null;
+    }
+  }
+
+  private static void join(List<Thread> workers) throws IOException {
+    for (Thread worker : workers) {
+      try {
+        worker.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while indexing", e);
       }
     }
   }

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The side-by-side benchmark's OpenSearch contender: an explicit index template and index for
@@ -70,11 +71,10 @@ public final class OpenSearchSpans {
   }
 
   /**
-   * Bulk request bodies of about {@code targetBytes} each: an {@code index} action with
-   * {@code _id} = trace id + span id, then the span's JSON, per span.
+   * Bulk request bodies of about {@code targetBytes} each, handed to {@code sink} as they fill: an
+   * {@code index} action with {@code _id} = trace id + span id, then the span's JSON, per span.
    */
-  public static List<byte[]> bulkBodies(List<List<Span>> traces, int targetBytes) {
-    List<byte[]> bodies = new ArrayList<>();
+  public static void bulkBodies(Iterable<List<Span>> traces, int targetBytes, Consumer<byte[]> sink) {
     ByteArrayOutputStream body = new ByteArrayOutputStream(targetBytes + 64 * 1024);
     for (List<Span> trace : traces) {
       long traceStart = Long.MAX_VALUE;
@@ -86,19 +86,18 @@ public final class OpenSearchSpans {
         SpanJson.write(s, traceStart, body);
         body.write('\n');
         if (body.size() >= targetBytes) {
-          bodies.add(body.toByteArray());
+          sink.accept(body.toByteArray());
           body.reset();
         }
       }
     }
     if (body.size() > 0) {
-      bodies.add(body.toByteArray());
+      sink.accept(body.toByteArray());
     }
-    return bodies;
   }
 
   /** Sends the bodies to {@code _bulk} with {@code inflight} requests outstanding; counts item errors as failed. */
-  public BulkResult bulk(List<byte[]> bodies, int inflight, long startNanos) throws InterruptedException {
+  public BulkResult bulk(Iterable<byte[]> bodies, int inflight, long startNanos) throws InterruptedException {
     Semaphore slots = new Semaphore(inflight);
     AtomicLong acked = new AtomicLong();
     AtomicLong failed = new AtomicLong();
