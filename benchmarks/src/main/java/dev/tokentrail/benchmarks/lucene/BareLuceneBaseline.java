@@ -13,10 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -108,51 +106,17 @@ public final class BareLuceneBaseline implements Callable<Integer> {
     return index(spans, dir, Runtime.getRuntime().availableProcessors());
   }
 
-  /**
-   * Indexes {@code spans} into a new index in {@code dir}: {@code threads} threads each build and
-   * add the documents of a contiguous slice, then one commit. The trace starts are computed before
-   * the clock starts.
-   */
+  /** Indexes {@code spans}, whose traces are contiguous runs, with {@code threads} threads. */
   public static Result index(List<Span> spans, Path dir, int threads) throws IOException {
-    Map<String, Long> traceStarts = new HashMap<>();
-    for (Span s : spans) {
-      traceStarts.merge(s.traceId(), s.startEpochNanos(), Math::min);
-    }
-    Files.createDirectories(dir);
-    try (Directory directory = FSDirectory.open(dir)) {
-      IndexWriterConfig config = new IndexWriterConfig();
-      config.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
-      config.setRAMBufferSizeMB(64);
-      long start = System.nanoTime();
-      try (IndexWriter writer = new IndexWriter(directory, config)) {
-        List<Thread> workers = new ArrayList<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        int slice = (spans.size() + threads - 1) / threads;
-        for (int t = 0; t < threads; t++) {
-          List<Span> part = spans.subList(Math.min(spans.size(), t * slice), Math.min(spans.size(), (t + 1) * slice));
-          Thread worker =
-              Thread.ofPlatform().name("bare-lucene-" + t).start(() -> {
-                try {
-                  PlainSpanDocuments documents = new PlainSpanDocuments();
-                  for (Span span : part) {
-                    writer.addDocument(documents.toDocument(span, traceStarts.get(span.traceId())));
-                  }
-                } catch (Throwable e) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-          workers.add(worker);
-        }
-        join(workers);
-        if (failure.get() != null) {
-          throw new IOException("indexing failed: " + failure.get(), failure.get());
-        }
-        writer.commit();
-        long nanos = System.nanoTime() - start;
-        writer.close();
-        return new Result(spans.size(), nanos, sizeOf(dir));
+    List<List<Span>> traces = new ArrayList<>();
+    int from = 0;
+    for (int i = 1; i <= spans.size(); i++) {
+      if (i == spans.size() || !spans.get(i).traceId().equals(spans.get(from).traceId())) {
+        traces.add(spans.subList(from, i));
+        from = i;
       }
     }
+    return indexTraces(traces, dir, threads);
   }
 
   /**
