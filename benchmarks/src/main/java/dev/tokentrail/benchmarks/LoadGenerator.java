@@ -2,24 +2,9 @@ package dev.tokentrail.benchmarks;
 
 import dev.tokentrail.model.Span;
 import dev.tokentrail.pricing.PriceCatalog;
-import dev.tokentrail.store.lucene.BareLuceneBaseline;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.TracesData;
-import io.opentelemetry.sdk.common.CompletableResultCode;
+import dev.tokentrail.benchmarks.lucene.BareLuceneBaseline;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -120,15 +102,7 @@ public final class LoadGenerator implements Callable<Integer> {
     for (List<Span> t : traces) {
       all.addAll(t);
     }
-    SdkSpanData.Converter converter = new SdkSpanData.Converter();
-    List<List<SpanData>> batches = new ArrayList<>();
-    for (int i = 0; i < all.size(); i += batchSize) {
-      List<SpanData> batch = new ArrayList<>(batchSize);
-      for (Span s : all.subList(i, Math.min(all.size(), i + batchSize))) {
-        batch.add(converter.convert(s));
-      }
-      batches.add(batch);
-    }
+    List<List<SpanData>> batches = SdkSpanData.batches(all, batchSize);
     // As ingest will store them: for the LLM share here and the bare baseline later.
     List<Span> enriched = BareLuceneBaseline.enrich(all, catalog);
     long llm = enriched.stream().filter(sp -> sp.attributes().containsKey("tokentrail.llm_call")).count();
@@ -147,7 +121,7 @@ public final class LoadGenerator implements Callable<Integer> {
       endpoint = "http://127.0.0.1:" + (grpc ? server.grpcPort : server.httpOtlpPort);
       query = "http://127.0.0.1:" + server.queryPort;
       System.out.printf("server: pid %d, data dir %s, ports grpc=%d http=%d query=%d%n",
-          server.process.pid(), dataDir, server.grpcPort, server.httpOtlpPort, server.queryPort);
+          server.pid(), dataDir, server.grpcPort, server.httpOtlpPort, server.queryPort);
     }
     try {
       Result ours = run(grpc, endpoint, query, batches, traces.get(traces.size() - 1));
@@ -203,189 +177,30 @@ public final class LoadGenerator implements Callable<Integer> {
 
   private Result run(boolean grpc, String endpoint, String queryBase, List<List<SpanData>> batches, List<Span> lastTrace)
       throws Exception {
-    // One exporter per in-flight call, like `concurrency` services each exporting through its own
-    // BatchSpanProcessor (one export at a time). A single exporter's OkHttp sender rejects
-    // calls beyond its small dispatcher pool.
-    java.util.concurrent.BlockingQueue<SpanExporter> idle = new java.util.concurrent.ArrayBlockingQueue<>(concurrency);
-    List<SpanExporter> exporters = new ArrayList<>();
-    for (int i = 0; i < concurrency; i++) {
-      SpanExporter exporter =
-          grpc
-              ? OtlpGrpcSpanExporter.builder().setEndpoint(endpoint).setCompression(compression).setTimeout(Duration.ofSeconds(30)).build()
-              : OtlpHttpSpanExporter.builder().setEndpoint(endpoint + "/v1/traces").setCompression(compression).setTimeout(Duration.ofSeconds(30)).build();
-      exporters.add(exporter);
-      idle.add(exporter);
-    }
-    AtomicLong acked = new AtomicLong();
-    AtomicLong failed = new AtomicLong();
-    CountDownLatch done = new CountDownLatch(batches.size());
     long start = System.nanoTime();
-    long lastReport = start;
-    try {
-      for (List<SpanData> batch : batches) {
-        SpanExporter exporter = idle.poll(120, TimeUnit.SECONDS);
-        if (exporter == null) {
-          throw new IllegalStateException("no export completed within 120 s; is the server alive?");
-        }
-        CompletableResultCode result = exporter.export(batch);
-        result.whenComplete(
-            () -> {
-              (result.isSuccess() ? acked : failed).addAndGet(batch.size());
-              idle.add(exporter);
-              done.countDown();
-            });
-        long t = System.nanoTime();
-        if (t - lastReport > 5_000_000_000L) {
-          lastReport = t;
-          System.out.printf(Locale.ROOT, "  ... %d acknowledged, %.0f spans/s%n", acked.get(), acked.get() / ((t - start) / 1e9));
-        }
-      }
-      if (!done.await(180, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("exports still pending after 180 s");
-      }
-    } finally {
-      for (SpanExporter exporter : exporters) {
-        exporter.shutdown().join(10, TimeUnit.SECONDS);
-      }
-    }
-    long ackNanos = System.nanoTime() - start;
+    OtlpExport.Result sent = OtlpExport.send(grpc, endpoint, compression, batches, concurrency, start);
+    long ackNanos = sent.ackNanos();
     System.out.printf(Locale.ROOT, "acknowledged: %d spans (%d failed) in %.2f s = %.0f spans/s%n",
-        acked.get(), failed.get(), ackNanos / 1e9, acked.get() / (ackNanos / 1e9));
+        sent.acked(), sent.failed(), ackNanos / 1e9, sent.ackedPerSecond());
 
     long searchableNanos = -1;
-    if (queryBase != null && failed.get() == 0) {
+    if (queryBase != null && sent.failed() == 0) {
       String traceId = lastTrace.get(0).traceId();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      long deadline = System.nanoTime() + searchableTimeout.toNanos();
-      int polls = 0;
-      while (System.nanoTime() < deadline) {
-        polls++;
-        if (spanCount(http, queryBase, traceId) >= lastTrace.size()) {
-          searchableNanos = System.nanoTime() - start;
-          break;
-        }
-        Thread.sleep(20);
-      }
-      if (searchableNanos < 0) {
+      long at = OtlpExport.awaitSearchable(http, queryBase, lastTrace, searchableTimeout);
+      if (at < 0) {
         System.out.printf("searchable: last trace %s not complete after %s%n", traceId, searchableTimeout);
       } else {
-        System.out.printf(Locale.ROOT, "searchable: last trace (%d spans) complete after %.2f s (%.0f ms after the last ack, %d polls) = %.0f spans/s acknowledged-and-searchable%n",
-            lastTrace.size(), searchableNanos / 1e9, (searchableNanos - ackNanos) / 1e6, polls, acked.get() / (searchableNanos / 1e9));
-      }
-      if (searchableNanos > 0) {
+        searchableNanos = at - start;
+        System.out.printf(Locale.ROOT, "searchable: last trace (%d spans) complete after %.2f s (%.0f ms after the last ack) = %.0f spans/s acknowledged-and-searchable%n",
+            lastTrace.size(), searchableNanos / 1e9, (searchableNanos - ackNanos) / 1e6, sent.acked() / (searchableNanos / 1e9));
         long t0 = System.nanoTime();
         for (int i = 0; i < 5; i++) {
-          spanCount(http, queryBase, traceId);
+          OtlpExport.spanCount(http, queryBase, traceId);
         }
         System.out.printf(Locale.ROOT, "query: /api/traces/{id} warm latency %.1f ms (mean of 5)%n", (System.nanoTime() - t0) / 5e6);
       }
     }
-    return new Result(acked.get(), failed.get(), ackNanos, searchableNanos);
-  }
-
-  /** Spans of the trace the query API returns (Tempo's /api/traces/{id} as protobuf), 0 when 404. */
-  private static int spanCount(HttpClient http, String queryBase, String traceId) throws IOException, InterruptedException {
-    HttpResponse<byte[]> response =
-        http.send(
-            HttpRequest.newBuilder(URI.create(queryBase + "/api/traces/" + traceId))
-                .header("Accept", "application/protobuf")
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofByteArray());
-    if (response.statusCode() != 200) {
-      return 0;
-    }
-    int n = 0;
-    for (ResourceSpans rs : TracesData.parseFrom(response.body()).getResourceSpansList()) {
-      for (ScopeSpans ss : rs.getScopeSpansList()) {
-        n += ss.getSpansCount();
-      }
-    }
-    return n;
-  }
-
-  /** The server as a child process, its output in a log file beside its data directory. */
-  static final class ServerProcess {
-    final Process process;
-    final int grpcPort;
-    final int httpOtlpPort;
-    final int queryPort;
-    final Thread pump;
-
-    private ServerProcess(Process process, Thread pump, int grpcPort, int httpOtlpPort, int queryPort) {
-      this.process = process;
-      this.pump = pump;
-      this.grpcPort = grpcPort;
-      this.httpOtlpPort = httpOtlpPort;
-      this.queryPort = queryPort;
-    }
-
-    static ServerProcess start(String java, List<String> jvmArgs, Path jar, Path dataDir) throws IOException, InterruptedException {
-      if (!Files.isRegularFile(jar)) {
-        throw new IllegalArgumentException("--server-jar: " + jar.toAbsolutePath() + " does not exist (build it: mvn -B -q -DskipTests package -pl server -am)");
-      }
-      String javaBin = java != null ? java : ProcessHandle.current().info().command().orElse("java");
-      List<String> command = new ArrayList<>();
-      command.add(javaBin);
-      command.addAll(jvmArgs);
-      command.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", dataDir.resolve("data").toString(),
-          "--bind-address", "127.0.0.1", "--otlp-grpc-port", "0", "--otlp-http-port", "0", "--http-port", "0"));
-      Path log = dataDir.resolve("server.log");
-      Process process =
-          new ProcessBuilder(command).redirectErrorStream(true).start();
-      int[] ports = {-1, -1, -1};
-      CountDownLatch ready = new CountDownLatch(1);
-      Thread pump =
-          new Thread(
-              () -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                    PrintWriter w = new PrintWriter(Files.newBufferedWriter(log))) {
-                  for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    w.println(System.currentTimeMillis() % 100_000 + " " + line);
-                    w.flush();
-                    if (line.startsWith("listening otlp-grpc=")) {
-                      ports[0] = Integer.parseInt(line.substring(line.indexOf('=') + 1).trim());
-                    } else if (line.startsWith("listening otlp-http=")) {
-                      ports[1] = Integer.parseInt(line.substring(line.indexOf('=') + 1).trim());
-                    } else if (line.startsWith("listening http=")) {
-                      ports[2] = Integer.parseInt(line.substring(line.indexOf('=') + 1).trim());
-                    } else if (line.equals("ready")) {
-                      ready.countDown();
-                    }
-                  }
-                } catch (IOException e) {
-                  if (process.isAlive()) {
-                    System.err.println("server output: " + e);
-                  } // else: the stream closed because the server exited
-                }
-              },
-              "server-output");
-      pump.setDaemon(true);
-      pump.start();
-      if (!ready.await(60, TimeUnit.SECONDS) || ports[0] < 0 || ports[1] < 0 || ports[2] < 0) {
-        process.destroyForcibly();
-        throw new IllegalStateException("server did not print its ports and 'ready' within 60 s; see " + log
-            + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")"));
-      }
-      // The data dir holds the server's own "data" directory; sizes are measured there.
-      return new ServerProcess(process, pump, ports[0], ports[1], ports[2]);
-    }
-
-    /** SIGTERM, then wait for the graceful shutdown (commit); SIGKILL only past the timeout. */
-    int stop(Duration timeout) throws InterruptedException {
-      if (!process.isAlive()) {
-        return process.exitValue();
-      }
-      // ProcessHandle.destroy sends SIGTERM without closing our end of its output pipe
-      // (Process.destroy closes it), so the shutdown log is kept.
-      process.toHandle().destroy();
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        System.err.println("server did not stop within " + timeout + " of SIGTERM; killing it");
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-        return -1;
-      }
-      return process.exitValue();
-    }
+    return new Result(sent.acked(), sent.failed(), ackNanos, searchableNanos);
   }
 }

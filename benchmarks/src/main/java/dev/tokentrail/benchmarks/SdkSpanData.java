@@ -16,6 +16,7 @@ import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,20 @@ final class SdkSpanData implements SpanData {
     this.attributes = attributes(span.attributes());
     this.scope = InstrumentationScopeInfo.builder(span.scopeName()).setVersion(span.scopeVersion()).build();
     this.resource = resource;
+  }
+
+  /** The spans as SDK span data in export batches of {@code batchSize}, converted up front. */
+  static List<List<SpanData>> batches(List<Span> spans, int batchSize) {
+    Converter converter = new Converter();
+    List<List<SpanData>> batches = new ArrayList<>(spans.size() / batchSize + 1);
+    for (int i = 0; i < spans.size(); i += batchSize) {
+      List<SpanData> batch = new ArrayList<>(batchSize);
+      for (Span s : spans.subList(i, Math.min(spans.size(), i + batchSize))) {
+        batch.add(converter.convert(s));
+      }
+      batches.add(batch);
+    }
+    return batches;
   }
 
   /** Converts spans, sharing one SDK resource per distinct model resource as the SDK does. */

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * A seeded generator of realistic traces: an HTTP root, HTTP/DB/internal children and 20-40 % LLM
@@ -168,17 +169,25 @@ public final class Workload {
    */
   public List<List<Span>> traces(int minSpans, long startNanos, long spreadNanos) {
     List<List<Span>> traces = new ArrayList<>();
+    forEachTrace(minSpans, startNanos, spreadNanos, traces::add);
+    return traces;
+  }
+
+  /**
+   * The traces of {@link #traces} one at a time, without holding them: a fresh workload with the
+   * same seed hands out the same traces, so a large run can be generated again for each consumer.
+   */
+  public void forEachTrace(int minSpans, long startNanos, long spreadNanos, Consumer<List<Span>> consumer) {
     int spans = 0;
     // ~27.5 spans per trace on average.
     long step = Math.max(1, spreadNanos / Math.max(1, minSpans / 27));
     long at = startNanos;
     while (spans < minSpans) {
       List<Span> trace = nextTrace(at);
-      traces.add(trace);
+      consumer.accept(trace);
       spans += trace.size();
       at += step;
     }
-    return traces;
   }
 
   /** {@code n} spans of one kind (for JMH), each in its own trace. */

@@ -2,6 +2,7 @@ package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.genai.StoredCalls;
 import dev.tokentrail.store.Tenants;
+import dev.tokentrail.benchmarks.lucene.BareLuceneBaseline;
 import dev.tokentrail.benchmarks.TokenCounts;
 import dev.tokentrail.benchmarks.Workload;
 import dev.tokentrail.genai.AttributionKeys;

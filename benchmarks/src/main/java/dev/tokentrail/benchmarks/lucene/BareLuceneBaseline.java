@@ -1,4 +1,4 @@
-package dev.tokentrail.store.lucene;
+package dev.tokentrail.benchmarks.lucene;
 
 import dev.tokentrail.benchmarks.TokenCounts;
 import dev.tokentrail.benchmarks.Workload;
@@ -13,10 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.store.Directory;
@@ -26,11 +28,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * What Lucene alone does with the store's documents: the same enriched spans turned into the same
- * documents by the store's codec ({@code SpanDocuments}, hence this package), added by one thread
- * to one {@link IndexWriter} configured as a store partition is, with no write-ahead log, no
- * rollups, no refreshes and one commit at the end. The load generator divides its figures by
- * these.
+ * What Lucene alone does with the same spans: each enriched span becomes one plain document
+ * ({@link PlainSpanDocuments}: keyword ids and names, points and doc values for times, tokens and
+ * cost, the span's JSON as a stored field), added by one thread per core to one {@link IndexWriter}
+ * with no write-ahead log, no rollups, no refreshes and one commit at the end. It builds its own
+ * documents, not the store's, so it stays a fixed anchor while the store changes. The load
+ * generator and the side-by-side benchmark divide their figures by these.
  */
 @Command(
     name = "bare-lucene-baseline",
@@ -98,28 +101,85 @@ public final class BareLuceneBaseline implements Callable<Integer> {
     return out;
   }
 
-  /** Indexes {@code spans} into a new index in {@code dir}: build document, add, commit once. */
+  /** Indexes {@code spans} (whole traces) into a new index in {@code dir} with one thread per core. */
   public static Result index(List<Span> spans, Path dir) throws IOException {
+    return index(spans, dir, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** Indexes {@code spans}, whose traces are contiguous runs, with {@code threads} threads. */
+  public static Result index(List<Span> spans, Path dir, int threads) throws IOException {
+    List<List<Span>> traces = new ArrayList<>();
+    int from = 0;
+    for (int i = 1; i <= spans.size(); i++) {
+      if (i == spans.size() || !spans.get(i).traceId().equals(spans.get(from).traceId())) {
+        traces.add(spans.subList(from, i));
+        from = i;
+      }
+    }
+    return indexTraces(traces, dir, threads);
+  }
+
+  /**
+   * Indexes whole {@code traces} as they come (a list, or a stream generated while indexing) into
+   * a new index in {@code dir}: {@code threads} threads each take the next trace and add its
+   * spans' documents, then one commit.
+   */
+  public static Result indexTraces(Iterable<List<Span>> traces, Path dir, int threads) throws IOException {
+    Iterator<List<Span>> source = traces.iterator();
     Files.createDirectories(dir);
     try (Directory directory = FSDirectory.open(dir)) {
       IndexWriterConfig config = new IndexWriterConfig();
       config.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
-      config.setRAMBufferSizeMB(64); // as LuceneSpanStore's default
-      ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
-      merges.setMaxMergesAndThreads(2, 1);
-      config.setMergeScheduler(merges);
+      config.setRAMBufferSizeMB(64);
+      AtomicLong docs = new AtomicLong();
       long start = System.nanoTime();
       try (IndexWriter writer = new IndexWriter(directory, config)) {
-        // One reused builder, as each of the store's indexing threads has.
-        SpanDocumentBuilder builder = new SpanDocumentBuilder();
-        for (Span span : spans) {
-          writer.addDocument(builder.build(dev.tokentrail.store.Tenants.DEFAULT, span,
-              dev.tokentrail.genai.StoredCalls.read(span), SpanDocuments.encode(span), null));
+        List<Thread> workers = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int t = 0; t < threads; t++) {
+          workers.add(Thread.ofPlatform().name("bare-lucene-" + t).start(() -> {
+            try {
+              PlainSpanDocuments documents = new PlainSpanDocuments();
+              for (List<Span> trace = next(source); trace != null && failure.get() == null; trace = next(source)) {
+                long traceStart = Long.MAX_VALUE;
+                for (Span span : trace) {
+                  traceStart = Math.min(traceStart, span.startEpochNanos());
+                }
+                for (Span span : trace) {
+                  writer.addDocument(documents.toDocument(span, traceStart));
+                }
+                docs.addAndGet(trace.size());
+              }
+            } catch (Throwable e) {
+              failure.compareAndSet(null, e);
+            }
+          }));
+        }
+        join(workers);
+        if (failure.get() != null) {
+          throw new IOException("indexing failed: " + failure.get(), failure.get());
         }
         writer.commit();
         long nanos = System.nanoTime() - start;
         writer.close();
-        return new Result(spans.size(), nanos, sizeOf(dir));
+        return new Result(docs.get(), nanos, sizeOf(dir));
+      }
+    }
+  }
+
+  private static List<Span> next(Iterator<List<Span>> source) {
+    synchronized (source) {
+      return source.hasNext() ? source.next() : null;
+    }
+  }
+
+  private static void join(List<Thread> workers) throws IOException {
+    for (Thread worker : workers) {
+      try {
+        worker.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while indexing", e);
       }
     }
   }

@@ -1,0 +1,64 @@
+package dev.tokentrail.benchmarks;
+
+import dev.tokentrail.benchmarks.opensearch.OpenSearchNode;
+import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The side-by-side benchmark's OpenSearch column: starts a node, creates the index, feeds the
+ * spans through {@code _bulk} (bodies built before the clock starts when the spans are in memory), refreshes (the spans are then
+ * searchable), times the reference searches, flushes and reads the index's store size. Streamed
+ * spans are turned into bodies while the bulk requests are in flight.
+ */
+final class OpenSearchContender {
+  private OpenSearchContender() {}
+
+  /** The row, or null with the reason printed when the node cannot start here. */
+  static SideBySide.Row run(OpenSearchNode.Config config, TraceSource source, ReferenceQueries reference,
+      int inflight, int bulkBytes, int warmup, int repetitions, long budgetNanos) throws Exception {
+    if (config == null) {
+      return null;
+    }
+    OpenSearchNode node;
+    try {
+      node = OpenSearchNode.start(config);
+    } catch (Exception e) {
+      System.out.println("opensearch: skipped: the node did not start: " + e.getMessage());
+      return null;
+    }
+    try {
+      System.out.printf("opensearch: pid %d at %s, heap %s, data %s%n", node.pid(), node.httpUrl(), config.heap(), node.dataDir());
+      OpenSearchSpans spans = new OpenSearchSpans(node.httpUrl());
+      spans.createIndex();
+      Iterable<byte[]> bodies;
+      if (source.isStreamed()) {
+        bodies = TraceSource.produced(sink -> OpenSearchSpans.bulkBodies(source.enriched(), bulkBytes, sink));
+      } else {
+        List<byte[]> built = new ArrayList<>();
+        OpenSearchSpans.bulkBodies(source.enriched(), bulkBytes, built::add);
+        bodies = built;
+      }
+      long start = System.nanoTime();
+      OpenSearchSpans.BulkResult bulk = spans.bulk(bodies, inflight, start);
+      bodies = null;
+      spans.refresh();
+      long searchableNanos = System.nanoTime() - start;
+      long visible = spans.count();
+      System.out.printf(Locale.ROOT, "opensearch: %,d docs acknowledged (%d failed) in %.2f s; after _refresh %,d searchable at %.2f s%n",
+          bulk.acked(), bulk.failed(), bulk.nanos() / 1e9, visible, searchableNanos / 1e9);
+      Map<ReferenceQueries.Kind, ReferenceQueries.Timing> timings =
+          ReferenceQueries.time(kind -> spans.search(reference, kind), warmup, repetitions, budgetNanos);
+      long bytes = spans.storeBytesAfterFlush();
+      System.out.printf(Locale.ROOT, "opensearch: store %,d bytes after _flush (no force-merge)%n", bytes);
+      String note = bulk.failed() > 0 ? bulk.failed() + " docs failed" : visible != bulk.acked() ? visible + " visible of " + bulk.acked() : "";
+      return new SideBySide.Row("OpenSearch", bulk.acked(), bulk.acked() / (bulk.nanos() / 1e9),
+          bulk.acked() / (searchableNanos / 1e9), (double) bytes / bulk.acked(), timings, note);
+    } finally {
+      node.stop(Duration.ofSeconds(60));
+    }
+  }
+}

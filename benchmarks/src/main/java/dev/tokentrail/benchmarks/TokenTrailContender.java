@@ -1,0 +1,98 @@
+package dev.tokentrail.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokentrail.benchmarks.lucene.BareLuceneBaseline;
+import dev.tokentrail.model.Span;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The side-by-side benchmark's TokenTrail column: the server jar as a child process, the spans over
+ * OTLP/gRPC with K exports in flight, the time until the last trace is readable, the reference
+ * searches through {@code /api/search}, then a graceful shutdown and the index size. With
+ * {@code jfr}, a JFR profile of the server covers the ingest (from the first export until the last
+ * trace is searchable) and its summary is printed.
+ */
+final class TokenTrailContender {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  record Settings(String java, List<String> jvmArgs, Path serverJar, Path dataDir, int inflight, boolean jfr,
+      int warmup, int repetitions, long budgetNanos) {}
+
+  private TokenTrailContender() {}
+
+  static SideBySide.Row run(Settings settings, Iterable<List<SpanData>> batches, List<Span> lastTrace, ReferenceQueries queries,
+      long windowStartSeconds, long windowEndSeconds) throws Exception {
+    ServerProcess server = ServerProcess.start(settings.java(), settings.jvmArgs(), settings.serverJar(), settings.dataDir());
+    try {
+      System.out.printf("tokentrail: pid %d, data dir %s, ports grpc=%d query=%d%n", server.pid(), settings.dataDir(), server.grpcPort, server.queryPort);
+      String javaBin = settings.java() != null ? settings.java() : ProcessHandle.current().info().command().orElse("java");
+      Path jcmd = Path.of(javaBin).resolveSibling("jcmd");
+      Path recording = settings.dataDir().resolve("ingest.jfr");
+      if (settings.jfr()) {
+        jcmd(jcmd, server.pid(), "JFR.start", "name=ingest", "settings=profile");
+      }
+      String query = "http://127.0.0.1:" + server.queryPort;
+      long start = System.nanoTime();
+      OtlpExport.Result sent = OtlpExport.send(true, "http://127.0.0.1:" + server.grpcPort, "none", batches, settings.inflight(), start);
+      System.out.printf(Locale.ROOT, "tokentrail: %d spans acknowledged (%d failed) in %.2f s%n", sent.acked(), sent.failed(), sent.ackNanos() / 1e9);
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      long searchableAt = sent.failed() == 0 ? OtlpExport.awaitSearchable(http, query, lastTrace, Duration.ofSeconds(180)) : -1;
+      long searchableNanos = searchableAt < 0 ? -1 : searchableAt - start;
+      if (settings.jfr()) {
+        jcmd(jcmd, server.pid(), "JFR.stop", "name=ingest", "filename=" + recording);
+        System.out.print(JfrSummary.summarize(recording, 15));
+      }
+      Map<ReferenceQueries.Kind, ReferenceQueries.Timing> timings =
+          ReferenceQueries.time(kind -> search(http, query, queries.traceQl(kind), windowStartSeconds, windowEndSeconds),
+              settings.warmup(), settings.repetitions(), settings.budgetNanos());
+      int exit = server.stop(Duration.ofSeconds(120));
+      server.pump.join(5_000);
+      long bytes = BareLuceneBaseline.sizeOf(settings.dataDir().resolve("data").resolve("index"));
+      System.out.printf(Locale.ROOT, "tokentrail: SIGTERM -> exit %d; index %,d bytes%n", exit, bytes);
+      String note = sent.failed() > 0 ? sent.failed() + " spans failed" : searchableNanos < 0 ? "last trace never searchable" : "";
+      return new SideBySide.Row("TokenTrail", sent.acked(), sent.ackedPerSecond(),
+          searchableNanos > 0 ? sent.acked() / (searchableNanos / 1e9) : Double.NaN, (double) bytes / sent.acked(), timings, note);
+    } finally {
+      server.stop(Duration.ofSeconds(30));
+    }
+  }
+
+  /** {@code GET /api/search}: the trace ids, newest first, left-padded to 32 hex digits. */
+  private static List<String> search(HttpClient http, String base, String traceQl, long start, long end) throws IOException, InterruptedException {
+    URI uri = URI.create(base + "/api/search?limit=" + ReferenceQueries.LIMIT + "&start=" + start + "&end=" + end
+        + "&q=" + URLEncoder.encode(traceQl, StandardCharsets.UTF_8));
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("tokentrail search " + traceQl + ": HTTP " + r.statusCode() + ": " + r.body());
+    }
+    List<String> ids = new ArrayList<>();
+    for (JsonNode trace : JSON.readTree(r.body()).path("traces")) {
+      ids.add(ReferenceQueries.fullTraceId(trace.path("traceID").asText()));
+    }
+    return ids;
+  }
+
+  private static void jcmd(Path jcmd, long pid, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException(String.join(" ", command) + " exited " + p.exitValue() + ": " + output.strip());
+    }
+  }
+}
