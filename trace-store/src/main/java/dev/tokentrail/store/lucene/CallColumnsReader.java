@@ -37,7 +37,7 @@ final class CallColumnsReader {
     this.partitions = partitions;
   }
 
-  CallTable llmCalls(CallFilter filter) {
+  CallTable llmCalls(String tenant, CallFilter filter) {
     requireNonNull(filter, "filter");
     BooleanQuery.Builder query =
         new BooleanQuery.Builder()
@@ -62,7 +62,7 @@ final class CallColumnsReader {
           .build(), Occur.FILTER);
     }
     CallTable table = new CallTable();
-    try (StoreSnapshot snapshot = partitions.snapshot(filter.fromEpochNanos(), filter.toEpochNanos())) {
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, filter.fromEpochNanos(), filter.toEpochNanos())) {
       for (IndexSearcher searcher : snapshot.searchers) {
         searcher.search(query.build(), new CallTableCollector(table));
       }
@@ -72,7 +72,7 @@ final class CallColumnsReader {
     return table;
   }
 
-  Map<String, TraceOutcome> outcomes(long fromEpochNanos, long toEpochNanos) {
+  Map<String, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
     Query query =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
@@ -80,7 +80,7 @@ final class CallColumnsReader {
             .add(new FieldExistsQuery(SpanDocuments.OUTCOME), Occur.FILTER)
             .build();
     Map<String, TraceOutcome> out = new HashMap<>();
-    try (StoreSnapshot snapshot = partitions.snapshot(fromEpochNanos, toEpochNanos)) {
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, fromEpochNanos, toEpochNanos)) {
       for (IndexSearcher searcher : snapshot.searchers) {
         searcher.search(query, new SimpleCollector() {
           SortedDocValues traceIds;

@@ -198,52 +198,52 @@ public final class LuceneSpanStore implements SpanStore {
 
   @Override
   public List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
-    checkTenant(tenant);
-    return loader.getTrace(traceId, fromEpochNanos, toEpochNanos);
+    Tenants.check(tenant);
+    return loader.getTrace(tenant, traceId, fromEpochNanos, toEpochNanos);
   }
 
   @Override
   public List<TraceMatch> search(String tenant, TraceSearch search) {
-    checkTenant(tenant);
+    Tenants.check(tenant);
     requireNonNull(search, "search");
-    return cancellable(() -> searcher.search(search));
+    return cancellable(() -> searcher.search(tenant, search));
   }
 
   @Override
   public TagNames tagNames(String tenant, long fromEpochNanos, long toEpochNanos, int limit) {
-    checkTenant(tenant);
-    return cancellable(() -> tags.tagNames(fromEpochNanos, toEpochNanos, limit));
+    Tenants.check(tenant);
+    return cancellable(() -> tags.tagNames(tenant, fromEpochNanos, toEpochNanos, limit));
   }
 
   @Override
   public List<TagValue> tagValues(String tenant, FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
-    checkTenant(tenant);
-    return cancellable(() -> tags.tagValues(field, fromEpochNanos, toEpochNanos, limit));
+    Tenants.check(tenant);
+    return cancellable(() -> tags.tagValues(tenant, field, fromEpochNanos, toEpochNanos, limit));
   }
 
   @Override
   public CallTable llmCalls(String tenant, CallFilter filter) {
-    checkTenant(tenant);
+    Tenants.check(tenant);
     requireNonNull(filter, "filter");
-    return calls.llmCalls(filter);
+    return calls.llmCalls(tenant, filter);
   }
 
   @Override
   public MetricsAnswer metrics(String tenant, MetricsQuery metricsQuery) {
-    checkTenant(tenant);
+    Tenants.check(tenant);
     requireNonNull(metricsQuery, "metricsQuery");
-    return cancellable(() -> searcher.metrics(metricsQuery));
+    return cancellable(() -> searcher.metrics(tenant, metricsQuery));
   }
 
   @Override
   public Map<String, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
-    checkTenant(tenant);
-    return calls.outcomes(fromEpochNanos, toEpochNanos);
+    Tenants.check(tenant);
+    return calls.outcomes(tenant, fromEpochNanos, toEpochNanos);
   }
 
-  /** The rollup of one trace, or {@code null} when no span of it is stored. */
+  /** The rollup of one trace of the default tenant, or {@code null} when no span of it is stored. */
   public TraceSummary traceSummary(String traceId) {
-    return ranking.traceSummary(traceId);
+    return ranking.traceSummary(Tenants.DEFAULT, traceId);
   }
 
   /**

@@ -33,6 +33,7 @@ import org.apache.lucene.util.BytesRef;
 final class SpanDocuments {
   static final String TYPE = "type";
   static final String TYPE_SPAN = "span";
+  static final String TENANT = "tenant";
   static final String SPAN_KEY = "span_key";
   static final String TRACE_ID = "trace_id";
   static final String START = "start_ns";

@@ -29,7 +29,7 @@ final class TraceLoader {
     this.partitions = partitions;
   }
 
-  List<Span> getTrace(String traceId, long fromEpochNanos, long toEpochNanos) {
+  List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
     String id = Ids.normalizeTraceId(traceId);
     if (id == null) {
       throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
@@ -40,7 +40,7 @@ final class TraceLoader {
             .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
             .build();
     List<Span> spans = new ArrayList<>();
-    try (StoreSnapshot snapshot = partitions.snapshot(fromEpochNanos, toEpochNanos)) {
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, fromEpochNanos, toEpochNanos)) {
       for (IndexSearcher searcher : snapshot.searchers) {
         collectSpans(searcher, query, Integer.MAX_VALUE, spans);
       }

@@ -57,7 +57,7 @@ final class TraceRanking {
    * Every trace in the window, ranked: answered from the rollup documents alone with a sorted
    * top-N search, never touching span documents except the few shown per trace.
    */
-  List<TraceMatch> rankRollups(TraceSearch search) {
+  List<TraceMatch> rankRollups(String tenant, TraceSearch search) {
     BooleanQuery.Builder query =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TYPE, TraceRollups.TYPE_TRACE)), Occur.FILTER)
@@ -75,7 +75,7 @@ final class TraceRanking {
       case LLM_CALLS -> new Sort(new SortedNumericSortField(TraceRollups.T_LLM_CALLS, SortField.Type.LONG, true), newest);
     };
     // A rollup lives in its trace's earliest partition, which may start before the window.
-    try (StoreSnapshot snapshot = partitions.snapshot(0, search.toEpochNanos())) {
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, 0, search.toEpochNanos())) {
       if (snapshot.searchers.isEmpty()) {
         return List.of();
       }
@@ -111,7 +111,7 @@ final class TraceRanking {
 
   /** A rollup document that made the top-N: where it is and its sort keys. */
   private record RankedRollup(double primary, long start, int searcher, int doc) {}
-  List<TraceSummary> rankMatched(Map<BytesRef, TraceHits> matched, TraceSearch search) throws IOException {
+  List<TraceSummary> rankMatched(String tenant, Map<BytesRef, TraceHits> matched, TraceSearch search) throws IOException {
     String sortField = switch (search.order()) {
       case NEWEST -> TraceRollups.T_START;
       case COST -> TraceRollups.T_COST;
@@ -124,7 +124,7 @@ final class TraceRanking {
     PriorityQueue<RankedRollup> top = new PriorityQueue<>(search.limit() + 1, best);
     Set<BytesRef> withRollup = new HashSet<>();
     Query rollups = new TermQuery(new Term(SpanDocuments.TYPE, TraceRollups.TYPE_TRACE));
-    try (StoreSnapshot all = partitions.snapshot(0, 0)) {
+    try (StoreSnapshot all = StoreSnapshot.of(partitions, tenant, 0, 0)) {
       for (int i = 0; i < all.searchers.size(); i++) {
         int searcherIndex = i;
         IndexSearcher searcher = all.searchers.get(i);
@@ -184,7 +184,7 @@ final class TraceRanking {
       if (withRollup.size() < matched.size()) {
         for (BytesRef id : matched.keySet()) {
           if (!withRollup.contains(id)) {
-            TraceSummary summary = computeSummary(Ids.toHex(BytesRef.deepCopyOf(id).bytes));
+            TraceSummary summary = computeSummary(tenant, Ids.toHex(BytesRef.deepCopyOf(id).bytes));
             if ((search.minTraceDurationNanos() <= 0 || summary.durationNanos() >= search.minTraceDurationNanos())
                 && (search.maxTraceDurationNanos() <= 0 || summary.durationNanos() <= search.maxTraceDurationNanos())) {
               ranked.add(summary);
@@ -197,10 +197,10 @@ final class TraceRanking {
     }
   }
 
-  private Map<String, TraceSummary> summaries(Set<BytesRef> traceIds) throws IOException {
+  private Map<String, TraceSummary> summaries(String tenant, Set<BytesRef> traceIds) throws IOException {
     Map<String, TraceSummary> out = new HashMap<>();
     Query query = new TermInSetQuery(TraceRollups.T_TRACE_ID, traceIds);
-    try (StoreSnapshot all = partitions.snapshot(0, 0)) {
+    try (StoreSnapshot all = StoreSnapshot.of(partitions, tenant, 0, 0)) {
       for (IndexSearcher searcher : all.searchers) {
         List<int[]> hits = new ArrayList<>();
         searcher.search(
@@ -234,9 +234,9 @@ final class TraceRanking {
   }
 
   /** A rollup computed on read, for a trace whose rollup is not yet refreshed. */
-  private TraceSummary computeSummary(String traceId) throws IOException {
+  private TraceSummary computeSummary(String tenant, String traceId) throws IOException {
     TraceRollups.Accumulator acc = new TraceRollups.Accumulator(traceId);
-    try (StoreSnapshot all = partitions.snapshot(0, 0)) {
+    try (StoreSnapshot all = StoreSnapshot.of(partitions, tenant, 0, 0)) {
       for (int i = 0; i < all.searchers.size(); i++) {
         TraceRollups.collect(all.searchers.get(i), all.parts.get(i), acc);
       }
@@ -245,15 +245,15 @@ final class TraceRanking {
   }
 
   /** The rollup of one trace, or {@code null} when no span of it is stored. */
-  TraceSummary traceSummary(String traceId) {
+  TraceSummary traceSummary(String tenant, String traceId) {
     String id = Ids.normalizeTraceId(traceId);
     if (id == null) {
       throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
     }
     try {
-      TraceSummary s = summaries(Set.of(SpanDocuments.traceIdBytes(id))).get(id);
+      TraceSummary s = summaries(tenant, Set.of(SpanDocuments.traceIdBytes(id))).get(id);
       if (s == null) {
-        TraceSummary computed = computeSummary(id);
+        TraceSummary computed = computeSummary(tenant, id);
         return computed.spanCount() == 0 ? null : computed;
       }
       return s;

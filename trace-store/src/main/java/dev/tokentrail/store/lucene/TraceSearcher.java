@@ -48,7 +48,7 @@ final class TraceSearcher {
     this.regexWorkLimit = regexWorkLimit;
   }
 
-  List<TraceMatch> search(TraceSearch search) {
+  List<TraceMatch> search(String tenant, TraceSearch search) {
     List<FieldRef> aggregateFields = new ArrayList<>();
     for (AggregateCondition a : search.aggregates()) {
       if (a.field() != null && !aggregateFields.contains(a.field())) {
@@ -58,11 +58,11 @@ final class TraceSearcher {
     if (search.spansets() instanceof Spansets.Filter f
         && f.filter() instanceof SpanFilter.All
         && search.aggregates().isEmpty()) {
-      return ranking.rankRollups(search);
+      return ranking.rankRollups(tenant, search);
     }
-    try (StoreSnapshot snapshot = partitions.snapshot(search.fromEpochNanos(), search.toEpochNanos())) {
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, search.fromEpochNanos(), search.toEpochNanos())) {
       // 1. Spans matching each spanset, grouped by trace; spansets combined as trace sets.
-      Map<BytesRef, TraceHits> matched = evaluate(search.spansets(), search, snapshot, aggregateFields);
+      Map<BytesRef, TraceHits> matched = evaluate(tenant, search.spansets(), search, snapshot, aggregateFields);
       if (matched.isEmpty()) {
         return List.of();
       }
@@ -72,7 +72,7 @@ final class TraceSearcher {
       }
       // 3. Rank the matched traces by their rollups: one pass over the rollup doc values keeps the
       //    top `limit` (no per-trace term lookups), then only those summaries are decoded.
-      List<TraceSummary> ranked = ranking.rankMatched(matched, search);
+      List<TraceSummary> ranked = ranking.rankMatched(tenant, matched, search);
       // 4. Load the few matched spans shown per trace.
       List<TraceMatch> out = new ArrayList<>(Math.min(search.limit(), ranked.size()));
       for (TraceSummary summary : ranked) {
@@ -95,14 +95,14 @@ final class TraceSearcher {
   }
 
   private Map<BytesRef, TraceHits> evaluate(
-      Spansets node, TraceSearch search, StoreSnapshot snapshot, List<FieldRef> fields) throws IOException {
+      String tenant, Spansets node, TraceSearch search, StoreSnapshot snapshot, List<FieldRef> fields) throws IOException {
     return switch (node) {
       case Spansets.Filter f -> {
         Query query =
             new BooleanQuery.Builder()
                 .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
                 .add(SpanQueries.timeRange(SpanDocuments.START, search.fromEpochNanos(), search.toEpochNanos()), Occur.FILTER)
-                .add(SpanQueries.compile(f.filter(), this::traceLevelQuery, regexWorkLimit), Occur.FILTER)
+                .add(SpanQueries.compile(f.filter(), c -> traceLevelQuery(tenant, c), regexWorkLimit), Occur.FILTER)
                 .build();
         Map<BytesRef, TraceHits> hits = new HashMap<>();
         for (int i = 0; i < snapshot.searchers.size(); i++) {
@@ -111,11 +111,11 @@ final class TraceSearcher {
         yield hits;
       }
       case Spansets.Combine c -> {
-        Map<BytesRef, TraceHits> left = evaluate(c.left(), search, snapshot, fields);
+        Map<BytesRef, TraceHits> left = evaluate(tenant, c.left(), search, snapshot, fields);
         if (c.and() && left.isEmpty()) {
           yield left;
         }
-        Map<BytesRef, TraceHits> right = evaluate(c.right(), search, snapshot, fields);
+        Map<BytesRef, TraceHits> right = evaluate(tenant, c.right(), search, snapshot, fields);
         if (c.and()) {
           left.keySet().retainAll(right.keySet());
           for (Map.Entry<BytesRef, TraceHits> e : left.entrySet()) {
@@ -135,14 +135,14 @@ final class TraceSearcher {
   }
 
   /** Trace-level intrinsics are answered by the rollups: the matching traces' ids. */
-  private Query traceLevelQuery(SpanFilter.Condition condition) {
+  private Query traceLevelQuery(String tenant, SpanFilter.Condition condition) {
     Query rollups =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TYPE, TraceRollups.TYPE_TRACE)), Occur.FILTER)
             .add(SpanQueries.rollupCondition(condition, regexWorkLimit), Occur.FILTER)
             .build();
     List<BytesRef> ids = new ArrayList<>();
-    try (StoreSnapshot all = partitions.snapshot(0, 0)) {
+    try (StoreSnapshot all = StoreSnapshot.of(partitions, tenant, 0, 0)) {
       for (IndexSearcher searcher : all.searchers) {
         searcher.search(
             rollups,
@@ -176,15 +176,15 @@ final class TraceSearcher {
     return new TermInSetQuery(SpanDocuments.TRACE_ID, ids);
   }
 
-  MetricsAnswer metrics(MetricsQuery metricsQuery) {
+  MetricsAnswer metrics(String tenant, MetricsQuery metricsQuery) {
     MetricsAggregation aggregation = new MetricsAggregation(metricsQuery);
     Query query =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
             .add(LongField.newRangeQuery(SpanDocuments.START, metricsQuery.startNanos(), metricsQuery.endNanos() - 1), Occur.FILTER)
-            .add(SpanQueries.compile(metricsQuery.filter(), this::traceLevelQuery, regexWorkLimit), Occur.FILTER)
+            .add(SpanQueries.compile(metricsQuery.filter(), c -> traceLevelQuery(tenant, c), regexWorkLimit), Occur.FILTER)
             .build();
-    try (StoreSnapshot snapshot = partitions.snapshot(metricsQuery.startNanos(), metricsQuery.endNanos())) {
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, metricsQuery.startNanos(), metricsQuery.endNanos())) {
       for (int i = 0; i < snapshot.searchers.size(); i++) {
         aggregation.collect(i, snapshot.searchers.get(i), query);
       }
