@@ -23,6 +23,9 @@ import org.apache.lucene.search.TermQuery;
  * few spans shown per trace in search results.
  */
 final class TraceLoader {
+  /** The contract's order of a trace's spans: start time, then span id. */
+  static final Comparator<Span> BY_START = Comparator.comparingLong(Span::startEpochNanos).thenComparing(Span::spanId);
+
   private final Partitions partitions;
 
   TraceLoader(Partitions partitions) {
@@ -47,7 +50,7 @@ final class TraceLoader {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    spans.sort(Comparator.comparingLong(Span::startEpochNanos));
+    spans.sort(BY_START);
     return spans;
   }
 
