@@ -114,7 +114,7 @@ final class RollupTopN {
    * starting at most the longest trace duration before the window, those ending in it, kept when
    * one of their spans starts in the window.
    */
-  private static List<TraceSummary> startedBefore(IndexSearcher searcher, TraceSearch search) throws IOException {
+  static List<TraceSummary> startedBefore(IndexSearcher searcher, TraceSearch search) throws IOException {
     long from = search.fromEpochNanos();
     long longest = -1;
     for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {

@@ -50,19 +50,37 @@ final class TraceSearcher {
   }
 
   List<TraceMatch> search(String tenant, TraceSearch search) {
+    if (search.spansets() instanceof Spansets.Filter f
+        && f.filter() instanceof SpanFilter.All
+        && search.aggregates().isEmpty()) {
+      return everyTrace.rank(tenant, search);
+    }
+    return search(tenant, search, search.order() == TraceSearch.Order.NEWEST);
+  }
+
+  /**
+   * The search answered by evaluating every trace the spansets select, whatever the order: what
+   * the faster paths must equal.
+   */
+  List<TraceMatch> searchExhaustive(String tenant, TraceSearch search) {
+    return search(tenant, search, false);
+  }
+
+  private List<TraceMatch> search(String tenant, TraceSearch search, boolean newestFirst) {
     List<FieldRef> aggregateFields = new ArrayList<>();
     for (AggregateCondition a : search.aggregates()) {
       if (a.field() != null && !aggregateFields.contains(a.field())) {
         aggregateFields.add(a.field());
       }
     }
-    if (search.spansets() instanceof Spansets.Filter f
-        && f.filter() instanceof SpanFilter.All
-        && search.aggregates().isEmpty()) {
-      return everyTrace.rank(tenant, search);
-    }
     try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, search.fromEpochNanos(), search.toEpochNanos())) {
       TraceSelection selection = new TraceSelection(search, snapshot, aggregateFields, traceLevel(tenant), regexWorkLimit);
+      if (newestFirst) {
+        // Rollups live in their trace's earliest partition, which may lie outside the window.
+        try (StoreSnapshot rollups = StoreSnapshot.of(partitions, tenant, 0, 0)) {
+          return new NewestFirst(tenant, search, selection, aggregateFields, snapshot, rollups, ranking).run();
+        }
+      }
       // 1. Spans matching the spansets, grouped by trace.
       Map<BytesRef, TraceHits> matched = selection.collect(null);
       if (matched.isEmpty()) {
@@ -91,6 +109,9 @@ final class TraceSearcher {
         break;
       }
       TraceHits hits = matched.get(SpanDocuments.traceIdBytes(summary.traceId()));
+      if (hits == null) {
+        continue;
+      }
       List<Span> spans = new ArrayList<>(hits.docs.size());
       for (long packed : hits.docs) {
         IndexSearcher searcher = snapshot.searchers.get((int) (packed >>> 32));

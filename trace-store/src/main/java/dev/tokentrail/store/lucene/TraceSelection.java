@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.lucene.document.LongField;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
@@ -59,9 +60,16 @@ final class TraceSelection {
     }
   }
 
-  /** Spans in the window satisfying any filter of the spansets (a superset of the matched spans). */
-  Query anyMatchedSpan() {
-    return spans(anyFilter, null);
+  /**
+   * Spans starting in {@code [lo, hi]} (within the window) satisfying any filter of the spansets:
+   * every matched span there, and spans of traces the spansets may not select.
+   */
+  Query anyMatchedSpan(long lo, long hi) {
+    return new BooleanQuery.Builder()
+        .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
+        .add(LongField.newRangeQuery(SpanDocuments.START, lo, hi), Occur.FILTER)
+        .add(anyFilter, Occur.FILTER)
+        .build();
   }
 
   /**
@@ -69,7 +77,7 @@ final class TraceSelection {
    * (each span once, whichever filters it satisfies).
    */
   Map<BytesRef, TraceHits> collect(Query restrict) throws IOException {
-    Map<BytesRef, TraceHits> hits = group(spans(anyFilter, restrict), search.spansPerTrace(), fields);
+    Map<BytesRef, TraceHits> hits = group(spans(anyFilter, restrict), search.spansPerTrace(), fields, restrict != null);
     if (search.spansets() instanceof Spansets.Combine && !hits.isEmpty()) {
       hits.keySet().retainAll(select(search.spansets(), restrict));
     }
@@ -78,7 +86,7 @@ final class TraceSelection {
 
   private Set<BytesRef> select(Spansets node, Query restrict) throws IOException {
     return switch (node) {
-      case Spansets.Filter f -> group(spans(filters.get(f), restrict), 0, List.of()).keySet();
+      case Spansets.Filter f -> group(spans(filters.get(f), restrict), 0, List.of(), restrict != null).keySet();
       case Spansets.Combine c -> {
         Set<BytesRef> left = select(c.left(), restrict);
         if (c.and() && left.isEmpty()) {
@@ -107,10 +115,10 @@ final class TraceSelection {
     return q.build();
   }
 
-  private Map<BytesRef, TraceHits> group(Query query, int spss, List<FieldRef> fieldList) throws IOException {
+  private Map<BytesRef, TraceHits> group(Query query, int spss, List<FieldRef> fieldList, boolean few) throws IOException {
     Map<BytesRef, TraceHits> hits = new HashMap<>();
     for (int i = 0; i < snapshot.searchers.size(); i++) {
-      TraceMatches.collect(snapshot.searchers.get(i), i, query, spss, fieldList, hits);
+      TraceMatches.collect(snapshot.searchers.get(i), i, query, spss, fieldList, hits, few);
     }
     return hits;
   }
