@@ -207,12 +207,18 @@ final class RollupTopN {
     long to = search.toEpochNanos();
     boolean inside = (from <= 0 || summary.startEpochNanos() >= from)
         && (to <= 0 || summary.startEpochNanos() + summary.durationNanos() <= to);
+    // Every span of the trace starts within its rollup: segments outside that range are skipped
+    // before the trace id is sought.
+    long first = summary.startEpochNanos();
+    long last = first + summary.durationNanos();
+    if (!inside) {
+      first = from > 0 ? Math.max(first, from) : first;
+      last = to > 0 ? Math.min(last, to) : last;
+    }
     BooleanQuery.Builder traceSpans = new BooleanQuery.Builder()
+        .add(LongField.newRangeQuery(SpanDocuments.START, first, last), Occur.FILTER)
         .add(new TermQuery(new Term(SpanDocuments.TRACE_ID, SpanDocuments.traceIdBytes(summary.traceId()))), Occur.FILTER)
         .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER);
-    if (!inside) {
-      traceSpans.add(SpanQueries.timeRange(SpanDocuments.START, from, to), Occur.FILTER);
-    }
     List<Span> spans = new ArrayList<>();
     int matched = summary.spanCount();
     if (inside) {
