@@ -51,13 +51,11 @@ final class RollupTopN {
   List<TraceMatch> rank(String tenant, TraceSearch search) {
     Query query = rollups(search, search.fromEpochNanos(), search.toEpochNanos());
     SortField newest = new SortedNumericSortField(TraceRollups.T_START, SortField.Type.LONG, true);
-    // Remaining ties: trace id ascending (its bytes sort as its hex does).
-    SortField byId = new SortField(TraceRollups.T_TRACE_ID, SortField.Type.STRING);
     Sort sort = switch (search.order()) {
-      case NEWEST -> new Sort(newest, byId);
-      case COST -> new Sort(new SortedNumericSortField(TraceRollups.T_COST, SortField.Type.DOUBLE, true), newest, byId);
-      case TOKENS -> new Sort(new SortedNumericSortField(TraceRollups.T_TOKENS, SortField.Type.LONG, true), newest, byId);
-      case LLM_CALLS -> new Sort(new SortedNumericSortField(TraceRollups.T_LLM_CALLS, SortField.Type.LONG, true), newest, byId);
+      case NEWEST -> new Sort(newest);
+      case COST -> new Sort(new SortedNumericSortField(TraceRollups.T_COST, SortField.Type.DOUBLE, true), newest);
+      case TOKENS -> new Sort(new SortedNumericSortField(TraceRollups.T_TOKENS, SortField.Type.LONG, true), newest);
+      case LLM_CALLS -> new Sort(new SortedNumericSortField(TraceRollups.T_LLM_CALLS, SortField.Type.LONG, true), newest);
     };
     // A rollup lives in its trace's earliest partition, which may start before the window.
     try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, 0, search.toEpochNanos())) {
@@ -73,17 +71,49 @@ final class RollupTopN {
         TopDocs top = searcher.search(query, search.limit(), sort);
         StoredFields stored = searcher.storedFields();
         List<TraceSummary> ranked = new ArrayList<>(top.scoreDocs.length);
+        java.util.Set<Integer> docs = new java.util.HashSet<>();
         for (ScoreDoc hit : top.scoreDocs) {
           ranked.add(TraceRollups.decode(stored.document(hit.doc).getBinaryValue(TraceRollups.T_SUMMARY)));
+          docs.add(hit.doc);
         }
-        if (search.fromEpochNanos() > 0) {
-          List<TraceSummary> earlier = startedBefore(searcher, search);
-          if (!earlier.isEmpty()) {
-            ranked.addAll(earlier);
-            ranked.sort(TraceRanking.comparator(search.order()));
-            ranked = ranked.subList(0, Math.min(search.limit(), ranked.size()));
+        if (top.scoreDocs.length == search.limit()) {
+          // Ties past the cut go to the smaller trace id: every rollup starting when the last one
+          // kept does (few, usually itself) competes for the last places.
+          long lastStart = ranked.get(ranked.size() - 1).startEpochNanos();
+          Query tied = new BooleanQuery.Builder()
+              .add(query, Occur.FILTER)
+              .add(LongField.newExactQuery(TraceRollups.T_START, lastStart), Occur.FILTER)
+              .build();
+          List<Integer> tiedDocs = new ArrayList<>();
+          searcher.search(tied, new SimpleCollector() {
+            int base;
+
+            @Override
+            protected void doSetNextReader(LeafReaderContext context) {
+              base = context.docBase;
+            }
+
+            @Override
+            public void collect(int doc) {
+              tiedDocs.add(base + doc);
+            }
+
+            @Override
+            public ScoreMode scoreMode() {
+              return ScoreMode.COMPLETE_NO_SCORES;
+            }
+          });
+          for (int doc : tiedDocs) {
+            if (!docs.contains(doc)) {
+              ranked.add(TraceRollups.decode(stored.document(doc).getBinaryValue(TraceRollups.T_SUMMARY)));
+            }
           }
         }
+        if (search.fromEpochNanos() > 0) {
+          ranked.addAll(startedBefore(searcher, search));
+        }
+        ranked.sort(TraceRanking.comparator(search.order()));
+        ranked = ranked.subList(0, Math.min(search.limit(), ranked.size()));
         List<TraceMatch> out = new ArrayList<>(ranked.size());
         for (TraceSummary summary : ranked) {
           out.add(show(searcher, summary, search));
