@@ -183,6 +183,9 @@ public final class SearchBenchmark implements Callable<Integer> {
       queries.put("c", "{ resource.service.name =~ \"" + serviceRegex + "\" }");
       queries.put("d", "{ span.tokentrail.llm_call = true } | sum(span.tokentrail.cost.usd) > " + costThreshold);
       queries.put("&&", andQuery);
+      queries.put("ab", "{ span.gen_ai.request.model = \"" + model + "\" && span.gen_ai.usage.input_tokens > " + inputTokens + " }");
+      queries.put("g", "{ } | sum(span.tokentrail.cost.usd) > " + costThreshold);
+      queries.put("h", "{ }");
       for (Map.Entry<String, String> q : queries.entrySet()) {
         TraceQl parsed = TraceQlParser.parse(q.getValue());
         TraceSearch search = new TraceSearch(parsed.spansets(), parsed.aggregates(), from, to, 0, 0, LIMIT, SPSS, TraceSearch.Order.NEWEST);
@@ -190,6 +193,7 @@ public final class SearchBenchmark implements Callable<Integer> {
         long[] nanos = time(q.getKey(), () -> last[0] = store.search(Tenants.DEFAULT, search));
         storeTop.put(q.getKey(), last[0].stream().map(m -> m.summary().traceId()).toList());
         rows.add(new Row(q.getKey(), q.getValue(), nanos, last[0].size()));
+        System.out.printf("      answer %s: %s%n", q.getKey(), digest(last[0]));
       }
       List<TagValue>[] tv = new List[1];
       long[] tvNanos = time("e", () -> tv[0] = store.tagValues(Tenants.DEFAULT, modelField, from, to, 50));
@@ -199,6 +203,7 @@ public final class SearchBenchmark implements Callable<Integer> {
       List<TraceMatch>[] top = new List[1];
       long[] fNanos = time("f", () -> top[0] = store.search(Tenants.DEFAULT, byCost));
       storeTop.put("f", top[0].stream().map(m -> m.summary().traceId()).toList());
+      System.out.printf("      answer f: %s%n", digest(top[0]));
       rows.add(new Row("f", "{ } ordered by cost (rollups), limit 20", fNanos, top[0].size()));
     }
 
@@ -348,6 +353,23 @@ public final class SearchBenchmark implements Callable<Integer> {
     }
   }
 
+  /**
+   * A digest of an answer that is stable across runs and builds (record hash codes are not: enums
+   * hash by identity): trace summaries, matched counts, aggregate values and shown span ids.
+   */
+  static String digest(List<TraceMatch> matches) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    for (TraceMatch m : matches) {
+      StringBuilder b = new StringBuilder().append(m.summary()).append('|').append(m.matchedCount())
+          .append('|').append(m.aggregates());
+      for (Span s : m.matchedSpans()) {
+        b.append('|').append(s.spanId());
+      }
+      crc.update(b.append('\n').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return String.format("%08x (%d traces)", crc.getValue(), matches.size());
+  }
+
   private long[] time(String label, Runnable query) {
     for (int i = 0; i < warmup; i++) {
       query.run();
@@ -401,6 +423,10 @@ public final class SearchBenchmark implements Callable<Integer> {
             case "d" -> r = NaiveSpanScan.search(readers, from, to, d,
                 s -> NaiveSpanScan.number(s.attributes().get("tokentrail.cost.usd")), v -> v > costThreshold, false, LIMIT, SPSS);
             case "&&" -> r = naiveAnd(readers, from, to, c, b);
+            case "ab" -> r = NaiveSpanScan.search(readers, from, to, a.and(b), null, null, false, LIMIT, SPSS);
+            case "g" -> r = NaiveSpanScan.search(readers, from, to, s -> true,
+                s -> NaiveSpanScan.number(s.attributes().get("tokentrail.cost.usd")), v -> v > costThreshold, false, LIMIT, SPSS);
+            case "h" -> r = NaiveSpanScan.search(readers, from, to, s -> true, null, null, false, LIMIT, SPSS);
             case "f" -> r = NaiveSpanScan.search(readers, from, to, s -> true, null, null, true, LIMIT, SPSS);
             case "e" -> {
               Map.Entry<List<String>, Long> tv = NaiveSpanScan.tagValues(readers, "gen_ai.request.model", 50);

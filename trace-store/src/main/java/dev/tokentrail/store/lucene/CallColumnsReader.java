@@ -15,6 +15,7 @@ import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.SortedNumericDocValues;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
@@ -37,7 +38,7 @@ final class CallColumnsReader {
     this.partitions = partitions;
   }
 
-  CallTable llmCalls(CallFilter filter) {
+  CallTable llmCalls(String tenant, CallFilter filter) {
     requireNonNull(filter, "filter");
     BooleanQuery.Builder query =
         new BooleanQuery.Builder()
@@ -62,7 +63,7 @@ final class CallColumnsReader {
           .build(), Occur.FILTER);
     }
     CallTable table = new CallTable();
-    try (StoreSnapshot snapshot = partitions.snapshot(filter.fromEpochNanos(), filter.toEpochNanos())) {
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, filter.fromEpochNanos(), filter.toEpochNanos())) {
       for (IndexSearcher searcher : snapshot.searchers) {
         searcher.search(query.build(), new CallTableCollector(table));
       }
@@ -72,26 +73,31 @@ final class CallColumnsReader {
     return table;
   }
 
-  Map<String, TraceOutcome> outcomes(long fromEpochNanos, long toEpochNanos) {
+  Map<String, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
     Query query =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
             .add(SpanQueries.timeRange(SpanDocuments.START, fromEpochNanos, toEpochNanos), Occur.FILTER)
             .add(new FieldExistsQuery(SpanDocuments.OUTCOME), Occur.FILTER)
             .build();
-    Map<String, TraceOutcome> out = new HashMap<>();
-    try (StoreSnapshot snapshot = partitions.snapshot(fromEpochNanos, toEpochNanos)) {
+    // Per trace: the outcome of the span that started last (equal starts: the greater span id).
+    Map<String, LatestOutcome> latest = new HashMap<>();
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, fromEpochNanos, toEpochNanos)) {
       for (IndexSearcher searcher : snapshot.searchers) {
         searcher.search(query, new SimpleCollector() {
           SortedDocValues traceIds;
           SortedDocValues outcomes;
           NumericDocValues values;
+          SortedNumericDocValues starts;
+          NumericDocValues spanIds;
 
           @Override
           protected void doSetNextReader(LeafReaderContext context) throws IOException {
             traceIds = DocValues.getSorted(context.reader(), SpanDocuments.TRACE_ID);
             outcomes = DocValues.getSorted(context.reader(), SpanDocuments.OUTCOME);
             values = DocValues.getNumeric(context.reader(), SpanDocuments.OUTCOME_VALUE);
+            starts = DocValues.getSortedNumeric(context.reader(), SpanDocuments.START);
+            spanIds = DocValues.getNumeric(context.reader(), SpanDocuments.SPAN_ID);
           }
 
           @Override
@@ -99,11 +105,18 @@ final class CallColumnsReader {
             if (!traceIds.advanceExact(doc) || !outcomes.advanceExact(doc)) {
               return;
             }
+            long start = starts.advanceExact(doc) ? starts.nextValue() : Long.MIN_VALUE;
+            long spanId = spanIds.advanceExact(doc) ? spanIds.longValue() : 0;
             BytesRef id = traceIds.lookupOrd(traceIds.ordValue());
             String traceId = Ids.toHex(Arrays.copyOfRange(id.bytes, id.offset, id.offset + id.length));
+            LatestOutcome current = latest.get(traceId);
+            if (current != null && (current.start > start
+                || (current.start == start && Long.compareUnsigned(current.spanId, spanId) >= 0))) {
+              return;
+            }
             double value = values.advanceExact(doc) ? Double.longBitsToDouble(values.longValue()) : Double.NaN;
-            out.merge(traceId, new TraceOutcome(outcomes.lookupOrd(outcomes.ordValue()).utf8ToString(), value),
-                (a, b) -> Double.isNaN(a.valueUsd()) ? b : a);
+            latest.put(traceId, new LatestOutcome(start, spanId,
+                new TraceOutcome(outcomes.lookupOrd(outcomes.ordValue()).utf8ToString(), value)));
           }
 
           @Override
@@ -115,6 +128,10 @@ final class CallColumnsReader {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    Map<String, TraceOutcome> out = new HashMap<>(latest.size() * 2);
+    latest.forEach((traceId, l) -> out.put(traceId, l.outcome));
     return out;
   }
+
+  private record LatestOutcome(long start, long spanId, TraceOutcome outcome) {}
 }

@@ -58,6 +58,9 @@ import org.apache.lucene.index.ExitableDirectoryReader;
  * handler (the server halts the process, and the restart replays the log).
  */
 public final class LuceneSpanStore implements SpanStore {
+  /** Set by {@link #close}: reads are refused from then on. */
+  private volatile boolean closed;
+
   private static final String WAL_DIR = "wal";
   private static final String INDEX_DIR = "index";
   private static final String CHECKPOINT = "checkpoint";
@@ -202,52 +205,52 @@ public final class LuceneSpanStore implements SpanStore {
 
   @Override
   public List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
-    checkTenant(tenant);
-    return loader.getTrace(traceId, fromEpochNanos, toEpochNanos);
+    checkOpen(tenant);
+    return loader.getTrace(tenant, traceId, fromEpochNanos, toEpochNanos);
   }
 
   @Override
   public List<TraceMatch> search(String tenant, TraceSearch search) {
-    checkTenant(tenant);
+    checkOpen(tenant);
     requireNonNull(search, "search");
-    return cancellable(() -> searcher.search(search));
+    return cancellable(() -> searcher.search(tenant, search));
   }
 
   @Override
   public TagNames tagNames(String tenant, long fromEpochNanos, long toEpochNanos, int limit) {
-    checkTenant(tenant);
-    return cancellable(() -> tags.tagNames(fromEpochNanos, toEpochNanos, limit));
+    checkOpen(tenant);
+    return cancellable(() -> tags.tagNames(tenant, fromEpochNanos, toEpochNanos, limit));
   }
 
   @Override
   public List<TagValue> tagValues(String tenant, FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
-    checkTenant(tenant);
-    return cancellable(() -> tags.tagValues(field, fromEpochNanos, toEpochNanos, limit));
+    checkOpen(tenant);
+    return cancellable(() -> tags.tagValues(tenant, field, fromEpochNanos, toEpochNanos, limit));
   }
 
   @Override
   public CallTable llmCalls(String tenant, CallFilter filter) {
-    checkTenant(tenant);
+    checkOpen(tenant);
     requireNonNull(filter, "filter");
-    return calls.llmCalls(filter);
+    return calls.llmCalls(tenant, filter);
   }
 
   @Override
   public MetricsAnswer metrics(String tenant, MetricsQuery metricsQuery) {
-    checkTenant(tenant);
+    checkOpen(tenant);
     requireNonNull(metricsQuery, "metricsQuery");
-    return cancellable(() -> searcher.metrics(metricsQuery));
+    return cancellable(() -> searcher.metrics(tenant, metricsQuery));
   }
 
   @Override
   public Map<String, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
-    checkTenant(tenant);
-    return calls.outcomes(fromEpochNanos, toEpochNanos);
+    checkOpen(tenant);
+    return calls.outcomes(tenant, fromEpochNanos, toEpochNanos);
   }
 
-  /** The rollup of one trace, or {@code null} when no span of it is stored. */
+  /** The rollup of one trace of the default tenant, or {@code null} when no span of it is stored. */
   public TraceSummary traceSummary(String traceId) {
-    return ranking.traceSummary(traceId);
+    return ranking.traceSummary(Tenants.DEFAULT, traceId);
   }
 
   /** The rollup of a default-tenant trace recomputed from its spans now (tests compare it with the kept one). */
@@ -282,15 +285,11 @@ public final class LuceneSpanStore implements SpanStore {
     }
   }
 
-  /**
-   * Writes keep tenants apart (every document carries its tenant, keys include it); reads do not
-   * filter by tenant yet, so they answer the default tenant only and refuse any other rather than
-   * mix tenants.
-   */
-  private static void checkTenant(String tenant) {
-    if (!Tenants.DEFAULT.equals(tenant)) {
-      throw new IllegalArgumentException("tenant: '" + tenant + "' (expected: '"
-          + Tenants.DEFAULT + "': this store keeps one tenant)");
+  /** Reads of a closed store are refused, as the contract asks, rather than answered empty. */
+  private void checkOpen(String tenant) {
+    Tenants.check(tenant);
+    if (closed) {
+      throw new StoreClosedException("span store is closed", null);
     }
   }
 
@@ -343,6 +342,7 @@ public final class LuceneSpanStore implements SpanStore {
 
   @Override
   public void close() {
+    closed = true;
     if (!health.accepting && indexer.isStopped() && partitions.isEmpty()) {
       return;
     }

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Searchers over the partitions overlapping a time range, acquired together and released together
- * on close. Under a cancellable request, each searcher's reader stops the read once it is
- * cancelled.
+ * on close. A read's snapshot shows one tenant's documents only ({@link TenantReaders}). Under a
+ * cancellable request, each searcher's reader stops the read once it is cancelled.
  */
 final class StoreSnapshot implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StoreSnapshot.class);
@@ -25,8 +25,17 @@ final class StoreSnapshot implements AutoCloseable {
   final List<IndexSearcher> searchers = new ArrayList<>();
   private final List<IndexSearcher> acquired = new ArrayList<>();
 
-  /** The partitions overlapping {@code [from, to]} (0: unbounded). */
+  /** Every tenant's documents in the partitions overlapping {@code [from, to]} (0: unbounded). */
   StoreSnapshot(Collection<Partition> partitions, long from, long to) {
+    this(partitions, null, from, to);
+  }
+
+  /** What {@code tenant} sees of the partitions overlapping {@code [from, to]} (0: unbounded). */
+  static StoreSnapshot of(Partitions partitions, String tenant, long from, long to) {
+    return new StoreSnapshot(partitions.all(), java.util.Objects.requireNonNull(tenant, "tenant"), from, to);
+  }
+
+  private StoreSnapshot(Collection<Partition> partitions, String tenant, long from, long to) {
     QueryCancellation cancellation = QueryCancellation.current();
     for (Partition p : partitions) {
       if (p.overlaps(from, to)) {
@@ -34,17 +43,22 @@ final class StoreSnapshot implements AutoCloseable {
           IndexSearcher searcher = p.searchers.acquire();
           acquired.add(searcher);
           parts.add(p);
+          DirectoryReader reader = (DirectoryReader) searcher.getIndexReader();
+          DirectoryReader view = tenant == null ? reader : TenantReaders.view(reader, tenant);
           if (cancellation.isNone()) {
-            searchers.add(searcher);
+            searchers.add(view == reader ? searcher : new IndexSearcher(view));
           } else {
             // Terms, points and doc values of this reader stop the read once it is cancelled.
-            searchers.add(new IndexSearcher(ExitableDirectoryReader.wrap(
-                (DirectoryReader) searcher.getIndexReader(), cancellation::isCancelled)));
+            searchers.add(new IndexSearcher(ExitableDirectoryReader.wrap(view, cancellation::isCancelled)));
           }
         } catch (AlreadyClosedException e) {
           // Deleted by retention meanwhile: nothing to read there.
         } catch (IOException e) {
+          close();
           throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+          close();
+          throw e;
         }
       }
     }

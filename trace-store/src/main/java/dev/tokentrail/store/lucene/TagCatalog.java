@@ -12,13 +12,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.SortedNumericDocValues;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.NumericUtils;
 import org.apache.lucene.util.StringHelper;
@@ -34,14 +38,19 @@ final class TagCatalog {
     this.partitions = partitions;
   }
 
-  TagNames tagNames(long fromEpochNanos, long toEpochNanos, int limit) {
+  TagNames tagNames(String tenant, long fromEpochNanos, long toEpochNanos, int limit) {
     TreeSet<String> span = new TreeSet<>();
     TreeSet<String> resource = new TreeSet<>();
-    try (StoreSnapshot snapshot = partitions.snapshot(fromEpochNanos, toEpochNanos)) {
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, fromEpochNanos, toEpochNanos)) {
       for (IndexSearcher searcher : snapshot.searchers) {
         for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+          // Field infos are read without the exiting reader's checks: check once per segment.
+          dev.tokentrail.store.QueryCancellation.current().check();
           for (FieldInfo info : leaf.reader().getFieldInfos()) {
             String name = info.name;
+            if (leaf.reader().getLiveDocs() != null && !hasLiveDoc(leaf.reader(), info)) {
+              continue;
+            }
             if (name.startsWith(SpanDocuments.SPAN_ATTR)) {
               span.add(name.substring(SpanDocuments.SPAN_ATTR.length()));
             } else if (name.startsWith(SpanDocuments.SPAN_NUM)) {
@@ -60,6 +69,65 @@ final class TagCatalog {
     }
     return new TagNames(
         span.stream().limit(limit).toList(), resource.stream().limit(limit).toList());
+  }
+
+  /**
+   * Whether a document the reader shows (live, of the tenant) holds the field: segments with
+   * deleted or other tenants' documents list a name only when a shown document has it.
+   */
+  private static boolean hasLiveDoc(LeafReader reader, FieldInfo info) throws IOException {
+    Bits live = reader.getLiveDocs();
+    if (info.getDocValuesType() != DocValuesType.NONE) {
+      DocIdSetIterator values = switch (info.getDocValuesType()) {
+        case NUMERIC -> reader.getNumericDocValues(info.name);
+        case SORTED_NUMERIC -> reader.getSortedNumericDocValues(info.name);
+        case SORTED -> reader.getSortedDocValues(info.name);
+        case SORTED_SET -> reader.getSortedSetDocValues(info.name);
+        case BINARY -> reader.getBinaryDocValues(info.name);
+        default -> null;
+      };
+      return values != null && firstLive(values, live) != DocIdSetIterator.NO_MORE_DOCS;
+    }
+    Terms terms = reader.terms(info.name);
+    if (terms == null) {
+      return false;
+    }
+    TermsEnum it = terms.iterator();
+    PostingsEnum postings = null;
+    for (BytesRef term = it.next(); term != null; term = it.next()) {
+      postings = it.postings(postings, PostingsEnum.NONE);
+      if (firstLive(postings, live) != DocIdSetIterator.NO_MORE_DOCS) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int firstLive(DocIdSetIterator docs, Bits live) throws IOException {
+    for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+      if (live == null || live.get(doc)) {
+        return doc;
+      }
+    }
+    return DocIdSetIterator.NO_MORE_DOCS;
+  }
+
+  /**
+   * Spans the reader shows holding the term at {@code it}: the term's document frequency when
+   * nothing is hidden, else its postings counted against the live documents.
+   */
+  private static long shownDocFreq(TermsEnum it, Bits live) throws IOException {
+    if (live == null) {
+      return it.docFreq();
+    }
+    PostingsEnum postings = it.postings(null, PostingsEnum.NONE);
+    long n = 0;
+    for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+      if (live.get(doc)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /**
@@ -89,6 +157,9 @@ final class TagCatalog {
         if ((n & 1023) == 1023) {
           cancellation.check();
         }
+        if (reader.getLiveDocs() != null && shownDocFreq(it, reader.getLiveDocs()) == 0) {
+          continue;
+        }
         out.add(term.utf8ToString().substring(prefix.length()));
       }
     }
@@ -102,6 +173,7 @@ final class TagCatalog {
     if (terms == null) {
       return;
     }
+    Bits live = reader.getLiveDocs();
     for (String f : fields) {
       String prefix = f + SpanDocuments.OVERFLOW_SEPARATOR;
       BytesRef start = new BytesRef(prefix);
@@ -114,12 +186,16 @@ final class TagCatalog {
           break;
         }
         String v = term.utf8ToString().substring(prefix.length());
+        long freq = shownDocFreq(it, live);
+        if (freq == 0) {
+          continue;
+        }
         if (numbers) {
           if (numeric.size() >= max) {
             break;
           }
           try {
-            numeric.merge(Double.parseDouble(v), (long) it.docFreq(), Long::sum);
+            numeric.merge(Double.parseDouble(v), freq, Long::sum);
           } catch (NumberFormatException e) {
             // Not written by SpanDocuments; nothing to list.
           }
@@ -127,14 +203,14 @@ final class TagCatalog {
           if (strings.size() >= max) {
             break;
           }
-          strings.merge(v, (long) it.docFreq(), Long::sum);
+          strings.merge(v, freq, Long::sum);
           types.putIfAbsent(v, ("true".equals(v) || "false".equals(v)) && f.startsWith("a") ? "bool" : "string");
         }
       }
     }
   }
 
-  List<TagValue> tagValues(FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
+  List<TagValue> tagValues(String tenant, FieldRef field, long fromEpochNanos, long toEpochNanos, int limit) {
     List<String> stringFields = new ArrayList<>();
     List<String> numberFields = new ArrayList<>();
     switch (field.scope()) {
@@ -166,10 +242,11 @@ final class TagCatalog {
     Map<String, Long> strings = new HashMap<>();
     Map<String, String> types = new HashMap<>();
     TreeMap<Double, Long> numbers = new TreeMap<>();
-    try (StoreSnapshot snapshot = partitions.snapshot(fromEpochNanos, toEpochNanos)) {
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, fromEpochNanos, toEpochNanos)) {
       for (IndexSearcher searcher : snapshot.searchers) {
         for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
           LeafReader reader = leaf.reader();
+          Bits live = reader.getLiveDocs();
           for (String f : stringFields) {
             Terms terms = reader.terms(f);
             if (terms == null) {
@@ -177,8 +254,12 @@ final class TagCatalog {
             }
             TermsEnum it = terms.iterator();
             for (BytesRef term = it.next(); term != null && strings.size() < 10 * limit; term = it.next()) {
+              long freq = shownDocFreq(it, live);
+              if (freq == 0) {
+                continue;
+              }
               String v = term.utf8ToString();
-              strings.merge(v, (long) it.docFreq(), Long::sum);
+              strings.merge(v, freq, Long::sum);
               types.putIfAbsent(v, ("true".equals(v) || "false".equals(v)) && f.startsWith("a") ? "bool" : "string");
             }
           }
@@ -192,6 +273,9 @@ final class TagCatalog {
               continue;
             }
             for (int doc = values.nextDoc(); doc != SortedNumericDocValues.NO_MORE_DOCS && numbers.size() < 10 * limit; doc = values.nextDoc()) {
+              if (live != null && !live.get(doc)) {
+                continue;
+              }
               for (int i = 0; i < values.docValueCount(); i++) {
                 numbers.merge(NumericUtils.sortableLongToDouble(values.nextValue()), 1L, Long::sum);
               }

@@ -23,13 +23,16 @@ import org.apache.lucene.search.TermQuery;
  * few spans shown per trace in search results.
  */
 final class TraceLoader {
+  /** The contract's order of a trace's spans: start time, then span id. */
+  static final Comparator<Span> BY_START = Comparator.comparingLong(Span::startEpochNanos).thenComparing(Span::spanId);
+
   private final Partitions partitions;
 
   TraceLoader(Partitions partitions) {
     this.partitions = partitions;
   }
 
-  List<Span> getTrace(String traceId, long fromEpochNanos, long toEpochNanos) {
+  List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
     String id = Ids.normalizeTraceId(traceId);
     if (id == null) {
       throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
@@ -40,14 +43,14 @@ final class TraceLoader {
             .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
             .build();
     List<Span> spans = new ArrayList<>();
-    try (StoreSnapshot snapshot = partitions.snapshot(fromEpochNanos, toEpochNanos)) {
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, fromEpochNanos, toEpochNanos)) {
       for (IndexSearcher searcher : snapshot.searchers) {
         collectSpans(searcher, query, Integer.MAX_VALUE, spans);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    spans.sort(Comparator.comparingLong(Span::startEpochNanos));
+    spans.sort(BY_START);
     return spans;
   }
 

@@ -3,6 +3,7 @@ package dev.tokentrail.store.lucene;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.QueryCancellation;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.index.LeafReader;
@@ -30,11 +31,22 @@ final class TraceMatches {
   static void collect(
       IndexSearcher searcher, int searcherIndex, Query query, int spss, List<FieldRef> fields, Map<BytesRef, TraceHits> out)
       throws IOException {
+    collect(searcher, searcherIndex, query, spss, fields, out, false);
+  }
+
+  /**
+   * As {@link #collect(IndexSearcher, int, Query, int, List, Map)}; {@code few} when the query
+   * matches few traces per segment (a time slice, a set of trace ids): groups are then kept in a
+   * map by ordinal instead of an array as long as the segment's trace count.
+   */
+  static void collect(IndexSearcher searcher, int searcherIndex, Query query, int spss, List<FieldRef> fields,
+      Map<BytesRef, TraceHits> out, boolean few) throws IOException {
     int fieldCount = fields.size();
     final class Grouping extends SimpleCollector {
       SortedDocValues traceIds;
       TraceHits[] byOrd;
       RoaringBitmap touched;
+      Map<Integer, TraceHits> byOrdFew;
       final SortedNumericDocValues[] primary = new SortedNumericDocValues[fieldCount];
       final SortedNumericDocValues[] fallback = new SortedNumericDocValues[fieldCount];
       final boolean[] rawLong = new boolean[fieldCount];
@@ -45,8 +57,12 @@ final class TraceMatches {
         flush();
         LeafReader reader = context.reader();
         traceIds = reader.getSortedDocValues(SpanDocuments.TRACE_ID);
-        byOrd = traceIds == null ? null : new TraceHits[traceIds.getValueCount()];
-        touched = new RoaringBitmap();
+        if (few) {
+          byOrdFew = traceIds == null ? null : new HashMap<>();
+        } else {
+          byOrd = traceIds == null ? null : new TraceHits[traceIds.getValueCount()];
+          touched = new RoaringBitmap();
+        }
         base = context.docBase;
         for (int i = 0; i < fieldCount; i++) {
           FieldRef f = fields.get(i);
@@ -82,11 +98,15 @@ final class TraceMatches {
           return;
         }
         int ord = traceIds.ordValue();
-        TraceHits hits = byOrd[ord];
+        TraceHits hits = few ? byOrdFew.get(ord) : byOrd[ord];
         if (hits == null) {
           hits = new TraceHits(fieldCount);
-          byOrd[ord] = hits;
-          touched.add(ord);
+          if (few) {
+            byOrdFew.put(ord, hits);
+          } else {
+            byOrd[ord] = hits;
+            touched.add(ord);
+          }
         }
         hits.count++;
         if (hits.docs.size() < spss) {
@@ -106,21 +126,30 @@ final class TraceMatches {
       }
 
       void flush() throws IOException {
+        if (byOrdFew != null) {
+          for (Map.Entry<Integer, TraceHits> e : byOrdFew.entrySet()) {
+            merge(traceIds.lookupOrd(e.getKey()), e.getValue());
+          }
+          byOrdFew = null;
+        }
         if (byOrd == null) {
           return;
         }
         IntIterator ords = touched.getIntIterator();
         while (ords.hasNext()) {
           int ord = ords.next();
-          BytesRef id = traceIds.lookupOrd(ord);
-          TraceHits existing = out.get(id);
-          if (existing == null) {
-            out.put(BytesRef.deepCopyOf(id), byOrd[ord]);
-          } else {
-            existing.merge(byOrd[ord], spss);
-          }
+          merge(traceIds.lookupOrd(ord), byOrd[ord]);
         }
         byOrd = null;
+      }
+
+      private void merge(BytesRef id, TraceHits hits) {
+        TraceHits existing = out.get(id);
+        if (existing == null) {
+          out.put(BytesRef.deepCopyOf(id), hits);
+        } else {
+          existing.merge(hits, spss);
+        }
       }
 
       @Override

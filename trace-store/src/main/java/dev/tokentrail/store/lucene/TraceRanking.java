@@ -1,8 +1,6 @@
 package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.model.Ids;
-import dev.tokentrail.model.Span;
-import dev.tokentrail.store.TraceMatch;
 import dev.tokentrail.store.TraceSearch;
 import dev.tokentrail.store.TraceSummary;
 import java.io.IOException;
@@ -15,36 +13,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
-import org.apache.lucene.document.LongField;
 import org.apache.lucene.index.DocValues;
-import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.MultiReader;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.SortedNumericDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.search.BooleanClause.Occur;
-import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.SimpleCollector;
-import org.apache.lucene.search.Sort;
-import org.apache.lucene.search.SortField;
-import org.apache.lucene.search.SortedNumericSortField;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.NumericUtils;
 
 /**
- * Ranks traces by their rollups: every trace in a window straight from the rollup documents
- * (sorted top-N), or the traces a filter matched, with rollups computed on read for traces whose
- * rollup is not refreshed yet.
+ * Ranks the traces a filter matched by their rollups, with rollups computed on read for traces
+ * whose rollup is not refreshed yet; and looks up single rollups.
  */
 final class TraceRanking {
   private final Partitions partitions;
@@ -53,65 +40,11 @@ final class TraceRanking {
     this.partitions = partitions;
   }
 
-  /**
-   * Every trace in the window, ranked: answered from the rollup documents alone with a sorted
-   * top-N search, never touching span documents except the few shown per trace.
-   */
-  List<TraceMatch> rankRollups(TraceSearch search) {
-    BooleanQuery.Builder query =
-        new BooleanQuery.Builder()
-            .add(new TermQuery(new Term(SpanDocuments.TYPE, TraceRollups.TYPE_TRACE)), Occur.FILTER)
-            .add(SpanQueries.timeRange(TraceRollups.T_START, search.fromEpochNanos(), search.toEpochNanos()), Occur.FILTER);
-    if (search.minTraceDurationNanos() > 0 || search.maxTraceDurationNanos() > 0) {
-      query.add(LongField.newRangeQuery(TraceRollups.T_DURATION,
-          search.minTraceDurationNanos(),
-          search.maxTraceDurationNanos() > 0 ? search.maxTraceDurationNanos() : Long.MAX_VALUE), Occur.FILTER);
-    }
-    SortField newest = new SortedNumericSortField(TraceRollups.T_START, SortField.Type.LONG, true);
-    Sort sort = switch (search.order()) {
-      case NEWEST -> new Sort(newest);
-      case COST -> new Sort(new SortedNumericSortField(TraceRollups.T_COST, SortField.Type.DOUBLE, true), newest);
-      case TOKENS -> new Sort(new SortedNumericSortField(TraceRollups.T_TOKENS, SortField.Type.LONG, true), newest);
-      case LLM_CALLS -> new Sort(new SortedNumericSortField(TraceRollups.T_LLM_CALLS, SortField.Type.LONG, true), newest);
-    };
-    // A rollup lives in its trace's earliest partition, which may start before the window.
-    try (StoreSnapshot snapshot = partitions.snapshot(0, search.toEpochNanos())) {
-      if (snapshot.searchers.isEmpty()) {
-        return List.of();
-      }
-      IndexReader[] readers = new IndexReader[snapshot.searchers.size()];
-      for (int i = 0; i < readers.length; i++) {
-        readers[i] = snapshot.searchers.get(i).getIndexReader();
-      }
-      try (MultiReader all = new MultiReader(readers, false)) {
-        IndexSearcher searcher = new IndexSearcher(all);
-        TopDocs top = searcher.search(query.build(), search.limit(), sort);
-        StoredFields stored = searcher.storedFields();
-        List<TraceMatch> out = new ArrayList<>(top.scoreDocs.length);
-        for (ScoreDoc hit : top.scoreDocs) {
-          TraceSummary summary = TraceRollups.decode(stored.document(hit.doc).getBinaryValue(TraceRollups.T_SUMMARY));
-          List<Span> spans = new ArrayList<>();
-          if (search.spansPerTrace() > 0) {
-            Query traceSpans =
-                new BooleanQuery.Builder()
-                    .add(new TermQuery(new Term(SpanDocuments.TRACE_ID, SpanDocuments.traceIdBytes(summary.traceId()))), Occur.FILTER)
-                    .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
-                    .build();
-            TraceLoader.collectSpans(searcher, traceSpans, search.spansPerTrace(), spans);
-            spans.sort(Comparator.comparingLong(Span::startEpochNanos));
-          }
-          out.add(new TraceMatch(summary, spans, summary.spanCount(), Map.of()));
-        }
-        return out;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** A rollup document that made the top-N: where it is and its sort keys. */
-  private record RankedRollup(double primary, long start, int searcher, int doc) {}
-  List<TraceSummary> rankMatched(Map<BytesRef, TraceHits> matched, TraceSearch search) throws IOException {
+  private record RankedRollup(double primary, long start, BytesRef traceId, int searcher, int doc) {}
+
+  /** The top {@code limit} of the matched traces by the search's order. */
+  List<TraceSummary> rankMatched(String tenant, Map<BytesRef, TraceHits> matched, TraceSearch search) throws IOException {
     String sortField = switch (search.order()) {
       case NEWEST -> TraceRollups.T_START;
       case COST -> TraceRollups.T_COST;
@@ -119,12 +52,14 @@ final class TraceRanking {
       case LLM_CALLS -> TraceRollups.T_LLM_CALLS;
     };
     boolean doubleSort = search.order() == TraceSearch.Order.COST;
+    // Worst first (the heap drops its head): lower key, older start, greater trace id.
     Comparator<RankedRollup> best = Comparator.comparingDouble(RankedRollup::primary)
-        .thenComparingLong(RankedRollup::start);
+        .thenComparingLong(RankedRollup::start)
+        .thenComparing(RankedRollup::traceId, Comparator.reverseOrder());
     PriorityQueue<RankedRollup> top = new PriorityQueue<>(search.limit() + 1, best);
     Set<BytesRef> withRollup = new HashSet<>();
     Query rollups = new TermQuery(new Term(SpanDocuments.TYPE, TraceRollups.TYPE_TRACE));
-    try (StoreSnapshot all = partitions.snapshot(0, 0)) {
+    try (StoreSnapshot all = StoreSnapshot.of(partitions, tenant, 0, 0)) {
       for (int i = 0; i < all.searchers.size(); i++) {
         int searcherIndex = i;
         IndexSearcher searcher = all.searchers.get(i);
@@ -163,7 +98,14 @@ final class TraceRanking {
             long raw = sort.advanceExact(doc) ? sort.nextValue() : 0;
             double primary = doubleSort ? NumericUtils.sortableLongToDouble(raw) : raw;
             long start = starts.advanceExact(doc) ? starts.nextValue() : 0;
-            top.add(new RankedRollup(primary, start, searcherIndex, base + doc));
+            if (top.size() >= search.limit()) {
+              RankedRollup worst = top.peek();
+              int c = Double.compare(primary, worst.primary());
+              if (c < 0 || (c == 0 && (start < worst.start() || (start == worst.start() && id.compareTo(worst.traceId()) > 0)))) {
+                return;
+              }
+            }
+            top.add(new RankedRollup(primary, start, BytesRef.deepCopyOf(id), searcherIndex, base + doc));
             if (top.size() > search.limit()) {
               top.poll();
             }
@@ -184,7 +126,7 @@ final class TraceRanking {
       if (withRollup.size() < matched.size()) {
         for (BytesRef id : matched.keySet()) {
           if (!withRollup.contains(id)) {
-            TraceSummary summary = computeSummary(Ids.toHex(BytesRef.deepCopyOf(id).bytes));
+            TraceSummary summary = computeSummary(tenant, Ids.toHex(BytesRef.deepCopyOf(id).bytes));
             if ((search.minTraceDurationNanos() <= 0 || summary.durationNanos() >= search.minTraceDurationNanos())
                 && (search.maxTraceDurationNanos() <= 0 || summary.durationNanos() <= search.maxTraceDurationNanos())) {
               ranked.add(summary);
@@ -197,10 +139,10 @@ final class TraceRanking {
     }
   }
 
-  private Map<String, TraceSummary> summaries(Set<BytesRef> traceIds) throws IOException {
+  private Map<String, TraceSummary> summaries(String tenant, Set<BytesRef> traceIds) throws IOException {
     Map<String, TraceSummary> out = new HashMap<>();
     Query query = new TermInSetQuery(TraceRollups.T_TRACE_ID, traceIds);
-    try (StoreSnapshot all = partitions.snapshot(0, 0)) {
+    try (StoreSnapshot all = StoreSnapshot.of(partitions, tenant, 0, 0)) {
       for (IndexSearcher searcher : all.searchers) {
         List<int[]> hits = new ArrayList<>();
         searcher.search(
@@ -234,9 +176,9 @@ final class TraceRanking {
   }
 
   /** A rollup computed on read, for a trace whose rollup is not yet refreshed. */
-  private TraceSummary computeSummary(String traceId) throws IOException {
+  TraceSummary computeSummary(String tenant, String traceId) throws IOException {
     TraceRollups.Accumulator acc = new TraceRollups.Accumulator(traceId);
-    try (StoreSnapshot all = partitions.snapshot(0, 0)) {
+    try (StoreSnapshot all = StoreSnapshot.of(partitions, tenant, 0, 0)) {
       for (int i = 0; i < all.searchers.size(); i++) {
         TraceRollups.collect(all.searchers.get(i), all.parts.get(i), acc);
       }
@@ -245,15 +187,15 @@ final class TraceRanking {
   }
 
   /** The rollup of one trace, or {@code null} when no span of it is stored. */
-  TraceSummary traceSummary(String traceId) {
+  TraceSummary traceSummary(String tenant, String traceId) {
     String id = Ids.normalizeTraceId(traceId);
     if (id == null) {
       throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
     }
     try {
-      TraceSummary s = summaries(Set.of(SpanDocuments.traceIdBytes(id))).get(id);
+      TraceSummary s = summaries(tenant, Set.of(SpanDocuments.traceIdBytes(id))).get(id);
       if (s == null) {
-        TraceSummary computed = computeSummary(id);
+        TraceSummary computed = computeSummary(tenant, id);
         return computed.spanCount() == 0 ? null : computed;
       }
       return s;
@@ -262,13 +204,15 @@ final class TraceRanking {
     }
   }
 
+  /** The contract's ranking: the order's key descending, then start descending, then trace id ascending. */
   static Comparator<TraceSummary> comparator(TraceSearch.Order order) {
     Comparator<TraceSummary> newest = Comparator.comparingLong(TraceSummary::startEpochNanos).reversed();
-    return switch (order) {
+    Comparator<TraceSummary> primary = switch (order) {
       case NEWEST -> newest;
       case COST -> Comparator.comparingDouble(TraceSummary::costUsd).reversed().thenComparing(newest);
       case TOKENS -> Comparator.comparingLong(TraceSummary::totalTokens).reversed().thenComparing(newest);
       case LLM_CALLS -> Comparator.comparingInt(TraceSummary::llmCallCount).reversed().thenComparing(newest);
     };
+    return primary.thenComparing(TraceSummary::traceId);
   }
 }

@@ -13,7 +13,6 @@ import dev.tokentrail.store.TraceSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,29 +39,50 @@ import org.apache.lucene.util.BytesRef;
 final class TraceSearcher {
   private final Partitions partitions;
   private final TraceRanking ranking;
+  private final RollupTopN everyTrace;
   private final int regexWorkLimit;
 
   TraceSearcher(Partitions partitions, TraceRanking ranking, int regexWorkLimit) {
     this.partitions = partitions;
     this.ranking = ranking;
+    this.everyTrace = new RollupTopN(partitions);
     this.regexWorkLimit = regexWorkLimit;
   }
 
-  List<TraceMatch> search(TraceSearch search) {
+  List<TraceMatch> search(String tenant, TraceSearch search) {
+    if (search.spansets() instanceof Spansets.Filter f
+        && f.filter() instanceof SpanFilter.All
+        && search.aggregates().isEmpty()) {
+      return everyTrace.rank(tenant, search);
+    }
+    return search(tenant, search, search.order() == TraceSearch.Order.NEWEST);
+  }
+
+  /**
+   * The search answered by evaluating every trace the spansets select, whatever the order: what
+   * the faster paths must equal.
+   */
+  List<TraceMatch> searchExhaustive(String tenant, TraceSearch search) {
+    return search(tenant, search, false);
+  }
+
+  private List<TraceMatch> search(String tenant, TraceSearch search, boolean newestFirst) {
     List<FieldRef> aggregateFields = new ArrayList<>();
     for (AggregateCondition a : search.aggregates()) {
       if (a.field() != null && !aggregateFields.contains(a.field())) {
         aggregateFields.add(a.field());
       }
     }
-    if (search.spansets() instanceof Spansets.Filter f
-        && f.filter() instanceof SpanFilter.All
-        && search.aggregates().isEmpty()) {
-      return ranking.rankRollups(search);
-    }
-    try (StoreSnapshot snapshot = partitions.snapshot(search.fromEpochNanos(), search.toEpochNanos())) {
-      // 1. Spans matching each spanset, grouped by trace; spansets combined as trace sets.
-      Map<BytesRef, TraceHits> matched = evaluate(search.spansets(), search, snapshot, aggregateFields);
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, search.fromEpochNanos(), search.toEpochNanos())) {
+      TraceSelection selection = new TraceSelection(search, snapshot, aggregateFields, traceLevel(tenant), regexWorkLimit);
+      if (newestFirst) {
+        // Rollups live in their trace's earliest partition, which may lie outside the window.
+        try (StoreSnapshot rollups = StoreSnapshot.of(partitions, tenant, 0, 0)) {
+          return new NewestFirst(tenant, search, selection, aggregateFields, snapshot, rollups, ranking).run();
+        }
+      }
+      // 1. Spans matching the spansets, grouped by trace.
+      Map<BytesRef, TraceHits> matched = selection.collect(null);
       if (matched.isEmpty()) {
         return List.of();
       }
@@ -72,77 +92,59 @@ final class TraceSearcher {
       }
       // 3. Rank the matched traces by their rollups: one pass over the rollup doc values keeps the
       //    top `limit` (no per-trace term lookups), then only those summaries are decoded.
-      List<TraceSummary> ranked = ranking.rankMatched(matched, search);
+      List<TraceSummary> ranked = ranking.rankMatched(tenant, matched, search);
       // 4. Load the few matched spans shown per trace.
-      List<TraceMatch> out = new ArrayList<>(Math.min(search.limit(), ranked.size()));
-      for (TraceSummary summary : ranked) {
-        if (out.size() >= search.limit()) {
-          break;
-        }
-        TraceHits hits = matched.get(SpanDocuments.traceIdBytes(summary.traceId()));
-        List<Span> spans = new ArrayList<>(hits.docs.size());
-        for (long packed : hits.docs) {
-          IndexSearcher searcher = snapshot.searchers.get((int) (packed >>> 32));
-          spans.add(SpanDocuments.decode(searcher.storedFields().document((int) packed).getBinaryValue(SpanDocuments.BLOB)));
-        }
-        spans.sort(Comparator.comparingLong(Span::startEpochNanos));
-        out.add(new TraceMatch(summary, spans, hits.count, TraceHits.aggregateValues(hits, search.aggregates(), aggregateFields)));
-      }
-      return out;
+      return show(ranked, matched, search, aggregateFields, snapshot);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private Map<BytesRef, TraceHits> evaluate(
-      Spansets node, TraceSearch search, StoreSnapshot snapshot, List<FieldRef> fields) throws IOException {
-    return switch (node) {
-      case Spansets.Filter f -> {
-        Query query =
-            new BooleanQuery.Builder()
-                .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
-                .add(SpanQueries.timeRange(SpanDocuments.START, search.fromEpochNanos(), search.toEpochNanos()), Occur.FILTER)
-                .add(SpanQueries.compile(f.filter(), this::traceLevelQuery, regexWorkLimit), Occur.FILTER)
-                .build();
-        Map<BytesRef, TraceHits> hits = new HashMap<>();
-        for (int i = 0; i < snapshot.searchers.size(); i++) {
-          TraceMatches.collect(snapshot.searchers.get(i), i, query, search.spansPerTrace(), fields, hits);
-        }
-        yield hits;
+  /** The matches of the ranked traces: their matched spans shown, counted and aggregated. */
+  static List<TraceMatch> show(List<TraceSummary> ranked, Map<BytesRef, TraceHits> matched, TraceSearch search,
+      List<FieldRef> aggregateFields, StoreSnapshot snapshot) throws IOException {
+    List<TraceMatch> out = new ArrayList<>(Math.min(search.limit(), ranked.size()));
+    for (TraceSummary summary : ranked) {
+      if (out.size() >= search.limit()) {
+        break;
       }
-      case Spansets.Combine c -> {
-        Map<BytesRef, TraceHits> left = evaluate(c.left(), search, snapshot, fields);
-        if (c.and() && left.isEmpty()) {
-          yield left;
-        }
-        Map<BytesRef, TraceHits> right = evaluate(c.right(), search, snapshot, fields);
-        if (c.and()) {
-          left.keySet().retainAll(right.keySet());
-          for (Map.Entry<BytesRef, TraceHits> e : left.entrySet()) {
-            e.getValue().merge(right.get(e.getKey()), search.spansPerTrace());
-          }
-        } else {
-          for (Map.Entry<BytesRef, TraceHits> e : right.entrySet()) {
-            TraceHits existing = left.putIfAbsent(e.getKey(), e.getValue());
-            if (existing != null) {
-              existing.merge(e.getValue(), search.spansPerTrace());
-            }
-          }
-        }
-        yield left;
+      TraceHits hits = matched.get(SpanDocuments.traceIdBytes(summary.traceId()));
+      if (hits == null) {
+        continue;
       }
+      List<Span> spans = new ArrayList<>(hits.docs.size());
+      for (long packed : hits.docs) {
+        IndexSearcher searcher = snapshot.searchers.get((int) (packed >>> 32));
+        spans.add(SpanDocuments.decode(searcher.storedFields().document((int) packed).getBinaryValue(SpanDocuments.BLOB)));
+      }
+      spans.sort(TraceLoader.BY_START);
+      out.add(new TraceMatch(summary, spans, hits.count, TraceHits.aggregateValues(hits, search.aggregates(), aggregateFields)));
+    }
+    return out;
+  }
+
+  /** Trace-level conditions of one read, each resolved once however often the filters name it. */
+  private SpanQueries.TraceLevel traceLevel(String tenant) {
+    Map<SpanFilter.Condition, Query> resolved = new HashMap<>();
+    return condition -> {
+      Query q = resolved.get(condition);
+      if (q == null) {
+        q = traceLevelQuery(tenant, condition);
+        resolved.put(condition, q);
+      }
+      return q;
     };
   }
 
   /** Trace-level intrinsics are answered by the rollups: the matching traces' ids. */
-  private Query traceLevelQuery(SpanFilter.Condition condition) {
+  private Query traceLevelQuery(String tenant, SpanFilter.Condition condition) {
     Query rollups =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TYPE, TraceRollups.TYPE_TRACE)), Occur.FILTER)
             .add(SpanQueries.rollupCondition(condition, regexWorkLimit), Occur.FILTER)
             .build();
     List<BytesRef> ids = new ArrayList<>();
-    try (StoreSnapshot all = partitions.snapshot(0, 0)) {
+    try (StoreSnapshot all = StoreSnapshot.of(partitions, tenant, 0, 0)) {
       for (IndexSearcher searcher : all.searchers) {
         searcher.search(
             rollups,
@@ -176,15 +178,15 @@ final class TraceSearcher {
     return new TermInSetQuery(SpanDocuments.TRACE_ID, ids);
   }
 
-  MetricsAnswer metrics(MetricsQuery metricsQuery) {
+  MetricsAnswer metrics(String tenant, MetricsQuery metricsQuery) {
     MetricsAggregation aggregation = new MetricsAggregation(metricsQuery);
     Query query =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
             .add(LongField.newRangeQuery(SpanDocuments.START, metricsQuery.startNanos(), metricsQuery.endNanos() - 1), Occur.FILTER)
-            .add(SpanQueries.compile(metricsQuery.filter(), this::traceLevelQuery, regexWorkLimit), Occur.FILTER)
+            .add(SpanQueries.compile(metricsQuery.filter(), traceLevel(tenant), regexWorkLimit), Occur.FILTER)
             .build();
-    try (StoreSnapshot snapshot = partitions.snapshot(metricsQuery.startNanos(), metricsQuery.endNanos())) {
+    try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, metricsQuery.startNanos(), metricsQuery.endNanos())) {
       for (int i = 0; i < snapshot.searchers.size(); i++) {
         aggregation.collect(i, snapshot.searchers.get(i), query);
       }
