@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FieldInfos;
 import org.apache.lucene.index.FilterLeafReader;
@@ -85,7 +86,14 @@ final class FieldSubsetReader extends FilterLeafReader {
 
   @Override
   public StoredFields storedFields() throws IOException {
-    StoredFields stored = super.storedFields();
+    if (!keep.test(SpanDocuments.BLOB) && !keep.test(TraceRollups.T_SUMMARY)) {
+      return new StoredFields() {
+        @Override
+        public void document(int docID, StoredFieldVisitor visitor) {}
+      };
+    }
+    // Sequential reads: the merge instance keeps the decompressed block instead of inflating it per document.
+    StoredFields stored = in instanceof CodecReader codec ? codec.getFieldsReader().getMergeInstance() : super.storedFields();
     return new StoredFields() {
       @Override
       public void document(int docID, StoredFieldVisitor visitor) throws IOException {

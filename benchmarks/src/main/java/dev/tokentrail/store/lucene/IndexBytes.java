@@ -276,7 +276,7 @@ public final class IndexBytes implements Callable<Integer> {
       try (Directory src = FSDirectory.open(p);
           DirectoryReader r = DirectoryReader.open(src);
           ByteBuffersDirectory out = new ByteBuffersDirectory()) {
-        IndexWriterConfig config = new IndexWriterConfig().setUseCompoundFile(false);
+        IndexWriterConfig config = new IndexWriterConfig().setUseCompoundFile(false).setCodec(new SpanCodec());
         try (IndexWriter w = new IndexWriter(out, config)) {
           List<CodecReader> readers = new ArrayList<>();
           for (LeafReaderContext leaf : r.leaves()) {
