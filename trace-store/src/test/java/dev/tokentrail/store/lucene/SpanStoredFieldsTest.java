@@ -23,6 +23,7 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NoMergePolicy;
 import org.apache.lucene.index.SegmentCommitInfo;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.StoredFields;
@@ -154,15 +155,17 @@ class SpanStoredFieldsTest {
           expected.put(s.spanId(), s);
         }
       }
-      try (IndexWriter w = new IndexWriter(d, config(new SpanCodec()))) {
+      // No merges until asked: both kinds of segment are read side by side first.
+      try (IndexWriter w = new IndexWriter(d, config(new SpanCodec()).setMergePolicy(NoMergePolicy.INSTANCE))) {
         for (int i = 500; i < 1_000; i++) {
           Span s = spanOf(random, i);
           w.addDocument(SpanDocuments.toDocument(s));
           expected.put(s.spanId(), s);
         }
-        w.commit();
-        assertThat(codecsOf(d)).containsExactlyInAnyOrder("Lucene104", SpanCodec.NAME);
-        assertAllDecode(d, expected);
+      }
+      assertThat(codecsOf(d)).containsExactlyInAnyOrder("Lucene104", SpanCodec.NAME);
+      assertAllDecode(d, expected);
+      try (IndexWriter w = new IndexWriter(d, config(new SpanCodec()))) {
         w.forceMerge(1);
       }
       assertThat(codecsOf(d)).containsOnly(SpanCodec.NAME);
@@ -184,6 +187,49 @@ class SpanStoredFieldsTest {
         }
       }
       assertAllDecode(d, expected);
+    }
+  }
+
+  @Test
+  void theStoreReturnsEverySpanWholeAfterLogReplayAndRestart() throws Exception {
+    Random random = new Random(6);
+    String traceId = randomTraceId();
+    long now = java.time.Instant.now().toEpochMilli() * 1_000_000L;
+    List<Span> sent = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      Span s = spanOf(random, i);
+      sent.add(Span.builder().traceId(traceId).spanId(s.spanId()).name(s.name()).kind(s.kind())
+          .startEpochNanos(now + i).endEpochNanos(now + i + 10).attributes(s.attributes())
+          .resource(s.resource()).scope(s.scopeName(), s.scopeVersion()).events(s.events()).build());
+    }
+    Path running = dir.resolve("running");
+    Path crashed = dir.resolve("crashed");
+    // Commits an hour apart: the copy holds the spans in the log only, as after kill -9.
+    try (LuceneSpanStore first = LuceneSpanStore.builder(running).commitInterval(java.time.Duration.ofHours(1)).open()) {
+      first.accept(dev.tokentrail.store.Tenants.DEFAULT, dev.tokentrail.genai.StoredCalls.ingested(sent)).get();
+      copyTree(running, crashed);
+    }
+    try (LuceneSpanStore replayed = LuceneSpanStore.builder(crashed).open()) {
+      assertThat(replayed.getTrace(dev.tokentrail.store.Tenants.DEFAULT, traceId, 0, 0)).containsExactlyInAnyOrderElementsOf(sent);
+    }
+    try (LuceneSpanStore restarted = LuceneSpanStore.builder(crashed).open()) {
+      assertThat(restarted.getTrace(dev.tokentrail.store.Tenants.DEFAULT, traceId, 0, 0)).containsExactlyInAnyOrderElementsOf(sent);
+    }
+    try (Directory d = FSDirectory.open(onlyPartition(crashed))) {
+      assertThat(codecsOf(d)).containsOnly(SpanCodec.NAME);
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (var files = java.nio.file.Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (java.nio.file.Files.isDirectory(p)) {
+          java.nio.file.Files.createDirectories(target);
+        } else if (!p.getFileName().toString().equals("write.lock")) {
+          java.nio.file.Files.copy(p, target);
+        }
+      }
     }
   }
 
@@ -216,6 +262,14 @@ class SpanStoredFieldsTest {
       }
     }
     assertThat(found).isEqualTo(expected);
+  }
+
+  private static Path onlyPartition(Path dataDir) throws IOException {
+    try (var parts = java.nio.file.Files.list(dataDir.resolve("index"))) {
+      List<Path> all = parts.filter(java.nio.file.Files::isDirectory).toList();
+      assertThat(all).hasSize(1);
+      return all.get(0);
+    }
   }
 
   private static ResourceSpans parse(byte[] bytes) {
