@@ -111,6 +111,7 @@ final class Partition implements Closeable {
     IndexWriterConfig config = new IndexWriterConfig();
     config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
     config.setRAMBufferSizeMB(ramBufferMb);
+    config.setCodec(new SpanCodec());
     // Refreshes flush small segments; merging more of them at once rewrites each span fewer times.
     TieredMergePolicy mergePolicy = new TieredMergePolicy();
     mergePolicy.setSegmentsPerTier(20);

@@ -1,0 +1,235 @@
+package dev.tokentrail.store.lucene;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * Splits a stored span (an OTLP {@code ResourceSpans} of one span, {@link SpanDocuments#encode})
+ * into its envelopes, the resource part (every {@code ResourceSpans} field but {@code
+ * scope_spans}) and the scope part (every {@code ScopeSpans} field but {@code spans}), which
+ * thousands of spans share, and the span itself. The envelopes go to a dictionary held once per
+ * segment ({@link SpanStoredFieldsFormat}); the stored value keeps their ids and the span.
+ *
+ * <p>Compact form: {@code varint(resourceId + 1) varint(scopeId) spanFieldBytes}; a leading 0 marks
+ * a value kept verbatim (not one {@code scope_spans}, or not parseable), so any bytes round-trip.
+ * The expanded form puts the resource part before {@code scope_spans}, which protobuf parsers
+ * accept in any order.
+ */
+final class SpanEnvelopes {
+  private static final int WIRE_VARINT = 0;
+  private static final int WIRE_I64 = 1;
+  private static final int WIRE_LEN = 2;
+  private static final int WIRE_I32 = 5;
+  private static final int SCOPE_SPANS_TAG = (2 << 3) | WIRE_LEN;
+
+  /** The envelopes seen, in id order; one instance per segment being written. */
+  private final List<BytesRef> entries = new ArrayList<>();
+  private final Map<BytesRef, Integer> ids = new HashMap<>();
+
+  /** The envelopes of a written segment, by id. */
+  List<BytesRef> entries() {
+    return entries;
+  }
+
+  /** The compact form of {@code blob}, adding its envelopes to this dictionary if new. */
+  BytesRef compact(BytesRef blob) {
+    byte[] b = blob.bytes;
+    int end = blob.offset + blob.length;
+    // Pass 1 over ResourceSpans: exactly one scope_spans, and its bounds.
+    int scopeSpansStart = -1;
+    int scopeSpansEnd = -1;
+    int resourceLength = 0;
+    for (int p = blob.offset; p < end; ) {
+      int fieldStart = p;
+      long tag = readVarint(b, p, end);
+      if (tag < 8) {
+        return verbatim(blob);
+      }
+      p = varintEnd(b, p);
+      int valueStart = p;
+      p = skipValue(b, p, end, (int) (tag & 7));
+      if (p < 0) {
+        return verbatim(blob);
+      }
+      if (tag == SCOPE_SPANS_TAG) {
+        if (scopeSpansStart >= 0) {
+          return verbatim(blob);
+        }
+        scopeSpansStart = lengthPrefixEnd(b, valueStart);
+        scopeSpansEnd = p;
+      } else {
+        resourceLength += p - fieldStart;
+      }
+    }
+    if (scopeSpansStart < 0) {
+      return verbatim(blob);
+    }
+    byte[] resource = new byte[resourceLength];
+    int r = 0;
+    for (int p = blob.offset; p < end; ) {
+      int fieldStart = p;
+      long tag = readVarint(b, p, end);
+      p = skipValue(b, varintEnd(b, p), end, (int) (tag & 7));
+      if (tag != SCOPE_SPANS_TAG) {
+        System.arraycopy(b, fieldStart, resource, r, p - fieldStart);
+        r += p - fieldStart;
+      }
+    }
+    // ScopeSpans: the spans fields stay with the value, the others form the scope part.
+    int scopeLength = 0;
+    int spanLength = 0;
+    for (int p = scopeSpansStart; p < scopeSpansEnd; ) {
+      int fieldStart = p;
+      long tag = readVarint(b, p, scopeSpansEnd);
+      if (tag < 8) {
+        return verbatim(blob);
+      }
+      p = skipValue(b, varintEnd(b, p), scopeSpansEnd, (int) (tag & 7));
+      if (p < 0) {
+        return verbatim(blob);
+      }
+      if ((tag >>> 3) == 2) {
+        spanLength += p - fieldStart;
+      } else {
+        scopeLength += p - fieldStart;
+      }
+    }
+    byte[] scope = new byte[scopeLength];
+    byte[] out = new byte[10 + spanLength];
+    int s = 0;
+    int o = 10;
+    for (int p = scopeSpansStart; p < scopeSpansEnd; ) {
+      int fieldStart = p;
+      long tag = readVarint(b, p, scopeSpansEnd);
+      p = skipValue(b, varintEnd(b, p), scopeSpansEnd, (int) (tag & 7));
+      if ((tag >>> 3) == 2) {
+        System.arraycopy(b, fieldStart, out, o, p - fieldStart);
+        o += p - fieldStart;
+      } else {
+        System.arraycopy(b, fieldStart, scope, s, p - fieldStart);
+        s += p - fieldStart;
+      }
+    }
+    int head = writeVarint(out, 0, idOf(resource) + 1L);
+    head = writeVarint(out, head, idOf(scope));
+    System.arraycopy(out, 10, out, head, spanLength);
+    return new BytesRef(out, 0, head + spanLength);
+  }
+
+  private int idOf(byte[] envelope) {
+    BytesRef key = new BytesRef(envelope);
+    Integer id = ids.get(key);
+    if (id == null) {
+      id = entries.size();
+      entries.add(key);
+      ids.put(key, id);
+    }
+    return id;
+  }
+
+  private static BytesRef verbatim(BytesRef blob) {
+    byte[] out = new byte[blob.length + 1];
+    System.arraycopy(blob.bytes, blob.offset, out, 1, blob.length);
+    return new BytesRef(out);
+  }
+
+  /** The stored span of a compact value, with the envelopes of its segment. */
+  static byte[] expand(byte[] value, byte[][] entries) {
+    int end = value.length;
+    long resourceRef = readVarint(value, 0, end);
+    if (resourceRef == 0) {
+      byte[] out = new byte[value.length - 1];
+      System.arraycopy(value, 1, out, 0, out.length);
+      return out;
+    }
+    int p = varintEnd(value, 0);
+    long scopeRef = readVarint(value, p, end);
+    if (resourceRef < 0 || scopeRef < 0 || resourceRef > entries.length || scopeRef >= entries.length) {
+      throw new IllegalStateException(
+          "corrupt stored span: envelope ids " + (resourceRef - 1) + "/" + scopeRef + " of " + entries.length);
+    }
+    p = varintEnd(value, p);
+    byte[] resource = entries[(int) resourceRef - 1];
+    byte[] scope = entries[(int) scopeRef];
+    int scopeSpansLength = scope.length + (end - p);
+    byte[] out = new byte[resource.length + 1 + varintSize(scopeSpansLength) + scopeSpansLength];
+    System.arraycopy(resource, 0, out, 0, resource.length);
+    int o = resource.length;
+    out[o++] = (byte) SCOPE_SPANS_TAG;
+    o = writeVarint(out, o, scopeSpansLength);
+    System.arraycopy(scope, 0, out, o, scope.length);
+    System.arraycopy(value, p, out, o + scope.length, end - p);
+    return out;
+  }
+
+  /** The varint at {@code p}, or -1 when it runs past {@code end} or over 10 bytes. */
+  private static long readVarint(byte[] b, int p, int end) {
+    long v = 0;
+    for (int shift = 0; shift < 64 && p < end; shift += 7) {
+      byte x = b[p++];
+      v |= (long) (x & 0x7F) << shift;
+      if (x >= 0) {
+        return v;
+      }
+    }
+    return -1;
+  }
+
+  private static int varintEnd(byte[] b, int p) {
+    while (b[p] < 0) {
+      p++;
+    }
+    return p + 1;
+  }
+
+  private static int lengthPrefixEnd(byte[] b, int p) {
+    return varintEnd(b, p);
+  }
+
+  /** The end of the value at {@code p} of this wire type, or -1 when malformed. */
+  private static int skipValue(byte[] b, int p, int end, int wireType) {
+    switch (wireType) {
+      case WIRE_VARINT -> {
+        return readVarint(b, p, end) < 0 ? -1 : varintEnd(b, p);
+      }
+      case WIRE_I64 -> {
+        return p + 8 <= end ? p + 8 : -1;
+      }
+      case WIRE_I32 -> {
+        return p + 4 <= end ? p + 4 : -1;
+      }
+      case WIRE_LEN -> {
+        long length = readVarint(b, p, end);
+        if (length < 0) {
+          return -1;
+        }
+        long valueEnd = varintEnd(b, p) + length;
+        return valueEnd <= end ? (int) valueEnd : -1;
+      }
+      default -> {
+        return -1;
+      }
+    }
+  }
+
+  private static int writeVarint(byte[] out, int o, long v) {
+    while ((v & ~0x7FL) != 0) {
+      out[o++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out[o++] = (byte) v;
+    return o;
+  }
+
+  private static int varintSize(long v) {
+    int n = 1;
+    while ((v & ~0x7FL) != 0) {
+      n++;
+      v >>>= 7;
+    }
+    return n;
+  }
+}
