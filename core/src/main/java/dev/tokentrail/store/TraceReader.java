@@ -8,8 +8,11 @@ import java.util.List;
  * and Grafana. Every read is for one tenant and sees only that tenant's spans.
  *
  * <p>Time bounds are epoch nanoseconds; 0 means unbounded on that side. A span is in a range when
- * its start time is. Reads see every span whose write was acknowledged before the read began once
- * the store's refresh interval (at most one second) has passed; they may see more.
+ * its start time is. Acknowledgement means durable, not yet searchable: a store indexes acknowledged
+ * spans asynchronously, so reads see them once indexing has caught up and the next refresh has
+ * happened (on an idle store within the refresh interval, at most one second; under sustained load
+ * indexing may trail acknowledgement by the store's bounded write queue: seconds, never unbounded).
+ * Reads may see more than was acknowledged when they began.
  *
  * <p>A read running while {@link QueryCancellation} is cancelled for its thread stops early with
  * {@link QueryCancelledException}; a read of a closed store throws {@link StoreClosedException}.
