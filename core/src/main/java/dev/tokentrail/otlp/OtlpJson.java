@@ -258,9 +258,14 @@ public final class OtlpJson {
         return checked(p.getLongValue(), unsigned, wide);
       }
       if (t == JsonToken.VALUE_STRING) {
+        // int64s (every timestamp) come as 19-digit strings: parse them as longs when they fit.
         String text = p.getText();
-        if (!text.isEmpty() && text.length() <= 18 && isAsciiInteger(text)) {
-          return checked(Long.parseLong(text), unsigned, wide);
+        if (isAsciiLong(text)) {
+          try {
+            return checked(Long.parseLong(text), unsigned, wide);
+          } catch (NumberFormatException beyondLong) {
+            // above 2^63-1 (an unsigned fixed64): the exact path below
+          }
         }
       }
       BigInteger v;
@@ -324,6 +329,21 @@ public final class OtlpJson {
       }
       return Map.copyOf(byName);
     });
+  }
+
+  /** An optional minus and 1 to 19 ASCII digits: what {@link Long#parseLong} may take. */
+  private static boolean isAsciiLong(String text) {
+    int start = text.startsWith("-") ? 1 : 0;
+    if (text.length() == start || text.length() - start > 19) {
+      return false;
+    }
+    for (int i = start; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isAsciiInteger(String text) {
