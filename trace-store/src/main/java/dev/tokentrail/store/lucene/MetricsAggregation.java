@@ -20,6 +20,7 @@ import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.SortedNumericDocValues;
 import org.apache.lucene.index.SortedSetDocValues;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -28,6 +29,7 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.SimpleCollector;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.FixedBitSet;
 import org.apache.lucene.util.NumericUtils;
 
 /**
@@ -454,14 +456,18 @@ final class MetricsAggregation {
           if (byDoc == null) {
             byDoc = new int[reader.maxDoc()];
             Arrays.fill(byDoc, -1);
+            FixedBitSet booleans = booleanDocs(reader, field);
             TermsEnum it = terms.iterator();
             PostingsEnum postings = null;
             for (BytesRef term = it.next(); term != null; term = it.next()) {
-              int id = GroupField.this.id(term.utf8ToString());
+              String value = term.utf8ToString();
+              int id = GroupField.this.id(value);
+              int booleanId = booleans != null && (value.equals("true") || value.equals("false"))
+                  ? GroupField.this.id(Boolean.valueOf(value)) : id;
               postings = it.postings(postings, PostingsEnum.NONE);
               for (int d = postings.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = postings.nextDoc()) {
                 if (byDoc[d] < 0) {
-                  byDoc[d] = id;
+                  byDoc[d] = booleans != null && booleans.get(d) ? booleanId : id;
                 }
               }
             }
@@ -469,6 +475,19 @@ final class MetricsAggregation {
           return byDoc[doc];
         }
       };
+    }
+
+    /** The spans whose "true"/"false" in {@code field} is a boolean; null when there are none. */
+    private static FixedBitSet booleanDocs(LeafReader reader, String field) throws IOException {
+      PostingsEnum docs = reader.postings(new Term(SpanDocuments.BOOLEAN_FIELDS, field), PostingsEnum.NONE);
+      if (docs == null) {
+        return null;
+      }
+      FixedBitSet set = new FixedBitSet(reader.maxDoc());
+      for (int d = docs.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = docs.nextDoc()) {
+        set.set(d);
+      }
+      return set;
     }
 
     private LeafGroup numbers(LeafReader reader, String field) throws IOException {

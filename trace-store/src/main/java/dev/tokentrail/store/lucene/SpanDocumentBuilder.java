@@ -139,7 +139,10 @@ final class SpanDocumentBuilder {
         addNumber(stringPrefix, numberPrefix, key, d, value, budget, scope);
       }
     } else if (value instanceof Boolean b) {
-      addString(stringPrefix, key, b ? "true" : "false", budget, scope);
+      if (addString(stringPrefix, key, b ? "true" : "false", budget, scope)) {
+        // Marks the value as typed: grouping by the key gives Boolean, not the string "true".
+        fields.add(new StringField(SpanDocuments.BOOLEAN_FIELDS, fieldName(key, scope), Field.Store.NO));
+      }
     } else if (value instanceof List<?> list && depth == 0) {
       for (Object element : list) {
         addAttribute(key, element, stringPrefix, numberPrefix, depth + 1, budget, scope);
@@ -165,7 +168,8 @@ final class SpanDocumentBuilder {
     return cached[index];
   }
 
-  private void addString(String prefix, String key, String value, FieldBudget budget, int scope) {
+  /** Whether the value got its own field (false: it went to the overflow fields). */
+  private boolean addString(String prefix, String key, String value, FieldBudget budget, int scope) {
     String field = fieldName(key, scope);
     if (budget == null || budget.admit(field, key)) {
       Slot slot = slots.get(field);
@@ -176,14 +180,15 @@ final class SpanDocumentBuilder {
       if (slot.generation == generation) {
         // A list attribute: its second value needs its own field.
         fields.add(new StringField(field, value, Field.Store.NO));
-        return;
+        return true;
       }
       slot.generation = generation;
       slot.field.setStringValue(value);
       fields.add(slot.field);
-    } else {
-      addOverflow(prefix, prefix, key, value, budget);
+      return true;
     }
+    addOverflow(prefix, prefix, key, value, budget);
+    return false;
   }
 
   private void addNumber(

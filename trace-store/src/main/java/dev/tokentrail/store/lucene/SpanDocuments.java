@@ -78,6 +78,12 @@ final class SpanDocuments {
   static final String RESOURCE_ATTR = "r.";
   static final String RESOURCE_NUM = "rn.";
 
+  /**
+   * The attribute fields ({@code a.KEY}, {@code r.KEY}) whose "true"/"false" term on this span is a
+   * boolean, not a string; absent in segments written before booleans were marked.
+   */
+  static final String BOOLEAN_FIELDS = "bool";
+
   /** Catch-all field: the scope prefix and key ({@code a.KEY}, {@code r.KEY}) of overflow attributes. */
   static final String OVERFLOW_KEY = "ovk";
   /** Catch-all field: {@code FIELD\0value} ({@code a.KEY}, {@code an.KEY}...) of overflow attribute values. */
