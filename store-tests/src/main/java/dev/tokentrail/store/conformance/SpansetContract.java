@@ -60,6 +60,22 @@ public abstract class SpansetContract extends StoreContract {
   }
 
   @Test
+  protected void aTraceShowsOnlyTheSpansOfTheSidesThatSelectIt() {
+    String traceId = spans.traceId();
+    Span b = spans.span(traceId, "b", T0, SECOND).build();
+    Span c = spans.span(traceId, "c", T0 + 1, SECOND).build();
+    writeVisible(b, c);
+    Spansets nameA = Spansets.of(SpanFilter.eq(FieldRef.intrinsic(FieldRef.NAME), "a"));
+    Spansets nameB = Spansets.of(SpanFilter.eq(FieldRef.intrinsic(FieldRef.NAME), "b"));
+    Spansets nameC = Spansets.of(SpanFilter.eq(FieldRef.intrinsic(FieldRef.NAME), "c"));
+
+    // (a && b) does not select the trace (no span a), so b is not one of its matched spans.
+    TraceMatch m = only(search(new Spansets.Combine(false, new Spansets.Combine(true, nameA, nameB), nameC)));
+    assertThat(m.matchedCount()).isEqualTo(1);
+    assertThat(m.matchedSpans()).containsExactly(c);
+  }
+
+  @Test
   protected void combinationsNest() {
     String abc = spans.traceId();
     String ab = spans.traceId();
