@@ -74,7 +74,7 @@ final class MetricsEngine implements TraceQlMetrics {
     boolean keepValues = f == Function.QUANTILE_OVER_TIME || f == Function.HISTOGRAM_OVER_TIME;
     MetricsQuery query =
         new MetricsQuery(filter, p.field(), p.by(), start, end, step, keepValues, maxExemplars);
-    MetricsAnswer answer = store.metrics(RequestTenant.current(), query);
+    MetricsAnswer answer = store.metrics(RequestTenant.currentOrDefault(), query);
     int buckets = query.buckets();
     double stepSeconds = step / 1e9;
 
