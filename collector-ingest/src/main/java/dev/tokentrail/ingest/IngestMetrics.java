@@ -20,7 +20,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * the true totals.
  */
 public final class IngestMetrics {
-  static final String[] LLM_LABELS = {"service", "provider", "model", "operation", "team", "project", "status"};
+  static final String[] LLM_LABELS = {"tenant", "service", "provider", "model", "operation", "team", "project", "status"};
   /** Label combinations kept per metric family unless configured (metrics.max_series). */
   public static final int DEFAULT_MAX_SERIES = 1000;
   static final String CALLS = "tokentrail_llm_calls_total";
@@ -45,6 +45,8 @@ public final class IngestMetrics {
   private final BoundedLabels operations;
   private final BoundedLabels teams;
   private final BoundedLabels projects;
+  /** Tenants of the LLM series: bounded like the other labels, as X-Scope-OrgID is the caller's to choose. */
+  private final BoundedLabels tenants;
   private final UnknownModels unknownModels;
   private final Counter folded;
   private final PrometheusRegistry registry;
@@ -116,6 +118,7 @@ public final class IngestMetrics {
     operations = new BoundedLabels(maxLabelValues);
     teams = new BoundedLabels(maxLabelValues);
     projects = new BoundedLabels(maxLabelValues);
+    tenants = new BoundedLabels(maxLabelValues);
   }
 
   public UnknownModels unknownModels() {
@@ -146,10 +149,17 @@ public final class IngestMetrics {
   }
 
   void llmCallStored(Span span, LlmCall call, long nowMillis) {
+    llmCallStored(dev.tokentrail.store.Tenants.DEFAULT, span, call, nowMillis);
+  }
+
+  /** Counts a stored call of {@code tenant} in the calls, tokens and cost series, under its tenant label. */
+  void llmCallStored(String tenant, Span span, LlmCall call, long nowMillis) {
     String status = call.isError() ? "error" : "ok";
     String provider = providers.label(call.provider());
     String model = models.label(call.billedModel());
+    String tenantLabel = tenants.label(tenant);
     String[] labels = {
+      tenantLabel,
       services.label(span.resource().serviceName()),
       provider,
       model,
@@ -161,7 +171,7 @@ public final class IngestMetrics {
     boolean own = llmSeries.admit(labels);
     if (!own) {
       String o = BoundedLabels.OTHER;
-      labels = new String[] {o, o, o, o, o, o, status};
+      labels = new String[] {tenantLabel, o, o, o, o, o, o, status};
     }
     llmCalls.labelValues(labels).inc();
     fold(own, CALLS, 1);

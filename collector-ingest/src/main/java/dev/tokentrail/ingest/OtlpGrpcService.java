@@ -1,5 +1,6 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.security.RequestTenant;
 import dev.tokentrail.store.Tenants;
 import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
@@ -54,7 +55,7 @@ final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase {
       }
     }
     ingester
-        .ingest(Tenants.DEFAULT, request, "grpc")
+        .ingest(ctx == null ? Tenants.DEFAULT : RequestTenant.of(ctx), request, "grpc")
         .whenComplete(
             (result, error) -> {
               if (error == null) {

@@ -1,6 +1,6 @@
 package dev.tokentrail.ingest;
 
-import dev.tokentrail.store.Tenants;
+import dev.tokentrail.security.RequestTenant;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -76,10 +76,11 @@ final class OtlpHttpService implements HttpService {
       return error(json, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Encoding " + encoding + " (expected: gzip or identity)");
     }
     InflightBytes.Lease lease = ctx.attr(OtlpReceivers.LEASE);
+    String tenant = RequestTenant.of(ctx);
     CompletableFuture<HttpResponse> response =
         req.aggregate()
             .thenApplyAsync(body -> decode(body, json, encoding.equals("gzip"), lease), ctx.blockingTaskExecutor())
-            .thenCompose(request -> ingester.ingest(Tenants.DEFAULT, request, json ? "http_json" : "http_protobuf"))
+            .thenCompose(request -> ingester.ingest(tenant, request, json ? "http_json" : "http_protobuf"))
             .handle((result, error) -> respond(json, result, error));
     return HttpResponse.of(response);
   }
@@ -181,6 +182,8 @@ final class OtlpHttpService implements HttpService {
   private static int grpcCodeOf(HttpStatus status) {
     return switch (status.code()) {
       case 400 -> 3; // INVALID_ARGUMENT
+      case 401 -> 16; // UNAUTHENTICATED
+      case 403 -> 7; // PERMISSION_DENIED
       case 413 -> 11; // OUT_OF_RANGE
       case 415 -> 3;
       case 429 -> 8; // RESOURCE_EXHAUSTED

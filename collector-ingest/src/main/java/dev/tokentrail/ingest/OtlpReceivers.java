@@ -17,6 +17,7 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.grpc.GrpcService;
+import dev.tokentrail.security.AccessDecorator;
 import io.netty.util.AttributeKey;
 import java.util.Base64;
 import java.util.concurrent.CompletionException;
@@ -85,6 +86,24 @@ public final class OtlpReceivers {
    */
   public static long inflightBytesOf(long requestBytes) {
     return requestBytes * (1L + InflightBytes.DECODED_BYTES_PER_WIRE_BYTE);
+  }
+
+  /**
+   * How the OTLP ports refuse a request without access (401 / 403): a trailers-only
+   * UNAUTHENTICATED or PERMISSION_DENIED on gRPC, a {@code google.rpc.Status} in the request's
+   * encoding (with {@code WWW-Authenticate: Bearer} on a 401) on HTTP. Neither says which part of
+   * the credentials failed.
+   */
+  public static AccessDecorator.Rejection rejection() {
+    return (ctx, req, status) -> {
+      MediaType type = req.contentType();
+      if (type != null && type.is(GRPC)) {
+        return AccessDecorator.grpcRejection(status);
+      }
+      boolean json = type != null && type.is(MediaType.JSON);
+      return OtlpHttpService.error(json, status, status == HttpStatus.FORBIDDEN ? "permission denied" : "unauthenticated")
+          .mapHeaders(h -> AccessDecorator.withChallenge(h.toBuilder(), status).build());
+    };
   }
 
   /** Adds {@code /v1/traces} (OTLP/HTTP) to a server. */

@@ -86,7 +86,7 @@ public final class SpanIngester {
                 LlmCall call = spans.get(i).call();
                 Span span = spans.get(i).span();
                 if (call != null && !recentlyCounted.seen(span.traceId(), span.spanId())) {
-                  metrics.llmCallStored(span, call, now);
+                  metrics.llmCallStored(tenant, span, call, now);
                 }
               }
               return new Result(spans.size(), decoded.rejected(), decoded.firstRejection());

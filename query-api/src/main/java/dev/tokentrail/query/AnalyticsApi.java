@@ -1,6 +1,6 @@
 package dev.tokentrail.query;
 
-import dev.tokentrail.store.Tenants;
+import dev.tokentrail.security.RequestTenant;
 import static java.util.Objects.requireNonNull;
 
 import com.linecorp.armeria.server.ServerBuilder;
@@ -36,14 +36,14 @@ final class AnalyticsApi {
   }
 
   void install(ServerBuilder server) {
-    server.service("/api/v1/cost", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(cost(ctx))));
-    server.service("/api/v1/waste/summary", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(summary(ctx))));
-    server.service("/api/v1/waste/retries", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(retries(ctx))));
-    server.service("/api/v1/waste/context", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(context(ctx, false))));
-    server.service("/api/v1/waste/cache", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(context(ctx, true))));
-    server.service("/api/v1/waste/overkill", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(overkill(ctx))));
-    server.service("/api/v1/outcomes", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(outcomes(ctx))));
-    server.service("/api/v1/budgets", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(budgets(QueryParams.of(ctx).filter("team"), QueryParams.of(ctx).filter("project")))));
+    QueryApi.get(server, "/api/v1/cost", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(cost(ctx))));
+    QueryApi.get(server, "/api/v1/waste/summary", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(summary(ctx))));
+    QueryApi.get(server, "/api/v1/waste/retries", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(retries(ctx))));
+    QueryApi.get(server, "/api/v1/waste/context", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(context(ctx, false))));
+    QueryApi.get(server, "/api/v1/waste/cache", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(context(ctx, true))));
+    QueryApi.get(server, "/api/v1/waste/overkill", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(overkill(ctx))));
+    QueryApi.get(server, "/api/v1/outcomes", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(outcomes(ctx))));
+    QueryApi.get(server, "/api/v1/budgets", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(budgets(QueryParams.of(ctx).filter("team"), QueryParams.of(ctx).filter("project")))));
   }
 
   private CallFilter filter(ServiceRequestContext ctx) {
@@ -83,7 +83,7 @@ final class AnalyticsApi {
       default -> Text.OPERATION;
     };
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (CostSeries.Point p : engine.cost(Tenants.DEFAULT, filter, stepMillis, column)) {
+    for (CostSeries.Point p : engine.cost(RequestTenant.current(), filter, stepMillis, column)) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("time", p.timeMillis());
       row.put("group", p.group());
@@ -97,7 +97,7 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> summary(ServiceRequestContext ctx) {
-    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, filter(ctx));
+    WasteEngine.Report report = engine.analyze(RequestTenant.current(), filter(ctx));
     List<Map<String, Object>> rows = new ArrayList<>();
     rows.add(summaryRow("retry", report.retries().wastedUsd(), report.retries().findings().size()));
     rows.add(summaryRow("context", report.context().resentUsdOfFlagged(), report.context().growthFindings().size()));
@@ -116,7 +116,7 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> retries(ServiceRequestContext ctx) {
-    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, filter(ctx));
+    WasteEngine.Report report = engine.analyze(RequestTenant.current(), filter(ctx));
     String view = QueryParams.of(ctx).choice("view", "findings", List.of("findings", "rollup"));
     List<Map<String, Object>> rows = new ArrayList<>();
     switch (view) {
@@ -161,7 +161,7 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> context(ServiceRequestContext ctx, boolean cache) {
-    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, filter(ctx));
+    WasteEngine.Report report = engine.analyze(RequestTenant.current(), filter(ctx));
     List<ContextGrowthAnalysis.Conversation> findings =
         cache ? report.context().cacheFindings() : report.context().growthFindings();
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -190,7 +190,7 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> overkill(ServiceRequestContext ctx) {
-    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, filter(ctx));
+    WasteEngine.Report report = engine.analyze(RequestTenant.current(), filter(ctx));
     List<Map<String, Object>> rows = new ArrayList<>();
     for (OverkillAnalysis.Finding f : report.overkill().findings()) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -219,7 +219,7 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> outcomes(ServiceRequestContext ctx) {
-    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, filter(ctx));
+    WasteEngine.Report report = engine.analyze(RequestTenant.current(), filter(ctx));
     List<Map<String, Object>> rows = new ArrayList<>();
     for (OutcomeAnalysis.Row o : report.outcomes()) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -242,7 +242,7 @@ final class AnalyticsApi {
    */
   private List<Map<String, Object>> budgets(String team, String project) {
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (BudgetAnalysis.Status s : engine.budgets(Tenants.DEFAULT)) {
+    for (BudgetAnalysis.Status s : engine.budgets(RequestTenant.current())) {
       if (!budgetSelected(s.scope(), s.name(), team, project)) {
         continue;
       }

@@ -37,8 +37,8 @@ final class MetricsApi {
   }
 
   void install(ServerBuilder server) {
-    server.service("/api/metrics/query_range", (ctx, req) -> QueryGuard.blocking(ctx, () -> range(ctx)));
-    server.service("/api/metrics/query", (ctx, req) -> QueryGuard.blocking(ctx, () -> instant(ctx)));
+    QueryApi.get(server, "/api/metrics/query_range", (ctx, req) -> QueryGuard.blocking(ctx, () -> range(ctx)));
+    QueryApi.get(server, "/api/metrics/query", (ctx, req) -> QueryGuard.blocking(ctx, () -> instant(ctx)));
   }
 
   private HttpResponse range(ServiceRequestContext ctx) {

@@ -120,19 +120,45 @@ public final class QueryApi {
     if (repricer != null) {
       server.service("/api/v1/reprice", new RepriceService(repricer, java.time.Clock.systemUTC()));
     }
-    server.service("/api/v1/traces/top", new TopTracesService(store, java.time.Clock.systemUTC()));
+    get(server, "/api/v1/traces/top", new TopTracesService(store, java.time.Clock.systemUTC()));
     TraceByIdService traces = new TraceByIdService(store);
-    server.service("/api/traces/{traceId}", traces.v1());
-    server.service("/api/v2/traces/{traceId}", traces.v2());
-    server.service("/metrics", new MetricsService(registry));
-    server.service(
+    get(server, "/api/traces/{traceId}", traces.v1());
+    get(server, "/api/v2/traces/{traceId}", traces.v2());
+    get(server, "/metrics", new MetricsService(registry));
+    get(
+        server,
         "/ready",
         (ctx, req) ->
             ready.getAsBoolean()
                 ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
                 : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready"));
-    server.service(
+    get(
+        server,
         "/api/v1/unknown-models",
         (ctx, req) -> JsonResponses.ok(java.util.Map.of("models", unknownModels.get())));
+  }
+
+  /**
+   * The role each route of the query port needs: {@code admin} to reprice, {@code query} for
+   * every read; {@code /api/echo} and {@code /api/status/buildinfo} (Grafana's connection test,
+   * nothing stored) are open, and so are {@code /metrics} and {@code /ready} unless {@code
+   * protectMetrics}.
+   */
+  public static dev.tokentrail.security.AccessDecorator.RoleOf roles(boolean protectMetrics) {
+    return ctx -> switch (ctx.path()) {
+      case "/api/echo", "/api/status/buildinfo" -> null;
+      case "/metrics", "/ready" -> protectMetrics ? dev.tokentrail.security.Role.QUERY : null;
+      case "/api/v1/reprice" -> dev.tokentrail.security.Role.ADMIN;
+      default -> dev.tokentrail.security.Role.QUERY;
+    };
+  }
+
+  /**
+   * Serves a read-only route: GET and HEAD; other methods are answered 405 by Armeria, never
+   * served as a read.
+   */
+  static void get(ServerBuilder server, String path, com.linecorp.armeria.server.HttpService service) {
+    server.route().path(path).methods(com.linecorp.armeria.common.HttpMethod.GET, com.linecorp.armeria.common.HttpMethod.HEAD)
+        .build(service);
   }
 }

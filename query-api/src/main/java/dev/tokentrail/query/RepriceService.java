@@ -1,6 +1,6 @@
 package dev.tokentrail.query;
 
-import dev.tokentrail.store.Tenants;
+import dev.tokentrail.security.RequestTenant;
 import static java.util.Objects.requireNonNull;
 
 import com.linecorp.armeria.common.HttpData;
@@ -54,7 +54,7 @@ final class RepriceService implements HttpService {
     ctx.clearRequestTimeout();
     // A catalog file that does not load is an IllegalArgumentException (400); other failures are
     // logged and answered 500 without their detail by the same handler.
-    return HttpResponse.of(() -> JsonResponses.rounded(body(repricer.reprice(Tenants.DEFAULT, filter))), ctx.blockingTaskExecutor());
+    return HttpResponse.of(() -> JsonResponses.rounded(body(repricer.reprice(RequestTenant.current(), filter))), ctx.blockingTaskExecutor());
   }
 
   CallFilter filter(ServiceRequestContext ctx) {

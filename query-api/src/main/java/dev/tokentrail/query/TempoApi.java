@@ -1,6 +1,6 @@
 package dev.tokentrail.query;
 
-import dev.tokentrail.store.Tenants;
+import dev.tokentrail.security.RequestTenant;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -57,19 +57,19 @@ final class TempoApi {
   }
 
   void install(ServerBuilder server) {
-    server.service("/api/echo", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "echo"));
-    server.service("/api/status/buildinfo", (ctx, req) -> JsonResponses.ok(Map.of(
+    QueryApi.get(server, "/api/echo", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "echo"));
+    QueryApi.get(server, "/api/status/buildinfo", (ctx, req) -> JsonResponses.ok(Map.of(
         "version", TEMPO_VERSION,
         "revision", "tokentrail",
         "branch", "main",
         "buildUser", "tokentrail",
         "buildDate", "",
         "goVersion", "")));
-    server.service("/api/search", (ctx, req) -> QueryGuard.blocking(ctx, () -> search(ctx)));
-    server.service("/api/search/tags", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagsV1(ctx)));
-    server.service("/api/v2/search/tags", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagsV2(ctx)));
-    server.service("/api/search/tag/{name}/values", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagValues(ctx, false)));
-    server.service("/api/v2/search/tag/{name}/values", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagValues(ctx, true)));
+    QueryApi.get(server, "/api/search", (ctx, req) -> QueryGuard.blocking(ctx, () -> search(ctx)));
+    QueryApi.get(server, "/api/search/tags", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagsV1(ctx)));
+    QueryApi.get(server, "/api/v2/search/tags", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagsV2(ctx)));
+    QueryApi.get(server, "/api/search/tag/{name}/values", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagValues(ctx, false)));
+    QueryApi.get(server, "/api/v2/search/tag/{name}/values", (ctx, req) -> QueryGuard.blocking(ctx, () -> tagValues(ctx, true)));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ final class TempoApi {
     TraceSearch search =
         new TraceSearch(query.spansets(), query.aggregates(), startNanos, endNanos, minDuration, maxDuration,
             limit, spss, TraceSearch.Order.NEWEST);
-    return new SearchResult(store.search(Tenants.DEFAULT, search), shownAttributes(query), traceQl);
+    return new SearchResult(store.search(RequestTenant.current(), search), shownAttributes(query), traceQl);
   }
 
   private static ObjectNode traceMetadata(TraceMatch match, List<Shown> shown, boolean traceQl) {
@@ -316,7 +316,7 @@ final class TempoApi {
   private HttpResponse tagsV1(ServiceRequestContext ctx) {
     QueryParams params = QueryParams.of(ctx);
     long[] window = tagWindow(params);
-    TagNames names = store.tagNames(Tenants.DEFAULT, window[0], window[1], params.limit("limit", 5000, 100_000));
+    TagNames names = store.tagNames(RequestTenant.current(), window[0], window[1], params.limit("limit", 5000, 100_000));
     Set<String> all = new java.util.TreeSet<>(names.span());
     all.addAll(names.resource());
     ObjectNode body = NODES.objectNode();
@@ -329,7 +329,7 @@ final class TempoApi {
     QueryParams params = QueryParams.of(ctx);
     String scope = params.choice("scope", "all", List.of("span", "resource", "intrinsic", "all"));
     long[] window = tagWindow(params);
-    TagNames names = store.tagNames(Tenants.DEFAULT, window[0], window[1], params.limit("limit", 5000, 100_000));
+    TagNames names = store.tagNames(RequestTenant.current(), window[0], window[1], params.limit("limit", 5000, 100_000));
     ObjectNode body = NODES.objectNode();
     ArrayNode scopes = body.putArray("scopes");
     if (scope.equals("all") || scope.equals("resource")) {
@@ -365,7 +365,7 @@ final class TempoApi {
         case FieldRef.STATUS -> keywords("error", "ok", "unset");
         case FieldRef.KIND -> keywords("unspecified", "internal", "server", "client", "producer", "consumer");
         case FieldRef.DURATION, FieldRef.TRACE_DURATION -> List.of();
-        default -> store.tagValues(Tenants.DEFAULT, field, window[0], window[1], limit);
+        default -> store.tagValues(RequestTenant.current(), field, window[0], window[1], limit);
       };
     } else {
       values = narrowedValues(field, params.optionalString("q"), window, limit);
@@ -394,7 +394,7 @@ final class TempoApi {
   private List<TagValue> narrowedValues(FieldRef field, String q, long[] window, int limit) {
     List<List<SpanFilter.Condition>> groups = LenientConditions.extract(q);
     if (groups == null) {
-      return store.tagValues(Tenants.DEFAULT, field, window[0], window[1], limit);
+      return store.tagValues(RequestTenant.current(), field, window[0], window[1], limit);
     }
     Set<TagValue> out = new LinkedHashSet<>();
     List<SpanFilter> fetch = new ArrayList<>();
@@ -426,7 +426,7 @@ final class TempoApi {
    * like Tempo's own sampled answer.
    */
   private List<TagValue> valuesAmongMatches(FieldRef field, Spansets spansets, long[] window, int limit) {
-    List<TraceMatch> matches = store.search(Tenants.DEFAULT, new TraceSearch(spansets, List.of(), window[0], window[1], 0, 0, 500, 50, TraceSearch.Order.NEWEST));
+    List<TraceMatch> matches = store.search(RequestTenant.current(), new TraceSearch(spansets, List.of(), window[0], window[1], 0, 0, 500, 50, TraceSearch.Order.NEWEST));
     Set<TagValue> out = new LinkedHashSet<>();
     Shown shown = new Shown(field, field.name());
     for (TraceMatch match : matches) {

@@ -1,6 +1,6 @@
 package dev.tokentrail.query;
 
-import dev.tokentrail.store.Tenants;
+import dev.tokentrail.security.RequestTenant;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.HttpService;
@@ -53,7 +53,7 @@ final class TopTracesService implements HttpService {
       long[] window = nanosWindow(from, to);
       int limit = params.limit("limit", 20, 10_000);
       TraceQl query = TraceQlParser.parse(params.optionalString("q"));
-      List<TraceMatch> matches = store.search(Tenants.DEFAULT, new TraceSearch(
+      List<TraceMatch> matches = store.search(RequestTenant.current(), new TraceSearch(
           query.spansets(), query.aggregates(), window[0], window[1], 0, 0, limit, 0, order));
       List<Map<String, Object>> rows = new ArrayList<>(matches.size());
       for (TraceMatch match : matches) {

@@ -1,6 +1,6 @@
 package dev.tokentrail.query;
 
-import dev.tokentrail.store.Tenants;
+import dev.tokentrail.security.RequestTenant;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import com.linecorp.armeria.common.HttpData;
@@ -58,7 +58,7 @@ final class TraceByIdService {
     boolean protobuf = acceptsProtobuf(req);
     return HttpResponse.of(
         () -> {
-          List<Span> spans = store.getTrace(Tenants.DEFAULT, traceId, start, end);
+          List<Span> spans = store.getTrace(RequestTenant.current(), traceId, start, end);
           if (spans.isEmpty()) {
             return HttpResponse.of(HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8, "trace not found");
           }

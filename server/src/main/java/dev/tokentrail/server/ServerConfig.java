@@ -54,7 +54,8 @@ record ServerConfig(
     int queryMaxLength,
     int queryMaxConditions,
     Duration queryMaxRange,
-    int indexThreads) {
+    int indexThreads,
+    SecurityConfig security) {
 
   /** Settings whose value is a map: {@code name=value} pairs in env, a YAML mapping in the file. */
   private static final java.util.Set<String> MAP_KEYS = java.util.Set.of("budgets.team", "budgets.project", "outcomes.benchmark_usd");
@@ -62,8 +63,10 @@ record ServerConfig(
   /** One setting: its YAML key, environment variable, flag (may be null), default and meaning. */
   record Setting(String key, String env, String flag, String defaultValue, String description) {}
 
-  static final List<Setting> SETTINGS =
-      List.of(
+  static final List<Setting> SETTINGS = settings();
+
+  private static List<Setting> settings() {
+    List<Setting> all = new ArrayList<>(List.of(
           new Setting("data_dir", "TOKENTRAIL_DATA_DIR", "--data-dir", "./data", "Directory holding the write-ahead log and the index partitions."),
           new Setting("bind_address", "TOKENTRAIL_BIND_ADDRESS", "--bind-address", "0.0.0.0", "Address every port listens on (127.0.0.1 to stay local)."),
           new Setting("otlp_grpc_port", "TOKENTRAIL_OTLP_GRPC_PORT", "--otlp-grpc-port", "4317", "OTLP/gRPC port; 0 picks a free port."),
@@ -103,7 +106,10 @@ record ServerConfig(
           new Setting("query.max_length", "TOKENTRAIL_QUERY_MAX_LENGTH", "--query-max-length", "16384", "Characters of one TraceQL query; longer is a 400."),
           new Setting("query.max_conditions", "TOKENTRAIL_QUERY_MAX_CONDITIONS", "--query-max-conditions", "256", "Conditions (comparisons) in one TraceQL query; more is a 400."),
           new Setting("query.max_range", "TOKENTRAIL_QUERY_MAX_RANGE", "--query-max-range", "366d", "Longest time range (start to end) one query may cover; longer is a 400."),
-          new Setting("outcomes.benchmark_usd", "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", null, "", "What one outcome costs otherwise (a human, an outsourced completion), per outcome name; cost per outcome is compared to it."));
+          new Setting("outcomes.benchmark_usd", "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", null, "", "What one outcome costs otherwise (a human, an outsourced completion), per outcome name; cost per outcome is compared to it.")));
+    all.addAll(SecurityConfig.SETTINGS);
+    return List.copyOf(all);
+  }
 
   /**
    * Resolves every setting. {@code flags} holds command line values by flag name; {@code
@@ -168,7 +174,8 @@ record ServerConfig(
         positiveInt(values, "query.max_length"),
         positiveInt(values, "query.max_conditions"),
         Durations.parse(values.get("query.max_range"), "query.max_range"),
-        indexThreads(values, "store.index_threads"));
+        indexThreads(values, "store.index_threads"),
+        SecurityConfig.of(values, values.get("bind_address")));
   }
 
   private static int indexThreads(Map<String, String> values, String key) {

@@ -99,6 +99,12 @@ public final class TokenTrailCommand implements Runnable {
     @Option(names = "--query-max-conditions", description = "Conditions in one TraceQL query (default 256).")
     String queryMaxConditions;
 
+    @Option(names = "--auth-tokens-file", description = "Bearer tokens file: '<token or sha256:hex> <tenant> <roles>' a line (default: none, the server is open).")
+    String authTokensFile;
+
+    @Option(names = "--allowed-hosts", description = "Host names the query port answers to (default auto; * for any).")
+    String allowedHosts;
+
     @Option(names = "--query-max-range", description = "Longest time range of one query (default 366d).")
     String queryMaxRange;
 
@@ -111,6 +117,8 @@ public final class TokenTrailCommand implements Runnable {
       flags.put("--query-max-conditions", queryMaxConditions);
       flags.put("--query-max-range", queryMaxRange);
       flags.put("--data-dir", dataDir);
+      flags.put("--auth-tokens-file", authTokensFile);
+      flags.put("--allowed-hosts", allowedHosts);
       flags.put("--bind-address", bindAddress);
       flags.put("--otlp-grpc-port", otlpGrpcPort);
       flags.put("--otlp-http-port", otlpHttpPort);

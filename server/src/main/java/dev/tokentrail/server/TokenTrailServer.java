@@ -56,9 +56,11 @@ final class TokenTrailServer implements AutoCloseable {
   private final Server http;
   private final Server query;
   private final WasteMetrics wasteMetrics;
+  private final PortAccess access;
 
-  private TokenTrailServer(
-      LuceneSpanStore store, EventLoopGroup workers, Server grpc, Server http, Server query, WasteMetrics wasteMetrics) {
+  private TokenTrailServer(LuceneSpanStore store, EventLoopGroup workers, Server grpc, Server http, Server query,
+      WasteMetrics wasteMetrics, PortAccess access) {
+    this.access = access;
     this.wasteMetrics = wasteMetrics;
     this.store = store;
     this.workers = workers;
@@ -118,12 +120,17 @@ final class TokenTrailServer implements AutoCloseable {
     }
     EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
     WasteMetrics wasteMetrics = null;
+    PortAccess access = null;
     try {
+      access = PortAccess.open(config.security());
       ServerBuilder grpcBuilder = base(workers, config.bindAddress(), config.otlpGrpcPort());
       receivers.installGrpc(grpcBuilder);
+      access.installIngest(grpcBuilder);
       ServerBuilder httpBuilder = base(workers, config.bindAddress(), config.otlpHttpPort());
       receivers.installHttp(httpBuilder);
+      access.installIngest(httpBuilder);
       ServerBuilder queryBuilder = base(workers, config.bindAddress(), config.httpPort());
+      access.installQuery(queryBuilder, config.bindAddress());
       WasteEngine engine =
           WasteEngine.builder(store, costs::catalog)
               .thresholds(config.wasteThresholds())
@@ -153,10 +160,13 @@ final class TokenTrailServer implements AutoCloseable {
       grpc.start().join();
       http.start().join();
       query.start().join();
-      return new TokenTrailServer(store, workers, grpc, http, query, wasteMetrics);
+      return new TokenTrailServer(store, workers, grpc, http, query, wasteMetrics, access);
     } catch (RuntimeException e) {
       if (wasteMetrics != null) {
         wasteMetrics.close();
+      }
+      if (access != null) {
+        access.close();
       }
       store.close();
       workers.shutdownGracefully();
@@ -221,6 +231,7 @@ final class TokenTrailServer implements AutoCloseable {
     store.close();
     queryStopped.join();
     workers.shutdownGracefully().syncUninterruptibly();
+    access.close();
     LOG.info("stopped");
   }
 }

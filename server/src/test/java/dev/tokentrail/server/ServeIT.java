@@ -85,7 +85,7 @@ class ServeIT {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       String metrics = server.get("/metrics").body();
       assertThat(metrics).contains("tokentrail_llm_cost_usd_total{")
-          .containsPattern("tokentrail_llm_calls_total\\{model=\"gpt-4o\",operation=\"chat\",project=\"checkout-assistant\",provider=\"openai\",service=\"" + service + "\",status=\"ok\",team=\"payments\"} 1.0");
+          .containsPattern("tokentrail_llm_calls_total\\{model=\"gpt-4o\",operation=\"chat\",project=\"checkout-assistant\",provider=\"openai\",service=\"" + service + "\",status=\"ok\",team=\"payments\",tenant=\"single-tenant\"} 1.0");
     });
   }
 

@@ -1,6 +1,6 @@
 package dev.tokentrail.query.metrics;
 
-import dev.tokentrail.store.Tenants;
+import dev.tokentrail.security.RequestTenant;
 import dev.tokentrail.query.traceql.MetricsPipeline;
 import dev.tokentrail.query.traceql.MetricsPipeline.Function;
 import dev.tokentrail.query.traceql.TraceQlException;
@@ -74,7 +74,7 @@ final class MetricsEngine implements TraceQlMetrics {
     boolean keepValues = f == Function.QUANTILE_OVER_TIME || f == Function.HISTOGRAM_OVER_TIME;
     MetricsQuery query =
         new MetricsQuery(filter, p.field(), p.by(), start, end, step, keepValues, maxExemplars);
-    MetricsAnswer answer = store.metrics(Tenants.DEFAULT, query);
+    MetricsAnswer answer = store.metrics(RequestTenant.currentOrDefault(), query);
     int buckets = query.buckets();
     double stepSeconds = step / 1e9;
 
