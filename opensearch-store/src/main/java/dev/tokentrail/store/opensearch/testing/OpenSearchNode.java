@@ -1,4 +1,4 @@
-package dev.tokentrail.benchmarks.opensearch;
+package dev.tokentrail.store.opensearch.testing;
 
 import static java.util.Objects.requireNonNull;
 
