@@ -41,12 +41,9 @@ final class TestNode {
     }
     String javaHomeEnv = System.getenv("OPENSEARCH_JAVA_HOME");
     Path javaHome = Path.of(javaHomeEnv != null ? javaHomeEnv : System.getProperty("java.home"));
-    if (Runtime.version().feature() < 21 && javaHomeEnv == null) {
-      unavailable = "OpenSearch needs Java 21 or newer; set OPENSEARCH_JAVA_HOME or run the build on JDK 21+";
-      return;
-    }
-    if ("root".equals(System.getProperty("user.name")) && !(onPath("runuser") && (userExists() || onPath("useradd")))) {
-      unavailable = "running as root, and OpenSearch refuses root: no runuser/useradd here to run it as an unprivileged user";
+    String reason = OpenSearchNode.unavailableReason(javaHome, "tokentrail-os");
+    if (reason != null) {
+      unavailable = reason;
       return;
     }
     try {
@@ -60,26 +57,6 @@ final class TestNode {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failure = new IllegalStateException("interrupted while starting OpenSearch", e);
-    }
-  }
-
-  private static boolean onPath(String command) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-      if (Files.isExecutable(Path.of(dir, command))) {
-        return true;
-      }
-    }
-    return Files.isExecutable(Path.of("/usr/sbin", command)) || Files.isExecutable(Path.of("/sbin", command));
-  }
-
-  private static boolean userExists() {
-    try {
-      return new ProcessBuilder("id", "-u", "tokentrail-os").start().waitFor() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
   }
 }

@@ -73,6 +73,46 @@ public final class OpenSearchNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Why no node can run here, or null when one can: {@code javaHome} is not a JDK 21+, or this JVM
+   * runs as root without {@code runuser} and a way to get the unprivileged user ({@code useradd},
+   * or the user existing already). Tests skip with this reason instead of failing.
+   */
+  public static String unavailableReason(Path javaHome, String runAsUser) {
+    try {
+      checkJava(javaHome);
+    } catch (IllegalArgumentException | IOException e) {
+      return "OpenSearch needs a JDK 21 or newer (set OPENSEARCH_JAVA_HOME): " + e.getMessage();
+    }
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return null;
+    }
+    if (!onPath("runuser")) {
+      return "running as root, which OpenSearch refuses, and there is no runuser to run it as " + runAsUser;
+    }
+    boolean exists;
+    try {
+      exists = new ProcessBuilder("id", "-u", runAsUser).redirectErrorStream(true).start().waitFor() == 0;
+    } catch (IOException e) {
+      exists = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+    return exists || onPath("useradd") ? null
+        : "running as root, which OpenSearch refuses, and user " + runAsUser + " is missing with no useradd to create it";
+  }
+
+  private static boolean onPath(String command) {
+    String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
+    for (String dir : path.split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Unpacks if needed, starts the node and waits for yellow health; throws with the log's tail if it does not come up. */
   public static OpenSearchNode start(Config config) throws IOException, InterruptedException {
     checkJava(config.javaHome());
