@@ -87,12 +87,12 @@ class OpenSearchStoreIT {
     JsonNode trace = query.awaitTrace(traceId, 2);
     double expected = (6_000 * 2.50 + 4_000 * 1.25 + 1_000 * 10.0) / 1_000_000;
     JsonNode cost = null;
-    for (JsonNode batch : trace.get("batches")) {
-      for (JsonNode scope : batch.get("scopeSpans")) {
-        for (JsonNode span : scope.get("spans")) {
-          for (JsonNode attribute : span.get("attributes")) {
-            if (attribute.get("key").asText().equals("tokentrail.cost.usd")) {
-              cost = attribute.get("value").get("doubleValue");
+    for (JsonNode batch : trace.path("batches")) {
+      for (JsonNode scope : batch.path("scopeSpans")) {
+        for (JsonNode span : scope.path("spans")) {
+          for (JsonNode attribute : span.path("attributes")) {
+            if (attribute.path("key").asText().equals("tokentrail.cost.usd")) {
+              cost = attribute.path("value").path("doubleValue");
             }
           }
         }
@@ -106,7 +106,7 @@ class OpenSearchStoreIT {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       HttpResponse<String> found = query.get("/api/search?q=" + q);
       assertThat(found.statusCode()).isEqualTo(200);
-      assertThat(JSON.readTree(found.body()).get("traces")).extracting(t -> t.get("traceID").asText()).contains(traceId);
+      assertThat(JSON.readTree(found.body()).path("traces")).as(found.body()).extracting(t -> t.path("traceID").asText()).contains(traceId);
     });
   }
 }
