@@ -45,7 +45,8 @@ class OpenSearchStoreIT {
     Path javaHome = Path.of(javaHomeEnv != null ? javaHomeEnv : System.getProperty("java.home"));
     String reason = OpenSearchNode.unavailableReason(javaHome, "tokentrail-os");
     Assumptions.assumeTrue(reason == null, () -> "OpenSearch tests skipped: " + reason);
-    Path work = Path.of(System.getProperty("tokentrail.opensearch.work", dir.toString()), "node-" + ProcessHandle.current().pid());
+    Path work = Path.of(System.getProperty("tokentrail.opensearch.work", dir.toString()), "node");
+    OpenSearchNode.deleteWorkDir(work); // a previous run's
     OpenSearchNode.Config defaults = OpenSearchNode.Config.singleNode(zip, work, javaHome);
     node = OpenSearchNode.start(new OpenSearchNode.Config(zip, work, javaHome, "512m", defaults.runAsUser(), true,
         Map.of(), defaults.startTimeout()));

@@ -47,7 +47,8 @@ final class TestNode {
       return;
     }
     try {
-      Path dir = Path.of(work, "node-" + ProcessHandle.current().pid());
+      Path dir = Path.of(work, "node");
+      OpenSearchNode.deleteWorkDir(dir); // a previous run's; one test JVM per module at a time
       OpenSearchNode.Config defaults = OpenSearchNode.Config.singleNode(Path.of(zip), dir, javaHome);
       OpenSearchNode node = OpenSearchNode.start(new OpenSearchNode.Config(defaults.distribution(), dir, javaHome, "512m",
           defaults.runAsUser(), true, java.util.Map.of(), defaults.startTimeout()));

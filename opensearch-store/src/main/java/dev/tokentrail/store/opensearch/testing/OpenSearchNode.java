@@ -103,6 +103,22 @@ public final class OpenSearchNode implements AutoCloseable {
         : "running as root, which OpenSearch refuses, and user " + runAsUser + " is missing with no useradd to create it";
   }
 
+  /**
+   * Deletes a work directory a previous node left (its unpacked home, data and logs: about 200 MB),
+   * so that repeated test runs reuse one directory instead of piling up. Never call it on the
+   * directory of a running node.
+   */
+  public static void deleteWorkDir(Path workDir) throws IOException {
+    if (!Files.exists(workDir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(workDir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   private static boolean onPath(String command) {
     String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
     for (String dir : path.split(":")) {
