@@ -1,6 +1,6 @@
 package dev.tokentrail.benchmarks;
 
-import dev.tokentrail.benchmarks.opensearch.OpenSearchNode;
+import dev.tokentrail.store.opensearch.testing.OpenSearchNode;
 import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
 import java.time.Duration;
 import java.util.ArrayList;

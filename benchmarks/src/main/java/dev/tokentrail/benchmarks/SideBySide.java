@@ -2,7 +2,7 @@ package dev.tokentrail.benchmarks;
 
 import dev.tokentrail.benchmarks.lucene.BareLuceneBaseline;
 import dev.tokentrail.benchmarks.lucene.BareLuceneSearches;
-import dev.tokentrail.benchmarks.opensearch.OpenSearchNode;
+import dev.tokentrail.store.opensearch.testing.OpenSearchNode;
 import dev.tokentrail.pricing.PriceCatalog;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;

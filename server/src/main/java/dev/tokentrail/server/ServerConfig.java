@@ -55,7 +55,9 @@ record ServerConfig(
     int queryMaxConditions,
     Duration queryMaxRange,
     int indexThreads,
-    SecurityConfig security) {
+    SecurityConfig security,
+    String storeType,
+    OpenSearchSettings openSearch) {
 
   /** Settings whose value is a map: {@code name=value} pairs in env, a YAML mapping in the file. */
   private static final java.util.Set<String> MAP_KEYS = java.util.Set.of("budgets.team", "budgets.project", "outcomes.benchmark_usd");
@@ -100,6 +102,17 @@ record ServerConfig(
           new Setting("waste.overkill_max_median_input", "TOKENTRAIL_WASTE_OVERKILL_MAX_MEDIAN_INPUT", null, "2000", "...its median input tokens at most this, and it uses no tools."),
           new Setting("budgets.team", "TOKENTRAIL_BUDGETS_TEAM", null, "", "Monthly budgets in USD per team: a YAML mapping, or team=usd pairs separated by commas."),
           new Setting("budgets.project", "TOKENTRAIL_BUDGETS_PROJECT", null, "", "Monthly budgets in USD per project, as for teams."),
+          new Setting("store.type", "TOKENTRAIL_STORE_TYPE", "--store-type", "lucene", "Where spans are stored: lucene (embedded, in data_dir) or opensearch (an OpenSearch cluster, store.opensearch.*; TokenTrail processes are then stateless and several may share the cluster)."),
+          new Setting("store.opensearch.urls", "TOKENTRAIL_STORE_OPENSEARCH_URLS", "--store-opensearch-urls", "http://localhost:9200", "OpenSearch node URLs, comma-separated (one scheme, http or https); requests are spread over them."),
+          new Setting("store.opensearch.username", "TOKENTRAIL_STORE_OPENSEARCH_USERNAME", "--store-opensearch-username", "", "User for HTTP basic authentication (with store.opensearch.password)."),
+          new Setting("store.opensearch.password", "TOKENTRAIL_STORE_OPENSEARCH_PASSWORD", null, "", "Password for HTTP basic authentication (environment or config file only, never a flag)."),
+          new Setting("store.opensearch.api_key", "TOKENTRAIL_STORE_OPENSEARCH_API_KEY", null, "", "API key, sent as 'Authorization: ApiKey <key>' (instead of a user and password)."),
+          new Setting("store.opensearch.ca_file", "TOKENTRAIL_STORE_OPENSEARCH_CA_FILE", "--store-opensearch-ca-file", "", "PEM file of the CA certificates the nodes' TLS certificates are trusted by (https URLs)."),
+          new Setting("store.opensearch.index_prefix", "TOKENTRAIL_STORE_OPENSEARCH_INDEX_PREFIX", "--store-opensearch-index-prefix", "tokentrail", "Prefix of the store's index and template names (<prefix>-spans-yyyy.MM.dd, <prefix>-traces)."),
+          new Setting("store.opensearch.shards", "TOKENTRAIL_STORE_OPENSEARCH_SHARDS", null, "1", "Primary shards of each new day index."),
+          new Setting("store.opensearch.replicas", "TOKENTRAIL_STORE_OPENSEARCH_REPLICAS", null, "1", "Replicas of each new index (0 on a single node)."),
+          new Setting("store.opensearch.bulk_size", "TOKENTRAIL_STORE_OPENSEARCH_BULK_SIZE", null, "2000", "Operations per _bulk request; larger batches are split."),
+          new Setting("store.opensearch.bulk_concurrency", "TOKENTRAIL_STORE_OPENSEARCH_BULK_CONCURRENCY", null, "4", "Batches written to OpenSearch at once; more wait in a queue (store.max_queued_spans / 1000 batches), past which exports are told to retry."),
           new Setting("store.index_threads", "TOKENTRAIL_STORE_INDEX_THREADS", null, "auto", "Threads indexing acknowledged spans concurrently. auto: the available processors."),
           new Setting("store.max_indexed_fields", "TOKENTRAIL_STORE_MAX_INDEXED_FIELDS", "--store-max-indexed-fields", "10000", "Attribute fields (per key and type, span and resource) one partition indexes as their own Lucene fields; later keys are kept in the stored span and searched through the slower catch-all path (tokentrail_store_overflow_attribute_values_total)."),
           new Setting("query.regex_work_limit", "TOKENTRAIL_QUERY_REGEX_WORK_LIMIT", "--query-regex-work-limit", "10000", "Lucene's determinize work limit for TraceQL regexes (=~, !~); more complex patterns are a 400."),
@@ -175,7 +188,17 @@ record ServerConfig(
         positiveInt(values, "query.max_conditions"),
         Durations.parse(values.get("query.max_range"), "query.max_range"),
         indexThreads(values, "store.index_threads"),
-        SecurityConfig.of(values, values.get("bind_address")));
+        SecurityConfig.of(values, values.get("bind_address")),
+        storeType(values),
+        "opensearch".equals(storeType(values)) ? OpenSearchSettings.resolve(values) : null);
+  }
+
+  private static String storeType(Map<String, String> values) {
+    String type = values.get("store.type").trim();
+    if (!type.equals("lucene") && !type.equals("opensearch")) {
+      throw new IllegalArgumentException("store.type: " + type + " (expected: lucene or opensearch)");
+    }
+    return type;
   }
 
   private static int indexThreads(Map<String, String> values, String key) {
@@ -358,7 +381,15 @@ record ServerConfig(
     return n;
   }
 
-  private static int positiveInt(Map<String, String> values, String key) {
+  static int nonNegativeInt(Map<String, String> values, String key) {
+    int n = integer(values, key);
+    if (n < 0) {
+      throw new IllegalArgumentException(key + ": " + n + " (expected: >= 0)");
+    }
+    return n;
+  }
+
+  static int positiveInt(Map<String, String> values, String key) {
     int n = integer(values, key);
     if (n <= 0) {
       throw new IllegalArgumentException(key + ": " + n + " (expected: > 0)");

@@ -108,6 +108,21 @@ public final class TokenTrailCommand implements Runnable {
     @Option(names = "--query-max-range", description = "Longest time range of one query (default 366d).")
     String queryMaxRange;
 
+    @Option(names = "--store-type", description = "lucene (embedded, default) or opensearch.")
+    String storeType;
+
+    @Option(names = "--store-opensearch-urls", description = "OpenSearch node URLs, comma-separated (default http://localhost:9200).")
+    String storeOpenSearchUrls;
+
+    @Option(names = "--store-opensearch-username", description = "OpenSearch user (password: TOKENTRAIL_STORE_OPENSEARCH_PASSWORD).")
+    String storeOpenSearchUsername;
+
+    @Option(names = "--store-opensearch-ca-file", description = "PEM CA certificates for https OpenSearch URLs.")
+    String storeOpenSearchCaFile;
+
+    @Option(names = "--store-opensearch-index-prefix", description = "Prefix of the store's OpenSearch indices (default tokentrail).")
+    String storeOpenSearchIndexPrefix;
+
     @Override
     public Integer call() throws Exception {
       Map<String, String> flags = new LinkedHashMap<>();
@@ -116,6 +131,11 @@ public final class TokenTrailCommand implements Runnable {
       flags.put("--query-max-length", queryMaxLength);
       flags.put("--query-max-conditions", queryMaxConditions);
       flags.put("--query-max-range", queryMaxRange);
+      flags.put("--store-type", storeType);
+      flags.put("--store-opensearch-urls", storeOpenSearchUrls);
+      flags.put("--store-opensearch-username", storeOpenSearchUsername);
+      flags.put("--store-opensearch-ca-file", storeOpenSearchCaFile);
+      flags.put("--store-opensearch-index-prefix", storeOpenSearchIndexPrefix);
       flags.put("--data-dir", dataDir);
       flags.put("--auth-tokens-file", authTokensFile);
       flags.put("--allowed-hosts", allowedHosts);

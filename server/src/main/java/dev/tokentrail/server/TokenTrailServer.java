@@ -19,6 +19,7 @@ import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.query.QueryApi;
 import dev.tokentrail.query.WasteMetrics;
+import dev.tokentrail.store.SpanStore;
 import dev.tokentrail.store.lucene.LuceneSpanStore;
 import io.netty.channel.EventLoopGroup;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -50,7 +51,7 @@ final class TokenTrailServer implements AutoCloseable {
     LUCENE_VECTORIZATION.setLevel(java.util.logging.Level.SEVERE);
   }
 
-  private final LuceneSpanStore store;
+  private final SpanStore store;
   private final EventLoopGroup workers;
   private final Server grpc;
   private final Server http;
@@ -58,7 +59,7 @@ final class TokenTrailServer implements AutoCloseable {
   private final WasteMetrics wasteMetrics;
   private final PortAccess access;
 
-  private TokenTrailServer(LuceneSpanStore store, EventLoopGroup workers, Server grpc, Server http, Server query,
+  private TokenTrailServer(SpanStore store, EventLoopGroup workers, Server grpc, Server http, Server query,
       WasteMetrics wasteMetrics, PortAccess access) {
     this.access = access;
     this.wasteMetrics = wasteMetrics;
@@ -86,21 +87,7 @@ final class TokenTrailServer implements AutoCloseable {
         config.maxQueuedBytes() >> 20, Runtime.getRuntime().maxMemory() >> 20);
     PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
-    LuceneSpanStore store =
-        LuceneSpanStore.builder(config.dataDir())
-            .retention(config.retention())
-            .partitionDuration(config.partitionDuration())
-            .commitInterval(config.commitInterval())
-            .maxFutureSkew(config.maxFutureSkew())
-            .maxQueuedSpans(config.maxQueuedSpans())
-            .maxIndexedFields(config.maxIndexedFields())
-            .indexThreads(config.indexThreads())
-            .regexWorkLimit(config.queryRegexWorkLimit())
-            .maxQueuedBytes(config.maxQueuedBytes())
-            .ramBufferMb(ramBufferMb(Runtime.getRuntime().maxMemory()))
-            .onFatalError(fatalErrors::handle)
-            .registry(registry)
-            .open();
+    SpanStore store = openStore(config, registry, fatalErrors);
     UnknownModels unknownModels = new UnknownModels(1000);
     IngestMetrics metrics = new IngestMetrics(registry, config.maxLabelValues(), config.maxSeries(), unknownModels);
     // One calculator prices ingest, repricing and (through its current catalog) waste analysis, so
@@ -172,6 +159,28 @@ final class TokenTrailServer implements AutoCloseable {
       workers.shutdownGracefully();
       throw e;
     }
+  }
+
+  /** The store {@code store.type} names: the embedded Lucene store, or an OpenSearch cluster. */
+  private static SpanStore openStore(ServerConfig config, PrometheusRegistry registry, FatalErrors fatalErrors) {
+    if ("opensearch".equals(config.storeType())) {
+      LOG.info("store: OpenSearch at {}", config.openSearch().urls());
+      return config.openSearch().open(config.retention(), Math.max(1, config.maxQueuedSpans() / 1000));
+    }
+    return LuceneSpanStore.builder(config.dataDir())
+        .retention(config.retention())
+        .partitionDuration(config.partitionDuration())
+        .commitInterval(config.commitInterval())
+        .maxFutureSkew(config.maxFutureSkew())
+        .maxQueuedSpans(config.maxQueuedSpans())
+        .maxIndexedFields(config.maxIndexedFields())
+        .indexThreads(config.indexThreads())
+        .regexWorkLimit(config.queryRegexWorkLimit())
+        .maxQueuedBytes(config.maxQueuedBytes())
+        .ramBufferMb(ramBufferMb(Runtime.getRuntime().maxMemory()))
+        .onFatalError(fatalErrors::handle)
+        .registry(registry)
+        .open();
   }
 
   /**

@@ -1,4 +1,4 @@
-package dev.tokentrail.benchmarks.opensearch;
+package dev.tokentrail.store.opensearch.testing;
 
 import static java.util.Objects.requireNonNull;
 
@@ -71,6 +71,62 @@ public final class OpenSearchNode implements AutoCloseable {
     public static Config singleNode(Path distribution, Path workDir, Path javaHome) {
       return new Config(distribution, workDir, javaHome, "1g", "tokentrail-os", true, Map.of(), Duration.ofSeconds(120));
     }
+  }
+
+  /**
+   * Why no node can run here, or null when one can: {@code javaHome} is not a JDK 21+, or this JVM
+   * runs as root without {@code runuser} and a way to get the unprivileged user ({@code useradd},
+   * or the user existing already). Tests skip with this reason instead of failing.
+   */
+  public static String unavailableReason(Path javaHome, String runAsUser) {
+    try {
+      checkJava(javaHome);
+    } catch (IllegalArgumentException | IOException e) {
+      return "OpenSearch needs a JDK 21 or newer (set OPENSEARCH_JAVA_HOME): " + e.getMessage();
+    }
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return null;
+    }
+    if (!onPath("runuser")) {
+      return "running as root, which OpenSearch refuses, and there is no runuser to run it as " + runAsUser;
+    }
+    boolean exists;
+    try {
+      exists = new ProcessBuilder("id", "-u", runAsUser).redirectErrorStream(true).start().waitFor() == 0;
+    } catch (IOException e) {
+      exists = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+    return exists || onPath("useradd") ? null
+        : "running as root, which OpenSearch refuses, and user " + runAsUser + " is missing with no useradd to create it";
+  }
+
+  /**
+   * Deletes a work directory a previous node left (its unpacked home, data and logs: about 200 MB),
+   * so that repeated test runs reuse one directory instead of piling up. Never call it on the
+   * directory of a running node.
+   */
+  public static void deleteWorkDir(Path workDir) throws IOException {
+    if (!Files.exists(workDir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(workDir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static boolean onPath(String command) {
+    String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
+    for (String dir : path.split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Unpacks if needed, starts the node and waits for yellow health; throws with the log's tail if it does not come up. */

@@ -1,4 +1,4 @@
-package dev.tokentrail.benchmarks.opensearch;
+package dev.tokentrail.store.opensearch.testing;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;

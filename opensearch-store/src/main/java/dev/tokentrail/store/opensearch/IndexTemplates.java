@@ -1,0 +1,124 @@
+package dev.tokentrail.store.opensearch;
+
+import static dev.tokentrail.store.opensearch.SpanDocuments.*;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpMethod;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The store's indices and their mappings. Spans go to one index per UTC day of their start
+ * ({@code <prefix>-spans-yyyy.MM.dd}), so retention deletes whole indices; one index template gives
+ * them a fixed mapping ({@code dynamic: false}: attribute keys never become fields) and request
+ * durability ({@code index.translog.durability: request}: a bulk is acknowledged only after its
+ * translog is fsynced). A trace index ({@code <prefix>-traces}) records per trace the days it has
+ * spans in, so a span re-sent with a start on another day replaces its earlier copy. Both carry
+ * {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
+ */
+final class IndexTemplates {
+  /** Raised whenever a mapping changes incompatibly. */
+  static final int MAPPING_VERSION = 1;
+  private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
+  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
+
+  private final String prefix;
+
+  IndexTemplates(String prefix) {
+    this.prefix = prefix;
+  }
+
+  String spanIndexPattern() {
+    return prefix + "-spans-*";
+  }
+
+  String traceIndex() {
+    return prefix + "-traces";
+  }
+
+  /** The day (as it appears in index names) a span starting at {@code startNanos} belongs to. */
+  static String day(long startNanos) {
+    return LocalDate.ofEpochDay(Math.floorDiv(startNanos, NANOS_PER_DAY)).format(DAY);
+  }
+
+  /** The first nanosecond after the day of an index name suffix. */
+  static long dayEndNanos(String day) {
+    return (LocalDate.parse(day, DAY).toEpochDay() + 1) * NANOS_PER_DAY;
+  }
+
+  String spanIndex(String day) {
+    return prefix + "-spans-" + day;
+  }
+
+  /** The day suffix of one of this store's span index names, or null for another index. */
+  String dayOf(String index) {
+    String head = prefix + "-spans-";
+    return index.startsWith(head) && index.length() == head.length() + 10 ? index.substring(head.length()) : null;
+  }
+
+  /** Creates or updates the template and the trace index; idempotent, safe with several TokenTrail processes. */
+  void install(OpenSearchClient client, int shards, int replicas, Duration refreshInterval) {
+    ObjectNode template = OpenSearchClient.JSON.createObjectNode();
+    template.putArray("index_patterns").add(spanIndexPattern());
+    template.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
+    ObjectNode body = template.putObject("template");
+    settings(body.putObject("settings"), shards, replicas, refreshInterval);
+    spanMapping(body.putObject("mappings"));
+    client.send(HttpMethod.PUT, "/_index_template/" + prefix + "-spans", template);
+
+    ObjectNode traces = OpenSearchClient.JSON.createObjectNode();
+    settings(traces.putObject("settings"), shards, replicas, refreshInterval);
+    ObjectNode mappings = traces.putObject("mappings");
+    mappings.put("dynamic", false);
+    mappings.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
+    ObjectNode props = mappings.putObject("properties");
+    keyword(props, TENANT);
+    keyword(props, TRACE_ID);
+    keyword(props, "days");
+    keyword(props, "last");
+    try {
+      client.send(HttpMethod.PUT, "/" + traceIndex(), traces);
+    } catch (OpenSearchClient.OpenSearchException e) {
+      if (e.status() != 400 || !e.getMessage().contains("resource_already_exists_exception")) {
+        throw e;
+      }
+    }
+  }
+
+  private static void settings(ObjectNode settings, int shards, int replicas, Duration refreshInterval) {
+    settings.put("index.number_of_shards", shards);
+    settings.put("index.number_of_replicas", replicas);
+    settings.put("index.refresh_interval", refreshInterval.toMillis() + "ms");
+    settings.put("index.translog.durability", "request");
+  }
+
+  private static void spanMapping(ObjectNode mappings) {
+    mappings.put("dynamic", false);
+    mappings.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
+    ObjectNode p = mappings.putObject("properties");
+    for (String f : new String[] {TENANT, KEY, TRACE_ID, SPAN_ID, PARENT_ID, NAME, KIND, STATUS, SERVICE, SPAN_KEYS,
+        RESOURCE_KEYS, PROVIDER, MODEL, REQUEST_MODEL, RESPONSE_MODEL, OPERATION, REQUEST_HASH, PREFIX_HASH,
+        CONVERSATION, TASK, ERROR_TYPE, TEAM, PROJECT, COST_CENTER, FEATURE, OUTCOME}) {
+      keyword(p, f);
+    }
+    for (String f : new String[] {STATUS_MESSAGE, SPAN_TERMS, RESOURCE_TERMS}) {
+      keyword(p, f).put("ignore_above", MAX_TERM_CHARS);
+    }
+    for (String f : new String[] {START, END, DURATION, INPUT, OUTPUT, CACHE_READ, CACHE_WRITE, REASONING, RETRY}) {
+      p.putObject(f).put("type", "long");
+    }
+    p.putObject(COST).put("type", "double");
+    p.putObject(OUTCOME_VALUE).put("type", "double");
+    p.putObject(CALL).put("type", "boolean");
+    p.putObject(TOOLS).put("type", "boolean");
+    p.putObject(SPAN).put("type", "binary");
+  }
+
+  private static ObjectNode keyword(ObjectNode properties, String field) {
+    ObjectNode f = properties.putObject(field);
+    f.put("type", "keyword");
+    return f;
+  }
+}

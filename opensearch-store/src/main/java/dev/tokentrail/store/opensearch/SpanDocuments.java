@@ -1,0 +1,213 @@
+package dev.tokentrail.store.opensearch;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.tokentrail.genai.GenAiAttributes;
+import dev.tokentrail.model.Attribution;
+import dev.tokentrail.model.IngestedSpan;
+import dev.tokentrail.model.LlmCall;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.otlp.OtlpSpans;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The span document: what OpenSearch indexes of a span and how it is read back. The whole span is
+ * kept as OTLP protobuf bytes in {@code span} (a {@code binary} field: stored, never indexed), so
+ * every attribute survives however many keys spans carry. Indexed next to it, under the fixed
+ * mapping of {@link IndexTemplates}, are the intrinsics, the call columns from the call ingest
+ * priced (never re-derived from attributes), and two bounded views of the attributes that make
+ * every attribute searchable without a mapping per key: {@code span_keys}/{@code resource_keys}
+ * (the keys holding a searchable value) and {@code span_terms}/{@code resource_terms} ({@code
+ * key=value} for string and boolean values).
+ */
+final class SpanDocuments {
+  static final String TENANT = "tenant";
+  static final String KEY = "key";
+  static final String TRACE_ID = "trace_id";
+  static final String SPAN_ID = "span_id";
+  static final String PARENT_ID = "parent_id";
+  static final String NAME = "name";
+  static final String KIND = "kind";
+  static final String STATUS = "status";
+  static final String STATUS_MESSAGE = "status_message";
+  static final String SERVICE = "service";
+  static final String START = "start";
+  static final String END = "end";
+  static final String DURATION = "duration";
+  static final String SPAN_KEYS = "span_keys";
+  static final String RESOURCE_KEYS = "resource_keys";
+  static final String SPAN_TERMS = "span_terms";
+  static final String RESOURCE_TERMS = "resource_terms";
+  static final String CALL = "call";
+  static final String COST = "call_cost";
+  static final String INPUT = "call_input";
+  static final String OUTPUT = "call_output";
+  static final String CACHE_READ = "call_cache_read";
+  static final String CACHE_WRITE = "call_cache_write";
+  static final String REASONING = "call_reasoning";
+  static final String RETRY = "call_retry";
+  static final String TOOLS = "call_tools";
+  static final String PROVIDER = "call_provider";
+  static final String MODEL = "call_model";
+  static final String REQUEST_MODEL = "call_request_model";
+  static final String RESPONSE_MODEL = "call_response_model";
+  static final String OPERATION = "call_operation";
+  static final String REQUEST_HASH = "call_request_hash";
+  static final String PREFIX_HASH = "call_prefix_hash";
+  static final String CONVERSATION = "call_conversation";
+  static final String TASK = "call_task";
+  static final String ERROR_TYPE = "call_error_type";
+  static final String TEAM = "call_team";
+  static final String PROJECT = "call_project";
+  static final String COST_CENTER = "call_cost_center";
+  static final String FEATURE = "call_feature";
+  static final String OUTCOME = "outcome";
+  static final String OUTCOME_VALUE = "outcome_value";
+  static final String SPAN = "span";
+
+  /** Terms longer than this are not indexed (the mapping's {@code ignore_above}); queries must not rely on them. */
+  static final int MAX_TERM_CHARS = 1024;
+
+  /** The fields a read of whole spans needs from {@code _source}. */
+  static final List<String> READ_FIELDS =
+      List.of(SPAN, CALL, COST, INPUT, OUTPUT, MODEL, TEAM, PROJECT);
+
+  private SpanDocuments() {}
+
+  /** The document id: one per tenant, trace and span, so a re-sent span overwrites its copy. */
+  static String id(String tenant, String traceId, String spanId) {
+    return tenant + '/' + traceId + spanId;
+  }
+
+  /** The id of a trace's locator document. */
+  static String traceDocId(String tenant, String traceId) {
+    return tenant + '/' + traceId;
+  }
+
+  /** Writes the document of {@code ingested} (ids already normalized to lower-case hex). */
+  static void write(JsonGenerator out, String tenant, IngestedSpan ingested) throws IOException {
+    Span span = ingested.span();
+    out.writeStartObject();
+    out.writeStringField(TENANT, tenant);
+    out.writeStringField(KEY, id(tenant, span.traceId(), span.spanId()));
+    out.writeStringField(TRACE_ID, span.traceId());
+    out.writeStringField(SPAN_ID, span.spanId());
+    if (!span.parentSpanId().isEmpty()) {
+      out.writeStringField(PARENT_ID, span.parentSpanId());
+    }
+    out.writeStringField(NAME, span.name());
+    out.writeStringField(KIND, span.kind().traceQlName());
+    out.writeStringField(STATUS, span.statusCode().traceQlName());
+    if (!span.statusMessage().isEmpty()) {
+      out.writeStringField(STATUS_MESSAGE, span.statusMessage());
+    }
+    out.writeStringField(SERVICE, span.resource().serviceName());
+    out.writeNumberField(START, span.startEpochNanos());
+    out.writeNumberField(END, span.endEpochNanos());
+    out.writeNumberField(DURATION, span.durationNanos());
+    writeAttributes(out, span.attributes(), SPAN_KEYS, SPAN_TERMS);
+    writeAttributes(out, span.resource().attributes(), RESOURCE_KEYS, RESOURCE_TERMS);
+    if (span.attribute(GenAiAttributes.TT_OUTCOME) instanceof String outcome && !outcome.isEmpty()) {
+      out.writeStringField(OUTCOME, outcome);
+      if (span.attribute(GenAiAttributes.TT_OUTCOME_VALUE_USD) instanceof Number value
+          && !(value instanceof Double d && d.isNaN())) {
+        out.writeNumberField(OUTCOME_VALUE, value.doubleValue());
+      }
+    }
+    LlmCall call = ingested.call();
+    if (call != null) {
+      writeCall(out, call);
+    }
+    out.writeBinaryField(SPAN, OtlpSpans.encodeOne(span).toByteArray());
+    out.writeEndObject();
+  }
+
+  private static void writeCall(JsonGenerator out, LlmCall call) throws IOException {
+    out.writeBooleanField(CALL, true);
+    if (call.cost() != null && call.cost().isPriced() && Double.isFinite(call.cost().totalUsd())) {
+      out.writeNumberField(COST, call.cost().totalUsd());
+    }
+    out.writeNumberField(INPUT, call.inputTokens());
+    out.writeNumberField(OUTPUT, call.outputTokens());
+    out.writeNumberField(CACHE_READ, call.cacheReadTokens());
+    out.writeNumberField(CACHE_WRITE, call.cacheWriteTokens());
+    out.writeNumberField(REASONING, call.reasoningTokens());
+    out.writeNumberField(RETRY, call.retryAttempt());
+    out.writeBooleanField(TOOLS, call.toolUse());
+    Attribution a = call.attribution() == null ? Attribution.NONE : call.attribution();
+    writeText(out, PROVIDER, call.provider());
+    writeText(out, MODEL, call.billedModel());
+    writeText(out, REQUEST_MODEL, call.requestModel());
+    writeText(out, RESPONSE_MODEL, call.responseModel());
+    writeText(out, OPERATION, call.operation());
+    writeText(out, REQUEST_HASH, call.requestHash());
+    writeText(out, PREFIX_HASH, call.prefixHash());
+    writeText(out, CONVERSATION, call.conversationId());
+    writeText(out, TASK, call.task());
+    writeText(out, ERROR_TYPE, call.errorType());
+    writeText(out, TEAM, a.team());
+    writeText(out, PROJECT, a.project());
+    writeText(out, COST_CENTER, a.costCenter());
+    writeText(out, FEATURE, a.feature());
+  }
+
+  private static void writeText(JsonGenerator out, String field, String value) throws IOException {
+    if (value != null && !value.isEmpty()) {
+      out.writeStringField(field, value);
+    }
+  }
+
+  private static void writeAttributes(JsonGenerator out, Map<String, Object> attributes, String keysField,
+      String termsField) throws IOException {
+    if (attributes.isEmpty()) {
+      return;
+    }
+    out.writeArrayFieldStart(keysField);
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      if (!AttributeValues.scalars(e.getValue()).isEmpty()) {
+        out.writeString(e.getKey());
+      }
+    }
+    out.writeEndArray();
+    out.writeArrayFieldStart(termsField);
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      for (Object scalar : AttributeValues.scalars(e.getValue())) {
+        if (scalar instanceof String || scalar instanceof Boolean) {
+          out.writeString(term(e.getKey(), scalar));
+        }
+      }
+    }
+    out.writeEndArray();
+  }
+
+  /** The indexed term of a string or boolean attribute value. */
+  static String term(String key, Object value) {
+    return key + '=' + value;
+  }
+
+  /** The span and the call parts rollups need, from a hit's {@code _source} of {@link #READ_FIELDS}. */
+  static StoredSpan read(JsonNode source) {
+    Span span;
+    try {
+      span = OtlpSpans.decodeOne(ResourceSpans.parseFrom(source.get(SPAN).binaryValue()));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("stored span unreadable: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    boolean call = source.path(CALL).asBoolean(false);
+    return new StoredSpan(span, call, source.has(COST) ? source.get(COST).asDouble() : Double.NaN,
+        source.path(INPUT).asLong(-1), source.path(OUTPUT).asLong(-1), text(source, MODEL), text(source, TEAM),
+        text(source, PROJECT));
+  }
+
+  private static String text(JsonNode source, String field) {
+    JsonNode v = source.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+}

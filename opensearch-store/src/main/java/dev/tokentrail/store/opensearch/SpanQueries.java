@@ -1,0 +1,180 @@
+package dev.tokentrail.store.opensearch;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokentrail.store.FieldRef;
+import dev.tokentrail.store.SpanFilter;
+import dev.tokentrail.store.SpanFilter.Condition;
+import dev.tokentrail.store.SpanFilter.Op;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * OpenSearch queries for span filters. A {@link SpanFilter} becomes a query selecting a superset
+ * of the spans it matches, so OpenSearch narrows the candidates and {@link SpanMatcher} decides
+ * exactly in Java. Pushed down: the tenant and time window, boolean structure, {@code name},
+ * {@code status}, {@code kind}, {@code statusMessage} equality, {@code duration} comparisons,
+ * attribute existence, and string or boolean attribute equality (as {@code key=value} terms); every
+ * other condition on an attribute narrows to spans having the attribute. Left to Java alone:
+ * regular expressions (Java's syntax, whole-value), {@code !=}, numeric attribute comparisons
+ * (typed, over list elements), {@code = nil}, and the trace-level intrinsics.
+ */
+final class SpanQueries {
+  private SpanQueries() {}
+
+  /** The tenant's spans starting in [from, to] (0 = unbounded), narrowed by {@code filter}. */
+  static ObjectNode spans(String tenant, long from, long to, SpanFilter filter) {
+    ObjectNode query = json();
+    ArrayNode must = query.putObject("bool").putArray("filter");
+    must.add(term(SpanDocuments.TENANT, tenant));
+    ObjectNode range = startRange(from, to);
+    if (range != null) {
+      must.add(range);
+    }
+    ObjectNode narrowed = filter == null ? null : superset(filter);
+    if (narrowed != null) {
+      must.add(narrowed);
+    }
+    return query;
+  }
+
+  /** A range on start; {@code to} exclusive when {@code toExclusive}. Null when unbounded. */
+  static ObjectNode startRange(long from, long to) {
+    if (from <= 0 && to <= 0) {
+      return null;
+    }
+    ObjectNode range = json();
+    ObjectNode start = range.putObject("range").putObject(SpanDocuments.START);
+    if (from > 0) {
+      start.put("gte", from);
+    }
+    if (to > 0) {
+      start.put("lte", to);
+    }
+    return range;
+  }
+
+  static ObjectNode term(String field, Object value) {
+    ObjectNode term = json();
+    term.putObject("term").set(field, OpenSearchClient.JSON.valueToTree(value));
+    return term;
+  }
+
+  static ObjectNode terms(String field, List<String> values) {
+    ObjectNode terms = json();
+    ArrayNode array = terms.putObject("terms").putArray(field);
+    values.forEach(array::add);
+    return terms;
+  }
+
+  /** A query matching at least the spans {@code filter} matches; null for "every span". */
+  static ObjectNode superset(SpanFilter filter) {
+    return switch (filter) {
+      case SpanFilter.All all -> null;
+      case SpanFilter.And and -> {
+        List<ObjectNode> parts = new ArrayList<>();
+        for (SpanFilter f : and.filters()) {
+          ObjectNode q = superset(f);
+          if (q != null) {
+            parts.add(q);
+          }
+        }
+        yield parts.isEmpty() ? null : bool("filter", parts);
+      }
+      case SpanFilter.Or or -> {
+        List<ObjectNode> parts = new ArrayList<>();
+        for (SpanFilter f : or.filters()) {
+          ObjectNode q = superset(f);
+          if (q == null) {
+            yield null;
+          }
+          parts.add(q);
+        }
+        yield parts.isEmpty() ? null : bool("should", parts);
+      }
+      case Condition c -> condition(c);
+    };
+  }
+
+  private static ObjectNode condition(Condition c) {
+    FieldRef field = c.field();
+    return switch (field.scope()) {
+      case SPAN -> attribute(c, SpanDocuments.SPAN_KEYS, SpanDocuments.SPAN_TERMS);
+      case RESOURCE -> attribute(c, SpanDocuments.RESOURCE_KEYS, SpanDocuments.RESOURCE_TERMS);
+      case ANY -> {
+        ObjectNode own = attribute(c, SpanDocuments.SPAN_KEYS, SpanDocuments.SPAN_TERMS);
+        ObjectNode resource = attribute(c, SpanDocuments.RESOURCE_KEYS, SpanDocuments.RESOURCE_TERMS);
+        yield own == null || resource == null ? null : bool("should", List.of(own, resource));
+      }
+      case INTRINSIC -> switch (field.name()) {
+        case FieldRef.NAME -> text(c, SpanDocuments.NAME);
+        case FieldRef.STATUS -> text(c, SpanDocuments.STATUS);
+        case FieldRef.KIND -> text(c, SpanDocuments.KIND);
+        case FieldRef.STATUS_MESSAGE -> text(c, SpanDocuments.STATUS_MESSAGE);
+        case FieldRef.DURATION -> duration(c);
+        default -> null; // trace-level: decided on the rollup, in Java
+      };
+    };
+  }
+
+  private static ObjectNode attribute(Condition c, String keysField, String termsField) {
+    String key = c.field().name();
+    if (c.op() == Op.NOT_EXISTS) {
+      return null;
+    }
+    if (c.op() == Op.EQ && (c.value() instanceof String || c.value() instanceof Boolean)) {
+      String term = SpanDocuments.term(key, c.value());
+      if (term.length() <= SpanDocuments.MAX_TERM_CHARS) {
+        return term(termsField, term);
+      }
+    }
+    // Every other condition on an attribute needs the attribute.
+    return term(keysField, key);
+  }
+
+  private static ObjectNode text(Condition c, String field) {
+    if (c.op() == Op.EQ && c.value() instanceof String s && s.length() <= SpanDocuments.MAX_TERM_CHARS) {
+      return term(field, s);
+    }
+    return null;
+  }
+
+  private static ObjectNode duration(Condition c) {
+    if (!(c.value() instanceof Number n)) {
+      return null;
+    }
+    long v = n.longValue();
+    String op = switch (c.op()) {
+      case EQ -> "eq";
+      case GT -> "gt";
+      case GTE -> "gte";
+      case LT -> "lt";
+      case LTE -> "lte";
+      default -> null;
+    };
+    if (op == null) {
+      return null;
+    }
+    if (op.equals("eq")) {
+      return term(SpanDocuments.DURATION, v);
+    }
+    ObjectNode range = json();
+    range.putObject("range").putObject(SpanDocuments.DURATION).put(op, v);
+    return range;
+  }
+
+  private static ObjectNode bool(String occur, List<ObjectNode> parts) {
+    ObjectNode q = json();
+    ObjectNode bool = q.putObject("bool");
+    ArrayNode array = bool.putArray(occur);
+    parts.forEach(array::add);
+    if (occur.equals("should")) {
+      bool.put("minimum_should_match", 1);
+    }
+    return q;
+  }
+
+  static ObjectNode json() {
+    return OpenSearchClient.JSON.createObjectNode();
+  }
+}

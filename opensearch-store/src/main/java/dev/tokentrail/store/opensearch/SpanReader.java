@@ -1,0 +1,120 @@
+package dev.tokentrail.store.opensearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpMethod;
+import dev.tokentrail.store.QueryCancellation;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The read primitives every read is built of: walking the hits of a query page by page with
+ * {@code search_after} (sorted by the unique document key, so pages never skip or repeat), the
+ * distinct trace ids of a query as a composite aggregation, and whole traces by id. Each page checks
+ * the thread's {@link QueryCancellation}.
+ */
+final class SpanReader {
+  private static final int PAGE = 2000;
+  private static final int TRACES_PER_LOAD = 500;
+
+  private final OpenSearchClient client;
+  private final IndexTemplates indices;
+
+  SpanReader(OpenSearchClient client, IndexTemplates indices) {
+    this.client = client;
+    this.indices = indices;
+  }
+
+  private String searchPath() {
+    return "/" + indices.spanIndexPattern() + "/_search?ignore_unavailable=true&allow_no_indices=true";
+  }
+
+  /**
+   * Every hit of {@code query}: with {@code sourceFields} (null: no {@code _source}) and {@code
+   * docValueFields} (null: none).
+   */
+  void scan(ObjectNode query, List<String> sourceFields, List<String> docValueFields, Consumer<JsonNode> hit) {
+    QueryCancellation cancellation = QueryCancellation.current();
+    JsonNode after = null;
+    while (true) {
+      cancellation.check();
+      ObjectNode body = SpanQueries.json();
+      body.set("query", query);
+      body.put("size", PAGE);
+      body.put("track_total_hits", false);
+      if (sourceFields == null) {
+        body.put("_source", false);
+      } else {
+        ArrayNode includes = body.putArray("_source");
+        sourceFields.forEach(includes::add);
+      }
+      if (docValueFields != null) {
+        ArrayNode fields = body.putArray("docvalue_fields");
+        docValueFields.forEach(fields::add);
+      }
+      body.putArray("sort").add(SpanDocuments.KEY);
+      if (after != null) {
+        body.set("search_after", after);
+      }
+      JsonNode hits = client.send(HttpMethod.POST, searchPath(), body).path("hits").path("hits");
+      for (JsonNode h : hits) {
+        hit.accept(h);
+      }
+      if (hits.size() < PAGE) {
+        return;
+      }
+      after = hits.get(hits.size() - 1).path("sort");
+    }
+  }
+
+  /** The distinct trace ids of the spans {@code query} selects, paged through a composite aggregation. */
+  Set<String> traceIds(ObjectNode query) {
+    QueryCancellation cancellation = QueryCancellation.current();
+    Set<String> out = new LinkedHashSet<>();
+    JsonNode after = null;
+    while (true) {
+      cancellation.check();
+      ObjectNode body = SpanQueries.json();
+      body.set("query", query);
+      body.put("size", 0);
+      ObjectNode composite = body.putObject("aggs").putObject("traces").putObject("composite");
+      composite.put("size", 10_000);
+      composite.putArray("sources").addObject().putObject("t").putObject("terms").put("field", SpanDocuments.TRACE_ID);
+      if (after != null) {
+        composite.set("after", after);
+      }
+      JsonNode agg = client.send(HttpMethod.POST, searchPath(), body).path("aggregations").path("traces");
+      JsonNode buckets = agg.path("buckets");
+      for (JsonNode b : buckets) {
+        out.add(b.path("key").path("t").asText());
+      }
+      if (buckets.size() < 10_000 || !agg.has("after_key")) {
+        return out;
+      }
+      after = agg.get("after_key");
+    }
+  }
+
+  /** Every stored span of each trace, by trace id (traces without spans left out). */
+  Map<String, TraceSpans> loadTraces(String tenant, Collection<String> traceIds) {
+    Map<String, TraceSpans> out = new LinkedHashMap<>();
+    List<String> ids = new ArrayList<>(traceIds);
+    for (int i = 0; i < ids.size(); i += TRACES_PER_LOAD) {
+      ObjectNode query = SpanQueries.spans(tenant, 0, 0, null);
+      ((ArrayNode) query.path("bool").path("filter"))
+          .add(SpanQueries.terms(SpanDocuments.TRACE_ID, ids.subList(i, Math.min(ids.size(), i + TRACES_PER_LOAD))));
+      scan(query, SpanDocuments.READ_FIELDS, List.of(SpanDocuments.TRACE_ID), hit -> {
+        String traceId = hit.path("fields").path(SpanDocuments.TRACE_ID).path(0).asText();
+        out.computeIfAbsent(traceId, TraceSpans::new).put(SpanDocuments.read(hit.path("_source")));
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,207 @@
+package dev.tokentrail.store.opensearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpMethod;
+import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.store.FieldRef;
+import dev.tokentrail.store.MetricsAnswer;
+import dev.tokentrail.store.MetricsQuery;
+import dev.tokentrail.store.SpanFilter;
+import dev.tokentrail.store.Spansets;
+import dev.tokentrail.store.TagNames;
+import dev.tokentrail.store.TagValue;
+import dev.tokentrail.store.TraceMatch;
+import dev.tokentrail.store.TraceSearch;
+import dev.tokentrail.store.TraceSummary;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Trace reads: trace by id, search, tag discovery and metrics. OpenSearch selects (tenant, window,
+ * the pushed-down part of each filter, see {@link SpanQueries}) and aggregates what it can exactly
+ * (distinct trace ids, tag names, intrinsic tag values); the candidates' spans are then loaded and
+ * decided in Java ({@link TraceSearcher}, {@link MetricsEvaluator}), rollups included.
+ */
+final class TraceQueries {
+  private final OpenSearchClient client;
+  private final IndexTemplates indices;
+  private final SpanReader reader;
+
+  TraceQueries(OpenSearchClient client, IndexTemplates indices, SpanReader reader) {
+    this.client = client;
+    this.indices = indices;
+    this.reader = reader;
+  }
+
+  List<Span> getTrace(String tenant, String traceId) {
+    String id = Ids.normalizeTraceId(traceId);
+    if (id == null) {
+      throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
+    }
+    TraceSpans trace = reader.loadTraces(tenant, List.of(id)).get(id);
+    return trace == null ? List.of() : trace.ordered().stream().map(StoredSpan::span).toList();
+  }
+
+  List<TraceMatch> search(String tenant, TraceSearch search) {
+    TraceSearcher searcher = new TraceSearcher(search); // validates before anything is read
+    Set<String> candidates = candidates(tenant, search.spansets(), search.fromEpochNanos(), search.toEpochNanos());
+    return searcher.run(reader.loadTraces(tenant, candidates).values());
+  }
+
+  /** Traces with a span the spansets may select: a superset of the answer. */
+  private Set<String> candidates(String tenant, Spansets spansets, long from, long to) {
+    return switch (spansets) {
+      case Spansets.Filter f -> reader.traceIds(SpanQueries.spans(tenant, from, to, f.filter()));
+      case Spansets.Combine c -> {
+        Set<String> left = candidates(tenant, c.left(), from, to);
+        if (c.and() && left.isEmpty()) {
+          yield left;
+        }
+        Set<String> right = candidates(tenant, c.right(), from, to);
+        if (c.and()) {
+          left.retainAll(right);
+        } else {
+          left.addAll(right);
+        }
+        yield left;
+      }
+    };
+  }
+
+  TagNames tagNames(String tenant, long from, long to, int limit) {
+    ObjectNode body = SpanQueries.json();
+    body.set("query", SpanQueries.spans(tenant, from, to, null));
+    body.put("size", 0);
+    ObjectNode aggs = body.putObject("aggs");
+    for (String field : List.of(SpanDocuments.SPAN_KEYS, SpanDocuments.RESOURCE_KEYS)) {
+      ObjectNode terms = aggs.putObject(field).putObject("terms");
+      terms.put("field", field);
+      terms.put("size", Math.max(1, limit));
+      terms.putObject("order").put("_key", "asc");
+    }
+    JsonNode answer = search(body).path("aggregations");
+    return new TagNames(keys(answer.path(SpanDocuments.SPAN_KEYS), limit), keys(answer.path(SpanDocuments.RESOURCE_KEYS), limit));
+  }
+
+  private static List<String> keys(JsonNode agg, int limit) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode b : agg.path("buckets")) {
+      if (out.size() < limit) {
+        out.add(b.path("key").asText());
+      }
+    }
+    return out;
+  }
+
+  List<TagValue> tagValues(String tenant, FieldRef field, long from, long to, int limit) {
+    Map<TagValue, Long> counts = new HashMap<>();
+    if (field.scope() == FieldRef.Scope.INTRINSIC) {
+      switch (field.name()) {
+        case FieldRef.NAME -> countTerms(tenant, SpanDocuments.NAME, from, to, counts);
+        case FieldRef.STATUS -> countTerms(tenant, SpanDocuments.STATUS, from, to, counts);
+        case FieldRef.KIND -> countTerms(tenant, SpanDocuments.KIND, from, to, counts);
+        case FieldRef.SERVICE, FieldRef.ROOT_NAME -> {
+          // Once per trace starting in the range: its first span is in the range too.
+          Set<String> traces = reader.traceIds(SpanQueries.spans(tenant, from, to, null));
+          for (TraceSpans trace : reader.loadTraces(tenant, traces).values()) {
+            TraceSummary s = trace.summary();
+            if (inRange(s.startEpochNanos(), from, to)) {
+              String v = field.name().equals(FieldRef.SERVICE) ? s.rootServiceName() : s.rootSpanName();
+              counts.merge(new TagValue("string", v), 1L, Long::sum);
+            }
+          }
+        }
+        default -> throw new IllegalArgumentException("intrinsic: " + field.name() + " has no enumerable values");
+      }
+    } else {
+      // Typed values (a list's elements, numbers as TraceQL types them) are read from the spans holding the key.
+      SpanFilter has = new SpanFilter.Condition(field, SpanFilter.Op.EXISTS, null);
+      reader.scan(SpanQueries.spans(tenant, from, to, has), List.of(SpanDocuments.SPAN), null, hit -> {
+        Span span = SpanDocuments.read(hit.path("_source")).span();
+        Set<TagValue> values = new LinkedHashSet<>();
+        for (Object scalar : AttributeValues.scalars(span, field)) {
+          values.add(AttributeValues.tagValue(scalar));
+        }
+        values.forEach(v -> counts.merge(v, 1L, Long::sum));
+      });
+    }
+    List<Map.Entry<TagValue, Long>> ranked = new ArrayList<>(counts.entrySet());
+    ranked.sort(Map.Entry.<TagValue, Long>comparingByValue().reversed().thenComparing(Map.Entry::getKey, VALUE_ORDER));
+    List<TagValue> out = new ArrayList<>();
+    for (Map.Entry<TagValue, Long> e : ranked.subList(0, Math.min(limit, ranked.size()))) {
+      out.add(e.getKey());
+    }
+    return out;
+  }
+
+  /** Counts of a keyword field's values over the spans in range, as a terms aggregation. */
+  private void countTerms(String tenant, String field, long from, long to, Map<TagValue, Long> counts) {
+    ObjectNode body = SpanQueries.json();
+    body.set("query", SpanQueries.spans(tenant, from, to, null));
+    body.put("size", 0);
+    ObjectNode terms = body.putObject("aggs").putObject("values").putObject("terms");
+    terms.put("field", field);
+    terms.put("size", 65_536);
+    for (JsonNode b : search(body).path("aggregations").path("values").path("buckets")) {
+      counts.put(new TagValue("string", b.path("key").asText()), b.path("doc_count").asLong());
+    }
+  }
+
+  /** Ties: strings and booleans before numbers; strings by value, numbers numerically. */
+  private static final java.util.Comparator<TagValue> VALUE_ORDER = (a, b) -> {
+    boolean an = isNumber(a);
+    boolean bn = isNumber(b);
+    if (an != bn) {
+      return an ? 1 : -1;
+    }
+    return an ? Double.compare(Double.parseDouble(a.value()), Double.parseDouble(b.value())) : a.value().compareTo(b.value());
+  };
+
+  private static boolean isNumber(TagValue v) {
+    return v.type().equals("int") || v.type().equals("float");
+  }
+
+  private static boolean inRange(long start, long from, long to) {
+    return (from <= 0 || start >= from) && (to <= 0 || start <= to);
+  }
+
+  MetricsAnswer metrics(String tenant, MetricsQuery query) {
+    MetricsEvaluator evaluator = new MetricsEvaluator(query); // validates before anything is read
+    // [start, end): the range query is inclusive, the evaluator drops spans at end.
+    ObjectNode select = SpanQueries.spans(tenant, Math.max(1, query.startNanos()), query.endNanos(), query.filter());
+    Collection<TraceSpans> traces;
+    if (hasTraceLevel(query.filter())) {
+      traces = reader.loadTraces(tenant, reader.traceIds(select)).values();
+    } else {
+      Map<String, TraceSpans> byTrace = new HashMap<>();
+      reader.scan(select, SpanDocuments.READ_FIELDS, List.of(SpanDocuments.TRACE_ID), hit -> {
+        String traceId = hit.path("fields").path(SpanDocuments.TRACE_ID).path(0).asText();
+        byTrace.computeIfAbsent(traceId, TraceSpans::new).put(SpanDocuments.read(hit.path("_source")));
+      });
+      traces = byTrace.values();
+    }
+    return evaluator.run(traces);
+  }
+
+  private static boolean hasTraceLevel(SpanFilter filter) {
+    return switch (filter) {
+      case SpanFilter.All all -> false;
+      case SpanFilter.And and -> and.filters().stream().anyMatch(TraceQueries::hasTraceLevel);
+      case SpanFilter.Or or -> or.filters().stream().anyMatch(TraceQueries::hasTraceLevel);
+      case SpanFilter.Condition c -> c.field().scope() == FieldRef.Scope.INTRINSIC
+          && List.of(FieldRef.SERVICE, FieldRef.ROOT_NAME, FieldRef.TRACE_DURATION).contains(c.field().name());
+    };
+  }
+
+  private JsonNode search(ObjectNode body) {
+    return client.send(HttpMethod.POST,
+        "/" + indices.spanIndexPattern() + "/_search?ignore_unavailable=true&allow_no_indices=true", body);
+  }
+}

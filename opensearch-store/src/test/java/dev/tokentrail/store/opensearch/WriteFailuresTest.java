@@ -1,0 +1,123 @@
+package dev.tokentrail.store.opensearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.Server;
+import dev.tokentrail.model.IngestedSpan;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.store.StoreClosedException;
+import dev.tokentrail.store.StoreOverloadedException;
+import dev.tokentrail.store.Tenants;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How the store reports what OpenSearch answers to a bulk write, against a fake OpenSearch that
+ * answers the bulk as each test sets: load (429, rejected items) as overload, an unreachable
+ * cluster as unavailable, other item failures naming the first item. None of them acknowledges.
+ */
+class WriteFailuresTest {
+  private final AtomicReference<HttpResponseFactory> bulk = new AtomicReference<>();
+  private Server fake;
+  private OpenSearchSpanStore store;
+
+  interface HttpResponseFactory {
+    HttpResponse make();
+  }
+
+  @BeforeEach
+  void startFake() {
+    fake = Server.builder().http(0)
+        .serviceUnder("/", (ctx, req) -> {
+          String path = ctx.path();
+          if (path.equals("/_bulk")) {
+            return bulk.get().make();
+          }
+          return HttpResponse.of(HttpStatus.OK, MediaType.JSON, path.endsWith("/_mget") ? "{\"docs\":[]}" : "{}");
+        })
+        .build();
+    fake.start().join();
+    store = OpenSearchSpanStore.builder().urls(List.of(URI.create("http://127.0.0.1:" + fake.activeLocalPort())))
+        .indexPrefix("fake").requestTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  @AfterEach
+  void stopFake() {
+    store.close();
+    fake.stop().join();
+  }
+
+  private static List<IngestedSpan> oneSpan() {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    Span span = Span.builder().traceId("0123456789abcdef0123456789abcdef").spanId("0123456789abcdef").name("s")
+        .startEpochNanos(now).endEpochNanos(now + 1000).build();
+    return List.of(new IngestedSpan(span, null));
+  }
+
+  private Throwable writeFailure() throws Exception {
+    try {
+      store.accept(Tenants.DEFAULT, oneSpan()).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+    throw new AssertionError("the write was acknowledged");
+  }
+
+  @Test
+  void aBulkAnswered429IsOverloadWithARetryDelay() throws Exception {
+    bulk.set(() -> HttpResponse.of(HttpStatus.TOO_MANY_REQUESTS, MediaType.JSON, "{\"error\":\"too many\"}"));
+
+    Throwable failure = writeFailure();
+
+    assertThat(failure).isInstanceOf(StoreOverloadedException.class).hasMessageContaining("429");
+    assertThat(((StoreOverloadedException) failure).retryAfterSeconds()).isPositive();
+  }
+
+  @Test
+  void anItemRejectedForLoadMakesTheWholeBatchRetryable() throws Exception {
+    bulk.set(() -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, """
+        {"errors":true,"items":[{"index":{"_id":"a","status":429,"error":{"type":"es_rejected_execution_exception","reason":"queue full"}}}]}"""));
+
+    assertThat(writeFailure()).isInstanceOf(StoreOverloadedException.class).hasMessageContaining("rejected 1 of 1");
+  }
+
+  @Test
+  void anItemRefusedForItsContentFailsTheBatchNamingIt() throws Exception {
+    bulk.set(() -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, """
+        {"errors":true,"items":[{"index":{"_id":"single-tenant/x","status":400,"error":{"type":"mapper_parsing_exception","reason":"bad"}}}]}"""));
+
+    assertThat(writeFailure()).isInstanceOf(OpenSearchClient.OpenSearchException.class)
+        .hasMessageContaining("refused 1 of 1").hasMessageContaining("mapper_parsing_exception");
+  }
+
+  @Test
+  void anUnreachableClusterIsUnavailable() throws Exception {
+    fake.stop().join();
+
+    assertThat(writeFailure()).isInstanceOf(StoreClosedException.class).hasMessageContaining("OpenSearch unavailable");
+  }
+
+  @Test
+  void aStoreCannotBeBuiltAgainstAnUnreachableCluster() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    URI nowhere = URI.create("http://127.0.0.1:" + port);
+
+    assertThatThrownBy(() -> OpenSearchSpanStore.builder().urls(List.of(nowhere)).build())
+        .isInstanceOf(StoreClosedException.class).hasMessageContaining("OpenSearch unavailable");
+  }
+}
