@@ -18,17 +18,26 @@ final class OpenSearchContender {
   private OpenSearchContender() {}
 
   /** The row, or null with the reason printed when the node cannot start here. */
-  static SideBySide.Row run(OpenSearchNode.Config config, TraceSource source, ReferenceQueries reference,
-      int inflight, int bulkBytes, int warmup, int repetitions, long budgetNanos) throws Exception {
+  /** Another contender run against the same node once OpenSearch's own row is measured. */
+  interface OnSameNode {
+    SideBySide.Row run(String nodeUrl) throws Exception;
+  }
+
+  /**
+   * OpenSearch's row, then {@code sameNode}'s (null: none); empty with the reason printed when the
+   * node cannot start here.
+   */
+  static List<SideBySide.Row> run(OpenSearchNode.Config config, TraceSource source, ReferenceQueries reference,
+      int inflight, int bulkBytes, int warmup, int repetitions, long budgetNanos, OnSameNode sameNode) throws Exception {
     if (config == null) {
-      return null;
+      return List.of();
     }
     OpenSearchNode node;
     try {
       node = OpenSearchNode.start(config);
     } catch (Exception e) {
       System.out.println("opensearch: skipped: the node did not start: " + e.getMessage());
-      return null;
+      return List.of();
     }
     try {
       System.out.printf("opensearch: pid %d at %s, heap %s, data %s%n", node.pid(), node.httpUrl(), config.heap(), node.dataDir());
@@ -55,8 +64,13 @@ final class OpenSearchContender {
       long bytes = spans.storeBytesAfterFlush();
       System.out.printf(Locale.ROOT, "opensearch: store %,d bytes after _flush (no force-merge)%n", bytes);
       String note = bulk.failed() > 0 ? bulk.failed() + " docs failed" : visible != bulk.acked() ? visible + " visible of " + bulk.acked() : "";
-      return new SideBySide.Row("OpenSearch", bulk.acked(), bulk.acked() / (bulk.nanos() / 1e9),
-          bulk.acked() / (searchableNanos / 1e9), (double) bytes / bulk.acked(), timings, note);
+      List<SideBySide.Row> rows = new ArrayList<>();
+      rows.add(new SideBySide.Row("OpenSearch", bulk.acked(), bulk.acked() / (bulk.nanos() / 1e9),
+          bulk.acked() / (searchableNanos / 1e9), (double) bytes / bulk.acked(), timings, note));
+      if (sameNode != null) {
+        rows.add(sameNode.run(node.httpUrl()));
+      }
+      return rows;
     } finally {
       node.stop(Duration.ofSeconds(60));
     }

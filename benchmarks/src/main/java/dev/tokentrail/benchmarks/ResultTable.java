@@ -40,9 +40,27 @@ final class ResultTable {
       }
       out.append('\n');
     }
+    SideBySide.Row onOpenSearch = byName(rows, "TokenTrail+OpenSearch");
+    SideBySide.Row openSearch = byName(rows, "OpenSearch");
+    if (onOpenSearch != null && openSearch != null) {
+      out.append(String.format(Locale.ROOT, "TokenTrail+OpenSearch ÷ OpenSearch: ack %.2f, searchable %.2f, bytes/span %.2f",
+          onOpenSearch.ackedPerSecond() / openSearch.ackedPerSecond(),
+          onOpenSearch.searchablePerSecond() / openSearch.searchablePerSecond(),
+          onOpenSearch.bytesPerSpan() / openSearch.bytesPerSpan()));
+      for (ReferenceQueries.Kind k : ReferenceQueries.Kind.values()) {
+        out.append(String.format(Locale.ROOT, ", q%d p50 %.2f p99 %.2f", k.ordinal() + 1,
+            onOpenSearch.timings().get(k).p50Millis() / openSearch.timings().get(k).p50Millis(),
+            onOpenSearch.timings().get(k).p99Millis() / openSearch.timings().get(k).p99Millis()));
+      }
+      out.append('\n');
+    }
     out.append(String.format("(timed runs per search: %s)%n", String.join(", ", rows.stream().map(r -> r.name() + " "
         + r.timings().values().stream().map(t -> Integer.toString(t.nanos().length)).toList()).toList())));
     return out.toString();
+  }
+
+  private static SideBySide.Row byName(List<SideBySide.Row> rows, String name) {
+    return rows.stream().filter(r -> r.name().equals(name)).findFirst().orElse(null);
   }
 
   private static String millis(double ms) {

@@ -38,6 +38,12 @@ final class ServerProcess {
   }
 
   static ServerProcess start(String java, List<String> jvmArgs, Path jar, Path dataDir) throws IOException, InterruptedException {
+    return start(java, jvmArgs, jar, dataDir, List.of(), java.util.Map.of());
+  }
+
+  /** {@link #start(String, List, Path, Path)} with extra {@code serve} flags and environment variables. */
+  static ServerProcess start(String java, List<String> jvmArgs, Path jar, Path dataDir, List<String> serveArgs,
+      java.util.Map<String, String> env) throws IOException, InterruptedException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException("--server-jar: " + jar.toAbsolutePath() + " does not exist (build it: mvn -B -q -DskipTests package -pl server -am)");
     }
@@ -47,9 +53,11 @@ final class ServerProcess {
     command.addAll(jvmArgs);
     command.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", dataDir.resolve("data").toString(),
         "--bind-address", "127.0.0.1", "--otlp-grpc-port", "0", "--otlp-http-port", "0", "--http-port", "0"));
+    command.addAll(serveArgs);
     Path log = dataDir.resolve("server.log");
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
     int[] ports = {-1, -1, -1};
     CountDownLatch ready = new CountDownLatch(1);
     Thread pump =

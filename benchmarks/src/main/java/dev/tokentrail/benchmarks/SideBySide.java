@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * TokenTrail, a bare Lucene loop and a real OpenSearch node on the same generated spans: ingest
+ * TokenTrail, a bare Lucene loop, a real OpenSearch node and TokenTrail storing in that node
+ * ({@code store.type=opensearch}, its own index prefix) on the same generated spans: ingest
  * throughput (acknowledged, and acknowledged-and-searchable), bytes per span on disk, and the
  * latency of five reference searches, printed as one table with the ratios. Checks that every
  * contender returns the same traces.
@@ -64,8 +65,12 @@ public final class SideBySide implements Callable<Integer> {
   @Option(names = "--skip-lucene", description = "Leave out the bare Lucene loop.")
   boolean skipLucene;
 
-  @Option(names = "--skip-opensearch", description = "Leave out OpenSearch.")
+  @Option(names = "--skip-opensearch", description = "Leave out OpenSearch (and TokenTrail on OpenSearch).")
   boolean skipOpenSearch;
+
+  @Option(names = "--skip-tokentrail-opensearch",
+      description = "Leave out the TokenTrail server storing in the OpenSearch node (store.type=opensearch).")
+  boolean skipTokenTrailOpenSearch;
 
   @Option(names = "--opensearch-home", description = "An unpacked OpenSearch distribution to run (instead of the zip).")
   Path openSearchHome;
@@ -139,7 +144,8 @@ public final class SideBySide implements Callable<Integer> {
         Iterable<List<SpanData>> batches = source.sdkBatches(batchSize);
         Path dir = temp("tokentrail-sbs-server-", dirs);
         rows.add(TokenTrailContender.run(
-            new TokenTrailContender.Settings(java, serverJvmArgs, serverJar, dir, inflight, jfr, warmup, queries, budget),
+            new TokenTrailContender.Settings(java, serverJvmArgs, serverJar, dir, inflight, jfr, warmup, queries, budget,
+                TokenTrailContender.Store.lucene()),
             batches, source.lastTrace(), reference, windowStart, windowEnd));
       }
       if (!skipLucene) {
@@ -153,10 +159,15 @@ public final class SideBySide implements Callable<Integer> {
         }
       }
       if (!skipOpenSearch) {
-        Row row = OpenSearchContender.run(openSearchConfig(dirs), source, reference, inflight, bulkMb << 20, warmup, queries, budget);
-        if (row != null) {
-          rows.add(row);
-        }
+        OpenSearchContender.OnSameNode onOpenSearch = skipTokenTrailOpenSearch ? null : url -> {
+          Path dir = temp("tokentrail-sbs-server-os-", dirs);
+          return TokenTrailContender.run(
+              new TokenTrailContender.Settings(java, serverJvmArgs, serverJar, dir, inflight, false, warmup, queries, budget,
+                  TokenTrailOnOpenSearch.store(url)),
+              source.sdkBatches(batchSize), source.lastTrace(), reference, windowStart, windowEnd);
+        };
+        rows.addAll(OpenSearchContender.run(openSearchConfig(dirs), source, reference, inflight, bulkMb << 20, warmup,
+            queries, budget, onOpenSearch));
       }
     } finally {
       for (Path dir : dirs) {

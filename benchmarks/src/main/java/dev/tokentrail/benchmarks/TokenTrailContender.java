@@ -30,13 +30,29 @@ final class TokenTrailContender {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   record Settings(String java, List<String> jvmArgs, Path serverJar, Path dataDir, int inflight, boolean jfr,
-      int warmup, int repetitions, long budgetNanos) {}
+      int warmup, int repetitions, long budgetNanos, Store store) {}
+
+  /** Where the server keeps spans: its row's name, its {@code serve} flags and environment, and its size on disk. */
+  record Store(String name, List<String> serveArgs, Map<String, String> env, StoreSize size) {
+    /** The embedded Lucene store in the data dir. */
+    static Store lucene() {
+      return new Store("TokenTrail", List.of(), Map.of(),
+          dataDir -> BareLuceneBaseline.sizeOf(dataDir.resolve("data").resolve("index")));
+    }
+  }
+
+  /** Bytes the store holds once the server stopped. */
+  interface StoreSize {
+    long bytes(Path dataDir) throws IOException, InterruptedException;
+  }
 
   private TokenTrailContender() {}
 
   static SideBySide.Row run(Settings settings, Iterable<List<SpanData>> batches, List<Span> lastTrace, ReferenceQueries queries,
       long windowStartSeconds, long windowEndSeconds) throws Exception {
-    ServerProcess server = ServerProcess.start(settings.java(), settings.jvmArgs(), settings.serverJar(), settings.dataDir());
+    Store store = settings.store();
+    ServerProcess server = ServerProcess.start(settings.java(), settings.jvmArgs(), settings.serverJar(), settings.dataDir(),
+        store.serveArgs(), store.env());
     try {
       System.out.printf("tokentrail: pid %d, data dir %s, ports grpc=%d query=%d%n", server.pid(), settings.dataDir(), server.grpcPort, server.queryPort);
       String javaBin = settings.java() != null ? settings.java() : ProcessHandle.current().info().command().orElse("java");
@@ -61,10 +77,10 @@ final class TokenTrailContender {
               settings.warmup(), settings.repetitions(), settings.budgetNanos());
       int exit = server.stop(Duration.ofSeconds(120));
       server.pump.join(5_000);
-      long bytes = BareLuceneBaseline.sizeOf(settings.dataDir().resolve("data").resolve("index"));
-      System.out.printf(Locale.ROOT, "tokentrail: SIGTERM -> exit %d; index %,d bytes%n", exit, bytes);
+      long bytes = store.size().bytes(settings.dataDir());
+      System.out.printf(Locale.ROOT, "%s: SIGTERM -> exit %d; store %,d bytes%n", store.name(), exit, bytes);
       String note = sent.failed() > 0 ? sent.failed() + " spans failed" : searchableNanos < 0 ? "last trace never searchable" : "";
-      return new SideBySide.Row("TokenTrail", sent.acked(), sent.ackedPerSecond(),
+      return new SideBySide.Row(store.name(), sent.acked(), sent.ackedPerSecond(),
           searchableNanos > 0 ? sent.acked() / (searchableNanos / 1e9) : Double.NaN, (double) bytes / sent.acked(), timings, note);
     } finally {
       server.stop(Duration.ofSeconds(30));

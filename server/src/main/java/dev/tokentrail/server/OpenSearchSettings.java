@@ -2,6 +2,7 @@ package dev.tokentrail.server;
 
 import dev.tokentrail.store.opensearch.OpenSearchSpanStore;
 import dev.tokentrail.store.opensearch.OpenSearchSpanStoreBuilder;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -56,8 +57,9 @@ record OpenSearchSettings(
   }
 
   /** Connects and installs the index template; throws naming what is wrong with the cluster. */
-  OpenSearchSpanStore open(Duration retention, int queueCapacity) {
+  OpenSearchSpanStore open(Duration retention, int queueCapacity, PrometheusRegistry registry) {
     OpenSearchSpanStoreBuilder builder = OpenSearchSpanStore.builder()
+        .registry(registry)
         .urls(urls)
         .indexPrefix(indexPrefix)
         .shards(shards, replicas)

@@ -165,7 +165,7 @@ final class TokenTrailServer implements AutoCloseable {
   private static SpanStore openStore(ServerConfig config, PrometheusRegistry registry, FatalErrors fatalErrors) {
     if ("opensearch".equals(config.storeType())) {
       LOG.info("store: OpenSearch at {}", config.openSearch().urls());
-      return config.openSearch().open(config.retention(), Math.max(1, config.maxQueuedSpans() / 1000));
+      return config.openSearch().open(config.retention(), Math.max(1, config.maxQueuedSpans() / 1000), registry);
     }
     return LuceneSpanStore.builder(config.dataDir())
         .retention(config.retention())

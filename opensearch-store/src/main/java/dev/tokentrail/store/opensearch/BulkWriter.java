@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes batches of spans with OpenSearch's {@code _bulk} API on a bounded pool: a batch is
@@ -44,10 +45,16 @@ final class BulkWriter implements AutoCloseable {
   private final String refresh;
   private final int retryAfterSeconds;
   private final ThreadPoolExecutor pool;
+  private final RollupMaintainer rollups;
+  private final OpenSearchStoreMetrics metrics;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
-  BulkWriter(OpenSearchClient client, IndexTemplates indices, Retention retention, int bulkSize, int concurrency,
-      int queueCapacity, boolean refreshOnWrite, int retryAfterSeconds) {
+  BulkWriter(OpenSearchClient client, IndexTemplates indices, Retention retention, RollupMaintainer rollups,
+      OpenSearchStoreMetrics metrics, int bulkSize, int concurrency, int queueCapacity, boolean refreshOnWrite,
+      int retryAfterSeconds) {
     this.client = client;
+    this.rollups = rollups;
+    this.metrics = metrics;
     this.indices = indices;
     this.retention = retention;
     this.bulkSize = bulkSize;
@@ -84,17 +91,47 @@ final class BulkWriter implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     try {
-      return CompletableFuture.runAsync(() -> write(tenant, batch), pool);
+      return CompletableFuture.runAsync(() -> write(tenant, batch), pool).whenComplete((done, error) -> {
+        if (error != null) {
+          metrics.refused.labelValues(reason(error)).inc();
+        }
+      });
     } catch (RejectedExecutionException e) {
       if (pool.isShutdown()) {
         return CompletableFuture.failedFuture(new StoreClosedException("span store is closed", e));
       }
+      metrics.refused.labelValues("overloaded").inc();
       return CompletableFuture.failedFuture(new StoreOverloadedException(
           "OpenSearch write queue full (" + pool.getQueue().size() + " batches waiting)", retryAfterSeconds));
     }
   }
 
+  private static String reason(Throwable error) {
+    Throwable cause = error.getCause() != null ? error.getCause() : error;
+    return cause instanceof StoreOverloadedException ? "overloaded"
+        : cause instanceof StoreClosedException ? "unavailable" : "refused";
+  }
+
+  /** Batches waiting for a bulk thread. */
+  int queued() {
+    return pool.getQueue().size();
+  }
+
+  /** Batches being written now. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
   private void write(String tenant, Map<String, IngestedSpan> batch) {
+    inFlight.incrementAndGet();
+    try {
+      writeNow(tenant, batch);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private void writeNow(String tenant, Map<String, IngestedSpan> batch) {
     retention.sweepIfDue();
     long cutoff = retention.cutoffNanos();
     List<IngestedSpan> kept = new ArrayList<>(batch.size());
@@ -130,6 +167,12 @@ final class BulkWriter implements AutoCloseable {
     for (int i = 0; i < ops.size(); i += bulkSize) {
       bulk(ops.subList(i, Math.min(ops.size(), i + bulkSize)));
     }
+    Set<String> touched = new HashSet<>();
+    for (IngestedSpan s : kept) {
+      touched.add(s.span().traceId());
+    }
+    rollups.mark(tenant, touched);
+    metrics.spansWritten.inc(kept.size());
   }
 
   /** The days each trace of the batch has spans in, read from the trace index in real time. */
@@ -191,7 +234,9 @@ final class BulkWriter implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    long started = System.nanoTime();
     JsonNode answer = client.send(HttpMethod.POST, "/_bulk?refresh=" + refresh, bytes.toByteArray());
+    metrics.bulkLatency.observe((System.nanoTime() - started) / 1e9);
     if (answer.path("errors").asBoolean(false)) {
       failOnItems(answer.path("items"));
     }

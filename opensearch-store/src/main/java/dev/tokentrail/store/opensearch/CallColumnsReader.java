@@ -64,7 +64,7 @@ final class CallColumnsReader {
       must.add(either);
     }
     CallTable table = new CallTable();
-    reader.scan(query, null, CALL_FIELDS, hit -> addRow(table, hit.path("fields")));
+    reader.scanSnapshot(query, null, CALL_FIELDS, hit -> addRow(table, hit.path("fields")));
     return table;
   }
 
@@ -93,7 +93,7 @@ final class CallColumnsReader {
     ((ArrayNode) query.path("bool").path("filter")).add(exists);
     record Winner(long start, String spanId, String outcome, double value) {}
     Map<String, Winner> winners = new HashMap<>();
-    reader.scan(query, null, List.of(TRACE_ID, SPAN_ID, START, OUTCOME, OUTCOME_VALUE), hit -> {
+    reader.scanSnapshot(query, null, List.of(TRACE_ID, SPAN_ID, START, OUTCOME, OUTCOME_VALUE), hit -> {
       JsonNode f = hit.path("fields");
       Winner w = new Winner(number(f, START, 0), text(f, SPAN_ID), text(f, OUTCOME),
           f.has(OUTCOME_VALUE) ? f.path(OUTCOME_VALUE).path(0).asDouble() : Double.NaN);

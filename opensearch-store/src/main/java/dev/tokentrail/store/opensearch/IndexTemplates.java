@@ -15,12 +15,13 @@ import java.time.format.DateTimeFormatter;
  * them a fixed mapping ({@code dynamic: false}: attribute keys never become fields) and request
  * durability ({@code index.translog.durability: request}: a bulk is acknowledged only after its
  * translog is fsynced). A trace index ({@code <prefix>-traces}) records per trace the days it has
- * spans in, so a span re-sent with a start on another day replaces its earlier copy. Both carry
+ * spans in, so a span re-sent with a start on another day replaces its earlier copy, and its rollup
+ * ({@link TraceRollups}; version 2 added it, version 1 indices gain it in place). Both carry
  * {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
  */
 final class IndexTemplates {
   /** Raised whenever a mapping changes incompatibly. */
-  static final int MAPPING_VERSION = 1;
+  static final int MAPPING_VERSION = 2;
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
@@ -78,12 +79,18 @@ final class IndexTemplates {
     keyword(props, TRACE_ID);
     keyword(props, "days");
     keyword(props, "last");
+    TraceRollups.mapping(props);
     try {
       client.send(HttpMethod.PUT, "/" + traceIndex(), traces);
     } catch (OpenSearchClient.OpenSearchException e) {
       if (e.status() != 400 || !e.getMessage().contains("resource_already_exists_exception")) {
         throw e;
       }
+      // An index of mapping version 1 gains the rollup fields (adding fields is compatible).
+      ObjectNode update = OpenSearchClient.JSON.createObjectNode();
+      update.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
+      update.set("properties", props);
+      client.send(HttpMethod.PUT, "/" + traceIndex() + "/_mapping", update);
     }
   }
 

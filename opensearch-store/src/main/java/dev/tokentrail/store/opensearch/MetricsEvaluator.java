@@ -63,6 +63,16 @@ final class MetricsEvaluator {
       }
     }
 
+    /** Statistics OpenSearch aggregated for one bucket ({@code min}/{@code max} NaN without values). */
+    void add(int bucket, long count, long fieldCount, double sum, double min, double max, MetricsSeries.Exemplar e) {
+      counts[bucket] += count;
+      fieldCounts[bucket] += fieldCount;
+      sums[bucket] += sum;
+      mins[bucket] = min;
+      maxs[bucket] = max;
+      best[bucket] = e;
+    }
+
     void observe(Span span, int bucket, double v) {
       counts[bucket]++;
       boolean hasValue = !Double.isNaN(v);
@@ -114,6 +124,22 @@ final class MetricsEvaluator {
         List<Object> group = groupValues(span);
         series.computeIfAbsent(group, Acc::new).observe(span, bucket, fieldValue(span));
       }
+    }
+    return new MetricsAnswer(toSeries(series.values()), inspected);
+  }
+
+  /** One series' bucket as aggregated by OpenSearch. */
+  record BucketStats(List<Object> group, int bucket, long count, long fieldCount, double sum, double min, double max,
+      MetricsSeries.Exemplar exemplar) {}
+
+  /** The answer from statistics aggregated elsewhere, exemplars kept as {@link #run} keeps them. */
+  MetricsAnswer fromBuckets(List<BucketStats> stats) {
+    Map<List<Object>, Acc> series = new LinkedHashMap<>();
+    long inspected = 0;
+    for (BucketStats b : stats) {
+      series.computeIfAbsent(b.group(), Acc::new)
+          .add(b.bucket(), b.count(), b.fieldCount(), b.sum(), b.min(), b.max(), b.exemplar());
+      inspected += b.count();
     }
     return new MetricsAnswer(toSeries(series.values()), inspected);
   }

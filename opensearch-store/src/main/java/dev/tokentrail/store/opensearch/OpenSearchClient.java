@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
-import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -26,10 +26,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * OpenSearch's REST API over one Armeria {@link WebClient}, spread round-robin over the configured
- * node URLs, with JSON bodies. Failures come back as the store contract's exceptions: back-pressure
+ * OpenSearch's REST API over Armeria {@link WebClient}s, spread round-robin over the configured
+ * node URLs, with JSON bodies; a node that cannot be reached gets no requests for a few seconds,
+ * and a request it never received is sent to another node. Failures come back as the store contract's exceptions: back-pressure
  * (429) as {@link StoreOverloadedException}, an unreachable cluster or a 5xx as {@link
  * StoreClosedException} (ingest answers both with retry-later statuses), other refusals as {@link
  * OpenSearchException}.
@@ -38,33 +41,85 @@ final class OpenSearchClient implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final MediaType NDJSON = MediaType.parse("application/x-ndjson");
 
+  /** How long a node that could not be reached gets no requests (then live traffic probes it). */
+  private static final long DOWN_NANOS = TimeUnit.SECONDS.toNanos(5);
+
   private final ClientFactory factory;
-  private final WebClient client;
+  private final List<Node> nodes = new ArrayList<>();
+  private final AtomicInteger next = new AtomicInteger();
   private final String authorization;
   private final int retryAfterSeconds;
 
   OpenSearchClient(List<URI> urls, String authorization, Path caFile, Duration timeout, int retryAfterSeconds) {
     String scheme = urls.get(0).getScheme();
-    List<Endpoint> endpoints = new ArrayList<>();
-    for (URI url : urls) {
-      if (!scheme.equals(url.getScheme())) {
-        throw new IllegalArgumentException("urls: " + urls + " (expected: one scheme, http or https, for every node)");
-      }
-      int port = url.getPort() > 0 ? url.getPort() : 9200;
-      endpoints.add(Endpoint.of(url.getHost(), port));
-    }
     var factoryBuilder = ClientFactory.builder();
     if (caFile != null) {
       factoryBuilder.tlsCustomizer(tls -> tls.trustManager(caFile.toFile()));
     }
     this.factory = factoryBuilder.build();
-    this.client = WebClient.builder(SessionProtocol.of(scheme), EndpointGroup.of(endpoints))
-        .factory(factory)
-        .responseTimeout(timeout)
-        .maxResponseLength(0)
-        .build();
+    for (URI url : urls) {
+      if (!scheme.equals(url.getScheme())) {
+        factory.close();
+        throw new IllegalArgumentException("urls: " + urls + " (expected: one scheme, http or https, for every node)");
+      }
+      int port = url.getPort() > 0 ? url.getPort() : 9200;
+      Endpoint endpoint = Endpoint.of(url.getHost(), port);
+      nodes.add(new Node(endpoint, WebClient.builder(SessionProtocol.of(scheme), endpoint)
+          .factory(factory)
+          .responseTimeout(timeout)
+          .maxResponseLength(0)
+          .build()));
+    }
     this.authorization = authorization;
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** One configured node and until when it is considered down. */
+  private static final class Node {
+    final Endpoint endpoint;
+    final WebClient client;
+    volatile long downUntilNanos = Long.MIN_VALUE;
+
+    Node(Endpoint endpoint, WebClient client) {
+      this.endpoint = endpoint;
+      this.client = client;
+    }
+
+    boolean up(long now) {
+      return downUntilNanos == Long.MIN_VALUE || now - downUntilNanos >= 0;
+    }
+  }
+
+  /** The next node round-robin that is not marked down; when all are, the one marked down longest ago. */
+  private Node pick(List<Node> tried) {
+    long now = System.nanoTime();
+    int start = Math.floorMod(next.getAndIncrement(), nodes.size());
+    Node fallback = null;
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get((start + i) % nodes.size());
+      if (tried.contains(n)) {
+        continue;
+      }
+      if (n.up(now)) {
+        return n;
+      }
+      if (fallback == null || n.downUntilNanos - fallback.downUntilNanos < 0) {
+        fallback = n;
+      }
+    }
+    return fallback;
+  }
+
+  /** Nodes currently marked down (unreachable within the last few seconds). */
+  int nodesDown() {
+    long now = System.nanoTime();
+    int down = 0;
+    for (Node n : nodes) {
+      if (!n.up(now)) {
+        down++;
+      }
+    }
+    return down;
   }
 
   /** Sends a JSON body (null for none) and parses the JSON answer; failures as described above. */
@@ -75,6 +130,21 @@ final class OpenSearchClient implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return attempt(method, path, body instanceof byte[], bytes, new ArrayList<>());
+  }
+
+  /**
+   * Sends to the next live node. A node that cannot be reached is marked down; a request it never
+   * received goes to another node (every request of the store is safe to repeat).
+   */
+  private CompletableFuture<JsonNode> attempt(HttpMethod method, String path, boolean ndjson, byte[] bytes,
+      List<Node> tried) {
+    Node node = pick(tried);
+    if (node == null) {
+      return CompletableFuture.failedFuture(new StoreClosedException("OpenSearch unavailable for " + method + " "
+          + path + ": no node reachable", null));
+    }
+    tried.add(node);
     RequestHeadersBuilder headers = RequestHeaders.builder(method, path);
     if (authorization != null) {
       headers.set(HttpHeaderNames.AUTHORIZATION, authorization);
@@ -83,15 +153,20 @@ final class OpenSearchClient implements AutoCloseable {
     if (bytes == null) {
       request = HttpRequest.of(headers.build());
     } else {
-      headers.contentType(body instanceof byte[] ? NDJSON : MediaType.JSON);
+      headers.contentType(ndjson ? NDJSON : MediaType.JSON);
       request = HttpRequest.of(headers.build(), HttpData.wrap(bytes));
     }
-    return client.execute(request).aggregate().handle((response, error) -> {
-      if (error != null) {
-        throw new CompletionException(unavailable(method + " " + path, error));
+    return node.client.execute(request).aggregate().handle((response, error) -> {
+      if (error == null) {
+        return CompletableFuture.completedFuture(parse(method, path, response));
       }
-      return parse(method, path, response);
-    });
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      node.downUntilNanos = System.nanoTime() + DOWN_NANOS;
+      if (cause instanceof UnprocessedRequestException && tried.size() < nodes.size()) {
+        return attempt(method, path, ndjson, bytes, tried);
+      }
+      throw new CompletionException(unavailable(method + " " + path + " on " + node.endpoint, cause));
+    }).thenCompose(f -> f);
   }
 
   /** {@link #sendAsync}, waiting for the answer; throws the mapped exception itself. */

@@ -33,15 +33,17 @@ import java.util.function.Supplier;
 public final class OpenSearchSpanStore implements SpanStore {
   private final OpenSearchClient client;
   private final BulkWriter writer;
+  private final RollupMaintainer rollups;
   private final Retention retention;
   private final TraceQueries traces;
   private final CallColumnsReader calls;
   private volatile boolean closed;
 
-  OpenSearchSpanStore(OpenSearchClient client, BulkWriter writer, Retention retention, TraceQueries traces,
-      CallColumnsReader calls) {
+  OpenSearchSpanStore(OpenSearchClient client, BulkWriter writer, RollupMaintainer rollups, Retention retention,
+      TraceQueries traces, CallColumnsReader calls) {
     this.client = client;
     this.writer = writer;
+    this.rollups = rollups;
     this.retention = retention;
     this.traces = traces;
     this.calls = calls;
@@ -127,6 +129,7 @@ public final class OpenSearchSpanStore implements SpanStore {
     }
     closed = true;
     writer.close();
+    rollups.close();
     client.close();
   }
 }

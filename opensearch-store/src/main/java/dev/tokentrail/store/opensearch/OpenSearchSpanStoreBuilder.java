@@ -2,6 +2,7 @@ package dev.tokentrail.store.opensearch;
 
 import static java.util.Objects.requireNonNull;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +36,7 @@ public final class OpenSearchSpanStoreBuilder {
   private Duration requestTimeout = Duration.ofSeconds(60);
   private Clock clock = Clock.systemUTC();
   private Duration retention;
+  private PrometheusRegistry registry = new PrometheusRegistry();
 
   OpenSearchSpanStoreBuilder() {}
 
@@ -139,6 +141,12 @@ public final class OpenSearchSpanStoreBuilder {
     return this;
   }
 
+  /** Where the store's metrics are registered (the server's {@code /metrics}); a private registry by default. */
+  public OpenSearchSpanStoreBuilder registry(PrometheusRegistry registry) {
+    this.registry = requireNonNull(registry, "registry");
+    return this;
+  }
+
   /** Deletes day indices whose spans all started longer ago than {@code retention}; none by default. */
   public OpenSearchSpanStoreBuilder retention(Duration retention) {
     this.retention = positive(retention, "retention");
@@ -154,9 +162,13 @@ public final class OpenSearchSpanStoreBuilder {
       indices.install(client, shards, replicas, refreshInterval);
       Retention sweeper = new Retention(client, indices, clock, retention);
       SpanReader reader = new SpanReader(client, indices);
-      BulkWriter writer = new BulkWriter(client, indices, sweeper, bulkSize, bulkConcurrency, queueCapacity,
-          refreshOnWrite, retryAfterSeconds);
-      return new OpenSearchSpanStore(client, writer, sweeper, new TraceQueries(client, indices, reader),
+      RollupMaintainer rollups = new RollupMaintainer(client, indices, new TraceRollups(client, indices, reader),
+          refreshInterval, refreshOnWrite);
+      OpenSearchStoreMetrics metrics = new OpenSearchStoreMetrics(registry);
+      BulkWriter writer = new BulkWriter(client, indices, sweeper, rollups, metrics, bulkSize, bulkConcurrency,
+          queueCapacity, refreshOnWrite, retryAfterSeconds);
+      metrics.registerGauges(writer::queued, writer::inFlight, rollups::pending);
+      return new OpenSearchSpanStore(client, writer, rollups, sweeper, new TraceQueries(client, indices, reader),
           new CallColumnsReader(reader));
     } catch (RuntimeException e) {
       client.close();

@@ -117,6 +117,65 @@ final class SpanQueries {
     };
   }
 
+  /**
+   * Whether {@link #superset} selects exactly the spans {@code filter} matches, trace-level
+   * intrinsics aside (they hold for every span of a trace or none, and are decided on the rollup):
+   * so Java need not look at the spans. Exact: the boolean structure over {@code name}, {@code
+   * status}, {@code kind}, {@code statusMessage} equality, {@code duration} comparisons, attribute
+   * existence and string attribute equality (other than "true"/"false", which also match booleans).
+   */
+  static boolean exact(SpanFilter filter) {
+    if (filter instanceof SpanFilter.And and) {
+      return and.filters().stream().allMatch(f -> isTraceLevel(f) || exactSpanLevel(f));
+    }
+    return isTraceLevel(filter) || exactSpanLevel(filter);
+  }
+
+  private static boolean exactSpanLevel(SpanFilter filter) {
+    return switch (filter) {
+      case SpanFilter.All all -> true;
+      case SpanFilter.And and -> and.filters().stream().allMatch(SpanQueries::exactSpanLevel);
+      case SpanFilter.Or or -> or.filters().stream().allMatch(SpanQueries::exactSpanLevel);
+      case Condition c -> exactCondition(c);
+    };
+  }
+
+  /** The trace-level conditions {@code filter} requires of every trace it selects (its top-level conjuncts). */
+  static List<Condition> traceLevelConjuncts(SpanFilter filter) {
+    List<Condition> out = new ArrayList<>();
+    List<SpanFilter> parts = filter instanceof SpanFilter.And and ? and.filters() : List.of(filter);
+    for (SpanFilter f : parts) {
+      if (isTraceLevel(f)) {
+        out.add((Condition) f);
+      }
+    }
+    return out;
+  }
+
+  private static boolean exactCondition(Condition c) {
+    FieldRef field = c.field();
+    if (field.scope() == FieldRef.Scope.INTRINSIC) {
+      return switch (field.name()) {
+        case FieldRef.NAME, FieldRef.STATUS, FieldRef.KIND, FieldRef.STATUS_MESSAGE -> text(c, field.name()) != null;
+        case FieldRef.DURATION -> duration(c) != null;
+        default -> false;
+      };
+    }
+    if (c.op() == Op.EXISTS) {
+      return true;
+    }
+    if (c.op() == Op.EQ && c.value() instanceof String s && !s.equals("true") && !s.equals("false")) {
+      return SpanDocuments.term(field.name(), s).length() <= SpanDocuments.MAX_TERM_CHARS;
+    }
+    return false;
+  }
+
+  /** A condition on the trace's rollup ({@code rootServiceName}, {@code rootName}, {@code traceDuration}). */
+  static boolean isTraceLevel(SpanFilter filter) {
+    return filter instanceof Condition c && c.field().scope() == FieldRef.Scope.INTRINSIC
+        && List.of(FieldRef.SERVICE, FieldRef.ROOT_NAME, FieldRef.TRACE_DURATION).contains(c.field().name());
+  }
+
   private static ObjectNode attribute(Condition c, String keysField, String termsField) {
     String key = c.field().name();
     if (c.op() == Op.NOT_EXISTS) {

@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 final class SpanReader {
   private static final int PAGE = 2000;
   private static final int TRACES_PER_LOAD = 500;
+  private static final String KEEP_ALIVE = "2m";
 
   private final OpenSearchClient client;
   private final IndexTemplates indices;
@@ -41,6 +42,45 @@ final class SpanReader {
    * docValueFields} (null: none).
    */
   void scan(ObjectNode query, List<String> sourceFields, List<String> docValueFields, Consumer<JsonNode> hit) {
+    scan(query, sourceFields, docValueFields, hit, null);
+  }
+
+  /**
+   * {@link #scan} over a point in time of the span indices: every page sees the indices as they
+   * were when the read began, so a span re-written during a long read is seen once (or not at all,
+   * when it arrived after the start), never twice.
+   */
+  void scanSnapshot(ObjectNode query, List<String> sourceFields, List<String> docValueFields, Consumer<JsonNode> hit) {
+    String pit;
+    try {
+      pit = client.send(HttpMethod.POST, "/" + indices.spanIndexPattern()
+          + "/_search/point_in_time?keep_alive=" + KEEP_ALIVE + "&allow_partial_pit_creation=false", null)
+          .path("pit_id").asText(null);
+    } catch (OpenSearchClient.OpenSearchException e) {
+      if (e.status() == 404) {
+        return; // no span index yet
+      }
+      throw e;
+    }
+    if (pit == null) {
+      scan(query, sourceFields, docValueFields, hit, null);
+      return;
+    }
+    try {
+      scan(query, sourceFields, docValueFields, hit, pit);
+    } finally {
+      ObjectNode ids = SpanQueries.json();
+      ids.putArray("pit_id").add(pit);
+      try {
+        client.send(HttpMethod.DELETE, "/_search/point_in_time", ids);
+      } catch (RuntimeException e) {
+        // it expires after KEEP_ALIVE on its own
+      }
+    }
+  }
+
+  private void scan(ObjectNode query, List<String> sourceFields, List<String> docValueFields, Consumer<JsonNode> hit,
+      String pit) {
     QueryCancellation cancellation = QueryCancellation.current();
     JsonNode after = null;
     while (true) {
@@ -63,7 +103,15 @@ final class SpanReader {
       if (after != null) {
         body.set("search_after", after);
       }
-      JsonNode hits = client.send(HttpMethod.POST, searchPath(), body).path("hits").path("hits");
+      JsonNode answer;
+      if (pit == null) {
+        answer = client.send(HttpMethod.POST, searchPath(), body);
+      } else {
+        body.putObject("pit").put("id", pit).put("keep_alive", KEEP_ALIVE);
+        answer = client.send(HttpMethod.POST, "/_search", body);
+        pit = answer.path("pit_id").asText(pit);
+      }
+      JsonNode hits = answer.path("hits").path("hits");
       for (JsonNode h : hits) {
         hit.accept(h);
       }
@@ -72,6 +120,16 @@ final class SpanReader {
       }
       after = hits.get(hits.size() - 1).path("sort");
     }
+  }
+
+  /** One search request over the span indices. */
+  JsonNode search(ObjectNode body) {
+    return client.send(HttpMethod.POST, searchPath(), body);
+  }
+
+  /** One search request over the trace index (rollups). */
+  JsonNode searchTraces(ObjectNode body) {
+    return client.send(HttpMethod.POST, "/" + indices.traceIndex() + "/_search", body);
   }
 
   /** The distinct trace ids of the spans {@code query} selects, paged through a composite aggregation. */

@@ -1,6 +1,7 @@
 package dev.tokentrail.store.opensearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
 import dev.tokentrail.model.Ids;
@@ -26,8 +27,8 @@ import java.util.Set;
 /**
  * Trace reads: trace by id, search, tag discovery and metrics. OpenSearch selects (tenant, window,
  * the pushed-down part of each filter, see {@link SpanQueries}) and aggregates what it can exactly
- * (distinct trace ids, tag names, intrinsic tag values); the candidates' spans are then loaded and
- * decided in Java ({@link TraceSearcher}, {@link MetricsEvaluator}), rollups included.
+ * (tag names, intrinsic tag values, root names from rollups); searches rank rollup documents
+ * ({@link RankedSearch}); metrics load the selected spans and bucket them in Java ({@link MetricsEvaluator}).
  */
 final class TraceQueries {
   private final OpenSearchClient client;
@@ -50,29 +51,7 @@ final class TraceQueries {
   }
 
   List<TraceMatch> search(String tenant, TraceSearch search) {
-    TraceSearcher searcher = new TraceSearcher(search); // validates before anything is read
-    Set<String> candidates = candidates(tenant, search.spansets(), search.fromEpochNanos(), search.toEpochNanos());
-    return searcher.run(reader.loadTraces(tenant, candidates).values());
-  }
-
-  /** Traces with a span the spansets may select: a superset of the answer. */
-  private Set<String> candidates(String tenant, Spansets spansets, long from, long to) {
-    return switch (spansets) {
-      case Spansets.Filter f -> reader.traceIds(SpanQueries.spans(tenant, from, to, f.filter()));
-      case Spansets.Combine c -> {
-        Set<String> left = candidates(tenant, c.left(), from, to);
-        if (c.and() && left.isEmpty()) {
-          yield left;
-        }
-        Set<String> right = candidates(tenant, c.right(), from, to);
-        if (c.and()) {
-          left.retainAll(right);
-        } else {
-          left.addAll(right);
-        }
-        yield left;
-      }
-    };
+    return new RankedSearch(reader).run(tenant, search);
   }
 
   TagNames tagNames(String tenant, long from, long to, int limit) {
@@ -107,17 +86,8 @@ final class TraceQueries {
         case FieldRef.NAME -> countTerms(tenant, SpanDocuments.NAME, from, to, counts);
         case FieldRef.STATUS -> countTerms(tenant, SpanDocuments.STATUS, from, to, counts);
         case FieldRef.KIND -> countTerms(tenant, SpanDocuments.KIND, from, to, counts);
-        case FieldRef.SERVICE, FieldRef.ROOT_NAME -> {
-          // Once per trace starting in the range: its first span is in the range too.
-          Set<String> traces = reader.traceIds(SpanQueries.spans(tenant, from, to, null));
-          for (TraceSpans trace : reader.loadTraces(tenant, traces).values()) {
-            TraceSummary s = trace.summary();
-            if (inRange(s.startEpochNanos(), from, to)) {
-              String v = field.name().equals(FieldRef.SERVICE) ? s.rootServiceName() : s.rootSpanName();
-              counts.merge(new TagValue("string", v), 1L, Long::sum);
-            }
-          }
-        }
+        case FieldRef.SERVICE -> countRollups(tenant, TraceRollups.ROOT_SERVICE, from, to, counts);
+        case FieldRef.ROOT_NAME -> countRollups(tenant, TraceRollups.ROOT_NAME, from, to, counts);
         default -> throw new IllegalArgumentException("intrinsic: " + field.name() + " has no enumerable values");
       }
     } else {
@@ -154,6 +124,27 @@ final class TraceQueries {
     }
   }
 
+  /** Counts of a rollup field's values over the traces starting in range (from their rollups). */
+  private void countRollups(String tenant, String field, long from, long to, Map<TagValue, Long> counts) {
+    ObjectNode query = SpanQueries.json();
+    ArrayNode filter = query.putObject("bool").putArray("filter");
+    filter.add(SpanQueries.term(SpanDocuments.TENANT, tenant));
+    ObjectNode start = filter.addObject().putObject("range").putObject(TraceRollups.START);
+    start.put("gte", Math.max(0, from));
+    if (to > 0) {
+      start.put("lte", to);
+    }
+    ObjectNode body = SpanQueries.json();
+    body.set("query", query);
+    body.put("size", 0);
+    ObjectNode terms = body.putObject("aggs").putObject("values").putObject("terms");
+    terms.put("field", field);
+    terms.put("size", 65_536);
+    for (JsonNode b : reader.searchTraces(body).path("aggregations").path("values").path("buckets")) {
+      counts.put(new TagValue("string", b.path("key").asText()), b.path("doc_count").asLong());
+    }
+  }
+
   /** Ties: strings and booleans before numbers; strings by value, numbers numerically. */
   private static final java.util.Comparator<TagValue> VALUE_ORDER = (a, b) -> {
     boolean an = isNumber(a);
@@ -174,6 +165,9 @@ final class TraceQueries {
 
   MetricsAnswer metrics(String tenant, MetricsQuery query) {
     MetricsEvaluator evaluator = new MetricsEvaluator(query); // validates before anything is read
+    if (MetricsAggregation.applies(query)) {
+      return MetricsAggregation.run(reader, tenant, query, evaluator);
+    }
     // [start, end): the range query is inclusive, the evaluator drops spans at end.
     ObjectNode select = SpanQueries.spans(tenant, Math.max(1, query.startNanos()), query.endNanos(), query.filter());
     Collection<TraceSpans> traces;

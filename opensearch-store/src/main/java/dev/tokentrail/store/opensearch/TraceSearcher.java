@@ -18,8 +18,8 @@ import java.util.TreeMap;
 
 /**
  * The exact, in-Java part of a {@link TraceSearch}, step by step as its Javadoc numbers them: match,
- * aggregate, trace duration, rank, show, over the candidate traces OpenSearch selected (a superset
- * of the answer, see {@link SpanQueries}) with every span of each loaded.
+ * aggregate, trace duration, rank, show, over candidate traces OpenSearch selected (a superset of
+ * the answer, see {@link SpanQueries}), each with its rollup and at least the spans that may match.
  */
 final class TraceSearcher {
   private final TraceSearch search;
@@ -45,7 +45,8 @@ final class TraceSearcher {
     }
   }
 
-  List<TraceMatch> run(Collection<TraceSpans> traces) {
+  /** The best {@code limit} matches among {@code traces}, ranked. */
+  List<TraceMatch> run(Collection<TraceSpans> traces, int limit) {
     QueryCancellation cancellation = QueryCancellation.current();
     record Hit(TraceSpans trace, List<StoredSpan> matched) {}
     List<Hit> hits = new ArrayList<>();
@@ -70,7 +71,7 @@ final class TraceSearcher {
     }
     hits.sort(Comparator.comparing((Hit h) -> h.trace().summary(), ranking(search.order())));
     List<TraceMatch> out = new ArrayList<>();
-    for (Hit hit : hits.subList(0, Math.min(search.limit(), hits.size()))) {
+    for (Hit hit : hits.subList(0, Math.min(limit, hits.size()))) {
       List<StoredSpan> ordered = new ArrayList<>(hit.matched());
       ordered.sort(TraceSpans.BY_START);
       List<Span> shown = new ArrayList<>();

@@ -1,6 +1,5 @@
 package dev.tokentrail.store.opensearch;
 
-import dev.tokentrail.model.Saturating;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.StatusCode;
 import dev.tokentrail.store.TraceSummary;
@@ -9,13 +8,11 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The stored spans of one trace as a read loaded them (every index, each span once by span id),
- * and the trace's rollup computed from them as {@link TraceSummary} defines it. Rollups are
- * computed when read, from all of the trace's spans, so late and re-sent spans are always counted
- * right: there is no rollup document to keep in step.
+ * and the trace's rollup: either read from its rollup document (searches, which load only the
+ * spans that may match) or computed from all of the trace's spans as {@link TraceSummary} defines it.
  */
 final class TraceSpans {
   /** Start time, then span id: the order spans of a trace are read in. */
@@ -25,9 +22,17 @@ final class TraceSpans {
   private final String traceId;
   private final TreeMap<String, StoredSpan> spans = new TreeMap<>();
   private TraceSummary summary;
+  private boolean fixedSummary;
 
   TraceSpans(String traceId) {
     this.traceId = traceId;
+  }
+
+  /** A trace whose rollup was read from its rollup document; {@link #put} keeps it. */
+  TraceSpans(TraceSummary rollup) {
+    this.traceId = rollup.traceId();
+    this.summary = rollup;
+    this.fixedSummary = true;
   }
 
   String traceId() {
@@ -36,7 +41,9 @@ final class TraceSpans {
 
   void put(StoredSpan span) {
     spans.put(span.span().spanId(), span);
-    summary = null;
+    if (!fixedSummary) {
+      summary = null;
+    }
   }
 
   Collection<StoredSpan> spans() {
@@ -58,49 +65,14 @@ final class TraceSpans {
   }
 
   private TraceSummary summarize() {
-    List<StoredSpan> ordered = ordered();
-    long start = Long.MAX_VALUE;
-    long end = Long.MIN_VALUE;
-    int errors = 0;
-    int calls = 0;
-    double cost = 0;
-    long input = 0;
-    long output = 0;
-    TreeSet<String> models = new TreeSet<>();
-    Span root = null;
-    String team = null;
-    String project = null;
-    for (StoredSpan stored : ordered) {
+    List<RollupRow> rows = new ArrayList<>(spans.size());
+    for (StoredSpan stored : spans.values()) {
       Span span = stored.span();
-      start = Math.min(start, span.startEpochNanos());
-      end = Math.max(end, span.endEpochNanos());
-      if (span.statusCode() == StatusCode.ERROR) {
-        errors++;
-      }
-      if (root == null && span.isRoot()) {
-        root = span; // spans are in start order: the first root is the earliest (then smallest id)
-      }
-      if (!stored.llmCall()) {
-        continue;
-      }
-      calls++;
-      if (Double.isFinite(stored.costUsd())) {
-        cost += stored.costUsd();
-      }
-      input = Saturating.add(input, Math.max(0, stored.inputTokens()));
-      output = Saturating.add(output, Math.max(0, stored.outputTokens()));
-      if (stored.model() != null) {
-        models.add(stored.model());
-      }
-      if (team == null) {
-        team = stored.team();
-      }
-      if (project == null) {
-        project = stored.project();
-      }
+      rows.add(new RollupRow(span.spanId(), span.startEpochNanos(), span.endEpochNanos(),
+          span.statusCode() == StatusCode.ERROR, span.isRoot(), span.resource().serviceName(), span.name(),
+          stored.llmCall(), stored.costUsd(), stored.inputTokens(), stored.outputTokens(), stored.model(),
+          stored.team(), stored.project()));
     }
-    Span named = root != null ? root : ordered.get(0).span();
-    return new TraceSummary(traceId, named.resource().serviceName(), named.name(), start, Math.max(0, end - start),
-        ordered.size(), calls, errors, cost, input, output, List.copyOf(models), team, project);
+    return RollupRow.summarize(traceId, rows);
   }
 }

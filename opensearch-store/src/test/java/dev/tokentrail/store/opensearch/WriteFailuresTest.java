@@ -110,12 +110,28 @@ class WriteFailuresTest {
   }
 
   @Test
-  void aStoreCannotBeBuiltAgainstAnUnreachableCluster() throws Exception {
+  void anUnreachableNodeInTheListIsSkippedAndRequestsGoToTheOthers() throws Exception {
+    bulk.set(() -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, "{\"errors\":false,\"items\":[]}"));
+    URI live = URI.create("http://127.0.0.1:" + fake.activeLocalPort());
+    try (OpenSearchSpanStore twoNodes = OpenSearchSpanStore.builder().urls(List.of(nowhere(), live))
+        .indexPrefix("fake").requestTimeout(Duration.ofSeconds(5)).build()) {
+      for (int i = 0; i < 4; i++) {
+        twoNodes.accept(Tenants.DEFAULT, oneSpan()).get(10, TimeUnit.SECONDS); // each acknowledged
+      }
+    }
+  }
+
+  private static URI nowhere() throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    URI nowhere = URI.create("http://127.0.0.1:" + port);
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  @Test
+  void aStoreCannotBeBuiltAgainstAnUnreachableCluster() throws Exception {
+    URI nowhere = nowhere();
 
     assertThatThrownBy(() -> OpenSearchSpanStore.builder().urls(List.of(nowhere)).build())
         .isInstanceOf(StoreClosedException.class).hasMessageContaining("OpenSearch unavailable");

@@ -1,0 +1,293 @@
+package dev.tokentrail.store.opensearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokentrail.store.FieldRef;
+import dev.tokentrail.store.QueryCancellation;
+import dev.tokentrail.store.SpanFilter;
+import dev.tokentrail.store.SpanFilter.Condition;
+import dev.tokentrail.store.Spansets;
+import dev.tokentrail.store.TraceMatch;
+import dev.tokentrail.store.TraceSearch;
+import dev.tokentrail.store.TraceSummary;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A trace search ranked by rollup documents: rollups are walked in the search's order (sorted by
+ * OpenSearch, {@code search_after} pages that double) and only the traces of the current page are
+ * evaluated, so a search stops as soon as its top N are certain. The rollup query carries what a
+ * trace must satisfy as a whole (tenant, a span start possible in the window, trace duration bounds,
+ * root service/name and trace duration conditions that are top-level conjuncts); when the spansets
+ * select few spans (a capped hit count says so), their traces are listed first and only their
+ * rollups walked.
+ *
+ * <p>Per page: a single filter that OpenSearch decides exactly ({@link SpanQueries#exact}) without
+ * aggregates is answered by one aggregation (matched spans per trace, the first shown spans as top
+ * hits) and no span is decided in Java; otherwise the page's spans the filters may select are loaded
+ * and {@link TraceSearcher} decides the residue, the spanset operators and the aggregates.
+ */
+final class RankedSearch {
+  /** Spansets matching at most this many spans list their traces before walking rollups. */
+  private static final int FEW_SPANS = 5000;
+  private static final int FIRST_PAGE = 32;
+  private static final int MAX_PAGE = 10_000;
+
+  private final SpanReader reader;
+
+  RankedSearch(SpanReader reader) {
+    this.reader = reader;
+  }
+
+  List<TraceMatch> run(String tenant, TraceSearch search) {
+    TraceSearcher searcher = new TraceSearcher(search); // validates before anything is read
+    QueryCancellation cancellation = QueryCancellation.current();
+    Set<String> candidates = candidates(tenant, search.spansets(), search.fromEpochNanos(), search.toEpochNanos());
+    if (candidates != null && candidates.isEmpty()) {
+      return List.of();
+    }
+    SpanFilter exactFilter = search.aggregates().isEmpty() && search.spansets() instanceof Spansets.Filter f
+        && SpanQueries.exact(f.filter()) ? f.filter() : null;
+    ObjectNode rollupQuery = rollupQuery(tenant, search, candidates);
+    int page = candidates != null ? Math.min(MAX_PAGE, candidates.size())
+        : Math.min(MAX_PAGE, Math.max(FIRST_PAGE, search.limit()));
+    List<TraceMatch> out = new ArrayList<>();
+    JsonNode after = null;
+    while (out.size() < search.limit()) {
+      cancellation.check();
+      ObjectNode body = SpanQueries.json();
+      body.set("query", rollupQuery);
+      body.put("size", page);
+      body.put("track_total_hits", false);
+      body.putObject("_source").putArray("excludes").add("days").add("last");
+      body.set("sort", sort(search.order()));
+      if (after != null) {
+        body.set("search_after", after);
+      }
+      JsonNode hits = reader.searchTraces(body).path("hits").path("hits");
+      if (hits.isEmpty()) {
+        break;
+      }
+      Map<String, TraceSummary> rollups = new LinkedHashMap<>();
+      for (JsonNode hit : hits) {
+        TraceSummary s = TraceRollups.read(hit.path("_source"));
+        rollups.put(s.traceId(), s);
+      }
+      List<TraceMatch> matches = exactFilter != null
+          ? exactMatches(tenant, search, exactFilter, rollups)
+          : searcher.run(load(tenant, search, rollups).values(), search.limit() - out.size());
+      out.addAll(matches.subList(0, Math.min(matches.size(), search.limit() - out.size())));
+      if (hits.size() < page) {
+        break;
+      }
+      after = hits.get(hits.size() - 1).path("sort");
+      page = Math.min(MAX_PAGE, page * 2);
+    }
+    return out;
+  }
+
+  /**
+   * The traces with a span the spansets may select, when few spans qualify; null when many do (the
+   * rollup walk then finds them page by page).
+   */
+  private Set<String> candidates(String tenant, Spansets spansets, long from, long to) {
+    return switch (spansets) {
+      case Spansets.Filter f -> {
+        ObjectNode narrowed = SpanQueries.superset(f.filter());
+        if (narrowed == null) {
+          yield null;
+        }
+        ObjectNode query = SpanQueries.spans(tenant, from, to, f.filter());
+        ObjectNode count = SpanQueries.json();
+        count.set("query", query);
+        count.put("size", 0);
+        count.put("track_total_hits", FEW_SPANS);
+        JsonNode total = reader.search(count).path("hits").path("total");
+        yield "eq".equals(total.path("relation").asText()) ? reader.traceIds(query) : null;
+      }
+      case Spansets.Combine c -> {
+        Set<String> left = candidates(tenant, c.left(), from, to);
+        Set<String> right = left != null && left.isEmpty() && c.and() ? left : candidates(tenant, c.right(), from, to);
+        if (c.and()) {
+          if (left == null || right == null) {
+            yield left == null ? right : left;
+          }
+          left.retainAll(right);
+          yield left;
+        }
+        if (left == null || right == null) {
+          yield null;
+        }
+        left.addAll(right);
+        yield left;
+      }
+    };
+  }
+
+  private static ObjectNode rollupQuery(String tenant, TraceSearch search, Set<String> candidates) {
+    ObjectNode query = SpanQueries.json();
+    ArrayNode must = query.putObject("bool").putArray("filter");
+    must.add(SpanQueries.term(SpanDocuments.TENANT, tenant));
+    must.addObject().putObject("exists").put("field", TraceRollups.SPANS);
+    if (search.toEpochNanos() > 0) {
+      must.add(range(TraceRollups.START, "lte", search.toEpochNanos()));
+    }
+    if (search.fromEpochNanos() > 0) {
+      must.add(range(TraceRollups.LAST_START, "gte", search.fromEpochNanos()));
+    }
+    if (search.minTraceDurationNanos() > 0) {
+      must.add(range(TraceRollups.DURATION, "gte", search.minTraceDurationNanos()));
+    }
+    if (search.maxTraceDurationNanos() > 0) {
+      must.add(range(TraceRollups.DURATION, "lte", search.maxTraceDurationNanos()));
+    }
+    if (search.spansets() instanceof Spansets.Filter f) {
+      for (Condition c : SpanQueries.traceLevelConjuncts(f.filter())) {
+        ObjectNode q = traceLevel(c);
+        if (q != null) {
+          must.add(q);
+        }
+      }
+    }
+    if (candidates != null) {
+      must.add(SpanQueries.terms(SpanDocuments.TRACE_ID, new ArrayList<>(candidates)));
+    }
+    return query;
+  }
+
+  /** A trace-level condition as a rollup query, where OpenSearch decides it exactly; else null (Java does). */
+  private static ObjectNode traceLevel(Condition c) {
+    if (c.field().name().equals(FieldRef.TRACE_DURATION)) {
+      if (!(c.value() instanceof Number n)) {
+        return null;
+      }
+      return switch (c.op()) {
+        case EQ -> SpanQueries.term(TraceRollups.DURATION, n.longValue());
+        case GT, GTE, LT, LTE -> range(TraceRollups.DURATION, c.op().name().toLowerCase(java.util.Locale.ROOT),
+            n.longValue());
+        default -> null;
+      };
+    }
+    if (c.op() == SpanFilter.Op.EQ && c.value() instanceof String s) {
+      return SpanQueries.term(c.field().name().equals(FieldRef.SERVICE) ? TraceRollups.ROOT_SERVICE
+          : TraceRollups.ROOT_NAME, s);
+    }
+    return null;
+  }
+
+  private static ObjectNode range(String field, String op, long value) {
+    ObjectNode range = SpanQueries.json();
+    range.putObject("range").putObject(field).put(op, value);
+    return range;
+  }
+
+  /** The order of {@link TraceSearcher#ranking}: its key descending, then newest, then trace id. */
+  private static ArrayNode sort(TraceSearch.Order order) {
+    ArrayNode sort = OpenSearchClient.JSON.createArrayNode();
+    String key = switch (order) {
+      case NEWEST -> null;
+      case COST -> TraceRollups.COST;
+      case TOKENS -> TraceRollups.TOKENS;
+      case LLM_CALLS -> TraceRollups.CALLS;
+    };
+    if (key != null) {
+      sort.addObject().put(key, "desc");
+    }
+    sort.addObject().put(TraceRollups.START, "desc");
+    sort.addObject().put(SpanDocuments.TRACE_ID, "asc");
+    return sort;
+  }
+
+  /** One aggregation: per trace of the page, its matched span count and first spans. */
+  private List<TraceMatch> exactMatches(String tenant, TraceSearch search, SpanFilter filter,
+      Map<String, TraceSummary> rollups) {
+    ObjectNode query = SpanQueries.spans(tenant, search.fromEpochNanos(), search.toEpochNanos(), filter);
+    ((ArrayNode) query.path("bool").path("filter"))
+        .add(SpanQueries.terms(SpanDocuments.TRACE_ID, new ArrayList<>(rollups.keySet())));
+    ObjectNode body = SpanQueries.json();
+    body.set("query", query);
+    body.put("size", 0);
+    ObjectNode traces = body.putObject("aggs").putObject("traces");
+    traces.putObject("terms").put("field", SpanDocuments.TRACE_ID).put("size", rollups.size());
+    ObjectNode top = traces.putObject("aggs").putObject("first").putObject("top_hits");
+    top.put("size", Math.max(1, search.spansPerTrace()));
+    top.putArray("_source").add(SpanDocuments.SPAN);
+    ArrayNode order = top.putArray("sort");
+    order.addObject().put(SpanDocuments.START, "asc");
+    order.addObject().put(SpanDocuments.SPAN_ID, "asc");
+    Map<String, JsonNode> buckets = new HashMap<>();
+    for (JsonNode b : reader.search(body).path("aggregations").path("traces").path("buckets")) {
+      buckets.put(b.path("key").asText(), b);
+    }
+    List<Condition> traceLevel = SpanQueries.traceLevelConjuncts(filter);
+    SpanMatcher rollupCheck = traceLevel.isEmpty() ? null
+        : new SpanMatcher(new SpanFilter.And(List.copyOf(traceLevel)));
+    List<TraceMatch> out = new ArrayList<>();
+    for (TraceSummary summary : rollups.values()) {
+      JsonNode bucket = buckets.get(summary.traceId());
+      if (bucket == null) {
+        continue;
+      }
+      List<dev.tokentrail.model.Span> shown = new ArrayList<>();
+      for (JsonNode hit : bucket.path("first").path("hits").path("hits")) {
+        shown.add(SpanDocuments.read(hit.path("_source")).span());
+      }
+      if (rollupCheck != null && !rollupCheck.matches(shown.get(0), () -> summary)) {
+        continue;
+      }
+      List<dev.tokentrail.model.Span> limited = shown.subList(0, Math.min(search.spansPerTrace(), shown.size()));
+      out.add(new TraceMatch(summary, List.copyOf(limited), bucket.path("doc_count").asInt(), Map.of()));
+    }
+    return out;
+  }
+
+  /** The page's traces, each with its rollup and those of its spans in the window any filter may select. */
+  private Map<String, TraceSpans> load(String tenant, TraceSearch search, Map<String, TraceSummary> rollups) {
+    List<ObjectNode> narrowed = new ArrayList<>();
+    if (!supersets(search.spansets(), narrowed)) {
+      narrowed = null;
+    }
+    ObjectNode query = SpanQueries.spans(tenant, search.fromEpochNanos(), search.toEpochNanos(), null);
+    ArrayNode filter = (ArrayNode) query.path("bool").path("filter");
+    filter.add(SpanQueries.terms(SpanDocuments.TRACE_ID, new ArrayList<>(rollups.keySet())));
+    if (narrowed != null) {
+      ObjectNode any = SpanQueries.json();
+      ObjectNode bool = any.putObject("bool");
+      ArrayNode should = bool.putArray("should");
+      narrowed.forEach(should::add);
+      bool.put("minimum_should_match", 1);
+      filter.add(any);
+    }
+    Map<String, TraceSpans> out = new LinkedHashMap<>();
+    for (TraceSummary s : rollups.values()) {
+      out.put(s.traceId(), new TraceSpans(s));
+    }
+    reader.scan(query, SpanDocuments.READ_FIELDS, List.of(SpanDocuments.TRACE_ID), hit -> {
+      TraceSpans trace = out.get(hit.path("fields").path(SpanDocuments.TRACE_ID).path(0).asText());
+      if (trace != null) {
+        trace.put(SpanDocuments.read(hit.path("_source")));
+      }
+    });
+    out.values().removeIf(t -> t.spans().isEmpty());
+    return out;
+  }
+
+  /** Adds each filter's superset query; false when some filter may select every span. */
+  private static boolean supersets(Spansets spansets, List<ObjectNode> out) {
+    return switch (spansets) {
+      case Spansets.Filter f -> {
+        ObjectNode q = SpanQueries.superset(f.filter());
+        if (q != null) {
+          out.add(q);
+        }
+        yield q != null;
+      }
+      case Spansets.Combine c -> supersets(c.left(), out) & supersets(c.right(), out);
+    };
+  }
+}

@@ -1,0 +1,43 @@
+package dev.tokentrail.store.opensearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokentrail.store.FieldRef;
+import dev.tokentrail.store.SpanFilter;
+import dev.tokentrail.store.SpanFilter.Condition;
+import dev.tokentrail.store.SpanFilter.Op;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which span filters OpenSearch decides exactly, so searches answer them without deciding spans in Java. */
+class SpanQueriesTest {
+  private static final Condition MODEL = new Condition(FieldRef.span("gen_ai.request.model"), Op.EQ, "gpt-4o");
+  private static final Condition SLOW = new Condition(FieldRef.intrinsic(FieldRef.DURATION), Op.GT, 1_000_000L);
+  private static final Condition ROOT = new Condition(FieldRef.intrinsic(FieldRef.SERVICE), Op.EQ, "checkout");
+
+  @Test
+  void termsRangesAndExistenceAreExact() {
+    assertThat(SpanQueries.exact(SpanFilter.all())).isTrue();
+    assertThat(SpanQueries.exact(new SpanFilter.And(List.of(MODEL, SLOW)))).isTrue();
+    assertThat(SpanQueries.exact(new SpanFilter.Or(List.of(MODEL,
+        new Condition(FieldRef.resource("team"), Op.EXISTS, null))))).isTrue();
+    assertThat(SpanQueries.exact(new Condition(FieldRef.intrinsic(FieldRef.STATUS), Op.EQ, "error"))).isTrue();
+  }
+
+  @Test
+  void regexesNegationsNumbersAndBooleanLookalikesAreLeftToJava() {
+    assertThat(SpanQueries.exact(new Condition(FieldRef.span("model"), Op.REGEX, "gpt.*"))).isFalse();
+    assertThat(SpanQueries.exact(new Condition(FieldRef.span("model"), Op.NEQ, "gpt-4o"))).isFalse();
+    assertThat(SpanQueries.exact(new Condition(FieldRef.span("tokens"), Op.GT, 10L))).isFalse();
+    assertThat(SpanQueries.exact(new Condition(FieldRef.span("cached"), Op.EQ, "true"))).isFalse();
+    assertThat(SpanQueries.exact(new Condition(FieldRef.span("cached"), Op.EQ, true))).isFalse();
+  }
+
+  @Test
+  void traceLevelConditionsAreExactOnlyAsTopLevelConjuncts() {
+    assertThat(SpanQueries.exact(new SpanFilter.And(List.of(MODEL, ROOT)))).isTrue();
+    assertThat(SpanQueries.traceLevelConjuncts(new SpanFilter.And(List.of(MODEL, ROOT)))).containsExactly(ROOT);
+    assertThat(SpanQueries.exact(new SpanFilter.Or(List.of(MODEL, ROOT)))).isFalse();
+    assertThat(SpanQueries.exact(new SpanFilter.Or(List.of(new SpanFilter.And(List.of(MODEL, ROOT)), SLOW)))).isFalse();
+  }
+}
