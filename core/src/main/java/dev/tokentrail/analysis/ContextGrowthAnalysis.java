@@ -1,8 +1,8 @@
 package dev.tokentrail.analysis;
 
 import dev.tokentrail.model.Saturating;
-
 import dev.tokentrail.model.TraceId;
+
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.pricing.PriceCatalog;
