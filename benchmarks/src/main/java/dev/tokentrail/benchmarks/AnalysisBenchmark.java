@@ -1,6 +1,8 @@
 package dev.tokentrail.benchmarks;
 
 import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.analysis.WasteEngine;
@@ -137,12 +139,12 @@ public final class AnalysisBenchmark implements Callable<Integer> {
     int made = 0;
     long conversation = 0;
     while (made < calls) {
-      String traceId = String.format("%016x%016x", random.nextLong(), random.nextLong() | 1);
-      String rootId = String.format("%016x", random.nextLong() | 1);
+      TraceId traceId = new TraceId(random.nextLong(), random.nextLong() | 1);
+      SpanId rootId = new SpanId(random.nextLong() | 1);
       int s = random.nextInt(SERVICES.length);
       Resource resource = Resource.of(java.util.Map.of("service.name", SERVICES[s], "team", "team-" + (s % 6), "project", "project-" + (s % 10)));
       long t = startMillis + (long) (random.nextDouble() * (endMillis - startMillis - 600_000));
-      batch.add(span(traceId, rootId, "", "handle request", resource, t, 60_000, java.util.Map.of(), false));
+      batch.add(span(traceId, rootId, SpanId.NONE, "handle request", resource, t, 60_000, java.util.Map.of(), false));
       if (random.nextInt(3) == 0) {
         // Classifier: one call, frontier or small model, tiny output.
         int m = random.nextBoolean() ? 0 : 1;
@@ -183,7 +185,7 @@ public final class AnalysisBenchmark implements Callable<Integer> {
     }
   }
 
-  private static Span call(String traceId, String parent, Resource resource, String model, String provider, long input, long output,
+  private static Span call(TraceId traceId, SpanId parent, Resource resource, String model, String provider, long input, long output,
       long startMillis, String error, java.util.Map<String, Object> extra) {
     java.util.Map<String, Object> attributes = new java.util.LinkedHashMap<>();
     attributes.put("gen_ai.operation.name", "chat");
@@ -197,14 +199,14 @@ public final class AnalysisBenchmark implements Callable<Integer> {
       attributes.put("error.type", error);
     }
     attributes.putAll(extra);
-    return span(traceId, String.format("%016x", SPAN_IDS.nextLong() | 1), parent, "chat " + model, resource,
+    return span(traceId, new SpanId(SPAN_IDS.nextLong() | 1), parent, "chat " + model, resource,
         startMillis, 1500, attributes, error != null);
   }
 
-  private static Span span(String traceId, String spanId, String parent, String name, Resource resource, long startMillis,
+  private static Span span(TraceId traceId, SpanId spanId, SpanId parent, String name, Resource resource, long startMillis,
       long durationMillis, java.util.Map<String, Object> attributes, boolean error) {
     return Span.builder().traceId(traceId).spanId(spanId).parentSpanId(parent).name(name)
-        .kind(parent.isEmpty() ? SpanKind.SERVER : SpanKind.CLIENT)
+        .kind(parent.isNone() ? SpanKind.SERVER : SpanKind.CLIENT)
         .startEpochNanos(startMillis * 1_000_000L).endEpochNanos((startMillis + durationMillis) * 1_000_000L)
         .status(error ? StatusCode.ERROR : StatusCode.UNSET, "").attributes(attributes).resource(resource).build();
   }

@@ -185,7 +185,7 @@ public final class LoadGenerator implements Callable<Integer> {
 
     long searchableNanos = -1;
     if (queryBase != null && sent.failed() == 0) {
-      String traceId = lastTrace.get(0).traceId();
+      String traceId = lastTrace.get(0).traceId().hex();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       long at = OtlpExport.awaitSearchable(http, queryBase, lastTrace, searchableTimeout);
       if (at < 0) {

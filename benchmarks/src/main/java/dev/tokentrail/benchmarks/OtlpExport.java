@@ -97,7 +97,7 @@ final class OtlpExport {
    */
   static long awaitSearchable(HttpClient http, String queryBase, List<Span> trace, Duration timeout)
       throws IOException, InterruptedException {
-    String traceId = trace.get(0).traceId();
+    String traceId = trace.get(0).traceId().hex();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (spanCount(http, queryBase, traceId) >= trace.size()) {

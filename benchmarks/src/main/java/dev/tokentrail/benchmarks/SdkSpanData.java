@@ -40,11 +40,11 @@ final class SdkSpanData implements SpanData {
   private SdkSpanData(Span span, Resource resource) {
     this.name = span.name();
     this.kind = SpanKind.values()[Math.max(0, span.kind().ordinal() - 1)];
-    this.context = SpanContext.create(span.traceId(), span.spanId(), TraceFlags.getSampled(), TraceState.getDefault());
+    this.context = SpanContext.create(span.traceId().hex(), span.spanId().hex(), TraceFlags.getSampled(), TraceState.getDefault());
     this.parent =
-        span.parentSpanId().isEmpty()
+        span.isRoot()
             ? SpanContext.getInvalid()
-            : SpanContext.create(span.traceId(), span.parentSpanId(), TraceFlags.getSampled(), TraceState.getDefault());
+            : SpanContext.create(span.traceId().hex(), span.parentSpanId().hex(), TraceFlags.getSampled(), TraceState.getDefault());
     this.status =
         switch (span.statusCode()) {
           case ERROR -> StatusData.create(StatusCode.ERROR, span.statusMessage());

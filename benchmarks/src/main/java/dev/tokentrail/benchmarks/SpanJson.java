@@ -65,10 +65,10 @@ public final class SpanJson {
   public static void write(Span span, long traceStartNanos, ByteArrayOutputStream out) {
     try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField(TRACE_ID, span.traceId());
-      g.writeStringField(SPAN_ID, span.spanId());
-      if (!span.parentSpanId().isEmpty()) {
-        g.writeStringField(PARENT_SPAN_ID, span.parentSpanId());
+      g.writeStringField(TRACE_ID, span.traceId().hex());
+      g.writeStringField(SPAN_ID, span.spanId().hex());
+      if (!span.isRoot()) {
+        g.writeStringField(PARENT_SPAN_ID, span.parentSpanId().hex());
       }
       g.writeStringField(NAME, span.name());
       g.writeStringField(KIND, span.kind().name());

@@ -1,6 +1,8 @@
 package dev.tokentrail.benchmarks;
 
 import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
@@ -52,7 +54,7 @@ public final class TraceQlMetricsBenchmark {
           long at = start + (long) (random.nextDouble() * (now - start - 60 * S));
           long in = 100 + random.nextInt(8000);
           long out = 10 + random.nextInt(1000);
-          batch.add(Span.builder().traceId(String.format("%016x%016x", 0x7700L, i)).spanId(String.format("%016x", i + 1L))
+          batch.add(Span.builder().traceId(new TraceId(0x7700L, i)).spanId(new SpanId(i + 1L))
               .name("chat").startEpochNanos(at).endEpochNanos(at + (200 + random.nextInt(4000)) * 1_000_000L)
               .attribute("tokentrail.llm_call", true)
               .attribute("gen_ai.request.model", models[random.nextInt(models.length)])

@@ -2,15 +2,17 @@ package dev.tokentrail.benchmarks;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.pricing.CatalogModel;
 import dev.tokentrail.pricing.PriceUnit;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,21 +134,21 @@ public final class Workload {
 
   /** The next trace: 5-50 spans starting at {@code startNanos}, root first. */
   public List<Span> nextTrace(long startNanos) {
-    String traceId = id(16);
+    TraceId traceId = traceId();
     int size = 5 + random.nextInt(46);
     double llmShare = 0.2 + 0.2 * random.nextDouble();
     int rootService = random.nextInt(SERVICES);
     List<Span> spans = new ArrayList<>(size);
-    String rootId = id(8);
+    SpanId rootId = spanId();
     long cursor = startNanos + 200_000;
-    List<String> parents = new ArrayList<>();
+    List<SpanId> parents = new ArrayList<>();
     parents.add(rootId);
     String conversation = random.nextInt(2) == 0 ? "conv-" + (++conversationCounter[0]) : null;
     for (int i = 1; i < size; i++) {
       // Most work stays in the root service; some hops to two or three others.
       Resource resource = resources.get(random.nextInt(4) == 0 ? random.nextInt(SERVICES) : rootService);
-      String parent = parents.get(random.nextInt(parents.size()));
-      String spanId = id(8);
+      SpanId parent = parents.get(random.nextInt(parents.size()));
+      SpanId spanId = spanId();
       Span span;
       if (random.nextDouble() < llmShare) {
         span = llm(pickConvention(), traceId, spanId, parent, cursor, resource, conversation);
@@ -203,12 +205,12 @@ public final class Workload {
         continue;
       }
       Resource resource = resources.get(random.nextInt(SERVICES));
-      String traceId = id(16);
+      TraceId traceId = traceId();
       out.add(
           switch (kind) {
-            case HTTP -> nonLlm(traceId, id(8), id(8), startNanos, resource);
+            case HTTP -> nonLlm(traceId, spanId(), spanId(), startNanos, resource);
             case OTEL, OTEL_DEPRECATED, OPENINFERENCE, OPENLLMETRY ->
-                llm(kind, traceId, id(8), id(8), startNanos, resource, "conv-" + out.size());
+                llm(kind, traceId, spanId(), spanId(), startNanos, resource, "conv-" + out.size());
             case MIX -> throw new AssertionError();
           });
     }
@@ -237,7 +239,7 @@ public final class Workload {
   }
 
   private Span llm(
-      Kind convention, String traceId, String spanId, String parent, long start, Resource resource, String conversation) {
+      Kind convention, TraceId traceId, SpanId spanId, SpanId parent, long start, Resource resource, String conversation) {
     Model model = pickModel();
     int row = random.nextInt(tokens.size());
     long input = tokens.input(row);
@@ -270,7 +272,7 @@ public final class Workload {
         }
         if (!failed) {
           b.attribute("gen_ai.response.model", model.name())
-              .attribute("gen_ai.response.id", "resp_" + id(12))
+              .attribute("gen_ai.response.id", "resp_" + HexFormat.of().formatHex(randomId(12)))
               .attribute("gen_ai.usage.input_tokens", input);
           if (!model.embedding()) {
             b.attribute("gen_ai.usage.output_tokens", output)
@@ -345,7 +347,7 @@ public final class Workload {
     return b.build();
   }
 
-  private Span nonLlm(String traceId, String spanId, String parent, long start, Resource resource) {
+  private Span nonLlm(TraceId traceId, SpanId spanId, SpanId parent, long start, Resource resource) {
     int pick = random.nextInt(10);
     Span.Builder b =
         Span.builder().traceId(traceId).spanId(spanId).parentSpanId(parent).startEpochNanos(start).resource(resource);
@@ -384,7 +386,7 @@ public final class Workload {
     return b.build();
   }
 
-  private Span httpServer(String traceId, String spanId, long start, long end, Resource resource) {
+  private Span httpServer(TraceId traceId, SpanId spanId, long start, long end, Resource resource) {
     String route = ROUTES[random.nextInt(ROUTES.length)];
     return Span.builder()
         .traceId(traceId)
@@ -406,10 +408,18 @@ public final class Workload {
         .build();
   }
 
-  private String id(int bytes) {
+  private TraceId traceId() {
+    return TraceId.fromBytes(randomId(TraceId.BYTES));
+  }
+
+  private SpanId spanId() {
+    return SpanId.fromBytes(randomId(SpanId.BYTES));
+  }
+
+  private byte[] randomId(int bytes) {
     byte[] b = new byte[bytes];
     random.nextBytes(b);
     b[0] |= 1; // never all zero
-    return Ids.toHex(b);
+    return b;
   }
 }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
+import dev.tokentrail.model.TraceId;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -15,9 +17,9 @@ class SpanJsonTest {
   void typedFieldsAreTopLevelAndTheRestStaysUnderAttributes() throws Exception {
     Span span =
         Span.builder()
-            .traceId("0af7651916cd43dd8448eb211c80319c")
-            .spanId("b7ad6b7169203331")
-            .parentSpanId("00f067aa0ba902b7")
+            .traceId(TraceId.fromHex("0af7651916cd43dd8448eb211c80319c"))
+            .spanId(SpanId.fromHex("b7ad6b7169203331"))
+            .parentSpanId(SpanId.fromHex("00f067aa0ba902b7"))
             .name("chat gpt-4o")
             .kind(SpanKind.CLIENT)
             .startEpochNanos(2_000)

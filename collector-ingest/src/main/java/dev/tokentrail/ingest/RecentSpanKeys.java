@@ -1,5 +1,8 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
+
 /**
  * A fixed-size memory of recently counted span keys, so a span re-sent by a retrying exporter is
  * stored once (the store replaces it) and counted in metrics once. A lossy hash table: a key can be
@@ -19,7 +22,7 @@ final class RecentSpanKeys {
   }
 
   /** Records the key; returns {@code true} when it was already there. */
-  synchronized boolean seen(String traceId, String spanId) {
+  synchronized boolean seen(TraceId traceId, SpanId spanId) {
     long h = hash(traceId, spanId);
     int slot = (int) (h ^ (h >>> 32)) & mask;
     if (slots[slot] == h) {
@@ -29,14 +32,17 @@ final class RecentSpanKeys {
     return false;
   }
 
-  private static long hash(String traceId, String spanId) {
-    long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < traceId.length(); i++) {
-      h = (h ^ traceId.charAt(i)) * 0x100000001b3L;
-    }
-    for (int i = 0; i < spanId.length(); i++) {
-      h = (h ^ spanId.charAt(i)) * 0x100000001b3L;
-    }
+  private static long hash(TraceId traceId, SpanId spanId) {
+    long h = mix(traceId.high());
+    h = mix(h ^ traceId.low());
+    h = mix(h ^ spanId.value());
     return h == 0 ? 1 : h;
+  }
+
+  /** SplitMix64's finalizer: every input bit moves every output bit. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
   }
 }

@@ -7,6 +7,8 @@ import dev.tokentrail.model.Cost;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -21,7 +23,7 @@ class IngestMetricsOverflowTest {
         new Cost(usd, usd, 0, "gpt-4o", null, "v", null, "openai"));
   }
 
-  private static final Span SPAN = Span.builder().traceId("0af7651916cd43dd8448eb211c80319c").spanId("b7ad6b7169203331")
+  private static final Span SPAN = Span.builder().traceId(TraceId.fromHex("0af7651916cd43dd8448eb211c80319c")).spanId(SpanId.fromHex("b7ad6b7169203331"))
       .resource(Resource.of(Map.of("service.name", "svc"))).build();
 
   @Test

@@ -7,6 +7,8 @@ import dev.tokentrail.model.Cost;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -76,7 +78,7 @@ class MetricsCardinalityTest {
       LlmCall call = new LlmCall("chat", provider, model, null, in, out, cached, 0, 0, 0, 0, 0, null,
           error ? "rate_limited" : null, clientCost, new Attribution(team, project, null, null, null), null, null,
           Double.NaN, 0, null, null, false, c);
-      Span span = Span.builder().traceId("0af7651916cd43dd8448eb211c80319c").spanId("b7ad6b7169203331")
+      Span span = Span.builder().traceId(TraceId.fromHex("0af7651916cd43dd8448eb211c80319c")).spanId(SpanId.fromHex("b7ad6b7169203331"))
           .resource(Resource.of(Map.of("service.name", service))).build();
       metrics.llmCallStored(span, call, 0);
     }

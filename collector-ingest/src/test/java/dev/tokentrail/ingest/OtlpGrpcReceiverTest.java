@@ -1,5 +1,6 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.ingest.OtlpRequests.chatSpan;
 import static dev.tokentrail.ingest.OtlpRequests.randomSpanId;
@@ -41,7 +42,7 @@ class OtlpGrpcReceiverTest {
 
   @Test
   void spanWithInvalidIdIsRejectedWhileTheValidOneIsStored() {
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
 
     ExportTraceServiceResponse response =
         traces.export(

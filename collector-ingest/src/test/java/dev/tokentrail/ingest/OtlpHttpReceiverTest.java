@@ -1,5 +1,7 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.ingest.OtlpRequests.chatSpan;
 import static dev.tokentrail.ingest.OtlpRequests.randomSpanId;
@@ -154,7 +156,7 @@ class OtlpHttpReceiverTest {
 
   @Test
   void spansWithInvalidIdsAreRejectedWhileTheValidOnesAreStored() throws Exception {
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
     ExportTraceServiceRequest export =
         request(
             chatSpan(traceId, randomSpanId(), "gpt-4o", 10, 5),
@@ -184,13 +186,13 @@ class OtlpHttpReceiverTest {
 
   @Test
   void reSentSpanIsStoredOnceAndCountedOnce() {
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
     byte[] export = request(chatSpan(traceId, randomSpanId(), "gpt-4o", 10, 5)).toByteArray();
 
     assertThat(post(PROTOBUF, null, export).status()).isEqualTo(HttpStatus.OK);
     assertThat(post(PROTOBUF, null, export).status()).isEqualTo(HttpStatus.OK);
     // A later span of the same trace (not an LLM call): once it is visible, so are both writes.
-    String markerId = randomSpanId();
+    SpanId markerId = randomSpanId();
     byte[] marker =
         request(chatSpan(traceId, markerId, "gpt-4o", 0, 0).clearAttributes().setName("marker")).toByteArray();
     assertThat(post(PROTOBUF, null, marker).status()).isEqualTo(HttpStatus.OK);
@@ -206,7 +208,7 @@ class OtlpHttpReceiverTest {
 
   @Test
   void unknownModelIsStoredUnpricedAndReported() {
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
 
     AggregatedHttpResponse response =
         post(PROTOBUF, null, request(chatSpan(traceId, randomSpanId(), "acme-llm-9", 100, 20)).toByteArray());
@@ -232,8 +234,8 @@ class OtlpHttpReceiverTest {
 
   @Test
   void jsonWithUpperCaseHexIdsIsStoredUnderLowerCaseIds() {
-    String traceId = randomTraceId();
-    String spanId = randomSpanId();
+    TraceId traceId = randomTraceId();
+    SpanId spanId = randomSpanId();
     long now = System.currentTimeMillis() * 1_000_000L;
     String json =
         """
@@ -246,7 +248,7 @@ class OtlpHttpReceiverTest {
               {"key":"gen_ai.usage.input_tokens","value":{"intValue":"1000"}},
               {"key":"gen_ai.usage.output_tokens","value":{"intValue":"100"}}]}]}]}]}
         """
-            .formatted(traceId.toUpperCase(), spanId.toUpperCase(), now, now + 1_000_000);
+            .formatted(traceId.hex().toUpperCase(), spanId.hex().toUpperCase(), now, now + 1_000_000);
 
     AggregatedHttpResponse response = post(MediaType.JSON, null, utf8(json));
 
@@ -267,7 +269,7 @@ class OtlpHttpReceiverTest {
     return client.execute(HttpRequest.of(headers.build(), HttpData.wrap(body)));
   }
 
-  private List<Span> awaitTrace(String traceId, int spans) {
+  private List<Span> awaitTrace(TraceId traceId, int spans) {
     return await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))

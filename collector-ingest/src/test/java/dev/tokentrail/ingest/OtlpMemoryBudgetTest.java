@@ -19,6 +19,7 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
+import dev.tokentrail.model.TraceId;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -160,7 +161,7 @@ class OtlpMemoryBudgetTest {
 
   static ExportTraceServiceRequest export(int spans) {
     io.opentelemetry.proto.trace.v1.Span.Builder[] builders = new io.opentelemetry.proto.trace.v1.Span.Builder[spans];
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
     for (int i = 0; i < spans; i++) {
       builders[i] = chatSpan(traceId, randomSpanId(), "gpt-4o", 100, 20);
     }

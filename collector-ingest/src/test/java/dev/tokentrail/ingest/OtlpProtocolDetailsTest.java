@@ -1,5 +1,6 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.ingest.OtlpMemoryBudgetTest.export;
 import static dev.tokentrail.ingest.OtlpMemoryBudgetTest.retryDelaySeconds;
@@ -145,8 +146,8 @@ class OtlpProtocolDetailsTest {
     assertThat(julRecords).as("java.util.logging records (protobuf logged a stack trace per string)").isEmpty();
     assertThat(logs.list.subList(before, logs.list.size())).noneMatch(e -> e.getThrowableProxy() != null);
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-        .until(() -> !server.store.getTrace(Tenants.DEFAULT, "5b8efff798038103d269b633813fc60c", 0, Long.MAX_VALUE).isEmpty());
-    assertThat(server.store.getTrace(Tenants.DEFAULT, "5b8efff798038103d269b633813fc60c", 0, Long.MAX_VALUE))
+        .until(() -> !server.store.getTrace(Tenants.DEFAULT, TraceId.fromHex("5b8efff798038103d269b633813fc60c"), 0, Long.MAX_VALUE).isEmpty());
+    assertThat(server.store.getTrace(Tenants.DEFAULT, TraceId.fromHex("5b8efff798038103d269b633813fc60c"), 0, Long.MAX_VALUE))
         .singleElement()
         .satisfies(span -> {
           assertThat(span.name()).isEqualTo("lone\uFFFD");

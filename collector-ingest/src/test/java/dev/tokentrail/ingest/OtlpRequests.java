@@ -1,7 +1,8 @@
 package dev.tokentrail.ingest;
 
 import com.google.protobuf.ByteString;
-import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -19,27 +20,20 @@ import java.util.zip.GZIPOutputStream;
 final class OtlpRequests {
   private OtlpRequests() {}
 
-  static String randomTraceId() {
-    return randomHex(16);
+  static TraceId randomTraceId() {
+    return new TraceId(ThreadLocalRandom.current().nextLong() | 1, ThreadLocalRandom.current().nextLong());
   }
 
-  static String randomSpanId() {
-    return randomHex(8);
-  }
-
-  private static String randomHex(int bytes) {
-    byte[] id = new byte[bytes];
-    ThreadLocalRandom.current().nextBytes(id);
-    id[0] |= 1; // never all zero
-    return Ids.toHex(id);
+  static SpanId randomSpanId() {
+    return new SpanId(ThreadLocalRandom.current().nextLong() | 1);
   }
 
   /** A GenAI chat span of {@code model} by openai with the given usage, started now. */
-  static Span.Builder chatSpan(String traceId, String spanId, String model, long input, long output) {
+  static Span.Builder chatSpan(TraceId traceId, SpanId spanId, String model, long input, long output) {
     long now = System.currentTimeMillis() * 1_000_000L;
     return Span.newBuilder()
-        .setTraceId(ByteString.copyFrom(Ids.fromHex(traceId)))
-        .setSpanId(ByteString.copyFrom(Ids.fromHex(spanId)))
+        .setTraceId(ByteString.copyFrom(traceId.toBytes()))
+        .setSpanId(ByteString.copyFrom(spanId.toBytes()))
         .setName("chat " + model)
         .setKind(Span.SpanKind.SPAN_KIND_CLIENT)
         .setStartTimeUnixNano(now)

@@ -1,5 +1,6 @@
 package dev.tokentrail.ingest;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -88,7 +89,7 @@ class OtlpSdkExportersTest {
     assertExported(call);
 
     Span stored = awaitStored(call);
-    assertThat(stored.spanId()).isEqualTo(call.getSpanId());
+    assertThat(stored.spanId().hex()).isEqualTo(call.getSpanId());
     assertThat(stored.resource().serviceName()).isEqualTo("checkout");
     assertThat(stored.attributes())
         .containsEntry("gen_ai.request.model", "gpt-4o")
@@ -152,7 +153,7 @@ class OtlpSdkExportersTest {
     return await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> server.store.getTrace(Tenants.DEFAULT, call.getTraceId(), 0, 0), spans -> spans.size() == 1)
+        .until(() -> server.store.getTrace(Tenants.DEFAULT, TraceId.fromHex(call.getTraceId()), 0, 0), spans -> spans.size() == 1)
         .get(0);
   }
 }

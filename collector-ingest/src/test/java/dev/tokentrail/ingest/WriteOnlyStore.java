@@ -1,6 +1,7 @@
 package dev.tokentrail.ingest;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanStore;
 import dev.tokentrail.store.TagNames;
@@ -12,7 +13,7 @@ import java.util.List;
 /** A test store for the receivers: only {@link #accept} matters; reads are empty or unsupported. */
 abstract class WriteOnlyStore implements SpanStore {
   @Override
-  public List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
+  public List<Span> getTrace(String tenant, TraceId traceId, long fromEpochNanos, long toEpochNanos) {
     return List.of();
   }
 
@@ -37,7 +38,7 @@ abstract class WriteOnlyStore implements SpanStore {
   }
 
   @Override
-  public java.util.Map<String, dev.tokentrail.store.TraceOutcome> outcomes(String tenant, long from, long to) {
+  public java.util.Map<dev.tokentrail.model.TraceId, dev.tokentrail.store.TraceOutcome> outcomes(String tenant, long from, long to) {
     throw new UnsupportedOperationException("write-only test store");
   }
 

@@ -1,6 +1,7 @@
 package dev.tokentrail.analysis;
 
 import dev.tokentrail.model.Saturating;
+import dev.tokentrail.model.TraceId;
 
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.CallTable.Text;
@@ -36,11 +37,11 @@ public final class ContextGrowthAnalysis {
       long[] exampleTraces,
       WasteThresholds thresholds) {
 
-    /** Up to five trace ids of the conversation (hex), for links to the trace view. */
-    public List<String> exampleTraceIds() {
-      List<String> out = new ArrayList<>(exampleTraces.length / 2);
+    /** Up to five trace ids of the conversation, for links to the trace view. */
+    public List<TraceId> exampleTraceIds() {
+      List<TraceId> out = new ArrayList<>(exampleTraces.length / 2);
       for (int i = 0; i < exampleTraces.length; i += 2) {
-        out.add(CallTable.hexTraceId(exampleTraces[i], exampleTraces[i + 1]));
+        out.add(new TraceId(exampleTraces[i], exampleTraces[i + 1]));
       }
       return out;
     }
@@ -169,7 +170,7 @@ public final class ContextGrowthAnalysis {
         && (g >= thresholds.contextGrowthFactor() || share >= thresholds.contextResentShare());
     int firstRow = turns[from];
     boolean byId = t.textId(firstRow, Text.CONVERSATION) >= 0;
-    return new Conversation(byId ? t.text(firstRow, Text.CONVERSATION) : t.traceId(firstRow), byId, t.text(firstRow, Text.SERVICE),
+    return new Conversation(byId ? t.text(firstRow, Text.CONVERSATION) : t.traceId(firstRow).hex(), byId, t.text(firstRow, Text.SERVICE),
         n, first, last, g, sumResent, sumIn, share, resentUsd, cacheUsd, cacheRead, flagged,
         java.util.Arrays.copyOf(traces, traceCount * 2), thresholds);
   }

@@ -1,5 +1,6 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.TraceOutcome;
 import java.util.ArrayList;
@@ -21,16 +22,14 @@ public final class OutcomeAnalysis {
       String outcome, int traces, double costUsd, double costPerOutcomeUsd, double valueUsd,
       double benchmarkUsd, double ratioToBenchmark) {}
 
-  private record TraceKey(long hi, long lo) {}
-
   private OutcomeAnalysis() {}
 
   /**
-   * @param outcomes outcome per trace id (hex) from the store
+   * @param outcomes outcome per trace id from the store
    * @param benchmarks configured benchmark cost per outcome (what a human or outsourced
    *     completion costs), by outcome name
    */
-  public static List<Row> analyze(CallTable t, Map<String, TraceOutcome> outcomes, Map<String, Double> benchmarks) {
+  public static List<Row> analyze(CallTable t, Map<TraceId, TraceOutcome> outcomes, Map<String, Double> benchmarks) {
     // Cost per trace: rows grouped by trace id in linear time.
     RowGroups traces = RowGroups.of(t, row -> true, new RowGroups.Key() {
       @Override
@@ -48,25 +47,22 @@ public final class OutcomeAnalysis {
         return 0;
       }
     }, false);
-    Map<TraceKey, double[]> traceCost = new HashMap<>(Math.max(16, traces.groups() * 2));
+    Map<TraceId, double[]> traceCost = new HashMap<>(Math.max(16, traces.groups() * 2));
     for (int g = 0; g < traces.groups(); g++) {
       double cost = 0;
       for (int k = traces.starts[g]; k < traces.starts[g + 1]; k++) {
         cost += t.costOrZero(traces.rows[k]);
       }
       int first = traces.rows[traces.starts[g]];
-      traceCost.put(new TraceKey(t.traceHi(first), t.traceLo(first)), new double[] {cost});
+      traceCost.put(t.traceId(first), new double[] {cost});
     }
     // Traces with an outcome but no LLM call in the window cost nothing and still count.
-    for (String traceId : outcomes.keySet()) {
-      if (traceId.length() == 32) {
-        TraceKey key = new TraceKey(Long.parseUnsignedLong(traceId.substring(0, 16), 16), Long.parseUnsignedLong(traceId.substring(16), 16));
-        traceCost.computeIfAbsent(key, k -> new double[1]);
-      }
+    for (TraceId traceId : outcomes.keySet()) {
+      traceCost.computeIfAbsent(traceId, k -> new double[1]);
     }
     Map<String, double[]> byOutcome = new HashMap<>();
-    for (Map.Entry<TraceKey, double[]> e : traceCost.entrySet()) {
-      TraceOutcome outcome = outcomes.isEmpty() ? null : outcomes.get(CallTable.hexTraceId(e.getKey().hi(), e.getKey().lo()));
+    for (Map.Entry<TraceId, double[]> e : traceCost.entrySet()) {
+      TraceOutcome outcome = outcomes.isEmpty() ? null : outcomes.get(e.getKey());
       String name = outcome == null ? NONE : outcome.outcome();
       double[] acc = byOutcome.computeIfAbsent(name, k -> new double[3]);
       acc[0]++;

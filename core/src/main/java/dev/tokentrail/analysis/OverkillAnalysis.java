@@ -1,5 +1,6 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.pricing.CatalogModel;
@@ -40,7 +41,7 @@ public final class OverkillAnalysis {
       double costUsd,
       double recommendedCostUsd,
       double savingsUsd,
-      List<String> exampleTraceIds,
+      List<TraceId> exampleTraceIds,
       String reason) {}
 
   public record Result(List<Finding> findings) {
@@ -149,7 +150,7 @@ public final class OverkillAnalysis {
       }
       double cost = 0;
       double alternative = 0;
-      Set<String> traces = new LinkedHashSet<>();
+      Set<TraceId> traces = new LinkedHashSet<>();
       for (int row : frontier.rows()) {
         if (!t.hasUsage(row)) {
           continue;

@@ -12,6 +12,8 @@ import dev.tokentrail.model.Cost;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable;
@@ -203,12 +205,12 @@ public final class Repricer {
 
   /** The calls of one slice, grouped by trace so each trace's spans are read once. */
   private void processSlice(CallTable calls, long from, long to, Run run) {
-    Map<String, Set<String>> spansByTrace = new LinkedHashMap<>();
+    Map<TraceId, Set<SpanId>> spansByTrace = new LinkedHashMap<>();
     for (int row = 0; row < calls.size(); row++) {
       spansByTrace.computeIfAbsent(calls.traceId(row), k -> new HashSet<>())
-          .add(String.format("%016x", calls.spanId(row)));
+          .add(new SpanId(calls.spanId(row)));
     }
-    for (Map.Entry<String, Set<String>> trace : spansByTrace.entrySet()) {
+    for (Map.Entry<TraceId, Set<SpanId>> trace : spansByTrace.entrySet()) {
       for (Span span : store.getTrace(run.tenant, trace.getKey(), from, to)) {
         if (trace.getValue().contains(span.spanId()) && span.startEpochNanos() >= from && span.startEpochNanos() <= to) {
           run.examine(span);

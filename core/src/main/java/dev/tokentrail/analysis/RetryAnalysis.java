@@ -1,6 +1,7 @@
 package dev.tokentrail.analysis;
 
 import dev.tokentrail.model.Saturating;
+import dev.tokentrail.model.TraceId;
 
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.CallTable.Text;
@@ -40,13 +41,13 @@ public final class RetryAnalysis {
       double totalUsd,
       String reason) {
 
-    public String traceId() {
-      return CallTable.hexTraceId(traceHi, traceLo);
+    public TraceId traceId() {
+      return new TraceId(traceHi, traceLo);
     }
 
-    /** Identifies the group across analyses: trace, parent span and first attempt. */
+    /** Identifies the group across analyses: trace (hex), parent span and first attempt. */
     public String groupKey() {
-      return traceId() + ":" + Long.toHexString(parentSpanId) + ":" + Long.toHexString(firstSpanId);
+      return traceId().hex() + ":" + Long.toHexString(parentSpanId) + ":" + Long.toHexString(firstSpanId);
     }
   }
 

@@ -7,16 +7,17 @@ import java.util.Map;
 
 /**
  * One span as TokenTrail stores it: the OTLP span with its resource and instrumentation scope.
- * Identifiers are lower-case hex; attribute values are {@link String}, {@link Long}, {@link
+ * Identifiers are binary ({@link TraceId}, {@link SpanId}; a root's parent is {@link SpanId#NONE});
+ * attribute values are {@link String}, {@link Long}, {@link
  * Double}, {@link Boolean}, {@code byte[]}, {@link List} or {@link Map} (OTLP's AnyValue types).
  *
  * <p>Ingest adds the canonical GenAI and {@code tokentrail.*} attributes to {@link #attributes()},
  * so the stored attributes are the single source of truth for an LLM call.
  */
 public record Span(
-    String traceId,
-    String spanId,
-    String parentSpanId,
+    TraceId traceId,
+    SpanId spanId,
+    SpanId parentSpanId,
     String traceState,
     String name,
     SpanKind kind,
@@ -34,7 +35,7 @@ public record Span(
   public Span {
     requireNonNull(traceId, "traceId");
     requireNonNull(spanId, "spanId");
-    parentSpanId = parentSpanId == null ? "" : parentSpanId;
+    parentSpanId = parentSpanId == null ? SpanId.NONE : parentSpanId;
     traceState = traceState == null ? "" : traceState;
     name = name == null ? "" : name;
     kind = kind == null ? SpanKind.UNSPECIFIED : kind;
@@ -49,7 +50,7 @@ public record Span(
   }
 
   public boolean isRoot() {
-    return parentSpanId.isEmpty();
+    return parentSpanId.isNone();
   }
 
   public long durationNanos() {
@@ -87,9 +88,9 @@ public record Span(
 
   /** Builds spans in tests, codecs and generators. */
   public static final class Builder {
-    private String traceId;
-    private String spanId;
-    private String parentSpanId = "";
+    private TraceId traceId;
+    private SpanId spanId;
+    private SpanId parentSpanId = SpanId.NONE;
     private String traceState = "";
     private String name = "";
     private SpanKind kind = SpanKind.INTERNAL;
@@ -106,17 +107,17 @@ public record Span(
 
     private Builder() {}
 
-    public Builder traceId(String traceId) {
+    public Builder traceId(TraceId traceId) {
       this.traceId = traceId;
       return this;
     }
 
-    public Builder spanId(String spanId) {
+    public Builder spanId(SpanId spanId) {
       this.spanId = spanId;
       return this;
     }
 
-    public Builder parentSpanId(String parentSpanId) {
+    public Builder parentSpanId(SpanId parentSpanId) {
       this.parentSpanId = parentSpanId;
       return this;
     }

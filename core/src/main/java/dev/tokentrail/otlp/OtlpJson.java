@@ -10,6 +10,7 @@ import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -175,18 +176,20 @@ public final class OtlpJson {
           if (t != JsonToken.VALUE_STRING) {
             throw invalid("expected: " + (HEX_IDS.contains(field.getName()) ? "a hex string" : "a base64 string"));
           }
-          String text = p.getText();
           if (HEX_IDS.contains(field.getName())) {
-            if (text.isEmpty()) {
+            // Straight from the parser's buffer to the id bytes: no String for the hex.
+            int length = p.getTextLength();
+            if (length == 0) {
               return null;
             }
-            byte[] bytes = asciiHex(text);
+            byte[] bytes = asciiHex(p.getTextCharacters(), p.getTextOffset(), length);
             if (bytes == null) {
-              throw new MalformedJsonException("invalid OTLP/JSON: " + path() + ": \"" + abbreviate(text)
+              throw new MalformedJsonException("invalid OTLP/JSON: " + path() + ": \"" + abbreviate(p.getText())
                   + "\" (expected: hex digits 0-9a-f, an even number of them; OTLP/JSON ids are hex, not base64)", null);
             }
-            return ByteString.copyFrom(bytes);
+            return UnsafeByteOperations.unsafeWrap(bytes);
           }
+          String text = p.getText();
           try {
             return ByteString.copyFrom(text.indexOf('-') >= 0 || text.indexOf('_') >= 0
                 ? Base64.getUrlDecoder().decode(text) : Base64.getDecoder().decode(text));
@@ -361,14 +364,14 @@ public final class OtlpJson {
   }
 
   /** ASCII hex of either case to bytes, or null when it is not that. */
-  private static byte[] asciiHex(String hex) {
-    if ((hex.length() & 1) != 0) {
+  private static byte[] asciiHex(char[] hex, int offset, int length) {
+    if ((length & 1) != 0) {
       return null;
     }
-    byte[] out = new byte[hex.length() / 2];
+    byte[] out = new byte[length / 2];
     for (int i = 0; i < out.length; i++) {
-      int hi = hexDigit(hex.charAt(i * 2));
-      int lo = hexDigit(hex.charAt(i * 2 + 1));
+      int hi = hexDigit(hex[offset + i * 2]);
+      int lo = hexDigit(hex[offset + i * 2 + 1]);
       if (hi < 0 || lo < 0) {
         return null;
       }

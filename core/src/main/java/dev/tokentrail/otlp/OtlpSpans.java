@@ -1,13 +1,15 @@
 package dev.tokentrail.otlp;
 
 import com.google.protobuf.ByteString;
-import dev.tokentrail.model.Ids;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.SpanEvent;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.model.SpanLink;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -19,6 +21,7 @@ import io.opentelemetry.proto.trace.v1.Status;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +29,9 @@ import java.util.Map;
 
 /**
  * The OTLP protobuf codec: OTLP {@code ResourceSpans} to {@link Span}s and back. Decoding never
- * throws on content: a span with an invalid id is rejected and counted, the others are kept.
+ * throws on content: a span with an invalid id (its own, its parent's or a link's) is rejected and
+ * counted, the others are kept. Ids go between the protobuf bytes and {@link TraceId}/{@link SpanId}
+ * directly, never through hex.
  */
 public final class OtlpSpans {
   private OtlpSpans() {}
@@ -59,22 +64,37 @@ public final class OtlpSpans {
   }
 
   private static String validate(io.opentelemetry.proto.trace.v1.Span proto) {
-    if (!isValidId(proto.getTraceId(), 16)) {
-      return "span " + Ids.toHex(proto.getSpanId().toByteArray()) + " in trace "
-          + Ids.toHex(proto.getTraceId().toByteArray())
-          + ": invalid traceId (expected: 16 bytes, not all zero)";
+    if (!isValidId(proto.getTraceId(), TraceId.BYTES)) {
+      return where(proto) + ": invalid traceId (expected: 16 bytes, not all zero)";
     }
-    if (!isValidId(proto.getSpanId(), 8)) {
-      return "span " + Ids.toHex(proto.getSpanId().toByteArray()) + " in trace "
-          + Ids.toHex(proto.getTraceId().toByteArray())
-          + ": invalid spanId (expected: 8 bytes, not all zero)";
+    if (!isValidId(proto.getSpanId(), SpanId.BYTES)) {
+      return where(proto) + ": invalid spanId (expected: 8 bytes, not all zero)";
     }
     int parentLength = proto.getParentSpanId().size();
-    if (parentLength != 0 && parentLength != 8) {
-      return "span " + Ids.toHex(proto.getSpanId().toByteArray())
-          + ": invalid parentSpanId (expected: empty or 8 bytes)";
+    if (parentLength != 0 && parentLength != SpanId.BYTES) {
+      return "span " + hex(proto.getSpanId()) + ": invalid parentSpanId (expected: empty or 8 bytes)";
+    }
+    for (int i = 0; i < proto.getLinksCount(); i++) {
+      io.opentelemetry.proto.trace.v1.Span.Link link = proto.getLinks(i);
+      if (link.getTraceId().size() != TraceId.BYTES) {
+        return "span " + hex(proto.getSpanId()) + ": invalid links[" + i + "].traceId "
+            + hex(link.getTraceId()) + " (expected: 16 bytes)";
+      }
+      if (link.getSpanId().size() != SpanId.BYTES) {
+        return "span " + hex(proto.getSpanId()) + ": invalid links[" + i + "].spanId "
+            + hex(link.getSpanId()) + " (expected: 8 bytes)";
+      }
     }
     return null;
+  }
+
+  private static String where(io.opentelemetry.proto.trace.v1.Span proto) {
+    return "span " + hex(proto.getSpanId()) + " in trace " + hex(proto.getTraceId());
+  }
+
+  /** Hex of an id of any length, for rejection messages only. */
+  private static String hex(ByteString id) {
+    return HexFormat.of().formatHex(id.toByteArray());
   }
 
   private static boolean isValidId(ByteString id, int length) {
@@ -87,6 +107,35 @@ public final class OtlpSpans {
       }
     }
     return false;
+  }
+
+  /** The big-endian long at {@code offset}, read in place (no copy of the bytes). */
+  private static long longAt(ByteString bytes, int offset) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (bytes.byteAt(offset + i) & 0xFFL);
+    }
+    return v;
+  }
+
+  private static TraceId traceId(ByteString bytes) {
+    return new TraceId(longAt(bytes, 0), longAt(bytes, 8));
+  }
+
+  private static SpanId spanId(ByteString bytes) {
+    return bytes.isEmpty() ? SpanId.NONE : new SpanId(longAt(bytes, 0));
+  }
+
+  private static ByteString bytes(TraceId id) {
+    byte[] out = new byte[TraceId.BYTES];
+    id.writeTo(out, 0);
+    return UnsafeByteOperations.unsafeWrap(out);
+  }
+
+  private static ByteString bytes(SpanId id) {
+    byte[] out = new byte[SpanId.BYTES];
+    id.writeTo(out, 0);
+    return UnsafeByteOperations.unsafeWrap(out);
   }
 
   static Span decodeSpan(
@@ -105,18 +154,22 @@ public final class OtlpSpans {
     if (proto.getLinksCount() > 0) {
       links = new ArrayList<>(proto.getLinksCount());
       for (io.opentelemetry.proto.trace.v1.Span.Link l : proto.getLinksList()) {
+        if (l.getTraceId().size() != TraceId.BYTES || l.getSpanId().size() != SpanId.BYTES) {
+          // Ingest rejects such spans; only a blob stored before links were checked holds one.
+          continue;
+        }
         links.add(
             new SpanLink(
-                Ids.toHex(l.getTraceId().toByteArray()),
-                Ids.toHex(l.getSpanId().toByteArray()),
+                traceId(l.getTraceId()),
+                spanId(l.getSpanId()),
                 l.getTraceState(),
                 attributes(l.getAttributesList())));
       }
     }
     return new Span(
-        Ids.toHex(proto.getTraceId().toByteArray()),
-        Ids.toHex(proto.getSpanId().toByteArray()),
-        proto.getParentSpanId().isEmpty() ? "" : Ids.toHex(proto.getParentSpanId().toByteArray()),
+        traceId(proto.getTraceId()),
+        spanId(proto.getSpanId()),
+        spanId(proto.getParentSpanId()),
         proto.getTraceState(),
         proto.getName(),
         SpanKind.ofNumber(proto.getKindValue()),
@@ -249,16 +302,16 @@ public final class OtlpSpans {
   public static io.opentelemetry.proto.trace.v1.Span encodeSpan(Span span) {
     io.opentelemetry.proto.trace.v1.Span.Builder b =
         io.opentelemetry.proto.trace.v1.Span.newBuilder()
-            .setTraceId(ByteString.copyFrom(Ids.fromHex(span.traceId())))
-            .setSpanId(ByteString.copyFrom(Ids.fromHex(span.spanId())))
+            .setTraceId(bytes(span.traceId()))
+            .setSpanId(bytes(span.spanId()))
             .setTraceState(span.traceState())
             .setName(span.name())
             .setKindValue(span.kind().ordinal())
             .setStartTimeUnixNano(span.startEpochNanos())
             .setEndTimeUnixNano(span.endEpochNanos())
             .addAllAttributes(keyValues(span.attributes()));
-    if (!span.parentSpanId().isEmpty()) {
-      b.setParentSpanId(ByteString.copyFrom(Ids.fromHex(span.parentSpanId())));
+    if (!span.parentSpanId().isNone()) {
+      b.setParentSpanId(bytes(span.parentSpanId()));
     }
     if (span.statusCode() != StatusCode.UNSET || !span.statusMessage().isEmpty()) {
       b.setStatus(
@@ -276,8 +329,8 @@ public final class OtlpSpans {
     for (SpanLink link : span.links()) {
       b.addLinks(
           io.opentelemetry.proto.trace.v1.Span.Link.newBuilder()
-              .setTraceId(ByteString.copyFrom(Ids.fromHex(link.traceId())))
-              .setSpanId(ByteString.copyFrom(Ids.fromHex(link.spanId())))
+              .setTraceId(bytes(link.traceId()))
+              .setSpanId(bytes(link.spanId()))
               .setTraceState(link.traceState())
               .addAllAttributes(keyValues(link.attributes())));
     }

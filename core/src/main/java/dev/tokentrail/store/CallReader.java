@@ -1,5 +1,6 @@
 package dev.tokentrail.store;
 
+import dev.tokentrail.model.TraceId;
 import java.util.Map;
 
 /**
@@ -18,8 +19,8 @@ public interface CallReader {
   CallTable llmCalls(String tenant, CallFilter filter);
 
   /**
-   * The outcome of every trace with an outcome-bearing span starting in the window, by trace id
-   * (lower-case hex); see {@link TraceOutcome} for which span wins.
+   * The outcome of every trace with an outcome-bearing span starting in the window, by trace id;
+   * see {@link TraceOutcome} for which span wins.
    */
-  Map<String, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos);
+  Map<TraceId, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos);
 }

@@ -1,6 +1,7 @@
 package dev.tokentrail.store;
 
 import dev.tokentrail.genai.ValueLimits;
+import dev.tokentrail.model.TraceId;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -186,28 +187,16 @@ public final class CallTable {
     return traceLo[row];
   }
 
-  public String traceId(int row) {
-    return hexTraceId(traceHi[row], traceLo[row]);
+  public TraceId traceId(int row) {
+    return new TraceId(traceHi[row], traceLo[row]);
   }
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-  /** 32 lower-case hex digits of a trace id held as two longs. */
-  public static String hexTraceId(long hi, long lo) {
-    char[] out = new char[32];
-    for (int i = 15; i >= 0; i--) {
-      out[i] = HEX[(int) (hi & 0xF)];
-      hi >>>= 4;
-      out[16 + i] = HEX[(int) (lo & 0xF)];
-      lo >>>= 4;
-    }
-    return new String(out);
-  }
-
+  /** The span id's bits ({@link dev.tokentrail.model.SpanId#value()}). */
   public long spanId(int row) {
     return spanId[row];
   }
 
+  /** The parent span id's bits; 0 for a root ({@link dev.tokentrail.model.SpanId#NONE}). */
   public long parentId(int row) {
     return parentId[row];
   }

@@ -1,5 +1,7 @@
 package dev.tokentrail.store;
 
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import java.util.List;
 
 /**
@@ -24,8 +26,8 @@ public record MetricsSeries(
     List<Exemplar> exemplars) {
 
   /**
-   * A span behind a bucket: its trace and span ids (hex), start time, bucket and field value (NaN
-   * for rate and count_over_time).
+   * A span behind a bucket: its trace and span ids, start time, bucket and field value (NaN for
+   * rate and count_over_time).
    */
-  public record Exemplar(String traceId, String spanId, long startNanos, int bucket, double value) {}
+  public record Exemplar(TraceId traceId, SpanId spanId, long startNanos, int bucket, double value) {}
 }

@@ -1,6 +1,7 @@
 package dev.tokentrail.store;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import java.util.List;
 
 /**
@@ -22,10 +23,8 @@ public interface TraceReader {
   /**
    * Every stored span of a trace, ordered by start time then span id; empty when unknown. The
    * bounds only narrow where the store looks: a store may return spans outside them.
-   *
-   * @param traceId lower-case hex, 32 characters
    */
-  List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos);
+  List<Span> getTrace(String tenant, TraceId traceId, long fromEpochNanos, long toEpochNanos);
 
   /**
    * Traces with spans matching the search, ranked and cut as it asks. See {@link TraceSearch}

@@ -1,5 +1,6 @@
 package dev.tokentrail.store;
 
+import dev.tokentrail.model.TraceId;
 import java.util.List;
 
 /**
@@ -24,7 +25,7 @@ import java.util.List;
  * </ul>
  */
 public record TraceSummary(
-    String traceId,
+    TraceId traceId,
     String rootServiceName,
     String rootSpanName,
     long startEpochNanos,

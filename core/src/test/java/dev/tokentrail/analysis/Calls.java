@@ -1,5 +1,6 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.model.Attribution;
@@ -41,9 +42,9 @@ final class Calls {
   private long nextStartMillis = BASE_MILLIS;
   private int row = -1;
 
-  /** The hex trace id of {@link #trace(long) trace(n)}. */
-  static String traceId(long n) {
-    return String.format("%016x%016x", 0L, n);
+  /** The trace id of {@link #trace(long) trace(n)}. */
+  static TraceId traceId(long n) {
+    return new TraceId(0, n);
   }
 
   static long millis(String isoInstant) {

@@ -49,7 +49,7 @@ class ContextGrowthAnalysisTest {
     Result result = analyze(t);
 
     Conversation c = single(result);
-    assertThat(c.conversation()).isEqualTo(traceId(1));
+    assertThat(c.conversation()).isEqualTo(traceId(1).hex());
     assertThat(c.fromConversationId()).isFalse();
     assertThat(c.service()).isEqualTo("svc");
     assertThat(c.turns()).isEqualTo(4);
@@ -123,7 +123,7 @@ class ContextGrowthAnalysisTest {
     assertThat(joined.flagged()).isTrue();
 
     Conversation byTrace = result.conversations().stream().filter(c -> !c.fromConversationId()).findFirst().orElseThrow();
-    assertThat(byTrace.conversation()).isEqualTo(traceId(5));
+    assertThat(byTrace.conversation()).isEqualTo(traceId(5).hex());
     assertThat(byTrace.turns()).isEqualTo(3);
     // r = min(1100, 1100) + min(1200, 1200) = 2300 of 3300 (70 %) >= 50 %: flagged though g = 1.2.
     assertThat(byTrace.resentTokens()).isEqualTo(2300);
@@ -271,7 +271,7 @@ class ContextGrowthAnalysisTest {
         .containsExactlyInAnyOrder(
             tuple("a", 3, 3500L),
             tuple("b", 2, 5000L),
-            tuple(traceId(1), 2, 110L));
+            tuple(traceId(1).hex(), 2, 110L));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallTable;
 import static dev.tokentrail.analysis.Calls.traceId;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +29,7 @@ class OutcomeAnalysisTest {
         .trace(4).call("fx-frontier", 1000, 100).cost(0.30)
         .trace(5).call("fx-frontier", 1000, 100).cost(0.10)
         .table();
-    Map<String, TraceOutcome> outcomes = Map.of(
+    Map<TraceId, TraceOutcome> outcomes = Map.of(
         traceId(1), new TraceOutcome("ticket_resolved", 12.0),
         traceId(2), new TraceOutcome("ticket_resolved", Double.NaN),
         traceId(3), new TraceOutcome("escalated", Double.NaN));
@@ -53,7 +54,7 @@ class OutcomeAnalysisTest {
   @Test
   void anOutcomeTraceWithoutLlmCallsInTheWindowCountsAtZeroCost() {
     CallTable t = new Calls().trace(1).call("fx-frontier", 1000, 100).cost(0.60).table();
-    Map<String, TraceOutcome> outcomes = Map.of(
+    Map<TraceId, TraceOutcome> outcomes = Map.of(
         traceId(1), new TraceOutcome("answered", Double.NaN),
         traceId(9), new TraceOutcome("answered", Double.NaN));
 

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokentrail.model.Cost;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.pricing.conformance.MoneyCase;
 import dev.tokentrail.pricing.conformance.MoneyCase.Shape;
@@ -39,8 +41,8 @@ class MoneyConformanceServerTest {
 
   private static void check(MoneyCase c, Shape shape) {
     Span span = Span.builder()
-        .traceId("4bf92f3577b34da6a3ce929d0e0e4736")
-        .spanId("00f067aa0ba902b7")
+        .traceId(TraceId.fromHex("4bf92f3577b34da6a3ce929d0e0e4736"))
+        .spanId(SpanId.fromHex("00f067aa0ba902b7"))
         .name(c.operation + " " + c.requestModel)
         .kind(SpanKind.CLIENT)
         .startEpochNanos(c.startEpochNanos())

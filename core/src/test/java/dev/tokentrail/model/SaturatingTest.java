@@ -18,7 +18,7 @@ class SaturatingTest {
 
   @Test
   void aTraceOfTwoMaxLongCountsHasAPositiveTotal() {
-    TraceSummary s = new TraceSummary("4bf92f3577b34da6a3ce929d0e0e4736", "svc", "root", 0, 0, 2, 2, 0, 0,
+    TraceSummary s = new TraceSummary(TraceId.fromHex("4bf92f3577b34da6a3ce929d0e0e4736"), "svc", "root", 0, 0, 2, 2, 0, 0,
         Long.MAX_VALUE, Long.MAX_VALUE, List.of(), null, null);
 
     assertThat(s.totalTokens()).isEqualTo(Long.MAX_VALUE);

@@ -9,9 +9,9 @@ import java.util.Map;
 
 /** Small span fixtures for tests: a valid span of one trace, with attributes given inline. */
 public final class Spans {
-  public static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
-  public static final String SPAN_ID = "00f067aa0ba902b7";
-  public static final String PARENT_SPAN_ID = "53995c3f42cd8ad8";
+  public static final TraceId TRACE_ID = TraceId.fromHex("4bf92f3577b34da6a3ce929d0e0e4736");
+  public static final SpanId SPAN_ID = SpanId.fromHex("00f067aa0ba902b7");
+  public static final SpanId PARENT_SPAN_ID = SpanId.fromHex("53995c3f42cd8ad8");
   /** 2025-07-01T12:00:00Z: every model the tests price has a price on this day. */
   public static final long DEFAULT_START = epochNanos(LocalDate.of(2025, 7, 1));
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class TraceIdTest {
     assertThat(id.hex()).isEqualTo(hex);
     assertThat(id).hasToString(hex);
     assertThat(TraceId.fromBytes(id.toBytes())).isEqualTo(id);
-    assertThat(Ids.toHex(id.toBytes())).isEqualTo(hex);
+    assertThat(HexFormat.of().formatHex(id.toBytes())).isEqualTo(hex);
     assertThat(TraceId.fromHex(hex.toUpperCase())).isEqualTo(id);
   }
 

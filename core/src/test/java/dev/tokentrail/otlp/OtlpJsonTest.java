@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.otlp.OtlpJson.MalformedJsonException;
 import dev.tokentrail.otlp.OtlpSpans.Decoded;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -28,7 +30,7 @@ class OtlpJsonTest {
     }
   }
 
-  private static final String TRACE_ID = "5b8efff798038103d269b633813fc60c";
+  private static final TraceId TRACE_ID = TraceId.fromHex("5b8efff798038103d269b633813fc60c");
 
   /** One resource, one scope, one span with the given JSON fields. */
   private static byte[] oneSpan(String spanFields) {
@@ -59,8 +61,8 @@ class OtlpJsonTest {
     Span span = decodeOne(Files.readAllBytes(OFFICIAL_EXAMPLE));
 
     assertThat(span.traceId()).isEqualTo(TRACE_ID);
-    assertThat(span.spanId()).isEqualTo("eee19b7ec3c1b174");
-    assertThat(span.parentSpanId()).isEqualTo("eee19b7ec3c1b173");
+    assertThat(span.spanId()).isEqualTo(SpanId.fromHex("eee19b7ec3c1b174"));
+    assertThat(span.parentSpanId()).isEqualTo(SpanId.fromHex("eee19b7ec3c1b173"));
     assertThat(span.name()).isEqualTo("I'm a server span");
     assertThat(span.kind()).isEqualTo(SpanKind.SERVER);
     assertThat(span.startEpochNanos()).isEqualTo(1544712660000000000L);
@@ -84,8 +86,8 @@ class OtlpJsonTest {
                 """));
 
     assertThat(span.traceId()).isEqualTo(TRACE_ID);
-    assertThat(span.spanId()).isEqualTo("eee19b7ec3c1b174");
-    assertThat(span.parentSpanId()).isEqualTo("eee19b7ec3c1b173");
+    assertThat(span.spanId()).isEqualTo(SpanId.fromHex("eee19b7ec3c1b174"));
+    assertThat(span.parentSpanId()).isEqualTo(SpanId.fromHex("eee19b7ec3c1b173"));
   }
 
   @Test
@@ -114,8 +116,8 @@ class OtlpJsonTest {
                 """));
 
     assertThat(span.links()).hasSize(1);
-    assertThat(span.links().get(0).traceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
-    assertThat(span.links().get(0).spanId()).isEqualTo("b7ad6b7169203331");
+    assertThat(span.links().get(0).traceId()).isEqualTo(TraceId.fromHex("0af7651916cd43dd8448eb211c80319c"));
+    assertThat(span.links().get(0).spanId()).isEqualTo(SpanId.fromHex("b7ad6b7169203331"));
   }
 
   @Test

@@ -4,14 +4,15 @@ import static dev.tokentrail.model.Spans.attrs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.SpanEvent;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.model.SpanLink;
 import dev.tokentrail.model.Spans;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.otlp.OtlpSpans.Decoded;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -23,7 +24,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OtlpSpansTest {
-  private static final String OTHER_TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+  private static final TraceId OTHER_TRACE_ID = TraceId.fromHex("0af7651916cd43dd8448eb211c80319c");
 
   private static Span fullSpan() {
     return Span.builder()
@@ -59,7 +60,7 @@ class OtlpSpansTest {
         .links(
             List.of(
                 new SpanLink(
-                    OTHER_TRACE_ID, "b7ad6b7169203331", "k=v", attrs("link.kind", "retry-of"))))
+                    OTHER_TRACE_ID, SpanId.fromHex("b7ad6b7169203331"), "k=v", attrs("link.kind", "retry-of"))))
         .build();
   }
 
@@ -96,7 +97,7 @@ class OtlpSpansTest {
   @Test
   void rootSpanWithUnsetStatusRoundTrips() throws Exception {
     Span root =
-        Spans.builder("GET /health").parentSpanId("").kind(SpanKind.INTERNAL).build();
+        Spans.builder("GET /health").parentSpanId(SpanId.NONE).kind(SpanKind.INTERNAL).build();
 
     Span decoded = roundTrip(List.of(root)).get(0);
 
@@ -117,19 +118,19 @@ class OtlpSpansTest {
     Span a = Spans.builder("a").resource(Spans.resource("service.name", "svc")).scope("lib", "1").build();
     Span b =
         Spans.builder("b")
-            .spanId("00f067aa0ba902b8")
+            .spanId(SpanId.fromHex("00f067aa0ba902b8"))
             .resource(Spans.resource("service.name", "svc"))
             .scope("lib", "1")
             .build();
     Span c =
         Spans.builder("c")
-            .spanId("00f067aa0ba902b9")
+            .spanId(SpanId.fromHex("00f067aa0ba902b9"))
             .resource(Spans.resource("service.name", "svc"))
             .scope("other", "2")
             .build();
     Span d =
         Spans.builder("d")
-            .spanId("00f067aa0ba902ba")
+            .spanId(SpanId.fromHex("00f067aa0ba902ba"))
             .resource(Spans.resource("service.name", "other-svc"))
             .build();
 
@@ -148,8 +149,8 @@ class OtlpSpansTest {
   private static io.opentelemetry.proto.trace.v1.Span.Builder protoSpan(
       String traceIdHex, String spanIdHex, String name) {
     return io.opentelemetry.proto.trace.v1.Span.newBuilder()
-        .setTraceId(ByteString.copyFrom(Ids.fromHex(traceIdHex)))
-        .setSpanId(ByteString.copyFrom(Ids.fromHex(spanIdHex)))
+        .setTraceId(ByteString.fromHex(traceIdHex))
+        .setSpanId(ByteString.fromHex(spanIdHex))
         .setName(name);
   }
 
@@ -165,14 +166,14 @@ class OtlpSpansTest {
   void invalidIdsAreRejectedAndCountedWhileValidSpansAreKept() {
     List<ResourceSpans> request =
         request(
-            protoSpan(Spans.TRACE_ID, Spans.SPAN_ID, "valid"),
+            protoSpan(Spans.TRACE_ID.hex(), Spans.SPAN_ID.hex(), "valid"),
             protoSpan("00000000000000000000000000000000", "00f067aa0ba902b8", "zero trace"),
             protoSpan("4bf92f3577b34da6", "00f067aa0ba902b9", "short trace"),
-            protoSpan(Spans.TRACE_ID, "0000000000000000", "zero span"),
-            protoSpan(Spans.TRACE_ID, "00f067aa", "short span"),
-            protoSpan(Spans.TRACE_ID, "00f067aa0ba902ba", "bad parent")
+            protoSpan(Spans.TRACE_ID.hex(), "0000000000000000", "zero span"),
+            protoSpan(Spans.TRACE_ID.hex(), "00f067aa", "short span"),
+            protoSpan(Spans.TRACE_ID.hex(), "00f067aa0ba902ba", "bad parent")
                 .setParentSpanId(ByteString.copyFrom(new byte[] {1, 2, 3})),
-            protoSpan(OTHER_TRACE_ID, "00f067aa0ba902bb", "valid too"));
+            protoSpan(OTHER_TRACE_ID.hex(), "00f067aa0ba902bb", "valid too"));
 
     Decoded decoded = OtlpSpans.decode(request);
 
@@ -196,7 +197,7 @@ class OtlpSpansTest {
 
   @Test
   void invalidSpanIdIsNamedInTheRejection() {
-    Decoded decoded = OtlpSpans.decode(request(protoSpan(Spans.TRACE_ID, "00f067aa", "short")));
+    Decoded decoded = OtlpSpans.decode(request(protoSpan(Spans.TRACE_ID.hex(), "00f067aa", "short")));
 
     assertThat(decoded.firstRejection())
         .isEqualTo(
@@ -205,8 +206,50 @@ class OtlpSpansTest {
   }
 
   @Test
+  void linkWithAWrongLengthIdRejectsItsSpan() {
+    io.opentelemetry.proto.trace.v1.Span.Link goodLink =
+        io.opentelemetry.proto.trace.v1.Span.Link.newBuilder()
+            .setTraceId(ByteString.fromHex(OTHER_TRACE_ID.hex()))
+            .setSpanId(ByteString.fromHex("b7ad6b7169203331"))
+            .build();
+    Decoded decoded =
+        OtlpSpans.decode(
+            request(
+                protoSpan(Spans.TRACE_ID.hex(), "00f067aa0ba902b8", "short link trace")
+                    .addLinks(goodLink)
+                    .addLinks(goodLink.toBuilder().setTraceId(ByteString.fromHex("0af76519"))),
+                protoSpan(Spans.TRACE_ID.hex(), "00f067aa0ba902b9", "empty link span")
+                    .addLinks(goodLink.toBuilder().setSpanId(ByteString.EMPTY)),
+                protoSpan(Spans.TRACE_ID.hex(), "00f067aa0ba902ba", "linked").addLinks(goodLink)));
+
+    assertThat(decoded.spans()).extracting(Span::name).containsExactly("linked");
+    assertThat(decoded.spans().get(0).links())
+        .extracting(SpanLink::traceId, SpanLink::spanId)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(OTHER_TRACE_ID, SpanId.fromHex("b7ad6b7169203331")));
+    assertThat(decoded.rejected()).isEqualTo(2);
+    assertThat(decoded.firstRejection())
+        .isEqualTo("span 00f067aa0ba902b8: invalid links[1].traceId 0af76519 (expected: 16 bytes)");
+  }
+
+  @Test
+  void idsDecodeToTheirBitsWithTheHighBitSet() {
+    Decoded decoded =
+        OtlpSpans.decode(
+            request(
+                protoSpan("ffffffffffffffff8000000000000001", "8000000000000000", "high")
+                    .setParentSpanId(ByteString.fromHex("ff00000000000001"))));
+
+    Span span = decoded.spans().get(0);
+    assertThat(span.traceId()).isEqualTo(new TraceId(-1L, Long.MIN_VALUE + 1));
+    assertThat(span.spanId()).isEqualTo(new SpanId(Long.MIN_VALUE));
+    assertThat(span.parentSpanId().hex()).isEqualTo("ff00000000000001");
+    assertThat(OtlpSpans.encodeSpan(span).getTraceId()).isEqualTo(ByteString.fromHex(span.traceId().hex()));
+  }
+
+  @Test
   void validRequestHasNoRejection() {
-    Decoded decoded = OtlpSpans.decode(request(protoSpan(Spans.TRACE_ID, Spans.SPAN_ID, "ok")));
+    Decoded decoded = OtlpSpans.decode(request(protoSpan(Spans.TRACE_ID.hex(), Spans.SPAN_ID.hex(), "ok")));
 
     assertThat(decoded.rejected()).isZero();
     assertThat(decoded.firstRejection()).isNull();
@@ -216,7 +259,7 @@ class OtlpSpansTest {
   void attributeWithoutValueIsDropped() {
     List<ResourceSpans> request =
         request(
-            protoSpan(Spans.TRACE_ID, Spans.SPAN_ID, "x")
+            protoSpan(Spans.TRACE_ID.hex(), Spans.SPAN_ID.hex(), "x")
                 .addAttributes(KeyValue.newBuilder().setKey("unset"))
                 .addAttributes(
                     KeyValue.newBuilder()
@@ -241,8 +284,8 @@ class OtlpSpansTest {
                                 .setValue(AnyValue.newBuilder().setStringValue("svc"))))
                 .addScopeSpans(
                     ScopeSpans.newBuilder()
-                        .addSpans(protoSpan(Spans.TRACE_ID, Spans.SPAN_ID, "a"))
-                        .addSpans(protoSpan(Spans.TRACE_ID, "00f067aa0ba902b8", "b")))
+                        .addSpans(protoSpan(Spans.TRACE_ID.hex(), Spans.SPAN_ID.hex(), "a"))
+                        .addSpans(protoSpan(Spans.TRACE_ID.hex(), "00f067aa0ba902b8", "b")))
                 .build());
 
     List<Span> spans = OtlpSpans.decode(request).spans();
@@ -256,7 +299,7 @@ class OtlpSpansTest {
   void unknownKindAndStatusNumbersAreUnspecifiedAndUnset() {
     List<ResourceSpans> request =
         request(
-            protoSpan(Spans.TRACE_ID, Spans.SPAN_ID, "x")
+            protoSpan(Spans.TRACE_ID.hex(), Spans.SPAN_ID.hex(), "x")
                 .setKindValue(42)
                 .setStatus(io.opentelemetry.proto.trace.v1.Status.newBuilder().setCodeValue(9)));
 

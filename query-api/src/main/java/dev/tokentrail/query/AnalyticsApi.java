@@ -1,5 +1,6 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.security.RequestTenant;
 import static java.util.Objects.requireNonNull;
 
@@ -123,7 +124,7 @@ final class AnalyticsApi {
       case "findings" -> {
         for (RetryAnalysis.RetryGroup g : report.retries().findings()) {
           Map<String, Object> row = new LinkedHashMap<>();
-          row.put("traceId", g.traceId());
+          row.put("traceId", g.traceId().hex());
           row.put("service", g.service());
           row.put("model", g.model());
           row.put("errorType", g.errorType());
@@ -181,8 +182,8 @@ final class AnalyticsApi {
       row.put("cacheReadTokens", c.cacheReadTokens());
       row.put("cacheOpportunityUsd", c.cacheOpportunityUsd());
       row.put("flagged", c.flagged());
-      row.put("traceIds", String.join(",", c.exampleTraceIds()));
-      row.put("traceId", c.exampleTraceIds().isEmpty() ? null : c.exampleTraceIds().get(0));
+      row.put("traceIds", hexList(c.exampleTraceIds()));
+      row.put("traceId", c.exampleTraceIds().isEmpty() ? null : c.exampleTraceIds().get(0).hex());
       row.put("reason", c.reason());
       rows.add(row);
     }
@@ -210,8 +211,8 @@ final class AnalyticsApi {
       row.put("costUsd", f.costUsd());
       row.put("recommendedCostUsd", f.recommendedCostUsd());
       row.put("savingsUsd", f.savingsUsd());
-      row.put("traceIds", String.join(",", f.exampleTraceIds()));
-      row.put("traceId", f.exampleTraceIds().isEmpty() ? null : f.exampleTraceIds().get(0));
+      row.put("traceIds", hexList(f.exampleTraceIds()));
+      row.put("traceId", f.exampleTraceIds().isEmpty() ? null : f.exampleTraceIds().get(0).hex());
       row.put("reason", f.reason());
       rows.add(row);
     }
@@ -273,6 +274,18 @@ final class AnalyticsApi {
       default -> null;
     };
     return only == null || only.equals(name);
+  }
+
+  /** Trace ids as the comma-separated hex the dashboards link with. */
+  private static String hexList(List<TraceId> ids) {
+    StringBuilder out = new StringBuilder(ids.size() * 33);
+    for (TraceId id : ids) {
+      if (!out.isEmpty()) {
+        out.append(',');
+      }
+      out.append(id.hex());
+    }
+    return out.toString();
   }
 
   private static List<Map<String, Object>> cut(List<Map<String, Object>> rows, int limit) {

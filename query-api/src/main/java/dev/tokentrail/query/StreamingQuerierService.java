@@ -107,7 +107,7 @@ final class StreamingQuerierService extends StreamingQuerierGrpc.StreamingQuerie
   private static TraceSearchMetadata traceMetadata(TraceMatch match, List<TempoApi.Shown> shown, boolean traceQl) {
     TraceSearchMetadata.Builder trace =
         TraceSearchMetadata.newBuilder()
-            .setTraceID(TempoApi.trimLeadingZeros(match.summary().traceId()))
+            .setTraceID(TempoApi.trimLeadingZeros(match.summary().traceId().hex()))
             .setRootServiceName(match.summary().rootServiceName())
             .setRootTraceName(match.summary().rootSpanName())
             .setStartTimeUnixNano(match.summary().startEpochNanos())
@@ -119,7 +119,7 @@ final class StreamingQuerierService extends StreamingQuerierGrpc.StreamingQuerie
     for (dev.tokentrail.model.Span span : match.matchedSpans()) {
       dev.tokentrail.query.tempopb.Span.Builder out =
           dev.tokentrail.query.tempopb.Span.newBuilder()
-              .setSpanID(span.spanId())
+              .setSpanID(span.spanId().hex())
               .setName(span.name())
               .setStartTimeUnixNano(span.startEpochNanos())
               .setDurationNanos(span.durationNanos());

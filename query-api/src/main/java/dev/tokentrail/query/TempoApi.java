@@ -129,7 +129,7 @@ final class TempoApi {
 
   private static ObjectNode traceMetadata(TraceMatch match, List<Shown> shown, boolean traceQl) {
     ObjectNode trace = NODES.objectNode();
-    trace.put("traceID", trimLeadingZeros(match.summary().traceId()));
+    trace.put("traceID", trimLeadingZeros(match.summary().traceId().hex()));
     if (!match.summary().rootServiceName().isEmpty()) {
       trace.put("rootServiceName", match.summary().rootServiceName());
     }
@@ -174,7 +174,7 @@ final class TempoApi {
 
   private static ObjectNode spanOf(Span span, List<Shown> shown) {
     ObjectNode out = NODES.objectNode();
-    out.put("spanID", span.spanId());
+    out.put("spanID", span.spanId().hex());
     out.put("name", span.name());
     out.put("startTimeUnixNano", Long.toString(span.startEpochNanos()));
     out.put("durationNanos", Long.toString(span.durationNanos()));

@@ -65,7 +65,7 @@ final class TopTracesService implements HttpService {
 
   static Map<String, Object> row(TraceSummary s) {
     Map<String, Object> row = new LinkedHashMap<>();
-    row.put("traceId", s.traceId());
+    row.put("traceId", s.traceId().hex());
     row.put("rootService", s.rootServiceName());
     row.put("rootName", s.rootSpanName());
     row.put("startMs", s.startEpochNanos() / 1_000_000L);

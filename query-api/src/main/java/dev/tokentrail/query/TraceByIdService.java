@@ -1,5 +1,6 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.security.RequestTenant;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
@@ -11,7 +12,6 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.otlp.OtlpSpans;
 import dev.tokentrail.store.SpanStore;
@@ -48,7 +48,7 @@ final class TraceByIdService {
 
   private HttpResponse serve(ServiceRequestContext ctx, HttpRequest req, boolean v2) {
     String raw = ctx.pathParam("traceId");
-    String traceId = Ids.normalizeTraceId(raw);
+    TraceId traceId = TraceId.parseUserInput(raw);
     if (traceId == null) {
       return JsonResponses.error(HttpStatus.BAD_REQUEST, "traceId: " + raw + " (expected: up to 32 hex digits)");
     }

@@ -1,6 +1,8 @@
 package dev.tokentrail.analysis;
 
 import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import dev.tokentrail.store.CallTable;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,20 +80,20 @@ class RepricerTest {
     return s.toString();
   }
 
-  static String hex(int digits) {
-    StringBuilder s = new StringBuilder();
-    while (s.length() < digits) {
-      s.append(String.format("%016x", ThreadLocalRandom.current().nextLong() | 1));
-    }
-    return s.substring(0, digits);
+  static TraceId randomTraceId() {
+    return new TraceId(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong() | 1);
+  }
+
+  static SpanId randomSpanId() {
+    return new SpanId(ThreadLocalRandom.current().nextLong() | 1);
   }
 
   /** An OTel GenAI chat span as an instrumentation sends it (not yet enriched). */
-  static Span call(String traceId, String model, long input, long output, long startNanos) {
+  static Span call(TraceId traceId, String model, long input, long output, long startNanos) {
     return Span.builder()
         .traceId(traceId)
-        .spanId(hex(16))
-        .parentSpanId("")
+        .spanId(randomSpanId())
+        .parentSpanId(SpanId.NONE)
         .name("chat " + model)
         .kind(SpanKind.CLIENT)
         .startEpochNanos(startNanos)
@@ -141,15 +143,15 @@ class RepricerTest {
 
   @Test
   void repricesChangedCallsRecordsTheOldPriceAndASecondRunChangesNothing() throws Exception {
-    String trace = hex(32);
-    Span root = Span.builder().traceId(trace).spanId(hex(16)).name("POST /ask").kind(SpanKind.SERVER)
+    TraceId trace = randomTraceId();
+    Span root = Span.builder().traceId(trace).spanId(randomSpanId()).name("POST /ask").kind(SpanKind.SERVER)
         .startEpochNanos(T0).endEpochNanos(T0 + 2_000_000_000L).resource(Resource.of(Map.of("service.name", "bot"))).build();
     List<Span> alphas = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       alphas.add(call(trace, "tt-alpha", 1000, 100, T0 + i * 1_000_000L));
     }
-    Span beta = call(hex(32), "tt-beta", 2000, 200, T0 + 10_000_000L);
-    Span known = call(hex(32), "gpt-4o", 1000, 100, T0 + 20_000_000L);
+    Span beta = call(randomTraceId(), "tt-beta", 2000, 200, T0 + 10_000_000L);
+    Span known = call(randomTraceId(), "gpt-4o", 1000, 100, T0 + 20_000_000L);
     List<Span> all = new ArrayList<>(alphas);
     all.add(root);
     all.add(beta);
@@ -218,7 +220,7 @@ class RepricerTest {
 
   @Test
   void aSecondCatalogChangeRecordsTheVersionJustBefore() throws Exception {
-    Span s = ingest(List.of(call(hex(32), "tt-alpha", 1000, 0, T0))).get(0);
+    Span s = ingest(List.of(call(randomTraceId(), "tt-alpha", 1000, 0, T0))).get(0);
     Files.writeString(catalogFile, FILE_B);
     repricer().reprice(Tenants.DEFAULT, window());
     Files.writeString(catalogFile, catalog("c", "tt-alpha", 5.00, 6.00, null, 0, 0));
@@ -233,7 +235,7 @@ class RepricerTest {
 
   @Test
   void aBrokenCatalogFileIsRefusedNamingFileAndEntryAndTheOldCatalogStays() throws Exception {
-    Span s = ingest(List.of(call(hex(32), "tt-alpha", 1000, 0, T0))).get(0);
+    Span s = ingest(List.of(call(randomTraceId(), "tt-alpha", 1000, 0, T0))).get(0);
     Files.writeString(catalogFile, "version: \"x\"\nmodels:\n  - provider: openai\n    model: tt-alpha\n    prices:\n      - input: 1.0\n");
     assertThatIllegalArgumentException().isThrownBy(() -> repricer().reprice(Tenants.DEFAULT, window()))
         .withMessageContaining(catalogFile.toString())
@@ -245,7 +247,7 @@ class RepricerTest {
 
   @Test
   void aModelTheNewCatalogNoLongerKnowsKeepsItsCostAndIsCountedUnpriced() throws Exception {
-    Span s = ingest(List.of(call(hex(32), "tt-alpha", 1000, 0, T0))).get(0);
+    Span s = ingest(List.of(call(randomTraceId(), "tt-alpha", 1000, 0, T0))).get(0);
     Files.writeString(catalogFile, catalog("d", null, 0, 0, "tt-beta", 1, 1));
     Repricer.Result r = repricer().reprice(Tenants.DEFAULT, window());
     assertThat(r.unpriced()).isEqualTo(1);
@@ -259,10 +261,10 @@ class RepricerTest {
     List<Span> spans = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       // 40 calls over two hours, two per trace.
-      String trace = i % 2 == 0 ? hex(32) : spans.get(i - 1).traceId();
+      TraceId trace = i % 2 == 0 ? randomTraceId() : spans.get(i - 1).traceId();
       spans.add(call(trace, "tt-alpha", 100 + i, 10, T0 + i * (HOUR / 20)));
     }
-    Span outside = call(hex(32), "tt-alpha", 1000, 10, T0 + 10 * HOUR);
+    Span outside = call(randomTraceId(), "tt-alpha", 1000, 10, T0 + 10 * HOUR);
     spans.add(outside);
     List<Span> stored = ingest(spans);
     Files.writeString(catalogFile, FILE_B);
@@ -285,7 +287,7 @@ class RepricerTest {
 
   @Test
   void withoutAReloaderTheCatalogInForceIsUsed() throws Exception {
-    ingest(List.of(call(hex(32), "tt-alpha", 1000, 0, T0)));
+    ingest(List.of(call(randomTraceId(), "tt-alpha", 1000, 0, T0)));
     Repricer.Result same = Repricer.builder(store, enricher).build().reprice(Tenants.DEFAULT, window());
     assertThat(same.catalogReloaded()).isFalse();
     assertThat(same.repriced()).isZero();

@@ -1,6 +1,8 @@
 package dev.tokentrail.query;
 
 import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -76,12 +78,12 @@ class MetricsApiTest {
     store.close();
   }
 
-  private static String traceId(int i) {
-    return String.format("%032x", 0xabc000L + i);
+  private static TraceId traceId(int i) {
+    return new TraceId(0, 0xabc000L + i);
   }
 
   private static Span call(int i, long start, String model, String team, double cost, long inputTokens) {
-    return Span.builder().traceId(traceId(i)).spanId(String.format("%016x", 0x100L + i)).name("chat " + model)
+    return Span.builder().traceId(traceId(i)).spanId(new SpanId(0x100L + i)).name("chat " + model)
         .startEpochNanos(start).endEpochNanos(start + (i * 100_000_000L))
         .attribute("tokentrail.llm_call", true).attribute("gen_ai.request.model", model)
         .attribute("tokentrail.team", team).attribute("tokentrail.cost.usd", cost)
@@ -90,7 +92,7 @@ class MetricsApiTest {
   }
 
   private static Span plain(int i, long start) {
-    return Span.builder().traceId(traceId(i)).spanId(String.format("%016x", 0x100L + i)).name("http")
+    return Span.builder().traceId(traceId(i)).spanId(new SpanId(0x100L + i)).name("http")
         .startEpochNanos(start).endEpochNanos(start + S).resource(Resource.of(Map.of("service.name", "web"))).build();
   }
 
@@ -164,7 +166,7 @@ class MetricsApiTest {
     MetricsResult ex = metrics.queryRange("{ span.tokentrail.llm_call = true } | max_over_time(span.tokentrail.cost.usd)", T0, T0 + 120 * S, 60 * S, 10);
     List<TraceQlMetrics.Exemplar> exemplars = ex.series().get(0).exemplars();
     assertThat(exemplars).hasSize(2);
-    assertThat(exemplars.get(1).labels()).contains(new Label("trace:id", traceId(6)));
+    assertThat(exemplars.get(1).labels()).contains(new Label("trace:id", traceId(6).hex()));
     assertThat(exemplars.get(1).value()).isEqualTo(4.0);
     assertThat(exemplars.get(1).timestampMs()).isEqualTo((T0 + 62 * S) / 1_000_000);
   }

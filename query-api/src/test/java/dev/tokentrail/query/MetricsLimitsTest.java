@@ -1,6 +1,8 @@
 package dev.tokentrail.query;
 
 import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,13 +36,13 @@ class MetricsLimitsTest {
     try (LuceneSpanStore store = LuceneSpanStore.builder(dir.resolve("data")).clock(clock).open()) {
       List<Span> spans = new ArrayList<>();
       for (int i = 0; i < 500; i++) {
-        spans.add(Span.builder().traceId(String.format("%032x", 0xdef000L + i)).spanId(String.format("%016x", 0x200L + i))
+        spans.add(Span.builder().traceId(new TraceId(0, 0xdef000L + i)).spanId(new SpanId(0x200L + i))
             .name("chat").startEpochNanos(T0 + i * 1_000_000L).endEpochNanos(T0 + i * 1_000_000L + S)
             .attribute("tokentrail.llm_call", true).attribute("tokentrail.team", "team-" + i)
             .resource(Resource.of(Map.of("service.name", "svc"))).build());
       }
       store.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).get(10, TimeUnit.SECONDS);
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !store.getTrace(Tenants.DEFAULT, String.format("%032x", 0xdef000L + 499), 0, 0).isEmpty());
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !store.getTrace(Tenants.DEFAULT, new TraceId(0, 0xdef000L + 499), 0, 0).isEmpty());
       TraceQlMetrics metrics = TraceQlMetrics.create(store);
       // 500 series at 10,000 steps: 5,000,000 cells, past the 4,000,000 a query may hold.
       assertThatThrownBy(() -> metrics.queryRange("{ } | count_over_time() by (span.tokentrail.team)", T0, T0 + 10_000 * S, S, 0))

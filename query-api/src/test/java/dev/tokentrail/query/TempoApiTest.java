@@ -255,6 +255,34 @@ class TempoApiTest {
   }
 
   @Test
+  void searchWritesTheTraceIdAsHexWithoutLeadingZerosAndSpanIdsAsSixteenDigits() throws Exception {
+    JsonNode traces = json("/api/search?q=" + enc("{ name = \"chat gpt-4o\" }")).get("traces");
+
+    assertThat(traces).hasSize(1);
+    assertThat(traces.get(0).get("traceID").asText()).isEqualTo("2");
+    assertThat(traces.get(0).get("spanSets").get(0).get("spans").get(0).get("spanID").asText())
+        .isEqualTo("0000000000000003");
+  }
+
+  @Test
+  void traceByIdPadsShortIdsAndWritesIdBytesInBase64() throws Exception {
+    for (String id : List.of("2", "0002", "00000000000000000000000000000002")) {
+      JsonNode span = json("/api/traces/" + id).get("batches").get(0).get("scopeSpans").get(0).get("spans").get(0);
+
+      assertThat(span.get("traceId").asText()).as(id).isEqualTo("AAAAAAAAAAAAAAAAAAAAAg==");
+      assertThat(span.get("spanId").asText()).as(id).isEqualTo("AAAAAAAAAAM=");
+    }
+  }
+
+  @Test
+  void aTraceIdThatIsNotHexIsA400NamingIt() throws Exception {
+    HttpResponse<String> r = get("/api/traces/not-hex");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("traceId: not-hex (expected: up to 32 hex digits)");
+  }
+
+  @Test
   void traceByIdOverHttpCarriesStatusScopeAndResource() throws Exception {
     for (boolean v2 : new boolean[] {true, false}) {
       HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.activeLocalPort()

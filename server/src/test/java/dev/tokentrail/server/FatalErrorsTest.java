@@ -3,6 +3,8 @@ package dev.tokentrail.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.lucene.LuceneSpanStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
@@ -29,7 +31,7 @@ class FatalErrorsTest {
     List<Integer> halts = new CopyOnWriteArrayList<>();
     FatalErrors errors = new FatalErrors(halts::add);
     try (LuceneSpanStore store = LuceneSpanStore.builder(dir).registry(new PrometheusRegistry()).onFatalError(errors::handle).open()) {
-      Span poisoned = new Span("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", "", "", "x",
+      Span poisoned = new Span(TraceId.fromHex("0af7651916cd43dd8448eb211c80319c"), SpanId.fromHex("b7ad6b7169203331"), SpanId.NONE, "", "x",
           dev.tokentrail.model.SpanKind.INTERNAL, 1, 2, dev.tokentrail.model.StatusCode.UNSET, "",
           new java.util.AbstractMap<String, Object>() {
             @Override

@@ -229,11 +229,11 @@ class OverloadSoakIT {
     byte[] id = new byte[bytes];
     ThreadLocalRandom.current().nextBytes(id);
     id[0] |= 1;
-    return dev.tokentrail.model.Ids.toHex(id);
+    return java.util.HexFormat.of().formatHex(id);
   }
 
   private static byte[] bytes(String hex) {
-    return dev.tokentrail.model.Ids.fromHex(hex);
+    return java.util.HexFormat.of().parseHex(hex);
   }
 
   private static void sleep(long millis) {

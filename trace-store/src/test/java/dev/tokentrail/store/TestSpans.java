@@ -2,8 +2,10 @@ package dev.tokentrail.store;
 
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -11,19 +13,19 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class TestSpans {
   private TestSpans() {}
 
-  public static String randomTraceId() {
-    return String.format("%016x%016x", ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong() | 1);
+  public static TraceId randomTraceId() {
+    return new TraceId(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong() | 1);
   }
 
-  public static String randomSpanId() {
-    return String.format("%016x", ThreadLocalRandom.current().nextLong() | 1);
+  public static SpanId randomSpanId() {
+    return new SpanId(ThreadLocalRandom.current().nextLong() | 1);
   }
 
   public static Resource service(String name) {
     return Resource.of(Map.of("service.name", name));
   }
 
-  public static Span.Builder span(String traceId, String name, long startNanos, long durationNanos) {
+  public static Span.Builder span(TraceId traceId, String name, long startNanos, long durationNanos) {
     return Span.builder()
         .traceId(traceId)
         .spanId(randomSpanId())
@@ -36,7 +38,7 @@ public final class TestSpans {
 
   /** An LLM call span with canonical attributes as ingest writes them. */
   public static Span.Builder llmCall(
-      String traceId, String parent, String model, long input, long output, double cost, long startNanos) {
+      TraceId traceId, SpanId parent, String model, long input, long output, double cost, long startNanos) {
     return span(traceId, "chat " + model, startNanos, 1_000_000_000L)
         .kind(SpanKind.CLIENT)
         .parentSpanId(parent)

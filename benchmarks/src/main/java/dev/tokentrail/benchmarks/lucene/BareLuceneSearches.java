@@ -2,7 +2,7 @@ package dev.tokentrail.benchmarks.lucene;
 
 import dev.tokentrail.benchmarks.ReferenceQueries;
 import dev.tokentrail.benchmarks.SpanJson;
-import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.TraceId;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,7 +99,8 @@ public final class BareLuceneSearches implements AutoCloseable {
     if (values == null || !values.advanceExact(doc - leaf.docBase)) {
       throw new IllegalStateException("document " + doc + " has no " + SpanJson.TRACE_ID);
     }
-    return Ids.toHex(BytesRef.deepCopyOf(values.lookupOrd(values.nextOrd())).bytes);
+    BytesRef id = values.lookupOrd(values.nextOrd());
+    return TraceId.fromBytes(id.bytes, id.offset).hex();
   }
 
   /** Sums each trace's span costs over the whole index, keeps those above, newest 20. */
@@ -130,7 +131,7 @@ public final class BareLuceneSearches implements AutoCloseable {
     kept.sort((a, b) -> Double.compare(b.getValue()[1], a.getValue()[1]));
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < Math.min(ReferenceQueries.LIMIT, kept.size()); i++) {
-      ids.add(Ids.toHex(kept.get(i).getKey().bytes));
+      ids.add(TraceId.fromBytes(kept.get(i).getKey().bytes, kept.get(i).getKey().offset).hex());
     }
     return ids;
   }

@@ -1,7 +1,6 @@
 package dev.tokentrail.benchmarks.lucene;
 
 import dev.tokentrail.benchmarks.SpanJson;
-import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Span;
 import java.io.ByteArrayOutputStream;
 import java.util.Map;
@@ -27,10 +26,10 @@ final class PlainSpanDocuments {
 
   Document toDocument(Span span, long traceStartNanos) {
     Document doc = new Document();
-    doc.add(new KeywordField(SpanJson.TRACE_ID, new BytesRef(Ids.fromHex(span.traceId())), Field.Store.NO));
-    doc.add(new KeywordField(SpanJson.SPAN_ID, new BytesRef(Ids.fromHex(span.spanId())), Field.Store.NO));
-    if (!span.parentSpanId().isEmpty()) {
-      doc.add(new KeywordField(SpanJson.PARENT_SPAN_ID, new BytesRef(Ids.fromHex(span.parentSpanId())), Field.Store.NO));
+    doc.add(new KeywordField(SpanJson.TRACE_ID, new BytesRef(span.traceId().toBytes()), Field.Store.NO));
+    doc.add(new KeywordField(SpanJson.SPAN_ID, new BytesRef(span.spanId().toBytes()), Field.Store.NO));
+    if (!span.isRoot()) {
+      doc.add(new KeywordField(SpanJson.PARENT_SPAN_ID, new BytesRef(span.parentSpanId().toBytes()), Field.Store.NO));
     }
     doc.add(new KeywordField(SpanJson.NAME, span.name(), Field.Store.NO));
     doc.add(new KeywordField(SpanJson.KIND, span.kind().name(), Field.Store.NO));

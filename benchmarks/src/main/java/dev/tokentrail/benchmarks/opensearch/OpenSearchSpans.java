@@ -82,7 +82,7 @@ public final class OpenSearchSpans {
         traceStart = Math.min(traceStart, s.startEpochNanos());
       }
       for (Span s : trace) {
-        body.writeBytes(("{\"index\":{\"_id\":\"" + s.traceId() + s.spanId() + "\"}}\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(("{\"index\":{\"_id\":\"" + s.traceId().hex() + s.spanId().hex() + "\"}}\n").getBytes(StandardCharsets.UTF_8));
         SpanJson.write(s, traceStart, body);
         body.write('\n');
         if (body.size() >= targetBytes) {

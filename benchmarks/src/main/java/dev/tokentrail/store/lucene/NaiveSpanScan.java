@@ -1,6 +1,7 @@
 package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -86,7 +87,7 @@ final class NaiveSpanScan {
       int spansPerTrace)
       throws IOException {
     long began = System.nanoTime();
-    Map<String, TraceState> traces = new HashMap<>();
+    Map<TraceId, TraceState> traces = new HashMap<>();
     long[] matchedSpans = new long[1];
     long scanned =
         forEachSpan(
@@ -112,8 +113,8 @@ final class NaiveSpanScan {
                 }
               }
             });
-    List<Map.Entry<String, TraceState>> hits = new ArrayList<>();
-    for (Map.Entry<String, TraceState> e : traces.entrySet()) {
+    List<Map.Entry<TraceId, TraceState>> hits = new ArrayList<>();
+    for (Map.Entry<TraceId, TraceState> e : traces.entrySet()) {
       TraceState t = e.getValue();
       if (t.matched == 0) {
         continue;
@@ -123,14 +124,14 @@ final class NaiveSpanScan {
       }
       hits.add(e);
     }
-    Comparator<Map.Entry<String, TraceState>> newest =
-        Comparator.comparingLong((Map.Entry<String, TraceState> e) -> e.getValue().start).reversed();
+    Comparator<Map.Entry<TraceId, TraceState>> newest =
+        Comparator.comparingLong((Map.Entry<TraceId, TraceState> e) -> e.getValue().start).reversed();
     hits.sort(byCost
-        ? Comparator.comparingDouble((Map.Entry<String, TraceState> e) -> e.getValue().cost).reversed().thenComparing(newest)
+        ? Comparator.comparingDouble((Map.Entry<TraceId, TraceState> e) -> e.getValue().cost).reversed().thenComparing(newest)
         : newest);
     List<String> ids = new ArrayList<>(limit);
     for (int i = 0; i < hits.size() && i < limit; i++) {
-      ids.add(hits.get(i).getKey());
+      ids.add(hits.get(i).getKey().hex());
     }
     return new Result(ids, matchedSpans[0], hits.size(), scanned, System.nanoTime() - began);
   }

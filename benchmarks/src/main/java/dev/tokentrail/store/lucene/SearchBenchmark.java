@@ -1,6 +1,7 @@
 package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import dev.tokentrail.benchmarks.lucene.BareLuceneBaseline;
 import dev.tokentrail.benchmarks.TokenCounts;
@@ -191,7 +192,7 @@ public final class SearchBenchmark implements Callable<Integer> {
         TraceSearch search = new TraceSearch(parsed.spansets(), parsed.aggregates(), from, to, 0, 0, LIMIT, SPSS, TraceSearch.Order.NEWEST);
         List<TraceMatch>[] last = new List[1];
         long[] nanos = time(q.getKey(), () -> last[0] = store.search(Tenants.DEFAULT, search));
-        storeTop.put(q.getKey(), last[0].stream().map(m -> m.summary().traceId()).toList());
+        storeTop.put(q.getKey(), last[0].stream().map(m -> m.summary().traceId().hex()).toList());
         rows.add(new Row(q.getKey(), q.getValue(), nanos, last[0].size()));
         System.out.printf("      answer %s: %s%n", q.getKey(), digest(last[0]));
       }
@@ -202,7 +203,7 @@ public final class SearchBenchmark implements Callable<Integer> {
       TraceSearch byCost = new TraceSearch(Spansets.of(SpanFilter.all()), List.of(), from, to, 0, 0, LIMIT, SPSS, TraceSearch.Order.COST);
       List<TraceMatch>[] top = new List[1];
       long[] fNanos = time("f", () -> top[0] = store.search(Tenants.DEFAULT, byCost));
-      storeTop.put("f", top[0].stream().map(m -> m.summary().traceId()).toList());
+      storeTop.put("f", top[0].stream().map(m -> m.summary().traceId().hex()).toList());
       System.out.printf("      answer f: %s%n", digest(top[0]));
       rows.add(new Row("f", "{ } ordered by cost (rollups), limit 20", fNanos, top[0].size()));
     }
@@ -459,7 +460,7 @@ public final class SearchBenchmark implements Callable<Integer> {
   private static NaiveSpanScan.Result naiveAnd(List<DirectoryReader> readers, long from, long to, Predicate<Span> left, Predicate<Span> right)
       throws IOException {
     long began = System.nanoTime();
-    Map<String, long[]> traces = new java.util.HashMap<>(); // start, left count, right count
+    Map<TraceId, long[]> traces = new java.util.HashMap<>(); // start, left count, right count
     long[] matched = new long[1];
     long scanned = NaiveSpanScan.forEachSpan(readers, span -> {
       long[] t = traces.computeIfAbsent(span.traceId(), k -> new long[] {Long.MAX_VALUE, 0, 0});
@@ -473,14 +474,14 @@ public final class SearchBenchmark implements Callable<Integer> {
       t[2] += r ? 1 : 0;
       matched[0] += (l || r) ? 1 : 0;
     });
-    List<Map.Entry<String, long[]>> hits = new ArrayList<>();
-    for (Map.Entry<String, long[]> e : traces.entrySet()) {
+    List<Map.Entry<TraceId, long[]>> hits = new ArrayList<>();
+    for (Map.Entry<TraceId, long[]> e : traces.entrySet()) {
       if (e.getValue()[1] > 0 && e.getValue()[2] > 0) {
         hits.add(e);
       }
     }
     hits.sort((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0]));
-    List<String> ids = hits.stream().limit(LIMIT).map(Map.Entry::getKey).toList();
+    List<String> ids = hits.stream().limit(LIMIT).map(e -> e.getKey().hex()).toList();
     return new NaiveSpanScan.Result(ids, matched[0], hits.size(), scanned, System.nanoTime() - began);
   }
 

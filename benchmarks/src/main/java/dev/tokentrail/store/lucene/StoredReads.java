@@ -1,5 +1,6 @@
 package dev.tokentrail.store.lucene;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.query.traceql.TraceQl;
 import dev.tokentrail.query.traceql.TraceQlParser;
 import dev.tokentrail.store.SpanFilter;
@@ -86,7 +87,7 @@ public final class StoredReads implements Callable<Integer> {
       }
       long to = System.currentTimeMillis() * 1_000_000L + 3_600_000_000_000L;
       TraceSearch all = new TraceSearch(Spansets.of(SpanFilter.all()), List.of(), 1, to, 0, 0, 1_000, 1, TraceSearch.Order.NEWEST);
-      List<String> traceIds = stores[0].search(Tenants.DEFAULT, all).stream().map(m -> m.summary().traceId()).toList();
+      List<TraceId> traceIds = stores[0].search(Tenants.DEFAULT, all).stream().map(m -> m.summary().traceId()).toList();
       TraceQl llm = TraceQlParser.parse("{ span.tokentrail.llm_call = true }");
       TraceSearch search = new TraceSearch(llm.spansets(), llm.aggregates(), 1, to, 0, 0, 20, 3, TraceSearch.Order.NEWEST);
       List<TraceMatch> sample = stores[0].search(Tenants.DEFAULT, search);
@@ -101,7 +102,7 @@ public final class StoredReads implements Callable<Integer> {
         searches[s] = new long[runs];
       }
       for (int run = -warmup; run < runs; run++) {
-        String traceId = traceIds.get(random.nextInt(traceIds.size()));
+        TraceId traceId = traceIds.get(random.nextInt(traceIds.size()));
         for (int s = 0; s < modes.length; s++) {
           LuceneSpanStore store = stores[s];
           long t0 = System.nanoTime();

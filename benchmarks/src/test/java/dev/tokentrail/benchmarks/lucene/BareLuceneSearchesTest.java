@@ -51,7 +51,7 @@ class BareLuceneSearchesTest {
         .filter(keep)
         .sorted(Comparator.comparingLong((List<Span> t) -> t.stream().mapToLong(Span::startEpochNanos).min().orElseThrow()).reversed())
         .limit(ReferenceQueries.LIMIT)
-        .map(t -> t.get(0).traceId())
+        .map(t -> t.get(0).traceId().hex())
         .toList();
   }
 

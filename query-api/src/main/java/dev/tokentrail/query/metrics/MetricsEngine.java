@@ -165,8 +165,8 @@ final class MetricsEngine implements TraceQlMetrics {
           }
           double value = b.seriesValueExemplar || Double.isNaN(e.value()) ? b.values[e.bucket()] : e.value();
           List<Label> labels = new ArrayList<>();
-          labels.add(new Label("trace:id", e.traceId()));
-          labels.add(new Label("span:id", e.spanId()));
+          labels.add(new Label("trace:id", e.traceId().hex()));
+          labels.add(new Label("span:id", e.spanId().hex()));
           for (Label l : b.labels) {
             if (!l.key().startsWith("__") && !l.key().equals("p")) {
               labels.add(l);

@@ -3,6 +3,8 @@ package dev.tokentrail.store.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.AggregateCondition;
 import dev.tokentrail.store.AggregateCondition.Function;
 import dev.tokentrail.store.FieldRef;
@@ -22,10 +24,10 @@ import org.junit.jupiter.api.Test;
 public abstract class AggregateContract extends StoreContract {
   private static final FieldRef COST = FieldRef.span("tokentrail.cost.usd");
   private static final SpanFilter GPT_4O = SpanFilter.eq(FieldRef.span("gen_ai.request.model"), "gpt-4o");
-  private String cheap;
-  private String costly;
-  private String mixed;
-  private String plain;
+  private TraceId cheap;
+  private TraceId costly;
+  private TraceId mixed;
+  private TraceId plain;
 
   @BeforeEach
   void writeTraces() {
@@ -34,11 +36,11 @@ public abstract class AggregateContract extends StoreContract {
     mixed = spans.traceId();
     plain = spans.traceId();
     writeVisible(
-        spans.llmCall(cheap, "", "gpt-4o-mini", 100, 10, 0.01, T0).build(),
-        spans.llmCall(costly, "", "gpt-4o", 100, 10, 0.40, T0 + 1).build(),
-        spans.llmCall(costly, "", "gpt-4o", 300, 10, 0.30, T0 + 2).build(),
-        spans.llmCall(mixed, "", "gpt-4o", 100, 10, 0.05, T0 + 3).build(),
-        spans.llmCall(mixed, "", "claude-3-5-haiku", 200, 10, 0.02, T0 + 4).build(),
+        spans.llmCall(cheap, SpanId.NONE, "gpt-4o-mini", 100, 10, 0.01, T0).build(),
+        spans.llmCall(costly, SpanId.NONE, "gpt-4o", 100, 10, 0.40, T0 + 1).build(),
+        spans.llmCall(costly, SpanId.NONE, "gpt-4o", 300, 10, 0.30, T0 + 2).build(),
+        spans.llmCall(mixed, SpanId.NONE, "gpt-4o", 100, 10, 0.05, T0 + 3).build(),
+        spans.llmCall(mixed, SpanId.NONE, "claude-3-5-haiku", 200, 10, 0.02, T0 + 4).build(),
         spans.span(plain, "no call", T0 + 5, 3 * SECOND).build(),
         spans.span(plain, "no call either", T0 + 6, SECOND).build());
   }

@@ -9,6 +9,8 @@ import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.store.SpanFilter;
@@ -29,11 +31,11 @@ public abstract class CallContract extends StoreContract {
 
   @Test
   protected void llmCallsAreReadIntoTheCallTableWithTheirSdkRetries() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     writeVisible(
-        spans.llmCall(traceId, "", "gpt-4o", 1200, 300, 0.006, T0).attribute("tokentrail.retry.attempt", 2L)
+        spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 1200, 300, 0.006, T0).attribute("tokentrail.retry.attempt", 2L)
             .attribute("tokentrail.request.hash", "h1").build(),
-        spans.llmCall(traceId, "", "gpt-4o-mini", 100, 10, 0.001, T0 + 1).build(),
+        spans.llmCall(traceId, SpanId.NONE, "gpt-4o-mini", 100, 10, 0.001, T0 + 1).build(),
         spans.span(traceId, "not a call", T0 + 2, SECOND).build());
     List<CallRow> rows = calls(CallFilter.window(T0 - 1, T0 + SECOND));
     assertThat(rows).extracting(r -> r.text(Text.MODEL), CallRow::sdkRetries)
@@ -42,7 +44,7 @@ public abstract class CallContract extends StoreContract {
 
   @Test
   protected void everyColumnHoldsWhatTheCallHeld() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span root = spans.span(traceId, "agent", T0, 10 * SECOND).build();
     Span call = spans.llmCall(traceId, root.spanId(), "claude-sonnet-4", 1000, 200, 0.25, T0 + SECOND)
         .resource(Resource.of(Map.of("service.name", "support-bot")))
@@ -66,8 +68,8 @@ public abstract class CallContract extends StoreContract {
     CallRow row = calls(CallFilter.window(0, 0)).get(0);
     assertThat(calls(CallFilter.window(0, 0))).hasSize(1);
     assertThat(row.traceId()).isEqualTo(traceId);
-    assertThat(row.spanId()).isEqualTo(Long.parseUnsignedLong(call.spanId(), 16));
-    assertThat(row.parentId()).isEqualTo(Long.parseUnsignedLong(root.spanId(), 16));
+    assertThat(row.spanId()).isEqualTo(call.spanId().value());
+    assertThat(row.parentId()).isEqualTo(root.spanId().value());
     assertThat(row.start()).isEqualTo(call.startEpochNanos());
     assertThat(row.end()).isEqualTo(call.endEpochNanos());
     assertThat(row.input()).isEqualTo(1000);
@@ -88,7 +90,7 @@ public abstract class CallContract extends StoreContract {
 
   @Test
   protected void unreportedTokensAndUnpricedCallsReadAsUnknown() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span unpriced = spans.span(traceId, "chat mystery", T0, SECOND)
         .attribute("tokentrail.llm_call", true).attribute("gen_ai.operation.name", "chat")
         .attribute("gen_ai.request.model", "mystery-model").attribute("tokentrail.price.unpriced_reason", "unknown_model")
@@ -109,7 +111,7 @@ public abstract class CallContract extends StoreContract {
 
   @Test
   protected void callColumnsComeFromTheIngestedCallNotFromAttributeNames() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     // A span whose attributes name no call, ingested with the call its original convention reported.
     Span span = spans.span(traceId, "llm", T0, SECOND).attribute("llm.model_name", "gpt-4o").build();
     LlmCall call = new LlmCall("chat", "openai", "gpt-4o", null, 500, 50, -1, -1, -1, -1, -1, -1, null, null, Double.NaN,
@@ -131,7 +133,7 @@ public abstract class CallContract extends StoreContract {
 
   @Test
   protected void aReSentCallIsOneRow() {
-    Span call = spans.llmCall(spans.traceId(), "", "gpt-4o", 10, 1, 0.01, T0).build();
+    Span call = spans.llmCall(spans.traceId(), SpanId.NONE, "gpt-4o", 10, 1, 0.01, T0).build();
     write(call);
     writeVisible(call);
     assertThat(calls(CallFilter.window(0, 0))).hasSize(1);
@@ -139,17 +141,17 @@ public abstract class CallContract extends StoreContract {
 
   @Test
   protected void everyFilterFieldSelectsItsCalls() {
-    String traceId = spans.traceId();
-    Span a = spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.01, T0)
+    TraceId traceId = spans.traceId();
+    Span a = spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 10, 1, 0.01, T0)
         .resource(TestSpans.service("svc-a")).attribute("tokentrail.team", "team-a")
         .attribute("tokentrail.project", "proj-a").attribute("tokentrail.feature", "feat-a")
         .attribute("gen_ai.response.model", "gpt-4o-2024-08-06").build();
-    Span b = spans.llmCall(traceId, "", "claude-3-5-haiku", 10, 1, 0.01, T0 + MINUTE)
+    Span b = spans.llmCall(traceId, SpanId.NONE, "claude-3-5-haiku", 10, 1, 0.01, T0 + MINUTE)
         .resource(TestSpans.service("svc-b")).attribute("tokentrail.team", "team-b")
         .attribute("tokentrail.project", "proj-b").attribute("tokentrail.feature", "feat-b").build();
     writeVisible(a, b, spans.span(traceId, "plain", T0 + 1, SECOND).attribute("tokentrail.team", "team-a").build());
-    long sa = Long.parseUnsignedLong(a.spanId(), 16);
-    long sb = Long.parseUnsignedLong(b.spanId(), 16);
+    long sa = a.spanId().value();
+    long sb = b.spanId().value();
 
     assertThat(calls(CallFilter.window(0, 0))).extracting(CallRow::spanId).containsExactlyInAnyOrder(sa, sb);
     assertThat(calls(CallFilter.window(T0, T0))).extracting(CallRow::spanId).containsExactly(sa);
@@ -167,9 +169,9 @@ public abstract class CallContract extends StoreContract {
 
   @Test
   protected void callsOfOneTraceInDifferentPartitionsAreAllListed() {
-    String traceId = spans.traceId();
-    writeVisible(spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.01, T0).build(),
-        spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.01, T0 + 2 * DAY).build());
+    TraceId traceId = spans.traceId();
+    writeVisible(spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 10, 1, 0.01, T0).build(),
+        spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 10, 1, 0.01, T0 + 2 * DAY).build());
     assertThat(calls(CallFilter.window(0, 0))).hasSize(2).extracting(CallRow::traceId).containsOnly(traceId);
     assertThat(calls(CallFilter.window(T0 + DAY, 0))).hasSize(1);
   }

@@ -1,5 +1,6 @@
 package dev.tokentrail.store.conformance;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.CallTable.Text;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import java.util.Map;
  * table's dictionary), so that tables of different stores compare as lists of rows.
  */
 public record CallRow(
-    String traceId, long spanId, long parentId, long start, long end, long input, long output, long cacheRead,
+    TraceId traceId, long spanId, long parentId, long start, long end, long input, long output, long cacheRead,
     long cacheWrite, long reasoning, int sdkRetries, Double cost, boolean tools, Map<Text, String> texts) {
 
   public static CallRow of(CallTable table, int row) {

@@ -3,6 +3,8 @@ package dev.tokentrail.store.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.MetricsQuery;
 import dev.tokentrail.store.QueryCancellation;
@@ -22,8 +24,8 @@ public abstract class CancellationContract extends StoreContract {
   @BeforeEach
   void writeSomeTraces() {
     for (int i = 0; i < 20; i++) {
-      String traceId = spans.traceId();
-      writeVisible(spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.01, T0 + i).attribute("i", (long) i).build(),
+      TraceId traceId = spans.traceId();
+      writeVisible(spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 10, 1, 0.01, T0 + i).attribute("i", (long) i).build(),
           spans.span(traceId, "step", T0 + i + 1, SECOND).attribute("env", "prod").build());
     }
   }

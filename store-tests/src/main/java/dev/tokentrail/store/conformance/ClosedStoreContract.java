@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.MetricsQuery;
@@ -19,12 +21,12 @@ import org.junit.jupiter.api.function.Executable;
 
 /** A closed store refuses writes and reads with {@link StoreClosedException}; closing again is harmless. */
 public abstract class ClosedStoreContract extends StoreContract {
-  private String traceId;
+  private TraceId traceId;
 
   @BeforeEach
   void writeThenClose() {
     traceId = spans.traceId();
-    writeVisible(spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.01, T0).build());
+    writeVisible(spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 10, 1, 0.01, T0).build());
     store.close();
   }
 

@@ -3,6 +3,7 @@ package dev.tokentrail.store.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.MetricsAnswer;
 import dev.tokentrail.store.MetricsSeries;
 import dev.tokentrail.store.TraceMatch;
@@ -32,7 +33,7 @@ final class Comparisons {
   }
 
   static void sameSummary(TraceSummary actual, TraceSummary expected) {
-    String id = expected.traceId();
+    TraceId id = expected.traceId();
     sameNumber("cost of " + id, actual.costUsd(), expected.costUsd());
     TraceSummary costless = new TraceSummary(actual.traceId(), actual.rootServiceName(), actual.rootSpanName(),
         actual.startEpochNanos(), actual.durationNanos(), actual.spanCount(), actual.llmCallCount(), actual.errorCount(),
@@ -45,7 +46,7 @@ final class Comparisons {
     for (int i = 0; i < expected.size(); i++) {
       TraceMatch a = actual.get(i);
       TraceMatch e = expected.get(i);
-      String id = e.summary().traceId();
+      TraceId id = e.summary().traceId();
       sameSummary(a.summary(), e.summary());
       assertThat(a.matchedCount()).as("matched spans of %s", id).isEqualTo(e.matchedCount());
       assertThat(a.aggregates().keySet()).as("aggregates of %s", id).containsExactlyElementsOf(e.aggregates().keySet());
@@ -58,8 +59,8 @@ final class Comparisons {
     }
   }
 
-  static List<String> ids(List<TraceMatch> matches) {
-    List<String> out = new ArrayList<>();
+  static List<TraceId> ids(List<TraceMatch> matches) {
+    List<TraceId> out = new ArrayList<>();
     for (TraceMatch m : matches) {
       out.add(m.summary().traceId());
     }

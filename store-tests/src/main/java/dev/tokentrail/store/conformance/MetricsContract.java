@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.MetricsAnswer;
 import dev.tokentrail.store.MetricsQuery;
@@ -117,7 +118,7 @@ public abstract class MetricsContract extends StoreContract {
 
   @Test
   protected void theFilterAndTraceLevelConditionsSelectSpans() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span root = spans.span(traceId, "root", T0, SECOND).resource(TestSpans.service("bot")).build();
     writeVisible(root, spans.span(traceId, "child", T0 + 1, SECOND).parentSpanId(root.spanId()).build(),
         spans.span(spans.traceId(), "other", T0 + 2, SECOND).resource(TestSpans.service("etl")).build());

@@ -3,6 +3,7 @@ package dev.tokentrail.store.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceOutcome;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Trace outcomes: the {@code tokentrail.outcome} of the latest-starting span carrying one, by trace, in a window. */
 public abstract class OutcomeContract extends StoreContract {
 
-  private Span outcome(String traceId, long start, String outcome, Object value) {
+  private Span outcome(TraceId traceId, long start, String outcome, Object value) {
     Span.Builder b = spans.span(traceId, "step", start, SECOND).attribute("tokentrail.outcome", outcome);
     if (value != null) {
       b.attribute("tokentrail.outcome.value_usd", value);
@@ -20,7 +21,7 @@ public abstract class OutcomeContract extends StoreContract {
 
   @Test
   protected void theSpanThatStartedLastWins() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     writeVisible(outcome(traceId, T0 + 2, "resolved", 12.5), outcome(traceId, T0 + 1, "escalated", 3.0),
         spans.span(traceId, "no outcome", T0 + 3, SECOND).build());
     assertThat(store.outcomes(TENANT, 0, 0)).containsExactly(Map.entry(traceId, new TraceOutcome("resolved", 12.5)));
@@ -28,7 +29,7 @@ public abstract class OutcomeContract extends StoreContract {
 
   @Test
   protected void onEqualStartsTheGreaterSpanIdWins() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span smaller = outcome(traceId, T0, "first", 1.0);
     Span greater = outcome(traceId, T0, "second", null);
     // The winner is written first: arrival order must not decide.
@@ -40,10 +41,10 @@ public abstract class OutcomeContract extends StoreContract {
 
   @Test
   protected void aValueIsReadWhateverItsNumberTypeAndNaNWithoutOne() {
-    String whole = spans.traceId();
-    String none = spans.traceId();
+    TraceId whole = spans.traceId();
+    TraceId none = spans.traceId();
     writeVisible(outcome(whole, T0, "sale", 40L), outcome(none, T0, "abandoned", null));
-    Map<String, TraceOutcome> outcomes = store.outcomes(TENANT, 0, 0);
+    Map<TraceId, TraceOutcome> outcomes = store.outcomes(TENANT, 0, 0);
     assertThat(outcomes.get(whole)).isEqualTo(new TraceOutcome("sale", 40.0));
     assertThat(outcomes.get(none).valueUsd()).isNaN();
     assertThat(outcomes).hasSize(2);
@@ -51,8 +52,8 @@ public abstract class OutcomeContract extends StoreContract {
 
   @Test
   protected void onlySpansStartingInTheWindowCount() {
-    String traceId = spans.traceId();
-    String outside = spans.traceId();
+    TraceId traceId = spans.traceId();
+    TraceId outside = spans.traceId();
     writeVisible(outcome(traceId, T0, "early", 1.0), outcome(traceId, T0 + DAY, "late", 2.0),
         outcome(outside, T0 + 2 * DAY, "other", 3.0));
     assertThat(store.outcomes(TENANT, T0 - 1, T0 + 1)).containsExactly(Map.entry(traceId, new TraceOutcome("early", 1.0)));

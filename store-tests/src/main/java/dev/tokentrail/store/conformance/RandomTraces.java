@@ -7,8 +7,10 @@ import dev.tokentrail.genai.LlmSpanEnricher;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.pricing.PriceCatalog;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -71,7 +73,7 @@ public final class RandomTraces {
   }
 
   private List<IngestedSpan> trace() {
-    String traceId = ids.traceId();
+    TraceId traceId = ids.traceId();
     long start = TestSpans.T0 + (long) (random.nextDouble() * 2.5 * TestSpans.DAY);
     String service = pick(SERVICES);
     Resource resource = resource(service);
@@ -79,7 +81,7 @@ public final class RandomTraces {
     String project = random.nextInt(3) == 0 ? pick(PROJECTS) : null;
     List<Span> spans = new ArrayList<>();
     boolean hasRoot = random.nextInt(8) != 0;
-    String rootId = ids.spanId();
+    SpanId rootId = ids.spanId();
     long rootDuration = (1 + random.nextInt(30)) * TestSpans.SECOND + random.nextInt(1_000_000);
     if (hasRoot) {
       Span.Builder root = Span.builder().traceId(traceId).spanId(rootId).name(pick(ROOT_NAMES)).kind(SpanKind.SERVER)
@@ -110,8 +112,8 @@ public final class RandomTraces {
       previous = childStart;
       String childTeam = conflicts && random.nextBoolean() ? pick(TEAMS) : team;
       String childProject = conflicts && random.nextBoolean() ? pick(PROJECTS) : project;
-      spans.add(random.nextInt(3) == 0 ? plainChild(traceId, hasRoot ? rootId : "", childStart, resource)
-          : llmCall(traceId, hasRoot ? rootId : "", childStart, resource, childTeam, childProject));
+      spans.add(random.nextInt(3) == 0 ? plainChild(traceId, hasRoot ? rootId : SpanId.NONE, childStart, resource)
+          : llmCall(traceId, hasRoot ? rootId : SpanId.NONE, childStart, resource, childTeam, childProject));
     }
     List<IngestedSpan> out = new ArrayList<>();
     for (Span s : spans) {
@@ -131,7 +133,7 @@ public final class RandomTraces {
     return Resource.of(attributes);
   }
 
-  private Span plainChild(String traceId, String parent, long start, Resource resource) {
+  private Span plainChild(TraceId traceId, SpanId parent, long start, Resource resource) {
     Span.Builder b = Span.builder().traceId(traceId).spanId(ids.spanId()).parentSpanId(parent).resource(resource)
         .startEpochNanos(start).endEpochNanos(start + 1000 + random.nextInt(500_000_000));
     if (random.nextBoolean()) {
@@ -150,7 +152,7 @@ public final class RandomTraces {
     return b.build();
   }
 
-  private Span llmCall(String traceId, String parent, long start, Resource resource, String team, String project) {
+  private Span llmCall(TraceId traceId, SpanId parent, long start, Resource resource, String team, String project) {
     String model = pick(MODELS);
     long input = 10 + random.nextInt(5000);
     long output = 1 + random.nextInt(800);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokentrail.model.IngestedSpan;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.MetricsQuery;
@@ -125,9 +126,9 @@ public abstract class RandomizedComparison {
   }
 
   private void compareTraces(List<IngestedSpan> stored) {
-    Set<String> traceIds = new LinkedHashSet<>();
+    Set<TraceId> traceIds = new LinkedHashSet<>();
     stored.forEach(s -> traceIds.add(s.span().traceId()));
-    for (String traceId : traceIds) {
+    for (TraceId traceId : traceIds) {
       assertThat(store.getTrace(TENANT, traceId, 0, 0)).as("trace %s", traceId)
           .containsExactlyElementsOf(reference.getTrace(TENANT, traceId, 0, 0));
     }

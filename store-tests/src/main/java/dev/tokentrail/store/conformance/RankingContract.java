@@ -3,6 +3,8 @@ package dev.tokentrail.store.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.TraceSearch;
@@ -19,25 +21,25 @@ public abstract class RankingContract extends StoreContract {
   private static final SpanFilter ANY_SERVICE = new SpanFilter.Condition(
       FieldRef.resource("service.name"), SpanFilter.Op.EXISTS, null);
 
-  private List<String> ranked(Order order, int limit, SpanFilter filter) {
+  private List<TraceId> ranked(Order order, int limit, SpanFilter filter) {
     return ids(search(new TraceSearch(dev.tokentrail.store.Spansets.of(filter), List.of(), 0, 0, 0, 0, limit, 3, order)));
   }
 
   @Test
   protected void eachOrderRanksByItsTotalThenNewest() {
-    String old = spans.traceId();
-    String mid = spans.traceId();
-    String recent = spans.traceId();
+    TraceId old = spans.traceId();
+    TraceId mid = spans.traceId();
+    TraceId recent = spans.traceId();
     writeVisible(
         // old: the costliest, one call
-        spans.llmCall(old, "", "gpt-4o", 100, 10, 0.90, T0).build(),
+        spans.llmCall(old, SpanId.NONE, "gpt-4o", 100, 10, 0.90, T0).build(),
         // mid: most tokens, two calls
-        spans.llmCall(mid, "", "gpt-4o", 5000, 500, 0.10, T0 + MINUTE).build(),
-        spans.llmCall(mid, "", "gpt-4o", 5000, 500, 0.10, T0 + MINUTE + 1).build(),
+        spans.llmCall(mid, SpanId.NONE, "gpt-4o", 5000, 500, 0.10, T0 + MINUTE).build(),
+        spans.llmCall(mid, SpanId.NONE, "gpt-4o", 5000, 500, 0.10, T0 + MINUTE + 1).build(),
         // recent: three cheap calls
-        spans.llmCall(recent, "", "gpt-4o-mini", 10, 1, 0.001, T0 + 2 * MINUTE).build(),
-        spans.llmCall(recent, "", "gpt-4o-mini", 10, 1, 0.001, T0 + 2 * MINUTE + 1).build(),
-        spans.llmCall(recent, "", "gpt-4o-mini", 10, 1, 0.001, T0 + 2 * MINUTE + 2).build());
+        spans.llmCall(recent, SpanId.NONE, "gpt-4o-mini", 10, 1, 0.001, T0 + 2 * MINUTE).build(),
+        spans.llmCall(recent, SpanId.NONE, "gpt-4o-mini", 10, 1, 0.001, T0 + 2 * MINUTE + 1).build(),
+        spans.llmCall(recent, SpanId.NONE, "gpt-4o-mini", 10, 1, 0.001, T0 + 2 * MINUTE + 2).build());
 
     for (SpanFilter filter : List.of(SpanFilter.all(), ANY_SERVICE)) {
       assertThat(ranked(Order.NEWEST, 10, filter)).containsExactly(recent, mid, old);
@@ -51,10 +53,10 @@ public abstract class RankingContract extends StoreContract {
 
   @Test
   protected void equalTotalsRankTheNewestFirst() {
-    String older = spans.traceId();
-    String newer = spans.traceId();
-    writeVisible(spans.llmCall(older, "", "gpt-4o", 10, 1, 0.5, T0).build(),
-        spans.llmCall(newer, "", "gpt-4o", 10, 1, 0.5, T0 + SECOND).build());
+    TraceId older = spans.traceId();
+    TraceId newer = spans.traceId();
+    writeVisible(spans.llmCall(older, SpanId.NONE, "gpt-4o", 10, 1, 0.5, T0).build(),
+        spans.llmCall(newer, SpanId.NONE, "gpt-4o", 10, 1, 0.5, T0 + SECOND).build());
     for (SpanFilter filter : List.of(SpanFilter.all(), ANY_SERVICE)) {
       for (Order order : Order.values()) {
         assertThat(ranked(order, 10, filter)).as(order.toString()).containsExactly(newer, older);
@@ -64,13 +66,13 @@ public abstract class RankingContract extends StoreContract {
 
   @Test
   protected void remainingTiesRankByTraceIdAscending() {
-    String a = spans.traceId();
-    String b = spans.traceId();
-    String c = spans.traceId();
+    TraceId a = spans.traceId();
+    TraceId b = spans.traceId();
+    TraceId c = spans.traceId();
     // Same start, same totals; written in descending trace id order.
-    writeVisible(spans.llmCall(c, "", "gpt-4o", 10, 1, 0.5, T0).build(),
-        spans.llmCall(b, "", "gpt-4o", 10, 1, 0.5, T0).build(),
-        spans.llmCall(a, "", "gpt-4o", 10, 1, 0.5, T0).build());
+    writeVisible(spans.llmCall(c, SpanId.NONE, "gpt-4o", 10, 1, 0.5, T0).build(),
+        spans.llmCall(b, SpanId.NONE, "gpt-4o", 10, 1, 0.5, T0).build(),
+        spans.llmCall(a, SpanId.NONE, "gpt-4o", 10, 1, 0.5, T0).build());
     for (SpanFilter filter : List.of(SpanFilter.all(), ANY_SERVICE)) {
       for (Order order : Order.values()) {
         assertThat(ranked(order, 10, filter)).as(order + " " + filter).containsExactly(a, b, c);
@@ -81,9 +83,9 @@ public abstract class RankingContract extends StoreContract {
 
   @Test
   protected void traceDurationBoundsAreInclusive() {
-    String short1 = spans.traceId();
-    String medium = spans.traceId();
-    String long1 = spans.traceId();
+    TraceId short1 = spans.traceId();
+    TraceId medium = spans.traceId();
+    TraceId long1 = spans.traceId();
     writeVisible(spans.span(short1, "s", T0, SECOND).build(),
         spans.span(medium, "m", T0, 5 * SECOND).build(),
         spans.span(long1, "l", T0, 10 * SECOND).build());
@@ -99,7 +101,7 @@ public abstract class RankingContract extends StoreContract {
 
   @Test
   protected void aTraceStartingBeforeTheWindowIsFoundByItsSpansInside() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span root = spans.span(traceId, "root", T0, DAY).build();
     Span inside = spans.span(traceId, "inside", T0 + DAY / 2, SECOND).parentSpanId(root.spanId()).build();
     writeVisible(root, inside);

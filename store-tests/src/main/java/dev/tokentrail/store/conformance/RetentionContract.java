@@ -3,6 +3,8 @@ package dev.tokentrail.store.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
@@ -23,15 +25,15 @@ public abstract class RetentionContract extends StoreContract {
 
   @Test
   protected void spansOlderThanRetentionLeaveEveryRead() {
-    String old = spans.traceId();
-    String fresh = spans.traceId();
-    Span oldCall = spans.llmCall(old, "", "gpt-4o", 10, 1, 0.01, T0 - DAY).attribute("only.old", "x")
+    TraceId old = spans.traceId();
+    TraceId fresh = spans.traceId();
+    Span oldCall = spans.llmCall(old, SpanId.NONE, "gpt-4o", 10, 1, 0.01, T0 - DAY).attribute("only.old", "x")
         .attribute("tokentrail.outcome", "done").build();
     writeVisible(oldCall);
     assertThat(ids(search(SpanFilter.all()))).containsExactly(old);
 
     clock.setNanos(T0 + 3 * DAY + 3600 * SECOND);
-    Span freshCall = spans.llmCall(fresh, "", "gpt-4o", 10, 1, 0.01, T0 + 3 * DAY).build();
+    Span freshCall = spans.llmCall(fresh, SpanId.NONE, "gpt-4o", 10, 1, 0.01, T0 + 3 * DAY).build();
     writeVisible(freshCall);
 
     eventually(() -> assertThat(store.getTrace(TENANT, old, 0, 0)).isEmpty());
@@ -45,7 +47,7 @@ public abstract class RetentionContract extends StoreContract {
 
   @Test
   protected void spansYoungerThanRetentionAreKept() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span span = spans.span(traceId, "young", T0, SECOND).build();
     writeVisible(span);
     clock.setNanos(T0 + 2 * DAY);

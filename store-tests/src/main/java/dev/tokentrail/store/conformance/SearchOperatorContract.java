@@ -8,8 +8,10 @@ import dev.tokentrail.genai.StoredCalls;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.SpanFilter.Condition;
@@ -28,18 +30,18 @@ public abstract class SearchOperatorContract extends StoreContract {
   private final List<IngestedSpan> pending = new ArrayList<>();
 
   /** A one-span trace with these span attributes (service {@code checkout}); its trace id. */
-  private String trace(Map<String, Object> attributes) {
+  private TraceId trace(Map<String, Object> attributes) {
     return trace(attributes, TestSpans.service("checkout"));
   }
 
-  private String trace(Map<String, Object> attributes, Resource resource) {
-    String traceId = spans.traceId();
+  private TraceId trace(Map<String, Object> attributes, Resource resource) {
+    TraceId traceId = spans.traceId();
     pending.add(StoredCalls.ingested(spans.span(traceId, "op", T0 + pending.size(), SECOND)
         .attributes(attributes).resource(resource).build()));
     return traceId;
   }
 
-  private String trace(Span.Builder builder) {
+  private TraceId trace(Span.Builder builder) {
     Span built = builder.build();
     long start = T0 + pending.size();
     Span span = new Span(built.traceId(), built.spanId(), built.parentSpanId(), built.traceState(), built.name(),
@@ -54,13 +56,13 @@ public abstract class SearchOperatorContract extends StoreContract {
     pending.clear();
   }
 
-  private List<String> matching(FieldRef field, SpanFilter.Op op, Object value) {
+  private List<TraceId> matching(FieldRef field, SpanFilter.Op op, Object value) {
     return ids(store.search(TENANT, TraceSearch.of(new Condition(field, op, value), 0, 0, 100)));
   }
 
   @Test
   protected void stringEqualityIsExact() {
-    String abc = trace(Map.of("x", "abc"));
+    TraceId abc = trace(Map.of("x", "abc"));
     trace(Map.of("x", "abcd"));
     trace(Map.of("x", "ABC"));
     trace(Map.of());
@@ -70,9 +72,9 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void regexMustMatchTheWholeValue() {
-    String api = trace(Map.of("x", "checkout-api"));
-    String bare = trace(Map.of("x", "checkout"));
-    String suffix = trace(Map.of("x", "api-checkout"));
+    TraceId api = trace(Map.of("x", "checkout-api"));
+    TraceId bare = trace(Map.of("x", "checkout"));
+    TraceId suffix = trace(Map.of("x", "api-checkout"));
     trace(Map.of());
     flush();
     assertThat(matching(FieldRef.span("x"), REGEX, "checkout.*")).containsExactlyInAnyOrder(api, bare);
@@ -83,8 +85,8 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void notEqualMatchesOnlySpansHavingTheField() {
-    String a = trace(Map.of("x", "a"));
-    String b = trace(Map.of("x", "b"));
+    TraceId a = trace(Map.of("x", "a"));
+    TraceId b = trace(Map.of("x", "b"));
     trace(Map.of("y", "a"));
     flush();
     assertThat(matching(FieldRef.span("x"), NEQ, "a")).containsExactly(b);
@@ -93,10 +95,10 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void numberConditionsCompareNumericallyWhateverTheNumberType() {
-    String five = trace(Map.of("n", 5L));
-    String fiveDouble = trace(Map.of("n", 5.0));
-    String fiveAndHalf = trace(Map.of("n", 5.5));
-    String seven = trace(Map.of("n", 7L));
+    TraceId five = trace(Map.of("n", 5L));
+    TraceId fiveDouble = trace(Map.of("n", 5.0));
+    TraceId fiveAndHalf = trace(Map.of("n", 5.5));
+    TraceId seven = trace(Map.of("n", 7L));
     trace(Map.of());
     flush();
     FieldRef n = FieldRef.span("n");
@@ -112,10 +114,10 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void stringRangesCompareUtf8Bytes() {
-    String apple = trace(Map.of("s", "apple"));
-    String banana = trace(Map.of("s", "banana"));
-    String zebra = trace(Map.of("s", "Zebra"));
-    String eclair = trace(Map.of("s", "\u00e9clair"));
+    TraceId apple = trace(Map.of("s", "apple"));
+    TraceId banana = trace(Map.of("s", "banana"));
+    TraceId zebra = trace(Map.of("s", "Zebra"));
+    TraceId eclair = trace(Map.of("s", "\u00e9clair"));
     flush();
     FieldRef s = FieldRef.span("s");
     assertThat(matching(s, GT, "b")).containsExactlyInAnyOrder(banana, eclair);
@@ -126,8 +128,8 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void booleanConditionsMatchBooleanAttributes() {
-    String yes = trace(Map.of("flag", true));
-    String no = trace(Map.of("flag", false));
+    TraceId yes = trace(Map.of("flag", true));
+    TraceId no = trace(Map.of("flag", false));
     trace(Map.of());
     flush();
     assertThat(matching(FieldRef.span("flag"), EQ, true)).containsExactly(yes);
@@ -137,8 +139,8 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void conditionsReadOnlyValuesOfTheirType() {
-    String text = trace(Map.of("v", "5"));
-    String number = trace(Map.of("v", 5L));
+    TraceId text = trace(Map.of("v", "5"));
+    TraceId number = trace(Map.of("v", 5L));
     flush();
     FieldRef v = FieldRef.span("v");
     assertThat(matching(v, EQ, 5L)).containsExactly(number);
@@ -150,9 +152,9 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void aListMatchesWhenOneElementDoesAndNegationsReadTheWholeList() {
-    String ab = trace(Map.of("tags", List.of("a", "b")));
-    String c = trace(Map.of("tags", List.of("c")));
-    String numbers = trace(Map.of("sizes", List.of(1L, 20L)));
+    TraceId ab = trace(Map.of("tags", List.of("a", "b")));
+    TraceId c = trace(Map.of("tags", List.of("c")));
+    TraceId numbers = trace(Map.of("sizes", List.of(1L, 20L)));
     trace(Map.of());
     flush();
     assertThat(matching(FieldRef.span("tags"), EQ, "b")).containsExactly(ab);
@@ -166,10 +168,10 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void presenceIsPerScopeAndUnscopedNilNeedsBothAbsent() {
-    String onSpan = trace(Map.of("x", "1"));
-    String onResource = trace(Map.of(), Resource.of(Map.of("service.name", "checkout", "x", "1")));
-    String onBoth = trace(Map.of("x", "1"), Resource.of(Map.of("service.name", "checkout", "x", "2")));
-    String nowhere = trace(Map.of());
+    TraceId onSpan = trace(Map.of("x", "1"));
+    TraceId onResource = trace(Map.of(), Resource.of(Map.of("service.name", "checkout", "x", "1")));
+    TraceId onBoth = trace(Map.of("x", "1"), Resource.of(Map.of("service.name", "checkout", "x", "2")));
+    TraceId nowhere = trace(Map.of());
     flush();
     assertThat(matching(FieldRef.span("x"), EXISTS, null)).containsExactlyInAnyOrder(onSpan, onBoth);
     assertThat(matching(FieldRef.resource("x"), EXISTS, null)).containsExactlyInAnyOrder(onResource, onBoth);
@@ -181,9 +183,9 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void unscopedConditionsMatchTheSpanOrTheResourceAttribute() {
-    String onSpan = trace(Map.of("team", "search"));
-    String onResource = trace(Map.of(), Resource.of(Map.of("service.name", "checkout", "team", "search")));
-    String mixed = trace(Map.of("team", "ads"), Resource.of(Map.of("service.name", "checkout", "team", "search")));
+    TraceId onSpan = trace(Map.of("team", "search"));
+    TraceId onResource = trace(Map.of(), Resource.of(Map.of("service.name", "checkout", "team", "search")));
+    TraceId mixed = trace(Map.of("team", "ads"), Resource.of(Map.of("service.name", "checkout", "team", "search")));
     trace(Map.of("team", "ads"));
     flush();
     assertThat(matching(FieldRef.any("team"), EQ, "search")).containsExactlyInAnyOrder(onSpan, onResource, mixed);
@@ -194,10 +196,10 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void intrinsicsNameStatusKindAndStatusMessage() {
-    String server = trace(spans.span(spans.traceId(), "GET /a", 0, SECOND).kind(SpanKind.SERVER));
-    String failed = trace(spans.span(spans.traceId(), "GET /b", 0, SECOND).kind(SpanKind.CLIENT)
+    TraceId server = trace(spans.span(spans.traceId(), "GET /a", 0, SECOND).kind(SpanKind.SERVER));
+    TraceId failed = trace(spans.span(spans.traceId(), "GET /b", 0, SECOND).kind(SpanKind.CLIENT)
         .status(StatusCode.ERROR, "boom"));
-    String ok = trace(spans.span(spans.traceId(), "work", 0, SECOND).status(StatusCode.OK, ""));
+    TraceId ok = trace(spans.span(spans.traceId(), "work", 0, SECOND).status(StatusCode.OK, ""));
     flush();
     assertThat(matching(FieldRef.intrinsic(FieldRef.NAME), EQ, "GET /a")).containsExactly(server);
     assertThat(matching(FieldRef.intrinsic(FieldRef.NAME), REGEX, "GET .*")).containsExactlyInAnyOrder(server, failed);
@@ -214,8 +216,8 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void durationComparesNanoseconds() {
-    String fast = trace(spans.span(spans.traceId(), "fast", 0, 1_000_000));
-    String slow = trace(spans.span(spans.traceId(), "slow", 0, 2 * SECOND));
+    TraceId fast = trace(spans.span(spans.traceId(), "fast", 0, 1_000_000));
+    TraceId slow = trace(spans.span(spans.traceId(), "slow", 0, 2 * SECOND));
     flush();
     FieldRef duration = FieldRef.intrinsic(FieldRef.DURATION);
     assertThat(matching(duration, GT, SECOND)).containsExactly(slow);
@@ -228,9 +230,9 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void theTimeWindowIsInclusiveOnStartTimes() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     writeVisible(spans.span(traceId, "a", T0, SECOND).build(), spans.span(traceId, "b", T0 + 10, SECOND).build());
-    String later = spans.traceId();
+    TraceId later = spans.traceId();
     writeVisible(spans.span(later, "c", T0 + 20, SECOND).build());
     SpanFilter all = SpanFilter.all();
     SpanFilter named = SpanFilter.eq(FieldRef.resource("service.name"), "checkout");
@@ -244,9 +246,9 @@ public abstract class SearchOperatorContract extends StoreContract {
 
   @Test
   protected void andAndOrCombineConditionsOnOneSpan() {
-    String both = trace(Map.of("a", "1", "b", "1"));
-    String onlyA = trace(Map.of("a", "1"));
-    String onlyB = trace(Map.of("b", "1"));
+    TraceId both = trace(Map.of("a", "1", "b", "1"));
+    TraceId onlyA = trace(Map.of("a", "1"));
+    TraceId onlyB = trace(Map.of("b", "1"));
     trace(Map.of("c", "1"));
     flush();
     SpanFilter a = SpanFilter.eq(FieldRef.span("a"), "1");
@@ -258,13 +260,13 @@ public abstract class SearchOperatorContract extends StoreContract {
   @Test
   protected void searchFiltersByAttributeTypeAndRanksByCost() {
     long t = T0 + 100 * SECOND;
-    List<String> ids = new ArrayList<>();
+    List<TraceId> ids = new ArrayList<>();
     List<Span> written = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      String traceId = spans.traceId();
+      TraceId traceId = spans.traceId();
       ids.add(traceId);
       String model = i % 2 == 0 ? "gpt-4o" : "claude-3-5-haiku";
-      written.add(spans.llmCall(traceId, "", model, 10_000L * (i + 1), 100, 0.01 * (i + 1), t + i).build());
+      written.add(spans.llmCall(traceId, SpanId.NONE, model, 10_000L * (i + 1), 100, 0.01 * (i + 1), t + i).build());
     }
     writeVisible(written.toArray(Span[]::new));
     SpanFilter gpt = SpanFilter.eq(FieldRef.span("gen_ai.request.model"), "gpt-4o");

@@ -3,6 +3,8 @@ package dev.tokentrail.store.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.TraceMatch;
@@ -15,10 +17,10 @@ import org.junit.jupiter.api.Test;
 /** The matched spans shown per trace: up to {@code spansPerTrace} of them, in start order, and how many matched. */
 public abstract class SpansPerTraceContract extends StoreContract {
 
-  private List<Span> writeSix(String traceId) {
+  private List<Span> writeSix(TraceId traceId) {
     List<Span> written = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      written.add(spans.llmCall(traceId, "", i % 2 == 0 ? "gpt-4o" : "gpt-4o-mini", 10, 1, 0.001, T0 + 10 - i).build());
+      written.add(spans.llmCall(traceId, SpanId.NONE, i % 2 == 0 ? "gpt-4o" : "gpt-4o-mini", 10, 1, 0.001, T0 + 10 - i).build());
     }
     writeVisible(written.toArray(Span[]::new));
     return written;
@@ -26,7 +28,7 @@ public abstract class SpansPerTraceContract extends StoreContract {
 
   @Test
   protected void searchReturnsMatchingSpansUpToSpansPerTrace() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     List<Span> written = writeSix(traceId);
     for (SpanFilter filter : List.of(SpanFilter.all(), SpanFilter.eq(FieldRef.resource("service.name"), "checkout"))) {
       TraceMatch m = only(search(TraceSearch.of(filter, 0, 0, 10).withSpansPerTrace(2)));
@@ -38,7 +40,7 @@ public abstract class SpansPerTraceContract extends StoreContract {
 
   @Test
   protected void onlyMatchedSpansAreShown() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     List<Span> written = writeSix(traceId);
     List<Span> gpt4o = written.stream().filter(s -> s.name().equals("chat gpt-4o"))
         .sorted(Comparator.comparingLong(Span::startEpochNanos)).toList();
@@ -50,7 +52,7 @@ public abstract class SpansPerTraceContract extends StoreContract {
 
   @Test
   protected void zeroSpansPerTraceShowsNoneButCountsThem() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     writeSix(traceId);
     for (SpanFilter filter : List.of(SpanFilter.all(), SpanFilter.eq(FieldRef.span("gen_ai.request.model"), "gpt-4o"))) {
       TraceMatch m = only(search(TraceSearch.of(filter, 0, 0, 10).withSpansPerTrace(0)));

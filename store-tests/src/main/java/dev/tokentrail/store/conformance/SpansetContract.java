@@ -3,6 +3,8 @@ package dev.tokentrail.store.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.Spansets;
@@ -22,15 +24,15 @@ public abstract class SpansetContract extends StoreContract {
 
   @Test
   protected void andSelectsTracesMatchingBothSidesAndOrEither() {
-    String cheap = spans.traceId();
-    String costly = spans.traceId();
-    String mixed = spans.traceId();
+    TraceId cheap = spans.traceId();
+    TraceId costly = spans.traceId();
+    TraceId mixed = spans.traceId();
     writeVisible(
-        spans.llmCall(cheap, "", "gpt-4o-mini", 100, 10, 0.01, T0).build(),
-        spans.llmCall(costly, "", "gpt-4o", 100, 10, 0.40, T0 + 1).build(),
-        spans.llmCall(costly, "", "gpt-4o", 100, 10, 0.30, T0 + 2).build(),
-        spans.llmCall(mixed, "", "gpt-4o", 100, 10, 0.05, T0 + 3).build(),
-        spans.llmCall(mixed, "", "claude-3-5-haiku", 100, 10, 0.02, T0 + 4).build());
+        spans.llmCall(cheap, SpanId.NONE, "gpt-4o-mini", 100, 10, 0.01, T0).build(),
+        spans.llmCall(costly, SpanId.NONE, "gpt-4o", 100, 10, 0.40, T0 + 1).build(),
+        spans.llmCall(costly, SpanId.NONE, "gpt-4o", 100, 10, 0.30, T0 + 2).build(),
+        spans.llmCall(mixed, SpanId.NONE, "gpt-4o", 100, 10, 0.05, T0 + 3).build(),
+        spans.llmCall(mixed, SpanId.NONE, "claude-3-5-haiku", 100, 10, 0.02, T0 + 4).build());
 
     List<TraceMatch> both = search(new Spansets.Combine(true, Spansets.of(GPT_4O), Spansets.of(HAIKU)));
     assertThat(ids(both)).containsExactly(mixed);
@@ -45,7 +47,7 @@ public abstract class SpansetContract extends StoreContract {
 
   @Test
   protected void aSpanMatchedByBothSidesCountsOnce() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span both = spans.span(traceId, "both", T0, SECOND).attribute("a", "1").attribute("b", "1").build();
     Span onlyB = spans.span(traceId, "b", T0 + 1, SECOND).attribute("b", "1").build();
     writeVisible(both, onlyB);
@@ -77,9 +79,9 @@ public abstract class SpansetContract extends StoreContract {
 
   @Test
   protected void combinationsNest() {
-    String abc = spans.traceId();
-    String ab = spans.traceId();
-    String c = spans.traceId();
+    TraceId abc = spans.traceId();
+    TraceId ab = spans.traceId();
+    TraceId c = spans.traceId();
     writeVisible(
         spans.span(abc, "a", T0, SECOND).build(), spans.span(abc, "b", T0 + 1, SECOND).build(),
         spans.span(abc, "c", T0 + 2, SECOND).build(),
@@ -98,7 +100,7 @@ public abstract class SpansetContract extends StoreContract {
 
   @Test
   protected void eachSideMatchesInsideTheWindowOnly() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     writeVisible(spans.span(traceId, "a", T0, SECOND).build(), spans.span(traceId, "b", T0 + DAY, SECOND).build());
     Spansets a = Spansets.of(SpanFilter.eq(FieldRef.intrinsic(FieldRef.NAME), "a"));
     Spansets b = Spansets.of(SpanFilter.eq(FieldRef.intrinsic(FieldRef.NAME), "b"));

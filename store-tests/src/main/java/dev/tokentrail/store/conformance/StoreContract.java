@@ -3,6 +3,7 @@ package dev.tokentrail.store.conformance;
 import dev.tokentrail.genai.StoredCalls;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.SpanStore;
 import dev.tokentrail.store.Tenants;
@@ -99,8 +100,8 @@ public abstract class StoreContract {
   }
 
   /** The trace ids of matches, in their order. */
-  protected static List<String> ids(List<TraceMatch> matches) {
-    List<String> out = new ArrayList<>();
+  protected static List<TraceId> ids(List<TraceMatch> matches) {
+    List<TraceId> out = new ArrayList<>();
     for (TraceMatch m : matches) {
       out.add(m.summary().traceId());
     }

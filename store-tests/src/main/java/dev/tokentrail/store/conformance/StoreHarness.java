@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.SpanStore;
 import dev.tokentrail.store.TraceMatch;
@@ -52,21 +54,21 @@ public interface StoreHarness extends AutoCloseable {
    * only the store interface; a store with an explicit refresh may override it.
    */
   default void awaitVisible(SpanStore store, String tenant, Collection<IngestedSpan> spans) {
-    Map<String, Map<String, Span>> byTrace = new LinkedHashMap<>();
+    Map<TraceId, Map<SpanId, Span>> byTrace = new LinkedHashMap<>();
     for (IngestedSpan s : spans) {
       byTrace.computeIfAbsent(s.span().traceId(), t -> new HashMap<>()).put(s.span().spanId(), s.span());
     }
     Polling.await(visibilityBound(), () -> {
-      for (Map.Entry<String, Map<String, Span>> e : byTrace.entrySet()) {
+      for (Map.Entry<TraceId, Map<SpanId, Span>> e : byTrace.entrySet()) {
         assertThat(store.getTrace(tenant, e.getKey(), 0, 0))
             .as("trace %s read back", e.getKey())
             .containsAll(e.getValue().values());
       }
-      Map<String, List<Span>> traces = new HashMap<>();
-      for (String traceId : byTrace.keySet()) {
+      Map<TraceId, List<Span>> traces = new HashMap<>();
+      for (TraceId traceId : byTrace.keySet()) {
         traces.put(traceId, store.getTrace(tenant, traceId, 0, 0));
       }
-      Set<String> seen = new HashSet<>();
+      Set<TraceId> seen = new HashSet<>();
       List<TraceMatch> all = store.search(tenant, TraceSearch.of(SpanFilter.all(), 0, 0, 100_000));
       for (TraceMatch m : all) {
         TraceSummary summary = m.summary();

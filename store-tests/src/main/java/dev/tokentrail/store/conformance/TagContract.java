@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.TagNames;
 import dev.tokentrail.store.TagValue;
@@ -26,7 +28,7 @@ public abstract class TagContract extends StoreContract {
 
   @Test
   protected void tagNamesAndValuesListWhatWasStored() {
-    writeVisible(spans.llmCall(spans.traceId(), "", "gpt-4o-mini", 10, 1, 0.001, T0).attribute("deployment", "blue").build());
+    writeVisible(spans.llmCall(spans.traceId(), SpanId.NONE, "gpt-4o-mini", 10, 1, 0.001, T0).attribute("deployment", "blue").build());
     TagNames names = store.tagNames(TENANT, 0, 0, 1000);
     assertThat(names.span()).contains("gen_ai.request.model", "deployment", "gen_ai.usage.input_tokens").isSorted();
     assertThat(names.resource()).containsExactly("service.name");
@@ -115,7 +117,7 @@ public abstract class TagContract extends StoreContract {
 
   @Test
   protected void intrinsicValuesAreListed() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span root = spans.span(traceId, "GET /", T0, SECOND).kind(SpanKind.SERVER).resource(TestSpans.service("web")).build();
     writeVisible(root,
         spans.span(traceId, "query", T0 + 1, SECOND).parentSpanId(root.spanId()).kind(SpanKind.CLIENT)

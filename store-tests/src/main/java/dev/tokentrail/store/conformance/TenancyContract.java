@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tokentrail.genai.StoredCalls;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.MetricsQuery;
@@ -30,8 +32,8 @@ public abstract class TenancyContract extends StoreContract {
 
   @Test
   protected void oneTenantsSpansAreInvisibleToAnother() {
-    String traceId = spans.traceId();
-    Span call = spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.01, T0).attribute("acme.only", "x")
+    TraceId traceId = spans.traceId();
+    Span call = spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 10, 1, 0.01, T0).attribute("acme.only", "x")
         .attribute("tokentrail.outcome", "won").build();
     writeVisible(ACME, call);
     writeVisible(GLOBEX, spans.span(spans.traceId(), "globex work", T0, SECOND).build());
@@ -54,8 +56,8 @@ public abstract class TenancyContract extends StoreContract {
 
   @Test
   protected void theSameSpanInTwoTenantsIsTwoSpans() {
-    String traceId = spans.traceId();
-    Span span = spans.llmCall(traceId, "", "gpt-4o", 10, 1, 0.5, T0).build();
+    TraceId traceId = spans.traceId();
+    Span span = spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 10, 1, 0.5, T0).build();
     writeVisible(ACME, span);
     writeVisible(GLOBEX, span);
     assertThat(store.getTrace(ACME, traceId, 0, 0)).containsExactly(span);

@@ -2,8 +2,10 @@ package dev.tokentrail.store.conformance;
 
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -30,13 +32,13 @@ public final class TestSpans {
   private long nextSpan = 1;
 
   /** A new trace id, greater than every earlier one. */
-  public String traceId() {
-    return String.format("%016x%016x", 0x7e57_0000_0000_0000L, nextTrace++);
+  public TraceId traceId() {
+    return new TraceId(0x7e57_0000_0000_0000L, nextTrace++);
   }
 
   /** A new span id, greater than every earlier one. */
-  public String spanId() {
-    return String.format("%016x", 0x5a00_0000_0000_0000L + nextSpan++);
+  public SpanId spanId() {
+    return new SpanId(0x5a00_0000_0000_0000L + nextSpan++);
   }
 
   public static Resource service(String name) {
@@ -44,7 +46,7 @@ public final class TestSpans {
   }
 
   /** An internal span of service {@code checkout}. */
-  public Span.Builder span(String traceId, String name, long startNanos, long durationNanos) {
+  public Span.Builder span(TraceId traceId, String name, long startNanos, long durationNanos) {
     return Span.builder()
         .traceId(traceId)
         .spanId(spanId())
@@ -56,7 +58,7 @@ public final class TestSpans {
   }
 
   /** An LLM call span lasting a second, with the canonical attributes ingest writes (team {@code search}). */
-  public Span.Builder llmCall(String traceId, String parent, String model, long input, long output, double cost, long startNanos) {
+  public Span.Builder llmCall(TraceId traceId, SpanId parent, String model, long input, long output, double cost, long startNanos) {
     return span(traceId, "chat " + model, startNanos, SECOND)
         .kind(SpanKind.CLIENT)
         .parentSpanId(parent)

@@ -3,6 +3,8 @@ package dev.tokentrail.store.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.SpanFilter.Condition;
@@ -22,8 +24,8 @@ public abstract class TraceLevelContract extends StoreContract {
   @Test
   protected void traceLevelIntrinsicsMatchTheRollup() {
     long t = T0 + 300 * SECOND;
-    String bot = spans.traceId();
-    String other = spans.traceId();
+    TraceId bot = spans.traceId();
+    TraceId other = spans.traceId();
     Span root = spans.span(bot, "answer question", t, 20 * SECOND).resource(TestSpans.service("support-bot")).build();
     writeVisible(root,
         spans.llmCall(bot, root.spanId(), "gpt-4o", 10, 1, 0.01, t + 1).build(),
@@ -42,7 +44,7 @@ public abstract class TraceLevelContract extends StoreContract {
 
   @Test
   protected void everySpanOfAMatchingTraceInTheWindowMatches() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span root = spans.span(traceId, "root", T0, 10 * SECOND).build();
     Span child = spans.span(traceId, "child", T0 + SECOND, SECOND).parentSpanId(root.spanId()).build();
     Span late = spans.span(traceId, "late", T0 + DAY, SECOND).parentSpanId(root.spanId()).build();
@@ -57,7 +59,7 @@ public abstract class TraceLevelContract extends StoreContract {
 
   @Test
   protected void traceLevelAndSpanConditionsCombineOnOneSpan() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span root = spans.span(traceId, "root", T0, 10 * SECOND).resource(TestSpans.service("bot")).build();
     Span call = spans.llmCall(traceId, root.spanId(), "gpt-4o", 10, 1, 0.01, T0 + 1).resource(TestSpans.service("llm-proxy")).build();
     writeVisible(root, call);
@@ -71,10 +73,10 @@ public abstract class TraceLevelContract extends StoreContract {
 
   @Test
   protected void withoutARootTheEarliestSpanNamesTheTraceUntilTheRootArrives() {
-    String traceId = spans.traceId();
-    Span child = spans.span(traceId, "child", T0 + SECOND, SECOND).parentSpanId("00000000000000aa")
+    TraceId traceId = spans.traceId();
+    Span child = spans.span(traceId, "child", T0 + SECOND, SECOND).parentSpanId(SpanId.fromHex("00000000000000aa"))
         .resource(TestSpans.service("worker")).build();
-    Span later = spans.span(traceId, "later child", T0 + 2 * SECOND, SECOND).parentSpanId("00000000000000aa").build();
+    Span later = spans.span(traceId, "later child", T0 + 2 * SECOND, SECOND).parentSpanId(SpanId.fromHex("00000000000000aa")).build();
     writeVisible(later, child);
     TraceSummary before = only(search(SpanFilter.all())).summary();
     assertThat(before.rootServiceName()).isEqualTo("worker");
@@ -91,7 +93,7 @@ public abstract class TraceLevelContract extends StoreContract {
 
   @Test
   protected void ofSeveralRootsTheEarliestThenTheSmallerSpanIdNamesTheTrace() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span first = spans.span(traceId, "first", T0, SECOND).build();
     Span second = spans.span(traceId, "second", T0, SECOND).build();
     Span earlier = spans.span(traceId, "earlier", T0 - SECOND, SECOND).parentSpanId(first.spanId()).build();
@@ -105,7 +107,7 @@ public abstract class TraceLevelContract extends StoreContract {
 
   @Test
   protected void aTraceWithoutLlmCallsHasEmptyCallTotals() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     writeVisible(TestSpans.error(spans.span(traceId, "plain", T0, SECOND).build()));
     TraceSummary s = only(search(SpanFilter.all())).summary();
     assertThat(s.llmCallCount()).isZero();
@@ -120,14 +122,14 @@ public abstract class TraceLevelContract extends StoreContract {
 
   @Test
   protected void teamAndProjectComeFromTheEarliestCallNamingThem() {
-    String traceId = spans.traceId();
-    Span late = spans.llmCall(traceId, "", "gpt-4o", 1, 1, 0.01, T0 + 2).attribute("tokentrail.team", "late-team")
+    TraceId traceId = spans.traceId();
+    Span late = spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 1, 1, 0.01, T0 + 2).attribute("tokentrail.team", "late-team")
         .attribute("tokentrail.project", "late-project").build();
-    Span tiedSmaller = spans.llmCall(traceId, "", "gpt-4o", 1, 1, 0.01, T0 + 1).attribute("tokentrail.team", "tied-smaller")
+    Span tiedSmaller = spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 1, 1, 0.01, T0 + 1).attribute("tokentrail.team", "tied-smaller")
         .build();
-    Span tiedGreater = spans.llmCall(traceId, "", "gpt-4o", 1, 1, 0.01, T0 + 1).attribute("tokentrail.team", "tied-greater")
+    Span tiedGreater = spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 1, 1, 0.01, T0 + 1).attribute("tokentrail.team", "tied-greater")
         .attribute("tokentrail.project", "tied-project").build();
-    Span anonymous = spans.llmCall(traceId, "", "gpt-4o", 1, 1, 0.01, T0).build().withAttributes(java.util.Map.of(
+    Span anonymous = spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 1, 1, 0.01, T0).build().withAttributes(java.util.Map.of(
         "tokentrail.llm_call", true, "gen_ai.operation.name", "chat", "gen_ai.request.model", "gpt-4o"));
     writeVisible(late, tiedGreater, tiedSmaller, anonymous);
 

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.tokentrail.genai.StoredCalls;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.TraceSummary;
 import java.util.List;
@@ -22,7 +24,7 @@ public abstract class WriteContract extends StoreContract {
 
   @Test
   protected void acceptedSpansAreReadBackWithEveryField() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span root = spans.span(traceId, "POST /answer", T0, 5 * SECOND)
         .kind(SpanKind.SERVER)
         .attribute("http.route", "/answer")
@@ -49,8 +51,8 @@ public abstract class WriteContract extends StoreContract {
 
   @Test
   protected void spanResentByARetryingExporterIsStoredOnce() {
-    String traceId = spans.traceId();
-    Span span = spans.llmCall(traceId, "", "gpt-4o", 100, 10, 0.5, T0).build();
+    TraceId traceId = spans.traceId();
+    Span span = spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 100, 10, 0.5, T0).build();
     write(span);
     write(span);
     write(span, span);
@@ -66,8 +68,8 @@ public abstract class WriteContract extends StoreContract {
 
   @Test
   protected void aResentSpanReplacesTheEarlierCopy() {
-    String traceId = spans.traceId();
-    Span first = spans.llmCall(traceId, "", "gpt-4o", 100, 10, 0.5, T0).attribute("version", 1L).build();
+    TraceId traceId = spans.traceId();
+    Span first = spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 100, 10, 0.5, T0).attribute("version", 1L).build();
     Span second = first.withAttributes(Map.of(
         "tokentrail.llm_call", true, "gen_ai.operation.name", "chat", "gen_ai.request.model", "gpt-4o-mini",
         "gen_ai.usage.input_tokens", 100L, "gen_ai.usage.output_tokens", 10L, "tokentrail.cost.usd", 0.02, "version", 2L));
@@ -86,10 +88,10 @@ public abstract class WriteContract extends StoreContract {
 
   @Test
   protected void aSpanResentOnAnotherDayIsStoredOnce() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span span = spans.span(traceId, "job", T0, SECOND).build();
     writeVisible(span);
-    Span moved = new Span(span.traceId(), span.spanId(), "", "", "job", SpanKind.INTERNAL, T0 + 2 * DAY, T0 + 2 * DAY + SECOND,
+    Span moved = new Span(span.traceId(), span.spanId(), SpanId.NONE, "", "job", SpanKind.INTERNAL, T0 + 2 * DAY, T0 + 2 * DAY + SECOND,
         null, null, Map.of(), span.resource(), "", "", List.of(), List.of());
     writeVisible(moved);
 
@@ -99,7 +101,7 @@ public abstract class WriteContract extends StoreContract {
 
   @Test
   protected void traceRollupSumsLlmCallsAndNamesTheRoot() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span root = spans.span(traceId, "agent run", T0, 10 * SECOND).resource(TestSpans.service("support-bot")).build();
     Span a = spans.llmCall(traceId, root.spanId(), "gpt-4o", 1000, 100, 0.10, T0 + 1).build();
     Span b = TestSpans.error(spans.llmCall(traceId, root.spanId(), "claude-sonnet-4", 2000, 200, 0.25, T0 + 2).build());
@@ -128,7 +130,7 @@ public abstract class WriteContract extends StoreContract {
 
   @Test
   protected void lateSpansDaysApartJoinTheirTrace() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span root = spans.span(traceId, "nightly batch", T0, 3 * DAY).build();
     Span dayTwo = spans.llmCall(traceId, root.spanId(), "gpt-4o", 10, 1, 0.01, T0 + DAY).build();
     Span dayThree = spans.llmCall(traceId, root.spanId(), "gpt-4o", 20, 2, 0.02, T0 + 2 * DAY).build();
@@ -150,7 +152,7 @@ public abstract class WriteContract extends StoreContract {
   @Test
   protected void acknowledgedSpansSurviveARestart() {
     assumeThat(harness.supportsRestart()).as("the store persists spans").isTrue();
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span root = spans.span(traceId, "kept", T0, SECOND).build();
     Span call = spans.llmCall(traceId, root.spanId(), "gpt-4o", 10, 1, 0.01, T0 + 1).build();
     List<IngestedSpan> written = write(TENANT, StoredCalls.ingested(List.of(root, call)));

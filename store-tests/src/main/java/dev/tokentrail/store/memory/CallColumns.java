@@ -5,6 +5,7 @@ import dev.tokentrail.model.Attribution;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.CallTable.Text;
@@ -50,8 +51,7 @@ final class CallColumns {
 
   private static void addRow(CallTable table, Span span, LlmCall call) {
     int row = table.addRow();
-    table.setIds(row, hexLong(span.traceId(), 0), hexLong(span.traceId(), 16), hexLong(span.spanId(), 0),
-        span.parentSpanId().isEmpty() ? 0 : hexLong(span.parentSpanId(), 0));
+    table.setIds(row, span.traceId().high(), span.traceId().low(), span.spanId().value(), span.parentSpanId().value());
     table.setTimes(row, span.startEpochNanos(), span.endEpochNanos());
     table.setTokens(row, call.inputTokens(), call.outputTokens(), call.cacheReadTokens(), call.cacheWriteTokens(),
         call.reasoningTokens());
@@ -77,19 +77,9 @@ final class CallColumns {
     table.setText(row, Text.FEATURE, a.feature());
   }
 
-  /** 16 hex digits of {@code hex} from {@code offset} as a long (big-endian); missing digits are 0. */
-  static long hexLong(String hex, int offset) {
-    long v = 0;
-    for (int i = offset; i < offset + 16; i++) {
-      int digit = i < hex.length() ? Character.digit(hex.charAt(i), 16) : 0;
-      v = (v << 4) | Math.max(0, digit);
-    }
-    return v;
-  }
-
-  static Map<String, TraceOutcome> outcomes(Collection<StoredTrace> traces, long from, long to) {
+  static Map<TraceId, TraceOutcome> outcomes(Collection<StoredTrace> traces, long from, long to) {
     QueryCancellation cancellation = QueryCancellation.current();
-    Map<String, TraceOutcome> out = new HashMap<>();
+    Map<TraceId, TraceOutcome> out = new HashMap<>();
     for (StoredTrace trace : traces) {
       cancellation.check();
       Span winner = null;

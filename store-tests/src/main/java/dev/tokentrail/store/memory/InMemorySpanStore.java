@@ -2,9 +2,9 @@ package dev.tokentrail.store.memory;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.FieldRef;
@@ -45,7 +45,7 @@ public final class InMemorySpanStore implements SpanStore {
   private final Clock clock;
   private final Duration retention;
   /** Tenant, then trace id: each tenant's traces in trace id order. */
-  private final Map<String, TreeMap<String, StoredTrace>> tenants = new HashMap<>();
+  private final Map<String, TreeMap<TraceId, StoredTrace>> tenants = new HashMap<>();
   private boolean closed;
 
   private InMemorySpanStore(Builder builder) {
@@ -100,34 +100,28 @@ public final class InMemorySpanStore implements SpanStore {
     List<IngestedSpan> checked = new ArrayList<>(spans.size());
     for (IngestedSpan s : spans) {
       requireNonNull(s, "span");
-      String traceId = Ids.normalizeTraceId(s.span().traceId());
-      String spanId = s.span().spanId().toLowerCase(java.util.Locale.ROOT);
-      if (traceId == null || !Ids.isValidSpanId(spanId)) {
+      if (!s.span().traceId().isValid() || s.span().spanId().isNone()) {
         // Nothing of a batch with an invalid span is kept.
         return CompletableFuture.failedFuture(new IllegalArgumentException("span: trace id " + s.span().traceId()
-            + ", span id " + s.span().spanId() + " (expected: 32 and 16 hex digits)"));
+            + ", span id " + s.span().spanId() + " (expected: ids not all zero)"));
       }
       checked.add(s);
     }
     long cutoff = cutoffNanos();
-    TreeMap<String, StoredTrace> traces = tenants.computeIfAbsent(tenant, t -> new TreeMap<>());
+    TreeMap<TraceId, StoredTrace> traces = tenants.computeIfAbsent(tenant, t -> new TreeMap<>());
     for (IngestedSpan s : checked) {
       if (s.span().startEpochNanos() >= cutoff) {
-        String traceId = Ids.normalizeTraceId(s.span().traceId());
-        traces.computeIfAbsent(traceId, StoredTrace::new).put(s);
+        traces.computeIfAbsent(s.span().traceId(), StoredTrace::new).put(s);
       }
     }
     return CompletableFuture.completedFuture(null);
   }
 
   @Override
-  public List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
-    String id = Ids.normalizeTraceId(traceId);
-    if (id == null) {
-      throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
-    }
+  public List<Span> getTrace(String tenant, TraceId traceId, long fromEpochNanos, long toEpochNanos) {
+    requireNonNull(traceId, "traceId");
     return read(tenant, traces -> {
-      StoredTrace trace = traces.get(id);
+      StoredTrace trace = traces.get(traceId);
       return trace == null ? List.of() : trace.ordered().stream().map(IngestedSpan::span).toList();
     });
   }
@@ -164,7 +158,7 @@ public final class InMemorySpanStore implements SpanStore {
   }
 
   @Override
-  public Map<String, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
+  public Map<TraceId, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
     return read(tenant, traces -> CallColumns.outcomes(traces.values(), fromEpochNanos, toEpochNanos));
   }
 
@@ -172,13 +166,13 @@ public final class InMemorySpanStore implements SpanStore {
    * Runs a read of one tenant's traces: refused once closed, stopped when the thread's {@link
    * QueryCancellation} fires, after dropping what retention expired.
    */
-  private synchronized <T> T read(String tenant, Function<TreeMap<String, StoredTrace>, T> read) {
+  private synchronized <T> T read(String tenant, Function<TreeMap<TraceId, StoredTrace>, T> read) {
     Tenants.check(tenant);
     if (closed) {
       throw closedException();
     }
     QueryCancellation.current().check();
-    TreeMap<String, StoredTrace> traces = tenants.get(tenant);
+    TreeMap<TraceId, StoredTrace> traces = tenants.get(tenant);
     if (traces == null) {
       traces = new TreeMap<>();
     } else {
@@ -187,7 +181,7 @@ public final class InMemorySpanStore implements SpanStore {
     return read.apply(traces);
   }
 
-  private void expire(TreeMap<String, StoredTrace> traces) {
+  private void expire(TreeMap<TraceId, StoredTrace> traces) {
     if (retention == null) {
       return;
     }

@@ -5,7 +5,9 @@ import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Saturating;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceSummary;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,15 +26,15 @@ final class StoredTrace {
   static final Comparator<IngestedSpan> BY_START =
       Comparator.<IngestedSpan>comparingLong(s -> s.span().startEpochNanos()).thenComparing(s -> s.span().spanId());
 
-  private final String traceId;
-  private final TreeMap<String, IngestedSpan> spans = new TreeMap<>();
+  private final TraceId traceId;
+  private final TreeMap<SpanId, IngestedSpan> spans = new TreeMap<>();
   private TraceSummary summary;
 
-  StoredTrace(String traceId) {
+  StoredTrace(TraceId traceId) {
     this.traceId = traceId;
   }
 
-  String traceId() {
+  TraceId traceId() {
     return traceId;
   }
 

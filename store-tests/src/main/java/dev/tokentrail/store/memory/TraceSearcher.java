@@ -2,6 +2,7 @@ package dev.tokentrail.store.memory;
 
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.store.AggregateCondition;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.QueryCancellation;
@@ -51,7 +52,7 @@ final class TraceSearcher {
     List<Hit> hits = new ArrayList<>();
     for (StoredTrace trace : traces) {
       cancellation.check();
-      Map<String, IngestedSpan> matched = evaluate(search.spansets(), trace);
+      Map<SpanId, IngestedSpan> matched = evaluate(search.spansets(), trace);
       if (matched == null) {
         continue;
       }
@@ -83,11 +84,11 @@ final class TraceSearcher {
   }
 
   /** The trace's matched spans by span id, or null when the spansets do not select the trace. */
-  private Map<String, IngestedSpan> evaluate(Spansets node, StoredTrace trace) {
+  private Map<SpanId, IngestedSpan> evaluate(Spansets node, StoredTrace trace) {
     return switch (node) {
       case Spansets.Filter f -> {
         SpanMatcher matcher = matchers.get(f);
-        Map<String, IngestedSpan> matched = new TreeMap<>();
+        Map<SpanId, IngestedSpan> matched = new TreeMap<>();
         for (IngestedSpan s : trace.spans()) {
           if (inWindow(s.span().startEpochNanos()) && matcher.matches(s.span(), trace::summary)) {
             matched.put(s.span().spanId(), s);
@@ -96,8 +97,8 @@ final class TraceSearcher {
         yield matched.isEmpty() ? null : matched;
       }
       case Spansets.Combine c -> {
-        Map<String, IngestedSpan> left = evaluate(c.left(), trace);
-        Map<String, IngestedSpan> right = evaluate(c.right(), trace);
+        Map<SpanId, IngestedSpan> left = evaluate(c.left(), trace);
+        Map<SpanId, IngestedSpan> right = evaluate(c.right(), trace);
         if (c.and() && (left == null || right == null)) {
           yield null;
         }
@@ -105,7 +106,7 @@ final class TraceSearcher {
           yield left == null ? right : left;
         }
         // Both sides' matched spans, each span once.
-        Map<String, IngestedSpan> union = new TreeMap<>(left);
+        Map<SpanId, IngestedSpan> union = new TreeMap<>(left);
         union.putAll(right);
         yield union;
       }

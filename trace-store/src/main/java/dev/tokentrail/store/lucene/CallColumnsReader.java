@@ -2,13 +2,12 @@ package dev.tokentrail.store.lucene;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.TraceOutcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.lucene.index.DocValues;
@@ -73,7 +72,7 @@ final class CallColumnsReader {
     return table;
   }
 
-  Map<String, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
+  Map<TraceId, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
     Query query =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
@@ -81,7 +80,7 @@ final class CallColumnsReader {
             .add(new FieldExistsQuery(SpanDocuments.OUTCOME), Occur.FILTER)
             .build();
     // Per trace: the outcome of the span that started last (equal starts: the greater span id).
-    Map<String, LatestOutcome> latest = new HashMap<>();
+    Map<TraceId, LatestOutcome> latest = new HashMap<>();
     try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, fromEpochNanos, toEpochNanos)) {
       for (IndexSearcher searcher : snapshot.searchers) {
         searcher.search(query, new SimpleCollector() {
@@ -108,7 +107,7 @@ final class CallColumnsReader {
             long start = starts.advanceExact(doc) ? starts.nextValue() : Long.MIN_VALUE;
             long spanId = spanIds.advanceExact(doc) ? spanIds.longValue() : 0;
             BytesRef id = traceIds.lookupOrd(traceIds.ordValue());
-            String traceId = Ids.toHex(Arrays.copyOfRange(id.bytes, id.offset, id.offset + id.length));
+            TraceId traceId = SpanDocuments.traceId(id);
             LatestOutcome current = latest.get(traceId);
             if (current != null && (current.start > start
                 || (current.start == start && Long.compareUnsigned(current.spanId, spanId) >= 0))) {
@@ -128,7 +127,7 @@ final class CallColumnsReader {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Map<String, TraceOutcome> out = new HashMap<>(latest.size() * 2);
+    Map<TraceId, TraceOutcome> out = new HashMap<>(latest.size() * 2);
     latest.forEach((traceId, l) -> out.put(traceId, l.outcome));
     return out;
   }

@@ -180,8 +180,9 @@ final class Indexer {
     boolean settled = false;
     pause.readLock().lock();
     try {
-      // While a failure is retried the batch waits: the replay may or may not cover it.
-      while (health.indexFault != null && health.fatal == null) {
+      // While a failure is retried the batch waits: the replay may or may not cover it. Closing
+      // with the fault unresolved leaves it unsettled, for the next start's replay.
+      while (health.indexFault != null && health.fatal == null && !stopWorkers) {
         pause.readLock().unlock();
         try {
           TimeUnit.MILLISECONDS.sleep(20);
@@ -189,7 +190,7 @@ final class Indexer {
           pause.readLock().lock();
         }
       }
-      if (health.fatal != null) {
+      if (health.fatal != null || health.indexFault != null) {
         return;
       }
       if (slice.rows() == null) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.FieldRef;
@@ -204,8 +205,9 @@ public final class LuceneSpanStore implements SpanStore {
   // --- reads --------------------------------------------------------------------------------------
 
   @Override
-  public List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
+  public List<Span> getTrace(String tenant, TraceId traceId, long fromEpochNanos, long toEpochNanos) {
     checkOpen(tenant);
+    requireNonNull(traceId, "traceId");
     return loader.getTrace(tenant, traceId, fromEpochNanos, toEpochNanos);
   }
 
@@ -243,18 +245,18 @@ public final class LuceneSpanStore implements SpanStore {
   }
 
   @Override
-  public Map<String, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
+  public Map<TraceId, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
     checkOpen(tenant);
     return calls.outcomes(tenant, fromEpochNanos, toEpochNanos);
   }
 
   /** The rollup of one trace of the default tenant, or {@code null} when no span of it is stored. */
-  public TraceSummary traceSummary(String traceId) {
+  public TraceSummary traceSummary(TraceId traceId) {
     return ranking.traceSummary(Tenants.DEFAULT, traceId);
   }
 
   /** The rollup of a default-tenant trace recomputed from its spans now (tests compare it with the kept one). */
-  TraceSummary recomputedSummary(String traceId) {
+  TraceSummary recomputedSummary(TraceId traceId) {
     TraceRollups.Accumulator acc = new TraceRollups.Accumulator(traceId);
     try (StoreSnapshot all = partitions.snapshot(0, 0)) {
       for (int i = 0; i < all.searchers.size(); i++) {

@@ -1,6 +1,7 @@
 package dev.tokentrail.store.lucene;
 
-import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.MetricsAnswer;
 import dev.tokentrail.store.MetricsQuery;
@@ -124,8 +125,8 @@ final class MetricsAggregation {
         continue;
       }
       BytesRef id = traceIds.lookupOrd(traceIds.ordValue());
-      String traceId = Ids.toHex(Arrays.copyOfRange(id.bytes, id.offset, id.offset + id.length));
-      String spanId = spanIds.advanceExact(ref.doc()) ? String.format("%016x", spanIds.longValue()) : "";
+      TraceId traceId = SpanDocuments.traceId(id);
+      SpanId spanId = spanIds.advanceExact(ref.doc()) ? new SpanId(spanIds.longValue()) : SpanId.NONE;
       out.put(ref, new MetricsSeries.Exemplar(traceId, spanId, ref.startNanos(), ref.bucket(), ref.value()));
     }
     return out;

@@ -1,6 +1,5 @@
 package dev.tokentrail.store.lucene;
 
-import dev.tokentrail.model.Ids;
 import dev.tokentrail.store.AggregateCondition;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
@@ -119,7 +118,7 @@ final class RollupKeys {
     collectRollups(query, out, withRollup);
     for (BytesRef id : traceIds) {
       if (!withRollup.contains(id)) {
-        TraceSummary computed = ranking.computeSummary(tenant, Ids.toHex(BytesRef.deepCopyOf(id).bytes));
+        TraceSummary computed = ranking.computeSummary(tenant, SpanDocuments.traceId(id));
         if (withinDuration(computed.durationNanos())) {
           out.add(computed(id, computed));
         }

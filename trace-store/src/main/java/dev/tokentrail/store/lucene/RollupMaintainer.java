@@ -2,6 +2,7 @@ package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,7 +32,7 @@ final class RollupMaintainer {
   private static final int MAX_CACHED = 50_000;
 
   /** A trace of a tenant. */
-  record TraceKey(String tenant, String traceId) {}
+  record TraceKey(String tenant, TraceId traceId) {}
 
   /** Deltas and recompute marks swapped out for one write. */
   record Pending(Map<TraceKey, TraceRollups.Accumulator> deltas, Set<TraceKey> recompute) {}
@@ -65,7 +66,7 @@ final class RollupMaintainer {
     }
     deltas.compute(key, (k, acc) -> {
       TraceRollups.Accumulator a = acc != null ? acc : new TraceRollups.Accumulator(k.traceId());
-      long spanId = SpanDocuments.idAsLong(span.spanId());
+      long spanId = span.spanId().value();
       long start = span.startEpochNanos();
       a.addSpan(start, start + span.durationNanos(), spanId, span.isRoot(), SpanDocuments.truncate(span.resource().serviceName()),
           SpanDocuments.truncate(span.name()), "error".equals(span.statusCode().traceQlName()), partition);

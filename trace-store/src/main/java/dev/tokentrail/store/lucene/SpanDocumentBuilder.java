@@ -75,7 +75,7 @@ final class SpanDocumentBuilder {
     fields.add(type);
     tenant.setStringValue(tenantId);
     fields.add(tenant);
-    SpanKeys.traceIdBytes(span.traceId(), traceIdBytes);
+    span.traceId().writeTo(traceIdBytes, 0);
     spanKey.setBytesValue(SpanKeys.spanKeyBytes(tenantId, span));
     fields.add(spanKey);
     fields.add(traceIdTerm);
@@ -98,7 +98,7 @@ final class SpanDocumentBuilder {
     }
     root.setLongValue(span.isRoot() ? 1 : 0);
     fields.add(root);
-    spanId.setLongValue(SpanDocuments.idAsLong(span.spanId()));
+    spanId.setLongValue(span.spanId().value());
     fields.add(spanId);
     Map<String, Object> attributes = span.attributes();
     if (attributes.get(TT_OUTCOME) instanceof String outcome && !outcome.isEmpty()) {
@@ -112,7 +112,7 @@ final class SpanDocumentBuilder {
       // End and parent only where the call table reads them; rollups use start + duration.
       end.setLongValue(span.endEpochNanos());
       fields.add(end);
-      parentId.setLongValue(span.parentSpanId().isEmpty() ? 0 : SpanDocuments.idAsLong(span.parentSpanId()));
+      parentId.setLongValue(span.parentSpanId().value());
       fields.add(parentId);
       call.add(llmCall, fields);
     }

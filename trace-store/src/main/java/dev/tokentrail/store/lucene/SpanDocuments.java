@@ -1,8 +1,8 @@
 package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.genai.StoredCalls;
-import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.otlp.OtlpSpans;
 import dev.tokentrail.store.Tenants;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
@@ -95,8 +95,13 @@ final class SpanDocuments {
 
   private SpanDocuments() {}
 
-  static BytesRef traceIdBytes(String traceIdHex) {
-    return new BytesRef(Ids.fromHex(traceIdHex));
+  static BytesRef traceIdBytes(TraceId traceId) {
+    return new BytesRef(traceId.toBytes());
+  }
+
+  /** The trace id held in a {@link #TRACE_ID} term or doc value (16 bytes). */
+  static TraceId traceId(BytesRef bytes) {
+    return TraceId.fromBytes(bytes.bytes, bytes.offset);
   }
 
   /**
@@ -130,15 +135,6 @@ final class SpanDocuments {
       doc.add(f);
     }
     return doc;
-  }
-
-  /** An 8-byte span id as a long (big-endian), for doc values. */
-  static long idAsLong(String hex) {
-    long v = 0;
-    for (int i = 0; i < 16 && i < hex.length(); i++) {
-      v = (v << 4) | Character.digit(hex.charAt(i), 16);
-    }
-    return v;
   }
 
   static String truncate(String s) {

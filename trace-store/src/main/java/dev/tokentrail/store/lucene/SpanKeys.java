@@ -1,6 +1,7 @@
 package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import java.nio.charset.StandardCharsets;
 import org.apache.lucene.util.BytesRef;
@@ -25,31 +26,23 @@ final class SpanKeys {
     byte[] prefix = tenantPrefix(tenant);
     byte[] key = new byte[prefix.length + 24];
     System.arraycopy(prefix, 0, key, 0, prefix.length);
-    writeLong(key, prefix.length, hexLong(span.traceId(), 0));
-    writeLong(key, prefix.length + 8, hexLong(span.traceId(), 16));
-    writeLong(key, prefix.length + 16, hexLong(span.spanId(), 0));
+    span.traceId().writeTo(key, prefix.length);
+    span.spanId().writeTo(key, prefix.length + 16);
     return new BytesRef(key);
   }
 
   /** The rollup's key: tenant prefix, trace id. */
-  static BytesRef rollupKeyBytes(String tenant, String traceId) {
+  static BytesRef rollupKeyBytes(String tenant, TraceId traceId) {
     byte[] prefix = tenantPrefix(tenant);
     byte[] key = new byte[prefix.length + 16];
     System.arraycopy(prefix, 0, key, 0, prefix.length);
-    writeLong(key, prefix.length, hexLong(traceId, 0));
-    writeLong(key, prefix.length + 8, hexLong(traceId, 16));
+    traceId.writeTo(key, prefix.length);
     return new BytesRef(key);
-  }
-
-  /** Writes the 16 bytes of a 32-digit hex trace id into {@code out}. */
-  static void traceIdBytes(String traceId, byte[] out) {
-    writeLong(out, 0, hexLong(traceId, 0));
-    writeLong(out, 8, hexLong(traceId, 16));
   }
 
   /** The first dedup hash of a span of {@code tenant}. */
   static long hash1(String tenant, Span span) {
-    return SpanKeyFilter.hash1(tenant.hashCode(), hexLong(span.traceId(), 0), hexLong(span.traceId(), 16), hexLong(span.spanId(), 0));
+    return SpanKeyFilter.hash1(tenant.hashCode(), span.traceId().high(), span.traceId().low(), span.spanId().value());
   }
 
   /** The first dedup hash of a key made by {@link #spanKeyBytes}. */
@@ -58,22 +51,6 @@ final class SpanKeys {
     String tenant = prefix == 0 ? Tenants.DEFAULT : new String(key.bytes, key.offset, prefix, StandardCharsets.UTF_8);
     int at = key.offset + prefix;
     return SpanKeyFilter.hash1(tenant.hashCode(), readLong(key.bytes, at), readLong(key.bytes, at + 8), readLong(key.bytes, at + 16));
-  }
-
-  /** 16 hex digits from {@code from} as a long (big-endian); missing digits read as 0. */
-  static long hexLong(String hex, int from) {
-    long v = 0;
-    for (int i = from; i < from + 16; i++) {
-      v = (v << 4) | (i < hex.length() ? Character.digit(hex.charAt(i), 16) & 0xF : 0);
-    }
-    return v;
-  }
-
-  private static void writeLong(byte[] out, int at, long v) {
-    for (int i = 7; i >= 0; i--) {
-      out[at + i] = (byte) v;
-      v >>>= 8;
-    }
   }
 
   private static long readLong(byte[] in, int at) {

@@ -1,7 +1,7 @@
 package dev.tokentrail.store.lucene;
 
-import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -32,14 +32,10 @@ final class TraceLoader {
     this.partitions = partitions;
   }
 
-  List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
-    String id = Ids.normalizeTraceId(traceId);
-    if (id == null) {
-      throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
-    }
+  List<Span> getTrace(String tenant, TraceId traceId, long fromEpochNanos, long toEpochNanos) {
     Query query =
         new BooleanQuery.Builder()
-            .add(new TermQuery(new Term(SpanDocuments.TRACE_ID, SpanDocuments.traceIdBytes(id))), Occur.FILTER)
+            .add(new TermQuery(new Term(SpanDocuments.TRACE_ID, SpanDocuments.traceIdBytes(traceId))), Occur.FILTER)
             .add(new TermQuery(new Term(SpanDocuments.TYPE, SpanDocuments.TYPE_SPAN)), Occur.FILTER)
             .build();
     List<Span> spans = new ArrayList<>();

@@ -1,6 +1,6 @@
 package dev.tokentrail.store.lucene;
 
-import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceSearch;
 import dev.tokentrail.store.TraceSummary;
 import java.io.IOException;
@@ -126,7 +126,7 @@ final class TraceRanking {
       if (withRollup.size() < matched.size()) {
         for (BytesRef id : matched.keySet()) {
           if (!withRollup.contains(id)) {
-            TraceSummary summary = computeSummary(tenant, Ids.toHex(BytesRef.deepCopyOf(id).bytes));
+            TraceSummary summary = computeSummary(tenant, SpanDocuments.traceId(id));
             if ((search.minTraceDurationNanos() <= 0 || summary.durationNanos() >= search.minTraceDurationNanos())
                 && (search.maxTraceDurationNanos() <= 0 || summary.durationNanos() <= search.maxTraceDurationNanos())) {
               ranked.add(summary);
@@ -139,8 +139,8 @@ final class TraceRanking {
     }
   }
 
-  private Map<String, TraceSummary> summaries(String tenant, Set<BytesRef> traceIds) throws IOException {
-    Map<String, TraceSummary> out = new HashMap<>();
+  private Map<TraceId, TraceSummary> summaries(String tenant, Set<BytesRef> traceIds) throws IOException {
+    Map<TraceId, TraceSummary> out = new HashMap<>();
     Query query = new TermInSetQuery(TraceRollups.T_TRACE_ID, traceIds);
     try (StoreSnapshot all = StoreSnapshot.of(partitions, tenant, 0, 0)) {
       for (IndexSearcher searcher : all.searchers) {
@@ -176,7 +176,7 @@ final class TraceRanking {
   }
 
   /** A rollup computed on read, for a trace whose rollup is not yet refreshed. */
-  TraceSummary computeSummary(String tenant, String traceId) throws IOException {
+  TraceSummary computeSummary(String tenant, TraceId traceId) throws IOException {
     TraceRollups.Accumulator acc = new TraceRollups.Accumulator(traceId);
     try (StoreSnapshot all = StoreSnapshot.of(partitions, tenant, 0, 0)) {
       for (int i = 0; i < all.searchers.size(); i++) {
@@ -187,11 +187,7 @@ final class TraceRanking {
   }
 
   /** The rollup of one trace, or {@code null} when no span of it is stored. */
-  TraceSummary traceSummary(String tenant, String traceId) {
-    String id = Ids.normalizeTraceId(traceId);
-    if (id == null) {
-      throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
-    }
+  TraceSummary traceSummary(String tenant, TraceId id) {
     try {
       TraceSummary s = summaries(tenant, Set.of(SpanDocuments.traceIdBytes(id))).get(id);
       if (s == null) {

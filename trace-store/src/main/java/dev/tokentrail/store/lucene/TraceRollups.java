@@ -1,7 +1,7 @@
 package dev.tokentrail.store.lucene;
 
-import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Saturating;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceSummary;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -66,7 +66,7 @@ final class TraceRollups {
    * smaller span id.
    */
   static final class Accumulator {
-    final String traceId;
+    final TraceId traceId;
     long start = Long.MAX_VALUE;
     long end = Long.MIN_VALUE;
     int spans;
@@ -83,7 +83,7 @@ final class TraceRollups {
     /** Partition holding the earliest span. */
     Partition home;
 
-    Accumulator(String traceId) {
+    Accumulator(TraceId traceId) {
       this.traceId = traceId;
     }
 
@@ -278,7 +278,7 @@ final class TraceRollups {
   }
 
   /** The identity of a rollup: its indexed {@code t.trace_id} term (see {@link SpanKeys}). */
-  static Term rollupKey(String tenant, String traceId) {
+  static Term rollupKey(String tenant, TraceId traceId) {
     return new Term(T_TRACE_ID, SpanKeys.rollupKeyBytes(tenant, traceId));
   }
 
@@ -377,7 +377,8 @@ final class TraceRollups {
   static byte[] encode(TraceSummary s) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.write(Ids.fromHex(s.traceId()));
+      out.writeLong(s.traceId().high());
+      out.writeLong(s.traceId().low());
       out.writeUTF(s.rootServiceName());
       out.writeUTF(s.rootSpanName());
       out.writeLong(s.startEpochNanos());
@@ -403,8 +404,7 @@ final class TraceRollups {
   static TraceSummary decode(BytesRef blob) {
     try (DataInputStream in =
         new DataInputStream(new ByteArrayInputStream(blob.bytes, blob.offset, blob.length))) {
-      byte[] id = new byte[16];
-      in.readFully(id);
+      TraceId id = new TraceId(in.readLong(), in.readLong());
       String rootService = in.readUTF();
       String rootName = in.readUTF();
       long start = in.readLong();
@@ -423,7 +423,7 @@ final class TraceRollups {
       String team = in.readUTF();
       String project = in.readUTF();
       return new TraceSummary(
-          Ids.toHex(id), rootService, rootName, start, duration, spans, llm, errors, cost, input,
+          id, rootService, rootName, start, duration, spans, llm, errors, cost, input,
           output, List.copyOf(models), team.isEmpty() ? null : team, project.isEmpty() ? null : project);
     } catch (IOException e) {
       throw new UncheckedIOException("corrupt trace rollup", e);

@@ -1,6 +1,7 @@
 package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.store.TestSpans.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,14 +33,16 @@ class BoundedFieldsTest {
 
   @TempDir Path dataDir;
 
-  private static void visible(LuceneSpanStore store, String traceId) {
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !store.getTrace(Tenants.DEFAULT, traceId, 0, 0).isEmpty());
+  /** Waits until the trace reads back and is found by search (its rollup trails its spans by a refresh). */
+  private static void visible(LuceneSpanStore store, TraceId traceId) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !store.getTrace(Tenants.DEFAULT, traceId, 0, 0).isEmpty()
+        && search(store, SpanFilter.all()).contains(traceId));
   }
 
-  private static List<String> search(LuceneSpanStore store, SpanFilter filter) {
+  private static List<TraceId> search(LuceneSpanStore store, SpanFilter filter) {
     List<TraceMatch> matches =
         store.search(Tenants.DEFAULT, new TraceSearch(new Spansets.Filter(filter), List.of(), 0, 0, 0, 0, 1000, 3, TraceSearch.Order.NEWEST));
-    List<String> ids = new ArrayList<>();
+    List<TraceId> ids = new ArrayList<>();
     for (TraceMatch m : matches) {
       ids.add(m.summary().traceId());
     }
@@ -52,11 +55,11 @@ class BoundedFieldsTest {
     return store.fieldNames().stream().filter(FieldBudget::isAttributeField).filter(f -> !f.equals("r.service.name")).count();
   }
 
-  private static List<Span> manyKeys(int spans, int keysPerSpan, List<String> traceIds) {
+  private static List<Span> manyKeys(int spans, int keysPerSpan, List<TraceId> traceIds) {
     List<Span> out = new ArrayList<>();
     int k = 0;
     for (int s = 0; s < spans; s++) {
-      String traceId = randomTraceId();
+      TraceId traceId = randomTraceId();
       traceIds.add(traceId);
       Span.Builder b = span(traceId, "tool", NOW + s, 10);
       for (int i = 0; i < keysPerSpan; i++, k++) {
@@ -71,13 +74,14 @@ class BoundedFieldsTest {
   @Test
   void hundredThousandDistinctKeysKeepTheFieldCountAtTheBudgetAndOverflowKeysStaySearchable() throws Exception {
     PrometheusRegistry registry = new PrometheusRegistry();
-    List<String> traces = new ArrayList<>();
+    List<TraceId> traces = new ArrayList<>();
     try (LuceneSpanStore store = LuceneSpanStore.builder(dataDir.resolve("store")).registry(registry).open()) {
       // 4 spans x 25,000 keys = 100,000 distinct keys, like user.12345.score.
       for (Span s : manyKeys(4, 25_000, traces)) {
         store.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(s))).get();
+        // Indexed in order, so the budget goes to the first span's keys whatever the indexing threads do.
+        visible(store, s.traceId());
       }
-      visible(store, traces.get(3));
       assertThat(attributeFields(store)).isLessThanOrEqualTo(10_000);
       // A key well past the budget (the 4th span's) is found through the catch-all path.
       assertThat(search(store, new Condition(FieldRef.span("user.99999.score"), Op.EQ, 99_999L)))
@@ -105,7 +109,7 @@ class BoundedFieldsTest {
   void recoveryReplaysThroughTheSameBudget() throws Exception {
     Path crashed = dataDir.resolve("crashed");
     LuceneSpanStore first = LuceneSpanStore.builder(crashed).maxIndexedFields(100).commitInterval(Duration.ofHours(1)).open();
-    List<String> traces = new ArrayList<>();
+    List<TraceId> traces = new ArrayList<>();
     for (Span s : manyKeys(3, 1_000, traces)) {
       first.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(s))).get();
     }
@@ -153,16 +157,18 @@ class BoundedFieldsTest {
         LuceneSpanStore overflow = LuceneSpanStore.builder(dataDir.resolve("overflow")).maxIndexedFields(1).open()) {
       // "other" (first key seen) takes the one slot: "k" goes to the catch-all fields.
       indexed.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).get();
-      overflow.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(randomTraceId(), "first", NOW, 10).attribute("other", "o").build()))).get();
+      Span first = span(randomTraceId(), "first", NOW, 10).attribute("other", "o").build();
+      overflow.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(first))).get();
+      visible(overflow, first.traceId());
       overflow.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).get();
       visible(indexed, spans.get(spans.size() - 1).traceId());
       visible(overflow, spans.get(spans.size() - 1).traceId());
       assertThat(overflow.fieldNames()).doesNotContain("a.k", "an.k");
-      Set<String> extra = new TreeSet<>(search(overflow, new Condition(FieldRef.span("other"), Op.EQ, "o")));
+      Set<TraceId> extra = new TreeSet<>(search(overflow, new Condition(FieldRef.span("other"), Op.EQ, "o")));
       extra.removeAll(search(indexed, new Condition(FieldRef.span("other"), Op.EQ, "o")));
       for (Condition c : conditions) {
-        List<String> expected = search(indexed, c);
-        List<String> actual = new ArrayList<>(search(overflow, c));
+        List<TraceId> expected = search(indexed, c);
+        List<TraceId> actual = new ArrayList<>(search(overflow, c));
         actual.removeAll(extra);
         assertThat(actual).as(c.toString()).isEqualTo(expected);
       }

@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tokentrail.genai.StoredCalls;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import dev.tokentrail.store.TraceSummary;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -44,7 +46,7 @@ class IncrementalRollupsTest {
   void lateAndResentSpansConvergeToTheRecomputedRollup() throws Exception {
     SplittableRandom random = new SplittableRandom(7);
     try (LuceneSpanStore store = builder(new PrometheusRegistry()).open()) {
-      String traceId = randomTraceId();
+      TraceId traceId = randomTraceId();
       List<Span> sent = new ArrayList<>();
       Span root = span(traceId, "GET /cart", NOW, 5_000_000).build();
       for (int round = 0; round < 6; round++) {
@@ -77,14 +79,14 @@ class IncrementalRollupsTest {
 
   @Test
   void aSpanResentAfterARestartIsStoredOnceAndCountedOnce() throws Exception {
-    String traceId = randomTraceId();
-    Span call = llmCall(traceId, "", "gpt-4o", 100, 10, 0.5, NOW).build();
+    TraceId traceId = randomTraceId();
+    Span call = llmCall(traceId, SpanId.NONE, "gpt-4o", 100, 10, 0.5, NOW).build();
     try (LuceneSpanStore store = builder(new PrometheusRegistry()).open()) {
       send(store, List.of(call));
     }
     PrometheusRegistry registry = new PrometheusRegistry();
     try (LuceneSpanStore store = builder(registry).open()) {
-      send(store, List.of(call, llmCall(traceId, "", "gpt-4o", 1, 1, 0.25, NOW + 1).build()));
+      send(store, List.of(call, llmCall(traceId, SpanId.NONE, "gpt-4o", 1, 1, 0.25, NOW + 1).build()));
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         assertThat(store.getTrace(Tenants.DEFAULT, traceId, 0, 0)).hasSize(2);
         TraceSummary kept = store.traceSummary(traceId);
@@ -97,7 +99,7 @@ class IncrementalRollupsTest {
 
   @Test
   void spansReplayedFromTheLogAreNotCountedAgain() throws Exception {
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
     java.util.concurrent.atomic.AtomicBoolean oom = new java.util.concurrent.atomic.AtomicBoolean(true);
     Indexer.WriteHooks hooks = new Indexer.WriteHooks() {
       @Override

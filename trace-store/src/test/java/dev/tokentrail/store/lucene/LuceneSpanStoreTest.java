@@ -1,6 +1,8 @@
 package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.store.TestSpans.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,7 +52,7 @@ class LuceneSpanStoreTest {
     store.close();
   }
 
-  private List<Span> awaitTrace(String traceId, int expectedSpans) {
+  private List<Span> awaitTrace(TraceId traceId, int expectedSpans) {
     List<List<Span>> found = new ArrayList<>(List.of(List.of()));
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
       found.set(0, store.getTrace(Tenants.DEFAULT, traceId, 0, 0));
@@ -65,10 +67,10 @@ class LuceneSpanStoreTest {
     // so only the write-ahead log holds the spans, as after kill -9.
     Path crashed = dataDir.resolve("crashed");
     LuceneSpanStore first = LuceneSpanStore.builder(crashed).commitInterval(Duration.ofHours(1)).open();
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
     List<Span> spans = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      spans.add(llmCall(traceId, "", "gpt-4o", i, 1, 0.001, NOW + i).build());
+      spans.add(llmCall(traceId, SpanId.NONE, "gpt-4o", i, 1, 0.001, NOW + i).build());
     }
     first.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).get();
     // Copy the files as a crash leaves them (the first store keeps running, like a killed process).
@@ -86,7 +88,7 @@ class LuceneSpanStoreTest {
   void tornLogTailIsTruncatedAndEarlierRecordsSurvive() throws Exception {
     Path dir = dataDir.resolve("torn");
     LuceneSpanStore first = LuceneSpanStore.builder(dir).commitInterval(Duration.ofHours(1)).open();
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
     first.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(traceId, "kept", NOW, 10).build()))).get();
     Path copy = dataDir.resolve("torn-copy");
     copyTree(dir, copy);
@@ -106,7 +108,7 @@ class LuceneSpanStoreTest {
         aside = files.filter(p -> p.getFileName().toString().startsWith(segment.getFileName() + ".cut-")).findFirst().orElseThrow();
       }
       assertThat(Files.readAllBytes(aside)).containsExactly(0, 0, 1, 0, 42, 42);
-      String next = randomTraceId();
+      TraceId next = randomTraceId();
       recovered.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(next, "after", NOW, 10).build()))).get();
       await().atMost(Duration.ofSeconds(5)).until(() -> recovered.getTrace(Tenants.DEFAULT, next, 0, 0).size() == 1);
     }
@@ -115,7 +117,7 @@ class LuceneSpanStoreTest {
   @Test
   void closedStoreCommitsAndReopensWithoutReplay() throws Exception {
     Path dir = dataDir.resolve("graceful");
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
     try (LuceneSpanStore s = LuceneSpanStore.builder(dir).open()) {
       s.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(traceId, "a", NOW, 10).build()))).get();
     }
@@ -140,8 +142,8 @@ class LuceneSpanStoreTest {
     try (LuceneSpanStore s = LuceneSpanStore.builder(dir).clock(clock).retention(Duration.ofDays(3)).retentionCheckInterval(Duration.ofMillis(100)).open()) {
       long day = 86_400_000_000_000L;
       long nowNanos = now.getEpochSecond() * 1_000_000_000L;
-      String old = randomTraceId();
-      String fresh = randomTraceId();
+      TraceId old = randomTraceId();
+      TraceId fresh = randomTraceId();
       s.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(old, "old", nowNanos - 1 * day, 10).build(), span(fresh, "fresh", nowNanos, 10).build()))).get();
       await().atMost(Duration.ofSeconds(5)).until(() -> s.getTrace(Tenants.DEFAULT, old, 0, 0).size() == 1);
       assertThat(s.partitionNames()).containsExactly("20261119T0000Z_86400s", "20261120T0000Z_86400s");
@@ -154,7 +156,7 @@ class LuceneSpanStoreTest {
 
   @Test
   void spansWithSkewedClocksAreKeptInTheReceivePartition() throws Exception {
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
     long farFuture = NOW + Duration.ofDays(30).toNanos();
     long ancient = 1_000_000_000L; // 1970
     store.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span(traceId, "future", farFuture, 10).build(), span(traceId, "ancient", ancient, 10).build()))).get();
@@ -167,7 +169,7 @@ class LuceneSpanStoreTest {
     Instant now = Instant.parse("2026-11-20T12:00:00Z");
     MutableClock clock = new MutableClock(now);
     try (LuceneSpanStore s = LuceneSpanStore.builder(dataDir.resolve("skew-again")).clock(clock).retention(Duration.ofDays(3)).open()) {
-      String traceId = randomTraceId();
+      TraceId traceId = randomTraceId();
       Span ancient = span(traceId, "ancient", now.getEpochSecond() * 1_000_000_000L - Duration.ofDays(10).toNanos(), 10).build();
       s.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(ancient))).get();
       await().atMost(Duration.ofSeconds(5)).until(() -> s.getTrace(Tenants.DEFAULT, traceId, 0, 0).size() == 1);
@@ -184,10 +186,10 @@ class LuceneSpanStoreTest {
     Path dir = dataDir.resolve("overload");
     try (LuceneSpanStore s = LuceneSpanStore.builder(dir).maxQueuedSpans(100).open()) {
       List<CompletableFuture<Void>> accepted = new ArrayList<>();
-      List<String> acceptedTraces = new ArrayList<>();
+      List<TraceId> acceptedTraces = new ArrayList<>();
       int refused = 0;
       for (int i = 0; i < 400; i++) {
-        String traceId = randomTraceId();
+        TraceId traceId = randomTraceId();
         List<Span> batch = new ArrayList<>();
         for (int j = 0; j < 40; j++) {
           batch.add(span(traceId, "s" + j, NOW + j, 10).build());
@@ -204,7 +206,7 @@ class LuceneSpanStoreTest {
       CompletableFuture.allOf(accepted.toArray(new CompletableFuture[0])).get();
       assertThat(refused).isPositive();
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        for (String traceId : acceptedTraces) {
+        for (TraceId traceId : acceptedTraces) {
           assertThat(s.getTrace(Tenants.DEFAULT, traceId, 0, 0)).hasSize(40);
         }
       });

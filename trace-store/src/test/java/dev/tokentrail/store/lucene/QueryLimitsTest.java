@@ -1,6 +1,7 @@
 package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.store.TestSpans.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,7 +65,7 @@ class QueryLimitsTest {
         spans.add(span(randomTraceId(), "s", NOW + i, 10).attribute("first", "f").attribute("k", "v" + i).build());
       }
       store.accept(Tenants.DEFAULT, StoredCalls.ingested(spans)).get();
-      String last = spans.get(spans.size() - 1).traceId();
+      TraceId last = spans.get(spans.size() - 1).traceId();
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !store.getTrace(Tenants.DEFAULT, last, 0, 0).isEmpty());
       Condition slow = new Condition(FieldRef.span("k"), Op.REGEX, "(v.*){1,8}x");
 

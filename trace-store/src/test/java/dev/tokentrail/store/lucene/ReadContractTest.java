@@ -5,6 +5,8 @@ import static dev.tokentrail.store.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.AggregateCondition;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
@@ -24,7 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The read contract's orderings and tie-breaks, and what a search counts as matched. */
 class ReadContractTest {
   private static final long T0 = 1_700_000_000_000_000_000L;
-  private static final String TRACE = "00000000000000000000000000000001";
+  private static final TraceId TRACE = TraceId.fromHex("00000000000000000000000000000001");
 
   @TempDir Path dir;
   private TenantIndex index;
@@ -39,16 +41,16 @@ class ReadContractTest {
     index.close();
   }
 
-  private static String traceId(int i) {
-    return String.format("%032x", i);
+  private static TraceId traceId(int i) {
+    return new TraceId(0, i);
   }
 
   @Test
   void getTraceOrdersSpansByStartThenSpanId() throws Exception {
-    index.add(null, span(TRACE, "late", T0 + 5, 1).spanId("0000000000000001").build());
-    index.add(null, span(TRACE, "second", T0, 1).spanId("00000000000000f0").build());
+    index.add(null, span(TRACE, "late", T0 + 5, 1).spanId(SpanId.fromHex("0000000000000001")).build());
+    index.add(null, span(TRACE, "second", T0, 1).spanId(SpanId.fromHex("00000000000000f0")).build());
     index.flush();
-    index.add(null, span(TRACE, "first", T0, 1).spanId("000000000000000f").build());
+    index.add(null, span(TRACE, "first", T0, 1).spanId(SpanId.fromHex("000000000000000f")).build());
     index.rollUpAndRefresh();
     assertThat(index.loader.getTrace(Tenants.DEFAULT, TRACE, 0, 0)).extracting(Span::name)
         .containsExactly("first", "second", "late");
@@ -56,14 +58,14 @@ class ReadContractTest {
 
   @Test
   void theOutcomeOfTheSpanThatStartedLastWinsThenTheGreaterSpanId() throws Exception {
-    String other = traceId(2);
+    TraceId other = traceId(2);
     index.add(null, span(TRACE, "late", T0 + 10, 1).attribute("tokentrail.outcome", "won").build());
     index.flush();
     index.add(null, span(TRACE, "early", T0, 1).attribute("tokentrail.outcome", "lost")
         .attribute("tokentrail.outcome.value_usd", 3.0).build());
-    index.add(null, span(other, "a", T0, 1).spanId("00000000000000ff").attribute("tokentrail.outcome", "greater").build());
+    index.add(null, span(other, "a", T0, 1).spanId(SpanId.fromHex("00000000000000ff")).attribute("tokentrail.outcome", "greater").build());
     index.flush();
-    index.add(null, span(other, "b", T0, 1).spanId("0000000000000001").attribute("tokentrail.outcome", "smaller").build());
+    index.add(null, span(other, "b", T0, 1).spanId(SpanId.fromHex("0000000000000001")).attribute("tokentrail.outcome", "smaller").build());
     index.rollUpAndRefresh();
     var outcomes = index.calls.outcomes(Tenants.DEFAULT, 0, 0);
     assertThat(outcomes.get(TRACE).outcome()).isEqualTo("won");
@@ -76,13 +78,13 @@ class ReadContractTest {
   void rankingTiesAreBrokenByTraceIdAscending(TraceSearch.Order order) throws Exception {
     // Ten traces alike in every ranking key, written in descending id order over two segments.
     for (int i = 10; i >= 1; i--) {
-      index.add(null, llmCall(traceId(i), "", "gpt-4o", 10, 10, 0.25, T0).spanId(String.format("%016x", i)).build());
+      index.add(null, llmCall(traceId(i), SpanId.NONE, "gpt-4o", 10, 10, 0.25, T0).spanId(new SpanId(i)).build());
       if (i == 5) {
         index.flush();
       }
     }
     index.rollUpAndRefresh();
-    List<String> expected = List.of(traceId(1), traceId(2), traceId(3), traceId(4));
+    List<TraceId> expected = List.of(traceId(1), traceId(2), traceId(3), traceId(4));
     TraceSearch every = new TraceSearch(Spansets.of(SpanFilter.all()), List.of(), 0, 0, 0, 0, 4, 1, order);
     assertThat(index.traceIds(index.search(Tenants.DEFAULT, every))).containsExactlyElementsOf(expected);
     TraceSearch model = new TraceSearch(Spansets.of(SpanFilter.eq(FieldRef.span("gen_ai.request.model"), "gpt-4o")), List.of(),
@@ -115,13 +117,13 @@ class ReadContractTest {
   @EnumSource(TraceSearch.Order.class)
   void aTraceStartedBeforeTheWindowIsSelectedByItsSpansInside(TraceSearch.Order order) throws Exception {
     long from = T0 + 3_600_000_000_000L;
-    String straddling = traceId(7);
+    TraceId straddling = traceId(7);
     index.add(null, span(straddling, "before", from - 10_000_000_000L, 1_000).build());
-    index.add(null, llmCall(straddling, "", "gpt-4o", 1, 1, 9.0, from + 1_000).build());
+    index.add(null, llmCall(straddling, SpanId.NONE, "gpt-4o", 1, 1, 9.0, from + 1_000).build());
     index.add(null, span(straddling, "inside too", from + 2_000, 1_000).build());
-    String before = traceId(8);
+    TraceId before = traceId(8);
     index.add(null, span(before, "only before", from - 5_000_000_000L, 1_000).build());
-    String inside = traceId(9);
+    TraceId inside = traceId(9);
     index.add(null, span(inside, "inside", from + 5_000, 1_000).build());
     index.rollUpAndRefresh();
     TraceSearch every = new TraceSearch(Spansets.of(SpanFilter.all()), List.of(), from, from + 60_000_000_000L,

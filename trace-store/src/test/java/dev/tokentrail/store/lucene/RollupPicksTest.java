@@ -2,6 +2,7 @@ package dev.tokentrail.store.lucene;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceSummary;
 import org.junit.jupiter.api.Test;
 
@@ -9,8 +10,8 @@ import org.junit.jupiter.api.Test;
 class RollupPicksTest {
   @Test
   void rootTeamAndProjectComeFromTheEarliestSpansWithTiesToTheSmallerSpanId() {
-    TraceRollups.Accumulator a = new TraceRollups.Accumulator("0".repeat(31) + "1");
-    TraceRollups.Accumulator b = new TraceRollups.Accumulator("0".repeat(31) + "1");
+    TraceRollups.Accumulator a = new TraceRollups.Accumulator(new TraceId(0, 1));
+    TraceRollups.Accumulator b = new TraceRollups.Accumulator(new TraceId(0, 1));
     // Delta a: a later root and a later call; delta b: the earliest root (tied start, smaller id) and call.
     a.addSpan(200, 300, 9, true, "late-svc", "late-root", false, null);
     a.addSpan(150, 160, 8, false, "svc", "call", false, null);
@@ -35,7 +36,7 @@ class RollupPicksTest {
 
   @Test
   void withoutARootTheEarliestSpanNamesTheTrace() {
-    TraceRollups.Accumulator a = new TraceRollups.Accumulator("0".repeat(31) + "2");
+    TraceRollups.Accumulator a = new TraceRollups.Accumulator(new TraceId(0, 2));
     a.addSpan(200, 300, 1, false, "b", "later", false, null);
     a.addSpan(100, 300, 2, false, "a", "earliest", false, null);
     assertThat(a.toSummary().rootSpanName()).isEqualTo("earliest");

@@ -3,7 +3,9 @@ package dev.tokentrail.store.lucene;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.SpanKind;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.AggregateCondition;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
@@ -81,17 +83,17 @@ class SearchEquivalenceTest {
 
   private static void write(TenantIndex index, Random random, int traces, boolean strayCosts) throws Exception {
     for (int t = 0; t < traces; t++) {
-      String traceId = String.format("%032x", random.nextInt(1 << 20) + 1);
+      TraceId traceId = new TraceId(0, random.nextInt(1 << 20) + 1);
       // Starts on a coarse grid so traces tie; spread over three one-hour partitions.
       long start = T0 + (random.nextInt(3 * 60)) * 60_000_000_000L + random.nextInt(3) * 1_000;
       int spans = 1 + random.nextInt(8);
-      String root = TestSpans.randomSpanId();
+      SpanId root = TestSpans.randomSpanId();
       for (int s = 0; s < spans; s++) {
         long at = start + (s == 0 ? 0 : random.nextInt(s < 3 ? 2_000 : 90) * 1_000_000_000L);
         Span.Builder b;
         if (random.nextInt(3) == 0) {
           String model = MODELS[random.nextInt(MODELS.length)];
-          b = TestSpans.llmCall(traceId, s == 0 ? "" : root, model, random.nextInt(1000), random.nextInt(500),
+          b = TestSpans.llmCall(traceId, s == 0 ? SpanId.NONE : root, model, random.nextInt(1000), random.nextInt(500),
               random.nextInt(100) / 100.0, at);
         } else {
           b = TestSpans.span(traceId, NAMES[random.nextInt(NAMES.length)], at, random.nextInt(1_000_000_000))

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tokentrail.model.Resource;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.SpanEvent;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -117,7 +119,7 @@ class SpanStoredFieldsTest {
   @Test
   void segmentsDecodeAfterFlushesDeletesMergesAndReopening() throws IOException {
     Random random = new Random(3);
-    Map<String, Span> expected = new HashMap<>();
+    Map<SpanId, Span> expected = new HashMap<>();
     try (Directory d = FSDirectory.open(dir)) {
       try (IndexWriter w = new IndexWriter(d, config(new SpanCodec()))) {
         for (int i = 0; i < 3_000; i++) {
@@ -146,7 +148,7 @@ class SpanStoredFieldsTest {
   @Test
   void segmentsWrittenBeforeTheStoresCodecDecodeAndMergeIntoIt() throws IOException {
     Random random = new Random(4);
-    Map<String, Span> expected = new HashMap<>();
+    Map<SpanId, Span> expected = new HashMap<>();
     try (Directory d = FSDirectory.open(dir)) {
       try (IndexWriter w = new IndexWriter(d, config(new Lucene104Codec()))) {
         for (int i = 0; i < 500; i++) {
@@ -177,7 +179,7 @@ class SpanStoredFieldsTest {
   void theCodecIsFoundByNameAndReadsEitherCompressionMode() throws IOException {
     assertThat(Codec.forName(SpanCodec.NAME)).isInstanceOf(SpanCodec.class);
     Random random = new Random(5);
-    Map<String, Span> expected = new HashMap<>();
+    Map<SpanId, Span> expected = new HashMap<>();
     try (Directory d = FSDirectory.open(dir)) {
       try (IndexWriter w = new IndexWriter(d, config(new SpanCodec(Lucene104Codec.Mode.BEST_SPEED)))) {
         for (int i = 0; i < 300; i++) {
@@ -193,7 +195,7 @@ class SpanStoredFieldsTest {
   @Test
   void theStoreReturnsEverySpanWholeAfterLogReplayAndRestart() throws Exception {
     Random random = new Random(6);
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
     long now = java.time.Instant.now().toEpochMilli() * 1_000_000L;
     List<Span> sent = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
@@ -247,8 +249,8 @@ class SpanStoredFieldsTest {
     return names.stream().distinct().toList();
   }
 
-  private static void assertAllDecode(Directory d, Map<String, Span> expected) throws IOException {
-    Map<String, Span> found = new HashMap<>();
+  private static void assertAllDecode(Directory d, Map<SpanId, Span> expected) throws IOException {
+    Map<SpanId, Span> found = new HashMap<>();
     try (DirectoryReader r = DirectoryReader.open(d)) {
       for (LeafReaderContext leaf : r.leaves()) {
         StoredFields stored = leaf.reader().storedFields();

@@ -1,6 +1,8 @@
 package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.genai.StoredCalls;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import static dev.tokentrail.store.TestSpans.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +39,7 @@ class StoreResilienceTest {
   @TempDir Path dir;
   final PrometheusRegistry registry = new PrometheusRegistry();
   /** Acknowledged spans per trace. */
-  final Map<String, Integer> acked = new LinkedHashMap<>();
+  final Map<TraceId, Integer> acked = new LinkedHashMap<>();
 
   private LuceneSpanStoreBuilder builder() {
     return LuceneSpanStore.builder(dir)
@@ -47,17 +49,17 @@ class StoreResilienceTest {
         .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200));
   }
 
-  private static List<Span> batch(String traceId, int spans) {
+  private static List<Span> batch(TraceId traceId, int spans) {
     List<Span> out = new ArrayList<>();
     for (int i = 0; i < spans; i++) {
-      out.add(llmCall(traceId, "", "gpt-4o", 100 + i, 10, 0.001, NOW + i).build());
+      out.add(llmCall(traceId, SpanId.NONE, "gpt-4o", 100 + i, 10, 0.001, NOW + i).build());
     }
     return out;
   }
 
   /** Sends a batch of a new trace; true and recorded when acknowledged, false when refused. */
   private boolean send(LuceneSpanStore store, int spans) {
-    String traceId = randomTraceId();
+    TraceId traceId = randomTraceId();
     try {
       store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(traceId, spans))).get(10, TimeUnit.SECONDS);
       acked.put(traceId, spans);
@@ -72,7 +74,7 @@ class StoreResilienceTest {
 
   private void assertEveryAckedSpanExactlyOnce(LuceneSpanStore store) {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      for (Map.Entry<String, Integer> e : acked.entrySet()) {
+      for (Map.Entry<TraceId, Integer> e : acked.entrySet()) {
         List<Span> trace = store.getTrace(Tenants.DEFAULT, e.getKey(), 0, 0);
         assertThat(trace).as("trace %s", e.getKey()).hasSize(e.getValue());
         assertThat(new HashSet<>(trace.stream().map(Span::spanId).toList())).hasSize(e.getValue());
@@ -102,7 +104,7 @@ class StoreResilienceTest {
     try (LuceneSpanStore store = builder().channelOpener(FaultyChannel.opener(full)).open()) {
       assertThat(send(store, 20)).isTrue();
       full.set(true);
-      String refusedTrace = randomTraceId();
+      TraceId refusedTrace = randomTraceId();
       assertThatThrownBy(() -> store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(refusedTrace, 5))).get(10, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .cause()
@@ -153,7 +155,7 @@ class StoreResilienceTest {
       await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> send(store, 9));
       assertThat(send(store, 4)).isTrue();
       assertEveryAckedSpanExactlyOnce(store);
-      for (Map.Entry<String, Integer> e : acked.entrySet()) {
+      for (Map.Entry<TraceId, Integer> e : acked.entrySet()) {
         await().atMost(Duration.ofSeconds(10)).until(() -> store.traceSummary(e.getKey()) != null
             && store.traceSummary(e.getKey()).llmCallCount() == e.getValue());
       }
@@ -220,9 +222,9 @@ class StoreResilienceTest {
       long batchBytes = BatchSizes.estimate(batch(randomTraceId(), 100));
       StoreOverloadedException overloaded = null;
       List<CompletableFuture<Void>> accepted = new ArrayList<>();
-      List<String> traces = new ArrayList<>();
+      List<TraceId> traces = new ArrayList<>();
       for (int i = 0; i < 1000 && overloaded == null; i++) {
-        String traceId = randomTraceId();
+        TraceId traceId = randomTraceId();
         CompletableFuture<Void> f = store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(traceId, 100)));
         if (f.isCompletedExceptionally()) {
           try {
@@ -272,7 +274,7 @@ class StoreResilienceTest {
       List<Span> big = bigExport();
       store.accept(Tenants.DEFAULT, StoredCalls.ingested(big)).get(60, TimeUnit.SECONDS);
       assertThat(bigIndexing.await(30, TimeUnit.SECONDS)).isTrue();
-      String small = randomTraceId();
+      TraceId small = randomTraceId();
       // Today's writer acknowledges only after indexing what came before: this would time out.
       store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(small, 5))).get(10, TimeUnit.SECONDS);
       assertThat(releaseBig.getCount()).as("the big export is still being indexed").isEqualTo(1);

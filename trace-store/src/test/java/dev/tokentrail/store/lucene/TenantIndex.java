@@ -1,6 +1,7 @@
 package dev.tokentrail.store.lucene;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceMatch;
 import dev.tokentrail.store.TraceSearch;
 import dev.tokentrail.store.TraceSummary;
@@ -66,7 +67,7 @@ final class TenantIndex implements Closeable {
     for (String key : dirty) {
       int slash = key.indexOf('/');
       String tenant = key.substring(0, slash);
-      String traceId = key.substring(slash + 1);
+      TraceId traceId = TraceId.fromHex(key.substring(slash + 1));
       String reading = tenant.isEmpty() ? dev.tokentrail.store.Tenants.DEFAULT : tenant;
       TraceRollups.Accumulator acc = new TraceRollups.Accumulator(traceId);
       try (StoreSnapshot all = StoreSnapshot.of(partitions, reading, 0, 0)) {
@@ -88,7 +89,7 @@ final class TenantIndex implements Closeable {
     refresh();
   }
 
-  private static org.apache.lucene.search.Query rollupKey(String tenant, String reading, String traceId) {
+  private static org.apache.lucene.search.Query rollupKey(String tenant, String reading, TraceId traceId) {
     BooleanQuery.Builder q = new BooleanQuery.Builder()
         .add(new TermQuery(TraceRollups.rollupKey(reading, traceId)), Occur.FILTER);
     if (tenant.isEmpty()) {
@@ -117,15 +118,15 @@ final class TenantIndex implements Closeable {
     return searcher.search(tenant, search);
   }
 
-  List<String> traceIds(List<TraceMatch> matches) {
-    List<String> ids = new ArrayList<>();
+  List<TraceId> traceIds(List<TraceMatch> matches) {
+    List<TraceId> ids = new ArrayList<>();
     for (TraceMatch m : matches) {
       ids.add(m.summary().traceId());
     }
     return ids;
   }
 
-  TraceSummary summary(String tenant, String traceId) {
+  TraceSummary summary(String tenant, TraceId traceId) {
     return ranking.traceSummary(tenant, traceId);
   }
 

@@ -6,6 +6,7 @@ import static dev.tokentrail.store.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.AggregateCondition;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable;
@@ -39,9 +40,9 @@ class TenantIsolationTest {
   private static final String ACME = "acme";
   private static final String OTHER = "other";
   private static final long T0 = 1_700_000_000_000_000_000L;
-  private static final String SHARED = "0000000000000000000000000000abcd";
-  private static final String EXPLICIT_DEFAULT = "0000000000000000000000000000beef";
-  private static final String OTHERS = "0000000000000000000000000000cafe";
+  private static final TraceId SHARED = TraceId.fromHex("0000000000000000000000000000abcd");
+  private static final TraceId EXPLICIT_DEFAULT = TraceId.fromHex("0000000000000000000000000000beef");
+  private static final TraceId OTHERS = TraceId.fromHex("0000000000000000000000000000cafe");
 
   @TempDir Path dir;
   private TenantIndex index;

@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tokentrail.genai.StoredCalls;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
@@ -33,8 +35,8 @@ class TenantWritesTest {
 
   @Test
   void theSameSpanOfTwoTenantsIsStoredTwiceAndEachResendReplacesOnlyItsOwn() throws Exception {
-    String traceId = randomTraceId();
-    Span span = llmCall(traceId, "", "gpt-4o", 100, 10, 0.5, NOW).build();
+    TraceId traceId = randomTraceId();
+    Span span = llmCall(traceId, SpanId.NONE, "gpt-4o", 100, 10, 0.5, NOW).build();
     try (LuceneSpanStore store = open()) {
       store.accept("acme", StoredCalls.ingested(List.of(span))).get();
       store.accept(Tenants.DEFAULT, StoredCalls.ingested(List.of(span))).get();
@@ -61,7 +63,7 @@ class TenantWritesTest {
     }
   }
 
-  private static long count(LuceneSpanStore store, String tenant, String type, String traceId) throws Exception {
+  private static long count(LuceneSpanStore store, String tenant, String type, TraceId traceId) throws Exception {
     BooleanQuery.Builder q = new BooleanQuery.Builder()
         .add(SpanDocuments.tenantQuery(tenant), Occur.FILTER)
         .add(new TermQuery(new Term(SpanDocuments.TYPE, type)), Occur.FILTER);
