@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -38,12 +39,12 @@ final class ServerProcess {
   }
 
   static ServerProcess start(String java, List<String> jvmArgs, Path jar, Path dataDir) throws IOException, InterruptedException {
-    return start(java, jvmArgs, jar, dataDir, List.of(), java.util.Map.of());
+    return start(java, jvmArgs, jar, dataDir, List.of(), Map.of());
   }
 
   /** {@link #start(String, List, Path, Path)} with extra {@code serve} flags and environment variables. */
   static ServerProcess start(String java, List<String> jvmArgs, Path jar, Path dataDir, List<String> serveArgs,
-      java.util.Map<String, String> env) throws IOException, InterruptedException {
+      Map<String, String> env) throws IOException, InterruptedException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException("--server-jar: " + jar.toAbsolutePath() + " does not exist (build it: mvn -B -q -DskipTests package -pl server -am)");
     }
