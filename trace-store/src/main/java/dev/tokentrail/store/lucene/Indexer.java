@@ -194,24 +194,20 @@ final class Indexer {
       }
       if (slice.rows() == null) {
         hooks.beforeIndex(batch.spans);
-        indexing.index(batch.tenant, batch.spans, batch.calls, batch.blobs, batch.receivedNanos, true);
+        indexing.index(batch.tenant, batch.spans, batch.calls, batch.receivedNanos, true);
         hooks.afterIndex(batch.spans);
       } else {
         int[] rows = slice.rows();
         List<Span> spans = new ArrayList<>(rows.length);
         dev.tokentrail.model.LlmCall[] calls = batch.calls == null ? null : new dev.tokentrail.model.LlmCall[rows.length];
-        byte[][] blobs = batch.blobs == null ? null : new byte[rows.length][];
         for (int r = 0; r < rows.length; r++) {
           spans.add(batch.spans.get(rows[r]));
           if (calls != null) {
             calls[r] = batch.calls[rows[r]];
           }
-          if (blobs != null) {
-            blobs[r] = batch.blobs[rows[r]];
-          }
         }
         hooks.beforeIndex(spans);
-        indexing.index(batch.tenant, spans, calls, blobs, batch.receivedNanos, true);
+        indexing.index(batch.tenant, spans, calls, batch.receivedNanos, true);
         hooks.afterIndex(spans);
       }
       settled = true;

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.otlp.SpanWireEncoder;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.FieldRef;
@@ -65,6 +66,8 @@ public final class LuceneSpanStore implements SpanStore {
   private static final String INDEX_DIR = "index";
   private static final String CHECKPOINT = "checkpoint";
   private static final int OVERLOADED_RETRY_SECONDS = 1;
+  /** Log record encoders of the callers' threads (request threads are pooled). */
+  private static final ThreadLocal<SpanWireEncoder> RECORD_ENCODERS = ThreadLocal.withInitial(SpanWireEncoder::create);
 
   private final Clock clock;
   private final StoreMetrics metrics;
@@ -174,21 +177,20 @@ public final class LuceneSpanStore implements SpanStore {
     }
     PendingBatch batch;
     try {
-      // Each span is encoded once, on the caller's thread: its bytes are both its entry in the log
-      // record (a TracesData of one ResourceSpans per span) and its stored field.
+      // The caller's thread writes the log record (the batch's resource groups, straight from the
+      // model); each span's stored form is encoded later, by the thread that indexes it.
       long received = nowNanos();
-      byte[][] blobs = new byte[n][];
       LlmCall[] calls = new LlmCall[n];
       int skewed = 0;
       for (int i = 0; i < n; i++) {
         Span span = spans.get(i);
-        blobs[i] = SpanDocuments.encode(span);
         calls[i] = ingested.get(i).call();
         if (partitions.skewed(span.startEpochNanos(), received)) {
           skewed++;
         }
       }
-      batch = new PendingBatch(tenant, spans, calls, blobs, IngestLog.record(tenant, blobs), received, skewed, bytes);
+      byte[] record = IngestLog.record(RECORD_ENCODERS.get(), tenant, spans);
+      batch = new PendingBatch(tenant, spans, calls, record, received, skewed, bytes);
     } catch (VirtualMachineError e) {
       queue.unreserve(n, bytes);
       health.fatal(e, "encoding a batch");

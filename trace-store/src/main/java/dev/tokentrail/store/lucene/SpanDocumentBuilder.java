@@ -49,7 +49,8 @@ final class SpanDocumentBuilder {
   private final NumericDocValuesField root = new NumericDocValuesField(SpanDocuments.ROOT, 0);
   private final NumericDocValuesField spanId = new NumericDocValuesField(SpanDocuments.SPAN_ID, 0);
   private final NumericDocValuesField parentId = new NumericDocValuesField(SpanDocuments.PARENT_ID, 0);
-  private final StoredField blob = new StoredField(SpanDocuments.BLOB, new BytesRef());
+  private final BytesRef blobBytes = new BytesRef();
+  private final StoredField blob = new StoredField(SpanDocuments.BLOB, blobBytes);
   private final CallColumns call = new CallColumns();
   /** Reusable attribute fields by name, with the document generation that last used each. */
   private final Map<String, Slot> slots = new HashMap<>();
@@ -66,10 +67,12 @@ final class SpanDocumentBuilder {
   }
 
   /**
-   * The document of {@code span} (valid until the next call), with {@code blob} as its stored form
+   * The document of {@code span} (valid until the next call), with the first {@code blobLength}
+   * bytes of {@code spanBlob} (read when the document is added, not kept) as its stored form
    * and attribute fields past {@code budget} (null: no budget) in the catch-all fields.
    */
-  List<IndexableField> build(String tenantId, Span span, LlmCall llmCall, byte[] spanBlob, FieldBudget budget) {
+  List<IndexableField> build(
+      String tenantId, Span span, LlmCall llmCall, byte[] spanBlob, int blobLength, FieldBudget budget) {
     fields.clear();
     generation++;
     fields.add(type);
@@ -118,7 +121,10 @@ final class SpanDocumentBuilder {
     }
     addAttributes(attributes, SpanDocuments.SPAN_ATTR, SpanDocuments.SPAN_NUM, budget, 0);
     addAttributes(span.resource().attributes(), SpanDocuments.RESOURCE_ATTR, SpanDocuments.RESOURCE_NUM, budget, 2);
-    blob.setBytesValue(new BytesRef(spanBlob));
+    blobBytes.bytes = spanBlob;
+    blobBytes.offset = 0;
+    blobBytes.length = blobLength;
+    blob.setBytesValue(blobBytes);
     fields.add(blob);
     return fields;
   }

@@ -3,6 +3,7 @@ package dev.tokentrail.store.lucene;
 import dev.tokentrail.genai.StoredCalls;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.otlp.SpanWireEncoder;
 import java.io.IOException;
 import java.util.List;
 import org.apache.lucene.index.Term;
@@ -10,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes spans into their partitions, one per indexing thread (it owns a reusable document). A
+ * Writes spans into their partitions, one per indexing thread (it owns a reusable document and span encoder: the stored form of a span
+ * is encoded here, off the request thread). A
  * span the partition's {@link SpanKeyFilter} has certainly not seen is added; one it may have seen
  * replaces the stored copy by its key. A span partitioned by receive time (a skewed clock) also
  * removes copies other partitions may hold (as does any span another partition's filter may have
@@ -24,6 +26,7 @@ final class SpanIndexing {
   private final RollupMaintainer rollups;
   private final StoreMetrics metrics;
   private final SpanDocumentBuilder documents = new SpanDocumentBuilder();
+  private final SpanWireEncoder encoder = SpanWireEncoder.create();
 
   SpanIndexing(Partitions partitions, RollupMaintainer rollups, StoreMetrics metrics) {
     this.partitions = partitions;
@@ -32,10 +35,10 @@ final class SpanIndexing {
   }
 
   /**
-   * Indexes {@code spans} of {@code tenant}. {@code calls} and {@code blobs} may be null (replay):
-   * the calls are then read back from the stored attributes and the spans encoded here.
+   * Indexes {@code spans} of {@code tenant}, each stored as it is encoded here. {@code calls} may
+   * be null (replay): the calls are then read back from the stored attributes.
    */
-  void index(String tenant, List<Span> spans, LlmCall[] calls, byte[][] blobs, long receivedNanos, boolean live)
+  void index(String tenant, List<Span> spans, LlmCall[] calls, long receivedNanos, boolean live)
       throws IOException {
     for (int i = 0; i < spans.size(); i++) {
       Span span = spans.get(i);
@@ -43,13 +46,13 @@ final class SpanIndexing {
       boolean skewed = partitions.skewed(at, receivedNanos);
       Partition partition = partitions.forTime(skewed ? receivedNanos : at);
       LlmCall call = calls != null ? calls[i] : StoredCalls.read(span);
-      byte[] blob = blobs != null ? blobs[i] : SpanDocuments.encode(span);
       long h1 = SpanKeys.hash1(tenant, span);
       long h2 = SpanKeyFilter.hash2(h1);
       Term key = null;
       boolean maybeResent = false;
       try {
-        var document = documents.build(tenant, span, call, blob, partitions.fieldBudget(partition.startNanos));
+        int length = encoder.resourceSpans(span);
+        var document = documents.build(tenant, span, call, encoder.buffer(), length, partitions.fieldBudget(partition.startNanos));
         if (partition.keys.addIfAbsent(h1, h2)) {
           partition.writer.addDocument(document);
         } else {
