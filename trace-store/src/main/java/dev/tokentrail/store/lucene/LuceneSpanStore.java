@@ -94,7 +94,7 @@ public final class LuceneSpanStore implements SpanStore {
     this.partitions = new Partitions(indexRoot, b.partitionDuration.toNanos(), b.retention.toNanos(),
         b.maxFutureSkew.toNanos(), b.ramBufferMb, b.maxIndexedFields, b.directoryWrapper, this::nowNanos,
         metrics.overflowValues::inc);
-    RollupMaintainer rollups = new RollupMaintainer(partitions);
+    RollupMaintainer rollups = new RollupMaintainer(partitions, metrics);
     IndexCommitter committer = new IndexCommitter(wal, b.dataDir.resolve(WAL_DIR).resolve(CHECKPOINT), partitions);
     this.indexer = new Indexer(partitions, rollups, committer, wal, health, queue, metrics, b.hooks, b.indexThreads,
         b.refreshInterval.toNanos(), b.commitInterval.toNanos(), b.retentionCheckInterval.toNanos());

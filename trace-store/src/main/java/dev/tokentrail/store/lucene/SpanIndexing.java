@@ -7,17 +7,21 @@ import dev.tokentrail.otlp.SpanWireEncoder;
 import java.io.IOException;
 import java.util.List;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.TermQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes spans into their partitions, one per indexing thread (it owns a reusable document and span encoder: the stored form of a span
- * is encoded here, off the request thread). A
- * span the partition's {@link SpanKeyFilter} has certainly not seen is added; one it may have seen
- * replaces the stored copy by its key. A span partitioned by receive time (a skewed clock) also
- * removes copies other partitions may hold (as does any span another partition's filter may have
- * seen). Each span goes to its trace's rollup delta. A document
- * Lucene refuses is logged (and counted when indexed live, not on replay); the others go on.
+ * Writes spans into their partitions, one per indexing thread: it owns a reusable document and a
+ * span encoder (the stored form of a span is encoded here, off the request thread). A span the
+ * partition's {@link SpanKeyFilter} has certainly not seen is added; one it may have seen replaces
+ * the stored copy by its key. A span partitioned by receive time (a skewed clock) also removes
+ * copies other partitions may hold (as does any span another partition's filter may have seen).
+ * Each span goes to its trace's rollup delta, marked for a recompute only when it really replaced
+ * a copy: one in the published index, or one this thread indexed since the last rollup write. A
+ * document Lucene refuses is logged (and counted when indexed live, not on replay); the others go
+ * on.
  */
 final class SpanIndexing {
   private static final Logger LOG = LoggerFactory.getLogger(SpanIndexing.class);
@@ -27,6 +31,8 @@ final class SpanIndexing {
   private final StoreMetrics metrics;
   private final SpanDocumentBuilder documents = new SpanDocumentBuilder();
   private final SpanWireEncoder encoder = SpanWireEncoder.create();
+  private final RefreshSpanKeys indexedThisRefresh = new RefreshSpanKeys();
+  private int generation = -1;
 
   SpanIndexing(Partitions partitions, RollupMaintainer rollups, StoreMetrics metrics) {
     this.partitions = partitions;
@@ -40,6 +46,11 @@ final class SpanIndexing {
    */
   void index(String tenant, List<Span> spans, LlmCall[] calls, long receivedNanos, boolean live)
       throws IOException {
+    int current = rollups.generation();
+    if (current != generation) {
+      indexedThisRefresh.clear();
+      generation = current;
+    }
     for (int i = 0; i < spans.size(); i++) {
       Span span = spans.get(i);
       long at = span.startEpochNanos();
@@ -49,7 +60,8 @@ final class SpanIndexing {
       long h1 = SpanKeys.hash1(tenant, span);
       long h2 = SpanKeyFilter.hash2(h1);
       Term key = null;
-      boolean maybeResent = false;
+      boolean twiceThisRefresh = !indexedThisRefresh.add(h1);
+      boolean replaced = false;
       try {
         int length = encoder.resourceSpans(span);
         var document = documents.build(tenant, span, call, encoder.buffer(), length, partitions.fieldBudget(partition.startNanos));
@@ -57,8 +69,8 @@ final class SpanIndexing {
           partition.writer.addDocument(document);
         } else {
           key = new Term(SpanDocuments.SPAN_KEY, SpanKeys.spanKeyBytes(tenant, span));
+          replaced = twiceThisRefresh || published(partition, key);
           partition.writer.updateDocument(key, document);
-          maybeResent = true;
         }
         {
           // A copy in another partition (the span re-sent with another start time, or partitioned
@@ -69,10 +81,10 @@ final class SpanIndexing {
               if (key == null) {
                 key = new Term(SpanDocuments.SPAN_KEY, SpanKeys.spanKeyBytes(tenant, span));
               }
+              replaced |= twiceThisRefresh || published(other, key);
               other.writer.deleteDocuments(key);
               other.needsRefresh = true;
               other.needsCommit = true;
-              maybeResent = true;
             }
           }
         }
@@ -87,7 +99,21 @@ final class SpanIndexing {
       }
       partition.needsRefresh = true;
       partition.needsCommit = true;
-      rollups.add(tenant, span, call, partition, maybeResent);
+      rollups.add(tenant, span, call, partition, replaced);
+    }
+  }
+
+  /**
+   * Whether the published index holds {@code key}: it holds exactly the spans whose rollups were
+   * written, so a copy there is counted and this one replaces it. The filter's "maybe" alone is a
+   * false positive now and then, which must not cost a recompute.
+   */
+  private static boolean published(Partition partition, Term key) throws IOException {
+    IndexSearcher searcher = partition.searchers.acquire();
+    try {
+      return searcher.count(new TermQuery(key)) > 0;
+    } finally {
+      partition.searchers.release(searcher);
     }
   }
 }
