@@ -4,6 +4,7 @@ import dev.tokentrail.model.Span;
 import dev.tokentrail.store.Tenants;
 import java.nio.charset.StandardCharsets;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.BytesRefBuilder;
 
 /**
  * Identities in the index. A span is identified by (tenant, trace id, span id) and a trace rollup
@@ -29,6 +30,22 @@ final class SpanKeys {
     writeLong(key, prefix.length + 8, hexLong(span.traceId(), 16));
     writeLong(key, prefix.length + 16, hexLong(span.spanId(), 0));
     return new BytesRef(key);
+  }
+
+  /** The span's key as {@link #spanKeyBytes} makes it, written into {@code out}'s reused buffer. */
+  static BytesRef spanKey(String tenant, Span span, BytesRefBuilder out) {
+    if (Tenants.DEFAULT.equals(tenant)) {
+      out.clear();
+    } else {
+      out.copyChars(tenant);
+    }
+    int at = out.length();
+    out.grow(at + 24);
+    writeLong(out.bytes(), at, hexLong(span.traceId(), 0));
+    writeLong(out.bytes(), at + 8, hexLong(span.traceId(), 16));
+    writeLong(out.bytes(), at + 16, hexLong(span.spanId(), 0));
+    out.setLength(at + 24);
+    return out.get();
   }
 
   /** The rollup's key: tenant prefix, trace id. */
