@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Writes spans as OTLP protobuf straight from the model, without building protobuf messages: the
@@ -60,12 +61,32 @@ public final class SpanWireEncoder {
   private static final int ANY_KVLIST = 6;
   private static final int ANY_BYTES = 7;
   private static final int LIST_VALUES = 1;
+  /** Hex digit values by character; -1 for any other character. */
+  private static final byte[] HEX_DIGITS = new byte['g' + 1];
+
+  static {
+    Arrays.fill(HEX_DIGITS, (byte) -1);
+    for (int d = 0; d < 10; d++) {
+      HEX_DIGITS['0' + d] = (byte) d;
+    }
+    for (int d = 0; d < 6; d++) {
+      HEX_DIGITS['a' + d] = (byte) (10 + d);
+      HEX_DIGITS['A' + d] = (byte) (10 + d);
+    }
+  }
 
   /** Lengths of the nested messages, in the order the write pass meets them. */
   private int[] lengths = new int[256];
   private int recorded;
   private int cursor;
   private byte[] buffer = new byte[4096];
+  // Attribute maps are walked with forEach (no iterator, no entry wrappers): the entry callbacks
+  // and the state they share, saved and restored around nested maps.
+  private final BiConsumer<Object, Object> sizeEntry = this::sizeEntry;
+  private final BiConsumer<Object, Object> writeEntry = this::writeEntry;
+  private int entryField;
+  private int entriesSize;
+  private CodedOutputStream entryOut;
 
   private SpanWireEncoder() {}
 
@@ -231,7 +252,9 @@ public final class SpanWireEncoder {
       size += CodedOutputStream.computeFixed64Size(SPAN_END, span.endEpochNanos());
     }
     size += sizeAttributes(SPAN_ATTRIBUTES, span.attributes());
-    for (SpanEvent event : span.events()) {
+    List<SpanEvent> events = span.events();
+    for (int i = 0; i < events.size(); i++) {
+      SpanEvent event = events.get(i);
       int slot = reserve();
       int body = (event.epochNanos() != 0 ? CodedOutputStream.computeFixed64Size(EVENT_TIME, event.epochNanos()) : 0)
           + stringSize(EVENT_NAME, event.name())
@@ -239,7 +262,9 @@ public final class SpanWireEncoder {
       lengths[slot] = body;
       size += lengthDelimitedSize(SPAN_EVENTS, body);
     }
-    for (SpanLink link : span.links()) {
+    List<SpanLink> links = span.links();
+    for (int i = 0; i < links.size(); i++) {
+      SpanLink link = links.get(i);
       int slot = reserve();
       int body = idSize(LINK_TRACE_ID, link.traceId())
           + idSize(LINK_SPAN_ID, link.spanId())
@@ -265,14 +290,25 @@ public final class SpanWireEncoder {
 
   /** Repeated {@code KeyValue} field {@code field}: the summed sizes of its entries with tags. */
   private int sizeAttributes(int field, Map<?, ?> attributes) {
-    int size = 0;
-    for (Map.Entry<?, ?> e : attributes.entrySet()) {
-      int slot = reserve();
-      int body = sizeKeyValue(String.valueOf(e.getKey()), e.getValue());
-      lengths[slot] = body;
-      size += lengthDelimitedSize(field, body);
+    if (attributes.isEmpty()) {
+      return 0;
     }
+    int outerField = entryField;
+    int outerSize = entriesSize;
+    entryField = field;
+    entriesSize = 0;
+    attributes.forEach(sizeEntry);
+    int size = entriesSize;
+    entryField = outerField;
+    entriesSize = outerSize;
     return size;
+  }
+
+  private void sizeEntry(Object key, Object value) {
+    int slot = reserve();
+    int body = sizeKeyValue(String.valueOf(key), value);
+    lengths[slot] = body;
+    entriesSize += lengthDelimitedSize(entryField, body);
   }
 
   private int sizeKeyValue(String key, Object value) {
@@ -365,7 +401,9 @@ public final class SpanWireEncoder {
       out.writeFixed64(SPAN_END, span.endEpochNanos());
     }
     writeAttributes(out, SPAN_ATTRIBUTES, span.attributes());
-    for (SpanEvent event : span.events()) {
+    List<SpanEvent> events = span.events();
+    for (int i = 0; i < events.size(); i++) {
+      SpanEvent event = events.get(i);
       startMessage(out, SPAN_EVENTS);
       if (event.epochNanos() != 0) {
         out.writeFixed64(EVENT_TIME, event.epochNanos());
@@ -373,7 +411,9 @@ public final class SpanWireEncoder {
       writeString(out, EVENT_NAME, event.name());
       writeAttributes(out, EVENT_ATTRIBUTES, event.attributes());
     }
-    for (SpanLink link : span.links()) {
+    List<SpanLink> links = span.links();
+    for (int i = 0; i < links.size(); i++) {
+      SpanLink link = links.get(i);
       startMessage(out, SPAN_LINKS);
       writeId(out, LINK_TRACE_ID, link.traceId());
       writeId(out, LINK_SPAN_ID, link.spanId());
@@ -391,11 +431,31 @@ public final class SpanWireEncoder {
   }
 
   private void writeAttributes(CodedOutputStream out, int field, Map<?, ?> attributes) throws IOException {
-    for (Map.Entry<?, ?> e : attributes.entrySet()) {
-      startMessage(out, field);
-      writeString(out, KEY_VALUE_KEY, String.valueOf(e.getKey()));
-      startMessage(out, KEY_VALUE_VALUE);
-      writeAnyValue(out, e.getValue());
+    if (attributes.isEmpty()) {
+      return;
+    }
+    int outerField = entryField;
+    CodedOutputStream outerOut = entryOut;
+    entryField = field;
+    entryOut = out;
+    try {
+      attributes.forEach(writeEntry);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } finally {
+      entryField = outerField;
+      entryOut = outerOut;
+    }
+  }
+
+  private void writeEntry(Object key, Object value) {
+    try {
+      startMessage(entryOut, entryField);
+      writeString(entryOut, KEY_VALUE_KEY, String.valueOf(key));
+      startMessage(entryOut, KEY_VALUE_VALUE);
+      writeAnyValue(entryOut, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -446,12 +506,16 @@ public final class SpanWireEncoder {
     out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     out.writeUInt32NoTag(n);
     for (int i = 0; i < n; i++) {
-      int hi = Character.digit(hex.charAt(i * 2), 16);
-      int lo = Character.digit(hex.charAt(i * 2 + 1), 16);
+      int hi = hexDigit(hex.charAt(i * 2));
+      int lo = hexDigit(hex.charAt(i * 2 + 1));
       if (hi < 0 || lo < 0) {
         throw new IllegalArgumentException("id: " + hex + " (expected: hex digits only)");
       }
       out.writeRawByte((byte) ((hi << 4) | lo));
     }
+  }
+
+  private static int hexDigit(char c) {
+    return c < HEX_DIGITS.length ? HEX_DIGITS[c] : -1;
   }
 }

@@ -68,6 +68,12 @@ final class SpanDocumentBuilder {
   private final Map<String, Slot> slots = new HashMap<>();
   private final Map<String, String[]> names = new HashMap<>();
   private int generation;
+  // The attribute map being added, walked with forEach: no iterator or entry wrapper per attribute.
+  private final java.util.function.BiConsumer<String, Object> addAttribute = this::addAttribute;
+  private String attributeStringPrefix;
+  private String attributeNumberPrefix;
+  private FieldBudget attributeBudget;
+  private int attributeScope;
 
   private static <E> BytesRef[] names(E[] values, java.util.function.Function<E, String> name) {
     BytesRef[] out = new BytesRef[values.length];
@@ -156,9 +162,15 @@ final class SpanDocumentBuilder {
   }
 
   private void addAttributes(Map<String, Object> attributes, String stringPrefix, String numberPrefix, FieldBudget budget, int scope) {
-    for (Map.Entry<String, Object> e : attributes.entrySet()) {
-      addAttribute(e.getKey(), e.getValue(), stringPrefix, numberPrefix, 0, budget, scope);
-    }
+    attributeStringPrefix = stringPrefix;
+    attributeNumberPrefix = numberPrefix;
+    attributeBudget = budget;
+    attributeScope = scope;
+    attributes.forEach(addAttribute);
+  }
+
+  private void addAttribute(String key, Object value) {
+    addAttribute(key, value, attributeStringPrefix, attributeNumberPrefix, 0, attributeBudget, attributeScope);
   }
 
   private void addAttribute(String key, Object value, String stringPrefix, String numberPrefix, int depth, FieldBudget budget, int scope) {
