@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The store's per-span CPU work before Lucene indexes anything: encoding a batch for the
- * write-ahead log (done on the receiving thread) and building the Lucene document (done on the
- * single writer thread, and including a second protobuf encoding for the stored blob). Lives in
+ * write-ahead log (done on the receiving thread) and building the Lucene document (done on an
+ * indexing thread, which also encodes the span's stored blob). Lives in
  * the store's package because {@code SpanDocuments} is package-private.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +45,8 @@ public class StoreCodecBenchmark {
   List<Span> batch;
   List<dev.tokentrail.model.IngestedSpan> ingested;
   final SpanDocumentBuilder builder = new SpanDocumentBuilder();
+  final dev.tokentrail.otlp.SpanWireEncoder requestEncoder = dev.tokentrail.otlp.SpanWireEncoder.create();
+  final dev.tokentrail.otlp.SpanWireEncoder indexEncoder = dev.tokentrail.otlp.SpanWireEncoder.create();
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -60,26 +62,45 @@ public class StoreCodecBenchmark {
   }
 
   /**
-   * The store's ingest path per span as it runs now: the span encoded once on the caller's thread
-   * (log entry and stored blob), then its document built by an indexing thread's reusable
-   * {@code SpanDocumentBuilder} from the span and the call ingest recognized.
+   * The store's ingest path per span: the caller's thread writes the batch's log record (resource
+   * groups, straight from the model), then an indexing thread encodes each span's stored form with
+   * its own encoder and builds its document with its reusable {@code SpanDocumentBuilder} from the
+   * span and the call ingest recognized.
    */
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public int ingestPath() {
-    int fields = 0;
+    int fields = IngestLog.record(requestEncoder, dev.tokentrail.store.Tenants.DEFAULT, batch).length;
     for (dev.tokentrail.model.IngestedSpan s : ingested) {
-      byte[] blob = SpanDocuments.encode(s.span());
-      fields += builder.build(dev.tokentrail.store.Tenants.DEFAULT, s.span(), s.call(), blob, null).size();
+      int length = indexEncoder.resourceSpans(s.span());
+      fields += builder.build(dev.tokentrail.store.Tenants.DEFAULT, s.span(), s.call(), indexEncoder.buffer(), length, null).size();
     }
     return fields;
   }
 
-  /** {@code OtlpSpans.encode(batch).toByteArray()}, as {@code LuceneSpanStore.accept} does, per span. */
+  /** The log record of the batch ({@code IngestLog.record}: the direct encoder), per span. */
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public byte[] walPayload() {
+    return IngestLog.record(requestEncoder, dev.tokentrail.store.Tenants.DEFAULT, batch);
+  }
+
+  /** The same spans through protobuf messages ({@code OtlpSpans.encode(batch).toByteArray()}), per span: the former way. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public byte[] walPayloadViaMessages() {
     return OtlpSpans.encode(batch).toByteArray();
+  }
+
+  /** Each span's stored form by the indexing thread's encoder, per span. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public int storedBlob() {
+    int bytes = 0;
+    for (Span span : batch) {
+      bytes += indexEncoder.resourceSpans(span);
+    }
+    return bytes;
   }
 
   /** {@code SpanDocuments.toDocument} of each enriched span, per span (a fresh builder each: the old one-off path). */

@@ -63,7 +63,7 @@ public abstract class SpansetContract extends StoreContract {
 
   @Test
   protected void aTraceShowsOnlyTheSpansOfTheSidesThatSelectIt() {
-    String traceId = spans.traceId();
+    TraceId traceId = spans.traceId();
     Span b = spans.span(traceId, "b", T0, SECOND).build();
     Span c = spans.span(traceId, "c", T0 + 1, SECOND).build();
     writeVisible(b, c);

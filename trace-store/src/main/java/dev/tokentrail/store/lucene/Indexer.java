@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * Indexes what the log acknowledged. {@code indexThreads} threads take durable batches and index
  * them concurrently (Lucene's writer is built for that); one coordinator thread writes rollups and
  * refreshes at the refresh interval, commits, and applies retention. The coordinator pauses
- * indexing only to swap the rollup deltas and read how far the log is indexed (a read-write lock:
- * a batch is indexed under the read lock), and while it retries after an index failure, which
+ * indexing while it writes the rollups and refreshes, so that spans and their rollups become
+ * visible together (a read-write lock: a batch is indexed under the read lock), and while it
+ * retries after an index failure, which
  * reopens the partitions and replays the log (spans indexed twice meanwhile are deduplicated).
  */
 final class Indexer {
@@ -195,24 +196,20 @@ final class Indexer {
       }
       if (slice.rows() == null) {
         hooks.beforeIndex(batch.spans);
-        indexing.index(batch.tenant, batch.spans, batch.calls, batch.blobs, batch.receivedNanos, true);
+        indexing.index(batch.tenant, batch.spans, batch.calls, batch.receivedNanos, true);
         hooks.afterIndex(batch.spans);
       } else {
         int[] rows = slice.rows();
         List<Span> spans = new ArrayList<>(rows.length);
         dev.tokentrail.model.LlmCall[] calls = batch.calls == null ? null : new dev.tokentrail.model.LlmCall[rows.length];
-        byte[][] blobs = batch.blobs == null ? null : new byte[rows.length][];
         for (int r = 0; r < rows.length; r++) {
           spans.add(batch.spans.get(rows[r]));
           if (calls != null) {
             calls[r] = batch.calls[rows[r]];
           }
-          if (blobs != null) {
-            blobs[r] = batch.blobs[rows[r]];
-          }
         }
         hooks.beforeIndex(spans);
-        indexing.index(batch.tenant, spans, calls, blobs, batch.receivedNanos, true);
+        indexing.index(batch.tenant, spans, calls, batch.receivedNanos, true);
         hooks.afterIndex(spans);
       }
       settled = true;
@@ -309,21 +306,22 @@ final class Indexer {
     }
   }
 
-  /** Writes the rollups of what was indexed, refreshes, and commits when asked. */
+  /**
+   * Writes the rollups of what was indexed and refreshes, with indexing paused: each refresh
+   * publishes spans together with their rollups. Commits when asked.
+   */
   private void cycle(boolean commit) throws IOException {
-    RollupMaintainer.Pending pending;
     WriteAheadLog.Position through;
     pause.writeLock().lock();
     try {
       if (health.indexFault != null || health.fatal != null) {
         return;
       }
-      pending = rollups.swap();
+      rollups.write(rollups.swap());
       through = progress.indexedThrough();
     } finally {
       pause.writeLock().unlock();
     }
-    rollups.write(pending);
     if (commit) {
       committer.commit(through);
     }

@@ -1,8 +1,10 @@
 package dev.tokentrail.store.lucene;
 
+import dev.tokentrail.model.Span;
+import dev.tokentrail.otlp.SpanWireEncoder;
 import dev.tokentrail.store.StoreClosedException;
+import dev.tokentrail.store.Tenants;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -222,26 +224,12 @@ final class IngestLog {
    */
   static final int TENANT_FIELD = 15_000;
 
-  /** Concatenated {@code resource_spans} fields (a valid {@code TracesData}), then the tenant. */
-  static byte[] record(String tenant, byte[][] blobs) {
-    boolean named = !dev.tokentrail.store.Tenants.DEFAULT.equals(tenant);
-    int size = named ? com.google.protobuf.CodedOutputStream.computeStringSize(TENANT_FIELD, tenant) : 0;
-    for (byte[] blob : blobs) {
-      size += 1 + com.google.protobuf.CodedOutputStream.computeUInt32SizeNoTag(blob.length) + blob.length;
-    }
-    byte[] out = new byte[size];
-    com.google.protobuf.CodedOutputStream coded = com.google.protobuf.CodedOutputStream.newInstance(out);
-    try {
-      for (byte[] blob : blobs) {
-        coded.writeByteArray(1, blob);
-      }
-      if (named) {
-        coded.writeString(TENANT_FIELD, tenant);
-      }
-      coded.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out;
+  /**
+   * The log record of a batch: its spans as a {@code TracesData} of resource groups (resource and
+   * scope once per run of spans sharing them, in the batch's order), then the tenant. Records
+   * written before held one {@code ResourceSpans} per span; replay reads both alike.
+   */
+  static byte[] record(SpanWireEncoder encoder, String tenant, List<Span> spans) {
+    return encoder.tracesData(spans, TENANT_FIELD, Tenants.DEFAULT.equals(tenant) ? null : tenant);
   }
 }

@@ -6,6 +6,7 @@ import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.TraceId;
+import dev.tokentrail.otlp.SpanWireEncoder;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.FieldRef;
@@ -66,6 +67,8 @@ public final class LuceneSpanStore implements SpanStore {
   private static final String INDEX_DIR = "index";
   private static final String CHECKPOINT = "checkpoint";
   private static final int OVERLOADED_RETRY_SECONDS = 1;
+  /** Log record encoders of the callers' threads (request threads are pooled). */
+  private static final ThreadLocal<SpanWireEncoder> RECORD_ENCODERS = ThreadLocal.withInitial(SpanWireEncoder::create);
 
   private final Clock clock;
   private final StoreMetrics metrics;
@@ -92,7 +95,7 @@ public final class LuceneSpanStore implements SpanStore {
     this.partitions = new Partitions(indexRoot, b.partitionDuration.toNanos(), b.retention.toNanos(),
         b.maxFutureSkew.toNanos(), b.ramBufferMb, b.maxIndexedFields, b.directoryWrapper, this::nowNanos,
         metrics.overflowValues::inc);
-    RollupMaintainer rollups = new RollupMaintainer(partitions);
+    RollupMaintainer rollups = new RollupMaintainer(partitions, metrics);
     IndexCommitter committer = new IndexCommitter(wal, b.dataDir.resolve(WAL_DIR).resolve(CHECKPOINT), partitions);
     this.indexer = new Indexer(partitions, rollups, committer, wal, health, queue, metrics, b.hooks, b.indexThreads,
         b.refreshInterval.toNanos(), b.commitInterval.toNanos(), b.retentionCheckInterval.toNanos());
@@ -175,21 +178,20 @@ public final class LuceneSpanStore implements SpanStore {
     }
     PendingBatch batch;
     try {
-      // Each span is encoded once, on the caller's thread: its bytes are both its entry in the log
-      // record (a TracesData of one ResourceSpans per span) and its stored field.
+      // The caller's thread writes the log record (the batch's resource groups, straight from the
+      // model); each span's stored form is encoded later, by the thread that indexes it.
       long received = nowNanos();
-      byte[][] blobs = new byte[n][];
       LlmCall[] calls = new LlmCall[n];
       int skewed = 0;
       for (int i = 0; i < n; i++) {
         Span span = spans.get(i);
-        blobs[i] = SpanDocuments.encode(span);
         calls[i] = ingested.get(i).call();
         if (partitions.skewed(span.startEpochNanos(), received)) {
           skewed++;
         }
       }
-      batch = new PendingBatch(tenant, spans, calls, blobs, IngestLog.record(tenant, blobs), received, skewed, bytes);
+      byte[] record = IngestLog.record(RECORD_ENCODERS.get(), tenant, spans);
+      batch = new PendingBatch(tenant, spans, calls, record, received, skewed, bytes);
     } catch (VirtualMachineError e) {
       queue.unreserve(n, bytes);
       health.fatal(e, "encoding a batch");

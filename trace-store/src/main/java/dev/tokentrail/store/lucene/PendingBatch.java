@@ -7,14 +7,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A batch accepted for writing: its spans with their calls, each span encoded once on the
- * caller's thread (the blobs are both the log record's entries and the stored fields).
+ * A batch accepted for writing: its spans with their calls, and its write-ahead log record (the
+ * batch's resource groups, encoded on the caller's thread; the indexing threads encode each span's
+ * stored form themselves).
  */
 final class PendingBatch {
   final String tenant;
   final List<Span> spans;
   final LlmCall[] calls;
-  byte[][] blobs;
   byte[] payload;
   final long receivedNanos;
   final int skewedSpans;
@@ -31,12 +31,11 @@ final class PendingBatch {
   /** A slice stopped short of indexing (a fatal error): the batch never counts as indexed. */
   volatile boolean unsettled;
 
-  PendingBatch(String tenant, List<Span> spans, LlmCall[] calls, byte[][] blobs, byte[] payload, long receivedNanos,
+  PendingBatch(String tenant, List<Span> spans, LlmCall[] calls, byte[] payload, long receivedNanos,
       int skewedSpans, long bytes) {
     this.tenant = tenant;
     this.spans = spans;
     this.calls = calls;
-    this.blobs = blobs;
     this.payload = payload;
     this.receivedNanos = receivedNanos;
     this.skewedSpans = skewedSpans;

@@ -11,20 +11,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.IOUtils;
 
 /**
  * Keeps trace rollups incrementally. Indexing threads add each new span to an in-memory delta of
- * its trace; at each refresh the coordinator swaps the deltas out and merges each into the stored
- * rollup (read once from the index, then kept in a bounded cache) and writes the result to the
- * partition of the trace's earliest span. A span that may be a re-send (the dedup filter has maybe
- * seen it, or a copy was removed elsewhere) would count twice that way, so its trace is recomputed
- * from its spans instead, and once more at the next refresh if more of its spans arrived meanwhile
- * (the recompute's search may already have seen them).
+ * its trace; at each refresh the coordinator, with indexing paused, swaps the deltas out, merges
+ * each into the stored rollup (read once from the index, then kept in a bounded cache), writes the
+ * result to the partition of the trace's earliest span, and only then refreshes: spans and their
+ * rollups become visible together, and every refresh publishes exactly the spans whose deltas were
+ * written. A span that replaced a stored copy (the indexing thread checked: the dedup filter's
+ * "maybe" alone is not enough) would count twice that way, so its trace is recomputed from its
+ * spans instead, from a reader of the paused index: it holds the trace's spans through this
+ * refresh and none after, so the next deltas merge onto the recomputed rollup.
  */
 final class RollupMaintainer {
   /** Rollups are written once this many traces wait, also during replay. */
@@ -38,10 +42,11 @@ final class RollupMaintainer {
   record Pending(Map<TraceKey, TraceRollups.Accumulator> deltas, Set<TraceKey> recompute) {}
 
   private final Partitions partitions;
+  private final StoreMetrics metrics;
   private volatile ConcurrentHashMap<TraceKey, TraceRollups.Accumulator> deltas = new ConcurrentHashMap<>();
   private volatile Set<TraceKey> recompute = ConcurrentHashMap.newKeySet();
-  /** Traces recomputed at the last write (coordinator only). */
-  private Set<TraceKey> lastRecomputed = new HashSet<>();
+  /** Counts the swaps: indexing threads start their per-refresh state afresh when it changes. */
+  private volatile int generation;
   /** Rollups as last written (coordinator only). */
   private final LinkedHashMap<TraceKey, TraceRollups.Accumulator> written =
       new LinkedHashMap<>(1024, 0.75f, true) {
@@ -51,17 +56,23 @@ final class RollupMaintainer {
         }
       };
 
-  RollupMaintainer(Partitions partitions) {
+  RollupMaintainer(Partitions partitions, StoreMetrics metrics) {
     this.partitions = partitions;
+    this.metrics = metrics;
+  }
+
+  /** Which deltas spans go to now; changes only while nothing is indexed. */
+  int generation() {
+    return generation;
   }
 
   /**
-   * Adds an indexed span (indexing threads, under the indexer's read lock). {@code maybeResent}:
-   * its trace is recomputed from its spans.
+   * Adds an indexed span (indexing threads, under the indexer's read lock). {@code replaced}: it
+   * replaced a copy its trace's rollup (or delta) already counts; the trace is recomputed.
    */
-  void add(String tenant, Span span, LlmCall call, Partition partition, boolean maybeResent) {
+  void add(String tenant, Span span, LlmCall call, Partition partition, boolean replaced) {
     TraceKey key = new TraceKey(tenant, span.traceId());
-    if (maybeResent) {
+    if (replaced) {
       recompute.add(key);
     }
     deltas.compute(key, (k, acc) -> {
@@ -92,6 +103,7 @@ final class RollupMaintainer {
     Pending pending = new Pending(deltas, recompute);
     deltas = new ConcurrentHashMap<>();
     recompute = ConcurrentHashMap.newKeySet();
+    generation++;
     return pending;
   }
 
@@ -104,7 +116,7 @@ final class RollupMaintainer {
   void reset() {
     deltas = new ConcurrentHashMap<>();
     recompute = ConcurrentHashMap.newKeySet();
-    lastRecomputed = new HashSet<>();
+    generation++;
     written.clear();
   }
 
@@ -113,28 +125,24 @@ final class RollupMaintainer {
     written.clear();
   }
 
-  /** Writes the rollups of {@code pending}, then refreshes the changed partitions. */
+  /**
+   * Writes the rollups of {@code pending}, then refreshes the changed partitions. Called while
+   * nothing is indexed (the indexer paused, or a replay), so the refresh publishes the spans of
+   * {@code pending} with their rollups and nothing else.
+   */
   void write(Pending pending) throws IOException {
     Set<TraceKey> full = new HashSet<>(pending.recompute());
-    for (TraceKey key : pending.deltas().keySet()) {
-      if (lastRecomputed.contains(key)) {
-        full.add(key);
-      }
-    }
-    if (!full.isEmpty()) {
-      // A recompute reads the spans: they must be visible.
-      partitions.refreshChanged();
-    }
     List<Partition> open = new ArrayList<>(partitions.all());
-    List<IndexSearcher> searchers = new ArrayList<>(open.size());
+    // The published searchers see every rollup written before and none of the spans pending.
+    List<IndexSearcher> published = new ArrayList<>(open.size());
     try {
       for (Partition p : open) {
-        searchers.add(p.searchers.acquire());
+        published.add(p.searchers.acquire());
       }
       for (Map.Entry<TraceKey, TraceRollups.Accumulator> e : pending.deltas().entrySet()) {
         TraceKey key = e.getKey();
         if (!full.contains(key)) {
-          TraceRollups.Accumulator stored = stored(key, open, searchers);
+          TraceRollups.Accumulator stored = stored(key, open, published);
           if (stored != null && stored.isEmpty()) {
             full.add(key);
           } else {
@@ -142,16 +150,39 @@ final class RollupMaintainer {
           }
         }
       }
-      for (TraceKey key : full) {
-        recomputeTrace(key, open, searchers);
+      if (!full.isEmpty()) {
+        recompute(full, open, published);
       }
-      lastRecomputed = full;
     } finally {
-      for (int i = 0; i < searchers.size(); i++) {
-        open.get(i).searchers.release(searchers.get(i));
+      for (int i = 0; i < published.size(); i++) {
+        open.get(i).searchers.release(published.get(i));
       }
     }
     partitions.refreshChanged();
+  }
+
+  /** Recomputes {@code keys} from their spans, read through readers of the paused index. */
+  private void recompute(Set<TraceKey> keys, List<Partition> open, List<IndexSearcher> published) throws IOException {
+    List<DirectoryReader> readers = new ArrayList<>(open.size());
+    try {
+      List<IndexSearcher> current = new ArrayList<>(open.size());
+      for (int i = 0; i < open.size(); i++) {
+        DirectoryReader reader = DirectoryReader.openIfChanged(
+            (DirectoryReader) published.get(i).getIndexReader(), open.get(i).writer);
+        if (reader == null) {
+          current.add(published.get(i));
+        } else {
+          readers.add(reader);
+          current.add(new IndexSearcher(reader));
+        }
+      }
+      for (TraceKey key : keys) {
+        recomputeTrace(key, open, current);
+      }
+      metrics.rollupRecomputes.inc(keys.size());
+    } finally {
+      IOUtils.close(readers);
+    }
   }
 
   private void merge(TraceKey key, TraceRollups.Accumulator stored, TraceRollups.Accumulator delta) throws IOException {

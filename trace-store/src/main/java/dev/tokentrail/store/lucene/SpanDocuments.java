@@ -4,6 +4,7 @@ import dev.tokentrail.genai.StoredCalls;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.TraceId;
 import dev.tokentrail.otlp.OtlpSpans;
+import dev.tokentrail.otlp.SpanWireEncoder;
 import dev.tokentrail.store.Tenants;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import org.apache.lucene.document.Document;
@@ -131,7 +132,7 @@ final class SpanDocuments {
   /** The span's document, with {@code blob} (from {@link #encode}) as its stored form. */
   static Document toDocument(Span span, byte[] blob) {
     Document doc = new Document();
-    for (IndexableField f : new SpanDocumentBuilder().build(Tenants.DEFAULT, span, StoredCalls.read(span), blob, null)) {
+    for (IndexableField f : new SpanDocumentBuilder().build(Tenants.DEFAULT, span, StoredCalls.read(span), blob, blob.length, null)) {
       doc.add(f);
     }
     return doc;
@@ -169,8 +170,10 @@ final class SpanDocuments {
     return 0;
   }
 
+  /** The stored form of one span (the indexing threads write it with their own encoder). */
   static byte[] encode(Span span) {
-    return OtlpSpans.encodeOne(span).toByteArray();
+    SpanWireEncoder encoder = SpanWireEncoder.create();
+    return java.util.Arrays.copyOf(encoder.buffer(), encoder.resourceSpans(span));
   }
 
   static Span decode(BytesRef blob) {

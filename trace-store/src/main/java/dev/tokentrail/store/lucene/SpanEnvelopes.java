@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.BytesRefBuilder;
 
 /**
  * Splits a stored span (an OTLP {@code ResourceSpans} of one span, {@link SpanDocuments#encode})
@@ -28,13 +29,20 @@ final class SpanEnvelopes {
   /** The envelopes seen, in id order; one instance per segment being written. */
   private final List<BytesRef> entries = new ArrayList<>();
   private final Map<BytesRef, Integer> ids = new HashMap<>();
+  // Reused per value: an envelope is copied only when it is new to the segment.
+  private final BytesRefBuilder resourcePart = new BytesRefBuilder();
+  private final BytesRefBuilder scopePart = new BytesRefBuilder();
+  private final BytesRefBuilder compacted = new BytesRefBuilder();
 
   /** The envelopes of a written segment, by id. */
   List<BytesRef> entries() {
     return entries;
   }
 
-  /** The compact form of {@code blob}, adding its envelopes to this dictionary if new. */
+  /**
+   * The compact form of {@code blob}, adding its envelopes to this dictionary if new; valid until
+   * the next call (the stored fields writer copies it at once).
+   */
   BytesRef compact(BytesRef blob) {
     byte[] b = blob.bytes;
     int end = blob.offset + blob.length;
@@ -67,7 +75,8 @@ final class SpanEnvelopes {
     if (scopeSpansStart < 0) {
       return verbatim(blob);
     }
-    byte[] resource = new byte[resourceLength];
+    resourcePart.grow(resourceLength);
+    byte[] resource = resourcePart.bytes();
     int r = 0;
     for (int p = blob.offset; p < end; ) {
       int fieldStart = p;
@@ -97,8 +106,10 @@ final class SpanEnvelopes {
         scopeLength += p - fieldStart;
       }
     }
-    byte[] scope = new byte[scopeLength];
-    byte[] out = new byte[10 + spanLength];
+    scopePart.grow(scopeLength);
+    byte[] scope = scopePart.bytes();
+    compacted.grow(10 + spanLength);
+    byte[] out = compacted.bytes();
     int s = 0;
     int o = 10;
     for (int p = scopeSpansStart; p < scopeSpansEnd; ) {
@@ -113,16 +124,19 @@ final class SpanEnvelopes {
         s += p - fieldStart;
       }
     }
-    int head = writeVarint(out, 0, idOf(resource) + 1L);
-    head = writeVarint(out, head, idOf(scope));
+    resourcePart.setLength(resourceLength);
+    scopePart.setLength(scopeLength);
+    int head = writeVarint(out, 0, idOf(resourcePart.get()) + 1L);
+    head = writeVarint(out, head, idOf(scopePart.get()));
     System.arraycopy(out, 10, out, head, spanLength);
-    return new BytesRef(out, 0, head + spanLength);
+    compacted.setLength(head + spanLength);
+    return compacted.get();
   }
 
-  private int idOf(byte[] envelope) {
-    BytesRef key = new BytesRef(envelope);
-    Integer id = ids.get(key);
+  private int idOf(BytesRef envelope) {
+    Integer id = ids.get(envelope);
     if (id == null) {
+      BytesRef key = BytesRef.deepCopyOf(envelope);
       id = entries.size();
       entries.add(key);
       ids.put(key, id);

@@ -3,19 +3,25 @@ package dev.tokentrail.store.lucene;
 import dev.tokentrail.genai.StoredCalls;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.otlp.SpanWireEncoder;
 import java.io.IOException;
 import java.util.List;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.TermQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes spans into their partitions, one per indexing thread (it owns a reusable document). A
- * span the partition's {@link SpanKeyFilter} has certainly not seen is added; one it may have seen
- * replaces the stored copy by its key. A span partitioned by receive time (a skewed clock) also
- * removes copies other partitions may hold (as does any span another partition's filter may have
- * seen). Each span goes to its trace's rollup delta. A document
- * Lucene refuses is logged (and counted when indexed live, not on replay); the others go on.
+ * Writes spans into their partitions, one per indexing thread: it owns a reusable document and a
+ * span encoder (the stored form of a span is encoded here, off the request thread). A span the
+ * partition's {@link SpanKeyFilter} has certainly not seen is added; one it may have seen replaces
+ * the stored copy by its key. A span partitioned by receive time (a skewed clock) also removes
+ * copies other partitions may hold (as does any span another partition's filter may have seen).
+ * Each span goes to its trace's rollup delta, marked for a recompute only when it really replaced
+ * a copy: one in the published index, or one this thread indexed since the last rollup write. A
+ * document Lucene refuses is logged (and counted when indexed live, not on replay); the others go
+ * on.
  */
 final class SpanIndexing {
   private static final Logger LOG = LoggerFactory.getLogger(SpanIndexing.class);
@@ -24,6 +30,9 @@ final class SpanIndexing {
   private final RollupMaintainer rollups;
   private final StoreMetrics metrics;
   private final SpanDocumentBuilder documents = new SpanDocumentBuilder();
+  private final SpanWireEncoder encoder = SpanWireEncoder.create();
+  private final RefreshSpanKeys indexedThisRefresh = new RefreshSpanKeys();
+  private int generation = -1;
 
   SpanIndexing(Partitions partitions, RollupMaintainer rollups, StoreMetrics metrics) {
     this.partitions = partitions;
@@ -32,30 +41,36 @@ final class SpanIndexing {
   }
 
   /**
-   * Indexes {@code spans} of {@code tenant}. {@code calls} and {@code blobs} may be null (replay):
-   * the calls are then read back from the stored attributes and the spans encoded here.
+   * Indexes {@code spans} of {@code tenant}, each stored as it is encoded here. {@code calls} may
+   * be null (replay): the calls are then read back from the stored attributes.
    */
-  void index(String tenant, List<Span> spans, LlmCall[] calls, byte[][] blobs, long receivedNanos, boolean live)
+  void index(String tenant, List<Span> spans, LlmCall[] calls, long receivedNanos, boolean live)
       throws IOException {
+    int current = rollups.generation();
+    if (current != generation) {
+      indexedThisRefresh.clear();
+      generation = current;
+    }
     for (int i = 0; i < spans.size(); i++) {
       Span span = spans.get(i);
       long at = span.startEpochNanos();
       boolean skewed = partitions.skewed(at, receivedNanos);
       Partition partition = partitions.forTime(skewed ? receivedNanos : at);
       LlmCall call = calls != null ? calls[i] : StoredCalls.read(span);
-      byte[] blob = blobs != null ? blobs[i] : SpanDocuments.encode(span);
       long h1 = SpanKeys.hash1(tenant, span);
       long h2 = SpanKeyFilter.hash2(h1);
       Term key = null;
-      boolean maybeResent = false;
+      boolean twiceThisRefresh = !indexedThisRefresh.add(h1);
+      boolean replaced = false;
       try {
-        var document = documents.build(tenant, span, call, blob, partitions.fieldBudget(partition.startNanos));
+        int length = encoder.resourceSpans(span);
+        var document = documents.build(tenant, span, call, encoder.buffer(), length, partitions.fieldBudget(partition.startNanos));
         if (partition.keys.addIfAbsent(h1, h2)) {
           partition.writer.addDocument(document);
         } else {
           key = new Term(SpanDocuments.SPAN_KEY, SpanKeys.spanKeyBytes(tenant, span));
+          replaced = twiceThisRefresh || published(partition, key);
           partition.writer.updateDocument(key, document);
-          maybeResent = true;
         }
         {
           // A copy in another partition (the span re-sent with another start time, or partitioned
@@ -66,10 +81,10 @@ final class SpanIndexing {
               if (key == null) {
                 key = new Term(SpanDocuments.SPAN_KEY, SpanKeys.spanKeyBytes(tenant, span));
               }
+              replaced |= twiceThisRefresh || published(other, key);
               other.writer.deleteDocuments(key);
               other.needsRefresh = true;
               other.needsCommit = true;
-              maybeResent = true;
             }
           }
         }
@@ -84,7 +99,21 @@ final class SpanIndexing {
       }
       partition.needsRefresh = true;
       partition.needsCommit = true;
-      rollups.add(tenant, span, call, partition, maybeResent);
+      rollups.add(tenant, span, call, partition, replaced);
+    }
+  }
+
+  /**
+   * Whether the published index holds {@code key}: it holds exactly the spans whose rollups were
+   * written, so a copy there is counted and this one replaces it. The filter's "maybe" alone is a
+   * false positive now and then, which must not cost a recompute.
+   */
+  private static boolean published(Partition partition, Term key) throws IOException {
+    IndexSearcher searcher = partition.searchers.acquire();
+    try {
+      return searcher.count(new TermQuery(key)) > 0;
+    } finally {
+      partition.searchers.release(searcher);
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
 import java.nio.charset.StandardCharsets;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.BytesRefBuilder;
 
 /**
  * Identities in the index. A span is identified by (tenant, trace id, span id) and a trace rollup
@@ -29,6 +30,21 @@ final class SpanKeys {
     span.traceId().writeTo(key, prefix.length);
     span.spanId().writeTo(key, prefix.length + 16);
     return new BytesRef(key);
+  }
+
+  /** The span's key as {@link #spanKeyBytes} makes it, written into {@code out}'s reused buffer. */
+  static BytesRef spanKey(String tenant, Span span, BytesRefBuilder out) {
+    if (Tenants.DEFAULT.equals(tenant)) {
+      out.clear();
+    } else {
+      out.copyChars(tenant);
+    }
+    int at = out.length();
+    out.grow(at + 24);
+    span.traceId().writeTo(out.bytes(), at);
+    span.spanId().writeTo(out.bytes(), at + 16);
+    out.setLength(at + 24);
+    return out.get();
   }
 
   /** The rollup's key: tenant prefix, trace id. */

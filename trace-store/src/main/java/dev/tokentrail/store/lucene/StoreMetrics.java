@@ -19,6 +19,7 @@ final class StoreMetrics {
   final Counter queriesCancelled;
   final Counter writeFailures;
   final Counter refused;
+  final Counter rollupRecomputes;
   private final PrometheusRegistry registry;
 
   StoreMetrics(PrometheusRegistry registry) {
@@ -64,6 +65,11 @@ final class StoreMetrics {
             .name("tokentrail_store_refused_batches_total")
             .help("Batches refused by accept (reason: overloaded = queue full, 429; unavailable = a write failure being retried, 503; closed = shut down or failed for good)")
             .labelNames("reason")
+            .register(registry);
+    rollupRecomputes =
+        Counter.builder()
+            .name("tokentrail_store_rollup_recomputes_total")
+            .help("Trace rollups recomputed from their spans because a re-sent span replaced a stored copy (other rollups are kept incrementally)")
             .register(registry);
   }
 

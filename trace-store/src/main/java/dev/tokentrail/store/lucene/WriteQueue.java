@@ -53,7 +53,6 @@ final class WriteQueue {
       spans.addAndGet(-batch.spans.size());
       bytes.addAndGet(-(batch.bytes - (batch.payload == null ? batch.payloadBytes : 0)));
       batch.payload = null;
-      batch.blobs = null;
     }
   }
 

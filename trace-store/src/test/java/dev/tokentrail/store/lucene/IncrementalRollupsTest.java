@@ -120,6 +120,75 @@ class IncrementalRollupsTest {
     }
   }
 
+  @Test
+  void spansAndTheirRollupBecomeVisibleTogether() throws Exception {
+    TraceId traceId = randomTraceId();
+    java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger observed = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> ahead = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (LuceneSpanStore store = builder(new PrometheusRegistry()).refreshInterval(Duration.ofMillis(5)).open()) {
+      Thread reader = new Thread(() -> {
+        while (sending.get()) {
+          // Spans first, then the rollup: visibility only grows, so the rollup counts at least as many.
+          int spans = store.getTrace(Tenants.DEFAULT, traceId, 0, 0).size();
+          TraceSummary rollup = store.traceSummary(traceId);
+          long counted = rollup == null ? 0 : rollup.spanCount();
+          if (counted < spans) {
+            ahead.add(spans + " spans visible, rollup counts " + counted);
+          }
+          if (spans > 0) {
+            observed.incrementAndGet();
+          }
+        }
+      });
+      reader.start();
+      try {
+        for (int round = 0; round < 60; round++) {
+          List<Span> batch = new ArrayList<>();
+          for (int i = 0; i < 3; i++) {
+            batch.add(span(traceId, "step-" + round + "-" + i, NOW + round * 10L + i, 5).build());
+          }
+          send(store, batch);
+          Thread.sleep(3);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.getTrace(Tenants.DEFAULT, traceId, 0, 0).size() == 180);
+      } finally {
+        sending.set(false);
+        reader.join();
+      }
+    }
+    assertThat(observed.get()).as("reads that saw the trace").isPositive();
+    assertThat(ahead).as("reads that saw spans before their rollup").isEmpty();
+  }
+
+  @Test
+  void onlyASpanThatReplacedACopyCostsItsTraceARecompute() throws Exception {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    TraceId traceId = randomTraceId();
+    List<Span> sent = new ArrayList<>();
+    try (LuceneSpanStore store = builder(registry).open()) {
+      for (int round = 0; round < 40; round++) {
+        List<Span> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          batch.add(llmCall(traceId, SpanId.NONE, "gpt-4o", 10, 5, 0.25, NOW + round * 10L + i).build());
+        }
+        if (round == 10) {
+          batch.add(sent.get(3)); // one re-send; the trace keeps receiving spans afterwards
+        }
+        sent.addAll(batch);
+        send(store, batch);
+        Thread.sleep(5);
+      }
+      long distinct = sent.stream().map(Span::spanId).distinct().count();
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        TraceSummary kept = store.traceSummary(traceId);
+        assertThat(kept.spanCount()).isEqualTo(distinct);
+        assertThat(kept).isEqualTo(store.recomputedSummary(traceId));
+      });
+      assertThat(counter(registry, "tokentrail_store_rollup_recomputes")).isEqualTo(1);
+    }
+  }
+
   private static double counter(PrometheusRegistry registry, String name) {
     for (MetricSnapshot m : registry.scrape()) {
       if (m.getMetadata().getPrometheusName().equals(name)) {
