@@ -2,6 +2,7 @@ package dev.tokentrail.store.opensearch;
 
 import static dev.tokentrail.store.opensearch.SpanDocuments.*;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
 import java.time.Duration;
@@ -103,6 +104,10 @@ final class IndexTemplates {
 
   private static void spanMapping(ObjectNode mappings) {
     mappings.put("dynamic", false);
+    // _source keeps only what reads take from it (the span itself and the call fields rollups
+    // of loaded spans need); every other field is indexed and read from doc values.
+    ArrayNode source = mappings.putObject("_source").putArray("includes");
+    READ_FIELDS.forEach(source::add);
     mappings.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
     ObjectNode p = mappings.putObject("properties");
     for (String f : new String[] {TENANT, KEY, TRACE_ID, SPAN_ID, PARENT_ID, NAME, KIND, STATUS, SERVICE, SPAN_KEYS,

@@ -3,10 +3,13 @@ package dev.tokentrail.store.opensearch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.MetricsAnswer;
 import dev.tokentrail.store.MetricsQuery;
 import dev.tokentrail.store.MetricsSeries;
+import dev.tokentrail.store.eval.MetricsEvaluator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -108,8 +111,8 @@ final class MetricsAggregation {
       JsonNode hit = step.path("ex").path("hits").path("hits").path(0);
       if (!hit.isMissingNode()) {
         JsonNode f = hit.path("fields");
-        exemplar = new MetricsSeries.Exemplar(f.path(SpanDocuments.TRACE_ID).path(0).asText(),
-            f.path(SpanDocuments.SPAN_ID).path(0).asText(), f.path(SpanDocuments.START).path(0).asLong(), b,
+        exemplar = new MetricsSeries.Exemplar(TraceId.fromHex(f.path(SpanDocuments.TRACE_ID).path(0).asText()),
+            SpanId.fromHex(f.path(SpanDocuments.SPAN_ID).path(0).asText()), f.path(SpanDocuments.START).path(0).asLong(), b,
             numeric ? f.path(SpanDocuments.DURATION).path(0).asLong() / 1e9 : Double.NaN);
       }
       out.add(new MetricsEvaluator.BucketStats(key, b, count, numeric ? count : 0,

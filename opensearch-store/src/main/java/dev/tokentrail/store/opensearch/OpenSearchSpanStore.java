@@ -1,5 +1,6 @@
 package dev.tokentrail.store.opensearch;
 
+import dev.tokentrail.model.TraceId;
 import static java.util.Objects.requireNonNull;
 
 import dev.tokentrail.model.IngestedSpan;
@@ -64,7 +65,8 @@ public final class OpenSearchSpanStore implements SpanStore {
   }
 
   @Override
-  public List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
+  public List<Span> getTrace(String tenant, TraceId traceId, long fromEpochNanos, long toEpochNanos) {
+    requireNonNull(traceId, "traceId");
     return read(tenant, () -> traces.getTrace(tenant, traceId));
   }
 
@@ -98,7 +100,7 @@ public final class OpenSearchSpanStore implements SpanStore {
   }
 
   @Override
-  public Map<String, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
+  public Map<TraceId, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
     return read(tenant, () -> calls.outcomes(tenant, fromEpochNanos, toEpochNanos));
   }
 

@@ -11,6 +11,8 @@ import dev.tokentrail.store.Spansets;
 import dev.tokentrail.store.TraceMatch;
 import dev.tokentrail.store.TraceSearch;
 import dev.tokentrail.store.TraceSummary;
+import dev.tokentrail.store.eval.SpanMatcher;
+import dev.tokentrail.store.eval.TraceSearcher;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -76,7 +78,7 @@ final class RankedSearch {
       Map<String, TraceSummary> rollups = new LinkedHashMap<>();
       for (JsonNode hit : hits) {
         TraceSummary s = TraceRollups.read(hit.path("_source"));
-        rollups.put(s.traceId(), s);
+        rollups.put(s.traceId().hex(), s);
       }
       List<TraceMatch> matches = exactFilter != null
           ? exactMatches(tenant, search, exactFilter, rollups)
@@ -229,7 +231,7 @@ final class RankedSearch {
         : new SpanMatcher(new SpanFilter.And(List.copyOf(traceLevel)));
     List<TraceMatch> out = new ArrayList<>();
     for (TraceSummary summary : rollups.values()) {
-      JsonNode bucket = buckets.get(summary.traceId());
+      JsonNode bucket = buckets.get(summary.traceId().hex());
       if (bucket == null) {
         continue;
       }
@@ -265,7 +267,7 @@ final class RankedSearch {
     }
     Map<String, TraceSpans> out = new LinkedHashMap<>();
     for (TraceSummary s : rollups.values()) {
-      out.put(s.traceId(), new TraceSpans(s));
+      out.put(s.traceId().hex(), new TraceSpans(s));
     }
     reader.scan(query, SpanDocuments.READ_FIELDS, List.of(SpanDocuments.TRACE_ID), hit -> {
       TraceSpans trace = out.get(hit.path("fields").path(SpanDocuments.TRACE_ID).path(0).asText());
@@ -273,7 +275,7 @@ final class RankedSearch {
         trace.put(SpanDocuments.read(hit.path("_source")));
       }
     });
-    out.values().removeIf(t -> t.spans().isEmpty());
+    out.values().removeIf(t -> t.stored().isEmpty());
     return out;
   }
 

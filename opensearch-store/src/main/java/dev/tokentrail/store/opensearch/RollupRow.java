@@ -1,6 +1,7 @@
 package dev.tokentrail.store.opensearch;
 
 import dev.tokentrail.model.Saturating;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceSummary;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -65,7 +66,7 @@ record RollupRow(
       }
     }
     RollupRow named = root != null ? root : ordered.get(0);
-    return new TraceSummary(traceId, named.service(), named.name(), start, Math.max(0, end - start), ordered.size(),
+    return new TraceSummary(TraceId.fromHex(traceId), named.service(), named.name(), start, Math.max(0, end - start), ordered.size(),
         calls, errors, cost, input, output, List.copyOf(models), team, project);
   }
 }

@@ -9,6 +9,7 @@ import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.otlp.OtlpSpans;
+import dev.tokentrail.store.eval.AttributeValues;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -89,16 +90,18 @@ final class SpanDocuments {
     return tenant + '/' + traceId;
   }
 
-  /** Writes the document of {@code ingested} (ids already normalized to lower-case hex). */
+  /** Writes the document of {@code ingested}; ids as lower-case hex keywords. */
   static void write(JsonGenerator out, String tenant, IngestedSpan ingested) throws IOException {
     Span span = ingested.span();
     out.writeStartObject();
     out.writeStringField(TENANT, tenant);
-    out.writeStringField(KEY, id(tenant, span.traceId(), span.spanId()));
-    out.writeStringField(TRACE_ID, span.traceId());
-    out.writeStringField(SPAN_ID, span.spanId());
-    if (!span.parentSpanId().isEmpty()) {
-      out.writeStringField(PARENT_ID, span.parentSpanId());
+    String traceId = span.traceId().hex();
+    String spanId = span.spanId().hex();
+    out.writeStringField(KEY, id(tenant, traceId, spanId));
+    out.writeStringField(TRACE_ID, traceId);
+    out.writeStringField(SPAN_ID, spanId);
+    if (!span.parentSpanId().isNone()) {
+      out.writeStringField(PARENT_ID, span.parentSpanId().hex());
     }
     out.writeStringField(NAME, span.name());
     out.writeStringField(KIND, span.kind().traceQlName());

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * OpenSearch queries for span filters. A {@link SpanFilter} becomes a query selecting a superset
- * of the spans it matches, so OpenSearch narrows the candidates and {@link SpanMatcher} decides
+ * of the spans it matches, so OpenSearch narrows the candidates and {@link dev.tokentrail.store.eval.SpanMatcher} decides
  * exactly in Java. Pushed down: the tenant and time window, boolean structure, {@code name},
  * {@code status}, {@code kind}, {@code statusMessage} equality, {@code duration} comparisons,
  * attribute existence, and string or boolean attribute equality (as {@code key=value} terms); every

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
-import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.MetricsAnswer;
@@ -16,6 +16,8 @@ import dev.tokentrail.store.TagValue;
 import dev.tokentrail.store.TraceMatch;
 import dev.tokentrail.store.TraceSearch;
 import dev.tokentrail.store.TraceSummary;
+import dev.tokentrail.store.eval.AttributeValues;
+import dev.tokentrail.store.eval.MetricsEvaluator;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -41,11 +43,8 @@ final class TraceQueries {
     this.reader = reader;
   }
 
-  List<Span> getTrace(String tenant, String traceId) {
-    String id = Ids.normalizeTraceId(traceId);
-    if (id == null) {
-      throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
-    }
+  List<Span> getTrace(String tenant, TraceId traceId) {
+    String id = traceId.hex();
     TraceSpans trace = reader.loadTraces(tenant, List.of(id)).get(id);
     return trace == null ? List.of() : trace.ordered().stream().map(StoredSpan::span).toList();
   }

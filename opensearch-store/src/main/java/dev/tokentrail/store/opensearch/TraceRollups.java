@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceSummary;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -166,7 +167,7 @@ final class TraceRollups {
   static TraceSummary read(JsonNode source) {
     List<String> models = new ArrayList<>();
     source.path(MODELS).forEach(m -> models.add(m.asText()));
-    return new TraceSummary(source.path(SpanDocuments.TRACE_ID).asText(), text(source.get(ROOT_SERVICE)),
+    return new TraceSummary(TraceId.fromHex(source.path(SpanDocuments.TRACE_ID).asText()), text(source.get(ROOT_SERVICE)),
         text(source.get(ROOT_NAME)), source.path(START).asLong(), source.path(DURATION).asLong(),
         source.path(SPANS).asInt(), source.path(CALLS).asInt(), source.path(ERRORS).asInt(),
         source.path(COST).asDouble(), source.path(INPUT).asLong(), source.path(OUTPUT).asLong(), List.copyOf(models),

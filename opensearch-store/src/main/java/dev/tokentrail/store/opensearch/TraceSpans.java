@@ -3,6 +3,7 @@ package dev.tokentrail.store.opensearch;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.StatusCode;
 import dev.tokentrail.store.TraceSummary;
+import dev.tokentrail.store.eval.EvaluatedTrace;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -14,7 +15,7 @@ import java.util.TreeMap;
  * and the trace's rollup: either read from its rollup document (searches, which load only the
  * spans that may match) or computed from all of the trace's spans as {@link TraceSummary} defines it.
  */
-final class TraceSpans {
+final class TraceSpans implements EvaluatedTrace {
   /** Start time, then span id: the order spans of a trace are read in. */
   static final Comparator<StoredSpan> BY_START =
       Comparator.<StoredSpan>comparingLong(s -> s.span().startEpochNanos()).thenComparing(s -> s.span().spanId());
@@ -30,7 +31,7 @@ final class TraceSpans {
 
   /** A trace whose rollup was read from its rollup document; {@link #put} keeps it. */
   TraceSpans(TraceSummary rollup) {
-    this.traceId = rollup.traceId();
+    this.traceId = rollup.traceId().hex();
     this.summary = rollup;
     this.fixedSummary = true;
   }
@@ -40,14 +41,23 @@ final class TraceSpans {
   }
 
   void put(StoredSpan span) {
-    spans.put(span.span().spanId(), span);
+    spans.put(span.span().spanId().hex(), span);
     if (!fixedSummary) {
       summary = null;
     }
   }
 
-  Collection<StoredSpan> spans() {
+  Collection<StoredSpan> stored() {
     return spans.values();
+  }
+
+  @Override
+  public Collection<Span> spans() {
+    List<Span> out = new ArrayList<>(spans.size());
+    for (StoredSpan s : spans.values()) {
+      out.add(s.span());
+    }
+    return out;
   }
 
   /** The spans ordered by start time, then span id. */
@@ -57,7 +67,8 @@ final class TraceSpans {
     return out;
   }
 
-  TraceSummary summary() {
+  @Override
+  public TraceSummary summary() {
     if (summary == null) {
       summary = summarize();
     }
@@ -68,7 +79,7 @@ final class TraceSpans {
     List<RollupRow> rows = new ArrayList<>(spans.size());
     for (StoredSpan stored : spans.values()) {
       Span span = stored.span();
-      rows.add(new RollupRow(span.spanId(), span.startEpochNanos(), span.endEpochNanos(),
+      rows.add(new RollupRow(span.spanId().hex(), span.startEpochNanos(), span.endEpochNanos(),
           span.statusCode() == StatusCode.ERROR, span.isRoot(), span.resource().serviceName(), span.name(),
           stored.llmCall(), stored.costUsd(), stored.inputTokens(), stored.outputTokens(), stored.model(),
           stored.team(), stored.project()));

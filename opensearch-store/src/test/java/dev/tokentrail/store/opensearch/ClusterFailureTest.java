@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.StoreClosedException;
 import dev.tokentrail.store.StoreOverloadedException;
 import dev.tokentrail.store.Tenants;
@@ -17,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -123,8 +124,8 @@ class ClusterFailureTest {
     long start = System.currentTimeMillis() * 1_000_000L;
     List<IngestedSpan> out = new ArrayList<>();
     for (int i = 0; i < SPANS_PER_BATCH; i++) {
-      String traceId = HexFormat.of().formatHex(new byte[12]) + String.format("%08x", b * SPANS_PER_BATCH + i);
-      Span span = Span.builder().traceId(traceId).spanId(String.format("%016x", i + 1)).name("batch-" + b)
+      TraceId traceId = new TraceId(0, b * SPANS_PER_BATCH + i + 1);
+      Span span = Span.builder().traceId(traceId).spanId(new SpanId(i + 1)).name("batch-" + b)
           .startEpochNanos(start + i).endEpochNanos(start + i + 1000).build();
       out.add(new IngestedSpan(span, null));
     }

@@ -28,7 +28,7 @@ final class CallColumns {
     CallTable table = new CallTable();
     for (StoredTrace trace : traces) {
       cancellation.check();
-      for (IngestedSpan s : trace.spans()) {
+      for (IngestedSpan s : trace.ingested()) {
         if (s.call() != null && selected(s, filter)) {
           addRow(table, s.span(), s.call());
         }
@@ -83,7 +83,7 @@ final class CallColumns {
     for (StoredTrace trace : traces) {
       cancellation.check();
       Span winner = null;
-      for (IngestedSpan s : trace.spans()) {
+      for (IngestedSpan s : trace.ingested()) {
         Span span = s.span();
         if (!(span.attribute(GenAiAttributes.TT_OUTCOME) instanceof String outcome) || outcome.isEmpty()
             || !TagDiscovery.inRange(span.startEpochNanos(), from, to)) {

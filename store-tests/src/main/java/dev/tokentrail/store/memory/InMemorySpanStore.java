@@ -1,5 +1,7 @@
 package dev.tokentrail.store.memory;
 
+import dev.tokentrail.store.eval.MetricsEvaluator;
+import dev.tokentrail.store.eval.TraceSearcher;
 import static java.util.Objects.requireNonNull;
 
 import dev.tokentrail.model.IngestedSpan;
@@ -130,7 +132,7 @@ public final class InMemorySpanStore implements SpanStore {
   public List<TraceMatch> search(String tenant, TraceSearch search) {
     requireNonNull(search, "search");
     TraceSearcher searcher = new TraceSearcher(search);
-    return read(tenant, traces -> searcher.run(traces.values()));
+    return read(tenant, traces -> searcher.run(traces.values(), search.limit()));
   }
 
   @Override

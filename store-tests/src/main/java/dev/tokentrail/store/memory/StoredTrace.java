@@ -9,6 +9,7 @@ import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.StatusCode;
 import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceSummary;
+import dev.tokentrail.store.eval.EvaluatedTrace;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -21,7 +22,7 @@ import java.util.function.Function;
  * The stored spans of one trace of one tenant, by span id (a re-sent span replaces its earlier
  * copy), and the trace's rollup computed from them as {@link TraceSummary} defines it.
  */
-final class StoredTrace {
+final class StoredTrace implements EvaluatedTrace {
   /** Start time, then span id: the order spans of a trace are read in. */
   static final Comparator<IngestedSpan> BY_START =
       Comparator.<IngestedSpan>comparingLong(s -> s.span().startEpochNanos()).thenComparing(s -> s.span().spanId());
@@ -56,8 +57,17 @@ final class StoredTrace {
     return spans.isEmpty();
   }
 
-  Collection<IngestedSpan> spans() {
+  Collection<IngestedSpan> ingested() {
     return spans.values();
+  }
+
+  @Override
+  public Collection<Span> spans() {
+    List<Span> out = new ArrayList<>(spans.size());
+    for (IngestedSpan s : spans.values()) {
+      out.add(s.span());
+    }
+    return out;
   }
 
   /** The spans ordered by start time, then span id. */
@@ -67,7 +77,8 @@ final class StoredTrace {
     return out;
   }
 
-  TraceSummary summary() {
+  @Override
+  public TraceSummary summary() {
     if (summary == null) {
       summary = summarize();
     }

@@ -1,5 +1,6 @@
 package dev.tokentrail.store.memory;
 
+import dev.tokentrail.store.eval.AttributeValues;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.store.FieldRef;
@@ -32,7 +33,7 @@ final class TagDiscovery {
     TreeSet<String> resource = new TreeSet<>();
     for (StoredTrace trace : traces) {
       cancellation.check();
-      for (IngestedSpan s : trace.spans()) {
+      for (IngestedSpan s : trace.ingested()) {
         if (inRange(s.span().startEpochNanos(), from, to)) {
           addKeys(s.span().attributes(), span);
           addKeys(s.span().resource().attributes(), resource);
@@ -69,7 +70,7 @@ final class TagDiscovery {
         }
         continue;
       }
-      for (IngestedSpan s : trace.spans()) {
+      for (IngestedSpan s : trace.ingested()) {
         if (inRange(s.span().startEpochNanos(), from, to)) {
           for (TagValue v : valuesOf(s.span(), field)) {
             counts.merge(v, 1L, Long::sum);

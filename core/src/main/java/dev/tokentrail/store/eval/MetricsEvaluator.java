@@ -1,6 +1,5 @@
-package dev.tokentrail.store.memory;
+package dev.tokentrail.store.eval;
 
-import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.MetricsAnswer;
@@ -16,18 +15,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Answers a {@link MetricsQuery} by visiting every span: per series (the values of the {@code by}
+ * Answers a {@link MetricsQuery} by visiting the spans a store hands it (every span, or a superset
+ * of the matching ones), or from statistics the store aggregated itself: per series (the values of the {@code by}
  * fields) and step bucket, the count of matching spans and the count, sum, minimum, maximum (and,
  * when kept, every value) of the field; {@code duration} is read in seconds. Exemplars: per series
  * and bucket the span with the largest value (the earliest-starting one, then the smallest span id,
  * on ties and without a field), spread over the buckets when more than asked for.
  */
-final class MetricsEvaluator {
+public final class MetricsEvaluator {
   private final MetricsQuery query;
   private final int buckets;
   private final SpanMatcher matcher;
 
-  MetricsEvaluator(MetricsQuery query) {
+  /** Validates {@code query} before anything is read. */
+  public MetricsEvaluator(MetricsQuery query) {
     this.query = query;
     this.buckets = query.buckets();
     this.matcher = new SpanMatcher(query.filter());
@@ -61,6 +62,16 @@ final class MetricsEvaluator {
       for (int b = 0; b < buckets; b++) {
         values.add(new ArrayList<>());
       }
+    }
+
+    /** Statistics aggregated elsewhere for one bucket ({@code min}/{@code max} NaN without values). */
+    void add(int bucket, long count, long fieldCount, double sum, double min, double max, MetricsSeries.Exemplar e) {
+      counts[bucket] += count;
+      fieldCounts[bucket] += fieldCount;
+      sums[bucket] += sum;
+      mins[bucket] = min;
+      maxs[bucket] = max;
+      best[bucket] = e;
     }
 
     void observe(Span span, int bucket, double v) {
@@ -97,14 +108,14 @@ final class MetricsEvaluator {
     return a;
   }
 
-  MetricsAnswer run(Collection<StoredTrace> traces) {
+  /** The answer over {@code traces}, whose spans include at least every span the query matches. */
+  public MetricsAnswer run(Collection<? extends EvaluatedTrace> traces) {
     QueryCancellation cancellation = QueryCancellation.current();
     Map<List<Object>, Acc> series = new LinkedHashMap<>();
     long inspected = 0;
-    for (StoredTrace trace : traces) {
+    for (EvaluatedTrace trace : traces) {
       cancellation.check();
-      for (IngestedSpan s : trace.spans()) {
-        Span span = s.span();
+      for (Span span : trace.spans()) {
         long start = span.startEpochNanos();
         if (start < query.startNanos() || start >= query.endNanos() || !matcher.matches(span, trace::summary)) {
           continue;
@@ -114,6 +125,25 @@ final class MetricsEvaluator {
         List<Object> group = groupValues(span);
         series.computeIfAbsent(group, Acc::new).observe(span, bucket, fieldValue(span));
       }
+    }
+    return new MetricsAnswer(toSeries(series.values()), inspected);
+  }
+
+  /**
+   * One series' bucket as a store aggregated it itself: matching spans, spans with a field value,
+   * their sum, minimum and maximum (NaN without values), and the bucket's exemplar (null: none).
+   */
+  public record BucketStats(List<Object> group, int bucket, long count, long fieldCount, double sum, double min,
+      double max, MetricsSeries.Exemplar exemplar) {}
+
+  /** The answer from statistics a store aggregated itself, exemplars kept as {@link #run} keeps them. */
+  public MetricsAnswer fromBuckets(List<BucketStats> stats) {
+    Map<List<Object>, Acc> series = new LinkedHashMap<>();
+    long inspected = 0;
+    for (BucketStats b : stats) {
+      series.computeIfAbsent(b.group(), Acc::new)
+          .add(b.bucket(), b.count(), b.fieldCount(), b.sum(), b.min(), b.max(), b.exemplar());
+      inspected += b.count();
     }
     return new MetricsAnswer(toSeries(series.values()), inspected);
   }

@@ -1,6 +1,7 @@
-package dev.tokentrail.store.opensearch;
+package dev.tokentrail.store.eval;
 
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.store.AggregateCondition;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.QueryCancellation;
@@ -17,15 +18,20 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The exact, in-Java part of a {@link TraceSearch}, step by step as its Javadoc numbers them: match,
- * aggregate, trace duration, rank, show, over candidate traces OpenSearch selected (a superset of
- * the answer, see {@link SpanQueries}), each with its rollup and at least the spans that may match.
+ * Answers a {@link TraceSearch} over the traces a store hands it (every trace of the tenant, or
+ * candidates that include every match, each with at least the spans that may match), step by step
+ * as its Javadoc numbers them: match, aggregate, trace duration, rank, show.
  */
-final class TraceSearcher {
+public final class TraceSearcher {
+  /** Start time, then span id: the order a trace's spans are shown in. */
+  public static final Comparator<Span> BY_START =
+      Comparator.comparingLong(Span::startEpochNanos).thenComparing(Span::spanId);
+
   private final TraceSearch search;
   private final Map<Spansets.Filter, SpanMatcher> matchers = new LinkedHashMap<>();
 
-  TraceSearcher(TraceSearch search) {
+  /** Validates {@code search} before anything is read. */
+  public TraceSearcher(TraceSearch search) {
     this.search = search;
     compile(search.spansets());
     for (AggregateCondition a : search.aggregates()) {
@@ -46,17 +52,17 @@ final class TraceSearcher {
   }
 
   /** The best {@code limit} matches among {@code traces}, ranked. */
-  List<TraceMatch> run(Collection<TraceSpans> traces, int limit) {
+  public List<TraceMatch> run(Collection<? extends EvaluatedTrace> traces, int limit) {
     QueryCancellation cancellation = QueryCancellation.current();
-    record Hit(TraceSpans trace, List<StoredSpan> matched) {}
+    record Hit(EvaluatedTrace trace, List<Span> matched) {}
     List<Hit> hits = new ArrayList<>();
-    for (TraceSpans trace : traces) {
+    for (EvaluatedTrace trace : traces) {
       cancellation.check();
-      Map<String, StoredSpan> matched = evaluate(search.spansets(), trace);
+      Map<SpanId, Span> matched = evaluate(search.spansets(), trace);
       if (matched == null) {
         continue;
       }
-      List<StoredSpan> spans = new ArrayList<>(matched.values());
+      List<Span> spans = new ArrayList<>(matched.values());
       if (!passesAggregates(spans)) {
         continue;
       }
@@ -72,11 +78,11 @@ final class TraceSearcher {
     hits.sort(Comparator.comparing((Hit h) -> h.trace().summary(), ranking(search.order())));
     List<TraceMatch> out = new ArrayList<>();
     for (Hit hit : hits.subList(0, Math.min(limit, hits.size()))) {
-      List<StoredSpan> ordered = new ArrayList<>(hit.matched());
-      ordered.sort(TraceSpans.BY_START);
+      List<Span> ordered = new ArrayList<>(hit.matched());
+      ordered.sort(BY_START);
       List<Span> shown = new ArrayList<>();
-      for (StoredSpan s : ordered.subList(0, Math.min(search.spansPerTrace(), ordered.size()))) {
-        shown.add(s.span());
+      for (Span s : ordered.subList(0, Math.min(search.spansPerTrace(), ordered.size()))) {
+        shown.add(s);
       }
       out.add(new TraceMatch(hit.trace().summary(), List.copyOf(shown), ordered.size(), aggregateValues(ordered)));
     }
@@ -84,21 +90,21 @@ final class TraceSearcher {
   }
 
   /** The trace's matched spans by span id, or null when the spansets do not select the trace. */
-  private Map<String, StoredSpan> evaluate(Spansets node, TraceSpans trace) {
+  private Map<SpanId, Span> evaluate(Spansets node, EvaluatedTrace trace) {
     return switch (node) {
       case Spansets.Filter f -> {
         SpanMatcher matcher = matchers.get(f);
-        Map<String, StoredSpan> matched = new TreeMap<>();
-        for (StoredSpan s : trace.spans()) {
-          if (inWindow(s.span().startEpochNanos()) && matcher.matches(s.span(), trace::summary)) {
-            matched.put(s.span().spanId(), s);
+        Map<SpanId, Span> matched = new TreeMap<>();
+        for (Span s : trace.spans()) {
+          if (inWindow(s.startEpochNanos()) && matcher.matches(s, trace::summary)) {
+            matched.put(s.spanId(), s);
           }
         }
         yield matched.isEmpty() ? null : matched;
       }
       case Spansets.Combine c -> {
-        Map<String, StoredSpan> left = evaluate(c.left(), trace);
-        Map<String, StoredSpan> right = evaluate(c.right(), trace);
+        Map<SpanId, Span> left = evaluate(c.left(), trace);
+        Map<SpanId, Span> right = evaluate(c.right(), trace);
         if (c.and() && (left == null || right == null)) {
           yield null;
         }
@@ -106,7 +112,7 @@ final class TraceSearcher {
           yield left == null ? right : left;
         }
         // Both sides' matched spans, each span once.
-        Map<String, StoredSpan> union = new TreeMap<>(left);
+        Map<SpanId, Span> union = new TreeMap<>(left);
         union.putAll(right);
         yield union;
       }
@@ -118,7 +124,7 @@ final class TraceSearcher {
         && (search.toEpochNanos() <= 0 || start <= search.toEpochNanos());
   }
 
-  private boolean passesAggregates(List<StoredSpan> matched) {
+  private boolean passesAggregates(List<Span> matched) {
     for (AggregateCondition a : search.aggregates()) {
       double value = aggregate(a, matched);
       if (Double.isNaN(value) || !a.test(value)) {
@@ -128,7 +134,7 @@ final class TraceSearcher {
     return true;
   }
 
-  private Map<String, Double> aggregateValues(List<StoredSpan> matched) {
+  private Map<String, Double> aggregateValues(List<Span> matched) {
     if (search.aggregates().isEmpty()) {
       return Map.of();
     }
@@ -140,7 +146,7 @@ final class TraceSearcher {
   }
 
   /** The aggregate over the matched spans; NaN when no matched span has the field. */
-  static double aggregate(AggregateCondition a, List<StoredSpan> matched) {
+  public static double aggregate(AggregateCondition a, List<Span> matched) {
     if (a.function() == AggregateCondition.Function.COUNT) {
       return matched.size();
     }
@@ -148,10 +154,10 @@ final class TraceSearcher {
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
     int n = 0;
-    for (StoredSpan s : matched) {
+    for (Span s : matched) {
       double v = a.field().scope() == FieldRef.Scope.INTRINSIC
-          ? s.span().durationNanos()
-          : AttributeValues.number(s.span(), a.field());
+          ? s.durationNanos()
+          : AttributeValues.number(s, a.field());
       if (Double.isNaN(v)) {
         continue;
       }
@@ -173,7 +179,7 @@ final class TraceSearcher {
   }
 
   /** {@link TraceSearch.Order}'s ranking, remaining ties by trace id ascending. */
-  static Comparator<TraceSummary> ranking(TraceSearch.Order order) {
+  public static Comparator<TraceSummary> ranking(TraceSearch.Order order) {
     Comparator<TraceSummary> newest = Comparator.comparingLong(TraceSummary::startEpochNanos).reversed();
     Comparator<TraceSummary> primary = switch (order) {
       case NEWEST -> newest;

@@ -1,4 +1,4 @@
-package dev.tokentrail.store.opensearch;
+package dev.tokentrail.store.eval;
 
 import dev.tokentrail.model.Span;
 import dev.tokentrail.store.FieldRef;
@@ -18,17 +18,18 @@ import java.util.regex.Pattern;
  * spans having the field and none of whose values equals or matches, list elements each, and
  * trace-level intrinsics on the trace's rollup.
  */
-final class SpanMatcher {
+public final class SpanMatcher {
   private final SpanFilter filter;
   private final Map<String, Pattern> patterns = new HashMap<>();
 
-  SpanMatcher(SpanFilter filter) {
+  /** Compiles {@code filter}; throws {@link IllegalArgumentException} for what no span could be tested against. */
+  public SpanMatcher(SpanFilter filter) {
     this.filter = filter;
     validate(filter);
   }
 
   /** Whether {@code span} matches; {@code summary} supplies its trace's rollup when a condition needs it. */
-  boolean matches(Span span, Supplier<TraceSummary> summary) {
+  public boolean matches(Span span, Supplier<TraceSummary> summary) {
     return matches(filter, span, summary);
   }
 

@@ -1,4 +1,4 @@
-package dev.tokentrail.store.memory;
+package dev.tokentrail.store.eval;
 
 import dev.tokentrail.model.Span;
 import dev.tokentrail.store.FieldRef;
@@ -9,15 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How the reference store reads attribute values: the searchable scalars of a value (a string,
+ * How stores read attribute values in Java: the searchable scalars of a value (a string,
  * number or boolean, or each such element of a list; bytes, maps, NaN and empty lists are not
  * searchable and count as absent), their TraceQL types, and the numeric value aggregates read.
  */
-final class AttributeValues {
+public final class AttributeValues {
   private AttributeValues() {}
 
   /** The searchable scalars of an attribute value; empty when it has none. */
-  static List<Object> scalars(Object value) {
+  public static List<Object> scalars(Object value) {
     if (value instanceof List<?> list) {
       List<Object> out = new ArrayList<>(list.size());
       for (Object element : list) {
@@ -36,7 +36,7 @@ final class AttributeValues {
   }
 
   /** The attribute map a scope reads: span or resource. */
-  static Map<String, Object> attributes(Span span, boolean resource) {
+  public static Map<String, Object> attributes(Span span, boolean resource) {
     return resource ? span.resource().attributes() : span.attributes();
   }
 
@@ -44,7 +44,7 @@ final class AttributeValues {
    * The scalars of {@code field} on {@code span}, for a span, resource or unscoped attribute (the
    * span's own value first, then the resource's).
    */
-  static List<Object> scalars(Span span, FieldRef field) {
+  public static List<Object> scalars(Span span, FieldRef field) {
     return switch (field.scope()) {
       case SPAN -> scalars(span.attributes().get(field.name()));
       case RESOURCE -> scalars(span.resource().attributes().get(field.name()));
@@ -66,7 +66,7 @@ final class AttributeValues {
    * The number an aggregate or a metric reads from an attribute: the smallest numeric scalar of the
    * span's value (unscoped: of the span's value, else the resource's), NaN when there is none.
    */
-  static double number(Span span, FieldRef field) {
+  public static double number(Span span, FieldRef field) {
     return switch (field.scope()) {
       case SPAN -> smallestNumber(span.attributes().get(field.name()));
       case RESOURCE -> smallestNumber(span.resource().attributes().get(field.name()));
@@ -89,7 +89,7 @@ final class AttributeValues {
   }
 
   /** A tag value as TraceQL types it; numbers are {@code int} when whole (below 1e15), else {@code float}. */
-  static TagValue tagValue(Object scalar) {
+  public static TagValue tagValue(Object scalar) {
     return switch (scalar) {
       case String s -> new TagValue("string", s);
       case Boolean b -> new TagValue("bool", b.toString());
@@ -98,7 +98,7 @@ final class AttributeValues {
     };
   }
 
-  static TagValue numberTagValue(double v) {
+  public static TagValue numberTagValue(double v) {
     if (isWhole(v)) {
       return new TagValue("int", Long.toString((long) v));
     }
@@ -106,7 +106,7 @@ final class AttributeValues {
   }
 
   /** A number as a metrics group value: a Long when whole (below 1e15), else a Double. */
-  static Object groupNumber(double v) {
+  public static Object groupNumber(double v) {
     return isWhole(v) ? (Object) (long) v : (Object) v;
   }
 
@@ -115,7 +115,7 @@ final class AttributeValues {
   }
 
   /** Compares strings by their UTF-8 bytes, unsigned, as the TraceQL range operators do. */
-  static int compareUtf8(String a, String b) {
+  public static int compareUtf8(String a, String b) {
     byte[] x = a.getBytes(StandardCharsets.UTF_8);
     byte[] y = b.getBytes(StandardCharsets.UTF_8);
     return java.util.Arrays.compareUnsigned(x, y);
