@@ -14,10 +14,18 @@ import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.StoreClosedException;
 import dev.tokentrail.store.StoreOverloadedException;
 import dev.tokentrail.store.Tenants;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -120,6 +128,34 @@ class WriteFailuresTest {
       for (int i = 0; i < 4; i++) {
         twoNodes.accept(Tenants.DEFAULT, oneSpan()).get(10, TimeUnit.SECONDS); // each acknowledged
       }
+    }
+  }
+
+  @Test
+  void theStoreReportsItsWritesOnTheRegistryItIsGiven() throws Exception {
+    bulk.set(() -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, "{\"errors\":false,\"items\":[]}"));
+    PrometheusRegistry registry = new PrometheusRegistry();
+    try (OpenSearchSpanStore measured = OpenSearchSpanStore.builder()
+        .urls(List.of(URI.create("http://127.0.0.1:" + fake.activeLocalPort()))).indexPrefix("fake")
+        .registry(registry).build()) {
+      measured.accept(Tenants.DEFAULT, oneSpan()).get(10, TimeUnit.SECONDS);
+
+      Map<String, Double> values = new HashMap<>();
+      for (MetricSnapshot snapshot : registry.scrape()) {
+        for (DataPointSnapshot point : snapshot.getDataPoints()) {
+          if (point instanceof CounterSnapshot.CounterDataPointSnapshot c) {
+            values.put(snapshot.getMetadata().getName(), c.getValue());
+          } else if (point instanceof GaugeSnapshot.GaugeDataPointSnapshot g) {
+            values.put(snapshot.getMetadata().getName(), g.getValue());
+          } else if (point instanceof HistogramSnapshot.HistogramDataPointSnapshot h) {
+            values.put(snapshot.getMetadata().getName(), (double) h.getCount());
+          }
+        }
+      }
+      assertThat(values).containsEntry("tokentrail_store_spans_written", 1.0)
+          .containsEntry("tokentrail_store_opensearch_bulk_seconds", 1.0)
+          .containsKeys("tokentrail_store_opensearch_bulk_queue", "tokentrail_store_opensearch_bulks_in_flight",
+              "tokentrail_store_opensearch_rollups_pending");
     }
   }
 
