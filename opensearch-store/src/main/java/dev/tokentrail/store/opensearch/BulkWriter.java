@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
 import dev.tokentrail.model.IngestedSpan;
-import dev.tokentrail.model.Ids;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.store.StoreClosedException;
 import dev.tokentrail.store.StoreOverloadedException;
@@ -18,7 +17,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -64,20 +62,13 @@ final class BulkWriter implements AutoCloseable {
   CompletableFuture<Void> accept(String tenant, List<IngestedSpan> spans) {
     Map<String, IngestedSpan> batch = new LinkedHashMap<>();
     for (IngestedSpan s : spans) {
-      String traceId = Ids.normalizeTraceId(s.span().traceId());
-      String spanId = s.span().spanId().toLowerCase(Locale.ROOT);
-      if (traceId == null || !Ids.isValidSpanId(spanId)) {
+      if (!s.span().traceId().isValid() || s.span().spanId().isNone()) {
         // Nothing of a batch with an invalid span is kept.
         return CompletableFuture.failedFuture(new IllegalArgumentException("span: trace id " + s.span().traceId()
-            + ", span id " + s.span().spanId() + " (expected: 32 and 16 hex digits)"));
+            + ", span id " + s.span().spanId() + " (expected: a valid trace id and span id, not all zero)"));
       }
-      Span span = s.span();
-      if (!traceId.equals(span.traceId()) || !spanId.equals(span.spanId())) {
-        span = new Span(traceId, spanId, span.parentSpanId().toLowerCase(Locale.ROOT), span.traceState(), span.name(),
-            span.kind(), span.startEpochNanos(), span.endEpochNanos(), span.statusCode(), span.statusMessage(),
-            span.attributes(), span.resource(), span.scopeName(), span.scopeVersion(), span.events(), span.links());
-        s = new IngestedSpan(span, s.call());
-      }
+      String traceId = s.span().traceId().hex();
+      String spanId = s.span().spanId().hex();
       batch.put(SpanDocuments.id(tenant, traceId, spanId), s); // the later copy in a batch wins
     }
     if (batch.isEmpty()) {
@@ -111,7 +102,7 @@ final class BulkWriter implements AutoCloseable {
     Map<String, Set<String>> newDays = new HashMap<>();
     List<IngestedSpan> elsewhere = new ArrayList<>();
     for (IngestedSpan s : kept) {
-      String traceId = s.span().traceId();
+      String traceId = s.span().traceId().hex();
       String day = IndexTemplates.day(s.span().startEpochNanos());
       Set<String> days = knownDays.getOrDefault(traceId, Set.of());
       if (!days.contains(day)) {
@@ -138,8 +129,8 @@ final class BulkWriter implements AutoCloseable {
     ArrayNode ids = body.putArray("ids");
     Set<String> traces = new HashSet<>();
     for (IngestedSpan s : spans) {
-      if (traces.add(s.span().traceId())) {
-        ids.add(SpanDocuments.traceDocId(tenant, s.span().traceId()));
+      if (traces.add(s.span().traceId().hex())) {
+        ids.add(SpanDocuments.traceDocId(tenant, s.span().traceId().hex()));
       }
     }
     JsonNode answer = client.send(HttpMethod.POST, "/" + indices.traceIndex() + "/_mget?_source=" + SpanDocuments.TRACE_ID + ",days", body);
@@ -163,11 +154,11 @@ final class BulkWriter implements AutoCloseable {
     ArrayNode docs = body.putArray("docs");
     for (IngestedSpan s : spans) {
       String day = IndexTemplates.day(s.span().startEpochNanos());
-      for (String other : knownDays.get(s.span().traceId())) {
+      for (String other : knownDays.get(s.span().traceId().hex())) {
         if (!other.equals(day)) {
           ObjectNode doc = docs.addObject();
           doc.put("_index", indices.spanIndex(other));
-          doc.put("_id", SpanDocuments.id(tenant, s.span().traceId(), s.span().spanId()));
+          doc.put("_id", SpanDocuments.id(tenant, s.span().traceId().hex(), s.span().spanId().hex()));
         }
       }
     }
@@ -261,7 +252,7 @@ final class BulkWriter implements AutoCloseable {
           out.writeStartObject();
           out.writeObjectFieldStart("index");
           out.writeStringField("_index", indices.spanIndex(IndexTemplates.day(s.startEpochNanos())));
-          out.writeStringField("_id", SpanDocuments.id(tenant, s.traceId(), s.spanId()));
+          out.writeStringField("_id", SpanDocuments.id(tenant, s.traceId().hex(), s.spanId().hex()));
           out.writeEndObject();
           out.writeEndObject();
           out.writeRaw('\n');

@@ -5,9 +5,10 @@ import static dev.tokentrail.store.opensearch.SpanDocuments.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
-import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.CallTable.Text;
+import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.TraceOutcome;
 import java.util.HashMap;
 import java.util.List;
@@ -86,7 +87,7 @@ final class CallColumnsReader {
   }
 
   /** The outcome of each trace with an outcome-bearing span in the window: the latest-starting such span's. */
-  Map<String, TraceOutcome> outcomes(String tenant, long from, long to) {
+  Map<TraceId, TraceOutcome> outcomes(String tenant, long from, long to) {
     ObjectNode query = SpanQueries.spans(tenant, from, to, null);
     ObjectNode exists = SpanQueries.json();
     exists.putObject("exists").put("field", OUTCOME);
@@ -100,8 +101,8 @@ final class CallColumnsReader {
       winners.merge(text(f, TRACE_ID), w, (a, b) ->
           b.start() > a.start() || (b.start() == a.start() && b.spanId().compareTo(a.spanId()) > 0) ? b : a);
     });
-    Map<String, TraceOutcome> out = new HashMap<>();
-    winners.forEach((traceId, w) -> out.put(traceId, new TraceOutcome(w.outcome(), w.value())));
+    Map<TraceId, TraceOutcome> out = new HashMap<>();
+    winners.forEach((traceId, w) -> out.put(TraceId.fromHex(traceId), new TraceOutcome(w.outcome(), w.value())));
     return out;
   }
 

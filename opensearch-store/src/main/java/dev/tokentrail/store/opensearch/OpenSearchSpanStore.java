@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.FieldRef;
@@ -62,7 +63,7 @@ public final class OpenSearchSpanStore implements SpanStore {
   }
 
   @Override
-  public List<Span> getTrace(String tenant, String traceId, long fromEpochNanos, long toEpochNanos) {
+  public List<Span> getTrace(String tenant, TraceId traceId, long fromEpochNanos, long toEpochNanos) {
     return read(tenant, () -> traces.getTrace(tenant, traceId));
   }
 
@@ -96,7 +97,7 @@ public final class OpenSearchSpanStore implements SpanStore {
   }
 
   @Override
-  public Map<String, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
+  public Map<TraceId, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
     return read(tenant, () -> calls.outcomes(tenant, fromEpochNanos, toEpochNanos));
   }
 

@@ -89,16 +89,16 @@ final class SpanDocuments {
     return tenant + '/' + traceId;
   }
 
-  /** Writes the document of {@code ingested} (ids already normalized to lower-case hex). */
+  /** Writes the document of {@code ingested} (ids as lower-case hex). */
   static void write(JsonGenerator out, String tenant, IngestedSpan ingested) throws IOException {
     Span span = ingested.span();
     out.writeStartObject();
     out.writeStringField(TENANT, tenant);
-    out.writeStringField(KEY, id(tenant, span.traceId(), span.spanId()));
-    out.writeStringField(TRACE_ID, span.traceId());
-    out.writeStringField(SPAN_ID, span.spanId());
-    if (!span.parentSpanId().isEmpty()) {
-      out.writeStringField(PARENT_ID, span.parentSpanId());
+    out.writeStringField(KEY, id(tenant, span.traceId().hex(), span.spanId().hex()));
+    out.writeStringField(TRACE_ID, span.traceId().hex());
+    out.writeStringField(SPAN_ID, span.spanId().hex());
+    if (!span.parentSpanId().isNone()) {
+      out.writeStringField(PARENT_ID, span.parentSpanId().hex());
     }
     out.writeStringField(NAME, span.name());
     out.writeStringField(KIND, span.kind().traceQlName());

@@ -3,7 +3,7 @@ package dev.tokentrail.store.opensearch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
-import dev.tokentrail.model.Ids;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.MetricsAnswer;
@@ -40,11 +40,8 @@ final class TraceQueries {
     this.reader = reader;
   }
 
-  List<Span> getTrace(String tenant, String traceId) {
-    String id = Ids.normalizeTraceId(traceId);
-    if (id == null) {
-      throw new IllegalArgumentException("traceId: " + traceId + " (expected: up to 32 hex digits)");
-    }
+  List<Span> getTrace(String tenant, TraceId traceId) {
+    String id = traceId.hex();
     TraceSpans trace = reader.loadTraces(tenant, List.of(id)).get(id);
     return trace == null ? List.of() : trace.ordered().stream().map(StoredSpan::span).toList();
   }

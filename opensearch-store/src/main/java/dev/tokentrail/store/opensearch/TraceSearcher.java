@@ -90,7 +90,7 @@ final class TraceSearcher {
         Map<String, StoredSpan> matched = new TreeMap<>();
         for (StoredSpan s : trace.spans()) {
           if (inWindow(s.span().startEpochNanos()) && matcher.matches(s.span(), trace::summary)) {
-            matched.put(s.span().spanId(), s);
+            matched.put(s.span().spanId().hex(), s);
           }
         }
         yield matched.isEmpty() ? null : matched;

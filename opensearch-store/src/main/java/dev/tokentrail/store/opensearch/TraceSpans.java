@@ -3,6 +3,7 @@ package dev.tokentrail.store.opensearch;
 import dev.tokentrail.model.Saturating;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceSummary;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,7 +36,7 @@ final class TraceSpans {
   }
 
   void put(StoredSpan span) {
-    spans.put(span.span().spanId(), span);
+    spans.put(span.span().spanId().hex(), span);
     summary = null;
   }
 
@@ -100,7 +101,7 @@ final class TraceSpans {
       }
     }
     Span named = root != null ? root : ordered.get(0).span();
-    return new TraceSummary(traceId, named.resource().serviceName(), named.name(), start, Math.max(0, end - start),
+    return new TraceSummary(TraceId.fromHex(traceId), named.resource().serviceName(), named.name(), start, Math.max(0, end - start),
         ordered.size(), calls, errors, cost, input, output, List.copyOf(models), team, project);
   }
 }

@@ -9,6 +9,8 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.StoreClosedException;
 import dev.tokentrail.store.StoreOverloadedException;
 import dev.tokentrail.store.Tenants;
@@ -61,7 +63,7 @@ class WriteFailuresTest {
 
   private static List<IngestedSpan> oneSpan() {
     long now = System.currentTimeMillis() * 1_000_000L;
-    Span span = Span.builder().traceId("0123456789abcdef0123456789abcdef").spanId("0123456789abcdef").name("s")
+    Span span = Span.builder().traceId(TraceId.fromHex("0123456789abcdef0123456789abcdef")).spanId(SpanId.fromHex("0123456789abcdef")).name("s")
         .startEpochNanos(now).endEpochNanos(now + 1000).build();
     return List.of(new IngestedSpan(span, null));
   }
