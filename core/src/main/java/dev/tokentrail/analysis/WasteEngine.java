@@ -121,6 +121,12 @@ public final class WasteEngine {
     return CostSeries.of(store.llmCalls(tenant, filter), stepMillis, groupBy);
   }
 
+  /** The window's priced calls as FOCUS 1.2 charges of {@code granularity}, billed to the tenant's account. */
+  public FocusExport.Result focus(String tenant, CallFilter filter, FocusExport.Granularity granularity) {
+    PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
+    return FocusExport.of(store.llmCalls(tenant, filter), catalog, tenant, granularity);
+  }
+
   public List<BudgetAnalysis.Status> budgets(String tenant) {
     if (budgets.isEmpty()) {
       return List.of();

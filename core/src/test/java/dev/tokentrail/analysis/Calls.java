@@ -122,6 +122,26 @@ final class Calls {
     return this;
   }
 
+  Calls cacheWrite(long tokens) {
+    table.setTokens(row, table.input(row), table.output(row), table.cacheRead(row), tokens, table.reasoning(row));
+    return this;
+  }
+
+  Calls reasoning(long tokens) {
+    table.setTokens(row, table.input(row), table.output(row), table.cacheRead(row), table.cacheWrite(row), tokens);
+    return this;
+  }
+
+  Calls costCenter(String name) {
+    table.setText(row, Text.COST_CENTER, name);
+    return this;
+  }
+
+  Calls feature(String name) {
+    table.setText(row, Text.FEATURE, name);
+    return this;
+  }
+
   /** The provider reported no usage (a rejected request: 429, connection reset, ...). */
   Calls noUsage() {
     table.setTokens(row, -1, -1, -1, -1, -1);

@@ -15,11 +15,14 @@ import java.util.Random;
 
 /**
  * The demo service: runs under the OpenTelemetry agent with TokenTrail's extension and makes real
- * openai-java calls to an in-process fake provider, producing every kind of waste TokenTrail finds:
- * application-level retries after 429s and 500s (unbilled) and after answers that fail validation
- * (billed: the provider charged for them), an agent loop whose context grows turn by turn,
- * a classifier on a frontier model beside the same task on a small one (and a model the catalog
- * does not know), reasoning and cache-read tokens, and outcomes.
+ * openai-java, anthropic-java (blocking and streaming) and LangChain4j calls to in-process fake
+ * providers, producing every kind of waste TokenTrail finds: application-level retries after 429s
+ * and 500s (unbilled) and after answers that fail validation (billed: the provider charged for
+ * them), an agent loop whose context grows turn by turn, a classifier on a frontier model beside the
+ * same task on a small one (and a model the catalog does not know), long system prompts shared
+ * across conversations without the provider's prompt cache, identical requests sent again within
+ * minutes, reasoning tokens, cache reads and writes, and outcomes of five teams (two of them
+ * resolving tickets, on different providers).
  */
 public final class DemoApp {
   private final OpenAIClient client;
@@ -38,28 +41,42 @@ public final class DemoApp {
     Duration duration = args.length > 0 ? Duration.ofMillis(Long.parseLong(args[0])) : Duration.ofMinutes(2);
     try (FakeProvider provider = new FakeProvider()) {
       DemoApp app = new DemoApp(provider.baseUrl());
-      long end = System.nanoTime() + duration.toNanos();
-      int requests = 0;
-      while (System.nanoTime() < end) {
-        switch (requests % 5) {
-          case 0:
-            app.supportConversation();
-            break;
-          case 1:
-          case 2:
-            app.classifyTicket();
-            break;
-          case 3:
-            app.flakySummary();
-            break;
-          default:
-            app.extractInvoiceFields();
-        }
-        requests++;
-        Thread.sleep(150);
+      try (PartnerSupport partners = new PartnerSupport(provider.rootUrl(), app.tracer, app.random)) {
+        app.run(duration, partners, new SalesOutreach(provider.baseUrl(), app.tracer, app.random));
       }
-      System.out.println("tokentrail demo: " + requests + " requests sent");
     }
+    // OkHttp's dispatcher threads linger for a minute; the agent's shutdown hook flushes the spans.
+    System.exit(0);
+  }
+
+  private void run(Duration duration, PartnerSupport partners, SalesOutreach sales) throws InterruptedException {
+    long end = System.nanoTime() + duration.toNanos();
+    int requests = 0;
+    while (System.nanoTime() < end) {
+      switch (requests % 8) {
+        case 0:
+          supportConversation();
+          break;
+        case 1:
+        case 2:
+          classifyTicket();
+          break;
+        case 3:
+          flakySummary();
+          break;
+        case 4:
+          extractInvoiceFields();
+          break;
+        case 5:
+          partners.answerTicket();
+          break;
+        default:
+          sales.draftFollowUp();
+      }
+      requests++;
+      Thread.sleep(150);
+    }
+    System.out.println("tokentrail demo: " + requests + " requests sent");
   }
 
   /** An agent loop: each turn re-sends the whole history, so the context grows. */

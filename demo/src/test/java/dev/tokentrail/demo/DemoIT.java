@@ -20,7 +20,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code tokentrail serve}, then {@code tokentrail demo}: every kind of waste and the outcomes show up. */
+/**
+ * {@code tokentrail serve}, then {@code tokentrail demo}: every kind of waste, the outcomes of every
+ * team, two providers priced (openai-java and LangChain4j on OpenAI, the Anthropic SDK on Claude),
+ * cache reads and writes, reasoning tokens, and a FOCUS export with rows.
+ */
 class DemoIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path dataDir;
@@ -61,7 +65,31 @@ class DemoIT {
         assertThat(kinds.get("retry").get("usd").asDouble()).isPositive();
         assertThat(get(base + "/api/v1/unknown-models")).contains("acme-router-v2");
         assertThat(get(base + "/api/v1/outcomes")).contains("ticket_resolved", "ticket_routed", "invoice_extracted");
-        assertThat(get(base + "/api/v1/cost?group_by=team&step=1h")).contains("customer-care", "routing", "search", "finance");
+        assertThat(get(base + "/api/v1/outcomes")).contains("email_drafted");
+        assertThat(get(base + "/api/v1/cost?group_by=team&step=1h"))
+            .contains("customer-care", "routing", "search", "finance", "partner-support", "sales");
+        Map<String, Double> byProvider = new HashMap<>();
+        for (JsonNode point : JSON.readTree(get(base + "/api/v1/cost?group_by=provider&step=1h"))) {
+          byProvider.merge(point.get("group").asText(), point.get("costUsd").asDouble(), Double::sum);
+        }
+        assertThat(byProvider).as("USD by provider").hasEntrySatisfying("openai", usd -> assertThat(usd).isPositive())
+            .hasEntrySatisfying("anthropic", usd -> assertThat(usd).isPositive());
+        // The FOCUS export has a charge for each kind of token the clients reported.
+        JsonNode focus = JSON.readTree(get(base + "/api/v1/focus?format=json"));
+        Map<String, Long> tokensByMeter = new HashMap<>();
+        for (JsonNode row : focus) {
+          tokensByMeter.merge(row.get("SkuMeter").asText(), row.get("ConsumedQuantity").asLong(), Long::sum);
+          assertThat(row.get("BilledCost").decimalValue()).isNotNegative();
+        }
+        assertThat(tokensByMeter).as("tokens by SKU meter")
+            .hasEntrySatisfying("Cache Read Tokens", n -> assertThat(n).isPositive())
+            .hasEntrySatisfying("Cache Write Tokens", n -> assertThat(n).isPositive())
+            .hasEntrySatisfying("Reasoning Tokens", n -> assertThat(n).isPositive())
+            .hasEntrySatisfying("Output Tokens", n -> assertThat(n).isPositive());
+        assertThat(focus.findValuesAsText("ProviderName")).contains("OpenAI", "Anthropic");
+        String csv = get(base + "/api/v1/focus");
+        assertThat(csv).startsWith("BilledCost,BillingAccountId,");
+        assertThat(csv.split("\r\n")).hasSize(focus.size() + 1);
       });
     } finally {
       server.destroy();

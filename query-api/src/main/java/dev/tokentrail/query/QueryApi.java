@@ -116,6 +116,7 @@ public final class QueryApi {
             .build());
     if (engine != null) {
       new AnalyticsApi(engine).install(server);
+      new FocusApi(engine).install(server);
     }
     if (repricer != null) {
       server.service("/api/v1/reprice", new RepriceService(repricer, java.time.Clock.systemUTC()));

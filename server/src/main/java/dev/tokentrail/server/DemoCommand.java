@@ -11,14 +11,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tokentrail demo}: runs the sample service (real openai-java calls to an in-process fake
- * provider) under the OpenTelemetry agent with TokenTrail's extension, sending its traces to a
- * running server, so a newcomer sees spend, waste and outcomes within a minute.
+ * {@code tokentrail demo}: runs the sample service (real openai-java, Anthropic Java SDK and
+ * LangChain4j calls to in-process fake providers) under the OpenTelemetry agent with TokenTrail's
+ * extension, sending its traces to a running server, so a newcomer sees spend, waste and outcomes
+ * within a minute.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = "Sends realistic LLM traffic (retries, growing agent contexts, overkill calls, outcomes) from an instrumented sample service to a running server.")
+    description = "Sends realistic LLM traffic (OpenAI and Anthropic SDKs, LangChain4j; retries, growing agent contexts, overkill calls, shared prompts, duplicate requests, outcomes) from an instrumented sample service to a running server.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--endpoint", defaultValue = "http://localhost:4318", description = "The server's OTLP endpoint (default ${DEFAULT-VALUE}).")
   String endpoint;

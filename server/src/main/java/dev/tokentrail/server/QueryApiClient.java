@@ -44,7 +44,16 @@ final class QueryApiClient {
   }
 
   /** A status and body; {@link #error()} is the {@code {"error"}} message of the API's error shape, else the body. */
-  record Response(int status, String body) {
+  record Response(int status, String body, java.net.http.HttpHeaders headers) {
+    Response(int status, String body) {
+      this(status, body, java.net.http.HttpHeaders.of(java.util.Map.of(), (name, value) -> true));
+    }
+
+    /** The first value of a response header, or null. */
+    String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+
     String error() {
       try {
         JsonNode node = JSON.readTree(body);
@@ -93,7 +102,7 @@ final class QueryApiClient {
   private Response send(HttpRequest request, Duration timeout) throws Unreachable, InterruptedException {
     try (HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build()) {
       HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-      return new Response(response.statusCode(), response.body());
+      return new Response(response.statusCode(), response.body(), response.headers());
     } catch (IOException e) {
       throw new Unreachable(base(), cause(e, timeout));
     }

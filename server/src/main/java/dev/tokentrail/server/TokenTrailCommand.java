@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = TokenTrailCommand.Version.class,
     description = "LLM token-cost observability: OTLP ingest, span store and query API in one process.",
-    subcommands = {TokenTrailCommand.Serve.class, TopCommand.class, PricesCommand.class, RepriceCommand.class, AgentFlagsCommand.class, DemoCommand.class})
+    subcommands = {TokenTrailCommand.Serve.class, TopCommand.class, PricesCommand.class, RepriceCommand.class, AgentFlagsCommand.class, DemoCommand.class, ExportCommand.class})
 public final class TokenTrailCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
