@@ -61,7 +61,7 @@ class StoreResilienceTest {
   private boolean send(LuceneSpanStore store, int spans) {
     TraceId traceId = randomTraceId();
     try {
-      store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(traceId, spans))).get(10, TimeUnit.SECONDS);
+      store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(traceId, spans))).get(60, TimeUnit.SECONDS);
       acked.put(traceId, spans);
       return true;
     } catch (ExecutionException e) {
@@ -73,7 +73,7 @@ class StoreResilienceTest {
   }
 
   private void assertEveryAckedSpanExactlyOnce(LuceneSpanStore store) {
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       for (Map.Entry<TraceId, Integer> e : acked.entrySet()) {
         List<Span> trace = store.getTrace(Tenants.DEFAULT, e.getKey(), 0, 0);
         assertThat(trace).as("trace %s", e.getKey()).hasSize(e.getValue());
@@ -92,7 +92,7 @@ class StoreResilienceTest {
   }
 
   private void assertQueueGaugesSettleAtZero() {
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       assertThat(gauge("tokentrail_store_queue_spans")).isZero();
       assertThat(gauge("tokentrail_store_queue_bytes")).isZero();
     });
@@ -105,7 +105,7 @@ class StoreResilienceTest {
       assertThat(send(store, 20)).isTrue();
       full.set(true);
       TraceId refusedTrace = randomTraceId();
-      assertThatThrownBy(() -> store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(refusedTrace, 5))).get(10, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(refusedTrace, 5))).get(60, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .cause()
           .isInstanceOf(StoreClosedException.class)
@@ -120,7 +120,7 @@ class StoreResilienceTest {
       assertQueueGaugesSettleAtZero();
 
       full.set(false);
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> send(store, 7));
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> send(store, 7));
       for (int i = 0; i < 5; i++) {
         assertThat(send(store, 3)).isTrue();
       }
@@ -145,18 +145,18 @@ class StoreResilienceTest {
       for (int i = 0; i < 100 && store.writableNow() && send(store, 30); i++) {
         sleep(20);
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> !store.writableNow());
+      await().atMost(Duration.ofSeconds(60)).until(() -> !store.writableNow());
       assertThat(send(store, 5)).isFalse();
       sleep(500); // several failed retries
       assertThat(send(store, 5)).isFalse();
       assertQueueGaugesSettleAtZero();
 
       full.set(false);
-      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> send(store, 9));
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> send(store, 9));
       assertThat(send(store, 4)).isTrue();
       assertEveryAckedSpanExactlyOnce(store);
       for (Map.Entry<TraceId, Integer> e : acked.entrySet()) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> store.traceSummary(e.getKey()) != null
+        await().atMost(Duration.ofSeconds(60)).until(() -> store.traceSummary(e.getKey()) != null
             && store.traceSummary(e.getKey()).llmCallCount() == e.getValue());
       }
       assertQueueGaugesSettleAtZero();
@@ -187,11 +187,11 @@ class StoreResilienceTest {
     LuceneSpanStore store = builder().commitInterval(Duration.ofHours(1)).hooks(hooks).onFatalError(fatal::add).open();
     assertThat(send(store, 10)).isTrue();
     // The writer indexes after the ack: the first batch must be indexed before the fault is armed.
-    await().atMost(Duration.ofSeconds(10)).untilTrue(indexed);
+    await().atMost(Duration.ofSeconds(60)).untilTrue(indexed);
     oom.set(true);
     // Acknowledged once durable in the log, before the writer (which then dies) indexes it.
     assertThat(send(store, 10)).isTrue();
-    await().atMost(Duration.ofSeconds(10)).until(() -> !fatal.isEmpty());
+    await().atMost(Duration.ofSeconds(60)).until(() -> !fatal.isEmpty());
     assertThat(fatal).singleElement().isInstanceOf(OutOfMemoryError.class);
     assertThatThrownBy(() -> store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(randomTraceId(), 1))).get())
         .cause()
@@ -243,10 +243,10 @@ class StoreResilienceTest {
       assertThat(store.queuedSpans()).isLessThan(1_000_000 / 10);
       assertThat(store.queuedBytes()).isLessThanOrEqualTo(limit + batchBytes);
       // The log thread may still be dropping fsynced log records from the count: wait for it.
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
           assertThat(gauge("tokentrail_store_queue_bytes")).isEqualTo((double) store.queuedBytes()));
       release.countDown();
-      CompletableFuture.allOf(accepted.toArray(new CompletableFuture[0])).get(20, TimeUnit.SECONDS);
+      CompletableFuture.allOf(accepted.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
       traces.forEach(t -> acked.put(t, 100));
       assertEveryAckedSpanExactlyOnce(store);
       assertQueueGaugesSettleAtZero();
@@ -276,7 +276,7 @@ class StoreResilienceTest {
       assertThat(bigIndexing.await(30, TimeUnit.SECONDS)).isTrue();
       TraceId small = randomTraceId();
       // Today's writer acknowledges only after indexing what came before: this would time out.
-      store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(small, 5))).get(10, TimeUnit.SECONDS);
+      store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch(small, 5))).get(60, TimeUnit.SECONDS);
       assertThat(releaseBig.getCount()).as("the big export is still being indexed").isEqualTo(1);
       releaseBig.countDown();
       acked.put(small, 5);
