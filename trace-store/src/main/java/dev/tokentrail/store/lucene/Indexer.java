@@ -196,7 +196,7 @@ final class Indexer {
       }
       if (slice.rows() == null) {
         hooks.beforeIndex(batch.spans);
-        indexing.index(batch.tenant, batch.spans, batch.calls, batch.receivedNanos, true);
+        indexing.index(batch.tenant, batch.spans, batch.calls, batch.receivedNanos, true, batch.recordSpans(), null);
         hooks.afterIndex(batch.spans);
       } else {
         int[] rows = slice.rows();
@@ -209,7 +209,7 @@ final class Indexer {
           }
         }
         hooks.beforeIndex(spans);
-        indexing.index(batch.tenant, spans, calls, batch.receivedNanos, true);
+        indexing.index(batch.tenant, spans, calls, batch.receivedNanos, true, batch.recordSpans(), rows);
         hooks.afterIndex(spans);
       }
       settled = true;

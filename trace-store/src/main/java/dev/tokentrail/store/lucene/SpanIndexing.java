@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes spans into their partitions, one per indexing thread: it owns a reusable document and a
- * span encoder (the stored form of a span is encoded here, off the request thread). A span the
+ * buffer for the stored form of a span, copied from the batch's log record ({@link RecordSpans}),
+ * or encoded here when the record does not line up with the spans. A span the
  * partition's {@link SpanKeyFilter} has certainly not seen is added; one it may have seen replaces
  * the stored copy by its key. A span partitioned by receive time (a skewed clock) also removes
  * copies other partitions may hold (as does any span another partition's filter may have seen).
@@ -31,6 +32,7 @@ final class SpanIndexing {
   private final StoreMetrics metrics;
   private final SpanDocumentBuilder documents = new SpanDocumentBuilder();
   private final SpanWireEncoder encoder = SpanWireEncoder.create();
+  private byte[] stored = new byte[4096];
   private final RefreshSpanKeys indexedThisRefresh = new RefreshSpanKeys();
   private int generation = -1;
 
@@ -41,11 +43,12 @@ final class SpanIndexing {
   }
 
   /**
-   * Indexes {@code spans} of {@code tenant}, each stored as it is encoded here. {@code calls} may
-   * be null (replay): the calls are then read back from the stored attributes.
+   * Indexes {@code spans} of {@code tenant}. {@code calls} may be null (replay): the calls are then
+   * read back from the stored attributes. {@code record}: the spans of their log record (null:
+   * encode each), where span {@code i} is record span {@code rows[i]} ({@code rows} null: {@code i}).
    */
-  void index(String tenant, List<Span> spans, LlmCall[] calls, long receivedNanos, boolean live)
-      throws IOException {
+  void index(String tenant, List<Span> spans, LlmCall[] calls, long receivedNanos, boolean live,
+      RecordSpans record, int[] rows) throws IOException {
     int current = rollups.generation();
     if (current != generation) {
       indexedThisRefresh.clear();
@@ -63,8 +66,22 @@ final class SpanIndexing {
       boolean twiceThisRefresh = !indexedThisRefresh.add(h1);
       boolean replaced = false;
       try {
-        int length = encoder.resourceSpans(span);
-        var document = documents.build(tenant, span, call, encoder.buffer(), length, partitions.fieldBudget(partition.startNanos));
+        int length = -1;
+        byte[] blob = stored;
+        if (record != null) {
+          int row = rows == null ? i : rows[i];
+          int room = record.storedLength(row);
+          if (stored.length < room) {
+            stored = new byte[Math.max(room, stored.length * 2)];
+          }
+          blob = stored;
+          length = record.storedForm(row, span, blob);
+        }
+        if (length < 0) {
+          length = encoder.resourceSpans(span);
+          blob = encoder.buffer();
+        }
+        var document = documents.build(tenant, span, call, blob, length, partitions.fieldBudget(partition.startNanos));
         if (partition.keys.addIfAbsent(h1, h2)) {
           partition.writer.addDocument(document);
         } else {
