@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * the stored copy by its key. A span partitioned by receive time (a skewed clock) also removes
  * copies other partitions may hold (as does any span another partition's filter may have seen).
  * Each span goes to its trace's rollup delta, marked for a recompute only when it really replaced
- * a copy: one in the published index, or one this thread indexed since the last rollup write. A
+ * a copy: one in the published index, or one this thread indexed in this or the last rollup
+ * generation (between swaps of the deltas; those may not be published yet). A
  * document Lucene refuses is logged (and counted when indexed live, not on replay); the others go
  * on.
  */
@@ -33,7 +34,11 @@ final class SpanIndexing {
   private final SpanDocumentBuilder documents = new SpanDocumentBuilder();
   private final SpanWireEncoder encoder = SpanWireEncoder.create();
   private byte[] stored = new byte[4096];
-  private final RefreshSpanKeys indexedThisRefresh = new RefreshSpanKeys();
+  // The span keys indexed in the current rollup generation and the one before: a span indexed
+  // before the last swap may still be unpublished (the refresh after a swap runs while indexing
+  // goes on), and everything indexed before the swap before is published.
+  private RefreshSpanKeys indexedThisGeneration = new RefreshSpanKeys();
+  private RefreshSpanKeys indexedLastGeneration = new RefreshSpanKeys();
   private int generation = -1;
 
   SpanIndexing(Partitions partitions, RollupMaintainer rollups, StoreMetrics metrics) {
@@ -51,7 +56,14 @@ final class SpanIndexing {
       RecordSpans record, int[] rows) throws IOException {
     int current = rollups.generation();
     if (current != generation) {
-      indexedThisRefresh.clear();
+      RefreshSpanKeys older = indexedLastGeneration;
+      older.clear();
+      if (current == generation + 1) {
+        indexedLastGeneration = indexedThisGeneration;
+        indexedThisGeneration = older;
+      } else {
+        indexedThisGeneration.clear();
+      }
       generation = current;
     }
     for (int i = 0; i < spans.size(); i++) {
@@ -63,7 +75,7 @@ final class SpanIndexing {
       long h1 = SpanKeys.hash1(tenant, span);
       long h2 = SpanKeyFilter.hash2(h1);
       Term key = null;
-      boolean twiceThisRefresh = !indexedThisRefresh.add(h1);
+      boolean indexedRecently = !indexedThisGeneration.add(h1) || indexedLastGeneration.contains(h1);
       boolean replaced = false;
       try {
         int length = -1;
@@ -86,7 +98,7 @@ final class SpanIndexing {
           partition.writer.addDocument(document);
         } else {
           key = new Term(SpanDocuments.SPAN_KEY, SpanKeys.spanKeyBytes(tenant, span));
-          replaced = twiceThisRefresh || published(partition, key);
+          replaced = indexedRecently || published(partition, key);
           partition.writer.updateDocument(key, document);
         }
         {
@@ -98,7 +110,7 @@ final class SpanIndexing {
               if (key == null) {
                 key = new Term(SpanDocuments.SPAN_KEY, SpanKeys.spanKeyBytes(tenant, span));
               }
-              replaced |= twiceThisRefresh || published(other, key);
+              replaced |= indexedRecently || published(other, key);
               other.writer.deleteDocuments(key);
               other.needsRefresh = true;
               other.needsCommit = true;
@@ -121,9 +133,10 @@ final class SpanIndexing {
   }
 
   /**
-   * Whether the published index holds {@code key}: it holds exactly the spans whose rollups were
-   * written, so a copy there is counted and this one replaces it. The filter's "maybe" alone is a
-   * false positive now and then, which must not cost a recompute.
+   * Whether the published index holds {@code key}: it holds every span whose rollup was written
+   * (and perhaps spans of the last two generations, which the thread's own sets catch anyway), so
+   * a copy there is counted, or about to be, and this one replaces it. The filter's "maybe" alone
+   * is a false positive now and then, which must not cost a recompute.
    */
   private static boolean published(Partition partition, Term key) throws IOException {
     IndexSearcher searcher = partition.searchers.acquire();
