@@ -16,15 +16,17 @@ import org.slf4j.LoggerFactory;
  * Indexes what the log acknowledged. {@code indexThreads} threads take durable batches and index
  * them concurrently (Lucene's writer is built for that); one coordinator thread writes rollups and
  * refreshes at the refresh interval, commits, and applies retention. The coordinator pauses
- * indexing while it writes the rollups and refreshes, so that spans and their rollups become
- * visible together (a read-write lock: a batch is indexed under the read lock), and while it
- * retries after an index failure, which
- * reopens the partitions and replays the log (spans indexed twice meanwhile are deduplicated).
+ * indexing only to swap the rollup deltas out (a read-write lock: a slice of a batch is indexed
+ * under the read lock, so a swap falls between slices), then writes the rollups and refreshes while
+ * indexing goes on: a refresh publishes every span with its rollup, except spans indexed since the
+ * swap, whose rollups follow at the next refresh. It also pauses indexing while it retries after an
+ * index failure, which reopens the partitions and replays the log (spans indexed twice meanwhile
+ * are deduplicated).
  */
 final class Indexer {
   private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
 
-  /** Test seams on the indexing threads. */
+  /** Test seams on the indexing threads and the coordinator. */
   interface WriteHooks {
     WriteHooks NONE = new WriteHooks() {};
 
@@ -33,6 +35,9 @@ final class Indexer {
 
     /** After it indexed it (rollups follow at the next refresh). */
     default void afterIndex(List<Span> spans) {}
+
+    /** After the coordinator wrote the swapped rollups and refreshed. */
+    default void afterRefresh() {}
   }
 
   private final Partitions partitions;
@@ -196,7 +201,7 @@ final class Indexer {
       }
       if (slice.rows() == null) {
         hooks.beforeIndex(batch.spans);
-        indexing.index(batch.tenant, batch.spans, batch.calls, batch.receivedNanos, true);
+        indexing.index(batch.tenant, batch.spans, batch.calls, batch.receivedNanos, true, batch.recordSpans(), null);
         hooks.afterIndex(batch.spans);
       } else {
         int[] rows = slice.rows();
@@ -209,7 +214,7 @@ final class Indexer {
           }
         }
         hooks.beforeIndex(spans);
-        indexing.index(batch.tenant, spans, calls, batch.receivedNanos, true);
+        indexing.index(batch.tenant, spans, calls, batch.receivedNanos, true, batch.recordSpans(), rows);
         hooks.afterIndex(spans);
       }
       settled = true;
@@ -307,21 +312,24 @@ final class Indexer {
   }
 
   /**
-   * Writes the rollups of what was indexed and refreshes, with indexing paused: each refresh
-   * publishes spans together with their rollups. Commits when asked.
+   * Swaps the rollup deltas out with indexing paused, then writes them and refreshes while indexing
+   * goes on. Commits when asked.
    */
   private void cycle(boolean commit) throws IOException {
     WriteAheadLog.Position through;
+    RollupMaintainer.Pending pending;
     pause.writeLock().lock();
     try {
       if (health.indexFault != null || health.fatal != null) {
         return;
       }
-      rollups.write(rollups.swap());
+      pending = rollups.swap();
       through = progress.indexedThrough();
     } finally {
       pause.writeLock().unlock();
     }
+    rollups.write(pending);
+    hooks.afterRefresh();
     if (commit) {
       committer.commit(through);
     }

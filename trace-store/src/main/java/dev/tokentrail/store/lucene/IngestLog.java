@@ -182,8 +182,6 @@ final class IngestLog {
           (System.nanoTime() - recovered.sinceNanos()) / 1_000_000);
     }
     for (PendingBatch batch : group) {
-      // The record is durable: its bytes are no longer held.
-      queue.logged(batch);
       metrics.spansStored.inc(batch.spans.size());
       if (batch.skewedSpans > 0) {
         metrics.clockSkewed.inc(batch.skewedSpans);

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A batch accepted for writing: its spans with their calls, and its write-ahead log record (the
- * batch's resource groups, encoded on the caller's thread; the indexing threads encode each span's
- * stored form themselves).
+ * batch's resource groups, encoded on the caller's thread), held until the batch is indexed: the
+ * indexing threads copy each span's stored form from it ({@link RecordSpans}).
  */
 final class PendingBatch {
   final String tenant;
@@ -18,7 +18,6 @@ final class PendingBatch {
   byte[] payload;
   final long receivedNanos;
   final int skewedSpans;
-  final long payloadBytes;
   final long bytes;
   final CompletableFuture<Void> done = new CompletableFuture<>();
   /** Log position after this batch's record; set by the log thread. */
@@ -30,6 +29,20 @@ final class PendingBatch {
   final java.util.concurrent.atomic.AtomicInteger slicesLeft = new java.util.concurrent.atomic.AtomicInteger();
   /** A slice stopped short of indexing (a fatal error): the batch never counts as indexed. */
   volatile boolean unsettled;
+  private RecordSpans recordSpans;
+  private boolean recordIndexed;
+
+  /**
+   * Where the spans lie in the log record, found by the first indexing thread that asks; null when
+   * the record was released or does not line up (the spans are then encoded).
+   */
+  synchronized RecordSpans recordSpans() {
+    if (!recordIndexed) {
+      recordSpans = RecordSpans.of(payload, spans.size());
+      recordIndexed = true;
+    }
+    return recordSpans;
+  }
 
   PendingBatch(String tenant, List<Span> spans, LlmCall[] calls, byte[] payload, long receivedNanos,
       int skewedSpans, long bytes) {
@@ -39,7 +52,6 @@ final class PendingBatch {
     this.payload = payload;
     this.receivedNanos = receivedNanos;
     this.skewedSpans = skewedSpans;
-    this.payloadBytes = Math.min(bytes, payload.length);
     this.bytes = bytes;
   }
 }

@@ -70,7 +70,7 @@ final class Recovery {
   private int replayRecord(long received, byte[] payload) throws IOException {
     TracesData record = parse(payload);
     List<Span> batch = OtlpSpans.decode(record.getResourceSpansList()).spans();
-    sink.index(tenantOf(record), batch, null, received, false);
+    sink.index(tenantOf(record), batch, null, received, false, RecordSpans.of(payload, batch.size()), null);
     if (rollups.isFull()) {
       rollups.flush();
     }

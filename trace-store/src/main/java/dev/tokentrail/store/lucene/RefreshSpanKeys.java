@@ -3,9 +3,9 @@ package dev.tokentrail.store.lucene;
 import java.util.Arrays;
 
 /**
- * The span keys (their 64-bit hashes) one indexing thread indexed since the last rollup write: a
- * copy indexed twice between two refreshes is in the rollup delta twice, which the published index
- * cannot show. Every copy of a span is indexed by the same thread (batches are sliced by trace),
+ * The span keys (their 64-bit hashes) one indexing thread indexed in one rollup generation: a
+ * copy indexed twice before the first copy is published is in the rollup deltas twice, which the
+ * published index cannot show. Every copy of a span is indexed by the same thread (batches are sliced by trace),
  * so a set per thread sees them all. Open addressing over a reused array: no allocation per span.
  */
 final class RefreshSpanKeys {
@@ -28,6 +28,20 @@ final class RefreshSpanKeys {
       }
       if (slot == key) {
         return false;
+      }
+    }
+  }
+
+  boolean contains(long hash) {
+    long key = hash == 0 ? 1 : hash;
+    int mask = slots.length - 1;
+    for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
+      long slot = slots[i];
+      if (slot == 0) {
+        return false;
+      }
+      if (slot == key) {
+        return true;
       }
     }
   }

@@ -21,14 +21,15 @@ import org.apache.lucene.util.IOUtils;
 
 /**
  * Keeps trace rollups incrementally. Indexing threads add each new span to an in-memory delta of
- * its trace; at each refresh the coordinator, with indexing paused, swaps the deltas out, merges
- * each into the stored rollup (read once from the index, then kept in a bounded cache), writes the
- * result to the partition of the trace's earliest span, and only then refreshes: spans and their
- * rollups become visible together, and every refresh publishes exactly the spans whose deltas were
- * written. A span that replaced a stored copy (the indexing thread checked: the dedup filter's
- * "maybe" alone is not enough) would count twice that way, so its trace is recomputed from its
- * spans instead, from a reader of the paused index: it holds the trace's spans through this
- * refresh and none after, so the next deltas merge onto the recomputed rollup.
+ * its trace; at each refresh the coordinator swaps the deltas out (indexing paused for the swap
+ * only), merges each into the stored rollup (read once from the index, then kept in a bounded
+ * cache), writes the result to the partition of the trace's earliest span, and then refreshes,
+ * while indexing goes on: the refresh publishes every span of the swapped deltas with its rollup,
+ * and may publish spans indexed since the swap a refresh before their rollups (the bounded lag).
+ * A span that replaced a stored copy (the indexing thread checked: the dedup filter's "maybe"
+ * alone is not enough) would count twice that way, so its trace is recomputed from its spans
+ * instead, from readers opened at the swap: they hold the trace's spans through the swap and none
+ * after, so the next deltas merge onto the recomputed rollup.
  */
 final class RollupMaintainer {
   /** Rollups are written once this many traces wait, also during replay. */
@@ -38,8 +39,12 @@ final class RollupMaintainer {
   /** A trace of a tenant. */
   record TraceKey(String tenant, TraceId traceId) {}
 
-  /** Deltas and recompute marks swapped out for one write. */
-  record Pending(Map<TraceKey, TraceRollups.Accumulator> deltas, Set<TraceKey> recompute) {}
+  /**
+   * Deltas and recompute marks swapped out for one write; when a trace is to be recomputed, the
+   * partitions open at the swap and a reader of each opened then, else null.
+   */
+  record Pending(Map<TraceKey, TraceRollups.Accumulator> deltas, Set<TraceKey> recompute,
+      List<Partition> openAtSwap, List<DirectoryReader> atSwap) {}
 
   private final Partitions partitions;
   private final StoreMetrics metrics;
@@ -98,9 +103,27 @@ final class RollupMaintainer {
     return deltas.size() >= MAX_DIRTY_TRACES;
   }
 
-  /** Takes the waiting deltas (the coordinator, with indexing paused). */
-  Pending swap() {
-    Pending pending = new Pending(deltas, recompute);
+  /**
+   * Takes the waiting deltas (the coordinator, with indexing paused). When traces are to be
+   * recomputed it also opens readers of the index as it is now (a flush; only then): they hold
+   * exactly the spans of these deltas and before.
+   */
+  Pending swap() throws IOException {
+    List<Partition> openAtSwap = null;
+    List<DirectoryReader> atSwap = null;
+    if (!recompute.isEmpty()) {
+      openAtSwap = new ArrayList<>(partitions.all());
+      atSwap = new ArrayList<>();
+      try {
+        for (Partition p : openAtSwap) {
+          atSwap.add(DirectoryReader.open(p.writer));
+        }
+      } catch (IOException | RuntimeException e) {
+        IOUtils.closeWhileHandlingException(atSwap);
+        throw e;
+      }
+    }
+    Pending pending = new Pending(deltas, recompute, openAtSwap, atSwap);
     deltas = new ConcurrentHashMap<>();
     recompute = ConcurrentHashMap.newKeySet();
     generation++;
@@ -126,14 +149,25 @@ final class RollupMaintainer {
   }
 
   /**
-   * Writes the rollups of {@code pending}, then refreshes the changed partitions. Called while
-   * nothing is indexed (the indexer paused, or a replay), so the refresh publishes the spans of
-   * {@code pending} with their rollups and nothing else.
+   * Writes the rollups of {@code pending}, then refreshes the changed partitions: the spans of
+   * {@code pending} become visible with their rollups (the coordinator, indexing going on; or a
+   * replay). Closes the readers of {@code pending}.
    */
   void write(Pending pending) throws IOException {
+    try {
+      writeRollups(pending);
+    } finally {
+      if (pending.atSwap() != null) {
+        IOUtils.close(pending.atSwap());
+      }
+    }
+    partitions.refreshChanged();
+  }
+
+  private void writeRollups(Pending pending) throws IOException {
     Set<TraceKey> full = new HashSet<>(pending.recompute());
     List<Partition> open = new ArrayList<>(partitions.all());
-    // The published searchers see every rollup written before and none of the spans pending.
+    // The published searchers see every rollup written before (the last write refreshed).
     List<IndexSearcher> published = new ArrayList<>(open.size());
     try {
       for (Partition p : open) {
@@ -144,45 +178,48 @@ final class RollupMaintainer {
         if (!full.contains(key)) {
           TraceRollups.Accumulator stored = stored(key, open, published);
           if (stored != null && stored.isEmpty()) {
-            full.add(key);
+            // A rollup without the state a merge needs (written by an older version): recomputed
+            // from readers opened at a swap; without them now, at the next swap, whose readers
+            // hold the spans of these deltas too.
+            if (pending.atSwap() != null) {
+              full.add(key);
+            } else {
+              recompute.add(key);
+            }
           } else {
             merge(key, stored, e.getValue());
           }
         }
       }
       if (!full.isEmpty()) {
-        recompute(full, open, published);
+        recompute(full, pending);
       }
     } finally {
       for (int i = 0; i < published.size(); i++) {
         open.get(i).searchers.release(published.get(i));
       }
     }
-    partitions.refreshChanged();
   }
 
-  /** Recomputes {@code keys} from their spans, read through readers of the paused index. */
-  private void recompute(Set<TraceKey> keys, List<Partition> open, List<IndexSearcher> published) throws IOException {
-    List<DirectoryReader> readers = new ArrayList<>(open.size());
-    try {
-      List<IndexSearcher> current = new ArrayList<>(open.size());
-      for (int i = 0; i < open.size(); i++) {
-        DirectoryReader reader = DirectoryReader.openIfChanged(
-            (DirectoryReader) published.get(i).getIndexReader(), open.get(i).writer);
-        if (reader == null) {
-          current.add(published.get(i));
-        } else {
-          readers.add(reader);
-          current.add(new IndexSearcher(reader));
-        }
-      }
-      for (TraceKey key : keys) {
-        recomputeTrace(key, open, current);
-      }
-      metrics.rollupRecomputes.inc(keys.size());
-    } finally {
-      IOUtils.close(readers);
+  /**
+   * Recomputes {@code keys} from their spans, read through the readers opened at the swap. The
+   * partitions open then hold every rollup of these traces: a partition opened since holds only
+   * spans indexed after the swap, which the next deltas carry, and no rollup (only this thread
+   * writes rollups, into partitions of spans indexed before the swap).
+   */
+  private void recompute(Set<TraceKey> keys, Pending pending) throws IOException {
+    if (pending.atSwap() == null) {
+      throw new IllegalStateException("traces to recompute without readers opened at the swap");
     }
+    List<Partition> open = pending.openAtSwap();
+    List<IndexSearcher> current = new ArrayList<>(open.size());
+    for (DirectoryReader reader : pending.atSwap()) {
+      current.add(new IndexSearcher(reader));
+    }
+    for (TraceKey key : keys) {
+      recomputeTrace(key, open, current);
+    }
+    metrics.rollupRecomputes.inc(keys.size());
   }
 
   private void merge(TraceKey key, TraceRollups.Accumulator stored, TraceRollups.Accumulator delta) throws IOException {

@@ -41,17 +41,11 @@ final class WriteQueue {
     bytes.addAndGet(-size);
   }
 
-  /** The log record of a durable batch is no longer held. */
-  void logged(PendingBatch batch) {
-    bytes.addAndGet(-batch.payloadBytes);
-    batch.payload = null;
-  }
-
   /** Frees what the batch still holds, once (indexed, refused, or dropped for a replay). */
   void release(PendingBatch batch) {
     if (batch.released.compareAndSet(false, true)) {
       spans.addAndGet(-batch.spans.size());
-      bytes.addAndGet(-(batch.bytes - (batch.payload == null ? batch.payloadBytes : 0)));
+      bytes.addAndGet(-batch.bytes);
       batch.payload = null;
     }
   }
