@@ -39,6 +39,7 @@ public final class IngestMetrics {
   private final Counter requests;
   private final Counter enrichErrors;
   private final Counter sanitized;
+  private final Counter dropped;
   private final BoundedLabels services;
   private final BoundedLabels providers;
   private final BoundedLabels models;
@@ -103,6 +104,13 @@ public final class IngestMetrics {
     for (String reason : ClientAttributes.REASONS) {
       sanitized.labelValues(reason);
     }
+    dropped = Counter.builder().name("tokentrail_ingest_attributes_dropped_total")
+        .help("Attributes removed at ingest because their key matches ingest.drop_attributes, by where they were:"
+            + " resource, span, event, link")
+        .labelNames("scope").register(registry);
+    for (DroppedAttributes.Scope scope : DroppedAttributes.Scope.values()) {
+      dropped.labelValues(scope.label);
+    }
     GaugeWithCallback.builder().name("tokentrail_unknown_models")
         .help("Distinct models seen on LLM calls that the price catalog does not know")
         .callback(cb -> cb.call(unknownModels.entries().size())).register(registry);
@@ -142,6 +150,11 @@ public final class IngestMetrics {
   /** A client attribute renamed or moved aside at ingest ({@link ClientAttributes#REASONS}). */
   public void attributeSanitized(String reason) {
     sanitized.labelValues(reason).inc();
+  }
+
+  /** Attributes removed by {@code ingest.drop_attributes}. */
+  void attributesDropped(DroppedAttributes.Scope scope, int attributes) {
+    dropped.labelValues(scope.label).inc(attributes);
   }
 
   void request(String protocol, String result) {

@@ -18,6 +18,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.tokentrail.security.AccessDecorator;
+import dev.tokentrail.security.RequestTenant;
 import io.netty.util.AttributeKey;
 import java.util.Base64;
 import java.util.concurrent.CompletionException;
@@ -131,9 +132,15 @@ public final class OtlpReceivers {
     return (ctx, req) -> {
       boolean json = !grpc && req.contentType() != null && req.contentType().is(MediaType.JSON);
       String protocol = grpc ? "grpc" : "http";
+      String tenant = RequestTenant.of(ctx);
+      int wait = ingester.rates().retryAfterSeconds(tenant);
+      if (wait > 0) {
+        ingester.metrics().request(protocol, "tenant_rate_limited");
+        return retryLater(grpc, json, ingester.rates().message(tenant), wait);
+      }
       if (!inFlight.tryAcquire()) {
         ingester.metrics().request(protocol, "too_many_requests");
-        return retryLater(grpc, json, "too many concurrent exports; retry later");
+        return retryLater(grpc, json, "too many concurrent exports; retry later", RETRY_AFTER_SECONDS);
       }
       InflightBytes.Lease lease = budget.lease();
       ctx.log().whenComplete().thenRun(() -> {
@@ -198,15 +205,14 @@ public final class OtlpReceivers {
           : OtlpHttpService.error(json, HttpStatus.REQUEST_ENTITY_TOO_LARGE, message);
     }
     ingester.metrics().request(protocol, "over_memory_budget");
-    return retryLater(grpc, json, budget.fullMessage());
+    return retryLater(grpc, json, budget.fullMessage(), RETRY_AFTER_SECONDS);
   }
 
-  private static HttpResponse retryLater(boolean grpc, boolean json, String message) {
+  private static HttpResponse retryLater(boolean grpc, boolean json, String message, int seconds) {
     if (grpc) {
-      return trailersOnly(Code.RESOURCE_EXHAUSTED, message, RETRY_AFTER_SECONDS);
+      return trailersOnly(Code.RESOURCE_EXHAUSTED, message, seconds);
     }
-    return OtlpHttpService.error(json, HttpStatus.TOO_MANY_REQUESTS, message)
-        .mapHeaders(h -> h.toBuilder().set(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS)).build());
+    return OtlpHttpService.retryLater(json, HttpStatus.TOO_MANY_REQUESTS, message, seconds);
   }
 
   /**

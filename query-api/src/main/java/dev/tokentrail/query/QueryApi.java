@@ -154,6 +154,17 @@ public final class QueryApi {
   }
 
   /**
+   * Whether a request is a query that counts against its tenant's {@code max_concurrent_queries}:
+   * everything but {@code /metrics}, {@code /ready} and the two constant answers.
+   */
+  public static boolean isQuery(com.linecorp.armeria.server.ServiceRequestContext ctx) {
+    return switch (ctx.path()) {
+      case "/api/echo", "/api/status/buildinfo", "/metrics", "/ready" -> false;
+      default -> true;
+    };
+  }
+
+  /**
    * Serves a read-only route: GET and HEAD; other methods are answered 405 by Armeria, never
    * served as a read.
    */

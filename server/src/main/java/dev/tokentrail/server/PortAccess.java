@@ -7,6 +7,8 @@ import dev.tokentrail.security.Access;
 import dev.tokentrail.security.AccessDecorator;
 import dev.tokentrail.security.HostCheck;
 import dev.tokentrail.security.Role;
+import dev.tokentrail.security.TenantLimits;
+import dev.tokentrail.security.TenantQueryConcurrency;
 import dev.tokentrail.security.TokensFile;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -26,11 +28,19 @@ final class PortAccess implements AutoCloseable {
   private final SecurityConfig config;
   private final TokensFile tokensFile;
   private final Access access;
+  private TenantLimits.PerTenant limits = TenantLimits.PerTenant.of(TenantLimits.UNLIMITED);
 
   private PortAccess(SecurityConfig config, TokensFile tokensFile, Access access) {
     this.config = config;
     this.tokensFile = tokensFile;
     this.access = access;
+  }
+
+  /** The checks of {@code config}, with each tenant's query concurrency limited by {@code limits}. */
+  static PortAccess open(SecurityConfig config, TenantLimits.PerTenant limits) {
+    PortAccess access = open(config);
+    access.limits = limits;
+    return access;
   }
 
   static PortAccess open(SecurityConfig config) {
@@ -60,7 +70,14 @@ final class PortAccess implements AutoCloseable {
   }
 
   void installQuery(ServerBuilder server, String bindAddress) {
-    server.decorator(AccessDecorator.of(access, QueryApi.roles(config.protectMetrics()), AccessDecorator.plainOrGrpc()));
+    AccessDecorator check = AccessDecorator.of(access, QueryApi.roles(config.protectMetrics()), AccessDecorator.plainOrGrpc());
+    if (limits.limitsAnything()) {
+      // The access check runs first: it sets the tenant whose share the concurrency limit counts.
+      TenantQueryConcurrency concurrency = TenantQueryConcurrency.of(limits, QueryApi::isQuery);
+      server.decorator(service -> service.decorate(concurrency).decorate(check));
+    } else {
+      server.decorator(check);
+    }
     if (config.allowedHosts() == null || (config.autoHosts() && access.enforced())) {
       return;
     }

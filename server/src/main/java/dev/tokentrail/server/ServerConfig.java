@@ -55,7 +55,8 @@ record ServerConfig(
     int queryMaxConditions,
     Duration queryMaxRange,
     int indexThreads,
-    SecurityConfig security) {
+    SecurityConfig security,
+    TenantLimitsConfig tenantLimits) {
 
   /** Settings whose value is a map: {@code name=value} pairs in env, a YAML mapping in the file. */
   private static final java.util.Set<String> MAP_KEYS = java.util.Set.of("budgets.team", "budgets.project", "outcomes.benchmark_usd");
@@ -108,6 +109,7 @@ record ServerConfig(
           new Setting("query.max_range", "TOKENTRAIL_QUERY_MAX_RANGE", "--query-max-range", "366d", "Longest time range (start to end) one query may cover; longer is a 400."),
           new Setting("outcomes.benchmark_usd", "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", null, "", "What one outcome costs otherwise (a human, an outsourced completion), per outcome name; cost per outcome is compared to it.")));
     all.addAll(SecurityConfig.SETTINGS);
+    all.addAll(TenantLimitsConfig.SETTINGS);
     return List.copyOf(all);
   }
 
@@ -175,7 +177,8 @@ record ServerConfig(
         positiveInt(values, "query.max_conditions"),
         Durations.parse(values.get("query.max_range"), "query.max_range"),
         indexThreads(values, "store.index_threads"),
-        SecurityConfig.of(values, values.get("bind_address")));
+        SecurityConfig.of(values, values.get("bind_address")),
+        TenantLimitsConfig.of(values));
   }
 
   private static int indexThreads(Map<String, String> values, String key) {

@@ -11,7 +11,9 @@ import dev.tokentrail.analysis.Repricer;
 import dev.tokentrail.analysis.WasteEngine;
 import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
+import dev.tokentrail.ingest.DroppedAttributes;
 import dev.tokentrail.ingest.IngestMetrics;
+import dev.tokentrail.ingest.TenantIngestRates;
 import dev.tokentrail.ingest.OtlpReceivers;
 import dev.tokentrail.ingest.SpanIngester;
 import dev.tokentrail.ingest.UnknownModels;
@@ -108,7 +110,14 @@ final class TokenTrailServer implements AutoCloseable {
     CostCalculator costs = new CostCalculator(catalog);
     LlmSpanEnricher enricher = LlmSpanEnricher.create(
         GenAiNormalizer.create(config.attributionKeys(), config.valueLimits()), costs, metrics::attributeSanitized);
-    SpanIngester ingester = SpanIngester.create(store, enricher, metrics, Clock.systemUTC());
+    SpanIngester ingester = SpanIngester.builder(store, enricher, metrics)
+        .clock(Clock.systemUTC())
+        .dropAttributes(DroppedAttributes.of(config.security().dropAttributes()))
+        .rates(TenantIngestRates.of(config.tenantLimits().limits(), System::nanoTime))
+        .build();
+    if (!config.security().dropAttributes().isEmpty()) {
+      LOG.info("ingest drops attributes matching {} (ingest.drop_attributes)", config.security().dropAttributes());
+    }
     OtlpReceivers receivers =
         OtlpReceivers.create(ingester, config.maxRequestBytes(), config.maxConcurrentRequests(), config.maxInflightBytes());
     long largestExport = OtlpReceivers.inflightBytesOf(config.maxRequestBytes());
@@ -122,7 +131,7 @@ final class TokenTrailServer implements AutoCloseable {
     WasteMetrics wasteMetrics = null;
     PortAccess access = null;
     try {
-      access = PortAccess.open(config.security());
+      access = PortAccess.open(config.security(), config.tenantLimits().limits());
       ServerBuilder grpcBuilder = base(workers, config.bindAddress(), config.otlpGrpcPort());
       receivers.installGrpc(grpcBuilder);
       access.installIngest(grpcBuilder);
@@ -135,6 +144,7 @@ final class TokenTrailServer implements AutoCloseable {
           WasteEngine.builder(store, costs::catalog)
               .thresholds(config.wasteThresholds())
               .budgets(config.budgets())
+              .tenantBudgets(config.tenantLimits().budgets())
               .outcomeBenchmarks(config.outcomeBenchmarks())
               .build();
       Repricer.Builder repricer = Repricer.builder(store, enricher);
