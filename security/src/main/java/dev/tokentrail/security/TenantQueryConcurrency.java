@@ -58,8 +58,16 @@ public final class TenantQueryConcurrency implements DecoratingHttpServiceFuncti
               .build(),
           HttpData.ofUtf8("tenant " + tenant + " has " + max + " queries in progress (limits.max_concurrent_queries); retry later"));
     }
-    ctx.log().whenComplete().thenRun(count::decrementAndGet);
-    return delegate.serve(ctx, req);
+    HttpResponse response;
+    try {
+      response = delegate.serve(ctx, req);
+    } catch (Exception | Error e) {
+      count.decrementAndGet();
+      throw e;
+    }
+    // Completes when the response ends, fails or is aborted (a client gone away included).
+    response.whenComplete().handle((ignored, error) -> count.decrementAndGet());
+    return response;
   }
 
   /** Requests of {@code tenant} in progress now. */
