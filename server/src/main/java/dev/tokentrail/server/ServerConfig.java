@@ -56,7 +56,8 @@ record ServerConfig(
     Duration queryMaxRange,
     int indexThreads,
     SecurityConfig security,
-    TenantLimitsConfig tenantLimits) {
+    TenantLimitsConfig tenantLimits,
+    TlsConfig tls) {
 
   /** Settings whose value is a map: {@code name=value} pairs in env, a YAML mapping in the file. */
   private static final java.util.Set<String> MAP_KEYS = java.util.Set.of("budgets.team", "budgets.project", "outcomes.benchmark_usd");
@@ -110,6 +111,7 @@ record ServerConfig(
           new Setting("outcomes.benchmark_usd", "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", null, "", "What one outcome costs otherwise (a human, an outsourced completion), per outcome name; cost per outcome is compared to it.")));
     all.addAll(SecurityConfig.SETTINGS);
     all.addAll(TenantLimitsConfig.SETTINGS);
+    all.addAll(TlsConfig.SETTINGS);
     return List.copyOf(all);
   }
 
@@ -178,7 +180,8 @@ record ServerConfig(
         Durations.parse(values.get("query.max_range"), "query.max_range"),
         indexThreads(values, "store.index_threads"),
         SecurityConfig.of(values, values.get("bind_address")),
-        TenantLimitsConfig.of(values));
+        TenantLimitsConfig.of(values),
+        TlsConfig.of(values));
   }
 
   private static int indexThreads(Map<String, String> values, String key) {

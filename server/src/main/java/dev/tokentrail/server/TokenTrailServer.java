@@ -7,6 +7,9 @@ import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.Server;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerTlsConfig;
+import dev.tokentrail.security.PemTls;
+import io.netty.handler.ssl.ClientAuth;
 import dev.tokentrail.analysis.Repricer;
 import dev.tokentrail.analysis.WasteEngine;
 import dev.tokentrail.genai.GenAiNormalizer;
@@ -59,10 +62,12 @@ final class TokenTrailServer implements AutoCloseable {
   private final Server query;
   private final WasteMetrics wasteMetrics;
   private final PortAccess access;
+  private final PemTls tls;
 
   private TokenTrailServer(LuceneSpanStore store, EventLoopGroup workers, Server grpc, Server http, Server query,
-      WasteMetrics wasteMetrics, PortAccess access) {
+      WasteMetrics wasteMetrics, PortAccess access, PemTls tls) {
     this.access = access;
+    this.tls = tls;
     this.wasteMetrics = wasteMetrics;
     this.store = store;
     this.workers = workers;
@@ -130,15 +135,17 @@ final class TokenTrailServer implements AutoCloseable {
     EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
     WasteMetrics wasteMetrics = null;
     PortAccess access = null;
+    PemTls tls = null;
     try {
       access = PortAccess.open(config.security(), config.tenantLimits().limits());
-      ServerBuilder grpcBuilder = base(workers, config.bindAddress(), config.otlpGrpcPort());
+      tls = openTls(config.tls());
+      ServerBuilder grpcBuilder = base(workers, config.bindAddress(), config.otlpGrpcPort(), tls);
       receivers.installGrpc(grpcBuilder);
       access.installIngest(grpcBuilder);
-      ServerBuilder httpBuilder = base(workers, config.bindAddress(), config.otlpHttpPort());
+      ServerBuilder httpBuilder = base(workers, config.bindAddress(), config.otlpHttpPort(), tls);
       receivers.installHttp(httpBuilder);
       access.installIngest(httpBuilder);
-      ServerBuilder queryBuilder = base(workers, config.bindAddress(), config.httpPort());
+      ServerBuilder queryBuilder = base(workers, config.bindAddress(), config.httpPort(), tls);
       access.installQuery(queryBuilder, config.bindAddress());
       WasteEngine engine =
           WasteEngine.builder(store, costs::catalog)
@@ -170,10 +177,13 @@ final class TokenTrailServer implements AutoCloseable {
       grpc.start().join();
       http.start().join();
       query.start().join();
-      return new TokenTrailServer(store, workers, grpc, http, query, wasteMetrics, access);
+      return new TokenTrailServer(store, workers, grpc, http, query, wasteMetrics, access, tls);
     } catch (RuntimeException e) {
       if (wasteMetrics != null) {
         wasteMetrics.close();
+      }
+      if (tls != null) {
+        tls.close();
       }
       if (access != null) {
         access.close();
@@ -198,14 +208,31 @@ final class TokenTrailServer implements AutoCloseable {
     return config.priceCatalogFile() == null ? catalog : catalog.overriddenBy(config.priceCatalogFile());
   }
 
-  private static ServerBuilder base(EventLoopGroup workers, String bindAddress, int port) {
-    return Server.builder()
+  /** The PEM files' TLS identity, or null for plain HTTP. */
+  private static PemTls openTls(TlsConfig config) {
+    if (!config.enabled()) {
+      return null;
+    }
+    PemTls tls = PemTls.open(config.certFile(), config.keyFile(), config.clientCaFile(), config.reloadInterval());
+    LOG.info("TLS on every port: {} from {}{} (checked for changes every {})", tls.describe(), config.certFile(),
+        tls.mutual() ? ", client certificates of " + config.clientCaFile() + " required" : "", config.reloadInterval());
+    return tls;
+  }
+
+  private static ServerBuilder base(EventLoopGroup workers, String bindAddress, int port, PemTls tls) {
+    ServerBuilder builder = Server.builder();
+    if (tls == null) {
+      builder.port(new InetSocketAddress(bindAddress, port), SessionProtocol.HTTP);
+    } else {
+      builder.port(new InetSocketAddress(bindAddress, port), SessionProtocol.HTTPS)
+          .tlsProvider(tls, ServerTlsConfig.builder().clientAuth(tls.mutual() ? ClientAuth.REQUIRE : ClientAuth.NONE).build());
+    }
+    return builder
         // TokenTrail's metrics are its Prometheus registry's; Armeria's few Micrometer meters go
         // unread. A registry per server, because the three servers registering the shared blocking
         // executor's meters in one (Armeria's global default) log a warning at start.
         .meterRegistry(new SimpleMeterRegistry())
         .workerGroup(workers, false)
-        .port(new InetSocketAddress(bindAddress, port), SessionProtocol.HTTP)
         .gracefulShutdownTimeout(Duration.ofMillis(200), Duration.ofSeconds(15))
         // Oversize request headers: a 431 on HTTP/1 and HTTP/2 alike, never a reset connection.
         .http1MaxHeaderSize(RequestHeaderLimit.MAX_BYTES)
@@ -242,6 +269,9 @@ final class TokenTrailServer implements AutoCloseable {
     queryStopped.join();
     workers.shutdownGracefully().syncUninterruptibly();
     access.close();
+    if (tls != null) {
+      tls.close();
+    }
     LOG.info("stopped");
   }
 }
