@@ -88,9 +88,9 @@ public final class IngestMetrics {
         .help("LLM calls whose client-reported cost differs from the catalog price by more than 1%")
         .labelNames("provider", "model").register(registry);
     spansReceived = Counter.builder().name("tokentrail_ingest_spans_received_total")
-        .help("Spans received over OTLP, before validation").labelNames("protocol").register(registry);
+        .help("Spans received over OTLP, before validation, by tenant and protocol").labelNames("tenant", "protocol").register(registry);
     spansRejected = Counter.builder().name("tokentrail_ingest_spans_rejected_total")
-        .help("Spans not stored, by reason").labelNames("reason").register(registry);
+        .help("Spans not stored, by tenant and reason").labelNames("tenant", "reason").register(registry);
     requests = Counter.builder().name("tokentrail_ingest_requests_total")
         .help("OTLP export requests by protocol and result").labelNames("protocol", "result").register(registry);
     enrichErrors = Counter.builder().name("tokentrail_ingest_enrich_errors_total")
@@ -107,13 +107,11 @@ public final class IngestMetrics {
     dropped = Counter.builder().name("tokentrail_ingest_attributes_dropped_total")
         .help("Attributes removed at ingest because their key matches ingest.drop_attributes, by where they were:"
             + " resource, span, event, link")
-        .labelNames("scope").register(registry);
-    for (DroppedAttributes.Scope scope : DroppedAttributes.Scope.values()) {
-      dropped.labelValues(scope.label);
-    }
+        .labelNames("tenant", "scope").register(registry);
     GaugeWithCallback.builder().name("tokentrail_unknown_models")
-        .help("Distinct models seen on LLM calls that the price catalog does not know")
-        .callback(cb -> cb.call(unknownModels.entries().size())).register(registry);
+        .help("Distinct models seen on LLM calls that the price catalog does not know, by tenant")
+        .labelNames("tenant")
+        .callback(cb -> unknownModels.tenants().forEach(t -> cb.call(unknownModels.entries(t).size(), t))).register(registry);
     folded = Counter.builder().name("tokentrail_metrics_folded_total")
         .help("Observations added to a metric family's overflow series (labels 'other') because the family reached metrics.max_series label combinations")
         .labelNames("metric").register(registry);
@@ -133,13 +131,18 @@ public final class IngestMetrics {
     return unknownModels;
   }
 
-  void received(String protocol, int spans) {
-    spansReceived.labelValues(protocol).inc(spans);
+  /** Tenants seen on stored LLM calls since start, as bounded as their label. */
+  public java.util.Set<String> tenantsSeen() {
+    return tenants.values();
   }
 
-  void rejected(String reason, int spans) {
+  void received(String tenant, String protocol, int spans) {
+    spansReceived.labelValues(tenants.label(tenant), protocol).inc(spans);
+  }
+
+  void rejected(String tenant, String reason, int spans) {
     if (spans > 0) {
-      spansRejected.labelValues(reason).inc(spans);
+      spansRejected.labelValues(tenants.label(tenant), reason).inc(spans);
     }
   }
 
@@ -153,8 +156,8 @@ public final class IngestMetrics {
   }
 
   /** Attributes removed by {@code ingest.drop_attributes}. */
-  void attributesDropped(DroppedAttributes.Scope scope, int attributes) {
-    dropped.labelValues(scope.label).inc(attributes);
+  void attributesDropped(String tenant, DroppedAttributes.Scope scope, int attributes) {
+    dropped.labelValues(tenants.label(tenant), scope.label).inc(attributes);
   }
 
   void request(String protocol, String result) {
@@ -210,7 +213,7 @@ public final class IngestMetrics {
       boolean mine = unknownModelSeries.admit(provider, model);
       unknownModelCalls.labelValues(mine ? provider : BoundedLabels.OTHER, mine ? model : BoundedLabels.OTHER).inc();
       fold(mine, UNKNOWN_MODEL_CALLS, 1);
-      unknownModels.record(call.provider(), call.billedModel(), nowMillis);
+      unknownModels.record(tenant, call.provider(), call.billedModel(), nowMillis);
     }
   }
 

@@ -96,13 +96,13 @@ public final class OtlpReceivers {
    * the credentials failed.
    */
   public static AccessDecorator.Rejection rejection() {
-    return (ctx, req, status) -> {
+    return (ctx, req, status, message) -> {
       MediaType type = req.contentType();
       if (type != null && type.is(GRPC)) {
-        return AccessDecorator.grpcRejection(status);
+        return AccessDecorator.grpcRejection(status, message);
       }
       boolean json = type != null && type.is(MediaType.JSON);
-      return OtlpHttpService.error(json, status, status == HttpStatus.FORBIDDEN ? "permission denied" : "unauthenticated")
+      return OtlpHttpService.error(json, status, message)
           .mapHeaders(h -> AccessDecorator.withChallenge(h.toBuilder(), status).build());
     };
   }

@@ -1,8 +1,9 @@
 package dev.tokentrail.ingest;
 
 /**
- * A fixed-size memory of recently counted span keys, so a span re-sent by a retrying exporter is
- * stored once (the store replaces it) and counted in metrics once. A lossy hash table: a key can be
+ * A fixed-size memory of recently counted span keys (tenant, trace id, span id), so a span re-sent
+ * by a retrying exporter is stored once (the store replaces it) and counted in metrics once, while
+ * two tenants' spans with the same ids are each counted. A lossy hash table: a key can be
  * forgotten when a later one takes its slot, never misremembered as seen unless two 64-bit hashes
  * collide.
  */
@@ -18,9 +19,9 @@ final class RecentSpanKeys {
     mask = capacityPowerOfTwo - 1;
   }
 
-  /** Records the key; returns {@code true} when it was already there. */
-  synchronized boolean seen(String traceId, String spanId) {
-    long h = hash(traceId, spanId);
+  /** Records {@code tenant}'s span; returns {@code true} when it was already there. */
+  synchronized boolean seen(String tenant, String traceId, String spanId) {
+    long h = hash(tenant, traceId, spanId);
     int slot = (int) (h ^ (h >>> 32)) & mask;
     if (slots[slot] == h) {
       return true;
@@ -29,8 +30,13 @@ final class RecentSpanKeys {
     return false;
   }
 
-  private static long hash(String traceId, String spanId) {
+  /** FNV-1a over the tenant, a separator no tenant id holds, and the ids. */
+  private static long hash(String tenant, String traceId, String spanId) {
     long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < tenant.length(); i++) {
+      h = (h ^ tenant.charAt(i)) * 0x100000001b3L;
+    }
+    h = (h ^ '/') * 0x100000001b3L;
     for (int i = 0; i < traceId.length(); i++) {
       h = (h ^ traceId.charAt(i)) * 0x100000001b3L;
     }

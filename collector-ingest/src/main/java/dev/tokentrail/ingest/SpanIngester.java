@@ -106,11 +106,11 @@ public final class SpanIngester {
    */
   public CompletableFuture<Result> ingest(String tenant, ExportTraceServiceRequest request, String protocol) {
     rates.charge(tenant, spanCount(request), request.getSerializedSize());
-    request = dropped.apply(request, metrics::attributesDropped);
+    request = dropped.apply(request, (scope, n) -> metrics.attributesDropped(tenant, scope, n));
     OtlpSpans.Decoded decoded = OtlpSpans.decode(request.getResourceSpansList());
     int total = decoded.spans().size() + decoded.rejected();
-    metrics.received(protocol, total);
-    metrics.rejected("invalid_id", decoded.rejected());
+    metrics.received(tenant, protocol, total);
+    metrics.rejected(tenant, "invalid_id", decoded.rejected());
     if (decoded.spans().isEmpty()) {
       return CompletableFuture.completedFuture(new Result(0, decoded.rejected(), decoded.firstRejection()));
     }
@@ -135,7 +135,7 @@ public final class SpanIngester {
               for (int i = 0; i < spans.size(); i++) {
                 LlmCall call = spans.get(i).call();
                 Span span = spans.get(i).span();
-                if (call != null && !recentlyCounted.seen(span.traceId(), span.spanId())) {
+                if (call != null && !recentlyCounted.seen(tenant, span.traceId(), span.spanId())) {
                   metrics.llmCallStored(tenant, span, call, now);
                 }
               }

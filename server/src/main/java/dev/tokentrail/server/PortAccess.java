@@ -60,6 +60,21 @@ final class PortAccess implements AutoCloseable {
     return new PortAccess(config, null, Access.open());
   }
 
+  /**
+   * The tenants whose waste and budget metrics are kept: those of the tokens file, those {@code
+   * seen} at ingest, and on an open server the one tenant of everything.
+   */
+  java.util.Set<String> knownTenants(java.util.Set<String> seen) {
+    java.util.Set<String> tenants = new java.util.TreeSet<>(seen);
+    if (tokensFile != null) {
+      tenants.addAll(tokensFile.tokens().tenants());
+    }
+    if (!access.enforced()) {
+      tenants.add(dev.tokentrail.store.Tenants.DEFAULT);
+    }
+    return tenants;
+  }
+
   /** The tokens file, or null. */
   TokensFile tokensFile() {
     return tokensFile;

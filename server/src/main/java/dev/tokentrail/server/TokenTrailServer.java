@@ -170,7 +170,9 @@ final class TokenTrailServer implements AutoCloseable {
           .repricer(repricer.build())
           .build()
           .install(queryBuilder);
-      wasteMetrics = WasteMetrics.start(engine, registry, config.wasteInterval(), config.wasteLookback());
+      PortAccess ports = access;
+      wasteMetrics = WasteMetrics.start(engine, registry, config.wasteInterval(), config.wasteLookback(),
+          () -> ports.knownTenants(metrics.tenantsSeen()));
       Server grpc = grpcBuilder.build();
       Server http = httpBuilder.build();
       Server query = queryBuilder.build();
