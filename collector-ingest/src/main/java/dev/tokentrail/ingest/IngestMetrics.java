@@ -83,10 +83,10 @@ public final class IngestMetrics {
         .help("Cost in USD of stored LLM calls, priced by the catalog").labelNames(LLM_LABELS).register(registry);
     unknownModelCalls = Counter.builder().name("tokentrail_unknown_model_calls_total")
         .help("LLM calls whose model is not in the price catalog (not priced)")
-        .labelNames("provider", "model").register(registry);
+        .labelNames("tenant", "provider", "model").register(registry);
     costMismatches = Counter.builder().name("tokentrail_client_cost_mismatch_total")
         .help("LLM calls whose client-reported cost differs from the catalog price by more than 1%")
-        .labelNames("provider", "model").register(registry);
+        .labelNames("tenant", "provider", "model").register(registry);
     spansReceived = Counter.builder().name("tokentrail_ingest_spans_received_total")
         .help("Spans received over OTLP, before validation, by tenant and protocol").labelNames("tenant", "protocol").register(registry);
     spansRejected = Counter.builder().name("tokentrail_ingest_spans_rejected_total")
@@ -205,13 +205,13 @@ public final class IngestMetrics {
       fold(own, COST, 1);
       if (!Double.isNaN(call.clientCostUsd())
           && Math.abs(call.clientCostUsd() - call.cost().totalUsd()) > 0.01 * Math.max(call.cost().totalUsd(), 1e-9)) {
-        boolean mine = mismatchSeries.admit(provider, model);
-        costMismatches.labelValues(mine ? provider : BoundedLabels.OTHER, mine ? model : BoundedLabels.OTHER).inc();
+        boolean mine = mismatchSeries.admit(tenantLabel, provider, model);
+        costMismatches.labelValues(tenantLabel, mine ? provider : BoundedLabels.OTHER, mine ? model : BoundedLabels.OTHER).inc();
         fold(mine, COST_MISMATCH, 1);
       }
     } else if (dev.tokentrail.model.Cost.UNKNOWN_MODEL.equals(call.cost().unpricedReason())) {
-      boolean mine = unknownModelSeries.admit(provider, model);
-      unknownModelCalls.labelValues(mine ? provider : BoundedLabels.OTHER, mine ? model : BoundedLabels.OTHER).inc();
+      boolean mine = unknownModelSeries.admit(tenantLabel, provider, model);
+      unknownModelCalls.labelValues(tenantLabel, mine ? provider : BoundedLabels.OTHER, mine ? model : BoundedLabels.OTHER).inc();
       fold(mine, UNKNOWN_MODEL_CALLS, 1);
       unknownModels.record(tenant, call.provider(), call.billedModel(), nowMillis);
     }

@@ -28,36 +28,35 @@ final class PortAccess implements AutoCloseable {
   private final SecurityConfig config;
   private final TokensFile tokensFile;
   private final Access access;
-  private TenantLimits.PerTenant limits = TenantLimits.PerTenant.of(TenantLimits.UNLIMITED);
+  private final TenantLimits.PerTenant limits;
 
-  private PortAccess(SecurityConfig config, TokensFile tokensFile, Access access) {
+  private PortAccess(SecurityConfig config, TokensFile tokensFile, Access access, TenantLimits.PerTenant limits) {
     this.config = config;
     this.tokensFile = tokensFile;
     this.access = access;
+    this.limits = limits;
+  }
+
+  static PortAccess open(SecurityConfig config) {
+    return open(config, TenantLimits.PerTenant.of(TenantLimits.UNLIMITED));
   }
 
   /** The checks of {@code config}, with each tenant's query concurrency limited by {@code limits}. */
   static PortAccess open(SecurityConfig config, TenantLimits.PerTenant limits) {
-    PortAccess access = open(config);
-    access.limits = limits;
-    return access;
-  }
-
-  static PortAccess open(SecurityConfig config) {
     if (config.tokensFile() != null) {
       TokensFile tokens = TokensFile.open(config.tokensFile(), config.reloadInterval());
       LOG.info("auth: {} tokens for {} tenants from {} (checked for changes every {})", tokens.tokens().size(),
           tokens.tokens().tenants().size(), config.tokensFile(), config.reloadInterval());
-      return new PortAccess(config, tokens, Access.tokens(tokens));
+      return new PortAccess(config, tokens, Access.tokens(tokens), limits);
     }
     if (config.multitenancy()) {
       LOG.warn("auth: no tokens file; tenants are taken from X-Scope-OrgID unchecked: "
           + "run behind a proxy that authenticates callers and sets it (auth.multitenancy)");
-      return new PortAccess(config, null, Access.orgIdHeader());
+      return new PortAccess(config, null, Access.orgIdHeader(), limits);
     }
     LOG.warn("auth: no tokens file (auth.tokens_file): every port is open to anyone who reaches it, "
         + "for writing spans and reading every trace, prompt attribute and cost");
-    return new PortAccess(config, null, Access.open());
+    return new PortAccess(config, null, Access.open(), limits);
   }
 
   /**

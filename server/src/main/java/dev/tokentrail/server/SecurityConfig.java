@@ -39,7 +39,7 @@ record SecurityConfig(
       new ServerConfig.Setting("allowed_hosts", "TOKENTRAIL_ALLOWED_HOSTS", "--allowed-hosts", "auto",
           "Host names the query port answers to (Host header; 421 otherwise, against DNS rebinding); IP literals are always accepted. auto: localhost, the machine's name, host.docker.internal and the bind address, checked only while the server is open (no tokens, no multitenancy). *: any name."),
       new ServerConfig.Setting("ingest.drop_attributes", "TOKENTRAIL_INGEST_DROP_ATTRIBUTES", "--ingest-drop-attributes", "",
-          "Attribute keys removed from every span, resource, event and link at ingest, before anything reads or stores them (for personal data): a comma list in which * matches any characters, e.g. user.email,enduser.*,gen_ai.prompt*. Counted in tokentrail_ingest_attributes_dropped_total{scope}."));
+          "Attribute keys removed from every span, resource, event and link at ingest, before anything reads or stores them (for personal data): a comma list in which * matches any characters, e.g. user.email,enduser.*,gen_ai.prompt*. Counted in tokentrail_ingest_attributes_dropped_total{tenant,scope}."));
 
   static SecurityConfig of(Map<String, String> values, String bindAddress) {
     String tokens = values.get("auth.tokens_file").trim();
@@ -80,6 +80,7 @@ record SecurityConfig(
         out.add(p.trim());
       }
     }
+    dev.tokentrail.ingest.DroppedAttributes.of(out); // refuses patterns that would drop everything, at start
     return List.copyOf(out);
   }
 
