@@ -136,7 +136,7 @@ public final class OtlpReceivers {
       int wait = ingester.rates().retryAfterSeconds(tenant);
       if (wait > 0) {
         ingester.metrics().request(protocol, "tenant_rate_limited");
-        return retryLater(grpc, json, ingester.rates().message(tenant), wait);
+        return afterDiscardingBody(ctx, req, retryLater(grpc, json, ingester.rates().message(tenant), wait));
       }
       if (!inFlight.tryAcquire()) {
         ingester.metrics().request(protocol, "too_many_requests");
@@ -194,6 +194,39 @@ public final class OtlpReceivers {
                   },
                   ctx.eventLoop()));
     };
+  }
+
+  /**
+   * {@code response} once the request's body has arrived, each chunk released as it comes (nothing
+   * is held). Answered at once, an HTTP/2 client still sending its body would see the stream reset
+   * instead of the answer and its Retry-After.
+   */
+  private static HttpResponse afterDiscardingBody(ServiceRequestContext ctx, HttpRequest req, HttpResponse response) {
+    java.util.concurrent.CompletableFuture<HttpResponse> answered = new java.util.concurrent.CompletableFuture<>();
+    req.subscribe(new org.reactivestreams.Subscriber<com.linecorp.armeria.common.HttpObject>() {
+      @Override
+      public void onSubscribe(org.reactivestreams.Subscription subscription) {
+        subscription.request(Long.MAX_VALUE);
+      }
+
+      @Override
+      public void onNext(com.linecorp.armeria.common.HttpObject object) {
+        if (object instanceof com.linecorp.armeria.common.HttpData data) {
+          data.close();
+        }
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        answered.complete(response);
+      }
+
+      @Override
+      public void onComplete() {
+        answered.complete(response);
+      }
+    }, ctx.eventLoop());
+    return HttpResponse.of(answered);
   }
 
   private HttpResponse overBudget(String protocol, boolean grpc, boolean json, InflightBytes.Outcome outcome, long bytes) {
