@@ -47,6 +47,7 @@ public final class OtlpReceivers {
   private final int maxBodyBytes;
   private final Semaphore inFlight;
   private final InflightBytes budget;
+  private final java.util.concurrent.ConcurrentHashMap<String, InflightBytes> shares = new java.util.concurrent.ConcurrentHashMap<>();
 
   private OtlpReceivers(SpanIngester ingester, int maxBodyBytes, int maxConcurrentRequests, long maxInflightBytes) {
     this.ingester = ingester;
@@ -142,7 +143,8 @@ public final class OtlpReceivers {
         ingester.metrics().request(protocol, "too_many_requests");
         return retryLater(grpc, json, "too many concurrent exports; retry later", RETRY_AFTER_SECONDS);
       }
-      InflightBytes.Lease lease = budget.lease();
+      InflightBytes share = shareOf(tenant);
+      InflightBytes.Lease lease = share == null ? budget.lease() : budget.lease(share);
       ctx.log().whenComplete().thenRun(() -> {
         lease.close();
         inFlight.release();
@@ -152,7 +154,7 @@ public final class OtlpReceivers {
       if (declared > 0) {
         InflightBytes.Outcome outcome = lease.ensure(declared);
         if (outcome != InflightBytes.Outcome.OK) {
-          return overBudget(protocol, grpc, json, outcome, declared);
+          return overBudget(protocol, grpc, json, outcome, declared, lease);
         }
       }
       AtomicLong received = new AtomicLong();
@@ -172,7 +174,7 @@ public final class OtlpReceivers {
                   (body, error) -> {
                     InflightBytes.Outcome outcome = refused.get();
                     if (outcome != null) {
-                      return overBudget(protocol, grpc, json, outcome, received.get());
+                      return overBudget(protocol, grpc, json, outcome, received.get(), lease);
                     }
                     if (error != null) {
                       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -229,16 +231,35 @@ public final class OtlpReceivers {
     return HttpResponse.of(answered);
   }
 
-  private HttpResponse overBudget(String protocol, boolean grpc, boolean json, InflightBytes.Outcome outcome, long bytes) {
+  private HttpResponse overBudget(
+      String protocol, boolean grpc, boolean json, InflightBytes.Outcome outcome, long bytes, InflightBytes.Lease lease) {
     if (outcome == InflightBytes.Outcome.TOO_LARGE) {
       ingester.metrics().request(protocol, "too_large");
-      String message = budget.tooLargeMessage(bytes);
+      String message = lease.budget().tooLargeMessage(bytes);
       return grpc
           ? trailersOnly(Code.RESOURCE_EXHAUSTED, message, -1)
           : OtlpHttpService.error(json, HttpStatus.REQUEST_ENTITY_TOO_LARGE, message);
     }
     ingester.metrics().request(protocol, "over_memory_budget");
-    return retryLater(grpc, json, budget.fullMessage(), RETRY_AFTER_SECONDS);
+    return retryLater(grpc, json, lease.budget().fullMessage(), RETRY_AFTER_SECONDS);
+  }
+
+  /**
+   * {@code tenant}'s share of the in-flight budget ({@code limits.max_inflight_bytes}), or null
+   * when it has none. Shares are kept for at most {@link TenantIngestRates#MAX_TENANTS} tenants;
+   * later ones share one.
+   */
+  private InflightBytes shareOf(String tenant) {
+    long limit = ingester.rates().limits().forTenant(tenant).maxInflightBytes();
+    if (limit == 0) {
+      return null;
+    }
+    InflightBytes share = shares.get(tenant);
+    if (share != null) {
+      return share;
+    }
+    String key = shares.size() < TenantIngestRates.MAX_TENANTS ? tenant : "\u0000shared";
+    return shares.computeIfAbsent(key, k -> new InflightBytes(limit, "limits.max_inflight_bytes of tenant " + tenant));
   }
 
   private static HttpResponse retryLater(boolean grpc, boolean json, String message, int seconds) {

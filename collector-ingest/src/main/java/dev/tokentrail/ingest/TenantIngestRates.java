@@ -38,6 +38,11 @@ public final class TenantIngestRates {
     return new TenantIngestRates(requireNonNull(limits, "limits"), requireNonNull(nanoClock, "nanoClock"));
   }
 
+  /** Every tenant's limits. */
+  TenantLimits.PerTenant limits() {
+    return limits;
+  }
+
   /** 0 when {@code tenant} may send now, else the seconds it is asked to wait. */
   int retryAfterSeconds(String tenant) {
     Buckets b = bucketsOf(tenant);

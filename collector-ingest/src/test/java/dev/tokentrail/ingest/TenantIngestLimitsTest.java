@@ -6,6 +6,7 @@ import static dev.tokentrail.ingest.OtlpRequests.randomTraceId;
 import static dev.tokentrail.ingest.OtlpRequests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Any;
 import com.google.rpc.RetryInfo;
@@ -29,6 +30,8 @@ import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +98,36 @@ class TenantIngestLimitsTest {
   }
 
   @Test
+  void aTenantsInflightShareRefusesItsExportsWhileAnotherTenantsAreDecoded() throws Exception {
+    ExportTraceServiceRequest export = export(50);
+    long oneExport = OtlpReceivers.inflightBytesOf(export.getSerializedSize());
+    GatedStore store = new GatedStore();
+    // Each tenant has room for one such export in flight; the server-wide budget for many.
+    server = IngestServer.builder().store(store)
+        .tenantRates(TenantIngestRates.of(TenantLimits.PerTenant.of(new TenantLimits(0, 0, 0, oneExport * 3 / 2)), nanos::get))
+        .start();
+
+    CompletableFuture<AggregatedHttpResponse> held = postAsync("noisy", export);
+    assertThat(store.firstAccept.await(10, TimeUnit.SECONDS)).as("noisy's first export decoded, held at the store").isTrue();
+    AggregatedHttpResponse refused = post("noisy", export(50));
+    CompletableFuture<AggregatedHttpResponse> other = postAsync("quiet", export(50));
+
+    assertThat(refused.status()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+    assertThat(refused.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("1");
+    assertThat(com.google.rpc.Status.parseFrom(refused.content().array()).getMessage())
+        .contains("limits.max_inflight_bytes of tenant noisy");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(store.accepted.get()).as("quiet's export decoded and handed to the store").isEqualTo(100));
+    AggregatedHttpResponse tooLarge = post("noisy", export(100));
+    assertThat(tooLarge.status()).as("one export larger than the share").isEqualTo(HttpStatus.REQUEST_ENTITY_TOO_LARGE);
+
+    store.open();
+    assertThat(held.join().status()).isEqualTo(HttpStatus.OK);
+    assertThat(other.join().status()).isEqualTo(HttpStatus.OK);
+    assertThat(post("noisy", export(50)).status()).as("noisy's share returned").isEqualTo(HttpStatus.OK);
+  }
+
+  @Test
   void withoutLimitsNoTenantIsRefused() {
     start(TenantLimits.PerTenant.of(TenantLimits.UNLIMITED));
 
@@ -108,9 +141,13 @@ class TenantIngestLimitsTest {
   }
 
   private AggregatedHttpResponse post(String tenant, ExportTraceServiceRequest export) {
-    return WebClient.builder(server.baseUri()).responseTimeout(Duration.ofSeconds(20)).build().blocking().execute(
+    return postAsync(tenant, export).join();
+  }
+
+  private CompletableFuture<AggregatedHttpResponse> postAsync(String tenant, ExportTraceServiceRequest export) {
+    return WebClient.builder(server.baseUri()).responseTimeout(Duration.ofSeconds(20)).build().execute(
         HttpRequest.of(RequestHeaders.builder(HttpMethod.POST, "/v1/traces").contentType(PROTOBUF).add("x-scope-orgid", tenant)
-            .build(), HttpData.wrap(export.toByteArray())));
+            .build(), HttpData.wrap(export.toByteArray()))).aggregate();
   }
 
   private void grpcExport(String tenant, ExportTraceServiceRequest request) {

@@ -25,6 +25,7 @@ import java.util.Set;
  *   ingest_spans_per_second: 2000
  *   ingest_bytes_per_second: 4000000
  *   max_concurrent_queries: 4
+ *   max_inflight_bytes: 67108864
  *   budgets:
  *     team: {checkout: 500}
  *     project: {assistant: 1200}
@@ -38,7 +39,7 @@ import java.util.Set;
  */
 record TenantLimitsConfig(TenantLimits.PerTenant limits, Map<String, List<BudgetAnalysis.Budget>> budgets) {
   private static final Set<String> TENANT_KEYS =
-      Set.of("ingest_spans_per_second", "ingest_bytes_per_second", "max_concurrent_queries", "budgets");
+      Set.of("ingest_spans_per_second", "ingest_bytes_per_second", "max_concurrent_queries", "max_inflight_bytes", "budgets");
 
   static final List<ServerConfig.Setting> SETTINGS = List.of(
       new ServerConfig.Setting("limits.ingest_spans_per_second", "TOKENTRAIL_LIMITS_INGEST_SPANS_PER_SECOND",
@@ -50,14 +51,18 @@ record TenantLimitsConfig(TenantLimits.PerTenant limits, Map<String, List<Budget
       new ServerConfig.Setting("limits.max_concurrent_queries", "TOKENTRAIL_LIMITS_MAX_CONCURRENT_QUERIES",
           "--limits-max-concurrent-queries", "0",
           "Query requests of one tenant served at once (/metrics and /ready not counted); more get 429 with Retry-After. 0: no limit."),
+      new ServerConfig.Setting("limits.max_inflight_bytes", "TOKENTRAIL_LIMITS_MAX_INFLIGHT_BYTES",
+          "--limits-max-inflight-bytes", "0",
+          "Each tenant's share of ingest.max_inflight_bytes: bytes its exports may hold while received and decoded; past it its exports get 429 / RESOURCE_EXHAUSTED (413 for one export larger than the share) while other tenants keep theirs. 0: no share, only the server-wide budget."),
       new ServerConfig.Setting("limits.per_tenant_file", "TOKENTRAIL_LIMITS_PER_TENANT_FILE", "--limits-per-tenant-file", "",
-          "YAML file of per-tenant overrides: tenant -> {ingest_spans_per_second, ingest_bytes_per_second, max_concurrent_queries, budgets: {team: {name: usd}, project: {...}}}. Read at start."));
+          "YAML file of per-tenant overrides: tenant -> {ingest_spans_per_second, ingest_bytes_per_second, max_concurrent_queries, max_inflight_bytes, budgets: {team: {name: usd}, project: {...}}}. Read at start."));
 
   static TenantLimitsConfig of(Map<String, String> values) {
     TenantLimits defaults = new TenantLimits(
         number(values.get("limits.ingest_spans_per_second"), "limits.ingest_spans_per_second"),
         number(values.get("limits.ingest_bytes_per_second"), "limits.ingest_bytes_per_second"),
-        (int) whole(values.get("limits.max_concurrent_queries"), "limits.max_concurrent_queries"));
+        (int) whole(values.get("limits.max_concurrent_queries"), "limits.max_concurrent_queries"),
+        longWhole(values.get("limits.max_inflight_bytes"), "limits.max_inflight_bytes"));
     String file = values.get("limits.per_tenant_file").trim();
     if (file.isEmpty()) {
       return new TenantLimitsConfig(TenantLimits.PerTenant.of(defaults), Map.of());
@@ -105,7 +110,9 @@ record TenantLimitsConfig(TenantLimits.PerTenant limits, Map<String, List<Budget
             t.has("ingest_bytes_per_second") ? number(t.get("ingest_bytes_per_second").asText(), "ingest_bytes_per_second")
                 : defaults.ingestBytesPerSecond(),
             t.has("max_concurrent_queries") ? (int) whole(t.get("max_concurrent_queries").asText(), "max_concurrent_queries")
-                : defaults.maxConcurrentQueries()));
+                : defaults.maxConcurrentQueries(),
+            t.has("max_inflight_bytes") ? longWhole(t.get("max_inflight_bytes").asText(), "max_inflight_bytes")
+                : defaults.maxInflightBytes()));
         if (t.has("budgets")) {
           budgets.put(tenant, budgetsOf(t.get("budgets")));
         }
@@ -153,6 +160,19 @@ record TenantLimitsConfig(TenantLimits.PerTenant limits, Map<String, List<Budget
       // answered below
     }
     throw new IllegalArgumentException(key + ": " + v + " (expected: a number >= 0; 0 for no limit)");
+  }
+
+  private static long longWhole(String raw, String key) {
+    String v = raw == null ? "" : raw.trim();
+    try {
+      long n = Long.parseLong(v);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new IllegalArgumentException(key + ": " + v + " (expected: a number of bytes >= 0; 0 for no limit)");
   }
 
   private static long whole(String raw, String key) {
