@@ -89,11 +89,11 @@ public final class TraceQlMetricsBenchmark {
         long[] times = new long[runs];
         MetricsResult r = null;
         for (int w = 0; w < 3; w++) {
-          r = metrics.queryRange(q, start, now, 60 * S, 100);
+          r = metrics.queryRange(Tenants.DEFAULT, q, start, now, 60 * S, 100);
         }
         for (int i = 0; i < runs; i++) {
           long t = System.nanoTime();
-          r = metrics.queryRange(q, start, now, 60 * S, 100);
+          r = metrics.queryRange(Tenants.DEFAULT, q, start, now, 60 * S, 100);
           times[i] = System.nanoTime() - t;
         }
         Arrays.sort(times);

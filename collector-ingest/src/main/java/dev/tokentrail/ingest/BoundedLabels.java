@@ -21,6 +21,11 @@ public final class BoundedLabels {
     this.maxValues = maxValues;
   }
 
+  /** The values admitted so far. */
+  public Set<String> values() {
+    return Set.copyOf(admitted);
+  }
+
   public String label(String value) {
     if (value == null || value.isEmpty()) {
       return UNKNOWN;

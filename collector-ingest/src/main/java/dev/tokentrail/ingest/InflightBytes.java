@@ -19,13 +19,21 @@ final class InflightBytes {
   static final int DECODED_BYTES_PER_WIRE_BYTE = 8;
 
   private final long limit;
+  /** What the messages name as the limit. */
+  private final String setting;
   private final AtomicLong used = new AtomicLong();
 
   InflightBytes(long limit) {
+    this(limit, "ingest.max_inflight_bytes");
+  }
+
+  /** A budget of {@code limit} bytes that refusals name as {@code setting}. */
+  InflightBytes(long limit, String setting) {
     if (limit <= 0) {
       throw new IllegalArgumentException("maxInflightBytes: " + limit + " (expected: > 0)");
     }
     this.limit = limit;
+    this.setting = setting;
   }
 
   /** A quarter of the maximum heap: the default of {@code ingest.max_inflight_bytes}. */
@@ -43,17 +51,22 @@ final class InflightBytes {
 
   /** Message of a 413 / non-retryable RESOURCE_EXHAUSTED: this export alone exceeds the budget. */
   String tooLargeMessage(long bytes) {
-    return "export needs " + bytes + " bytes in flight, more than ingest.max_inflight_bytes (" + limit
+    return "export needs " + bytes + " bytes in flight, more than " + setting + " (" + limit
         + "); send smaller batches or raise the limit";
   }
 
   /** Message of a 429 / RESOURCE_EXHAUSTED with a retry delay: other exports hold the budget. */
   String fullMessage() {
-    return "ingest memory budget in use (ingest.max_inflight_bytes " + limit + "); retry later";
+    return "ingest memory budget in use (" + setting + " " + limit + "); retry later";
   }
 
   Lease lease() {
-    return new Lease();
+    return new Lease(null);
+  }
+
+  /** A lease of this budget and, within it, of a tenant's {@code share}. */
+  Lease lease(InflightBytes share) {
+    return new Lease(share);
   }
 
   private boolean tryAcquire(long bytes) {
@@ -68,10 +81,16 @@ final class InflightBytes {
     }
   }
 
-  /** What one export holds of the budget. */
+  /** What one export holds of the budget (and of its tenant's share, if any). */
   final class Lease implements AutoCloseable {
+    private final InflightBytes share;
+    private InflightBytes refusedBy;
     private long held;
     private boolean closed;
+
+    private Lease(InflightBytes share) {
+      this.share = share;
+    }
 
     /**
      * Grows the lease to {@code total} bytes. {@link Outcome#TOO_LARGE} when {@code total} exceeds
@@ -84,19 +103,29 @@ final class InflightBytes {
       if (total <= held) {
         return Outcome.OK;
       }
-      if (total > limit) {
+      if (total > limit || (share != null && total > share.limit)) {
+        refusedBy = total > limit ? InflightBytes.this : share;
         return Outcome.TOO_LARGE;
       }
-      if (!tryAcquire(total - held)) {
+      long more = total - held;
+      if (share != null && !share.tryAcquire(more)) {
+        refusedBy = share;
+        return Outcome.FULL;
+      }
+      if (!tryAcquire(more)) {
+        if (share != null) {
+          share.used.addAndGet(-more);
+        }
+        refusedBy = InflightBytes.this;
         return Outcome.FULL;
       }
       held = total;
       return Outcome.OK;
     }
 
-    /** The budget this lease is part of. */
+    /** The budget that refused this lease last (the tenant's share or the whole), for the message. */
     InflightBytes budget() {
-      return InflightBytes.this;
+      return refusedBy != null ? refusedBy : InflightBytes.this;
     }
 
     synchronized long held() {
@@ -108,6 +137,9 @@ final class InflightBytes {
       if (!closed) {
         closed = true;
         used.addAndGet(-held);
+        if (share != null) {
+          share.used.addAndGet(-held);
+        }
         held = 0;
       }
     }

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * closed one 503 / UNAVAILABLE, with Retry-After / RetryInfo so that exporters retry; every 429
  * and 503 Armeria answers itself (request timeout, shutdown) carries Retry-After too. Anything else
  * is a bug of ours: logged once with method, path, request id and stack trace, and answered 500 /
- * INTERNAL saying only where to look, never the exception. OTLP/HTTP errors stay a {@code
+ * INTERNAL saying only where to look, never the exception; except a stream or connection closed
+ * under a request (a client that went away, a server shutting down), which is no error at all. OTLP/HTTP errors stay a {@code
  * google.rpc.Status} in the request's encoding, as the OTLP specification requires.
  */
 final class IngestErrors implements ServerErrorHandler {
@@ -52,6 +53,13 @@ final class IngestErrors implements ServerErrorHandler {
     Throwable e = Exceptions.peel(cause);
     if (isArmerias(e)) {
       return null; // Armeria's own statuses (413, 503 on timeout), rendered with Retry-After below.
+    }
+    if (clientGone(e)) {
+      // The request's stream or connection closed before the body arrived (the exporter gave up, or
+      // the server is shutting down): nobody is left to answer and it is no bug of ours.
+      ctx.setShouldReportUnhandledExceptions(false);
+      LOG.debug("{} {} ended before it was read (request id {}): {}", ctx.method(), ctx.path(), ctx.id().text(), e.toString());
+      return null;
     }
     ctx.setShouldReportUnhandledExceptions(false);
     boolean grpc = ctx.request().contentType() != null && ctx.request().contentType().is(GRPC_MEDIA);
@@ -95,8 +103,8 @@ final class IngestErrors implements ServerErrorHandler {
   }
 
   private static Status grpcStatus(RequestContext ctx, Status status, Throwable cause, Metadata metadata) {
-    if (cause instanceof StatusRuntimeException || cause instanceof StatusException || isArmerias(cause)) {
-      return null; // Already a status (RetryInfo included), or Armeria's own.
+    if (cause instanceof StatusRuntimeException || cause instanceof StatusException || isArmerias(cause) || clientGone(cause)) {
+      return null; // Already a status (RetryInfo included), Armeria's own, or a call its client left.
     }
     if (ctx instanceof ServiceRequestContext serviceCtx) {
       serviceCtx.setShouldReportUnhandledExceptions(false);
@@ -108,6 +116,11 @@ final class IngestErrors implements ServerErrorHandler {
   static String logInternalError(RequestContext ctx, Throwable e) {
     LOG.error("{} {} failed (request id {}); answered an internal error", ctx.method(), ctx.path(), ctx.id().text(), e);
     return "internal error, see the server log (request id " + ctx.id().text() + ")";
+  }
+
+  /** A stream or connection closed under a request, as Armeria reports a peer or shutdown closing it. */
+  static boolean clientGone(Throwable e) {
+    return Exceptions.isExpected(e) || Exceptions.isStreamCancelling(e);
   }
 
   private static boolean isArmerias(Throwable e) {

@@ -39,6 +39,7 @@ public final class IngestMetrics {
   private final Counter requests;
   private final Counter enrichErrors;
   private final Counter sanitized;
+  private final Counter dropped;
   private final BoundedLabels services;
   private final BoundedLabels providers;
   private final BoundedLabels models;
@@ -82,14 +83,14 @@ public final class IngestMetrics {
         .help("Cost in USD of stored LLM calls, priced by the catalog").labelNames(LLM_LABELS).register(registry);
     unknownModelCalls = Counter.builder().name("tokentrail_unknown_model_calls_total")
         .help("LLM calls whose model is not in the price catalog (not priced)")
-        .labelNames("provider", "model").register(registry);
+        .labelNames("tenant", "provider", "model").register(registry);
     costMismatches = Counter.builder().name("tokentrail_client_cost_mismatch_total")
         .help("LLM calls whose client-reported cost differs from the catalog price by more than 1%")
-        .labelNames("provider", "model").register(registry);
+        .labelNames("tenant", "provider", "model").register(registry);
     spansReceived = Counter.builder().name("tokentrail_ingest_spans_received_total")
-        .help("Spans received over OTLP, before validation").labelNames("protocol").register(registry);
+        .help("Spans received over OTLP, before validation, by tenant and protocol").labelNames("tenant", "protocol").register(registry);
     spansRejected = Counter.builder().name("tokentrail_ingest_spans_rejected_total")
-        .help("Spans not stored, by reason").labelNames("reason").register(registry);
+        .help("Spans not stored, by tenant and reason").labelNames("tenant", "reason").register(registry);
     requests = Counter.builder().name("tokentrail_ingest_requests_total")
         .help("OTLP export requests by protocol and result").labelNames("protocol", "result").register(registry);
     enrichErrors = Counter.builder().name("tokentrail_ingest_enrich_errors_total")
@@ -103,9 +104,14 @@ public final class IngestMetrics {
     for (String reason : ClientAttributes.REASONS) {
       sanitized.labelValues(reason);
     }
+    dropped = Counter.builder().name("tokentrail_ingest_attributes_dropped_total")
+        .help("Attributes removed at ingest because their key matches ingest.drop_attributes, by where they were:"
+            + " resource, span, event, link")
+        .labelNames("tenant", "scope").register(registry);
     GaugeWithCallback.builder().name("tokentrail_unknown_models")
-        .help("Distinct models seen on LLM calls that the price catalog does not know")
-        .callback(cb -> cb.call(unknownModels.entries().size())).register(registry);
+        .help("Distinct models seen on LLM calls that the price catalog does not know, by tenant")
+        .labelNames("tenant")
+        .callback(cb -> unknownModels.tenants().forEach(t -> cb.call(unknownModels.entries(t).size(), t))).register(registry);
     folded = Counter.builder().name("tokentrail_metrics_folded_total")
         .help("Observations added to a metric family's overflow series (labels 'other') because the family reached metrics.max_series label combinations")
         .labelNames("metric").register(registry);
@@ -125,13 +131,18 @@ public final class IngestMetrics {
     return unknownModels;
   }
 
-  void received(String protocol, int spans) {
-    spansReceived.labelValues(protocol).inc(spans);
+  /** Tenants seen on stored LLM calls since start, as bounded as their label. */
+  public java.util.Set<String> tenantsSeen() {
+    return tenants.values();
   }
 
-  void rejected(String reason, int spans) {
+  void received(String tenant, String protocol, int spans) {
+    spansReceived.labelValues(tenants.label(tenant), protocol).inc(spans);
+  }
+
+  void rejected(String tenant, String reason, int spans) {
     if (spans > 0) {
-      spansRejected.labelValues(reason).inc(spans);
+      spansRejected.labelValues(tenants.label(tenant), reason).inc(spans);
     }
   }
 
@@ -142,6 +153,11 @@ public final class IngestMetrics {
   /** A client attribute renamed or moved aside at ingest ({@link ClientAttributes#REASONS}). */
   public void attributeSanitized(String reason) {
     sanitized.labelValues(reason).inc();
+  }
+
+  /** Attributes removed by {@code ingest.drop_attributes}. */
+  void attributesDropped(String tenant, DroppedAttributes.Scope scope, int attributes) {
+    dropped.labelValues(tenants.label(tenant), scope.label).inc(attributes);
   }
 
   void request(String protocol, String result) {
@@ -189,15 +205,15 @@ public final class IngestMetrics {
       fold(own, COST, 1);
       if (!Double.isNaN(call.clientCostUsd())
           && Math.abs(call.clientCostUsd() - call.cost().totalUsd()) > 0.01 * Math.max(call.cost().totalUsd(), 1e-9)) {
-        boolean mine = mismatchSeries.admit(provider, model);
-        costMismatches.labelValues(mine ? provider : BoundedLabels.OTHER, mine ? model : BoundedLabels.OTHER).inc();
+        boolean mine = mismatchSeries.admit(tenantLabel, provider, model);
+        costMismatches.labelValues(tenantLabel, mine ? provider : BoundedLabels.OTHER, mine ? model : BoundedLabels.OTHER).inc();
         fold(mine, COST_MISMATCH, 1);
       }
     } else if (dev.tokentrail.model.Cost.UNKNOWN_MODEL.equals(call.cost().unpricedReason())) {
-      boolean mine = unknownModelSeries.admit(provider, model);
-      unknownModelCalls.labelValues(mine ? provider : BoundedLabels.OTHER, mine ? model : BoundedLabels.OTHER).inc();
+      boolean mine = unknownModelSeries.admit(tenantLabel, provider, model);
+      unknownModelCalls.labelValues(tenantLabel, mine ? provider : BoundedLabels.OTHER, mine ? model : BoundedLabels.OTHER).inc();
       fold(mine, UNKNOWN_MODEL_CALLS, 1);
-      unknownModels.record(call.provider(), call.billedModel(), nowMillis);
+      unknownModels.record(tenant, call.provider(), call.billedModel(), nowMillis);
     }
   }
 

@@ -18,6 +18,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.tokentrail.security.AccessDecorator;
+import dev.tokentrail.security.RequestTenant;
 import io.netty.util.AttributeKey;
 import java.util.Base64;
 import java.util.concurrent.CompletionException;
@@ -46,6 +47,7 @@ public final class OtlpReceivers {
   private final int maxBodyBytes;
   private final Semaphore inFlight;
   private final InflightBytes budget;
+  private final java.util.concurrent.ConcurrentHashMap<String, InflightBytes> shares = new java.util.concurrent.ConcurrentHashMap<>();
 
   private OtlpReceivers(SpanIngester ingester, int maxBodyBytes, int maxConcurrentRequests, long maxInflightBytes) {
     this.ingester = ingester;
@@ -95,13 +97,13 @@ public final class OtlpReceivers {
    * the credentials failed.
    */
   public static AccessDecorator.Rejection rejection() {
-    return (ctx, req, status) -> {
+    return (ctx, req, status, message) -> {
       MediaType type = req.contentType();
       if (type != null && type.is(GRPC)) {
-        return AccessDecorator.grpcRejection(status);
+        return AccessDecorator.grpcRejection(status, message);
       }
       boolean json = type != null && type.is(MediaType.JSON);
-      return OtlpHttpService.error(json, status, status == HttpStatus.FORBIDDEN ? "permission denied" : "unauthenticated")
+      return OtlpHttpService.error(json, status, message)
           .mapHeaders(h -> AccessDecorator.withChallenge(h.toBuilder(), status).build());
     };
   }
@@ -131,11 +133,18 @@ public final class OtlpReceivers {
     return (ctx, req) -> {
       boolean json = !grpc && req.contentType() != null && req.contentType().is(MediaType.JSON);
       String protocol = grpc ? "grpc" : "http";
+      String tenant = RequestTenant.of(ctx);
+      int wait = ingester.rates().retryAfterSeconds(tenant);
+      if (wait > 0) {
+        ingester.metrics().request(protocol, "tenant_rate_limited");
+        return afterDiscardingBody(ctx, req, retryLater(grpc, json, ingester.rates().message(tenant), wait));
+      }
       if (!inFlight.tryAcquire()) {
         ingester.metrics().request(protocol, "too_many_requests");
-        return retryLater(grpc, json, "too many concurrent exports; retry later");
+        return retryLater(grpc, json, "too many concurrent exports; retry later", RETRY_AFTER_SECONDS);
       }
-      InflightBytes.Lease lease = budget.lease();
+      InflightBytes share = shareOf(tenant);
+      InflightBytes.Lease lease = share == null ? budget.lease() : budget.lease(share);
       ctx.log().whenComplete().thenRun(() -> {
         lease.close();
         inFlight.release();
@@ -145,7 +154,7 @@ public final class OtlpReceivers {
       if (declared > 0) {
         InflightBytes.Outcome outcome = lease.ensure(declared);
         if (outcome != InflightBytes.Outcome.OK) {
-          return overBudget(protocol, grpc, json, outcome, declared);
+          return overBudget(protocol, grpc, json, outcome, declared, lease);
         }
       }
       AtomicLong received = new AtomicLong();
@@ -165,7 +174,7 @@ public final class OtlpReceivers {
                   (body, error) -> {
                     InflightBytes.Outcome outcome = refused.get();
                     if (outcome != null) {
-                      return overBudget(protocol, grpc, json, outcome, received.get());
+                      return overBudget(protocol, grpc, json, outcome, received.get(), lease);
                     }
                     if (error != null) {
                       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -189,24 +198,75 @@ public final class OtlpReceivers {
     };
   }
 
-  private HttpResponse overBudget(String protocol, boolean grpc, boolean json, InflightBytes.Outcome outcome, long bytes) {
+  /**
+   * {@code response} once the request's body has arrived, each chunk released as it comes (nothing
+   * is held). Answered at once, an HTTP/2 client still sending its body would see the stream reset
+   * instead of the answer and its Retry-After.
+   */
+  private static HttpResponse afterDiscardingBody(ServiceRequestContext ctx, HttpRequest req, HttpResponse response) {
+    java.util.concurrent.CompletableFuture<HttpResponse> answered = new java.util.concurrent.CompletableFuture<>();
+    req.subscribe(new org.reactivestreams.Subscriber<com.linecorp.armeria.common.HttpObject>() {
+      @Override
+      public void onSubscribe(org.reactivestreams.Subscription subscription) {
+        subscription.request(Long.MAX_VALUE);
+      }
+
+      @Override
+      public void onNext(com.linecorp.armeria.common.HttpObject object) {
+        if (object instanceof com.linecorp.armeria.common.HttpData data) {
+          data.close();
+        }
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        answered.complete(response);
+      }
+
+      @Override
+      public void onComplete() {
+        answered.complete(response);
+      }
+    }, ctx.eventLoop());
+    return HttpResponse.of(answered);
+  }
+
+  private HttpResponse overBudget(
+      String protocol, boolean grpc, boolean json, InflightBytes.Outcome outcome, long bytes, InflightBytes.Lease lease) {
     if (outcome == InflightBytes.Outcome.TOO_LARGE) {
       ingester.metrics().request(protocol, "too_large");
-      String message = budget.tooLargeMessage(bytes);
+      String message = lease.budget().tooLargeMessage(bytes);
       return grpc
           ? trailersOnly(Code.RESOURCE_EXHAUSTED, message, -1)
           : OtlpHttpService.error(json, HttpStatus.REQUEST_ENTITY_TOO_LARGE, message);
     }
     ingester.metrics().request(protocol, "over_memory_budget");
-    return retryLater(grpc, json, budget.fullMessage());
+    return retryLater(grpc, json, lease.budget().fullMessage(), RETRY_AFTER_SECONDS);
   }
 
-  private static HttpResponse retryLater(boolean grpc, boolean json, String message) {
-    if (grpc) {
-      return trailersOnly(Code.RESOURCE_EXHAUSTED, message, RETRY_AFTER_SECONDS);
+  /**
+   * {@code tenant}'s share of the in-flight budget ({@code limits.max_inflight_bytes}), or null
+   * when it has none. Shares are kept for at most {@link TenantIngestRates#MAX_TENANTS} tenants;
+   * later ones share one.
+   */
+  private InflightBytes shareOf(String tenant) {
+    long limit = ingester.rates().limits().forTenant(tenant).maxInflightBytes();
+    if (limit == 0) {
+      return null;
     }
-    return OtlpHttpService.error(json, HttpStatus.TOO_MANY_REQUESTS, message)
-        .mapHeaders(h -> h.toBuilder().set(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS)).build());
+    InflightBytes share = shares.get(tenant);
+    if (share != null) {
+      return share;
+    }
+    String key = shares.size() < TenantIngestRates.MAX_TENANTS ? tenant : "\u0000shared";
+    return shares.computeIfAbsent(key, k -> new InflightBytes(limit, "limits.max_inflight_bytes of tenant " + tenant));
+  }
+
+  private static HttpResponse retryLater(boolean grpc, boolean json, String message, int seconds) {
+    if (grpc) {
+      return trailersOnly(Code.RESOURCE_EXHAUSTED, message, seconds);
+    }
+    return OtlpHttpService.retryLater(json, HttpStatus.TOO_MANY_REQUESTS, message, seconds);
   }
 
   /**

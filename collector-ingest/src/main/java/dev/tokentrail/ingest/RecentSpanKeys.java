@@ -4,8 +4,9 @@ import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.TraceId;
 
 /**
- * A fixed-size memory of recently counted span keys, so a span re-sent by a retrying exporter is
- * stored once (the store replaces it) and counted in metrics once. A lossy hash table: a key can be
+ * A fixed-size memory of recently counted span keys (tenant, trace id, span id), so a span re-sent
+ * by a retrying exporter is stored once (the store replaces it) and counted in metrics once, while
+ * two tenants' spans with the same ids are each counted. A lossy hash table: a key can be
  * forgotten when a later one takes its slot, never misremembered as seen unless two 64-bit hashes
  * collide.
  */
@@ -21,9 +22,9 @@ final class RecentSpanKeys {
     mask = capacityPowerOfTwo - 1;
   }
 
-  /** Records the key; returns {@code true} when it was already there. */
-  synchronized boolean seen(TraceId traceId, SpanId spanId) {
-    long h = hash(traceId, spanId);
+  /** Records {@code tenant}'s span; returns {@code true} when it was already there. */
+  synchronized boolean seen(String tenant, TraceId traceId, SpanId spanId) {
+    long h = hash(tenant, traceId, spanId);
     int slot = (int) (h ^ (h >>> 32)) & mask;
     if (slots[slot] == h) {
       return true;
@@ -32,8 +33,13 @@ final class RecentSpanKeys {
     return false;
   }
 
-  private static long hash(TraceId traceId, SpanId spanId) {
-    long h = mix(traceId.high());
+  /** FNV-1a over the tenant, then the id longs mixed in. */
+  private static long hash(String tenant, TraceId traceId, SpanId spanId) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < tenant.length(); i++) {
+      h = (h ^ tenant.charAt(i)) * 0x100000001b3L;
+    }
+    h = mix(h ^ traceId.high());
     h = mix(h ^ traceId.low());
     h = mix(h ^ spanId.value());
     return h == 0 ? 1 : h;

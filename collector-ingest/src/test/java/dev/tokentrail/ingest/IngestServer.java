@@ -8,6 +8,9 @@ import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
 import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.pricing.PriceCatalog;
+import dev.tokentrail.security.Access;
+import dev.tokentrail.security.AccessDecorator;
+import dev.tokentrail.security.Role;
 import dev.tokentrail.store.SpanStore;
 import dev.tokentrail.store.lucene.LuceneSpanStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -37,11 +40,14 @@ final class IngestServer implements AutoCloseable {
     store = b.store;
     IngestMetrics metrics = new IngestMetrics(registry, b.maxLabelValues, unknownModels);
     SpanIngester ingester =
-        SpanIngester.create(
-            store,
-            LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT), new CostCalculator(CATALOG)),
-            metrics,
-            Clock.systemUTC());
+        SpanIngester.builder(
+                store,
+                LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT), new CostCalculator(CATALOG)),
+                metrics)
+            .clock(Clock.systemUTC())
+            .dropAttributes(b.dropped)
+            .rates(b.rates)
+            .build();
     OtlpReceivers receivers =
         OtlpReceivers.create(ingester, b.maxBodyBytes, b.maxConcurrentRequests, b.maxInflightBytes);
     ServerBuilder sb = Server.builder().http(0).gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO);
@@ -50,6 +56,9 @@ final class IngestServer implements AutoCloseable {
     }
     receivers.installHttp(sb);
     receivers.installGrpc(sb);
+    if (b.orgIdTenants) {
+      sb.decorator(AccessDecorator.of(Access.orgIdHeader(), ctx -> Role.INGEST, OtlpReceivers.rejection()));
+    }
     sb.decorator(
         (delegate, ctx, req) -> {
           HttpResponse response = delegate.serve(ctx, req);
@@ -106,6 +115,22 @@ final class IngestServer implements AutoCloseable {
     private int maxLabelValues = 50;
     private long maxInflightBytes = 256L * 1024 * 1024;
     private Duration requestTimeout;
+    private DroppedAttributes dropped = DroppedAttributes.none();
+    private TenantIngestRates rates = TenantIngestRates.unlimited();
+    private boolean orgIdTenants;
+
+    /** Attributes the ingester drops. */
+    Builder dropAttributes(String... patterns) {
+      this.dropped = DroppedAttributes.of(java.util.List.of(patterns));
+      return this;
+    }
+
+    /** Each tenant's ingest rates; tenants are named by X-Scope-OrgID, which every request then needs. */
+    Builder tenantRates(TenantIngestRates rates) {
+      this.rates = rates;
+      this.orgIdTenants = true;
+      return this;
+    }
 
     Builder maxInflightBytes(long n) {
       this.maxInflightBytes = n;

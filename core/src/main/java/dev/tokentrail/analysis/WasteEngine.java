@@ -23,6 +23,7 @@ public final class WasteEngine {
   private final WasteThresholds thresholds;
   private final Map<String, Double> outcomeBenchmarks;
   private final List<BudgetAnalysis.Budget> budgets;
+  private final Map<String, List<BudgetAnalysis.Budget>> tenantBudgets;
   private final Clock clock;
 
   private WasteEngine(Builder b) {
@@ -31,6 +32,7 @@ public final class WasteEngine {
     this.thresholds = b.thresholds;
     this.outcomeBenchmarks = Map.copyOf(b.outcomeBenchmarks);
     this.budgets = List.copyOf(b.budgets);
+    this.tenantBudgets = Map.copyOf(b.tenantBudgets);
     this.clock = b.clock;
   }
 
@@ -54,6 +56,7 @@ public final class WasteEngine {
     private WasteThresholds thresholds = WasteThresholds.DEFAULT;
     private Map<String, Double> outcomeBenchmarks = Map.of();
     private List<BudgetAnalysis.Budget> budgets = List.of();
+    private Map<String, List<BudgetAnalysis.Budget>> tenantBudgets = Map.of();
     private Clock clock = Clock.systemUTC();
 
     private Builder(CallReader store, Supplier<PriceCatalog> catalog) {
@@ -72,8 +75,15 @@ public final class WasteEngine {
       return this;
     }
 
+    /** Budgets of every tenant without its own ({@link #tenantBudgets}). */
     public Builder budgets(List<BudgetAnalysis.Budget> budgets) {
       this.budgets = requireNonNull(budgets, "budgets");
+      return this;
+    }
+
+    /** Budgets of some tenants, replacing {@link #budgets} for them. */
+    public Builder tenantBudgets(Map<String, List<BudgetAnalysis.Budget>> tenantBudgets) {
+      this.tenantBudgets = requireNonNull(tenantBudgets, "tenantBudgets");
       return this;
     }
 
@@ -127,17 +137,20 @@ public final class WasteEngine {
     return FocusExport.of(store.llmCalls(tenant, filter), catalog, tenant, granularity);
   }
 
+  /** {@code tenant}'s budgets against its spend this month. */
   public List<BudgetAnalysis.Status> budgets(String tenant) {
-    if (budgets.isEmpty()) {
+    List<BudgetAnalysis.Budget> own = configuredBudgets(tenant);
+    if (own.isEmpty()) {
       return List.of();
     }
     long now = clock.millis();
     CallTable calls = store.llmCalls(tenant, CallFilter.window(BudgetAnalysis.windowStartMillis(now) * 1_000_000L, now * 1_000_000L + 999_999L));
-    return BudgetAnalysis.analyze(calls, budgets, now);
+    return BudgetAnalysis.analyze(calls, own, now);
   }
 
-  public List<BudgetAnalysis.Budget> configuredBudgets() {
-    return budgets;
+  /** The budgets that apply to {@code tenant}: its own, or the server-wide ones. */
+  public List<BudgetAnalysis.Budget> configuredBudgets(String tenant) {
+    return tenantBudgets.getOrDefault(requireNonNull(tenant, "tenant"), budgets);
   }
 
   public Clock clock() {

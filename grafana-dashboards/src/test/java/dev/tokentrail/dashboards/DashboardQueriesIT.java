@@ -94,7 +94,9 @@ class DashboardQueriesIT {
         // research spends about $0.075 in the scenario: over its budget, so an overrun date exists.
         "TOKENTRAIL_BUDGETS_TEAM", "support=100,research=0.01",
         "TOKENTRAIL_BUDGETS_PROJECT", "checkout-assistant=50",
-        "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", "ticket_resolved=4"));
+        "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", "ticket_resolved=4",
+        // labs-bot's user.email is removed at ingest: the dropped-attributes series has data.
+        "TOKENTRAIL_INGEST_DROP_ATTRIBUTES", "user.email"));
     server = ServerProcess.start(dataDir, env);
     prometheus = PrometheusProcess.start(prometheusDir, server.queryPort, SCRAPE_SECONDS,
         ModuleFiles.dir("prometheus/rules/tokentrail-alerts.yml"));
@@ -168,7 +170,7 @@ class DashboardQueriesIT {
     String unknownRoot = LlmSpans.spanId();
     spans.add(LlmSpans.root(unknown, unknownRoot, "labs-bot", start));
     spans.add(LlmSpans.call(unknown, unknownRoot, "labs-bot", "openai", "gpt-9-preview", 500, 50, start,
-        Attributes.builder().put("team", "labs").build()));
+        Attributes.builder().put("team", "labs").put("user.email", "labs@example.com").build()));
     String mismatch = LlmSpans.traceId();
     String mismatchRoot = LlmSpans.spanId();
     spans.add(LlmSpans.root(mismatch, mismatchRoot, "labs-bot", start + 1_000));

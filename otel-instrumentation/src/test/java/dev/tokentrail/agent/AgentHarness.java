@@ -39,11 +39,13 @@ final class AgentHarness {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  static Process startServer(Path dataDir) throws Exception {
-    return new ProcessBuilder(currentJava(), "-Xmx512m", "-jar", serverJar().toString(),
+  static Process startServer(Path dataDir, String... extraArgs) throws Exception {
+    List<String> command = new ArrayList<>(List.of(currentJava(), "-Xmx512m", "-jar", serverJar().toString(),
         "serve", "--data-dir", dataDir.toString(), "--bind-address", "127.0.0.1",
-        "--otlp-grpc-port", "0", "--otlp-http-port", "0", "--http-port", "0")
-        .redirectError(dataDir.resolve("server.log").toFile()).start();
+        "--otlp-grpc-port", "0", "--otlp-http-port", "0", "--http-port", "0"));
+    command.addAll(List.of(extraArgs));
+    Files.createDirectories(dataDir);
+    return new ProcessBuilder(command).redirectError(dataDir.resolve("server.log").toFile()).start();
   }
 
   /** The ports the server printed, read up to its {@code ready} line. */
@@ -131,6 +133,12 @@ final class AgentHarness {
 
   static HttpResponse<String> get(String url) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** GET with {@code Authorization: Bearer token}. */
+  static HttpResponse<String> get(String url, String token) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** A span as the server stored it, with the name of the instrumentation scope that made it. */

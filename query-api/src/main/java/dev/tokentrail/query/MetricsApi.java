@@ -1,5 +1,7 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.security.RequestTenant;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -49,7 +51,7 @@ final class MetricsApi {
     long step = stepParam == null ? defaultStep(bounds[0], bounds[1]) : positive(stepParam, "step");
     // Tempo ignores an unparsable exemplars parameter.
     int exemplars = params.clampedInteger("exemplars", 0, 0, MAX_EXEMPLARS);
-    MetricsResult result = metrics.queryRange(q, bounds[0], bounds[1], step, exemplars);
+    MetricsResult result = metrics.queryRange(RequestTenant.current(), q, bounds[0], bounds[1], step, exemplars);
     ObjectNode body = NODES.objectNode();
     ArrayNode series = body.putArray("series");
     for (TraceQlMetrics.Series s : result.series()) {
@@ -77,7 +79,7 @@ final class MetricsApi {
     QueryParams params = QueryParams.of(ctx);
     String q = query(params);
     long[] bounds = bounds(params);
-    MetricsResult result = metrics.instant(q, bounds[0], bounds[1]);
+    MetricsResult result = metrics.instant(RequestTenant.current(), q, bounds[0], bounds[1]);
     ObjectNode body = NODES.objectNode();
     ArrayNode series = body.putArray("series");
     for (TraceQlMetrics.Series s : result.series()) {

@@ -1,5 +1,7 @@
 package dev.tokentrail.query;
 
+import dev.tokentrail.security.RequestTenant;
+
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +26,7 @@ public final class QueryApi {
   private final SpanStore store;
   private final PrometheusRegistry registry;
   private final BooleanSupplier ready;
-  private final Supplier<Object> unknownModels;
+  private final java.util.function.Function<String, Object> unknownModels;
   private final dev.tokentrail.analysis.WasteEngine engine;
   private final dev.tokentrail.analysis.Repricer repricer;
 
@@ -46,7 +48,7 @@ public final class QueryApi {
     private final SpanStore store;
     private final PrometheusRegistry registry;
     private BooleanSupplier ready;
-    private Supplier<Object> unknownModels = java.util.List::of;
+    private java.util.function.Function<String, Object> unknownModels = tenant -> java.util.List.of();
     private dev.tokentrail.analysis.WasteEngine engine;
     private dev.tokentrail.analysis.Repricer repricer;
 
@@ -63,7 +65,8 @@ public final class QueryApi {
     }
 
     /** Rows for {@code /api/v1/unknown-models}. */
-    public Builder unknownModels(Supplier<Object> unknownModels) {
+    /** The models the price catalog does not know, of the tenant given. */
+    public Builder unknownModels(java.util.function.Function<String, Object> unknownModels) {
       this.unknownModels = requireNonNull(unknownModels, "unknownModels");
       return this;
     }
@@ -136,7 +139,7 @@ public final class QueryApi {
     get(
         server,
         "/api/v1/unknown-models",
-        (ctx, req) -> JsonResponses.ok(java.util.Map.of("models", unknownModels.get())));
+        (ctx, req) -> JsonResponses.ok(java.util.Map.of("models", unknownModels.apply(RequestTenant.of(ctx)))));
   }
 
   /**
@@ -151,6 +154,17 @@ public final class QueryApi {
       case "/metrics", "/ready" -> protectMetrics ? dev.tokentrail.security.Role.QUERY : null;
       case "/api/v1/reprice" -> dev.tokentrail.security.Role.ADMIN;
       default -> dev.tokentrail.security.Role.QUERY;
+    };
+  }
+
+  /**
+   * Whether a request is a query that counts against its tenant's {@code max_concurrent_queries}:
+   * everything but {@code /metrics}, {@code /ready} and the two constant answers.
+   */
+  public static boolean isQuery(com.linecorp.armeria.server.ServiceRequestContext ctx) {
+    return switch (ctx.path()) {
+      case "/api/echo", "/api/status/buildinfo", "/metrics", "/ready" -> false;
+      default -> true;
     };
   }
 

@@ -19,6 +19,7 @@ import dev.tokentrail.query.tempopb.StreamingQuerierGrpc;
 import dev.tokentrail.query.tempopb.TimeSeries;
 import dev.tokentrail.query.tempopb.TraceSearchMetadata;
 import dev.tokentrail.query.traceql.TraceQl;
+import dev.tokentrail.security.RequestTenant;
 import dev.tokentrail.store.TraceMatch;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -184,8 +185,8 @@ final class StreamingQuerierService extends StreamingQuerierGrpc.StreamingQuerie
         return;
       }
       MetricsResult result = request.hasInstant() && request.getInstant()
-          ? metrics.instant(q, start, end)
-          : metrics.queryRange(q, start, end, step, exemplars);
+          ? metrics.instant(RequestTenant.current(), q, start, end)
+          : metrics.queryRange(RequestTenant.current(), q, start, end, step, exemplars);
       if (send(out, queryRangeResponse(result))) {
         out.onCompleted();
       }
@@ -202,7 +203,7 @@ final class StreamingQuerierService extends StreamingQuerierGrpc.StreamingQuerie
       if (!send(out, QueryInstantResponse.newBuilder().setMetrics(searchMetrics(0, 0)).build())) {
         return;
       }
-      MetricsResult result = metrics.instant(q, window[0], window[1]);
+      MetricsResult result = metrics.instant(RequestTenant.current(), q, window[0], window[1]);
       if (send(out, queryInstantResponse(result))) {
         out.onCompleted();
       }

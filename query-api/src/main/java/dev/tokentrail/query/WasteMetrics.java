@@ -1,6 +1,5 @@
 package dev.tokentrail.query;
 
-import dev.tokentrail.store.Tenants;
 import static java.util.Objects.requireNonNull;
 
 import dev.tokentrail.analysis.BudgetAnalysis;
@@ -13,6 +12,11 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,55 +27,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps {@code tokentrail_waste_usd_total{kind}} and the budget gauges current: every {@code
- * interval} it analyzes the last {@code lookback} and adds to each kind's counter only what a
- * finding grew by since it was last counted, so a finding revised by later spans is never counted
- * twice. On the same data the counter totals equal the API's totals.
+ * Keeps {@code tokentrail_waste_usd_total{tenant,kind}} and the budget gauges current for every
+ * tenant the server knows ({@code tenants}: those of the tokens file and those seen at ingest):
+ * every {@code interval} it analyzes each tenant's last {@code lookback} and adds to each kind's
+ * counter only what a finding grew by since it was last counted, so a finding revised by later
+ * spans is never counted twice. On the same data a tenant's counter totals equal the API's totals
+ * for that tenant; {@code /metrics} shows callers only their tenant's series.
  */
 public final class WasteMetrics implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WasteMetrics.class);
+  private static final List<String> KINDS = List.of("retry", "context", "cache", "overkill");
 
   private final WasteEngine engine;
   private final Duration lookback;
+  private final Supplier<? extends Collection<String>> tenants;
   private final Counter wasteUsd;
-  private final Map<String, Map<String, Counted>> counted = new HashMap<>();
-  private final Map<String, Integer> findings = new java.util.concurrent.ConcurrentHashMap<>();
-  private volatile List<BudgetAnalysis.Status> budgets = List.of();
+  /** tenant, kind, finding key: what was counted of each finding. */
+  private final Map<String, Map<String, Map<String, Counted>>> counted = new HashMap<>();
+  /** tenant, kind: findings in the window at the last run. */
+  private final Map<String, Map<String, Integer>> findings = new ConcurrentHashMap<>();
+  private final Map<String, List<BudgetAnalysis.Status>> budgets = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler;
 
   private record Counted(double usd, long lastSeenMillis) {}
 
-  private WasteMetrics(WasteEngine engine, PrometheusRegistry registry, Duration lookback, boolean schedule, Duration interval) {
+  private WasteMetrics(WasteEngine engine, PrometheusRegistry registry, Duration lookback,
+      Supplier<? extends Collection<String>> tenants, boolean schedule, Duration interval) {
     this.engine = engine;
     this.lookback = lookback;
+    this.tenants = tenants;
     wasteUsd = Counter.builder().name("tokentrail_waste_usd_total")
-        .help("USD of waste found, by kind (retry, context, cache, overkill); each finding counted once, growing as it is revised")
-        .labelNames("kind").register(registry);
-    for (String kind : List.of("retry", "context", "cache", "overkill")) {
-      wasteUsd.labelValues(kind);
-      findings.put(kind, 0);
-    }
+        .help("USD of waste found, by tenant and kind (retry, context, cache, overkill); each finding counted once, growing as it is revised")
+        .labelNames("tenant", "kind").register(registry);
     GaugeWithCallback.builder().name("tokentrail_waste_findings")
-        .help("Waste findings in the analysis lookback window, by kind").labelNames("kind")
-        .callback(cb -> findings.forEach((kind, n) -> cb.call(n, kind))).register(registry);
-    GaugeWithCallback.builder().name("tokentrail_budget_limit_usd").help("Configured monthly budget")
-        .labelNames("scope", "name").callback(cb -> budgets.forEach(b -> cb.call(b.monthlyUsd(), b.scope(), b.name()))).register(registry);
-    GaugeWithCallback.builder().name("tokentrail_budget_spend_usd").help("Spend this calendar month (UTC) so far")
-        .labelNames("scope", "name").callback(cb -> budgets.forEach(b -> cb.call(b.spendMonthToDateUsd(), b.scope(), b.name()))).register(registry);
-    GaugeWithCallback.builder().name("tokentrail_budget_burn_rate_usd_per_day")
-        .help("Average daily spend over the last " + BudgetAnalysis.BURN_WINDOW_DAYS + " days")
-        .labelNames("scope", "name").callback(cb -> budgets.forEach(b -> cb.call(b.burnRateUsdPerDay(), b.scope(), b.name()))).register(registry);
-    GaugeWithCallback.builder().name("tokentrail_budget_forecast_usd").help("Forecast month-end spend at the current burn rate")
-        .labelNames("scope", "name").callback(cb -> budgets.forEach(b -> cb.call(b.forecastMonthEndUsd(), b.scope(), b.name()))).register(registry);
-    GaugeWithCallback.builder().name("tokentrail_budget_forecast_ratio").help("Forecast month-end spend / budget")
-        .labelNames("scope", "name").callback(cb -> budgets.forEach(b -> cb.call(b.forecastRatio(), b.scope(), b.name()))).register(registry);
+        .help("Waste findings in the analysis lookback window, by tenant and kind").labelNames("tenant", "kind")
+        .callback(cb -> findings.forEach((tenant, kinds) -> kinds.forEach((kind, n) -> cb.call(n, tenant, kind)))).register(registry);
+    budgetGauge(registry, "tokentrail_budget_limit_usd", "Configured monthly budget", BudgetAnalysis.Status::monthlyUsd);
+    budgetGauge(registry, "tokentrail_budget_spend_usd", "Spend this calendar month (UTC) so far",
+        BudgetAnalysis.Status::spendMonthToDateUsd);
+    budgetGauge(registry, "tokentrail_budget_burn_rate_usd_per_day",
+        "Average daily spend over the last " + BudgetAnalysis.BURN_WINDOW_DAYS + " days", BudgetAnalysis.Status::burnRateUsdPerDay);
+    budgetGauge(registry, "tokentrail_budget_forecast_usd", "Forecast month-end spend at the current burn rate",
+        BudgetAnalysis.Status::forecastMonthEndUsd);
+    budgetGauge(registry, "tokentrail_budget_forecast_ratio", "Forecast month-end spend / budget", BudgetAnalysis.Status::forecastRatio);
     GaugeWithCallback.builder().name("tokentrail_budget_overrun_timestamp_seconds")
         .help("When spend crossed or is projected to cross the budget (absent when not projected)")
-        .labelNames("scope", "name").callback(cb -> budgets.forEach(b -> {
+        .labelNames("tenant", "scope", "name").callback(cb -> budgets.forEach((tenant, statuses) -> statuses.forEach(b -> {
           if (b.overrunMillis() >= 0) {
-            cb.call(b.overrunMillis() / 1000.0, b.scope(), b.name());
+            cb.call(b.overrunMillis() / 1000.0, tenant, b.scope(), b.name());
           }
-        })).register(registry);
+        }))).register(registry);
     if (schedule) {
       scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tokentrail-waste-metrics");
@@ -84,22 +89,32 @@ public final class WasteMetrics implements AutoCloseable {
     }
   }
 
-  /** Starts the periodic analysis. */
-  public static WasteMetrics start(WasteEngine engine, PrometheusRegistry registry, Duration interval, Duration lookback) {
+  private void budgetGauge(PrometheusRegistry registry, String name, String help, ToDoubleFunction<BudgetAnalysis.Status> value) {
+    GaugeWithCallback.builder().name(name).help(help).labelNames("tenant", "scope", "name")
+        .callback(cb -> budgets.forEach((tenant, statuses) ->
+            statuses.forEach(b -> cb.call(value.applyAsDouble(b), tenant, b.scope(), b.name()))))
+        .register(registry);
+  }
+
+  /** Starts the periodic analysis of every tenant {@code tenants} names at each run. */
+  public static WasteMetrics start(WasteEngine engine, PrometheusRegistry registry, Duration interval, Duration lookback,
+      Supplier<? extends Collection<String>> tenants) {
     requireNonNull(engine, "engine");
     requireNonNull(registry, "registry");
+    requireNonNull(tenants, "tenants");
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("interval: " + interval + " (expected: > 0)");
     }
     if (lookback.isNegative() || lookback.isZero()) {
       throw new IllegalArgumentException("lookback: " + lookback + " (expected: > 0)");
     }
-    return new WasteMetrics(engine, registry, lookback, true, interval);
+    return new WasteMetrics(engine, registry, lookback, tenants, true, interval);
   }
 
   /** For tests: no schedule, call {@link #runOnce()}. */
-  static WasteMetrics manual(WasteEngine engine, PrometheusRegistry registry, Duration lookback) {
-    return new WasteMetrics(engine, registry, lookback, false, Duration.ZERO);
+  static WasteMetrics manual(WasteEngine engine, PrometheusRegistry registry, Duration lookback,
+      Supplier<? extends Collection<String>> tenants) {
+    return new WasteMetrics(engine, registry, lookback, tenants, false, Duration.ZERO);
   }
 
   private void runSafely() {
@@ -111,10 +126,16 @@ public final class WasteMetrics implements AutoCloseable {
     }
   }
 
-  /** Analyzes the lookback window once and brings the metrics up to date. */
+  /** Analyzes every tenant's lookback window once and brings the metrics up to date. */
   public synchronized void runOnce() {
+    for (String tenant : Set.copyOf(tenants.get())) {
+      runOnce(tenant);
+    }
+  }
+
+  private void runOnce(String tenant) {
     long now = engine.clock().millis();
-    WasteEngine.Report report = engine.analyze(Tenants.DEFAULT, CallFilter.window((now - lookback.toMillis()) * 1_000_000L, now * 1_000_000L + 999_999L));
+    WasteEngine.Report report = engine.analyze(tenant, CallFilter.window((now - lookback.toMillis()) * 1_000_000L, now * 1_000_000L + 999_999L));
     Map<String, Double> retry = new HashMap<>();
     for (RetryAnalysis.RetryGroup g : report.retries().findings()) {
       retry.put(g.groupKey(), g.wastedUsd());
@@ -134,15 +155,20 @@ public final class WasteMetrics implements AutoCloseable {
     for (OverkillAnalysis.Finding f : report.overkill().findings()) {
       overkill.put(f.service() + '\u0000' + f.task() + '\u0000' + f.operation() + '\u0000' + f.model(), f.savingsUsd());
     }
-    count("retry", retry, now);
-    count("context", context, now);
-    count("cache", cache, now);
-    count("overkill", overkill, now);
-    budgets = engine.budgets(Tenants.DEFAULT);
+    if (!findings.containsKey(tenant)) {
+      for (String kind : KINDS) {
+        wasteUsd.labelValues(tenant, kind);
+      }
+    }
+    count(tenant, "retry", retry, now);
+    count(tenant, "context", context, now);
+    count(tenant, "cache", cache, now);
+    count(tenant, "overkill", overkill, now);
+    budgets.put(tenant, engine.budgets(tenant));
   }
 
-  private void count(String kind, Map<String, Double> current, long now) {
-    Map<String, Counted> seen = counted.computeIfAbsent(kind, k -> new HashMap<>());
+  private void count(String tenant, String kind, Map<String, Double> current, long now) {
+    Map<String, Counted> seen = counted.computeIfAbsent(tenant, t -> new HashMap<>()).computeIfAbsent(kind, k -> new HashMap<>());
     double add = 0;
     for (Map.Entry<String, Double> e : current.entrySet()) {
       Counted before = seen.get(e.getKey());
@@ -155,9 +181,9 @@ public final class WasteMetrics implements AutoCloseable {
       seen.put(e.getKey(), new Counted(value, now));
     }
     if (add > 0 && add < Double.POSITIVE_INFINITY) {
-      wasteUsd.labelValues(kind).inc(add);
+      wasteUsd.labelValues(tenant, kind).inc(add);
     }
-    findings.put(kind, current.size());
+    findings.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>()).put(kind, current.size());
     // Forget findings long out of the window: they cannot be revised any more.
     long horizon = now - 2 * lookback.toMillis();
     seen.values().removeIf(c -> c.lastSeenMillis() < horizon);

@@ -106,7 +106,7 @@ class MetricsApiTest {
 
   @Test
   void sumOverTimeByModelPerStep() {
-    MetricsResult r = metrics.queryRange(
+    MetricsResult r = metrics.queryRange(Tenants.DEFAULT, 
         "{ span.gen_ai.usage.input_tokens > 0 } | sum_over_time(span.tokentrail.cost.usd) by (span.gen_ai.request.model)",
         T0, T0 + 120 * S, 60 * S, 0);
     Map<String, List<Double>> series = byLabel(r);
@@ -122,48 +122,48 @@ class MetricsApiTest {
 
   @Test
   void rateCountAndByResourceAttribute() {
-    Map<String, List<Double>> count = byLabel(metrics.queryRange("{ } | count_over_time() by (resource.service.name)", T0, T0 + 120 * S, 60 * S, 0));
+    Map<String, List<Double>> count = byLabel(metrics.queryRange(Tenants.DEFAULT, "{ } | count_over_time() by (resource.service.name)", T0, T0 + 120 * S, 60 * S, 0));
     assertThat(count).containsEntry("{resource.service.name=\"svc-a\"}", List.of(3.0, 0.0))
         .containsEntry("{resource.service.name=\"svc-b\"}", List.of(1.0, 2.0))
         .containsEntry("{resource.service.name=\"web\"}", List.of(1.0, 1.0));
-    Map<String, List<Double>> rate = byLabel(metrics.queryRange("{ span.tokentrail.llm_call = true } | rate()", T0, T0 + 120 * S, 60 * S, 0));
+    Map<String, List<Double>> rate = byLabel(metrics.queryRange(Tenants.DEFAULT, "{ span.tokentrail.llm_call = true } | rate()", T0, T0 + 120 * S, 60 * S, 0));
     assertThat(rate).containsExactly(Map.entry("{__name__=\"rate\"}", List.of(4 / 60.0, 2 / 60.0)));
   }
 
   @Test
   void avgMinMaxQuantileAndHistogram() {
     String llm = "{ span.tokentrail.llm_call = true }";
-    assertThat(byLabel(metrics.queryRange(llm + " | avg_over_time(span.tokentrail.cost.usd) by (span.tokentrail.team)", T0, T0 + 120 * S, 60 * S, 0)))
+    assertThat(byLabel(metrics.queryRange(Tenants.DEFAULT, llm + " | avg_over_time(span.tokentrail.cost.usd) by (span.tokentrail.team)", T0, T0 + 120 * S, 60 * S, 0)))
         .containsEntry("{span.tokentrail.team=\"b\"}", List.of(1.0, 3.0));
-    assertThat(byLabel(metrics.queryRange(llm + " | max_over_time(span.tokentrail.cost.usd)", T0, T0 + 120 * S, 60 * S, 0)).values())
+    assertThat(byLabel(metrics.queryRange(Tenants.DEFAULT, llm + " | max_over_time(span.tokentrail.cost.usd)", T0, T0 + 120 * S, 60 * S, 0)).values())
         .containsExactly(List.of(1.0, 4.0));
-    assertThat(byLabel(metrics.queryRange(llm + " | min_over_time(span.gen_ai.usage.input_tokens)", T0, T0 + 120 * S, 60 * S, 0)).values())
+    assertThat(byLabel(metrics.queryRange(Tenants.DEFAULT, llm + " | min_over_time(span.gen_ai.usage.input_tokens)", T0, T0 + 120 * S, 60 * S, 0)).values())
         .containsExactly(List.of(100.0, 2000.0));
-    Map<String, List<Double>> q = byLabel(metrics.queryRange(llm + " | quantile_over_time(span.tokentrail.cost.usd, 0.5, 1) by (span.tokentrail.team)", T0, T0 + 120 * S, 60 * S, 0));
+    Map<String, List<Double>> q = byLabel(metrics.queryRange(Tenants.DEFAULT, llm + " | quantile_over_time(span.tokentrail.cost.usd, 0.5, 1) by (span.tokentrail.team)", T0, T0 + 120 * S, 60 * S, 0));
     assertThat(q.get("{span.tokentrail.team=\"a\", p=0.5}").get(0)).isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(q.get("{span.tokentrail.team=\"b\", p=1.0}")).containsExactly(1.0, 4.0);
-    Map<String, List<Double>> h = byLabel(metrics.queryRange(llm + " | histogram_over_time(span.tokentrail.cost.usd)", T0, T0 + 120 * S, 60 * S, 0));
+    Map<String, List<Double>> h = byLabel(metrics.queryRange(Tenants.DEFAULT, llm + " | histogram_over_time(span.tokentrail.cost.usd)", T0, T0 + 120 * S, 60 * S, 0));
     assertThat(h.get("{__bucket=4.0}")).containsExactly(0.0, 1.0);
     assertThat(h.get("{__bucket=1.0}")).containsExactly(1.0, 0.0);
-    Map<String, List<Double>> d = byLabel(metrics.queryRange("{ name = \"http\" } | max_over_time(duration)", T0, T0 + 120 * S, 60 * S, 0));
+    Map<String, List<Double>> d = byLabel(metrics.queryRange(Tenants.DEFAULT, "{ name = \"http\" } | max_over_time(duration)", T0, T0 + 120 * S, 60 * S, 0));
     assertThat(d.values()).containsExactly(List.of(1.0, 1.0));
   }
 
   @Test
   void topkKeepsTheLargestSeriesPerStep() {
-    Map<String, List<Double>> top = byLabel(metrics.queryRange(
+    Map<String, List<Double>> top = byLabel(metrics.queryRange(Tenants.DEFAULT, 
         "{ span.tokentrail.llm_call = true } | sum_over_time(span.tokentrail.cost.usd) by (span.tokentrail.team) | topk(1)", T0, T0 + 120 * S, 60 * S, 0));
     assertThat(top).containsOnlyKeys("{span.tokentrail.team=\"b\"}");
-    Map<String, List<Double>> bottom = byLabel(metrics.queryRange(
+    Map<String, List<Double>> bottom = byLabel(metrics.queryRange(Tenants.DEFAULT, 
         "{ span.tokentrail.llm_call = true } | count_over_time() by (span.tokentrail.team) | bottomk(1)", T0, T0 + 120 * S, 60 * S, 0));
     assertThat(bottom).containsEntry("{span.tokentrail.team=\"b\"}", List.of(1.0)).containsEntry("{span.tokentrail.team=\"a\"}", List.of(0.0));
   }
 
   @Test
   void instantAndExemplars() {
-    MetricsResult r = metrics.instant("{ span.tokentrail.llm_call = true } | sum_over_time(span.tokentrail.cost.usd) by (span.tokentrail.team)", T0, T0 + 120 * S);
+    MetricsResult r = metrics.instant(Tenants.DEFAULT, "{ span.tokentrail.llm_call = true } | sum_over_time(span.tokentrail.cost.usd) by (span.tokentrail.team)", T0, T0 + 120 * S);
     assertThat(byLabel(r).get("{span.tokentrail.team=\"b\"}")).containsExactly(7.0);
-    MetricsResult ex = metrics.queryRange("{ span.tokentrail.llm_call = true } | max_over_time(span.tokentrail.cost.usd)", T0, T0 + 120 * S, 60 * S, 10);
+    MetricsResult ex = metrics.queryRange(Tenants.DEFAULT, "{ span.tokentrail.llm_call = true } | max_over_time(span.tokentrail.cost.usd)", T0, T0 + 120 * S, 60 * S, 10);
     List<TraceQlMetrics.Exemplar> exemplars = ex.series().get(0).exemplars();
     assertThat(exemplars).hasSize(2);
     assertThat(exemplars.get(1).labels()).contains(new Label("trace:id", traceId(6).hex()));
@@ -173,13 +173,13 @@ class MetricsApiTest {
 
   @Test
   void unsupportedFunctionsAndQueriesAreErrorsNamingThem() {
-    assertThatThrownBy(() -> metrics.queryRange("{ } | stddev_over_time(duration)", T0, T0 + 60 * S, 60 * S, 0))
+    assertThatThrownBy(() -> metrics.queryRange(Tenants.DEFAULT, "{ } | stddev_over_time(duration)", T0, T0 + 60 * S, 60 * S, 0))
         .isInstanceOf(TraceQlException.class).hasMessageContaining("unsupported metrics function 'stddev_over_time'");
-    assertThatThrownBy(() -> metrics.queryRange("{ } | compare({ status = error })", T0, T0 + 60 * S, 60 * S, 0))
+    assertThatThrownBy(() -> metrics.queryRange(Tenants.DEFAULT, "{ } | compare({ status = error })", T0, T0 + 60 * S, 60 * S, 0))
         .isInstanceOf(TraceQlException.class).hasMessageContaining("'compare'");
-    assertThatThrownBy(() -> metrics.queryRange("{ } | rate(duration)", T0, T0 + 60 * S, 60 * S, 0))
+    assertThatThrownBy(() -> metrics.queryRange(Tenants.DEFAULT, "{ } | rate(duration)", T0, T0 + 60 * S, 60 * S, 0))
         .isInstanceOf(TraceQlException.class).hasMessageContaining("rate() takes no argument");
-    assertThatThrownBy(() -> metrics.queryRange("{ }", T0, T0 + 60 * S, 60 * S, 0))
+    assertThatThrownBy(() -> metrics.queryRange(Tenants.DEFAULT, "{ }", T0, T0 + 60 * S, 60 * S, 0))
         .isInstanceOf(TraceQlException.class).hasMessageContaining("metrics function");
   }
 

@@ -45,11 +45,11 @@ class MetricsLimitsTest {
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !store.getTrace(Tenants.DEFAULT, new TraceId(0, 0xdef000L + 499), 0, 0).isEmpty());
       TraceQlMetrics metrics = TraceQlMetrics.create(store);
       // 500 series at 10,000 steps: 5,000,000 cells, past the 4,000,000 a query may hold.
-      assertThatThrownBy(() -> metrics.queryRange("{ } | count_over_time() by (span.tokentrail.team)", T0, T0 + 10_000 * S, S, 0))
+      assertThatThrownBy(() -> metrics.queryRange(Tenants.DEFAULT, "{ } | count_over_time() by (span.tokentrail.team)", T0, T0 + 10_000 * S, S, 0))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("series at 10000 steps");
       // The same series at 100 steps are answered.
-      assertThat(metrics.queryRange("{ } | count_over_time() by (span.tokentrail.team)", T0, T0 + 100 * S, S, 0).series()).hasSize(500);
+      assertThat(metrics.queryRange(Tenants.DEFAULT, "{ } | count_over_time() by (span.tokentrail.team)", T0, T0 + 100 * S, S, 0).series()).hasSize(500);
     }
   }
 }

@@ -41,12 +41,15 @@ class StreamingQuerierServiceTest {
     int maxExemplars;
     boolean instant;
 
+    String tenant;
+
     FakeMetrics(MetricsResult result) {
       this.result = result;
     }
 
     @Override
-    public MetricsResult queryRange(String q, long startNanos, long endNanos, long stepNanos, int maxExemplars) {
+    public MetricsResult queryRange(String tenant, String q, long startNanos, long endNanos, long stepNanos, int maxExemplars) {
+      this.tenant = tenant;
       this.q = q;
       this.start = startNanos;
       this.end = endNanos;
@@ -56,7 +59,7 @@ class StreamingQuerierServiceTest {
     }
 
     @Override
-    public MetricsResult instant(String q, long startNanos, long endNanos) {
+    public MetricsResult instant(String tenant, String q, long startNanos, long endNanos) {
       this.q = q;
       this.start = startNanos;
       this.end = endNanos;
@@ -100,6 +103,20 @@ class StreamingQuerierServiceTest {
               List.of(new Sample(1_000, Double.NaN)), List.of())),
       4_321);
 
+  /** The service reads the request's tenant from its context, as Armeria sets it for a gRPC call. */
+  private com.linecorp.armeria.common.util.SafeCloseable inRequest;
+
+  @org.junit.jupiter.api.BeforeEach
+  void enterRequest() {
+    inRequest = com.linecorp.armeria.server.ServiceRequestContext.of(com.linecorp.armeria.common.HttpRequest.of(
+        com.linecorp.armeria.common.HttpMethod.POST, "/tempopb.StreamingQuerier/MetricsQueryRange")).push();
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void leaveRequest() {
+    inRequest.close();
+  }
+
   @Test
   void metricsQueryRangeStreamsProgressThenTheConvertedResult() {
     FakeMetrics engine = new FakeMetrics(RESULT);
@@ -115,6 +132,7 @@ class StreamingQuerierServiceTest {
     assertThat(out.error).isNull();
     assertThat(out.completed).isTrue();
     assertThat(engine.q).isEqualTo("{ } | rate() by (span.gen_ai.request.model)");
+    assertThat(engine.tenant).as("the request's tenant").isEqualTo(dev.tokentrail.store.Tenants.DEFAULT);
     assertThat(engine.start).isEqualTo(1000 * S);
     assertThat(engine.end).isEqualTo(1060 * S);
     assertThat(engine.step).isEqualTo(15 * S);
@@ -207,13 +225,13 @@ class StreamingQuerierServiceTest {
   void badQueriesAndParametersAreInvalidArgument() {
     TraceQlMetrics failing = new TraceQlMetrics() {
       @Override
-      public MetricsResult queryRange(String q, long startNanos, long endNanos, long stepNanos, int maxExemplars) {
+      public MetricsResult queryRange(String tenant, String q, long startNanos, long endNanos, long stepNanos, int maxExemplars) {
         TraceQlParser.parse(q);
         throw new AssertionError("parse should have failed");
       }
 
       @Override
-      public MetricsResult instant(String q, long startNanos, long endNanos) {
+      public MetricsResult instant(String tenant, String q, long startNanos, long endNanos) {
         throw new AssertionError();
       }
     };

@@ -62,7 +62,7 @@ public final class Access {
     String orgId = headers.get(ORG_ID);
     if (tokens == null) {
       if (orgId == null || !validTenant(orgId)) {
-        return Decision.UNAUTHENTICATED;
+        return Decision.NO_ORG_ID;
       }
       return Decision.allowed(orgId, false);
     }
@@ -98,14 +98,17 @@ public final class Access {
   /**
    * The outcome for one request: allowed for a tenant, or refused as unauthenticated (401) or
    * forbidden (403). {@code allTenants} is true for admin tokens and the open mode, which may read
-   * every tenant's series on {@code /metrics}.
+   * every tenant's series on {@code /metrics}. {@code message} is what a refusal tells the caller:
+   * nothing about which part of a token failed, and {@code no org id}, as Tempo says it, for a
+   * request without a valid {@code X-Scope-OrgID} behind a proxy.
    */
-  public record Decision(Outcome outcome, String tenant, boolean allTenants) {
-    static final Decision UNAUTHENTICATED = new Decision(Outcome.UNAUTHENTICATED, null, false);
-    static final Decision FORBIDDEN = new Decision(Outcome.FORBIDDEN, null, false);
+  public record Decision(Outcome outcome, String tenant, boolean allTenants, String message) {
+    static final Decision UNAUTHENTICATED = new Decision(Outcome.UNAUTHENTICATED, null, false, "unauthenticated");
+    static final Decision NO_ORG_ID = new Decision(Outcome.UNAUTHENTICATED, null, false, "no org id");
+    static final Decision FORBIDDEN = new Decision(Outcome.FORBIDDEN, null, false, "permission denied");
 
     static Decision allowed(String tenant, boolean allTenants) {
-      return new Decision(Outcome.ALLOWED, tenant, allTenants);
+      return new Decision(Outcome.ALLOWED, tenant, allTenants, null);
     }
   }
 

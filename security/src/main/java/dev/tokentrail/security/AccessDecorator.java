@@ -48,10 +48,10 @@ public final class AccessDecorator implements DecoratingHttpServiceFunction {
     Role roleOf(ServiceRequestContext ctx);
   }
 
-  /** How a port answers a refused request (401 or 403), in its protocol's error shape. */
+  /** How a port answers a refused request (401 or 403) with {@code message}, in its protocol's error shape. */
   @FunctionalInterface
   public interface Rejection {
-    HttpResponse reject(ServiceRequestContext ctx, HttpRequest req, HttpStatus status);
+    HttpResponse reject(ServiceRequestContext ctx, HttpRequest req, HttpStatus status, String message);
   }
 
   @Override
@@ -64,7 +64,7 @@ public final class AccessDecorator implements DecoratingHttpServiceFunction {
     } else if (role != null) {
       HttpStatus status = decision.outcome() == Access.Outcome.FORBIDDEN ? HttpStatus.FORBIDDEN : HttpStatus.UNAUTHORIZED;
       req.abort();
-      return rejection.reject(ctx, req, status);
+      return rejection.reject(ctx, req, status, decision.message());
     } else {
       ctx.setAttr(RequestTenant.ANONYMOUS, Boolean.TRUE);
     }
@@ -77,23 +77,23 @@ public final class AccessDecorator implements DecoratingHttpServiceFunction {
    * WWW-Authenticate: Bearer}) or 403.
    */
   public static Rejection plainOrGrpc() {
-    return (ctx, req, status) -> {
+    return (ctx, req, status, message) -> {
       if (req.contentType() != null && req.contentType().is(GRPC)) {
-        return grpcRejection(status);
+        return grpcRejection(status, message);
       }
       return HttpResponse.of(withChallenge(ResponseHeaders.builder(status).contentType(MediaType.PLAIN_TEXT_UTF_8), status)
-          .build(), com.linecorp.armeria.common.HttpData.ofUtf8(status == HttpStatus.FORBIDDEN ? "forbidden" : "unauthorized"));
+          .build(), com.linecorp.armeria.common.HttpData.ofUtf8(message));
     };
   }
 
-  /** A trailers-only gRPC UNAUTHENTICATED (for 401) or PERMISSION_DENIED (for 403). */
-  public static HttpResponse grpcRejection(HttpStatus status) {
+  /** A trailers-only gRPC UNAUTHENTICATED (for 401) or PERMISSION_DENIED (for 403) saying {@code message} (plain ASCII). */
+  public static HttpResponse grpcRejection(HttpStatus status, String message) {
     boolean forbidden = status == HttpStatus.FORBIDDEN;
     return HttpResponse.of(
         ResponseHeaders.builder(HttpStatus.OK)
             .contentType(GRPC)
             .add("grpc-status", forbidden ? "7" : "16")
-            .add("grpc-message", forbidden ? "permission denied" : "unauthenticated")
+            .add("grpc-message", message.replace("%", "%25"))
             .endOfStream(true)
             .build());
   }

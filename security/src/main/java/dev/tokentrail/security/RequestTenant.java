@@ -28,15 +28,6 @@ public final class RequestTenant {
     return of(ctx);
   }
 
-  /**
-   * The current request's tenant, or {@link Tenants#DEFAULT} outside a request: for engines that
-   * tests also drive directly, without a server around them.
-   */
-  public static String currentOrDefault() {
-    RequestContext ctx = RequestContext.currentOrNull();
-    return ctx == null ? Tenants.DEFAULT : of(ctx);
-  }
-
   /** {@code ctx}'s tenant; {@link Tenants#DEFAULT} when no access decorator set one. */
   public static String of(RequestContext ctx) {
     String tenant = ctx.attr(KEY);

@@ -47,6 +47,8 @@ class TokensTest {
     assertThat(proxy.decide(headers(null, null), Role.QUERY).outcome()).isEqualTo(Access.Outcome.UNAUTHENTICATED);
     assertThat(proxy.decide(headers(null, "team-a"), Role.QUERY).tenant()).isEqualTo("team-a");
     assertThat(proxy.decide(headers(null, "../x"), Role.QUERY).outcome()).isEqualTo(Access.Outcome.UNAUTHENTICATED);
+    assertThat(proxy.decide(headers(null, null), Role.QUERY).message()).as("Tempo's answer").isEqualTo("no org id");
+    assertThat(proxy.decide(headers(null, "../x"), Role.QUERY).message()).isEqualTo("no org id");
   }
 
   @Test
@@ -58,6 +60,8 @@ class TokensTest {
       assertThat(access.decide(bearer("one-secret", "beta"), Role.QUERY).outcome()).isEqualTo(Access.Outcome.FORBIDDEN);
       assertThat(access.decide(bearer("one-secret", null), Role.INGEST).outcome()).isEqualTo(Access.Outcome.FORBIDDEN);
       assertThat(access.decide(headers(null, "alpha"), Role.QUERY).outcome()).isEqualTo(Access.Outcome.UNAUTHENTICATED);
+      assertThat(access.decide(headers(null, "alpha"), Role.QUERY).message()).as("nothing about which part failed")
+          .isEqualTo("unauthenticated");
 
       Files.writeString(file, "two-secret beta query\n");
       tokens.reloadIfChanged();

@@ -7,6 +7,8 @@ import dev.tokentrail.security.Access;
 import dev.tokentrail.security.AccessDecorator;
 import dev.tokentrail.security.HostCheck;
 import dev.tokentrail.security.Role;
+import dev.tokentrail.security.TenantLimits;
+import dev.tokentrail.security.TenantQueryConcurrency;
 import dev.tokentrail.security.TokensFile;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -26,28 +28,50 @@ final class PortAccess implements AutoCloseable {
   private final SecurityConfig config;
   private final TokensFile tokensFile;
   private final Access access;
+  private final TenantLimits.PerTenant limits;
 
-  private PortAccess(SecurityConfig config, TokensFile tokensFile, Access access) {
+  private PortAccess(SecurityConfig config, TokensFile tokensFile, Access access, TenantLimits.PerTenant limits) {
     this.config = config;
     this.tokensFile = tokensFile;
     this.access = access;
+    this.limits = limits;
   }
 
   static PortAccess open(SecurityConfig config) {
+    return open(config, TenantLimits.PerTenant.of(TenantLimits.UNLIMITED));
+  }
+
+  /** The checks of {@code config}, with each tenant's query concurrency limited by {@code limits}. */
+  static PortAccess open(SecurityConfig config, TenantLimits.PerTenant limits) {
     if (config.tokensFile() != null) {
       TokensFile tokens = TokensFile.open(config.tokensFile(), config.reloadInterval());
       LOG.info("auth: {} tokens for {} tenants from {} (checked for changes every {})", tokens.tokens().size(),
           tokens.tokens().tenants().size(), config.tokensFile(), config.reloadInterval());
-      return new PortAccess(config, tokens, Access.tokens(tokens));
+      return new PortAccess(config, tokens, Access.tokens(tokens), limits);
     }
     if (config.multitenancy()) {
       LOG.warn("auth: no tokens file; tenants are taken from X-Scope-OrgID unchecked: "
           + "run behind a proxy that authenticates callers and sets it (auth.multitenancy)");
-      return new PortAccess(config, null, Access.orgIdHeader());
+      return new PortAccess(config, null, Access.orgIdHeader(), limits);
     }
     LOG.warn("auth: no tokens file (auth.tokens_file): every port is open to anyone who reaches it, "
         + "for writing spans and reading every trace, prompt attribute and cost");
-    return new PortAccess(config, null, Access.open());
+    return new PortAccess(config, null, Access.open(), limits);
+  }
+
+  /**
+   * The tenants whose waste and budget metrics are kept: those of the tokens file, those {@code
+   * seen} at ingest, and on an open server the one tenant of everything.
+   */
+  java.util.Set<String> knownTenants(java.util.Set<String> seen) {
+    java.util.Set<String> tenants = new java.util.TreeSet<>(seen);
+    if (tokensFile != null) {
+      tenants.addAll(tokensFile.tokens().tenants());
+    }
+    if (!access.enforced()) {
+      tenants.add(dev.tokentrail.store.Tenants.DEFAULT);
+    }
+    return tenants;
   }
 
   /** The tokens file, or null. */
@@ -60,7 +84,14 @@ final class PortAccess implements AutoCloseable {
   }
 
   void installQuery(ServerBuilder server, String bindAddress) {
-    server.decorator(AccessDecorator.of(access, QueryApi.roles(config.protectMetrics()), AccessDecorator.plainOrGrpc()));
+    AccessDecorator check = AccessDecorator.of(access, QueryApi.roles(config.protectMetrics()), AccessDecorator.plainOrGrpc());
+    if (limits.limitsAnything()) {
+      // The access check runs first: it sets the tenant whose share the concurrency limit counts.
+      TenantQueryConcurrency concurrency = TenantQueryConcurrency.of(limits, QueryApi::isQuery);
+      server.decorator(service -> service.decorate(concurrency).decorate(check));
+    } else {
+      server.decorator(check);
+    }
     if (config.allowedHosts() == null || (config.autoHosts() && access.enforced())) {
       return;
     }

@@ -17,9 +17,15 @@ import java.util.Map;
  * @param reloadInterval how often the tokens file is checked for changes
  * @param allowedHosts host names the query port answers to besides IP literals; null for every
  *     name ({@code *}), and by default ({@code auto}) loopback and the bind address on an open server
+ * @param dropAttributes attribute key patterns removed at ingest ({@code ingest.drop_attributes})
  */
 record SecurityConfig(
-    Path tokensFile, boolean multitenancy, boolean protectMetrics, Duration reloadInterval, List<String> allowedHosts) {
+    Path tokensFile,
+    boolean multitenancy,
+    boolean protectMetrics,
+    Duration reloadInterval,
+    List<String> allowedHosts,
+    List<String> dropAttributes) {
 
   static final List<ServerConfig.Setting> SETTINGS = List.of(
       new ServerConfig.Setting("auth.tokens_file", "TOKENTRAIL_AUTH_TOKENS_FILE", "--auth-tokens-file", "",
@@ -31,7 +37,9 @@ record SecurityConfig(
       new ServerConfig.Setting("auth.reload_interval", "TOKENTRAIL_AUTH_RELOAD_INTERVAL", null, "5s",
           "How often the tokens file is checked for changes; a changed file that does not parse keeps the previous tokens (logged)."),
       new ServerConfig.Setting("allowed_hosts", "TOKENTRAIL_ALLOWED_HOSTS", "--allowed-hosts", "auto",
-          "Host names the query port answers to (Host header; 421 otherwise, against DNS rebinding); IP literals are always accepted. auto: localhost, the machine's name, host.docker.internal and the bind address, checked only while the server is open (no tokens, no multitenancy). *: any name."));
+          "Host names the query port answers to (Host header; 421 otherwise, against DNS rebinding); IP literals are always accepted. auto: localhost, the machine's name, host.docker.internal and the bind address, checked only while the server is open (no tokens, no multitenancy). *: any name."),
+      new ServerConfig.Setting("ingest.drop_attributes", "TOKENTRAIL_INGEST_DROP_ATTRIBUTES", "--ingest-drop-attributes", "",
+          "Attribute keys removed from every span, resource, event and link at ingest, before anything reads or stores them (for personal data): a comma list in which * matches any characters, e.g. user.email,enduser.*,gen_ai.prompt*. Counted in tokentrail_ingest_attributes_dropped_total{tenant,scope}."));
 
   static SecurityConfig of(Map<String, String> values, String bindAddress) {
     String tokens = values.get("auth.tokens_file").trim();
@@ -61,7 +69,19 @@ record SecurityConfig(
         bool(values, "auth.multitenancy"),
         bool(values, "auth.protect_metrics"),
         reload,
-        allowed);
+        allowed,
+        patterns(values.get("ingest.drop_attributes")));
+  }
+
+  private static List<String> patterns(String raw) {
+    List<String> out = new ArrayList<>();
+    for (String p : raw.split(",")) {
+      if (!p.isBlank()) {
+        out.add(p.trim());
+      }
+    }
+    dev.tokentrail.ingest.DroppedAttributes.of(out); // refuses patterns that would drop everything, at start
+    return List.copyOf(out);
   }
 
   /** Whether the host check applies by default: only an open server is worth a rebinding page's while. */

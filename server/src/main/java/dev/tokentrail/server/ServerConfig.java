@@ -57,7 +57,9 @@ record ServerConfig(
     int indexThreads,
     SecurityConfig security,
     String storeType,
-    OpenSearchSettings openSearch) {
+    OpenSearchSettings openSearch,
+    TenantLimitsConfig tenantLimits,
+    TlsConfig tls) {
 
   /** Settings whose value is a map: {@code name=value} pairs in env, a YAML mapping in the file. */
   private static final java.util.Set<String> MAP_KEYS = java.util.Set.of("budgets.team", "budgets.project", "outcomes.benchmark_usd");
@@ -121,6 +123,8 @@ record ServerConfig(
           new Setting("query.max_range", "TOKENTRAIL_QUERY_MAX_RANGE", "--query-max-range", "366d", "Longest time range (start to end) one query may cover; longer is a 400."),
           new Setting("outcomes.benchmark_usd", "TOKENTRAIL_OUTCOMES_BENCHMARK_USD", null, "", "What one outcome costs otherwise (a human, an outsourced completion), per outcome name; cost per outcome is compared to it.")));
     all.addAll(SecurityConfig.SETTINGS);
+    all.addAll(TenantLimitsConfig.SETTINGS);
+    all.addAll(TlsConfig.SETTINGS);
     return List.copyOf(all);
   }
 
@@ -190,7 +194,9 @@ record ServerConfig(
         indexThreads(values, "store.index_threads"),
         SecurityConfig.of(values, values.get("bind_address")),
         storeType(values),
-        "opensearch".equals(storeType(values)) ? OpenSearchSettings.resolve(values) : null);
+        "opensearch".equals(storeType(values)) ? OpenSearchSettings.resolve(values) : null,
+        TenantLimitsConfig.of(values),
+        TlsConfig.of(values));
   }
 
   private static String storeType(Map<String, String> values) {

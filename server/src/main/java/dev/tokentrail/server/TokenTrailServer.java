@@ -7,11 +7,16 @@ import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.Server;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerTlsConfig;
+import dev.tokentrail.security.PemTls;
+import io.netty.handler.ssl.ClientAuth;
 import dev.tokentrail.analysis.Repricer;
 import dev.tokentrail.analysis.WasteEngine;
 import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
+import dev.tokentrail.ingest.DroppedAttributes;
 import dev.tokentrail.ingest.IngestMetrics;
+import dev.tokentrail.ingest.TenantIngestRates;
 import dev.tokentrail.ingest.OtlpReceivers;
 import dev.tokentrail.ingest.SpanIngester;
 import dev.tokentrail.ingest.UnknownModels;
@@ -58,10 +63,12 @@ final class TokenTrailServer implements AutoCloseable {
   private final Server query;
   private final WasteMetrics wasteMetrics;
   private final PortAccess access;
+  private final PemTls tls;
 
   private TokenTrailServer(SpanStore store, EventLoopGroup workers, Server grpc, Server http, Server query,
-      WasteMetrics wasteMetrics, PortAccess access) {
+      WasteMetrics wasteMetrics, PortAccess access, PemTls tls) {
     this.access = access;
+    this.tls = tls;
     this.wasteMetrics = wasteMetrics;
     this.store = store;
     this.workers = workers;
@@ -95,7 +102,14 @@ final class TokenTrailServer implements AutoCloseable {
     CostCalculator costs = new CostCalculator(catalog);
     LlmSpanEnricher enricher = LlmSpanEnricher.create(
         GenAiNormalizer.create(config.attributionKeys(), config.valueLimits()), costs, metrics::attributeSanitized);
-    SpanIngester ingester = SpanIngester.create(store, enricher, metrics, Clock.systemUTC());
+    SpanIngester ingester = SpanIngester.builder(store, enricher, metrics)
+        .clock(Clock.systemUTC())
+        .dropAttributes(DroppedAttributes.of(config.security().dropAttributes()))
+        .rates(TenantIngestRates.of(config.tenantLimits().limits(), System::nanoTime))
+        .build();
+    if (!config.security().dropAttributes().isEmpty()) {
+      LOG.info("ingest drops attributes matching {} (ingest.drop_attributes)", config.security().dropAttributes());
+    }
     OtlpReceivers receivers =
         OtlpReceivers.create(ingester, config.maxRequestBytes(), config.maxConcurrentRequests(), config.maxInflightBytes());
     long largestExport = OtlpReceivers.inflightBytesOf(config.maxRequestBytes());
@@ -108,20 +122,23 @@ final class TokenTrailServer implements AutoCloseable {
     EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
     WasteMetrics wasteMetrics = null;
     PortAccess access = null;
+    PemTls tls = null;
     try {
-      access = PortAccess.open(config.security());
-      ServerBuilder grpcBuilder = base(workers, config.bindAddress(), config.otlpGrpcPort());
+      access = PortAccess.open(config.security(), config.tenantLimits().limits());
+      tls = openTls(config.tls());
+      ServerBuilder grpcBuilder = base(workers, config.bindAddress(), config.otlpGrpcPort(), tls);
       receivers.installGrpc(grpcBuilder);
       access.installIngest(grpcBuilder);
-      ServerBuilder httpBuilder = base(workers, config.bindAddress(), config.otlpHttpPort());
+      ServerBuilder httpBuilder = base(workers, config.bindAddress(), config.otlpHttpPort(), tls);
       receivers.installHttp(httpBuilder);
       access.installIngest(httpBuilder);
-      ServerBuilder queryBuilder = base(workers, config.bindAddress(), config.httpPort());
+      ServerBuilder queryBuilder = base(workers, config.bindAddress(), config.httpPort(), tls);
       access.installQuery(queryBuilder, config.bindAddress());
       WasteEngine engine =
           WasteEngine.builder(store, costs::catalog)
               .thresholds(config.wasteThresholds())
               .budgets(config.budgets())
+              .tenantBudgets(config.tenantLimits().budgets())
               .outcomeBenchmarks(config.outcomeBenchmarks())
               .build();
       Repricer.Builder repricer = Repricer.builder(store, enricher);
@@ -140,17 +157,22 @@ final class TokenTrailServer implements AutoCloseable {
           .repricer(repricer.build())
           .build()
           .install(queryBuilder);
-      wasteMetrics = WasteMetrics.start(engine, registry, config.wasteInterval(), config.wasteLookback());
+      PortAccess ports = access;
+      wasteMetrics = WasteMetrics.start(engine, registry, config.wasteInterval(), config.wasteLookback(),
+          () -> ports.knownTenants(metrics.tenantsSeen()));
       Server grpc = grpcBuilder.build();
       Server http = httpBuilder.build();
       Server query = queryBuilder.build();
       grpc.start().join();
       http.start().join();
       query.start().join();
-      return new TokenTrailServer(store, workers, grpc, http, query, wasteMetrics, access);
+      return new TokenTrailServer(store, workers, grpc, http, query, wasteMetrics, access, tls);
     } catch (RuntimeException e) {
       if (wasteMetrics != null) {
         wasteMetrics.close();
+      }
+      if (tls != null) {
+        tls.close();
       }
       if (access != null) {
         access.close();
@@ -197,14 +219,31 @@ final class TokenTrailServer implements AutoCloseable {
     return config.priceCatalogFile() == null ? catalog : catalog.overriddenBy(config.priceCatalogFile());
   }
 
-  private static ServerBuilder base(EventLoopGroup workers, String bindAddress, int port) {
-    return Server.builder()
+  /** The PEM files' TLS identity, or null for plain HTTP. */
+  private static PemTls openTls(TlsConfig config) {
+    if (!config.enabled()) {
+      return null;
+    }
+    PemTls tls = PemTls.open(config.certFile(), config.keyFile(), config.clientCaFile(), config.reloadInterval());
+    LOG.info("TLS on every port: {} from {}{} (checked for changes every {})", tls.describe(), config.certFile(),
+        tls.mutual() ? ", client certificates of " + config.clientCaFile() + " required" : "", config.reloadInterval());
+    return tls;
+  }
+
+  private static ServerBuilder base(EventLoopGroup workers, String bindAddress, int port, PemTls tls) {
+    ServerBuilder builder = Server.builder();
+    if (tls == null) {
+      builder.port(new InetSocketAddress(bindAddress, port), SessionProtocol.HTTP);
+    } else {
+      builder.port(new InetSocketAddress(bindAddress, port), SessionProtocol.HTTPS)
+          .tlsProvider(tls, ServerTlsConfig.builder().clientAuth(tls.mutual() ? ClientAuth.REQUIRE : ClientAuth.NONE).build());
+    }
+    return builder
         // TokenTrail's metrics are its Prometheus registry's; Armeria's few Micrometer meters go
         // unread. A registry per server, because the three servers registering the shared blocking
         // executor's meters in one (Armeria's global default) log a warning at start.
         .meterRegistry(new SimpleMeterRegistry())
         .workerGroup(workers, false)
-        .port(new InetSocketAddress(bindAddress, port), SessionProtocol.HTTP)
         .gracefulShutdownTimeout(Duration.ofMillis(200), Duration.ofSeconds(15))
         // Oversize request headers: a 431 on HTTP/1 and HTTP/2 alike, never a reset connection.
         .http1MaxHeaderSize(RequestHeaderLimit.MAX_BYTES)
@@ -241,6 +280,9 @@ final class TokenTrailServer implements AutoCloseable {
     queryStopped.join();
     workers.shutdownGracefully().syncUninterruptibly();
     access.close();
+    if (tls != null) {
+      tls.close();
+    }
     LOG.info("stopped");
   }
 }

@@ -120,4 +120,56 @@ class ServerConfigTest {
     assertThatThrownBy(() -> ServerConfig.resolve(Map.of("--max-queued-bytes", "lots"), Map.of(), null))
         .hasMessage("store.max_queued_bytes: lots (expected: auto, or bytes such as 268435456 or 256m)");
   }
+
+  @Test
+  void perTenantLimitsDefaultToNoneAndTheFileOverridesThemAndTheBudgets() throws Exception {
+    ServerConfig defaults = ServerConfig.resolve(Map.of(), Map.of(), null);
+    assertThat(defaults.tenantLimits().limits().limitsAnything()).as("nothing limited by default").isFalse();
+    assertThat(defaults.security().dropAttributes()).isEmpty();
+    assertThat(defaults.tls().enabled()).isFalse();
+
+    Path file = dir.resolve("per-tenant.yaml");
+    Files.writeString(file, """
+        payments:
+          ingest_spans_per_second: 2000
+          max_concurrent_queries: 4
+          budgets:
+            team: {checkout: 500}
+        bulk:
+          ingest_bytes_per_second: 0
+        """);
+    ServerConfig config = ServerConfig.resolve(Map.of("--limits-ingest-bytes-per-second", "1000000"),
+        Map.of("TOKENTRAIL_LIMITS_PER_TENANT_FILE", file.toString(), "TOKENTRAIL_INGEST_DROP_ATTRIBUTES", "user.email, enduser.*"), null);
+
+    var limits = config.tenantLimits().limits();
+    assertThat(limits.forTenant("payments")).isEqualTo(new dev.tokentrail.security.TenantLimits(2000, 1_000_000, 4));
+    assertThat(limits.forTenant("bulk")).isEqualTo(new dev.tokentrail.security.TenantLimits(0, 0, 0));
+    assertThat(limits.forTenant("anyone")).isEqualTo(new dev.tokentrail.security.TenantLimits(0, 1_000_000, 0));
+    assertThat(config.tenantLimits().budgets().get("payments"))
+        .extracting(b -> b.scope() + "/" + b.name() + "=" + b.monthlyUsd()).containsExactly("team/checkout=500.0");
+    assertThat(config.security().dropAttributes()).containsExactly("user.email", "enduser.*");
+  }
+
+  @Test
+  void badPerTenantEntriesAreRefusedNamingTheFileTenantAndKey() throws Exception {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, "payments:\n  ingest_spans_per_sec: 10\n");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("--limits-per-tenant-file", file.toString()), Map.of(), null))
+        .hasMessageContaining("limits.per_tenant_file " + file + ": payments: unknown key ingest_spans_per_sec");
+    Files.writeString(file, "payments:\n  max_concurrent_queries: -1\n");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("--limits-per-tenant-file", file.toString()), Map.of(), null))
+        .hasMessageContaining("payments: max_concurrent_queries: -1 (expected: an integer >= 0; 0 for no limit)");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("--limits-ingest-spans-per-second", "fast"), Map.of(), null))
+        .hasMessage("limits.ingest_spans_per_second: fast (expected: a number >= 0; 0 for no limit)");
+  }
+
+  @Test
+  void tlsNeedsBothCertificateAndKeyAndAClientCaNeedsThem() {
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("--tls-cert-file", "/x.crt"), Map.of(), null))
+        .hasMessage("tls.cert_file: set without tls.key_file (expected: both or neither)");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("--tls-client-ca-file", "/ca.crt"), Map.of(), null))
+        .hasMessageContaining("tls.client_ca_file: set without tls.cert_file and tls.key_file");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of(), Map.of("TOKENTRAIL_INGEST_DROP_ATTRIBUTES", "*"), null))
+        .hasMessageContaining("ingest.drop_attributes: * would drop every attribute");
+  }
 }

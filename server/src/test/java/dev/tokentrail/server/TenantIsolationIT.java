@@ -44,7 +44,7 @@ class TenantIsolationIT {
   private static final String ADMIN = "admin-5e2a8c1d9f4b7e36";
   /** What only alpha's data holds, and what only beta's does. */
   private static final List<String> ALPHA_MARKS = List.of("support-bot", "research-agent", "ticket-router");
-  private static final List<String> BETA_MARKS = List.of("beta-svc", "beta-team", "beta.only.key");
+  private static final List<String> BETA_MARKS = List.of("beta-svc", "beta-team", "beta.only.key", "beta-unpriced-model");
 
   @TempDir static Path dir;
   static Path tokens;
@@ -65,6 +65,18 @@ class TenantIsolationIT {
         """.formatted(ALPHA_INGEST, ALPHA_QUERY, sha256(BETA), ADMIN));
     Map<String, String> env = new HashMap<>(WasteScenario.catalogEnv(dir));
     env.put("TOKENTRAIL_AUTH_RELOAD_INTERVAL", "200ms");
+    env.put("TOKENTRAIL_WASTE_INTERVAL", "500ms");
+    env.put("TOKENTRAIL_BUDGETS_TEAM", "support=100");
+    // alpha may send 1 span a second: its one big export overdraws the bucket for minutes.
+    Path perTenant = dir.resolve("per-tenant.yaml");
+    Files.writeString(perTenant, """
+        alpha:
+          ingest_spans_per_second: 1
+        beta:
+          budgets:
+            team: {beta-team: 50}
+        """);
+    env.put("TOKENTRAIL_LIMITS_PER_TENANT_FILE", perTenant.toString());
     server = ServerProcess.start(dir.resolve("data"), env, "--auth-tokens-file", tokens.toString());
     long now = System.currentTimeMillis();
     from = now / 1000 - 3600;
@@ -79,6 +91,8 @@ class TenantIsolationIT {
     beta.add(LlmSpans.root(betaTrace, root, "beta-svc", now - 60_000));
     beta.add(LlmSpans.call(betaTrace, root, "beta-svc", WasteScenario.PROVIDER, "fx-small", 400, 20, now - 60_000,
         Attributes.builder().put("team", "beta-team").put("beta.only.key", "b").build()));
+    beta.add(LlmSpans.call(betaTrace, root, "beta-svc", "openai", "beta-unpriced-model", 10, 2, now - 59_000,
+        Attributes.builder().put("team", "beta-team").build()));
     SpanExporter betaExporter = OtlpHttpSpanExporter.builder()
         .setEndpoint("http://127.0.0.1:" + server.httpPort + "/v1/traces").addHeader("Authorization", "Bearer " + BETA).build();
     assertThat(export(betaExporter, beta).isSuccess()).isTrue();
@@ -123,6 +137,7 @@ class TenantIsolationIT {
         "/api/v1/outcomes?" + msWindow,
         "/api/v1/budgets",
         "/api/v1/traces/top?" + msWindow,
+        "/api/v1/unknown-models",
         "/metrics");
     for (String endpoint : endpoints) {
       HttpResponse<String> asAlpha = get(endpoint, ALPHA_QUERY);
@@ -138,6 +153,60 @@ class TenantIsolationIT {
     assertThat(get(endpoints.get(3), BETA).body()).contains("beta.only.key");
     assertThat(get(endpoints.get(7), BETA).body()).contains("beta-svc");
     assertThat(get("/api/v1/waste/retries?" + msWindow, ALPHA_QUERY).body()).contains(alpha.retryTraceId());
+  }
+
+  @Test
+  void unknownModelsWasteAndBudgetsAreEachTenantsOwn() throws Exception {
+    assertThat(get("/api/v1/unknown-models", BETA).body()).contains("beta-unpriced-model");
+    assertThat(get("/api/v1/unknown-models", ALPHA_QUERY).body()).doesNotContain("beta-unpriced-model");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      String alphaMetrics = get("/metrics", ALPHA_QUERY).body();
+      assertThat(sample(alphaMetrics, "tokentrail_waste_usd_total{kind=\"retry\",tenant=\"alpha\"}")).isPositive();
+      assertThat(alphaMetrics).contains("tokentrail_budget_limit_usd{name=\"support\",scope=\"team\",tenant=\"alpha\"} 100.0");
+      assertThat(get("/metrics", BETA).body())
+          .contains("tokentrail_budget_limit_usd{name=\"beta-team\",scope=\"team\",tenant=\"beta\"} 50.0")
+          .contains("tokentrail_unknown_models{tenant=\"beta\"} 1.0")
+          .doesNotContain("name=\"support\"");
+    });
+    assertThat(get("/metrics", ALPHA_QUERY).body()).contains("tokentrail_ingest_spans_received_total{protocol=\"grpc\",tenant=\"alpha\"}");
+    assertThat(get("/api/v1/budgets", BETA).body()).contains("beta-team").doesNotContain("\"support\"");
+  }
+
+  @Test
+  void aTenantOverItsIngestRateIsRefusedWhileAnotherTenantsExportIsStored() throws Exception {
+    byte[] export = io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder()
+            .addScopeSpans(io.opentelemetry.proto.trace.v1.ScopeSpans.newBuilder()
+                .addSpans(io.opentelemetry.proto.trace.v1.Span.newBuilder()
+                    .setTraceId(com.google.protobuf.ByteString.copyFrom(HexFormat.of().parseHex(LlmSpans.traceId())))
+                    .setSpanId(com.google.protobuf.ByteString.copyFrom(HexFormat.of().parseHex(LlmSpans.spanId())))
+                    .setName("rate-probe")
+                    .setStartTimeUnixNano(System.currentTimeMillis() * 1_000_000L)
+                    .setEndTimeUnixNano(System.currentTimeMillis() * 1_000_000L + 1000))))
+        .build().toByteArray();
+
+    HttpResponse<byte[]> alphaRefused = postSpans(ALPHA_INGEST, export);
+    HttpResponse<byte[]> betaAccepted = postSpans(BETA, export);
+
+    assertThat(alphaRefused.statusCode()).isEqualTo(429);
+    assertThat(Long.parseLong(alphaRefused.headers().firstValue("retry-after").orElseThrow()))
+        .as("alpha's one big export overdrew a 1 span/s bucket").isGreaterThan(1);
+    assertThat(com.google.rpc.Status.parseFrom(alphaRefused.body()).getMessage()).contains("tenant alpha");
+    assertThat(betaAccepted.statusCode()).isEqualTo(200);
+  }
+
+  /** The value of one series in a /metrics text. */
+  private static double sample(String metrics, String series) {
+    return metrics.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+        .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim().split(" ")[0]))
+        .orElseThrow(() -> new AssertionError("no " + series + " in /metrics"));
+  }
+
+  private static HttpResponse<byte[]> postSpans(String token, byte[] body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort + "/v1/traces"))
+            .header("Content-Type", "application/x-protobuf").header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
   }
 
   @Test

@@ -208,7 +208,7 @@ class WasteScenarioIT {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
       String metrics = server.get("/metrics").body();
       for (Map.Entry<String, Double> e : expected.entrySet()) {
-        assertThat(metricValue(metrics, "tokentrail_waste_usd_total{kind=\"" + e.getKey() + "\"}"))
+        assertThat(metricValue(metrics, "tokentrail_waste_usd_total{kind=\"" + e.getKey() + "\",tenant=\"single-tenant\"}"))
             .as(e.getKey()).isCloseTo(e.getValue(), within(1e-9));
       }
     });
@@ -218,8 +218,8 @@ class WasteScenarioIT {
           .isCloseTo(expected.get(row.get("kind").asText()), within(1e-12));
     }
     String metrics = server.get("/metrics").body();
-    assertThat(metricValue(metrics, "tokentrail_budget_limit_usd{name=\"support\",scope=\"team\"}")).isEqualTo(100.0);
-    assertThat(metricValue(metrics, "tokentrail_budget_spend_usd{name=\"support\",scope=\"team\"}")).isCloseTo(RETRY_TRACE_COST, within(1e-9));
+    assertThat(metricValue(metrics, "tokentrail_budget_limit_usd{name=\"support\",scope=\"team\",tenant=\"single-tenant\"}")).isEqualTo(100.0);
+    assertThat(metricValue(metrics, "tokentrail_budget_spend_usd{name=\"support\",scope=\"team\",tenant=\"single-tenant\"}")).isCloseTo(RETRY_TRACE_COST, within(1e-9));
   }
 
   static JsonNode row(JsonNode rows, String key, String value) {

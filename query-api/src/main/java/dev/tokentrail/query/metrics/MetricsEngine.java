@@ -1,6 +1,7 @@
 package dev.tokentrail.query.metrics;
 
-import dev.tokentrail.security.RequestTenant;
+import static java.util.Objects.requireNonNull;
+
 import dev.tokentrail.query.traceql.MetricsPipeline;
 import dev.tokentrail.query.traceql.MetricsPipeline.Function;
 import dev.tokentrail.query.traceql.TraceQlException;
@@ -37,7 +38,7 @@ final class MetricsEngine implements TraceQlMetrics {
   }
 
   @Override
-  public MetricsResult queryRange(String q, long startNanos, long endNanos, long stepNanos, int maxExemplars) {
+  public MetricsResult queryRange(String tenant, String q, long startNanos, long endNanos, long stepNanos, int maxExemplars) {
     MetricsPipeline pipeline = TraceQlParser.parseMetrics(q);
     if (stepNanos <= 0) {
       throw new IllegalArgumentException("step: " + stepNanos + "ns (expected: > 0)");
@@ -52,19 +53,19 @@ final class MetricsEngine implements TraceQlMetrics {
       throw new IllegalArgumentException(
           "the range holds " + (end - start) / stepNanos + " steps (expected: at most " + MAX_STEPS + "; use a larger step)");
     }
-    return run(pipeline, start, end, stepNanos, Math.max(0, maxExemplars), false);
+    return run(tenant, pipeline, start, end, stepNanos, Math.max(0, maxExemplars), false);
   }
 
   @Override
-  public MetricsResult instant(String q, long startNanos, long endNanos) {
+  public MetricsResult instant(String tenant, String q, long startNanos, long endNanos) {
     MetricsPipeline pipeline = TraceQlParser.parseMetrics(q);
     if (endNanos <= startNanos) {
       throw new IllegalArgumentException("end must be after start");
     }
-    return run(pipeline, startNanos, endNanos, endNanos - startNanos, 0, true);
+    return run(tenant, pipeline, startNanos, endNanos, endNanos - startNanos, 0, true);
   }
 
-  private MetricsResult run(MetricsPipeline p, long start, long end, long step, int maxExemplars, boolean instant) {
+  private MetricsResult run(String tenant, MetricsPipeline p, long start, long end, long step, int maxExemplars, boolean instant) {
     if (!p.aggregates().isEmpty()) {
       throw new TraceQlException(
           "trace-level filter stages (" + p.aggregates().get(0).label() + " ...) before a metrics function are not supported", 0);
@@ -74,7 +75,7 @@ final class MetricsEngine implements TraceQlMetrics {
     boolean keepValues = f == Function.QUANTILE_OVER_TIME || f == Function.HISTOGRAM_OVER_TIME;
     MetricsQuery query =
         new MetricsQuery(filter, p.field(), p.by(), start, end, step, keepValues, maxExemplars);
-    MetricsAnswer answer = store.metrics(RequestTenant.currentOrDefault(), query);
+    MetricsAnswer answer = store.metrics(requireNonNull(tenant, "tenant"), query);
     int buckets = query.buckets();
     double stepSeconds = step / 1e9;
 

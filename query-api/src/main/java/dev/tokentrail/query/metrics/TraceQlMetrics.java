@@ -18,12 +18,12 @@ public interface TraceQlMetrics {
    * A range query: start and end are aligned to multiples of the step (as Tempo aligns them), a
    * span counts in the step its start time falls in, and each sample is stamped with its step's end
    * (as Tempo stamps them). {@code maxExemplars} caps the exemplars of the whole answer (0 for
-   * none).
+   * none). Only {@code tenant}'s spans are read.
    */
-  MetricsResult queryRange(String q, long startNanos, long endNanos, long stepNanos, int maxExemplars);
+  MetricsResult queryRange(String tenant, String q, long startNanos, long endNanos, long stepNanos, int maxExemplars);
 
-  /** An instant query: one value per series over the whole [startNanos, endNanos) window. */
-  MetricsResult instant(String q, long startNanos, long endNanos);
+  /** An instant query over {@code tenant}'s spans: one value per series over the whole [startNanos, endNanos) window. */
+  MetricsResult instant(String tenant, String q, long startNanos, long endNanos);
 
   /** The engine over a span store. */
   static TraceQlMetrics create(SpanStore store) {
