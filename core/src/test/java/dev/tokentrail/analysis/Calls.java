@@ -186,7 +186,7 @@ final class Calls {
           table.text(r, Text.MODEL), null, table.input(r), table.output(r), table.cacheRead(r),
           table.cacheWrite(r), table.reasoning(r), LlmCall.UNKNOWN, LlmCall.UNKNOWN, LlmCall.UNKNOWN,
           null, table.text(r, Text.ERROR_TYPE), Double.NaN,
-          Attribution.NONE, null, null, Double.NaN, 0, null, null, false, null);
+          Attribution.NONE, null, null, Double.NaN, 0, null, null, -1, false, null);
       table.setCost(r, calculator.price(call, table.start(r)).totalUsd());
     }
     return table;
