@@ -138,6 +138,23 @@ final class Calls {
     return this;
   }
 
+  /** The call sent a cacheable prefix ({@code tokentrail.prefix.hash}) of {@code tokens} tokens. */
+  Calls prefix(String hash, long tokens) {
+    table.setText(row, Text.PREFIX_HASH, hash);
+    table.setPrefixTokens(row, tokens);
+    return this;
+  }
+
+  Calls cacheWrite(long tokens) {
+    table.setTokens(row, table.input(row), table.output(row), table.cacheRead(row), tokens, table.reasoning(row));
+    return this;
+  }
+
+  Calls feature(String name) {
+    table.setText(row, Text.FEATURE, name);
+    return this;
+  }
+
   Calls conversation(String id) {
     table.setText(row, Text.CONVERSATION, id);
     return this;
