@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tokentrail.analysis.BudgetAnalysis;
 import dev.tokentrail.analysis.ContextGrowthAnalysis;
+import dev.tokentrail.analysis.DuplicateAnalysis;
+import dev.tokentrail.analysis.EfficiencyAnalysis;
+import dev.tokentrail.analysis.PrefixCacheAnalysis;
 import dev.tokentrail.analysis.OverkillAnalysis;
 import dev.tokentrail.analysis.RetryAnalysis;
 import dev.tokentrail.analysis.WasteEngine;
@@ -37,6 +40,9 @@ public final class WasteMetrics implements AutoCloseable {
   private final Map<String, Map<String, Counted>> counted = new HashMap<>();
   private final Map<String, Integer> findings = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile List<BudgetAnalysis.Status> budgets = List.of();
+  private volatile List<EfficiencyAnalysis.Row> efficiency = List.of();
+  /** The waste kinds of {@code tokentrail_waste_usd_total}, as docs/waste.md defines them. */
+  static final List<String> KINDS = List.of("retry", "context", "cache", "overkill", "duplicate", "prefix_cache");
   private final ScheduledExecutorService scheduler;
 
   private record Counted(double usd, long lastSeenMillis) {}
@@ -45,15 +51,26 @@ public final class WasteMetrics implements AutoCloseable {
     this.engine = engine;
     this.lookback = lookback;
     wasteUsd = Counter.builder().name("tokentrail_waste_usd_total")
-        .help("USD of waste found, by kind (retry, context, cache, overkill); each finding counted once, growing as it is revised")
+        .help("USD of waste found, by kind (retry, context, cache, overkill, duplicate, prefix_cache); each finding counted once, growing as it is revised")
         .labelNames("kind").register(registry);
-    for (String kind : List.of("retry", "context", "cache", "overkill")) {
+    for (String kind : KINDS) {
       wasteUsd.labelValues(kind);
       findings.put(kind, 0);
     }
     GaugeWithCallback.builder().name("tokentrail_waste_findings")
         .help("Waste findings in the analysis lookback window, by kind").labelNames("kind")
         .callback(cb -> findings.forEach((kind, n) -> cb.call(n, kind))).register(registry);
+    GaugeWithCallback.builder().name("tokentrail_cost_per_outcome_usd")
+        .help("Cost per outcome of each team and outcome type in the analysis lookback window (docs/waste.md, team efficiency)")
+        .labelNames("team", "outcome").callback(cb -> efficiency.forEach(r -> cb.call(r.costPerOutcomeUsd(), r.group(), r.outcome())))
+        .register(registry);
+    GaugeWithCallback.builder().name("tokentrail_efficiency_gap_usd")
+        .help("What a team's outcomes cost beyond the most efficient team's cost per outcome for the same outcome type, in the lookback window")
+        .labelNames("team", "outcome").callback(cb -> efficiency.forEach(r -> {
+          if (r.ranked()) {
+            cb.call(r.gapUsd(), r.group(), r.outcome());
+          }
+        })).register(registry);
     GaugeWithCallback.builder().name("tokentrail_budget_limit_usd").help("Configured monthly budget")
         .labelNames("scope", "name").callback(cb -> budgets.forEach(b -> cb.call(b.monthlyUsd(), b.scope(), b.name()))).register(registry);
     GaugeWithCallback.builder().name("tokentrail_budget_spend_usd").help("Spend this calendar month (UTC) so far")
@@ -138,6 +155,17 @@ public final class WasteMetrics implements AutoCloseable {
     count("context", context, now);
     count("cache", cache, now);
     count("overkill", overkill, now);
+    Map<String, Double> duplicate = new HashMap<>();
+    for (DuplicateAnalysis.Finding f : report.duplicates().findings()) {
+      duplicate.put(f.service() + '\u0000' + f.requestHash(), f.wastedUsd());
+    }
+    count("duplicate", duplicate, now);
+    Map<String, Double> prefix = new HashMap<>();
+    for (PrefixCacheAnalysis.Finding f : report.prefixCache().findings()) {
+      prefix.put(f.prefixHash() + '\u0000' + f.provider() + '\u0000' + f.model(), f.savingsUsd());
+    }
+    count("prefix_cache", prefix, now);
+    efficiency = report.teamEfficiency();
     budgets = engine.budgets(Tenants.DEFAULT);
   }
 

@@ -121,6 +121,7 @@ final class TokenTrailServer implements AutoCloseable {
       WasteEngine engine =
           WasteEngine.builder(store, costs::catalog)
               .thresholds(config.wasteThresholds())
+              .duplicateWindow(config.wasteDuplicateWindow())
               .budgets(config.budgets())
               .outcomeBenchmarks(config.outcomeBenchmarks())
               .build();
