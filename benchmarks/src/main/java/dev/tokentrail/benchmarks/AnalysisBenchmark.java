@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -144,7 +143,6 @@ public final class AnalysisBenchmark implements Callable<Integer> {
     LlmSpanEnricher enricher = LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT), new CostCalculator(catalog));
     SplittableRandom random = new SplittableRandom(42);
     List<Span> batch = new ArrayList<>();
-    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
     int made = 0;
     long conversation = 0;
     while (made < calls) {
@@ -189,16 +187,30 @@ public final class AnalysisBenchmark implements Callable<Integer> {
         }
       }
       if (batch.size() >= 5000) {
-        inFlight.add(store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch)));
+        acceptAll(store, batch);
         batch = new ArrayList<>();
-        if (inFlight.size() >= 8) {
-          inFlight.remove(0).get();
-        }
       }
     }
-    inFlight.add(store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch)));
-    for (CompletableFuture<Void> f : inFlight) {
-      f.get();
+    acceptAll(store, batch);
+  }
+
+  /**
+   * Writes a batch and waits for it while the store's write queue is full: a batch the store turns
+   * away ({@link dev.tokentrail.store.StoreOverloadedException}) is sent again after a pause.
+   */
+  private static void acceptAll(LuceneSpanStore store, List<Span> batch) throws Exception {
+    while (true) {
+      try {
+        store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch)).get();
+        return;
+      } catch (dev.tokentrail.store.StoreOverloadedException e) {
+        Thread.sleep(200);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof dev.tokentrail.store.StoreOverloadedException)) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
     }
   }
 
