@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -89,6 +88,7 @@ public final class AnalysisBenchmark implements Callable<Integer> {
       double[] retries = new double[runs];
       double[] context = new double[runs];
       double[] overkill = new double[runs];
+      double[] crossRequest = new double[runs];
       double[] total = new double[runs];
       WasteEngine.Report report = null;
       for (int r = -2; r < runs; r++) {
@@ -101,6 +101,9 @@ public final class AnalysisBenchmark implements Callable<Integer> {
         long t3 = System.nanoTime();
         dev.tokentrail.analysis.OverkillAnalysis.analyze(table, catalog, dev.tokentrail.analysis.WasteThresholds.DEFAULT);
         long t4 = System.nanoTime();
+        var duplicates = dev.tokentrail.analysis.DuplicateAnalysis.analyze(table, retry.finalAttempt(), WasteEngine.DEFAULT_DUPLICATE_WINDOW.toNanos());
+        dev.tokentrail.analysis.PrefixCacheAnalysis.analyze(table, retry.finalAttempt(), duplicates.duplicate(), catalog);
+        long t4b = System.nanoTime();
         report = engine.analyze(Tenants.DEFAULT, window);
         long t5 = System.nanoTime();
         if (r >= 0) {
@@ -108,24 +111,29 @@ public final class AnalysisBenchmark implements Callable<Integer> {
           retries[r] = (t2 - t1) / 1e6;
           context[r] = (t3 - t2) / 1e6;
           overkill[r] = (t4 - t3) / 1e6;
-          total[r] = (t5 - t4) / 1e6;
+          crossRequest[r] = (t4b - t4) / 1e6;
+          total[r] = (t5 - t4b) / 1e6;
         }
         if (r == -2) {
           System.out.printf(Locale.ROOT, "window holds %,d LLM calls%n", table.size());
         }
       }
-      for (double[] a : new double[][] {read, retries, context, overkill, total}) {
+      for (double[] a : new double[][] {read, retries, context, overkill, crossRequest, total}) {
         Arrays.sort(a);
       }
       System.out.printf(Locale.ROOT, "read call table (doc values): p50 %.0f ms, min %.0f ms%n", read[runs / 2], read[0]);
-      System.out.printf(Locale.ROOT, "retries %.0f ms, context+cache %.0f ms, overkill %.0f ms (p50 each)%n",
-          retries[runs / 2], context[runs / 2], overkill[runs / 2]);
-      System.out.printf(Locale.ROOT, "full analysis (read + retries + context + cache + overkill + outcomes): p50 %.0f ms, min %.0f ms, max %.0f ms%n",
+      System.out.printf(Locale.ROOT, "retries %.0f ms, context+cache %.0f ms, overkill %.0f ms, duplicates+prefix cache %.0f ms (p50 each)%n",
+          retries[runs / 2], context[runs / 2], overkill[runs / 2], crossRequest[runs / 2]);
+      System.out.printf(Locale.ROOT, "full analysis (read + retries + context + cache + overkill + duplicates + prefix cache + outcomes + team efficiency): p50 %.0f ms, min %.0f ms, max %.0f ms%n",
           total[runs / 2], total[0], total[runs - 1]);
       System.out.printf(Locale.ROOT, "findings: %d retry groups wasted $%.2f; %d conversations flagged ($%.2f re-sent), cache opportunity $%.2f; %d overkill findings ($%.2f)%n",
           report.retries().findings().size(), report.retries().wastedUsd(), report.context().growthFindings().size(),
           report.context().resentUsdOfFlagged(), report.context().cacheOpportunityUsd(), report.overkill().findings().size(),
           report.overkill().savingsUsd());
+      System.out.printf(Locale.ROOT, "%d duplicate findings ($%.2f); %d shared prefixes ($%.2f); %d team efficiency rows (gap $%.2f)%n",
+          report.duplicates().findings().size(), report.duplicates().wastedUsd(), report.prefixCache().findings().size(),
+          report.prefixCache().savingsUsd(), report.teamEfficiency().size(),
+          dev.tokentrail.analysis.EfficiencyAnalysis.gapUsd(report.teamEfficiency()));
     }
     return 0;
   }
@@ -135,7 +143,6 @@ public final class AnalysisBenchmark implements Callable<Integer> {
     LlmSpanEnricher enricher = LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT), new CostCalculator(catalog));
     SplittableRandom random = new SplittableRandom(42);
     List<Span> batch = new ArrayList<>();
-    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
     int made = 0;
     long conversation = 0;
     while (made < calls) {
@@ -144,12 +151,16 @@ public final class AnalysisBenchmark implements Callable<Integer> {
       int s = random.nextInt(SERVICES.length);
       Resource resource = Resource.of(java.util.Map.of("service.name", SERVICES[s], "team", "team-" + (s % 6), "project", "project-" + (s % 10)));
       long t = startMillis + (long) (random.nextDouble() * (endMillis - startMillis - 600_000));
-      batch.add(span(traceId, rootId, SpanId.NONE, "handle request", resource, t, 60_000, java.util.Map.of(), false));
+      batch.add(span(traceId, rootId, SpanId.NONE, "handle request", resource, t, 60_000,
+          random.nextBoolean() ? java.util.Map.of("tokentrail.outcome", random.nextInt(4) == 0 ? "escalated" : "resolved") : java.util.Map.of(), false));
       if (random.nextInt(3) == 0) {
         // Classifier: one call, frontier or small model, tiny output.
         int m = random.nextBoolean() ? 0 : 1;
         batch.add(enricher.enrich(call(traceId, rootId, resource, MODELS[m], PROVIDERS[m], 600 + random.nextInt(800), 3 + random.nextInt(20),
-            t + 10, null, java.util.Map.of("tokentrail.task", "classify"))).span());
+            t + 10, null, java.util.Map.of("tokentrail.task", "classify",
+                // One system prompt per service (a shared prefix) and a few questions asked again and again.
+                "tokentrail.prefix.hash", "classify-" + s, "tokentrail.prefix.tokens", 1500L,
+                "tokentrail.request.hash", "classify-" + s + "-" + random.nextInt(40)))).span());
         made++;
       } else {
         int m = 2 + random.nextInt(MODELS.length - 2);
@@ -163,25 +174,43 @@ public final class AnalysisBenchmark implements Callable<Integer> {
                 t + k * 5000L, random.nextBoolean() ? "429" : "500", java.util.Map.of("gen_ai.conversation.id", conv))).span());
             made++;
           }
-          java.util.Map<String, Object> extra = k == turns - 1 && random.nextInt(4) == 0
-              ? java.util.Map.of("gen_ai.conversation.id", conv, "gen_ai.usage.cache_read.input_tokens", input / 2)
-              : java.util.Map.of("gen_ai.conversation.id", conv);
+          java.util.Map<String, Object> extra = new java.util.HashMap<>();
+          extra.put("gen_ai.conversation.id", conv);
+          extra.put("tokentrail.prefix.hash", k == 0 ? "agent-" + s : conv + "-" + k);
+          extra.put("tokentrail.prefix.tokens", k == 0 ? 1100L : input - 300);
+          if (k == turns - 1 && random.nextInt(4) == 0) {
+            extra.put("gen_ai.usage.cache_read.input_tokens", input / 2);
+          }
           batch.add(enricher.enrich(call(traceId, rootId, resource, MODELS[m], PROVIDERS[m], input, output, t + k * 5000L + 100, null, extra)).span());
           made++;
           input += output + 200 + random.nextInt(1500);
         }
       }
       if (batch.size() >= 5000) {
-        inFlight.add(store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch)));
+        acceptAll(store, batch);
         batch = new ArrayList<>();
-        if (inFlight.size() >= 8) {
-          inFlight.remove(0).get();
-        }
       }
     }
-    inFlight.add(store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch)));
-    for (CompletableFuture<Void> f : inFlight) {
-      f.get();
+    acceptAll(store, batch);
+  }
+
+  /**
+   * Writes a batch and waits for it while the store's write queue is full: a batch the store turns
+   * away ({@link dev.tokentrail.store.StoreOverloadedException}) is sent again after a pause.
+   */
+  private static void acceptAll(LuceneSpanStore store, List<Span> batch) throws Exception {
+    while (true) {
+      try {
+        store.accept(Tenants.DEFAULT, StoredCalls.ingested(batch)).get();
+        return;
+      } catch (dev.tokentrail.store.StoreOverloadedException e) {
+        Thread.sleep(200);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof dev.tokentrail.store.StoreOverloadedException)) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
     }
   }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class IngestMetricsOverflowTest {
   private static LlmCall call(long input, double usd) {
     return new LlmCall("chat", "openai", "gpt-4o", null, input, 10, 0, 0, 0, 0, 0, 0, null, null, Double.NaN,
-        new Attribution("t", "p", null, null, null), null, null, Double.NaN, 0, null, null, false,
+        new Attribution("t", "p", null, null, null), null, null, Double.NaN, 0, null, null, -1, false,
         new Cost(usd, usd, 0, "gpt-4o", null, "v", null, "openai"));
   }
 

@@ -77,7 +77,7 @@ class MetricsCardinalityTest {
       cacheRead += cached;
       LlmCall call = new LlmCall("chat", provider, model, null, in, out, cached, 0, 0, 0, 0, 0, null,
           error ? "rate_limited" : null, clientCost, new Attribution(team, project, null, null, null), null, null,
-          Double.NaN, 0, null, null, false, c);
+          Double.NaN, 0, null, null, -1, false, c);
       Span span = Span.builder().traceId(TraceId.fromHex("0af7651916cd43dd8448eb211c80319c")).spanId(SpanId.fromHex("b7ad6b7169203331"))
           .resource(Resource.of(Map.of("service.name", service))).build();
       metrics.llmCallStored(span, call, 0);

@@ -20,6 +20,7 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.security.TenantLimits;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -160,7 +161,7 @@ class TenantIngestLimitsTest {
 
   private static ExportTraceServiceRequest export(int spans) {
     Span.Builder[] builders = new Span.Builder[spans];
-    String trace = randomTraceId();
+    TraceId trace = randomTraceId();
     for (int i = 0; i < spans; i++) {
       builders[i] = chatSpan(trace, randomSpanId(), "gpt-4o", 10, 5);
     }

@@ -70,6 +70,19 @@ final class CallPrices {
     return p.perMillion(unit, input) * PER_TOKEN;
   }
 
+  /**
+   * USD per cache-write token of the call's model, or NaN when the model has no cache-write price
+   * of its own (the provider bills writes as input: no premium) or is unknown.
+   */
+  double cacheWritePerToken(int row) {
+    CatalogModel m = model(row);
+    if (m == null) {
+      return Double.NaN;
+    }
+    UnitPrices p = prices(row, m);
+    return p.has(PriceUnit.CACHE_WRITE) ? p.perMillion(PriceUnit.CACHE_WRITE, Math.max(0, t.input(row))) * PER_TOKEN : Double.NaN;
+  }
+
   /** What the call's token counts would have cost on {@code other} at the call's moment. */
   double costOn(int row, CatalogModel other) {
     Usage usage = Usage.builder()

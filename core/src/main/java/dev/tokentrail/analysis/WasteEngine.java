@@ -7,7 +7,10 @@ import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallReader;
+import dev.tokentrail.model.TraceId;
+import dev.tokentrail.store.TraceOutcome;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -25,6 +28,7 @@ public final class WasteEngine {
   private final List<BudgetAnalysis.Budget> budgets;
   private final Map<String, List<BudgetAnalysis.Budget>> tenantBudgets;
   private final Clock clock;
+  private final long duplicateWindowNanos;
 
   private WasteEngine(Builder b) {
     this.store = b.store;
@@ -34,6 +38,7 @@ public final class WasteEngine {
     this.budgets = List.copyOf(b.budgets);
     this.tenantBudgets = Map.copyOf(b.tenantBudgets);
     this.clock = b.clock;
+    this.duplicateWindowNanos = b.duplicateWindow.toNanos();
   }
 
   public static Builder builder(CallReader store, PriceCatalog catalog) {
@@ -58,6 +63,7 @@ public final class WasteEngine {
     private List<BudgetAnalysis.Budget> budgets = List.of();
     private Map<String, List<BudgetAnalysis.Budget>> tenantBudgets = Map.of();
     private Clock clock = Clock.systemUTC();
+    private Duration duplicateWindow = DEFAULT_DUPLICATE_WINDOW;
 
     private Builder(CallReader store, Supplier<PriceCatalog> catalog) {
       this.store = store;
@@ -92,6 +98,16 @@ public final class WasteEngine {
       return this;
     }
 
+    /** How long a response cache would keep an answer: the window of duplicate requests (docs/waste.md). */
+    public Builder duplicateWindow(Duration window) {
+      requireNonNull(window, "window");
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("duplicateWindow: " + window + " (expected: > 0)");
+      }
+      this.duplicateWindow = window;
+      return this;
+    }
+
     public WasteEngine build() {
       return new WasteEngine(this);
     }
@@ -104,7 +120,10 @@ public final class WasteEngine {
       RetryAnalysis.Result retries,
       ContextGrowthAnalysis.Result context,
       OverkillAnalysis.Result overkill,
-      List<OutcomeAnalysis.Row> outcomes) {
+      List<OutcomeAnalysis.Row> outcomes,
+      DuplicateAnalysis.Result duplicates,
+      PrefixCacheAnalysis.Result prefixCache,
+      List<EfficiencyAnalysis.Row> teamEfficiency) {
 
     /** USD per waste kind, as the metric {@code tokentrail_waste_usd_total{kind}} reports it. */
     public Map<String, Double> usdByKind() {
@@ -112,19 +131,72 @@ public final class WasteEngine {
           "retry", retries.wastedUsd(),
           "context", context.resentUsdOfFlagged(),
           "cache", context.cacheOpportunityUsd(),
-          "overkill", overkill.savingsUsd());
+          "overkill", overkill.savingsUsd(),
+          "duplicate", duplicates.wastedUsd(),
+          "prefix_cache", prefixCache.savingsUsd());
     }
   }
 
+  /** The default window of duplicate requests. */
+  public static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofMinutes(10);
+
+  /** Every waste kind, cost per outcome and team efficiency of one window, from one read of the calls. */
   public Report analyze(String tenant, CallFilter filter) {
     PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
     CallTable calls = store.llmCalls(tenant, filter);
     RetryAnalysis.Result retries = RetryAnalysis.analyze(calls);
     ContextGrowthAnalysis.Result context = ContextGrowthAnalysis.analyze(calls, retries.finalAttempt(), catalog, thresholds);
     OverkillAnalysis.Result overkill = OverkillAnalysis.analyze(calls, catalog, thresholds);
-    List<OutcomeAnalysis.Row> outcomes =
-        OutcomeAnalysis.analyze(calls, store.outcomes(tenant, filter.fromEpochNanos(), filter.toEpochNanos()), outcomeBenchmarks);
-    return new Report(filter, calls.size(), retries, context, overkill, outcomes);
+    Map<TraceId, TraceOutcome> traceOutcomes = store.outcomes(tenant, filter.fromEpochNanos(), filter.toEpochNanos());
+    List<OutcomeAnalysis.Row> outcomes = OutcomeAnalysis.analyze(calls, traceOutcomes, outcomeBenchmarks);
+    DuplicateAnalysis.Result duplicates = DuplicateAnalysis.analyze(calls, retries.finalAttempt(), duplicateWindowNanos);
+    PrefixCacheAnalysis.Result prefixCache =
+        PrefixCacheAnalysis.analyze(calls, retries.finalAttempt(), duplicates.duplicate(), catalog);
+    List<EfficiencyAnalysis.Row> efficiency = EfficiencyAnalysis.analyze(calls, traceOutcomes, Text.TEAM, 1);
+    return new Report(filter, calls.size(), retries, context, overkill, outcomes, duplicates, prefixCache, efficiency);
+  }
+
+  // One analysis per endpoint: each reads the calls once and runs only what its answer needs.
+
+  public RetryAnalysis.Result retries(String tenant, CallFilter filter) {
+    return RetryAnalysis.analyze(store.llmCalls(tenant, filter));
+  }
+
+  /** Context growth and cache opportunity (which need the retry groups' final attempts). */
+  public ContextGrowthAnalysis.Result context(String tenant, CallFilter filter) {
+    PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
+    CallTable calls = store.llmCalls(tenant, filter);
+    return ContextGrowthAnalysis.analyze(calls, RetryAnalysis.analyze(calls).finalAttempt(), catalog, thresholds);
+  }
+
+  public OverkillAnalysis.Result overkill(String tenant, CallFilter filter) {
+    return OverkillAnalysis.analyze(store.llmCalls(tenant, filter), requireNonNull(this.catalog.get(), "catalog"), thresholds);
+  }
+
+  public List<OutcomeAnalysis.Row> outcomes(String tenant, CallFilter filter) {
+    return OutcomeAnalysis.analyze(store.llmCalls(tenant, filter),
+        store.outcomes(tenant, filter.fromEpochNanos(), filter.toEpochNanos()), outcomeBenchmarks);
+  }
+
+  /** Duplicate requests (which need the retry groups' final attempts). */
+  public DuplicateAnalysis.Result duplicates(String tenant, CallFilter filter) {
+    CallTable calls = store.llmCalls(tenant, filter);
+    return DuplicateAnalysis.analyze(calls, RetryAnalysis.analyze(calls).finalAttempt(), duplicateWindowNanos);
+  }
+
+  /** Shared-prefix cache opportunity (which needs final attempts and duplicates, so nothing counts twice). */
+  public PrefixCacheAnalysis.Result prefixCache(String tenant, CallFilter filter) {
+    PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
+    CallTable calls = store.llmCalls(tenant, filter);
+    boolean[] finalAttempt = RetryAnalysis.analyze(calls).finalAttempt();
+    boolean[] duplicate = DuplicateAnalysis.analyze(calls, finalAttempt, duplicateWindowNanos).duplicate();
+    return PrefixCacheAnalysis.analyze(calls, finalAttempt, duplicate, catalog);
+  }
+
+  /** Cost per outcome per team, project, feature or cost center ({@link EfficiencyAnalysis}). */
+  public List<EfficiencyAnalysis.Row> efficiency(String tenant, CallFilter filter, Text by, int minOutcomes) {
+    Map<TraceId, TraceOutcome> outcomes = store.outcomes(tenant, filter.fromEpochNanos(), filter.toEpochNanos());
+    return EfficiencyAnalysis.analyze(store.llmCalls(tenant, filter), outcomes, by, minOutcomes);
   }
 
   public List<CostSeries.Point> cost(String tenant, CallFilter filter, long stepMillis, Text groupBy) {

@@ -101,6 +101,8 @@ public final class GenAiAttributes {
   public static final String TT_UNPRICED_REASON = "tokentrail.price.unpriced_reason";
   public static final String TT_REQUEST_HASH = "tokentrail.request.hash";
   public static final String TT_PREFIX_HASH = "tokentrail.prefix.hash";
+  /** The prefix's size in tokens as the agent estimated it where it computed the prefix hash. */
+  public static final String TT_PREFIX_TOKENS = "tokentrail.prefix.tokens";
   /** Set by the agent extension on a call span that wraps another call span (which has the usage). */
   public static final String TT_LLM_WRAPPER = "tokentrail.llm.wrapper";
   public static final String TT_RETRY_ATTEMPT = "tokentrail.retry.attempt";

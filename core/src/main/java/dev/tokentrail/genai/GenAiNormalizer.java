@@ -171,6 +171,7 @@ public final class GenAiNormalizer {
         retryAttempt,
         firstString(a, TT_REQUEST_HASH),
         firstString(a, TT_PREFIX_HASH),
+        bounded(firstLong(a, TT_PREFIX_TOKENS), max),
         usesTools(a),
         null);
   }

@@ -55,6 +55,7 @@ public final class StoredCalls {
         count(a, TT_RETRY_ATTEMPT),
         string(a, TT_REQUEST_HASH),
         string(a, TT_PREFIX_HASH),
+        count(a, TT_PREFIX_TOKENS),
         GenAiNormalizer.usesTools(a),
         cost);
   }

@@ -32,6 +32,7 @@ public record LlmCall(
     long retryAttempt,
     String requestHash,
     String prefixHash,
+    long prefixTokens,
     boolean toolUse,
     Cost cost) {
 
@@ -81,6 +82,7 @@ public record LlmCall(
         retryAttempt,
         requestHash,
         prefixHash,
+        prefixTokens,
         toolUse,
         newCost);
   }

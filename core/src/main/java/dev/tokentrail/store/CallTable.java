@@ -35,6 +35,8 @@ public final class CallTable {
   private long[] cacheRead;
   private long[] cacheWrite;
   private long[] reasoning;
+  /** Tokens of the cacheable prefix {@link Text#PREFIX_HASH} names ({@code tokentrail.prefix.tokens}). */
+  private long[] prefixTokens;
   /** Failed attempts the client SDK retried inside the call's span ({@code tokentrail.retry.attempt}). */
   private int[] sdkRetries;
   private double[] cost;
@@ -59,6 +61,7 @@ public final class CallTable {
     cacheRead = grow(cacheRead, capacity);
     cacheWrite = grow(cacheWrite, capacity);
     reasoning = grow(reasoning, capacity);
+    prefixTokens = grow(prefixTokens, capacity);
     sdkRetries = sdkRetries == null ? new int[capacity] : Arrays.copyOf(sdkRetries, capacity);
     cost = cost == null ? new double[capacity] : Arrays.copyOf(cost, capacity);
     tools = tools == null ? new boolean[capacity] : Arrays.copyOf(tools, capacity);
@@ -104,6 +107,7 @@ public final class CallTable {
     cacheRead[row] = -1;
     cacheWrite[row] = -1;
     reasoning[row] = -1;
+    prefixTokens[row] = -1;
     sdkRetries[row] = 0;
     cost[row] = Double.NaN;
     for (int[] column : text) {
@@ -135,6 +139,14 @@ public final class CallTable {
     this.cacheRead[row] = plausible(cacheRead);
     this.cacheWrite[row] = plausible(cacheWrite);
     this.reasoning[row] = plausible(reasoning);
+  }
+
+  /**
+   * The size of the call's cacheable prefix in tokens, as the instrumentation sent it; implausible
+   * counts are read as unknown ({@code -1}) like {@link #setTokens}'s.
+   */
+  public void setPrefixTokens(int row, long tokens) {
+    prefixTokens[row] = plausible(tokens);
   }
 
   private static long plausible(long tokens) {
@@ -229,6 +241,11 @@ public final class CallTable {
     return reasoning[row];
   }
 
+  /** Tokens of the call's cacheable prefix, or {@code -1} when not reported. */
+  public long prefixTokens(int row) {
+    return prefixTokens[row];
+  }
+
   public double cost(int row) {
     return cost[row];
   }
@@ -304,6 +321,10 @@ public final class CallTable {
 
   public long[] reasoningColumn() {
     return reasoning;
+  }
+
+  public long[] prefixTokensColumn() {
+    return prefixTokens;
   }
 
   public int[] sdkRetriesColumn() {

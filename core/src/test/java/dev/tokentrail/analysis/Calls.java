@@ -158,6 +158,13 @@ final class Calls {
     return this;
   }
 
+  /** The call sent a cacheable prefix ({@code tokentrail.prefix.hash}) of {@code tokens} tokens. */
+  Calls prefix(String hash, long tokens) {
+    table.setText(row, Text.PREFIX_HASH, hash);
+    table.setPrefixTokens(row, tokens);
+    return this;
+  }
+
   Calls conversation(String id) {
     table.setText(row, Text.CONVERSATION, id);
     return this;
@@ -206,7 +213,7 @@ final class Calls {
           table.text(r, Text.MODEL), null, table.input(r), table.output(r), table.cacheRead(r),
           table.cacheWrite(r), table.reasoning(r), LlmCall.UNKNOWN, LlmCall.UNKNOWN, LlmCall.UNKNOWN,
           null, table.text(r, Text.ERROR_TYPE), Double.NaN,
-          Attribution.NONE, null, null, Double.NaN, 0, null, null, false, null);
+          Attribution.NONE, null, null, Double.NaN, 0, null, null, -1, false, null);
       table.setCost(r, calculator.price(call, table.start(r)).totalUsd());
     }
     return table;

@@ -77,6 +77,7 @@ class CostCalculatorTest {
         U,
         null,
         null,
+        U,
         false,
         null);
   }

@@ -66,7 +66,7 @@ class StoredCallsTest {
           expected.cacheWriteTokens(), expected.reasoningTokens(), expected.cacheWrite1hTokens(),
           expected.inputAudioTokens(), expected.outputAudioTokens(), expected.conversationId(), expected.errorType(),
           expected.clientCostUsd(), expected.attribution(), expected.task(), expected.outcome(),
-          expected.outcomeValueUsd(), 0, expected.requestHash(), expected.prefixHash(), expected.toolUse(),
+          expected.outcomeValueUsd(), 0, expected.requestHash(), expected.prefixHash(), expected.prefixTokens(), expected.toolUse(),
           expected.cost());
     }
     assertThat(read).isEqualTo(expected); // record equality: NaN equals NaN

@@ -94,6 +94,7 @@ final class CatalogFiles {
     final List<FileModel> models = new ArrayList<>();
     final List<FileAlias> aliases = new ArrayList<>();
     final List<TierRule> tiers = new ArrayList<>();
+    final List<PromptCacheRule> promptCaching = new ArrayList<>();
     MatchRule notForChat;
 
     CatalogFile(String version) {
@@ -238,7 +239,7 @@ final class CatalogFiles {
     Map<String, Object> root = (Map<String, Object>) rootNode;
     CatalogFile file = new CatalogFile(text(root, "version", source));
     Object models = root.get("models");
-    if (models == null && root.get("aliases") == null && root.get("tiers") == null) {
+    if (models == null && root.get("aliases") == null && root.get("tiers") == null && root.get("prompt_caching") == null) {
       throw new IllegalArgumentException(source + ".models: missing (expected: a list)");
     }
     if (models != null) {
@@ -264,10 +265,48 @@ final class CatalogFiles {
             Tier.parse(text(t, "tier", where), where)));
       }
     }
+    if (root.get("prompt_caching") != null) {
+      List<Object> items = list(root.get("prompt_caching"), source + ".prompt_caching");
+      for (int i = 0; i < items.size(); i++) {
+        String where = source + ".prompt_caching[" + i + "]";
+        file.promptCaching.add(promptCacheRule(map(items.get(i), where), where));
+      }
+    }
     if (root.get("not_for_chat") != null) {
       file.notForChat = MatchRule.parse(root.get("not_for_chat"), source + ".not_for_chat");
     }
     return file;
+  }
+
+  private static PromptCacheRule promptCacheRule(Map<String, Object> node, String where) {
+    for (Object key : node.keySet()) {
+      if (!java.util.Arrays.asList("provider", "match", "min_tokens", "lifetime", "source", "checked").contains(String.valueOf(key))) {
+        throw new IllegalArgumentException(where + "." + key
+            + ": unknown key (expected: provider, match, min_tokens, lifetime, source, checked)");
+      }
+    }
+    String provider = ProviderIds.forFile(text(node, "provider", where));
+    MatchRule match = node.get("match") == null ? null : MatchRule.parse(node.get("match"), where + ".match");
+    double min = price(node.get("min_tokens") == null ? "missing" : node.get("min_tokens"), where + ".min_tokens");
+    if (min != Math.rint(min)) {
+      throw new IllegalArgumentException(where + ".min_tokens: " + node.get("min_tokens") + " (expected: a whole number >= 0)");
+    }
+    String lifetime = text(node, "lifetime", where);
+    java.time.Duration duration = lifetime(lifetime, where + ".lifetime");
+    String source = node.get("source") == null ? "" : String.valueOf(node.get("source"));
+    return new PromptCacheRule(provider, match, new PromptCache((long) min, duration, source));
+  }
+
+  /** {@code 30s}, {@code 5m}, {@code 1h}: a positive whole number and a unit. */
+  private static java.time.Duration lifetime(String text, String where) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*([smh])").matcher(text);
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new IllegalArgumentException(where + ": " + text + " (expected: a positive duration such as 300s, 5m or 1h)");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2);
+    return unit.equals("s") ? java.time.Duration.ofSeconds(n)
+        : unit.equals("m") ? java.time.Duration.ofMinutes(n) : java.time.Duration.ofHours(n);
   }
 
   private static FileModel fileModel(Map<String, Object> node, String where) {

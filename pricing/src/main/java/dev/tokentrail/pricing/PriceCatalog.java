@@ -80,11 +80,15 @@ public final class PriceCatalog {
   private final Map<String, Provider> providers;
   private final List<Provider> searchOrder;
   private final MatchRule notForChat;
+  /** Prompt-cache rules, first match wins: a file's rules come before those it extends. */
+  private final List<PromptCacheRule> promptCaching;
   private final Map<String, Map<String, Object>> resolved = new ConcurrentHashMap<>();
   private final AtomicInteger cachedNames = new AtomicInteger();
 
-  private PriceCatalog(String version, String snapshotVersion, Map<String, Provider> providers, MatchRule notForChat) {
+  private PriceCatalog(String version, String snapshotVersion, Map<String, Provider> providers, MatchRule notForChat,
+      List<PromptCacheRule> promptCaching) {
     this.version = version;
+    this.promptCaching = List.copyOf(promptCaching);
     this.snapshotVersion = snapshotVersion;
     this.providers = Collections.unmodifiableMap(providers);
     this.notForChat = notForChat;
@@ -135,7 +139,7 @@ public final class PriceCatalog {
     for (Provider p : CatalogFiles.readGenaiPrices(snapshot, "genai-prices snapshot")) {
       providers.put(p.id, p);
     }
-    PriceCatalog base = new PriceCatalog(snapshotVersion, snapshotVersion, providers, null);
+    PriceCatalog base = new PriceCatalog(snapshotVersion, snapshotVersion, providers, null, List.of());
     try (InputStream in = resource(OVERLAY)) {
       return base.apply(CatalogFiles.readCatalogFile(CatalogFiles.load(in, "overlay"), "overlay"), "overlay");
     } catch (IOException e) {
@@ -237,8 +241,10 @@ public final class PriceCatalog {
     String nextVersion = providers.isEmpty() || origin.equals("overlay")
         ? version + "+tokentrail-" + file.version
         : version + "+" + file.version;
+    List<PromptCacheRule> caching = new ArrayList<>(file.promptCaching);
+    caching.addAll(promptCaching);
     return new PriceCatalog(nextVersion, snapshotVersion, next,
-        file.notForChat != null ? file.notForChat : notForChat);
+        file.notForChat != null ? file.notForChat : notForChat, caching);
   }
 
   /**
@@ -310,6 +316,20 @@ public final class PriceCatalog {
       return Tier.SMALL;
     }
     return output >= 8 ? Tier.FRONTIER : output >= 1.5 ? Tier.STANDARD : Tier.SMALL;
+  }
+
+  /**
+   * The prompt cache of {@code model}'s provider for that model (docs/pricing.md, "Prompt
+   * caching"), or {@code null} when the catalog has none for its provider.
+   */
+  public PromptCache promptCache(CatalogModel model) {
+    requireNonNull(model, "model");
+    for (PromptCacheRule rule : promptCaching) {
+      if (rule.applies(model.provider(), model.id())) {
+        return rule.cache();
+      }
+    }
+    return null;
   }
 
   /** The version written on every priced span as {@code tokentrail.price.version}. */

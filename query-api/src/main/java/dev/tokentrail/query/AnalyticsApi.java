@@ -10,6 +10,9 @@ import dev.tokentrail.analysis.BudgetAnalysis;
 import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.analysis.ContextGrowthAnalysis;
 import dev.tokentrail.analysis.CostSeries;
+import dev.tokentrail.analysis.DuplicateAnalysis;
+import dev.tokentrail.analysis.EfficiencyAnalysis;
+import dev.tokentrail.analysis.PrefixCacheAnalysis;
 import dev.tokentrail.analysis.OutcomeAnalysis;
 import dev.tokentrail.analysis.OverkillAnalysis;
 import dev.tokentrail.analysis.RetryAnalysis;
@@ -43,6 +46,9 @@ final class AnalyticsApi {
     QueryApi.get(server, "/api/v1/waste/context", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(context(ctx, false))));
     QueryApi.get(server, "/api/v1/waste/cache", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(context(ctx, true))));
     QueryApi.get(server, "/api/v1/waste/overkill", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(overkill(ctx))));
+    QueryApi.get(server, "/api/v1/waste/duplicates", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(duplicates(ctx))));
+    QueryApi.get(server, "/api/v1/waste/prefix-cache", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(prefixCache(ctx))));
+    QueryApi.get(server, "/api/v1/efficiency", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(efficiency(ctx))));
     QueryApi.get(server, "/api/v1/outcomes", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(outcomes(ctx))));
     QueryApi.get(server, "/api/v1/budgets", (ctx, req) -> QueryGuard.blocking(ctx, () -> JsonResponses.rounded(budgets(QueryParams.of(ctx).filter("team"), QueryParams.of(ctx).filter("project")))));
   }
@@ -104,6 +110,8 @@ final class AnalyticsApi {
     rows.add(summaryRow("context", report.context().resentUsdOfFlagged(), report.context().growthFindings().size()));
     rows.add(summaryRow("cache", report.context().cacheOpportunityUsd(), report.context().cacheFindings().size()));
     rows.add(summaryRow("overkill", report.overkill().savingsUsd(), report.overkill().findings().size()));
+    rows.add(summaryRow("duplicate", report.duplicates().wastedUsd(), report.duplicates().findings().size()));
+    rows.add(summaryRow("prefix_cache", report.prefixCache().savingsUsd(), report.prefixCache().findings().size()));
     rows.sort((a, b) -> Double.compare((double) b.get("usd"), (double) a.get("usd")));
     return rows;
   }
@@ -117,12 +125,12 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> retries(ServiceRequestContext ctx) {
-    WasteEngine.Report report = engine.analyze(RequestTenant.current(), filter(ctx));
+    RetryAnalysis.Result retries = engine.retries(RequestTenant.current(), filter(ctx));
     String view = QueryParams.of(ctx).choice("view", "findings", List.of("findings", "rollup"));
     List<Map<String, Object>> rows = new ArrayList<>();
     switch (view) {
       case "findings" -> {
-        for (RetryAnalysis.RetryGroup g : report.retries().findings()) {
+        for (RetryAnalysis.RetryGroup g : retries.findings()) {
           Map<String, Object> row = new LinkedHashMap<>();
           row.put("traceId", g.traceId().hex());
           row.put("service", g.service());
@@ -140,7 +148,7 @@ final class AnalyticsApi {
         }
       }
       case "rollup" -> {
-        for (RetryAnalysis.Rollup r : report.retries().rollups()) {
+        for (RetryAnalysis.Rollup r : retries.rollups()) {
           Map<String, Object> row = new LinkedHashMap<>();
           row.put("service", r.service());
           row.put("model", r.model());
@@ -162,9 +170,8 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> context(ServiceRequestContext ctx, boolean cache) {
-    WasteEngine.Report report = engine.analyze(RequestTenant.current(), filter(ctx));
-    List<ContextGrowthAnalysis.Conversation> findings =
-        cache ? report.context().cacheFindings() : report.context().growthFindings();
+    ContextGrowthAnalysis.Result context = engine.context(RequestTenant.current(), filter(ctx));
+    List<ContextGrowthAnalysis.Conversation> findings = cache ? context.cacheFindings() : context.growthFindings();
     List<Map<String, Object>> rows = new ArrayList<>();
     for (ContextGrowthAnalysis.Conversation c : findings) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -191,9 +198,8 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> overkill(ServiceRequestContext ctx) {
-    WasteEngine.Report report = engine.analyze(RequestTenant.current(), filter(ctx));
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (OverkillAnalysis.Finding f : report.overkill().findings()) {
+    for (OverkillAnalysis.Finding f : engine.overkill(RequestTenant.current(), filter(ctx)).findings()) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("service", f.service());
       row.put("task", f.task());
@@ -220,9 +226,8 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> outcomes(ServiceRequestContext ctx) {
-    WasteEngine.Report report = engine.analyze(RequestTenant.current(), filter(ctx));
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (OutcomeAnalysis.Row o : report.outcomes()) {
+    for (OutcomeAnalysis.Row o : engine.outcomes(RequestTenant.current(), filter(ctx))) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("outcome", o.outcome());
       row.put("traces", o.traces());
@@ -231,6 +236,86 @@ final class AnalyticsApi {
       row.put("valueUsd", o.valueUsd());
       row.put("benchmarkUsd", Double.isNaN(o.benchmarkUsd()) ? null : o.benchmarkUsd());
       row.put("ratioToBenchmark", Double.isNaN(o.ratioToBenchmark()) ? null : o.ratioToBenchmark());
+      rows.add(row);
+    }
+    return cut(rows, limit(ctx));
+  }
+
+  private List<Map<String, Object>> duplicates(ServiceRequestContext ctx) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (DuplicateAnalysis.Finding f : engine.duplicates(RequestTenant.current(), filter(ctx)).findings()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("service", f.service());
+      row.put("requestHash", f.requestHash());
+      row.put("model", f.model());
+      row.put("calls", f.calls());
+      row.put("duplicates", f.duplicates());
+      row.put("duplicateTokens", f.duplicateTokens());
+      row.put("wastedUsd", f.wastedUsd());
+      row.put("firstTime", f.firstStartNanos() / 1_000_000L);
+      row.put("lastTime", f.lastStartNanos() / 1_000_000L);
+      row.put("windowSeconds", f.windowNanos() / 1_000_000_000L);
+      row.put("traceIds", hexList(f.exampleTraceIds()));
+      row.put("traceId", f.exampleTraceIds().isEmpty() ? null : f.exampleTraceIds().get(0).hex());
+      row.put("reason", f.reason());
+      rows.add(row);
+    }
+    return cut(rows, limit(ctx));
+  }
+
+  private List<Map<String, Object>> prefixCache(ServiceRequestContext ctx) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (PrefixCacheAnalysis.Finding f : engine.prefixCache(RequestTenant.current(), filter(ctx)).findings()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("prefixHash", f.prefixHash());
+      row.put("provider", f.provider());
+      row.put("model", f.model());
+      row.put("service", f.service());
+      row.put("calls", f.calls());
+      row.put("repeats", f.repeats());
+      row.put("prefixTokens", f.prefixTokens());
+      row.put("repeatedTokens", f.repeatedTokens());
+      row.put("grossSavingsUsd", f.grossSavingsUsd());
+      row.put("writePremiumUsd", f.writePremiumUsd());
+      row.put("savingsUsd", f.savingsUsd());
+      row.put("minTokens", f.minTokens());
+      row.put("lifetimeSeconds", f.lifetimeNanos() / 1_000_000_000L);
+      row.put("traceIds", hexList(f.exampleTraceIds()));
+      row.put("traceId", f.exampleTraceIds().isEmpty() ? null : f.exampleTraceIds().get(0).hex());
+      row.put("reason", f.reason());
+      rows.add(row);
+    }
+    return cut(rows, limit(ctx));
+  }
+
+  private List<Map<String, Object>> efficiency(ServiceRequestContext ctx) {
+    QueryParams params = QueryParams.of(ctx);
+    String by = params.choice("by", "team", List.of("team", "project", "feature", "cost_center"));
+    Text column = switch (by) {
+      case "team" -> Text.TEAM;
+      case "project" -> Text.PROJECT;
+      case "feature" -> Text.FEATURE;
+      default -> Text.COST_CENTER;
+    };
+    int minOutcomes = params.integer("min_outcomes", 1, 1, 1_000_000);
+    String outcome = params.filter("outcome");
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (EfficiencyAnalysis.Row r : engine.efficiency(RequestTenant.current(), filter(ctx), column, minOutcomes)) {
+      if (outcome != null && !outcome.equals(r.outcome())) {
+        continue;
+      }
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put(by, r.group());
+      row.put("outcome", r.outcome());
+      row.put("outcomes", r.outcomes());
+      row.put("costUsd", r.costUsd());
+      row.put("costPerOutcomeUsd", r.costPerOutcomeUsd());
+      row.put("bestGroup", r.bestGroup());
+      row.put("bestCostPerOutcomeUsd", Double.isNaN(r.bestCostPerOutcomeUsd()) ? null : r.bestCostPerOutcomeUsd());
+      row.put("ratioToBest", Double.isNaN(r.ratioToBest()) ? null : r.ratioToBest());
+      row.put("gapUsd", Double.isNaN(r.gapUsd()) ? null : r.gapUsd());
+      row.put("spreadUsd", Double.isNaN(r.spreadUsd()) ? null : r.spreadUsd());
+      row.put("ranked", r.ranked());
       rows.add(row);
     }
     return cut(rows, limit(ctx));

@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tokentrail.analysis.BudgetAnalysis;
 import dev.tokentrail.analysis.ContextGrowthAnalysis;
+import dev.tokentrail.analysis.DuplicateAnalysis;
+import dev.tokentrail.analysis.EfficiencyAnalysis;
 import dev.tokentrail.analysis.OverkillAnalysis;
+import dev.tokentrail.analysis.PrefixCacheAnalysis;
 import dev.tokentrail.analysis.RetryAnalysis;
 import dev.tokentrail.analysis.WasteEngine;
 import dev.tokentrail.store.CallFilter;
@@ -36,7 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WasteMetrics implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WasteMetrics.class);
-  private static final List<String> KINDS = List.of("retry", "context", "cache", "overkill");
+  /** The waste kinds of {@code tokentrail_waste_usd_total}, as docs/waste.md defines them. */
+  static final List<String> KINDS = List.of("retry", "context", "cache", "overkill", "duplicate", "prefix_cache");
 
   private final WasteEngine engine;
   private final Duration lookback;
@@ -47,6 +51,7 @@ public final class WasteMetrics implements AutoCloseable {
   /** tenant, kind: findings in the window at the last run. */
   private final Map<String, Map<String, Integer>> findings = new ConcurrentHashMap<>();
   private final Map<String, List<BudgetAnalysis.Status>> budgets = new ConcurrentHashMap<>();
+  private final Map<String, List<EfficiencyAnalysis.Row>> efficiency = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler;
 
   private record Counted(double usd, long lastSeenMillis) {}
@@ -57,11 +62,23 @@ public final class WasteMetrics implements AutoCloseable {
     this.lookback = lookback;
     this.tenants = tenants;
     wasteUsd = Counter.builder().name("tokentrail_waste_usd_total")
-        .help("USD of waste found, by tenant and kind (retry, context, cache, overkill); each finding counted once, growing as it is revised")
+        .help("USD of waste found, by tenant and kind (retry, context, cache, overkill, duplicate, prefix_cache); each finding counted once, growing as it is revised")
         .labelNames("tenant", "kind").register(registry);
     GaugeWithCallback.builder().name("tokentrail_waste_findings")
         .help("Waste findings in the analysis lookback window, by tenant and kind").labelNames("tenant", "kind")
         .callback(cb -> findings.forEach((tenant, kinds) -> kinds.forEach((kind, n) -> cb.call(n, tenant, kind)))).register(registry);
+    GaugeWithCallback.builder().name("tokentrail_cost_per_outcome_usd")
+        .help("Cost per outcome of each team and outcome type in the analysis lookback window (docs/waste.md, team efficiency)")
+        .labelNames("tenant", "team", "outcome").callback(cb -> efficiency.forEach((tenant, rows) ->
+            rows.forEach(r -> cb.call(r.costPerOutcomeUsd(), tenant, r.group(), r.outcome()))))
+        .register(registry);
+    GaugeWithCallback.builder().name("tokentrail_efficiency_gap_usd")
+        .help("What a team's outcomes cost beyond the most efficient team's cost per outcome for the same outcome type, in the lookback window")
+        .labelNames("tenant", "team", "outcome").callback(cb -> efficiency.forEach((tenant, rows) -> rows.forEach(r -> {
+          if (r.ranked()) {
+            cb.call(r.gapUsd(), tenant, r.group(), r.outcome());
+          }
+        }))).register(registry);
     budgetGauge(registry, "tokentrail_budget_limit_usd", "Configured monthly budget", BudgetAnalysis.Status::monthlyUsd);
     budgetGauge(registry, "tokentrail_budget_spend_usd", "Spend this calendar month (UTC) so far",
         BudgetAnalysis.Status::spendMonthToDateUsd);
@@ -164,6 +181,17 @@ public final class WasteMetrics implements AutoCloseable {
     count(tenant, "context", context, now);
     count(tenant, "cache", cache, now);
     count(tenant, "overkill", overkill, now);
+    Map<String, Double> duplicate = new HashMap<>();
+    for (DuplicateAnalysis.Finding f : report.duplicates().findings()) {
+      duplicate.put(f.service() + '\u0000' + f.requestHash(), f.wastedUsd());
+    }
+    count(tenant, "duplicate", duplicate, now);
+    Map<String, Double> prefix = new HashMap<>();
+    for (PrefixCacheAnalysis.Finding f : report.prefixCache().findings()) {
+      prefix.put(f.prefixHash() + '\u0000' + f.provider() + '\u0000' + f.model(), f.savingsUsd());
+    }
+    count(tenant, "prefix_cache", prefix, now);
+    efficiency.put(tenant, report.teamEfficiency());
     budgets.put(tenant, engine.budgets(tenant));
   }
 

@@ -46,6 +46,7 @@ record ServerConfig(
     Duration wasteLookback,
     Duration wasteInterval,
     WasteThresholds wasteThresholds,
+    Duration wasteDuplicateWindow,
     List<BudgetAnalysis.Budget> budgets,
     Map<String, Double> outcomeBenchmarks,
     ValueLimits valueLimits,
@@ -102,6 +103,7 @@ record ServerConfig(
           new Setting("waste.context_resent_share", "TOKENTRAIL_WASTE_CONTEXT_RESENT_SHARE", null, "0.5", "Context growth: flag when re-sent tokens reach this share of all input tokens."),
           new Setting("waste.overkill_max_median_output", "TOKENTRAIL_WASTE_OVERKILL_MAX_MEDIAN_OUTPUT", null, "64", "Overkill: a task is simple when its median output tokens are at most this..."),
           new Setting("waste.overkill_max_median_input", "TOKENTRAIL_WASTE_OVERKILL_MAX_MEDIAN_INPUT", null, "2000", "...its median input tokens at most this, and it uses no tools."),
+          new Setting("waste.duplicate_window", "TOKENTRAIL_WASTE_DUPLICATE_WINDOW", null, "10m", "Duplicate requests: how long a response cache would keep an answer; the same request billed again by the same service within this of the original is a duplicate."),
           new Setting("budgets.team", "TOKENTRAIL_BUDGETS_TEAM", null, "", "Monthly budgets in USD per team: a YAML mapping, or team=usd pairs separated by commas."),
           new Setting("budgets.project", "TOKENTRAIL_BUDGETS_PROJECT", null, "", "Monthly budgets in USD per project, as for teams."),
           new Setting("store.type", "TOKENTRAIL_STORE_TYPE", "--store-type", "lucene", "Where spans are stored: lucene (embedded, in data_dir) or opensearch (an OpenSearch cluster, store.opensearch.*; TokenTrail processes are then stateless and several may share the cluster)."),
@@ -183,6 +185,7 @@ record ServerConfig(
         Durations.parse(values.get("waste.lookback"), "waste.lookback"),
         Durations.parse(values.get("waste.interval"), "waste.interval"),
         thresholds(values),
+        positiveDuration(values, "waste.duplicate_window"),
         budgets(values),
         amounts(values, "outcomes.benchmark_usd"),
         valueLimits(values),
@@ -238,6 +241,14 @@ record ServerConfig(
           usdKey + ": " + values.get(usdKey).trim() + " (expected: > 0 and <= " + (long) ValueLimits.MAX_USD_PER_CALL_LIMIT + ")");
     }
     return new ValueLimits(tokens, usd);
+  }
+
+  private static Duration positiveDuration(Map<String, String> values, String key) {
+    Duration d = Durations.parse(values.get(key), key);
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(key + ": " + values.get(key).trim() + " (expected: > 0)");
+    }
+    return d;
   }
 
   private static WasteThresholds thresholds(Map<String, String> values) {

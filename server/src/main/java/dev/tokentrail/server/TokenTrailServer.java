@@ -137,6 +137,7 @@ final class TokenTrailServer implements AutoCloseable {
       WasteEngine engine =
           WasteEngine.builder(store, costs::catalog)
               .thresholds(config.wasteThresholds())
+              .duplicateWindow(config.wasteDuplicateWindow())
               .budgets(config.budgets())
               .tenantBudgets(config.tenantLimits().budgets())
               .outcomeBenchmarks(config.outcomeBenchmarks())

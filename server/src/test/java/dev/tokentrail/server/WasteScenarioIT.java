@@ -204,7 +204,7 @@ class WasteScenarioIT {
   @Test
   void wasteMetricsAgreeWithTheApiWithinSixtySeconds() throws Exception {
     Map<String, Double> expected = Map.of("retry", RETRY_WASTED, "context", CONTEXT_RESENT, "cache", CACHE_OPPORTUNITY,
-        "overkill", OVERKILL_SAVINGS);
+        "overkill", OVERKILL_SAVINGS, "duplicate", 0.0, "prefix_cache", 0.0);
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
       String metrics = server.get("/metrics").body();
       for (Map.Entry<String, Double> e : expected.entrySet()) {

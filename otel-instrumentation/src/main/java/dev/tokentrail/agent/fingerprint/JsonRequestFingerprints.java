@@ -51,6 +51,7 @@ public final class JsonRequestFingerprints {
     span.setAttribute(REQUEST_HASH, fingerprint.requestHash());
     if (fingerprint.prefixHash() != null) {
       span.setAttribute(PREFIX_HASH, fingerprint.prefixHash());
+      span.setAttribute(PREFIX_TOKENS, fingerprint.prefixTokens());
     }
     Object messages = request.get("messages");
     if (settings.captureContent() && messages != null && RecordingGenAiSpan.attribute(span, INPUT_MESSAGES) == null) {

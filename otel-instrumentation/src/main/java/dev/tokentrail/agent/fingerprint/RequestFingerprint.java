@@ -27,7 +27,9 @@ import javax.crypto.spec.SecretKeySpec;
  * model, the system prompt and instructions, the tools, and the messages before the last one whose
  * role is {@code user}.
  *
- * <p>Each hash is HMAC-SHA256 keyed with the salt, truncated to 128 bits, as 32 hex digits.
+ * <p>Each hash is HMAC-SHA256 keyed with the salt, truncated to 128 bits, as 32 hex digits. The
+ * prefix's size in tokens is estimated, not counted (no tokenizer of every model is at hand): the
+ * UTF-8 bytes of its canonical JSON divided by {@value #BYTES_PER_TOKEN}, rounded up.
  */
 public final class RequestFingerprint {
   /** Top-level request fields that do not change what the model is asked. */
@@ -42,12 +44,17 @@ public final class RequestFingerprint {
   private static final ThreadLocal<Mac> MAC = new ThreadLocal<>();
   private static final ThreadLocal<byte[]> MAC_KEY = new ThreadLocal<>();
 
+  /** UTF-8 bytes per token of the estimate: about four for English text and JSON. */
+  static final int BYTES_PER_TOKEN = 4;
+
   private final String requestHash;
   private final String prefixHash;
+  private final long prefixTokens;
 
-  private RequestFingerprint(String requestHash, String prefixHash) {
+  private RequestFingerprint(String requestHash, String prefixHash, long prefixTokens) {
     this.requestHash = requestHash;
     this.prefixHash = prefixHash;
+    this.prefixTokens = prefixTokens;
   }
 
   /** The hash of the whole normalized request. */
@@ -58,6 +65,11 @@ public final class RequestFingerprint {
   /** The hash of the request minus its last user turn; null when the request has no messages. */
   public String prefixHash() {
     return prefixHash;
+  }
+
+  /** The prefix's estimated size in tokens; -1 when there is no prefix. */
+  public long prefixTokens() {
+    return prefixTokens;
   }
 
   /**
@@ -88,7 +100,7 @@ public final class RequestFingerprint {
       }
     }
     if (messages == null) {
-      return new RequestFingerprint(hash(fields, null, null, 0, salt), null);
+      return new RequestFingerprint(hash(fields, null, null, 0, salt), null, -1);
     }
     byte[][] canonicalMessages = new byte[messages.size()][];
     for (int i = 0; i < canonicalMessages.length; i++) {
@@ -103,8 +115,16 @@ public final class RequestFingerprint {
         prefixFields.put(field, fields.get(field));
       }
     }
-    String prefixHash = hash(prefixFields, messagesField, canonicalMessages, lastUserTurn(messages), salt);
-    return new RequestFingerprint(requestHash, prefixHash);
+    int prefixMessages = lastUserTurn(messages);
+    String prefixHash = hash(prefixFields, messagesField, canonicalMessages, prefixMessages, salt);
+    long prefixBytes = 0;
+    for (byte[] field : prefixFields.values()) {
+      prefixBytes += field.length;
+    }
+    for (int i = 0; i < prefixMessages; i++) {
+      prefixBytes += canonicalMessages[i].length;
+    }
+    return new RequestFingerprint(requestHash, prefixHash, (prefixBytes + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN);
   }
 
   private static byte[] utf8(StringBuilder text) {

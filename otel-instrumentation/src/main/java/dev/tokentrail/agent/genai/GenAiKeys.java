@@ -27,6 +27,8 @@ public final class GenAiKeys {
   public static final AttributeKey<Long> REASONING = AttributeKey.longKey("gen_ai.usage.reasoning.output_tokens");
   public static final AttributeKey<String> REQUEST_HASH = AttributeKey.stringKey("tokentrail.request.hash");
   public static final AttributeKey<String> PREFIX_HASH = AttributeKey.stringKey("tokentrail.prefix.hash");
+  /** Estimated tokens of the prefix {@link #PREFIX_HASH} names (docs/agent.md, "Request fingerprints"). */
+  public static final AttributeKey<Long> PREFIX_TOKENS = AttributeKey.longKey("tokentrail.prefix.tokens");
   public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
   /** Deprecated name of the provider, still sent by older instrumentations. */
   public static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("gen_ai.system");

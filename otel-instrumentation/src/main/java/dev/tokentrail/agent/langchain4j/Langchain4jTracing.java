@@ -134,6 +134,7 @@ public final class Langchain4jTracing {
       span.setAttribute(REQUEST_HASH, fingerprint.requestHash());
       if (fingerprint.prefixHash() != null) {
         span.setAttribute(PREFIX_HASH, fingerprint.prefixHash());
+        span.setAttribute(PREFIX_TOKENS, fingerprint.prefixTokens());
       }
     } catch (RuntimeException | LinkageError e) {
       // A message shape this release does not have: no fingerprints, the span still goes out.

@@ -119,4 +119,18 @@ class RequestFingerprintTest {
     }
     return hex.toString();
   }
+
+  @Test
+  void prefixTokensAreEstimatedFromThePrefixBytesAtFourBytesPerToken() throws Exception {
+    String system = "x".repeat(4000);
+    RequestFingerprint f = of("{\"model\":\"claude-sonnet-4-5\",\"system\":\"" + system + "\","
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"what is new?\"}]}");
+    // Canonical pieces of the prefix: "model":"claude-sonnet-4-5" (27 bytes) and "system":"x...x" (4011 bytes).
+    assertThat(f.prefixTokens()).isEqualTo((27 + 4011 + 3) / 4);
+    RequestFingerprint later = of("{\"model\":\"claude-sonnet-4-5\",\"system\":\"" + system + "\","
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"what is new?\"},{\"role\":\"assistant\",\"content\":\"ok\"},"
+        + "{\"role\":\"user\",\"content\":\"more\"}]}");
+    assertThat(later.prefixTokens()).isGreaterThan(f.prefixTokens()); // earlier turns are part of the prefix
+    assertThat(of("{\"model\":\"text-embedding-3-small\",\"input\":\"hi\"}").prefixTokens()).isEqualTo(-1);
+  }
 }

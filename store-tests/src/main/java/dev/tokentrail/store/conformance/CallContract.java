@@ -89,6 +89,16 @@ public abstract class CallContract extends StoreContract {
   }
 
   @Test
+  protected void prefixTokensAreReadIntoTheCallTable() {
+    TraceId traceId = spans.traceId();
+    writeVisible(
+        spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 3000, 10, 0.01, T0)
+            .attribute("tokentrail.prefix.hash", "pre").attribute("tokentrail.prefix.tokens", 2048L).build(),
+        spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 3000, 10, 0.01, T0 + 1).build());
+    assertThat(calls(CallFilter.window(0, 0))).extracting(CallRow::prefixTokens).containsExactlyInAnyOrder(2048L, -1L);
+  }
+
+  @Test
   protected void unreportedTokensAndUnpricedCallsReadAsUnknown() {
     TraceId traceId = spans.traceId();
     Span unpriced = spans.span(traceId, "chat mystery", T0, SECOND)
@@ -115,7 +125,7 @@ public abstract class CallContract extends StoreContract {
     // A span whose attributes name no call, ingested with the call its original convention reported.
     Span span = spans.span(traceId, "llm", T0, SECOND).attribute("llm.model_name", "gpt-4o").build();
     LlmCall call = new LlmCall("chat", "openai", "gpt-4o", null, 500, 50, -1, -1, -1, -1, -1, -1, null, null, Double.NaN,
-        new Attribution("ml", null, null, null, null), null, null, Double.NaN, -1, null, null, false,
+        new Attribution("ml", null, null, null, null), null, null, Double.NaN, -1, null, null, -1, false,
         new Cost(0.004, 0.003, 0.001, "gpt-4o", null, "v1", null, "openai"));
     writeVisible(List.of(new IngestedSpan(span, call)));
 

@@ -14,7 +14,8 @@ import java.util.Map;
  */
 public record CallRow(
     TraceId traceId, long spanId, long parentId, long start, long end, long input, long output, long cacheRead,
-    long cacheWrite, long reasoning, int sdkRetries, Double cost, boolean tools, Map<Text, String> texts) {
+    long cacheWrite, long reasoning, int sdkRetries, Double cost, boolean tools, Map<Text, String> texts,
+    long prefixTokens) {
 
   public static CallRow of(CallTable table, int row) {
     Map<Text, String> texts = new EnumMap<>(Text.class);
@@ -26,7 +27,7 @@ public record CallRow(
     }
     return new CallRow(table.traceId(row), table.spanId(row), table.parentId(row), table.start(row), table.end(row),
         table.input(row), table.output(row), table.cacheRead(row), table.cacheWrite(row), table.reasoning(row),
-        table.sdkRetries(row), table.cost(row), table.tools(row), Map.copyOf(texts));
+        table.sdkRetries(row), table.cost(row), table.tools(row), Map.copyOf(texts), table.prefixTokens(row));
   }
 
   /** Every row of {@code table}, in the table's order. */

@@ -56,6 +56,7 @@ final class CallColumns {
     table.setTokens(row, call.inputTokens(), call.outputTokens(), call.cacheReadTokens(), call.cacheWriteTokens(),
         call.reasoningTokens());
     table.setRetryAttempt(row, call.retryAttempt());
+    table.setPrefixTokens(row, call.prefixTokens());
     if (call.cost() != null && call.cost().isPriced()) {
       table.setCost(row, call.cost().totalUsd());
     }

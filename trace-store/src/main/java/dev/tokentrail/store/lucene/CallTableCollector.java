@@ -44,6 +44,7 @@ final class CallTableCollector extends SimpleCollector {
   private NumericDocValues cacheWrites;
   private NumericDocValues reasonings;
   private NumericDocValues retryAttempts;
+  private NumericDocValues prefixTokens;
   private SortedNumericDocValues costs;
   private NumericDocValues priced;
   private NumericDocValues tools;
@@ -80,6 +81,7 @@ final class CallTableCollector extends SimpleCollector {
     cacheWrites = DocValues.getNumeric(r, SpanDocuments.LLM_CACHE_WRITE);
     reasonings = DocValues.getNumeric(r, SpanDocuments.LLM_REASONING);
     retryAttempts = DocValues.getNumeric(r, SpanDocuments.LLM_RETRY_ATTEMPT);
+    prefixTokens = DocValues.getNumeric(r, SpanDocuments.LLM_PREFIX_TOKENS);
     costs = DocValues.getSortedNumeric(r, SpanDocuments.COST);
     priced = DocValues.getNumeric(r, SpanDocuments.LLM_PRICED);
     tools = DocValues.getNumeric(r, SpanDocuments.LLM_TOOLS);
@@ -126,6 +128,9 @@ final class CallTableCollector extends SimpleCollector {
         reasonings.advanceExact(doc) ? reasonings.longValue() : -1);
     if (retryAttempts.advanceExact(doc)) {
       table.setRetryAttempt(row, retryAttempts.longValue());
+    }
+    if (prefixTokens.advanceExact(doc)) {
+      table.setPrefixTokens(row, prefixTokens.longValue());
     }
     if (priced.advanceExact(doc) && priced.longValue() == 1 && costs.advanceExact(doc)) {
       table.setCost(row, NumericUtils.sortableLongToDouble(costs.nextValue()));

@@ -318,6 +318,7 @@ final class SpanDocumentBuilder {
     private final NumericDocValuesField cacheWrite = new NumericDocValuesField(SpanDocuments.LLM_CACHE_WRITE, 0);
     private final NumericDocValuesField reasoning = new NumericDocValuesField(SpanDocuments.LLM_REASONING, 0);
     private final NumericDocValuesField retryAttempt = new NumericDocValuesField(SpanDocuments.LLM_RETRY_ATTEMPT, 0);
+    private final NumericDocValuesField prefixTokens = new NumericDocValuesField(SpanDocuments.LLM_PREFIX_TOKENS, 0);
     private final NumericDocValuesField tools = new NumericDocValuesField(SpanDocuments.LLM_TOOLS, 0);
     private final SortedColumn provider = new SortedColumn(SpanDocuments.LLM_PROVIDER);
     private final SortedColumn operation = new SortedColumn(SpanDocuments.LLM_OPERATION);
@@ -351,6 +352,7 @@ final class SpanDocumentBuilder {
       count(out, cacheRead, c.cacheReadTokens());
       count(out, cacheWrite, c.cacheWriteTokens());
       count(out, reasoning, c.reasoningTokens());
+      count(out, prefixTokens, c.prefixTokens());
       out.add(number(retryAttempt, Math.max(0, c.retryAttempt())));
       out.add(number(tools, c.toolUse() ? 1 : 0));
       keyword(out, provider, c.provider());

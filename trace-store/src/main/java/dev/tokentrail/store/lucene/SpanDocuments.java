@@ -68,6 +68,7 @@ final class SpanDocuments {
   static final String LLM_OPERATION = "llm_operation";
   static final String LLM_REQUEST_HASH = "llm_request_hash";
   static final String LLM_PREFIX_HASH = "llm_prefix_hash";
+  static final String LLM_PREFIX_TOKENS = "llm_prefix_tokens";
   static final String LLM_CONVERSATION = "llm_conversation";
   static final String LLM_TASK = "llm_task";
   static final String LLM_ERROR = "llm_error";
