@@ -30,7 +30,7 @@ final class CallColumnsReader {
 
   static {
     List<String> fields = new java.util.ArrayList<>(List.of(TRACE_ID, SPAN_ID, PARENT_ID, START, END, INPUT, OUTPUT,
-        CACHE_READ, CACHE_WRITE, REASONING, RETRY, COST, TOOLS));
+        CACHE_READ, CACHE_WRITE, PREFIX_TOKENS, REASONING, RETRY, COST, TOOLS));
     fields.addAll(TEXT_FIELDS.values());
     CALL_FIELDS = List.copyOf(fields);
   }
@@ -78,6 +78,7 @@ final class CallColumnsReader {
     table.setTimes(row, number(f, START, 0), number(f, END, 0));
     table.setTokens(row, number(f, INPUT, -1), number(f, OUTPUT, -1), number(f, CACHE_READ, -1),
         number(f, CACHE_WRITE, -1), number(f, REASONING, -1));
+    table.setPrefixTokens(row, number(f, PREFIX_TOKENS, -1));
     table.setRetryAttempt(row, number(f, RETRY, 0));
     if (f.has(COST)) {
       table.setCost(row, f.path(COST).path(0).asDouble());

@@ -22,7 +22,7 @@ import java.time.format.DateTimeFormatter;
  */
 final class IndexTemplates {
   /** Raised whenever a mapping changes incompatibly. */
-  static final int MAPPING_VERSION = 2;
+  static final int MAPPING_VERSION = 3;
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
@@ -69,6 +69,11 @@ final class IndexTemplates {
     settings(body.putObject("settings"), shards, replicas, refreshInterval);
     spanMapping(body.putObject("mappings"));
     client.send(HttpMethod.PUT, "/_index_template/" + prefix + "-spans", template);
+    // Span indices of an earlier mapping version gain the fields added since (adding is compatible).
+    ObjectNode added = OpenSearchClient.JSON.createObjectNode();
+    added.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
+    added.putObject("properties").putObject(PREFIX_TOKENS).put("type", "long");
+    client.send(HttpMethod.PUT, "/" + spanIndexPattern() + "/_mapping?allow_no_indices=true", added);
 
     ObjectNode traces = OpenSearchClient.JSON.createObjectNode();
     settings(traces.putObject("settings"), shards, replicas, refreshInterval);
@@ -118,7 +123,8 @@ final class IndexTemplates {
     for (String f : new String[] {STATUS_MESSAGE, SPAN_TERMS, RESOURCE_TERMS}) {
       keyword(p, f).put("ignore_above", MAX_TERM_CHARS);
     }
-    for (String f : new String[] {START, END, DURATION, INPUT, OUTPUT, CACHE_READ, CACHE_WRITE, REASONING, RETRY}) {
+    for (String f : new String[] {START, END, DURATION, INPUT, OUTPUT, CACHE_READ, CACHE_WRITE, PREFIX_TOKENS, REASONING,
+        RETRY}) {
       p.putObject(f).put("type", "long");
     }
     p.putObject(COST).put("type", "double");

@@ -50,6 +50,7 @@ final class SpanDocuments {
   static final String OUTPUT = "call_output";
   static final String CACHE_READ = "call_cache_read";
   static final String CACHE_WRITE = "call_cache_write";
+  static final String PREFIX_TOKENS = "call_prefix_tokens";
   static final String REASONING = "call_reasoning";
   static final String RETRY = "call_retry";
   static final String TOOLS = "call_tools";
@@ -139,6 +140,7 @@ final class SpanDocuments {
     out.writeNumberField(OUTPUT, call.outputTokens());
     out.writeNumberField(CACHE_READ, call.cacheReadTokens());
     out.writeNumberField(CACHE_WRITE, call.cacheWriteTokens());
+    out.writeNumberField(PREFIX_TOKENS, call.prefixTokens());
     out.writeNumberField(REASONING, call.reasoningTokens());
     out.writeNumberField(RETRY, call.retryAttempt());
     out.writeBooleanField(TOOLS, call.toolUse());
