@@ -24,7 +24,8 @@ import java.util.Random;
  * outcomes ({@code ticket_resolved}) compare with the OpenAI support team's.
  */
 final class PartnerSupport implements AutoCloseable {
-  private static final String POLICY = "You answer partner support tickets. " + "Partner policy clause. ".repeat(120);
+  /** Long enough (~1,750 tokens) to pass Claude Sonnet's minimum cacheable prefix of 1,024 tokens. */
+  private static final String POLICY = "You answer partner support tickets. " + "Partner policy clause. ".repeat(300);
   private final AnthropicClient client;
   private final Tracer tracer;
   private final Random random;

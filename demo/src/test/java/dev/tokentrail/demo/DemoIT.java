@@ -63,6 +63,9 @@ class DemoIT {
         assertThat(kinds.get("retry").get("findings").asInt()).isPositive();
         // Answers that failed validation were billed, so their re-asks are paid waste.
         assertThat(kinds.get("retry").get("usd").asDouble()).isPositive();
+        // Identical sales e-mail requests, and the partner policy sent unmarked across tickets.
+        assertThat(kinds.get("duplicate").get("usd").asDouble()).as("duplicate requests").isPositive();
+        assertThat(kinds.get("prefix_cache").get("usd").asDouble()).as("shared prefix not cached").isPositive();
         assertThat(get(base + "/api/v1/unknown-models")).contains("acme-router-v2");
         assertThat(get(base + "/api/v1/outcomes")).contains("ticket_resolved", "ticket_routed", "invoice_extracted");
         assertThat(get(base + "/api/v1/outcomes")).contains("email_drafted");
