@@ -111,7 +111,7 @@ record ServerConfig(
           new Setting("store.opensearch.index_prefix", "TOKENTRAIL_STORE_OPENSEARCH_INDEX_PREFIX", "--store-opensearch-index-prefix", "tokentrail", "Prefix of the store's index and template names (<prefix>-spans-yyyy.MM.dd, <prefix>-traces)."),
           new Setting("store.opensearch.shards", "TOKENTRAIL_STORE_OPENSEARCH_SHARDS", null, "1", "Primary shards of each new day index."),
           new Setting("store.opensearch.replicas", "TOKENTRAIL_STORE_OPENSEARCH_REPLICAS", null, "1", "Replicas of each new index (0 on a single node)."),
-          new Setting("store.opensearch.bulk_size", "TOKENTRAIL_STORE_OPENSEARCH_BULK_SIZE", null, "2000", "Operations per _bulk request; larger batches are split."),
+          new Setting("store.opensearch.bulk_size", "TOKENTRAIL_STORE_OPENSEARCH_BULK_SIZE", null, "5000", "Spans per _bulk request: queued batches are written together up to this size; larger batches are split."),
           new Setting("store.opensearch.bulk_concurrency", "TOKENTRAIL_STORE_OPENSEARCH_BULK_CONCURRENCY", null, "4", "Batches written to OpenSearch at once; more wait in a queue (store.max_queued_spans / 1000 batches), past which exports are told to retry."),
           new Setting("store.index_threads", "TOKENTRAIL_STORE_INDEX_THREADS", null, "auto", "Threads indexing acknowledged spans concurrently. auto: the available processors."),
           new Setting("store.max_indexed_fields", "TOKENTRAIL_STORE_MAX_INDEXED_FIELDS", "--store-max-indexed-fields", "10000", "Attribute fields (per key and type, span and resource) one partition indexes as their own Lucene fields; later keys are kept in the stored span and searched through the slower catch-all path (tokentrail_store_overflow_attribute_values_total)."),
