@@ -17,13 +17,12 @@ import java.time.format.DateTimeFormatter;
  * durability ({@code index.translog.durability: request}: a bulk is acknowledged only after its
  * translog is fsynced). A trace index ({@code <prefix>-traces}) records per trace the days it has
  * spans in, so a span re-sent with a start on another day replaces its earlier copy, and its rollup
- * ({@link TraceRollups}; version 2 added it, version 1 indices gain it in place; version 3 moved the
- * span out of {@code _source} into a stored field and compresses stored fields). Both carry
+ * ({@link TraceRollups}; version 2 added it, version 1 indices gain it in place). Both carry
  * {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
  */
 final class IndexTemplates {
   /** Raised whenever a mapping changes incompatibly. */
-  static final int MAPPING_VERSION = 3;
+  static final int MAPPING_VERSION = 2;
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
@@ -101,15 +100,12 @@ final class IndexTemplates {
     settings.put("index.number_of_replicas", replicas);
     settings.put("index.refresh_interval", refreshInterval.toMillis() + "ms");
     settings.put("index.translog.durability", "request");
-    // DEFLATE for stored fields (the span, _source); zstd needs a plugin the minimal distributions lack.
-    settings.put("index.codec", "best_compression");
   }
 
   private static void spanMapping(ObjectNode mappings) {
     mappings.put("dynamic", false);
-    // _source keeps only the call fields rollups of loaded spans need; the span itself is a stored
-    // binary field (version 3; version 2 kept it in _source, reads take either); every other field
-    // is indexed and read from doc values.
+    // _source keeps only what reads take from it (the span itself and the call fields rollups
+    // of loaded spans need); every other field is indexed and read from doc values.
     ArrayNode source = mappings.putObject("_source").putArray("includes");
     READ_FIELDS.forEach(source::add);
     mappings.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
@@ -119,9 +115,8 @@ final class IndexTemplates {
         CONVERSATION, TASK, ERROR_TYPE, TEAM, PROJECT, COST_CENTER, FEATURE, OUTCOME}) {
       keyword(p, f);
     }
-    // Only ever matched, never aggregated, sorted or read back: no doc values.
     for (String f : new String[] {STATUS_MESSAGE, SPAN_TERMS, RESOURCE_TERMS}) {
-      keyword(p, f).put("ignore_above", MAX_TERM_CHARS).put("doc_values", false);
+      keyword(p, f).put("ignore_above", MAX_TERM_CHARS);
     }
     for (String f : new String[] {START, END, DURATION, INPUT, OUTPUT, CACHE_READ, CACHE_WRITE, REASONING, RETRY}) {
       p.putObject(f).put("type", "long");
@@ -130,7 +125,7 @@ final class IndexTemplates {
     p.putObject(OUTCOME_VALUE).put("type", "double");
     p.putObject(CALL).put("type", "boolean");
     p.putObject(TOOLS).put("type", "boolean");
-    p.putObject(SPAN).put("type", "binary").put("store", true);
+    p.putObject(SPAN).put("type", "binary");
   }
 
   private static ObjectNode keyword(ObjectNode properties, String field) {

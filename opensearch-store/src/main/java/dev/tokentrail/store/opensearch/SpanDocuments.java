@@ -74,12 +74,9 @@ final class SpanDocuments {
   /** Terms longer than this are not indexed (the mapping's {@code ignore_above}); queries must not rely on them. */
   static final int MAX_TERM_CHARS = 1024;
 
-  /**
-   * The fields a read of whole spans needs from {@code _source}; the span itself is a stored field
-   * ({@link #SPAN}, requested as {@code stored_fields}), raw bytes rather than base64 in JSON.
-   */
+  /** The fields a read of whole spans needs from {@code _source}. */
   static final List<String> READ_FIELDS =
-      List.of(CALL, COST, INPUT, OUTPUT, MODEL, TEAM, PROJECT);
+      List.of(SPAN, CALL, COST, INPUT, OUTPUT, MODEL, TEAM, PROJECT);
 
   private SpanDocuments() {}
 
@@ -196,17 +193,11 @@ final class SpanDocuments {
     return key + '=' + value;
   }
 
-  /**
-   * The span and the call parts rollups need, from a hit with the stored {@link #SPAN} field and
-   * {@code _source} of {@link #READ_FIELDS} (indices of mapping version 2 keep the span in {@code _source}).
-   */
-  static StoredSpan read(JsonNode hit) {
-    JsonNode source = hit.path("_source");
-    JsonNode stored = hit.path("fields").path(SPAN).path(0);
+  /** The span and the call parts rollups need, from a hit's {@code _source} of {@link #READ_FIELDS}. */
+  static StoredSpan read(JsonNode source) {
     Span span;
     try {
-      byte[] bytes = stored.isMissingNode() ? source.get(SPAN).binaryValue() : stored.binaryValue();
-      span = OtlpSpans.decodeOne(ResourceSpans.parseFrom(bytes));
+      span = OtlpSpans.decodeOne(ResourceSpans.parseFrom(source.get(SPAN).binaryValue()));
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("stored span unreadable: " + e.getMessage(), e);
     } catch (IOException e) {

@@ -92,8 +92,8 @@ final class TraceQueries {
     } else {
       // Typed values (a list's elements, numbers as TraceQL types them) are read from the spans holding the key.
       SpanFilter has = new SpanFilter.Condition(field, SpanFilter.Op.EXISTS, null);
-      reader.scan(SpanQueries.spans(tenant, from, to, has), List.of(), null, hit -> {
-        Span span = SpanDocuments.read(hit).span();
+      reader.scan(SpanQueries.spans(tenant, from, to, has), List.of(SpanDocuments.SPAN), null, hit -> {
+        Span span = SpanDocuments.read(hit.path("_source")).span();
         Set<TagValue> values = new LinkedHashSet<>();
         for (Object scalar : AttributeValues.scalars(span, field)) {
           values.add(AttributeValues.tagValue(scalar));
@@ -176,7 +176,7 @@ final class TraceQueries {
       Map<String, TraceSpans> byTrace = new HashMap<>();
       reader.scan(select, SpanDocuments.READ_FIELDS, List.of(SpanDocuments.TRACE_ID), hit -> {
         String traceId = hit.path("fields").path(SpanDocuments.TRACE_ID).path(0).asText();
-        byTrace.computeIfAbsent(traceId, TraceSpans::new).put(SpanDocuments.read(hit));
+        byTrace.computeIfAbsent(traceId, TraceSpans::new).put(SpanDocuments.read(hit.path("_source")));
       });
       traces = byTrace.values();
     }
