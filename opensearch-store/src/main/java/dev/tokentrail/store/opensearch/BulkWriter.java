@@ -6,47 +6,56 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
 import dev.tokentrail.model.IngestedSpan;
-import dev.tokentrail.model.Span;
 import dev.tokentrail.store.StoreClosedException;
 import dev.tokentrail.store.StoreOverloadedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Writes batches of spans with OpenSearch's {@code _bulk} API on a bounded pool: a batch is
- * acknowledged once every one of its operations was acknowledged (durably: the indices' translog
- * is fsynced per request); a full queue refuses at once with {@link StoreOverloadedException}, as
- * does a cluster answering 429 or rejecting any item for load (re-sending the whole batch is safe:
- * document ids are deterministic). Before writing, the trace index is read (realtime) for the days
- * each trace already has spans in; an earlier copy of a span on another day is deleted in the same
- * bulk, after the new copy is written.
+ * Writes batches of spans with OpenSearch's {@code _bulk} API from a bounded queue: each of a few
+ * writer threads takes the batches waiting (up to {@code bulkSize} spans, batches that share no
+ * span) and writes them together, so a busy store sends few large bulks (one translog fsync each)
+ * instead of one per export. A batch is acknowledged once every operation of its own was
+ * acknowledged (durably: the indices' translog is fsynced per request), and fails on its own items'
+ * failures only; a full queue refuses at once with {@link StoreOverloadedException}, as does a
+ * cluster answering 429 or rejecting any of a batch's items for load (re-sending the whole batch is
+ * safe: document ids are deterministic). Before writing, the trace index is read (realtime) for the
+ * days each trace already has spans in; an earlier copy of a span on another day is deleted in the
+ * same bulk, after the new copy is written.
  */
 final class BulkWriter implements AutoCloseable {
+  /** Bulk bodies are cut at this size even below {@code bulkSize} operations. */
+  private static final int MAX_BULK_BYTES = 16 << 20;
+
   private final OpenSearchClient client;
   private final IndexTemplates indices;
   private final Retention retention;
   private final int bulkSize;
   private final String refresh;
   private final int retryAfterSeconds;
-  private final ThreadPoolExecutor pool;
   private final RollupMaintainer rollups;
   private final OpenSearchStoreMetrics metrics;
+  private final BlockingQueue<Batch> queue;
+  private final List<Thread> writers = new ArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean closed;
+
+  /** One accepted batch: its spans by document id and the future acknowledging it. */
+  private record Batch(String tenant, Map<String, IngestedSpan> spans, CompletableFuture<Void> done) {}
 
   BulkWriter(OpenSearchClient client, IndexTemplates indices, Retention retention, RollupMaintainer rollups,
       OpenSearchStoreMetrics metrics, int bulkSize, int concurrency, int queueCapacity, boolean refreshOnWrite,
@@ -59,12 +68,13 @@ final class BulkWriter implements AutoCloseable {
     this.bulkSize = bulkSize;
     this.refresh = refreshOnWrite ? "wait_for" : "false";
     this.retryAfterSeconds = retryAfterSeconds;
-    this.pool = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(queueCapacity), r -> {
-          Thread t = new Thread(r, "opensearch-bulk");
-          t.setDaemon(true);
-          return t;
-        });
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    for (int i = 0; i < concurrency; i++) {
+      Thread t = new Thread(this::run, "opensearch-bulk-" + i);
+      t.setDaemon(true);
+      writers.add(t);
+      t.start();
+    }
   }
 
   CompletableFuture<Void> accept(String tenant, List<IngestedSpan> spans) {
@@ -80,20 +90,23 @@ final class BulkWriter implements AutoCloseable {
     if (batch.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    try {
-      return CompletableFuture.runAsync(() -> write(tenant, batch), pool).whenComplete((done, error) -> {
-        if (error != null) {
-          metrics.refused.labelValues(reason(error)).inc();
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      if (pool.isShutdown()) {
-        return CompletableFuture.failedFuture(new StoreClosedException("span store is closed", e));
-      }
+    if (closed) {
+      return CompletableFuture.failedFuture(new StoreClosedException("span store is closed", null));
+    }
+    Batch b = new Batch(tenant, batch, new CompletableFuture<>());
+    if (!queue.offer(b)) {
       metrics.refused.labelValues("overloaded").inc();
       return CompletableFuture.failedFuture(new StoreOverloadedException(
-          "OpenSearch write queue full (" + pool.getQueue().size() + " batches waiting)", retryAfterSeconds));
+          "OpenSearch write queue full (" + queue.size() + " batches waiting)", retryAfterSeconds));
     }
+    if (closed && queue.remove(b)) { // the writers may have drained the queue and stopped already
+      return CompletableFuture.failedFuture(new StoreClosedException("span store is closed", null));
+    }
+    return b.done.whenComplete((done, error) -> {
+      if (error != null) {
+        metrics.refused.labelValues(reason(error)).inc();
+      }
+    });
   }
 
   private static String reason(Throwable error) {
@@ -104,7 +117,7 @@ final class BulkWriter implements AutoCloseable {
 
   /** Batches waiting for a bulk thread. */
   int queued() {
-    return pool.getQueue().size();
+    return queue.size();
   }
 
   /** Batches being written now. */
@@ -112,234 +125,236 @@ final class BulkWriter implements AutoCloseable {
     return inFlight.get();
   }
 
-  private void write(String tenant, Map<String, IngestedSpan> batch) {
-    inFlight.incrementAndGet();
-    try {
-      writeNow(tenant, batch);
-    } finally {
-      inFlight.decrementAndGet();
+  /** A writer thread: takes what is queued, up to one bulk's worth, until closed and drained. */
+  private void run() {
+    Batch carried = null;
+    while (true) {
+      Batch first = carried;
+      carried = null;
+      if (first == null) {
+        try {
+          first = queue.poll(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (first == null) {
+          if (closed) {
+            return;
+          }
+          continue;
+        }
+      }
+      List<Batch> group = new ArrayList<>();
+      group.add(first);
+      Set<String> ids = new HashSet<>(first.spans.keySet());
+      int spans = first.spans.size();
+      while (spans < bulkSize) {
+        Batch next = queue.poll();
+        if (next == null) {
+          break;
+        }
+        // A batch re-sending a span of the group waits for the next bulk: its earlier copy must be known first.
+        if (spans + next.spans.size() > bulkSize || !disjoint(ids, next.spans.keySet())) {
+          carried = next;
+          break;
+        }
+        group.add(next);
+        ids.addAll(next.spans.keySet());
+        spans += next.spans.size();
+      }
+      inFlight.addAndGet(group.size());
+      try {
+        write(group);
+      } catch (RuntimeException e) {
+        group.forEach(b -> b.done.completeExceptionally(e)); // re-sending is safe: ids are deterministic
+      } finally {
+        inFlight.addAndGet(-group.size());
+      }
     }
   }
 
-  private void writeNow(String tenant, Map<String, IngestedSpan> batch) {
+  private static boolean disjoint(Set<String> ids, Set<String> more) {
+    for (String id : more) {
+      if (ids.contains(id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void write(List<Batch> group) {
     retention.sweepIfDue();
     long cutoff = retention.cutoffNanos();
-    List<IngestedSpan> kept = new ArrayList<>(batch.size());
-    for (IngestedSpan s : batch.values()) {
-      if (s.span().startEpochNanos() >= cutoff) {
-        kept.add(s); // spans already past retention are dropped on arrival
+    List<List<IngestedSpan>> kept = new ArrayList<>(group.size());
+    for (Batch b : group) {
+      List<IngestedSpan> k = new ArrayList<>(b.spans.size());
+      for (IngestedSpan s : b.spans.values()) {
+        if (s.span().startEpochNanos() >= cutoff) {
+          k.add(s); // spans already past retention are dropped on arrival
+        }
       }
+      kept.add(k);
     }
-    if (kept.isEmpty()) {
-      return;
-    }
-    Map<String, Set<String>> knownDays = knownDays(tenant, kept);
-    List<Op> ops = new ArrayList<>();
-    Map<String, Set<String>> newDays = new HashMap<>();
-    List<IngestedSpan> elsewhere = new ArrayList<>();
-    for (IngestedSpan s : kept) {
-      String traceId = s.span().traceId().hex();
-      String day = IndexTemplates.day(s.span().startEpochNanos());
-      Set<String> days = knownDays.getOrDefault(traceId, Set.of());
-      if (!days.contains(day)) {
-        newDays.computeIfAbsent(traceId, t -> new HashSet<>()).add(day);
-      }
-      if (days.size() > (days.contains(day) ? 1 : 0)) {
-        elsewhere.add(s);
+    Map<String, Set<String>> knownDays = knownDays(group, kept);
+    Map<String, Set<String>> newDays = new LinkedHashMap<>();
+    Map<String, BitSet> traceOwners = new HashMap<>();
+    List<BulkOperation> ops = new ArrayList<>();
+    List<BulkOperation> spanOps = new ArrayList<>();
+    List<int[]> elsewhere = new ArrayList<>();
+    for (int b = 0; b < group.size(); b++) {
+      String tenant = group.get(b).tenant;
+      List<IngestedSpan> spans = kept.get(b);
+      for (int i = 0; i < spans.size(); i++) {
+        IngestedSpan s = spans.get(i);
+        String key = BulkOperation.traceDayKey(tenant, s.span().traceId().hex());
+        String day = IndexTemplates.day(s.span().startEpochNanos());
+        Set<String> days = knownDays.getOrDefault(key, Set.of());
+        if (!days.contains(day)) {
+          newDays.computeIfAbsent(key, t -> new HashSet<>()).add(day);
+        }
+        traceOwners.computeIfAbsent(key, t -> new BitSet()).set(b);
+        if (days.size() > (days.contains(day) ? 1 : 0)) {
+          elsewhere.add(new int[] {b, i});
+        }
+        spanOps.add(BulkOperation.index(b, tenant, s));
       }
     }
     // The trace index first, so it never lags the spans; earlier copies last, once replaced.
-    newDays.forEach((traceId, days) -> days.forEach(day -> ops.add(Op.traceDay(tenant, traceId, day))));
-    for (IngestedSpan s : kept) {
-      ops.add(Op.index(tenant, s));
-    }
-    ops.addAll(staleCopies(tenant, elsewhere, knownDays));
-    for (int i = 0; i < ops.size(); i += bulkSize) {
-      bulk(ops.subList(i, Math.min(ops.size(), i + bulkSize)));
-    }
-    Set<String> touched = new HashSet<>();
-    for (IngestedSpan s : kept) {
-      touched.add(s.span().traceId().hex());
-    }
-    rollups.mark(tenant, touched);
-    metrics.spansWritten.inc(kept.size());
-  }
-
-  /** The days each trace of the batch has spans in, read from the trace index in real time. */
-  private Map<String, Set<String>> knownDays(String tenant, List<IngestedSpan> spans) {
-    ObjectNode body = SpanQueries.json();
-    ArrayNode ids = body.putArray("ids");
-    Set<String> traces = new HashSet<>();
-    for (IngestedSpan s : spans) {
-      if (traces.add(s.span().traceId().hex())) {
-        ids.add(SpanDocuments.traceDocId(tenant, s.span().traceId().hex()));
+    newDays.forEach((key, days) -> {
+      int cut = key.indexOf('\u0000');
+      days.forEach(day -> ops.add(BulkOperation.traceDay(key.substring(0, cut), key.substring(cut + 1), day)));
+    });
+    ops.addAll(spanOps);
+    ops.addAll(staleCopies(group, kept, elsewhere, knownDays));
+    BulkFailures failures = new BulkFailures(group.size(), traceOwners);
+    send(ops, failures);
+    for (int b = 0; b < group.size(); b++) {
+      Set<String> touched = new HashSet<>();
+      for (IngestedSpan s : kept.get(b)) {
+        touched.add(s.span().traceId().hex());
+      }
+      if (!touched.isEmpty()) {
+        rollups.mark(group.get(b).tenant, touched); // also after a partial failure: some spans may be written
+      }
+      RuntimeException failure = failures.failure(b, retryAfterSeconds);
+      if (failure != null) {
+        group.get(b).done.completeExceptionally(failure);
+      } else {
+        metrics.spansWritten.inc(kept.get(b).size());
+        group.get(b).done.complete(null);
       }
     }
-    JsonNode answer = client.send(HttpMethod.POST, "/" + indices.traceIndex() + "/_mget?_source=" + SpanDocuments.TRACE_ID + ",days", body);
+  }
+
+  /** The days each trace of the group has spans in (by {@link BulkOperation#traceDayKey}), read in real time. */
+  private Map<String, Set<String>> knownDays(List<Batch> group, List<List<IngestedSpan>> kept) {
+    ObjectNode body = SpanQueries.json();
+    ArrayNode ids = body.putArray("ids");
+    Map<String, String> keys = new HashMap<>();
+    for (int b = 0; b < group.size(); b++) {
+      String tenant = group.get(b).tenant;
+      for (IngestedSpan s : kept.get(b)) {
+        String docId = SpanDocuments.traceDocId(tenant, s.span().traceId().hex());
+        if (keys.putIfAbsent(docId, BulkOperation.traceDayKey(tenant, s.span().traceId().hex())) == null) {
+          ids.add(docId);
+        }
+      }
+    }
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    JsonNode answer = client.send(HttpMethod.POST, "/" + indices.traceIndex() + "/_mget?_source=days", body);
     Map<String, Set<String>> out = new HashMap<>();
     for (JsonNode doc : answer.path("docs")) {
-      if (doc.path("found").asBoolean(false)) {
+      String key = keys.get(doc.path("_id").asText());
+      if (key != null && doc.path("found").asBoolean(false)) {
         Set<String> days = new HashSet<>();
         doc.path("_source").path("days").forEach(d -> days.add(d.asText()));
-        out.put(doc.path("_source").path(SpanDocuments.TRACE_ID).asText(), days);
+        out.put(key, days);
       }
     }
     return out;
   }
 
-  /** Deletes of the copies of {@code spans} stored under another day than their new start's. */
-  private List<Op> staleCopies(String tenant, List<IngestedSpan> spans, Map<String, Set<String>> knownDays) {
-    if (spans.isEmpty()) {
+  /** Deletes of the copies of the {@code elsewhere} spans (batch, position) stored under another day. */
+  private List<BulkOperation> staleCopies(List<Batch> group, List<List<IngestedSpan>> kept, List<int[]> elsewhere,
+      Map<String, Set<String>> knownDays) {
+    if (elsewhere.isEmpty()) {
       return List.of();
     }
     ObjectNode body = SpanQueries.json();
     ArrayNode docs = body.putArray("docs");
-    for (IngestedSpan s : spans) {
+    List<Integer> owners = new ArrayList<>();
+    for (int[] at : elsewhere) {
+      String tenant = group.get(at[0]).tenant;
+      IngestedSpan s = kept.get(at[0]).get(at[1]);
       String day = IndexTemplates.day(s.span().startEpochNanos());
-      for (String other : knownDays.get(s.span().traceId().hex())) {
+      for (String other : knownDays.get(BulkOperation.traceDayKey(tenant, s.span().traceId().hex()))) {
         if (!other.equals(day)) {
           ObjectNode doc = docs.addObject();
           doc.put("_index", indices.spanIndex(other));
           doc.put("_id", SpanDocuments.id(tenant, s.span().traceId().hex(), s.span().spanId().hex()));
+          owners.add(at[0]);
         }
       }
     }
     JsonNode answer = client.send(HttpMethod.POST, "/_mget?_source=false", body);
-    List<Op> deletes = new ArrayList<>();
+    List<BulkOperation> deletes = new ArrayList<>();
+    int i = 0;
     for (JsonNode doc : answer.path("docs")) {
       if (doc.path("found").asBoolean(false)) {
-        deletes.add(Op.delete(doc.path("_index").asText(), doc.path("_id").asText()));
+        deletes.add(BulkOperation.delete(owners.get(i), doc.path("_index").asText(), doc.path("_id").asText()));
       }
+      i++;
     }
     return deletes;
   }
 
-  private void bulk(List<Op> ops) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(ops.size() * 1024);
-    try (JsonGenerator out = OpenSearchClient.JSON.getFactory().createGenerator(bytes)) {
+  /** Sends {@code ops} in order, in bodies of at most {@code bulkSize} operations and about {@link #MAX_BULK_BYTES}. */
+  private void send(List<BulkOperation> ops, BulkFailures failures) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.min(ops.size(), bulkSize) * 1024);
+    int from = 0;
+    try {
+      JsonGenerator out = OpenSearchClient.JSON.getFactory().createGenerator(bytes);
       out.setRootValueSeparator(null);
-      for (Op op : ops) {
-        op.write(out, this);
+      for (int i = 0; i < ops.size(); i++) {
+        ops.get(i).write(out, indices);
+        out.flush();
+        if (i + 1 - from >= bulkSize || bytes.size() >= MAX_BULK_BYTES || i + 1 == ops.size()) {
+          bulk(bytes.toByteArray(), ops.subList(from, i + 1), failures);
+          bytes.reset();
+          from = i + 1;
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    long started = System.nanoTime();
-    JsonNode answer = client.send(HttpMethod.POST, "/_bulk?refresh=" + refresh, bytes.toByteArray());
-    metrics.bulkLatency.observe((System.nanoTime() - started) / 1e9);
-    if (answer.path("errors").asBoolean(false)) {
-      failOnItems(answer.path("items"));
-    }
   }
 
-  /** Maps failed items: any rejected for load makes the batch retryable; other failures name the first. */
-  private void failOnItems(JsonNode items) {
-    int failed = 0;
-    int overloaded = 0;
-    String first = null;
-    for (JsonNode item : items) {
-      JsonNode result = item.elements().next();
-      int status = result.path("status").asInt();
-      boolean missingDelete = item.has("delete") && status == 404;
-      if (status < 300 || missingDelete) {
-        continue;
-      }
-      failed++;
-      if (status == 429 || result.path("error").path("type").asText().contains("rejected_execution")) {
-        overloaded++;
-      }
-      if (first == null) {
-        first = result.path("_id").asText() + ": " + result.path("error");
-      }
+  private void bulk(byte[] body, List<BulkOperation> ops, BulkFailures failures) {
+    long started = System.nanoTime();
+    JsonNode answer = client.send(HttpMethod.POST, "/_bulk?refresh=" + refresh, body);
+    metrics.bulkLatency.observe((System.nanoTime() - started) / 1e9);
+    if (answer.path("errors").asBoolean(false)) {
+      failures.record(ops, answer.path("items"));
     }
-    if (failed == 0) {
-      return;
-    }
-    if (overloaded > 0) {
-      throw new StoreOverloadedException("OpenSearch rejected " + overloaded + " of " + items.size()
-          + " bulk items for load; first: " + OpenSearchClient.abbreviate(first), retryAfterSeconds);
-    }
-    throw new OpenSearchClient.OpenSearchException(400, "OpenSearch refused " + failed + " of " + items.size()
-        + " bulk items; first: " + OpenSearchClient.abbreviate(first));
   }
 
   /** Completes queued batches, then refuses new ones. */
   @Override
   public void close() {
-    pool.shutdown();
-    try {
-      pool.awaitTermination(60, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** One bulk operation. */
-  private record Op(int type, String tenant, IngestedSpan span, String traceId, String day, String index, String id) {
-    static Op index(String tenant, IngestedSpan span) {
-      return new Op(0, tenant, span, null, null, null, null);
-    }
-
-    static Op traceDay(String tenant, String traceId, String day) {
-      return new Op(1, tenant, null, traceId, day, null, null);
-    }
-
-    static Op delete(String index, String id) {
-      return new Op(2, null, null, null, null, index, id);
-    }
-
-    void write(JsonGenerator out, BulkWriter writer) throws IOException {
-      IndexTemplates indices = writer.indices;
-      switch (type) {
-        case 0 -> {
-          Span s = span.span();
-          out.writeStartObject();
-          out.writeObjectFieldStart("index");
-          out.writeStringField("_index", indices.spanIndex(IndexTemplates.day(s.startEpochNanos())));
-          out.writeStringField("_id", SpanDocuments.id(tenant, s.traceId().hex(), s.spanId().hex()));
-          out.writeEndObject();
-          out.writeEndObject();
-          out.writeRaw('\n');
-          SpanDocuments.write(out, tenant, span);
-        }
-        case 1 -> {
-          out.writeStartObject();
-          out.writeObjectFieldStart("update");
-          out.writeStringField("_index", indices.traceIndex());
-          out.writeStringField("_id", SpanDocuments.traceDocId(tenant, traceId));
-          out.writeNumberField("retry_on_conflict", 5);
-          out.writeEndObject();
-          out.writeEndObject();
-          out.writeRaw('\n');
-          out.writeStartObject();
-          out.writeObjectFieldStart("script");
-          out.writeStringField("source", "if (ctx._source.days.contains(params.day)) { ctx.op = 'noop' } else {"
-              + " ctx._source.days.add(params.day); if (params.day.compareTo(ctx._source.last) > 0) {"
-              + " ctx._source.last = params.day } }");
-          out.writeObjectFieldStart("params");
-          out.writeStringField("day", day);
-          out.writeEndObject();
-          out.writeEndObject();
-          out.writeObjectFieldStart("upsert");
-          out.writeStringField(SpanDocuments.TENANT, tenant);
-          out.writeStringField(SpanDocuments.TRACE_ID, traceId);
-          out.writeArrayFieldStart("days");
-          out.writeString(day);
-          out.writeEndArray();
-          out.writeStringField("last", day);
-          out.writeEndObject();
-          out.writeEndObject();
-        }
-        default -> {
-          out.writeStartObject();
-          out.writeObjectFieldStart("delete");
-          out.writeStringField("_index", index);
-          out.writeStringField("_id", id);
-          out.writeEndObject();
-          out.writeEndObject();
-        }
+    closed = true;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (Thread t : writers) {
+      try {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
-      out.writeRaw('\n');
+    }
+    for (Batch b; (b = queue.poll()) != null; ) {
+      b.done.completeExceptionally(new StoreClosedException("span store closed before the batch was written", null));
     }
   }
 }

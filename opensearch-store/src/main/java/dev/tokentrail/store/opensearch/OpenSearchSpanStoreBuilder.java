@@ -28,7 +28,7 @@ public final class OpenSearchSpanStoreBuilder {
   private String indexPrefix = "tokentrail";
   private Duration refreshInterval = Duration.ofSeconds(1);
   private boolean refreshOnWrite;
-  private int bulkSize = 2000;
+  private int bulkSize = 5000;
   private int bulkConcurrency = 4;
   private int queueCapacity = 64;
   private int shards = 1;
@@ -101,13 +101,13 @@ public final class OpenSearchSpanStoreBuilder {
     return this;
   }
 
-  /** Operations per {@code _bulk} request (a larger batch is split); 2000 by default. */
+  /** Operations per {@code _bulk} request: queued batches are written together up to this many spans, a larger batch is split; 5000 by default. */
   public OpenSearchSpanStoreBuilder bulkSize(int bulkSize) {
     this.bulkSize = atLeastOne(bulkSize, "bulkSize");
     return this;
   }
 
-  /** Batches written at once; 4 by default. */
+  /** Bulk requests in flight at once (each may carry several queued batches); 4 by default. */
   public OpenSearchSpanStoreBuilder bulkConcurrency(int bulkConcurrency) {
     this.bulkConcurrency = atLeastOne(bulkConcurrency, "bulkConcurrency");
     return this;
