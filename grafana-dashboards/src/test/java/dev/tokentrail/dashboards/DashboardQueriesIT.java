@@ -72,8 +72,14 @@ class DashboardQueriesIT {
   /** The selection's retry: a billed 500 attempt (1000 in, 50 out at fx-frontier's $2.50/$10 per 1M) before the success. */
   static final double SELECTED_RETRY_WASTED_USD = (1000 * 2.50 + 50 * 10.0) / 1_000_000.0;
   /** Panels with no data for the concrete selection: the selected service has no waste of these kinds. */
+  /**
+   * Panels the selection has no data for, checked to be empty: its traces have no context growth,
+   * cache or overkill findings, and the research team's traces carry no outcome, so it has no cost
+   * per outcome or efficiency gap.
+   */
   private static final Set<String> EMPTY_FOR_SELECTION = Set.of(
-      "waste.json Context growth: findings", "waste.json Cache opportunity: findings", "waste.json Overkill models: findings");
+      "waste.json Context growth: findings", "waste.json Cache opportunity: findings", "waste.json Overkill models: findings",
+      "budgets.json Cost per outcome by team", "budgets.json Efficiency gap by team");
   private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((?:(.+),\\s*)?(\\w+)\\)");
 
   @TempDir static Path dataDir;
