@@ -338,7 +338,7 @@ class DashboardQueriesIT {
   private static void check(SoftAssertions softly, String where, Dashboard.Query q, GrafanaTemplate values, boolean hasData)
       throws Exception {
     switch (q.datasourceUid()) {
-      case "tokentrail-prometheus" -> checkPromQl(softly, where, q.target(), values, intervalSeconds(q.panel()));
+      case "tokentrail-prometheus" -> checkPromQl(softly, where, q.target(), values, intervalSeconds(q.panel()), hasData);
       case "tokentrail-infinity" -> checkInfinity(softly, where, q.target(), values, hasData);
       case "tokentrail-tempo" -> checkTraceQl(softly, where, q.target(), values, hasData);
       default -> softly.fail(where + ": unknown data source " + q.datasourceUid());
@@ -513,8 +513,8 @@ class DashboardQueriesIT {
     });
   }
 
-  private static void checkPromQl(SoftAssertions softly, String where, JsonNode target, GrafanaTemplate values, long stepSeconds)
-      throws Exception {
+  private static void checkPromQl(SoftAssertions softly, String where, JsonNode target, GrafanaTemplate values, long stepSeconds,
+      boolean hasData) throws Exception {
     String expr = values.interpolate(target.path("expr").asText());
     JsonNode result;
     if (target.path("instant").asBoolean()) {
@@ -522,6 +522,10 @@ class DashboardQueriesIT {
     } else {
       result = prometheus.api("/api/v1/query_range", Map.of("query", expr, "start", seconds(fromMillis), "end",
           seconds(toMillis), "step", stepSeconds + "s")).path("result");
+    }
+    if (!hasData) {
+      softly.assertThat(result).as(where + ": no series of " + expr).isEmpty();
+      return;
     }
     softly.assertThat(result).as(where + ": series of " + expr).isNotEmpty();
     boolean finite = false;
