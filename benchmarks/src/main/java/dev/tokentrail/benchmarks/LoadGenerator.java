@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,15 +30,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Sends OTLP load to a TokenTrail server over loopback and reports throughput and bytes per span.")
 public final class LoadGenerator implements Callable<Integer> {
-  @Option(names = "--server-jar", defaultValue = "server/target/tokentrail.jar",
-      description = "Server jar to start (default ${DEFAULT-VALUE}, relative to the working directory).")
-  Path serverJar;
-
-  @Option(names = "--java", description = "java binary for the server (default: the one running this).")
-  String java;
-
-  @Option(names = "--server-jvm-arg", description = "Extra JVM argument for the server (repeatable).")
-  List<String> serverJvmArgs = new ArrayList<>();
+  @Mixin
+  ServerOptions serverOptions = new ServerOptions();
 
   @Option(names = "--otlp-endpoint",
       description = "Target a running server instead: its OTLP base URL, e.g. http://127.0.0.1:4317 (gRPC) or http://127.0.0.1:4318 (HTTP).")
@@ -117,7 +111,7 @@ public final class LoadGenerator implements Callable<Integer> {
     String query = queryUrl;
     if (endpoint == null) {
       dataDir = Files.createTempDirectory("tokentrail-load-");
-      server = ServerProcess.start(java, serverJvmArgs, serverJar, dataDir);
+      server = ServerProcess.start(serverOptions.java, serverOptions.jvmArgs, serverOptions.serverJar, dataDir);
       endpoint = "http://127.0.0.1:" + (grpc ? server.grpcPort : server.httpOtlpPort);
       query = "http://127.0.0.1:" + server.queryPort;
       System.out.printf("server: pid %d, data dir %s, ports grpc=%d http=%d query=%d%n",

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -82,14 +83,8 @@ public final class SideBySide implements Callable<Integer> {
   @Option(names = "--opensearch-heap", defaultValue = "1g", description = "OpenSearch heap, -Xms and -Xmx (default ${DEFAULT-VALUE}).")
   String openSearchHeap;
 
-  @Option(names = "--server-jar", defaultValue = "server/target/tokentrail.jar", description = "TokenTrail server jar (default ${DEFAULT-VALUE}).")
-  Path serverJar;
-
-  @Option(names = "--java", description = "java binary for the TokenTrail server (default: the one running this).")
-  String java;
-
-  @Option(names = "--server-jvm-arg", description = "Extra JVM argument for the TokenTrail server (repeatable).")
-  List<String> serverJvmArgs = new ArrayList<>();
+  @Mixin
+  ServerOptions serverOptions = new ServerOptions();
 
   @Option(names = "--jfr", description = "Record a JFR profile of the TokenTrail server during ingest and print its hot methods.")
   boolean jfr;
@@ -144,7 +139,7 @@ public final class SideBySide implements Callable<Integer> {
         Iterable<List<SpanData>> batches = source.sdkBatches(batchSize);
         Path dir = temp("tokentrail-sbs-server-", dirs);
         rows.add(TokenTrailContender.run(
-            new TokenTrailContender.Settings(java, serverJvmArgs, serverJar, dir, inflight, jfr, warmup, queries, budget,
+            new TokenTrailContender.Settings(serverOptions.java, serverOptions.jvmArgs, serverOptions.serverJar, dir, inflight, jfr, warmup, queries, budget,
                 TokenTrailContender.Store.lucene()),
             batches, source.lastTrace(), reference, windowStart, windowEnd));
       }
@@ -162,7 +157,7 @@ public final class SideBySide implements Callable<Integer> {
         OpenSearchContender.OnSameNode onOpenSearch = skipTokenTrailOpenSearch ? null : url -> {
           Path dir = temp("tokentrail-sbs-server-os-", dirs);
           return TokenTrailContender.run(
-              new TokenTrailContender.Settings(java, serverJvmArgs, serverJar, dir, inflight, false, warmup, queries, budget,
+              new TokenTrailContender.Settings(serverOptions.java, serverOptions.jvmArgs, serverOptions.serverJar, dir, inflight, false, warmup, queries, budget,
                   TokenTrailOnOpenSearch.store(url)),
               source.sdkBatches(batchSize), source.lastTrace(), reference, windowStart, windowEnd);
         };
