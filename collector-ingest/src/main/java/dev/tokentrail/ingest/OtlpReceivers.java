@@ -141,7 +141,7 @@ public final class OtlpReceivers {
       }
       if (!inFlight.tryAcquire()) {
         ingester.metrics().request(protocol, "too_many_requests");
-        return retryLater(grpc, json, "too many concurrent exports; retry later", RETRY_AFTER_SECONDS);
+        return afterDiscardingBody(ctx, req, retryLater(grpc, json, "too many concurrent exports; retry later", RETRY_AFTER_SECONDS));
       }
       InflightBytes share = shareOf(tenant);
       InflightBytes.Lease lease = share == null ? budget.lease() : budget.lease(share);
@@ -200,8 +200,9 @@ public final class OtlpReceivers {
 
   /**
    * {@code response} once the request's body has arrived, each chunk released as it comes (nothing
-   * is held). Answered at once, an HTTP/2 client still sending its body would see the stream reset
-   * instead of the answer and its Retry-After.
+   * is held): how every export refused before it is read (over its tenant's rate, past the
+   * concurrency limit) is answered. Answered at once, an HTTP/2 client still sending its body would
+   * see the stream reset instead of the answer and its Retry-After.
    */
   private static HttpResponse afterDiscardingBody(ServiceRequestContext ctx, HttpRequest req, HttpResponse response) {
     java.util.concurrent.CompletableFuture<HttpResponse> answered = new java.util.concurrent.CompletableFuture<>();
