@@ -6,25 +6,17 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
-import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpHeaderNames;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
-import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.tokentrail.security.AccessDecorator;
-import dev.tokentrail.security.RequestTenant;
 import io.netty.util.AttributeKey;
 import java.util.Base64;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Installs the OTLP receivers on Armeria servers: gRPC {@code TraceService/Export} and HTTP
@@ -32,7 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * (before and after decompression), at most {@code maxConcurrentRequests} exports are decoded at
  * once, and the bytes they hold (bodies as they arrive, then the decoded spans until the store has
  * accepted them) are budgeted by {@link InflightBytes}. Past either limit clients are told to retry
- * (429 with Retry-After / RESOURCE_EXHAUSTED with RetryInfo) before memory runs out.
+ * (429 with Retry-After / RESOURCE_EXHAUSTED with RetryInfo) before memory runs out; {@link
+ * ExportAdmission} checks them in front of both services.
  */
 public final class OtlpReceivers {
   /** Seconds a client is asked to wait when ingest is at its concurrency or memory limit. */
@@ -45,16 +38,12 @@ public final class OtlpReceivers {
 
   private final SpanIngester ingester;
   private final int maxBodyBytes;
-  private final Semaphore inFlight;
-  private final InflightBytes budget;
-  private final java.util.concurrent.ConcurrentHashMap<String, InflightBytes> shares = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ExportAdmission admission;
 
   private OtlpReceivers(SpanIngester ingester, int maxBodyBytes, int maxConcurrentRequests, long maxInflightBytes) {
     this.ingester = ingester;
     this.maxBodyBytes = maxBodyBytes;
-    this.inFlight = new Semaphore(maxConcurrentRequests);
-    this.budget = new InflightBytes(maxInflightBytes);
-    ingester.metrics().inflightBytes(budget::used, budget.limit());
+    this.admission = new ExportAdmission(ingester, maxBodyBytes, maxConcurrentRequests, maxInflightBytes);
   }
 
   /** Receivers with the default in-flight budget, a quarter of the heap. */
@@ -111,7 +100,7 @@ public final class OtlpReceivers {
   /** Adds {@code /v1/traces} (OTLP/HTTP) to a server. */
   public void installHttp(ServerBuilder server) {
     HttpService traces = new OtlpHttpService(ingester, maxBodyBytes);
-    server.route().path("/v1/traces").maxRequestLength(maxBodyBytes).build(limited(traces, false));
+    server.route().path("/v1/traces").maxRequestLength(maxBodyBytes).build(admission.limit(traces, false));
     server.errorHandler(IngestErrors.INSTANCE);
   }
 
@@ -125,148 +114,8 @@ public final class OtlpReceivers {
             .useBlockingTaskExecutor(true)
             .build();
     server.maxRequestLength(maxBodyBytes + 1024L);
-    server.service(grpc, service -> limited(service, true));
+    server.service(grpc, service -> admission.limit(service, true));
     server.errorHandler(IngestErrors.INSTANCE);
-  }
-
-  private HttpService limited(HttpService delegate, boolean grpc) {
-    return (ctx, req) -> {
-      boolean json = !grpc && req.contentType() != null && req.contentType().is(MediaType.JSON);
-      String protocol = grpc ? "grpc" : "http";
-      String tenant = RequestTenant.of(ctx);
-      int wait = ingester.rates().retryAfterSeconds(tenant);
-      if (wait > 0) {
-        ingester.metrics().request(protocol, "tenant_rate_limited");
-        return afterDiscardingBody(ctx, req, retryLater(grpc, json, ingester.rates().message(tenant), wait));
-      }
-      if (!inFlight.tryAcquire()) {
-        ingester.metrics().request(protocol, "too_many_requests");
-        return retryLater(grpc, json, "too many concurrent exports; retry later", RETRY_AFTER_SECONDS);
-      }
-      InflightBytes share = shareOf(tenant);
-      InflightBytes.Lease lease = share == null ? budget.lease() : budget.lease(share);
-      ctx.log().whenComplete().thenRun(() -> {
-        lease.close();
-        inFlight.release();
-      });
-      ctx.setAttr(LEASE, lease);
-      long declared = req.headers().contentLength();
-      if (declared > 0) {
-        InflightBytes.Outcome outcome = lease.ensure(declared);
-        if (outcome != InflightBytes.Outcome.OK) {
-          return overBudget(protocol, grpc, json, outcome, declared, lease);
-        }
-      }
-      AtomicLong received = new AtomicLong();
-      AtomicReference<InflightBytes.Outcome> refused = new AtomicReference<>();
-      HttpRequest counted =
-          req.peekData(data -> {
-            long total = received.addAndGet(data.length());
-            InflightBytes.Outcome outcome = lease.ensure(total);
-            if (outcome != InflightBytes.Outcome.OK && refused.compareAndSet(null, outcome)) {
-              req.abort(OverBudget.INSTANCE);
-            }
-          });
-      return HttpResponse.of(
-          counted
-              .aggregate()
-              .handleAsync(
-                  (body, error) -> {
-                    InflightBytes.Outcome outcome = refused.get();
-                    if (outcome != null) {
-                      return overBudget(protocol, grpc, json, outcome, received.get(), lease);
-                    }
-                    if (error != null) {
-                      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                      if (grpc) {
-                        ingester.metrics().request(protocol, cause instanceof ContentTooLargeException ? "too_large" : "malformed");
-                        return trailersOnly(Code.RESOURCE_EXHAUSTED, cause instanceof ContentTooLargeException
-                            ? "request exceeds " + maxBodyBytes + " bytes (the server's request limit)"
-                            : "request body not received", -1);
-                      }
-                      return HttpResponse.ofFailure(cause);
-                    }
-                    HttpRequest whole = body.toHttpRequest();
-                    ctx.updateRequest(whole);
-                    try {
-                      return delegate.serve(ctx, whole);
-                    } catch (Exception e) {
-                      return HttpResponse.ofFailure(e);
-                    }
-                  },
-                  ctx.eventLoop()));
-    };
-  }
-
-  /**
-   * {@code response} once the request's body has arrived, each chunk released as it comes (nothing
-   * is held). Answered at once, an HTTP/2 client still sending its body would see the stream reset
-   * instead of the answer and its Retry-After.
-   */
-  private static HttpResponse afterDiscardingBody(ServiceRequestContext ctx, HttpRequest req, HttpResponse response) {
-    java.util.concurrent.CompletableFuture<HttpResponse> answered = new java.util.concurrent.CompletableFuture<>();
-    req.subscribe(new org.reactivestreams.Subscriber<com.linecorp.armeria.common.HttpObject>() {
-      @Override
-      public void onSubscribe(org.reactivestreams.Subscription subscription) {
-        subscription.request(Long.MAX_VALUE);
-      }
-
-      @Override
-      public void onNext(com.linecorp.armeria.common.HttpObject object) {
-        if (object instanceof com.linecorp.armeria.common.HttpData data) {
-          data.close();
-        }
-      }
-
-      @Override
-      public void onError(Throwable error) {
-        answered.complete(response);
-      }
-
-      @Override
-      public void onComplete() {
-        answered.complete(response);
-      }
-    }, ctx.eventLoop());
-    return HttpResponse.of(answered);
-  }
-
-  private HttpResponse overBudget(
-      String protocol, boolean grpc, boolean json, InflightBytes.Outcome outcome, long bytes, InflightBytes.Lease lease) {
-    if (outcome == InflightBytes.Outcome.TOO_LARGE) {
-      ingester.metrics().request(protocol, "too_large");
-      String message = lease.budget().tooLargeMessage(bytes);
-      return grpc
-          ? trailersOnly(Code.RESOURCE_EXHAUSTED, message, -1)
-          : OtlpHttpService.error(json, HttpStatus.REQUEST_ENTITY_TOO_LARGE, message);
-    }
-    ingester.metrics().request(protocol, "over_memory_budget");
-    return retryLater(grpc, json, lease.budget().fullMessage(), RETRY_AFTER_SECONDS);
-  }
-
-  /**
-   * {@code tenant}'s share of the in-flight budget ({@code limits.max_inflight_bytes}), or null
-   * when it has none. Shares are kept for at most {@link TenantIngestRates#MAX_TENANTS} tenants;
-   * later ones share one.
-   */
-  private InflightBytes shareOf(String tenant) {
-    long limit = ingester.rates().limits().forTenant(tenant).maxInflightBytes();
-    if (limit == 0) {
-      return null;
-    }
-    InflightBytes share = shares.get(tenant);
-    if (share != null) {
-      return share;
-    }
-    String key = shares.size() < TenantIngestRates.MAX_TENANTS ? tenant : "\u0000shared";
-    return shares.computeIfAbsent(key, k -> new InflightBytes(limit, "limits.max_inflight_bytes of tenant " + tenant));
-  }
-
-  private static HttpResponse retryLater(boolean grpc, boolean json, String message, int seconds) {
-    if (grpc) {
-      return trailersOnly(Code.RESOURCE_EXHAUSTED, message, seconds);
-    }
-    return OtlpHttpService.retryLater(json, HttpStatus.TOO_MANY_REQUESTS, message, seconds);
   }
 
   /**
@@ -305,15 +154,5 @@ public final class OtlpReceivers {
       }
     }
     return out.toString();
-  }
-
-  /** Aborts a request body that outgrew the budget; answered 429 / 413 by the decorator, never logged. */
-  private static final class OverBudget extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    static final OverBudget INSTANCE = new OverBudget();
-
-    private OverBudget() {
-      super("in-flight memory budget exceeded", null, false, false);
-    }
   }
 }

@@ -33,6 +33,7 @@ import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,29 @@ class OtlpBackpressureTest {
     slowClient.close();
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
         .until(() -> post(validExport().toByteArray()).status(), HttpStatus.OK::equals);
+  }
+
+  @Test
+  void anExportRefusedAtTheConcurrencyLimitIsAnsweredOnceItsBodyHasArrivedNotWithAStreamReset() {
+    // Answered while the body was still coming, an HTTP/2 stream is reset under the client, which
+    // may then see the reset instead of the 429 and its Retry-After.
+    server = IngestServer.builder().luceneStore(dataDir).maxConcurrentRequests(1).start();
+    holdExportInFlight(validExport().toByteArray());
+    byte[] body = validExport().toByteArray();
+    HttpRequestWriter refused =
+        HttpRequest.streaming(RequestHeaders.builder(HttpMethod.POST, "/v1/traces").contentType(PROTOBUF).build());
+    refused.write(HttpData.wrap(Arrays.copyOf(body, body.length / 2)));
+    CompletableFuture<AggregatedHttpResponse> response =
+        WebClient.builder(server.baseUri()).responseTimeout(Duration.ofSeconds(10)).build().execute(refused).aggregate();
+    await().atMost(Duration.ofSeconds(10)).until(
+        () -> server.metrics().counter("tokentrail_ingest_requests_total", "result", "too_many_requests"), n -> n == 1.0);
+
+    assertThat(refused.tryWrite(HttpData.wrap(Arrays.copyOfRange(body, body.length / 2, body.length))))
+        .as("the refused stream still open for the rest of the body").isTrue();
+    refused.close();
+
+    assertThat(response.join().status()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+    assertThat(refused.whenComplete()).succeedsWithin(Duration.ofSeconds(10));
   }
 
   @Test

@@ -75,6 +75,19 @@ class TokensTest {
   }
 
   @Test
+  void aMissingOrBadFileStopsTheStartNamingTheFile(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("missing");
+    assertThatThrownBy(() -> TokensFile.open(missing, Duration.ofHours(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("auth.tokens_file: " + missing + " unreadable");
+
+    Path bad = Files.writeString(dir.resolve("tokens"), "one-secret alpha query\nno-role beta\n");
+    assertThatThrownBy(() -> TokensFile.open(bad, Duration.ofHours(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(bad + " line 2: 2 fields");
+  }
+
+  @Test
   void hostCheckAcceptsIpLiteralsAndListedNamesOnly() {
     HostCheck check = HostCheck.allowing(java.util.Set.of("LocalHost", "tokentrail.internal"));
     assertThat(check.allowed(HostCheck.hostOf("127.0.0.1:3200"))).isTrue();

@@ -164,6 +164,27 @@ class ServerConfigTest {
   }
 
   @Test
+  void aPerTenantFileThatIsNotAMappingOfMappingsIsRefusedNamingTheFile() throws Exception {
+    Path file = dir.resolve("malformed.yaml");
+    Files.writeString(file, "payments: [10\n");
+    assertThatThrownBy(() -> perTenantFile(file)).hasMessageContaining("limits.per_tenant_file " + file + ": ");
+    Files.writeString(file, "- payments\n- search\n");
+    assertThatThrownBy(() -> perTenantFile(file))
+        .hasMessageContaining("limits.per_tenant_file " + file + ": expected a mapping of tenant ids");
+    Files.writeString(file, "payments: 10\n");
+    assertThatThrownBy(() -> perTenantFile(file))
+        .hasMessageContaining("limits.per_tenant_file " + file + ": payments: expected a mapping of");
+    Files.writeString(file, "\"a/b\":\n  max_concurrent_queries: 1\n");
+    assertThatThrownBy(() -> perTenantFile(file)).hasMessageContaining("limits.per_tenant_file " + file + ": a/b: ");
+    Path missing = dir.resolve("missing.yaml");
+    assertThatThrownBy(() -> perTenantFile(missing)).hasMessageContaining("limits.per_tenant_file " + missing + ": ");
+  }
+
+  private static ServerConfig perTenantFile(Path file) {
+    return ServerConfig.resolve(Map.of("--limits-per-tenant-file", file.toString()), Map.of(), null);
+  }
+
+  @Test
   void tlsNeedsBothCertificateAndKeyAndAClientCaNeedsThem() {
     assertThatThrownBy(() -> ServerConfig.resolve(Map.of("--tls-cert-file", "/x.crt"), Map.of(), null))
         .hasMessage("tls.cert_file: set without tls.key_file (expected: both or neither)");
