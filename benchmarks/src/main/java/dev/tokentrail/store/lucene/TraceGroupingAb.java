@@ -210,27 +210,8 @@ final class TraceGroupingAb {
     Query query = new TermInSetQuery(TraceRollups.T_TRACE_ID, traceIds);
     int found = 0;
     for (IndexSearcher searcher : searchers) {
-      java.util.List<Integer> docs = new java.util.ArrayList<>();
-      searcher.search(query, new SimpleCollector() {
-        int base;
-
-        @Override
-        protected void doSetNextReader(LeafReaderContext context) {
-          base = context.docBase;
-        }
-
-        @Override
-        public void collect(int doc) {
-          docs.add(base + doc);
-        }
-
-        @Override
-        public ScoreMode scoreMode() {
-          return ScoreMode.COMPLETE_NO_SCORES;
-        }
-      });
       StoredFields stored = searcher.storedFields();
-      for (int doc : docs) {
+      for (int doc : MatchingDocs.of(searcher, query)) {
         TraceRollups.decode(stored.document(doc).getBinaryValue(TraceRollups.T_SUMMARY));
         found++;
       }

@@ -9,22 +9,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Estimated heap a queued batch holds until it is indexed: the decoded spans, the prebuilt Lucene
- * document per span and the encoded log record. Computed from the decoded spans before anything
- * is encoded, so a full queue refuses a batch before allocating for it. Each character of a string
- * is counted three times (the decoded string, the encoded blob and log record, the document's
- * field value) and every object graph node by a fixed overhead; {@code BatchSizesTest} measures
- * the estimate against the heap a batch really retains.
+ * Estimated heap a queued batch holds until it is indexed: the decoded spans with their calls and
+ * the encoded log record (the indexing threads copy each span's stored form from the record and
+ * build its document as they index it, so neither is held per queued span). Computed from the
+ * decoded spans before anything is encoded, so a full queue refuses a batch before allocating for
+ * it. Each character of a string is counted twice (the decoded string and the log record) and
+ * every object graph node by a fixed overhead; resource attributes are counted per span though
+ * spans of one resource share them, which keeps the estimate above the heap retained. {@code
+ * BatchSizesTest} measures the estimate against the heap queued batches really retain.
  */
 final class BatchSizes {
-  /** Span, builder leftovers, document, fixed fields (ids, times, intrinsics), blob headers. */
-  static final long SPAN_OVERHEAD = 2_048;
-  /** Map entry, boxed value, the Lucene field objects and their BytesRef per attribute. */
-  static final long ATTRIBUTE_OVERHEAD = 320;
+  /** Span and its builder leftovers, attribute map, call, list slot, fixed fields (ids, times, intrinsics). */
+  static final long SPAN_OVERHEAD = 1_024;
+  /** Map entry, boxed value and the attribute's key and value tags in the log record. */
+  static final long ATTRIBUTE_OVERHEAD = 160;
   static final long EVENT_OVERHEAD = 256;
   static final long LINK_OVERHEAD = 256;
-  // Ids count as many characters as their hex: a little above what binary ids hold, and the
-  // estimate BatchSizesTest calibrated.
+  /** Copies of each character held: the decoded string, the log record. */
+  private static final int COPIES = 2;
+  // Ids count as many characters as their hex: a little above what binary ids hold.
 
   private BatchSizes() {}
 
@@ -45,17 +48,18 @@ final class BatchSizes {
             + length(span.statusMessage())
             + length(span.scopeName())
             + length(span.scopeVersion());
-    long bytes = SPAN_OVERHEAD + 3 * chars;
+    long bytes = SPAN_OVERHEAD + COPIES * chars;
     bytes += attributes(span.attributes());
     if (span.resource() != null) {
-      // Shared by the decoded spans of one resource, but encoded and indexed once per span.
+      // Shared by the decoded spans of one resource and written once per group in the log record:
+      // counted per span, an overestimate that grows with the group.
       bytes += attributes(span.resource().attributes());
     }
     for (SpanEvent event : span.events()) {
-      bytes += EVENT_OVERHEAD + 3 * length(event.name()) + attributes(event.attributes());
+      bytes += EVENT_OVERHEAD + COPIES * length(event.name()) + attributes(event.attributes());
     }
     for (SpanLink link : span.links()) {
-      bytes += LINK_OVERHEAD + 3 * 2 * (TraceId.BYTES + SpanId.BYTES) + attributes(link.attributes());
+      bytes += LINK_OVERHEAD + COPIES * 2 * (TraceId.BYTES + SpanId.BYTES) + attributes(link.attributes());
     }
     return bytes;
   }
@@ -66,7 +70,7 @@ final class BatchSizes {
     }
     long bytes = 0;
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
-      bytes += ATTRIBUTE_OVERHEAD + 3 * (length(e.getKey()) + valueSize(e.getValue(), 0));
+      bytes += ATTRIBUTE_OVERHEAD + COPIES * (length(e.getKey()) + valueSize(e.getValue(), 0));
     }
     return bytes;
   }

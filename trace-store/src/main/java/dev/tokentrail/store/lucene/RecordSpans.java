@@ -1,5 +1,11 @@
 package dev.tokentrail.store.lucene;
 
+import static dev.tokentrail.store.lucene.ProtobufWire.WIRE_LEN;
+import static dev.tokentrail.store.lucene.ProtobufWire.readVarint;
+import static dev.tokentrail.store.lucene.ProtobufWire.skipValue;
+import static dev.tokentrail.store.lucene.ProtobufWire.varintEnd;
+import static dev.tokentrail.store.lucene.ProtobufWire.writeVarint;
+
 import dev.tokentrail.model.Span;
 
 /**
@@ -16,10 +22,6 @@ import dev.tokentrail.model.Span;
  * second source of truth.
  */
 final class RecordSpans {
-  private static final int WIRE_VARINT = 0;
-  private static final int WIRE_I64 = 1;
-  private static final int WIRE_LEN = 2;
-  private static final int WIRE_I32 = 5;
   private static final int RESOURCE_SPANS_TAG = (1 << 3) | WIRE_LEN;
   private static final int SCOPE_SPANS_TAG = (2 << 3) | WIRE_LEN;
   private static final int SPANS_TAG = (2 << 3) | WIRE_LEN;
@@ -52,7 +54,7 @@ final class RecordSpans {
         return null;
       }
       if (tag == RESOURCE_SPANS_TAG) {
-        n = group(record, lengthPrefixEnd(record, p, end), valueEnd, slices, n);
+        n = group(record, varintEnd(record, p, end), valueEnd, slices, n);
         if (n < 0) {
           return null;
         }
@@ -83,7 +85,7 @@ final class RecordSpans {
         }
         resourceEnd = p;
       } else {
-        n = scopeSpans(b, lengthPrefixEnd(b, valueStart, to), p, slices, n);
+        n = scopeSpans(b, varintEnd(b, valueStart, to), p, slices, n);
         if (n < 0) {
           return -1;
         }
@@ -171,7 +173,7 @@ final class RecordSpans {
 
   /** Whether the span field {@code [start, end)} begins with {@code span}'s trace and span ids. */
   private boolean carries(int start, int end, Span span) {
-    int p = lengthPrefixEnd(record, start + 1, end);
+    int p = varintEnd(record, start + 1, end);
     if (p + 18 > end || record[p] != TRACE_ID_TAG || record[p + 1] != 16
         || readLong(record, p + 2) != span.traceId().high() || readLong(record, p + 10) != span.traceId().low()) {
       return false;
@@ -189,67 +191,5 @@ final class RecordSpans {
       v = (v << 8) | (b[p + i] & 0xFF);
     }
     return v;
-  }
-
-  /** The varint at {@code p}, or -1 when it runs past {@code end} or over 10 bytes. */
-  private static long readVarint(byte[] b, int p, int end) {
-    long v = 0;
-    for (int shift = 0; shift < 64 && p < end; shift += 7) {
-      byte x = b[p++];
-      v |= (long) (x & 0x7F) << shift;
-      if (x >= 0) {
-        return v;
-      }
-    }
-    return -1;
-  }
-
-  private static int varintEnd(byte[] b, int p, int end) {
-    while (p < end && b[p] < 0) {
-      p++;
-    }
-    return p + 1;
-  }
-
-  private static int lengthPrefixEnd(byte[] b, int p, int end) {
-    return varintEnd(b, p, end);
-  }
-
-  /** The end of the value at {@code p} of this wire type, or -1 when malformed. */
-  private static int skipValue(byte[] b, int p, int end, int wireType) {
-    if (p > end) {
-      return -1;
-    }
-    switch (wireType) {
-      case WIRE_VARINT -> {
-        return readVarint(b, p, end) < 0 ? -1 : varintEnd(b, p, end);
-      }
-      case WIRE_I64 -> {
-        return p + 8 <= end ? p + 8 : -1;
-      }
-      case WIRE_I32 -> {
-        return p + 4 <= end ? p + 4 : -1;
-      }
-      case WIRE_LEN -> {
-        long length = readVarint(b, p, end);
-        if (length < 0) {
-          return -1;
-        }
-        long valueEnd = varintEnd(b, p, end) + length;
-        return valueEnd <= end ? (int) valueEnd : -1;
-      }
-      default -> {
-        return -1;
-      }
-    }
-  }
-
-  private static int writeVarint(byte[] out, int o, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out[o++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    out[o++] = (byte) v;
-    return o;
   }
 }

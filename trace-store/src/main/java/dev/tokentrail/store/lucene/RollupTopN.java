@@ -84,26 +84,7 @@ final class RollupTopN {
               .add(query, Occur.FILTER)
               .add(LongField.newExactQuery(TraceRollups.T_START, lastStart), Occur.FILTER)
               .build();
-          List<Integer> tiedDocs = new ArrayList<>();
-          searcher.search(tied, new SimpleCollector() {
-            int base;
-
-            @Override
-            protected void doSetNextReader(LeafReaderContext context) {
-              base = context.docBase;
-            }
-
-            @Override
-            public void collect(int doc) {
-              tiedDocs.add(base + doc);
-            }
-
-            @Override
-            public ScoreMode scoreMode() {
-              return ScoreMode.COMPLETE_NO_SCORES;
-            }
-          });
-          for (int doc : tiedDocs) {
+          for (int doc : MatchingDocs.of(searcher, tied)) {
             if (!docs.contains(doc)) {
               ranked.add(TraceRollups.decode(stored.document(doc).getBinaryValue(TraceRollups.T_SUMMARY)));
             }

@@ -1,5 +1,12 @@
 package dev.tokentrail.store.lucene;
 
+import static dev.tokentrail.store.lucene.ProtobufWire.WIRE_LEN;
+import static dev.tokentrail.store.lucene.ProtobufWire.readVarint;
+import static dev.tokentrail.store.lucene.ProtobufWire.skipValue;
+import static dev.tokentrail.store.lucene.ProtobufWire.varintEnd;
+import static dev.tokentrail.store.lucene.ProtobufWire.varintSize;
+import static dev.tokentrail.store.lucene.ProtobufWire.writeVarint;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,10 +27,6 @@ import org.apache.lucene.util.BytesRefBuilder;
  * accept in any order.
  */
 final class SpanEnvelopes {
-  private static final int WIRE_VARINT = 0;
-  private static final int WIRE_I64 = 1;
-  private static final int WIRE_LEN = 2;
-  private static final int WIRE_I32 = 5;
   private static final int SCOPE_SPANS_TAG = (2 << 3) | WIRE_LEN;
 
   /** The envelopes seen, in id order; one instance per segment being written. */
@@ -56,7 +59,7 @@ final class SpanEnvelopes {
       if (tag < 8) {
         return verbatim(blob);
       }
-      p = varintEnd(b, p);
+      p = varintEnd(b, p, end);
       int valueStart = p;
       p = skipValue(b, p, end, (int) (tag & 7));
       if (p < 0) {
@@ -66,7 +69,7 @@ final class SpanEnvelopes {
         if (scopeSpansStart >= 0) {
           return verbatim(blob);
         }
-        scopeSpansStart = lengthPrefixEnd(b, valueStart);
+        scopeSpansStart = varintEnd(b, valueStart, end);
         scopeSpansEnd = p;
       } else {
         resourceLength += p - fieldStart;
@@ -81,7 +84,7 @@ final class SpanEnvelopes {
     for (int p = blob.offset; p < end; ) {
       int fieldStart = p;
       long tag = readVarint(b, p, end);
-      p = skipValue(b, varintEnd(b, p), end, (int) (tag & 7));
+      p = skipValue(b, varintEnd(b, p, end), end, (int) (tag & 7));
       if (tag != SCOPE_SPANS_TAG) {
         System.arraycopy(b, fieldStart, resource, r, p - fieldStart);
         r += p - fieldStart;
@@ -96,7 +99,7 @@ final class SpanEnvelopes {
       if (tag < 8) {
         return verbatim(blob);
       }
-      p = skipValue(b, varintEnd(b, p), scopeSpansEnd, (int) (tag & 7));
+      p = skipValue(b, varintEnd(b, p, scopeSpansEnd), scopeSpansEnd, (int) (tag & 7));
       if (p < 0) {
         return verbatim(blob);
       }
@@ -115,7 +118,7 @@ final class SpanEnvelopes {
     for (int p = scopeSpansStart; p < scopeSpansEnd; ) {
       int fieldStart = p;
       long tag = readVarint(b, p, scopeSpansEnd);
-      p = skipValue(b, varintEnd(b, p), scopeSpansEnd, (int) (tag & 7));
+      p = skipValue(b, varintEnd(b, p, scopeSpansEnd), scopeSpansEnd, (int) (tag & 7));
       if ((tag >>> 3) == 2) {
         System.arraycopy(b, fieldStart, out, o, p - fieldStart);
         o += p - fieldStart;
@@ -159,13 +162,13 @@ final class SpanEnvelopes {
       System.arraycopy(value, 1, out, 0, out.length);
       return out;
     }
-    int p = varintEnd(value, 0);
+    int p = varintEnd(value, 0, end);
     long scopeRef = readVarint(value, p, end);
     if (resourceRef < 0 || scopeRef < 0 || resourceRef > entries.length || scopeRef >= entries.length) {
       throw new IllegalStateException(
           "corrupt stored span: envelope ids " + (resourceRef - 1) + "/" + scopeRef + " of " + entries.length);
     }
-    p = varintEnd(value, p);
+    p = varintEnd(value, p, end);
     byte[] resource = entries[(int) resourceRef - 1];
     byte[] scope = entries[(int) scopeRef];
     int scopeSpansLength = scope.length + (end - p);
@@ -177,73 +180,5 @@ final class SpanEnvelopes {
     System.arraycopy(scope, 0, out, o, scope.length);
     System.arraycopy(value, p, out, o + scope.length, end - p);
     return out;
-  }
-
-  /** The varint at {@code p}, or -1 when it runs past {@code end} or over 10 bytes. */
-  private static long readVarint(byte[] b, int p, int end) {
-    long v = 0;
-    for (int shift = 0; shift < 64 && p < end; shift += 7) {
-      byte x = b[p++];
-      v |= (long) (x & 0x7F) << shift;
-      if (x >= 0) {
-        return v;
-      }
-    }
-    return -1;
-  }
-
-  private static int varintEnd(byte[] b, int p) {
-    while (b[p] < 0) {
-      p++;
-    }
-    return p + 1;
-  }
-
-  private static int lengthPrefixEnd(byte[] b, int p) {
-    return varintEnd(b, p);
-  }
-
-  /** The end of the value at {@code p} of this wire type, or -1 when malformed. */
-  private static int skipValue(byte[] b, int p, int end, int wireType) {
-    switch (wireType) {
-      case WIRE_VARINT -> {
-        return readVarint(b, p, end) < 0 ? -1 : varintEnd(b, p);
-      }
-      case WIRE_I64 -> {
-        return p + 8 <= end ? p + 8 : -1;
-      }
-      case WIRE_I32 -> {
-        return p + 4 <= end ? p + 4 : -1;
-      }
-      case WIRE_LEN -> {
-        long length = readVarint(b, p, end);
-        if (length < 0) {
-          return -1;
-        }
-        long valueEnd = varintEnd(b, p) + length;
-        return valueEnd <= end ? (int) valueEnd : -1;
-      }
-      default -> {
-        return -1;
-      }
-    }
-  }
-
-  private static int writeVarint(byte[] out, int o, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out[o++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    out[o++] = (byte) v;
-    return o;
-  }
-
-  private static int varintSize(long v) {
-    int n = 1;
-    while ((v & ~0x7FL) != 0) {
-      n++;
-      v >>>= 7;
-    }
-    return n;
   }
 }

@@ -101,20 +101,18 @@ final class SpanIndexing {
           replaced = indexedRecently || published(partition, key);
           partition.writer.updateDocument(key, document);
         }
-        {
-          // A copy in another partition (the span re-sent with another start time, or partitioned
-          // by receive time under a skewed clock and written again on a later day) is removed: a
-          // span is stored once, wherever its earlier copy went.
-          for (Partition other : partitions.all()) {
-            if (other != partition && other.keys.mightContain(h1, h2)) {
-              if (key == null) {
-                key = new Term(SpanDocuments.SPAN_KEY, SpanKeys.spanKeyBytes(tenant, span));
-              }
-              replaced |= indexedRecently || published(other, key);
-              other.writer.deleteDocuments(key);
-              other.needsRefresh = true;
-              other.needsCommit = true;
+        // A copy in another partition (the span re-sent with another start time, or partitioned
+        // by receive time under a skewed clock and written again on a later day) is removed: a
+        // span is stored once, wherever its earlier copy went.
+        for (Partition other : partitions.all()) {
+          if (other != partition && other.keys.mightContain(h1, h2)) {
+            if (key == null) {
+              key = new Term(SpanDocuments.SPAN_KEY, SpanKeys.spanKeyBytes(tenant, span));
             }
+            replaced |= indexedRecently || published(other, key);
+            other.writer.deleteDocuments(key);
+            other.needsRefresh = true;
+            other.needsCommit = true;
           }
         }
       } catch (IllegalArgumentException e) {

@@ -7,15 +7,12 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.search.SimpleCollector;
 import org.apache.lucene.search.TermQuery;
 
 /**
@@ -52,32 +49,9 @@ final class TraceLoader {
 
   static void collectSpans(IndexSearcher searcher, Query query, int max, List<Span> out)
       throws IOException {
-    List<int[]> hits = new ArrayList<>();
-    searcher.search(
-        query,
-        new SimpleCollector() {
-          int base;
-
-          @Override
-          protected void doSetNextReader(LeafReaderContext context) {
-            base = context.docBase;
-          }
-
-          @Override
-          public void collect(int doc) {
-            if (hits.size() < max) {
-              hits.add(new int[] {base + doc});
-            }
-          }
-
-          @Override
-          public ScoreMode scoreMode() {
-            return ScoreMode.COMPLETE_NO_SCORES;
-          }
-        });
     StoredFields stored = searcher.storedFields();
-    for (int[] hit : hits) {
-      out.add(SpanDocuments.decode(stored.document(hit[0]).getBinaryValue(SpanDocuments.BLOB)));
+    for (int doc : MatchingDocs.of(searcher, query, max)) {
+      out.add(SpanDocuments.decode(stored.document(doc).getBinaryValue(SpanDocuments.BLOB)));
     }
   }
 }

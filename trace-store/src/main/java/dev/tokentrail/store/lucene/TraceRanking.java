@@ -144,30 +144,9 @@ final class TraceRanking {
     Query query = new TermInSetQuery(TraceRollups.T_TRACE_ID, traceIds);
     try (StoreSnapshot all = StoreSnapshot.of(partitions, tenant, 0, 0)) {
       for (IndexSearcher searcher : all.searchers) {
-        List<int[]> hits = new ArrayList<>();
-        searcher.search(
-            query,
-            new SimpleCollector() {
-              int base;
-
-              @Override
-              protected void doSetNextReader(LeafReaderContext context) {
-                base = context.docBase;
-              }
-
-              @Override
-              public void collect(int doc) {
-                hits.add(new int[] {base + doc});
-              }
-
-              @Override
-              public ScoreMode scoreMode() {
-                return ScoreMode.COMPLETE_NO_SCORES;
-              }
-            });
         StoredFields stored = searcher.storedFields();
-        for (int[] hit : hits) {
-          TraceSummary s = TraceRollups.decode(stored.document(hit[0]).getBinaryValue(TraceRollups.T_SUMMARY));
+        for (int doc : MatchingDocs.of(searcher, query)) {
+          TraceSummary s = TraceRollups.decode(stored.document(doc).getBinaryValue(TraceRollups.T_SUMMARY));
           out.put(s.traceId(), s);
         }
       }

@@ -118,6 +118,17 @@ class SpanStoredFieldsTest {
   }
 
   @Test
+  void aCompactValueCutShortIsReportedAsCorruption() {
+    // A resource id whose varint runs off the end, and one with no scope id after it.
+    for (byte[] cut : List.of(new byte[] {(byte) 0x81}, new byte[] {1})) {
+      assertThatThrownBy(() -> SpanEnvelopes.expand(cut, new byte[1][0]))
+          .as("%s", Arrays.toString(cut))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("corrupt stored span");
+    }
+  }
+
+  @Test
   void segmentsDecodeAfterFlushesDeletesMergesAndReopening() throws IOException {
     Random random = new Random(3);
     Map<SpanId, Span> expected = new HashMap<>();
