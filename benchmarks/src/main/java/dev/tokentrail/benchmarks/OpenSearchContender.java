@@ -17,7 +17,6 @@ import java.util.Map;
 final class OpenSearchContender {
   private OpenSearchContender() {}
 
-  /** The row, or null with the reason printed when the node cannot start here. */
   /** Another contender run against the same node once OpenSearch's own row is measured. */
   interface OnSameNode {
     SideBySide.Row run(String nodeUrl) throws Exception;

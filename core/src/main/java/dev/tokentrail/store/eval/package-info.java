@@ -4,6 +4,7 @@
  * decide): {@link dev.tokentrail.store.eval.SpanMatcher} for span filters, {@link
  * dev.tokentrail.store.eval.TraceSearcher} for searches, {@link
  * dev.tokentrail.store.eval.MetricsEvaluator} for metrics, over {@link
- * dev.tokentrail.store.eval.EvaluatedTrace}s.
+ * dev.tokentrail.store.eval.EvaluatedTrace}s, and {@link dev.tokentrail.store.eval.RollupRow} for
+ * a trace's rollup.
  */
 package dev.tokentrail.store.eval;

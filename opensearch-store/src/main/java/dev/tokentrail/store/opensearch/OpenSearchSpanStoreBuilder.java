@@ -168,7 +168,7 @@ public final class OpenSearchSpanStoreBuilder {
       BulkWriter writer = new BulkWriter(client, indices, sweeper, rollups, metrics, bulkSize, bulkConcurrency,
           queueCapacity, refreshOnWrite, retryAfterSeconds);
       metrics.registerGauges(writer::queued, writer::inFlight, rollups::pending);
-      return new OpenSearchSpanStore(client, writer, rollups, sweeper, new TraceQueries(client, indices, reader),
+      return new OpenSearchSpanStore(client, writer, rollups, sweeper, new TraceQueries(reader),
           new CallColumnsReader(reader));
     } catch (RuntimeException e) {
       client.close();

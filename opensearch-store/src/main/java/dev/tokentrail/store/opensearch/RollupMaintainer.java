@@ -7,9 +7,10 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps rollup documents in step with the spans, off the acknowledgement path: every acknowledged
@@ -17,11 +18,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * most one per {@code pace}), refreshes the span indices so the round sees every acknowledged span,
  * and rewrites their rollups from doc values ({@link TraceRollups}). A trace is therefore found by
  * searches within about one pace plus a round after its spans were acknowledged. A round that fails
- * (cluster unreachable) keeps its traces marked and is retried. Marks live in this process only:
+ * (cluster unreachable) keeps its traces marked and is retried; the first failure of a run of
+ * them is logged, and the recovery. Marks live in this process only:
  * a process ending between an acknowledgement and the next round leaves those rollups stale until
  * the trace is written again.
  */
 final class RollupMaintainer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RollupMaintainer.class);
   private static final int TRACES_PER_ROUND = 5000;
 
   private final OpenSearchClient client;
@@ -33,8 +36,8 @@ final class RollupMaintainer implements AutoCloseable {
   private final Condition marked = lock.newCondition();
   private final Map<String, Set<String>> pending = new HashMap<>();
   private int pendingCount;
-  private final AtomicLong rounds = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
+  /** Whether the last round failed (the rollup thread's own). */
+  private boolean failing;
   private final Thread thread;
   private volatile boolean closing;
 
@@ -76,10 +79,6 @@ final class RollupMaintainer implements AutoCloseable {
     }
   }
 
-  long failedRounds() {
-    return failures.get();
-  }
-
   private void run() {
     long lastRound = 0;
     while (true) {
@@ -106,9 +105,16 @@ final class RollupMaintainer implements AutoCloseable {
       lastRound = System.nanoTime();
       try {
         roll(round);
-        rounds.incrementAndGet();
+        if (failing) {
+          LOG.info("trace rollups are written again");
+          failing = false;
+        }
       } catch (RuntimeException e) {
-        failures.incrementAndGet();
+        if (!failing) {
+          LOG.warn("trace rollups not written, retried each round until they are (searches miss traces whose"
+              + " rollup is stale meanwhile): {}", e.toString());
+          failing = true;
+        }
         round.forEach(this::mark); // retried next round
         if (closing) {
           return;

@@ -3,7 +3,6 @@ package dev.tokentrail.store.opensearch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.HttpMethod;
 import dev.tokentrail.model.TraceId;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.store.FieldRef;
@@ -33,13 +32,9 @@ import java.util.Set;
  * ({@link RankedSearch}); metrics load the selected spans and bucket them in Java ({@link MetricsEvaluator}).
  */
 final class TraceQueries {
-  private final OpenSearchClient client;
-  private final IndexTemplates indices;
   private final SpanReader reader;
 
-  TraceQueries(OpenSearchClient client, IndexTemplates indices, SpanReader reader) {
-    this.client = client;
-    this.indices = indices;
+  TraceQueries(SpanReader reader) {
     this.reader = reader;
   }
 
@@ -64,7 +59,7 @@ final class TraceQueries {
       terms.put("size", Math.max(1, limit));
       terms.putObject("order").put("_key", "asc");
     }
-    JsonNode answer = search(body).path("aggregations");
+    JsonNode answer = reader.search(body).path("aggregations");
     return new TagNames(keys(answer.path(SpanDocuments.SPAN_KEYS), limit), keys(answer.path(SpanDocuments.RESOURCE_KEYS), limit));
   }
 
@@ -118,7 +113,7 @@ final class TraceQueries {
     ObjectNode terms = body.putObject("aggs").putObject("values").putObject("terms");
     terms.put("field", field);
     terms.put("size", 65_536);
-    for (JsonNode b : search(body).path("aggregations").path("values").path("buckets")) {
+    for (JsonNode b : reader.search(body).path("aggregations").path("values").path("buckets")) {
       counts.put(new TagValue("string", b.path("key").asText()), b.path("doc_count").asLong());
     }
   }
@@ -158,10 +153,6 @@ final class TraceQueries {
     return v.type().equals("int") || v.type().equals("float");
   }
 
-  private static boolean inRange(long start, long from, long to) {
-    return (from <= 0 || start >= from) && (to <= 0 || start <= to);
-  }
-
   MetricsAnswer metrics(String tenant, MetricsQuery query) {
     MetricsEvaluator evaluator = new MetricsEvaluator(query); // validates before anything is read
     if (MetricsAggregation.applies(query)) {
@@ -191,10 +182,5 @@ final class TraceQueries {
       case SpanFilter.Condition c -> c.field().scope() == FieldRef.Scope.INTRINSIC
           && List.of(FieldRef.SERVICE, FieldRef.ROOT_NAME, FieldRef.TRACE_DURATION).contains(c.field().name());
     };
-  }
-
-  private JsonNode search(ObjectNode body) {
-    return client.send(HttpMethod.POST,
-        "/" + indices.spanIndexPattern() + "/_search?ignore_unavailable=true&allow_no_indices=true", body);
   }
 }

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
+import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceSummary;
+import dev.tokentrail.store.eval.RollupRow;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -86,7 +88,7 @@ final class TraceRollups {
     reader.scan(query, null, ROW_FIELDS, hit -> {
       JsonNode f = hit.path("fields");
       out.computeIfAbsent(text(f, SpanDocuments.TRACE_ID), t -> new ArrayList<>()).add(new RollupRow(
-          text(f, SpanDocuments.SPAN_ID), f.path(SpanDocuments.START).path(0).asLong(),
+          SpanId.fromHex(text(f, SpanDocuments.SPAN_ID)), f.path(SpanDocuments.START).path(0).asLong(),
           f.path(SpanDocuments.END).path(0).asLong(), "error".equals(text(f, SpanDocuments.STATUS)),
           !f.has(SpanDocuments.PARENT_ID), text(f, SpanDocuments.SERVICE), text(f, SpanDocuments.NAME),
           f.path(SpanDocuments.CALL).path(0).asBoolean(false),
@@ -107,7 +109,7 @@ final class TraceRollups {
     try (var out = OpenSearchClient.JSON.getFactory().createGenerator(bytes)) {
       out.setRootValueSeparator(null);
       for (Map.Entry<String, List<RollupRow>> e : rows.entrySet()) {
-        TraceSummary s = RollupRow.summarize(e.getKey(), e.getValue());
+        TraceSummary s = RollupRow.summarize(TraceId.fromHex(e.getKey()), e.getValue());
         long lastStart = Long.MIN_VALUE;
         for (RollupRow row : e.getValue()) {
           lastStart = Math.max(lastStart, row.start());

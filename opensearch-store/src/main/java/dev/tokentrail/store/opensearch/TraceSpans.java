@@ -2,8 +2,10 @@ package dev.tokentrail.store.opensearch;
 
 import dev.tokentrail.model.Span;
 import dev.tokentrail.model.StatusCode;
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceSummary;
 import dev.tokentrail.store.eval.EvaluatedTrace;
+import dev.tokentrail.store.eval.RollupRow;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -13,7 +15,7 @@ import java.util.TreeMap;
 /**
  * The stored spans of one trace as a read loaded them (every index, each span once by span id),
  * and the trace's rollup: either read from its rollup document (searches, which load only the
- * spans that may match) or computed from all of the trace's spans as {@link TraceSummary} defines it.
+ * spans that may match) or computed from all of the trace's spans by {@link RollupRow#summarize}.
  */
 final class TraceSpans implements EvaluatedTrace {
   /** Start time, then span id: the order spans of a trace are read in. */
@@ -79,11 +81,11 @@ final class TraceSpans implements EvaluatedTrace {
     List<RollupRow> rows = new ArrayList<>(spans.size());
     for (StoredSpan stored : spans.values()) {
       Span span = stored.span();
-      rows.add(new RollupRow(span.spanId().hex(), span.startEpochNanos(), span.endEpochNanos(),
+      rows.add(new RollupRow(span.spanId(), span.startEpochNanos(), span.endEpochNanos(),
           span.statusCode() == StatusCode.ERROR, span.isRoot(), span.resource().serviceName(), span.name(),
           stored.llmCall(), stored.costUsd(), stored.inputTokens(), stored.outputTokens(), stored.model(),
           stored.team(), stored.project()));
     }
-    return RollupRow.summarize(traceId, rows);
+    return RollupRow.summarize(TraceId.fromHex(traceId), rows);
   }
 }

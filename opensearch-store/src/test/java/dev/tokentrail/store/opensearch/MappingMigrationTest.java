@@ -1,0 +1,80 @@
+package dev.tokentrail.store.opensearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Opening the store on a prefix whose indices an earlier TokenTrail created: a span index of mapping
+ * version 2 gains the {@code call_prefix_tokens} column and a trace index of version 1 the rollup
+ * fields, in place, both then marked with the current version. Runs against the shared test node.
+ */
+class MappingMigrationTest {
+  private final String url = TestNode.url();
+  private final String prefix = "tt-migrate-" + ProcessHandle.current().pid();
+
+  @AfterEach
+  void deleteIndices() throws Exception {
+    send("DELETE", "/" + prefix + "-*?expand_wildcards=all", null);
+    send("DELETE", "/_index_template/" + prefix + "-spans", null);
+  }
+
+  @Test
+  void indicesOfEarlierMappingVersionsGainTheFieldsAddedSince() throws Exception {
+    String spanIndex = "/" + prefix + "-spans-2026.01.01";
+    send("PUT", spanIndex, """
+        {"mappings":{"dynamic":false,"_meta":{"tokentrail_mapping_version":2},
+         "properties":{"tenant":{"type":"keyword"},"call_input_tokens":{"type":"long"}}}}""");
+    send("PUT", "/" + prefix + "-traces", """
+        {"mappings":{"dynamic":false,"_meta":{"tokentrail_mapping_version":1},
+         "properties":{"tenant":{"type":"keyword"},"trace_id":{"type":"keyword"},"days":{"type":"keyword"},
+         "last":{"type":"keyword"}}}}""");
+
+    OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix).shards(1, 0).build().close();
+
+    JsonNode spans = mapping(spanIndex);
+    assertThat(spans.path("_meta").path("tokentrail_mapping_version").asInt()).isEqualTo(IndexTemplates.MAPPING_VERSION);
+    assertThat(spans.path("properties").path(SpanDocuments.PREFIX_TOKENS).path("type").asText()).isEqualTo("long");
+    JsonNode traces = mapping("/" + prefix + "-traces");
+    assertThat(traces.path("_meta").path("tokentrail_mapping_version").asInt()).isEqualTo(IndexTemplates.MAPPING_VERSION);
+    assertThat(traces.path("properties").path(TraceRollups.COST).path("type").asText()).isEqualTo("double");
+    assertThat(traces.path("properties").path(TraceRollups.ROOT_SERVICE).path("type").asText()).isEqualTo("keyword");
+  }
+
+  @Test
+  void aClusterWithoutSpanIndicesAcceptsTheMigration() throws Exception {
+    OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix).shards(1, 0).build().close();
+
+    assertThat(send("GET", "/" + prefix + "-spans-*?allow_no_indices=true", null)).isEqualTo("{}");
+    assertThat(mapping("/" + prefix + "-traces").path("_meta").path("tokentrail_mapping_version").asInt())
+        .isEqualTo(IndexTemplates.MAPPING_VERSION);
+  }
+
+  private JsonNode mapping(String index) throws Exception {
+    return OpenSearchClient.JSON.readTree(send("GET", index + "/_mapping", null)).elements().next().path("mappings");
+  }
+
+  private String send(String method, String path, String json) throws IOException, InterruptedException {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path));
+      if (json == null) {
+        request.method(method, HttpRequest.BodyPublishers.noBody());
+      } else {
+        request.method(method, HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
+      }
+      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() >= 300 && !(method.equals("DELETE") && r.statusCode() == 404)) {
+        throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
+      }
+      return r.body();
+    }
+  }
+}
