@@ -388,6 +388,39 @@ class OtlpJsonTest {
   }
 
   @Test
+  void enumIntegerStringBeyondIntIsRejectedNamingTheField() {
+    // "4294967296" and "99999999999" are digits but no int: a 400 naming the field, not a parse failure.
+    for (String kind : new String[] {"4294967296", "99999999999", "-2147483649"}) {
+      byte[] json =
+          oneSpan(
+              """
+              "traceId": "5b8efff798038103d269b633813fc60c",
+              "spanId": "eee19b7ec3c1b174",
+              "kind": "%s"
+              """
+                  .formatted(kind));
+
+      assertThatThrownBy(() -> OtlpJson.parseTraces(json))
+          .isInstanceOf(MalformedJsonException.class)
+          .hasMessageContaining("resourceSpans[0].scopeSpans[0].spans[0].kind: \"" + kind + "\"");
+    }
+  }
+
+  @Test
+  void enumIntegerAsStringParses() throws Exception {
+    Span span =
+        decodeOne(
+            oneSpan(
+                """
+                "traceId": "5b8efff798038103d269b633813fc60c",
+                "spanId": "eee19b7ec3c1b174",
+                "kind": "3"
+                """));
+
+    assertThat(span.kind()).isEqualTo(SpanKind.CLIENT);
+  }
+
+  @Test
   void unknownEnumIntegerIsKeptAsUnspecified() throws Exception {
     // OTLP/JSON encodes enums as integers; a value this version does not know reads as unspecified.
     Span span =
