@@ -3,9 +3,9 @@ package dev.tokentrail.analysis;
 import dev.tokentrail.store.CallTable;
 
 /**
- * The deterministic order of calls the cross-request analyses use: start time, then trace id, then
- * span id (ids compared as unsigned numbers, which is their hex order). Two stores holding the same
- * calls in different row orders give the same findings.
+ * The deterministic order of calls within the groups of every analysis ({@link RowGroups}): start
+ * time, then trace id, then span id (ids compared as unsigned numbers, which is their hex order).
+ * Two stores holding the same calls in different row orders give the same findings.
  */
 final class CallOrder {
   private CallOrder() {}

@@ -86,8 +86,7 @@ public final class DuplicateAnalysis {
           public long c(int row) {
             return 0;
           }
-        }, false);
-    CallOrder.sortGroups(t, groups);
+        });
     List<Finding> findings = new ArrayList<>();
     int[] repeats = new int[16];
     for (int g = 0; g < groups.groups(); g++) {

@@ -98,8 +98,7 @@ public final class PrefixCacheAnalysis {
           public long c(int row) {
             return t.textId(row, Text.MODEL);
           }
-        }, false);
-    CallOrder.sortGroups(t, groups);
+        });
     List<Finding> findings = new ArrayList<>();
     int[] repeatRows = new int[16];
     for (int g = 0; g < groups.groups(); g++) {

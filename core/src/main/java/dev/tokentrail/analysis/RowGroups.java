@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * Groups row indices by a key of up to three longs in linear time (an open-addressing table and
- * a counting sort), each group ordered by start time then span id. This is what the analyses
+ * a counting sort), each group in {@link CallOrder}. This is what the analyses
  * spend most of their time on, so no boxing, no hashing of objects and no global sort.
  */
 final class RowGroups {
@@ -98,69 +98,10 @@ final class RowGroups {
         rows[fill[g]++] = row;
       }
     }
+    RowGroups grouped = new RowGroups(rows, starts);
     if (ordered) {
-      int[] scratch = null;
-      for (int g = 0; g < groups; g++) {
-        int size = starts[g + 1] - starts[g];
-        if (size <= 1) {
-          continue;
-        }
-        if (size <= 32) {
-          sortByStart(t, rows, starts[g], starts[g + 1]);
-        } else {
-          if (scratch == null) {
-            scratch = new int[rows.length];
-          }
-          mergeSortByStart(t, rows, scratch, starts[g], starts[g + 1]);
-        }
-      }
+      CallOrder.sortGroups(t, grouped);
     }
-    return new RowGroups(rows, starts);
-  }
-
-  private static boolean after(CallTable t, int a, int b) {
-    long sa = t.start(a);
-    long sb = t.start(b);
-    return sa > sb || (sa == sb && t.spanId(a) > t.spanId(b));
-  }
-
-  private static void mergeSortByStart(CallTable t, int[] a, int[] scratch, int from, int to) {
-    if (to - from <= 32) {
-      sortByStart(t, a, from, to);
-      return;
-    }
-    int mid = (from + to) >>> 1;
-    mergeSortByStart(t, a, scratch, from, mid);
-    mergeSortByStart(t, a, scratch, mid, to);
-    if (!after(t, a[mid - 1], a[mid])) {
-      return;
-    }
-    System.arraycopy(a, from, scratch, from, to - from);
-    int i = from;
-    int j = mid;
-    int k = from;
-    while (i < mid && j < to) {
-      a[k++] = after(t, scratch[i], scratch[j]) ? scratch[j++] : scratch[i++];
-    }
-    while (i < mid) {
-      a[k++] = scratch[i++];
-    }
-    while (j < to) {
-      a[k++] = scratch[j++];
-    }
-  }
-
-  private static void sortByStart(CallTable t, int[] rows, int from, int to) {
-    for (int i = from + 1; i < to; i++) {
-      int v = rows[i];
-      long vs = t.start(v);
-      long vid = t.spanId(v);
-      int j = i - 1;
-      while (j >= from && (t.start(rows[j]) > vs || (t.start(rows[j]) == vs && t.spanId(rows[j]) > vid))) {
-        rows[j + 1] = rows[j];
-        j--;
-      }
-      rows[j + 1] = v;
-    }
+    return grouped;
   }
 }
