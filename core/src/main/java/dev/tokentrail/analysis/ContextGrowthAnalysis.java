@@ -97,32 +97,21 @@ public final class ContextGrowthAnalysis {
 
   private ContextGrowthAnalysis() {}
 
+  /** @param finalAttempt the final attempts of retry groups ({@link RetryAnalysis.Result#finalAttempt()}) */
   public static Result analyze(CallTable t, boolean[] finalAttempt, PriceCatalog catalog, WasteThresholds thresholds) {
+    return analyze(t, Turns.of(t, finalAttempt), catalog, thresholds);
+  }
+
+  static Result analyze(CallTable t, Turns turns, PriceCatalog catalog, WasteThresholds thresholds) {
     CallPrices prices = new CallPrices(t, catalog);
-    // Turns grouped by conversation id, else by trace, each group ordered by start.
-    RowGroups conversations = RowGroups.of(t, row -> finalAttempt[row] && t.input(row) >= 0, new RowGroups.Key() {
-      @Override
-      public long a(int row) {
-        return t.textId(row, Text.CONVERSATION);
-      }
-
-      @Override
-      public long b(int row) {
-        return t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceHi(row);
-      }
-
-      @Override
-      public long c(int row) {
-        return t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceLo(row);
-      }
-    });
+    RowGroups conversations = turns.conversations;
     List<Conversation> out = new ArrayList<>();
-    int[] turns = conversations.rows;
+    int[] rows = conversations.rows;
     for (int g = 0; g < conversations.groups(); g++) {
       int i = conversations.starts[g];
       int j = conversations.starts[g + 1];
       if (j - i >= 2) {
-        out.add(conversation(t, turns, i, j, prices, thresholds));
+        out.add(conversation(t, rows, i, j, prices, thresholds));
       }
     }
     return new Result(out);

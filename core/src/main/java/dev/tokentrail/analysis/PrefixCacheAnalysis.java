@@ -79,7 +79,12 @@ public final class PrefixCacheAnalysis {
    * @param duplicate duplicate requests ({@link DuplicateAnalysis.Result#duplicate()})
    */
   public static Result analyze(CallTable t, boolean[] finalAttempt, boolean[] duplicate, PriceCatalog catalog) {
-    boolean[] firstTurn = Turns.firstOfConversation(t, finalAttempt);
+    return analyze(t, finalAttempt, Turns.of(t, finalAttempt), duplicate, catalog);
+  }
+
+  /** As {@link #analyze(CallTable, boolean[], boolean[], PriceCatalog)}, with the turns context growth grouped. */
+  static Result analyze(CallTable t, boolean[] finalAttempt, Turns turns, boolean[] duplicate, PriceCatalog catalog) {
+    boolean[] firstTurn = turns.firstOfConversation();
     CallPrices prices = new CallPrices(t, catalog);
     RowGroups groups = RowGroups.of(t,
         row -> finalAttempt[row] && t.input(row) >= 0 && t.prefixTokens(row) > 0 && t.textId(row, Text.PREFIX_HASH) >= 0,

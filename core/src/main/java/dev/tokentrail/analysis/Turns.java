@@ -5,14 +5,22 @@ import dev.tokentrail.store.CallTable.Text;
 
 /**
  * The turns of conversations as context growth defines them (docs/waste.md): per conversation
- * ({@code gen_ai.conversation.id}, else the trace) the final attempts that reported input tokens.
+ * ({@code gen_ai.conversation.id}, else the trace) the final attempts that reported input tokens,
+ * in {@link CallOrder}. Context growth and the shared-prefix analysis read one such grouping when
+ * the engine runs both.
  */
 final class Turns {
-  private Turns() {}
+  /** Group g holds one conversation's turns, first turn first. */
+  final RowGroups conversations;
+  private final int calls;
 
-  /** Which calls are the first turn (earliest by start, then span id) of their conversation. */
-  static boolean[] firstOfConversation(CallTable t, boolean[] finalAttempt) {
-    boolean[] first = new boolean[t.size()];
+  private Turns(RowGroups conversations, int calls) {
+    this.conversations = conversations;
+    this.calls = calls;
+  }
+
+  /** @param finalAttempt the final attempts of retry groups ({@link RetryAnalysis.Result#finalAttempt()}) */
+  static Turns of(CallTable t, boolean[] finalAttempt) {
     RowGroups conversations = RowGroups.of(t, row -> finalAttempt[row] && t.input(row) >= 0, new RowGroups.Key() {
       @Override
       public long a(int row) {
@@ -28,16 +36,15 @@ final class Turns {
       public long c(int row) {
         return t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceLo(row);
       }
-    }, false);
+    });
+    return new Turns(conversations, t.size());
+  }
+
+  /** Which calls are the first turn of their conversation. */
+  boolean[] firstOfConversation() {
+    boolean[] first = new boolean[calls];
     for (int g = 0; g < conversations.groups(); g++) {
-      int best = conversations.rows[conversations.starts[g]];
-      for (int k = conversations.starts[g] + 1; k < conversations.starts[g + 1]; k++) {
-        int row = conversations.rows[k];
-        if (t.start(row) < t.start(best) || (t.start(row) == t.start(best) && t.spanId(row) < t.spanId(best))) {
-          best = row;
-        }
-      }
-      first[best] = true;
+      first[conversations.rows[conversations.starts[g]]] = true;
     }
     return first;
   }
