@@ -86,24 +86,9 @@ public final class PrefixCacheAnalysis {
   static Result analyze(CallTable t, boolean[] finalAttempt, Turns turns, boolean[] duplicate, PriceCatalog catalog) {
     boolean[] firstTurn = turns.firstOfConversation();
     CallPrices prices = new CallPrices(t, catalog);
-    RowGroups groups = RowGroups.of(t,
+    RowGroups groups = RowGroups.ordered(t,
         row -> finalAttempt[row] && t.input(row) >= 0 && t.prefixTokens(row) > 0 && t.textId(row, Text.PREFIX_HASH) >= 0,
-        new RowGroups.Key() {
-          @Override
-          public long a(int row) {
-            return t.textId(row, Text.PREFIX_HASH);
-          }
-
-          @Override
-          public long b(int row) {
-            return t.textId(row, Text.PROVIDER);
-          }
-
-          @Override
-          public long c(int row) {
-            return t.textId(row, Text.MODEL);
-          }
-        });
+        row -> t.textId(row, Text.PREFIX_HASH), row -> t.textId(row, Text.PROVIDER), row -> t.textId(row, Text.MODEL));
     List<Finding> findings = new ArrayList<>();
     int[] repeatRows = new int[16];
     for (int g = 0; g < groups.groups(); g++) {

@@ -2,22 +2,15 @@ package dev.tokentrail.analysis;
 
 import dev.tokentrail.store.CallTable;
 import java.util.Arrays;
+import java.util.function.IntPredicate;
+import java.util.function.IntToLongFunction;
 
 /**
  * Groups row indices by a key of up to three longs in linear time (an open-addressing table and
- * a counting sort), each group in {@link CallOrder}. This is what the analyses
- * spend most of their time on, so no boxing, no hashing of objects and no global sort.
+ * a counting sort), each group in {@link CallOrder} when asked. This is what the analyses spend
+ * most of their time on, so no boxing, no hashing of objects and no global sort.
  */
 final class RowGroups {
-  /** The key of a row; {@code include} rows only. */
-  interface Key {
-    long a(int row);
-
-    long b(int row);
-
-    long c(int row);
-  }
-
   /** Rows grouped: group g holds {@code rows[starts[g]] .. rows[starts[g + 1] - 1]}. */
   final int[] rows;
   final int[] starts;
@@ -31,12 +24,17 @@ final class RowGroups {
     return starts.length - 1;
   }
 
-  static RowGroups of(CallTable t, java.util.function.IntPredicate include, Key key) {
-    return of(t, include, key, true);
+  /** The {@code include} rows grouped by their key (three longs), every group in {@link CallOrder}. */
+  static RowGroups ordered(
+      CallTable t, IntPredicate include, IntToLongFunction keyA, IntToLongFunction keyB, IntToLongFunction keyC) {
+    RowGroups grouped = unordered(t, include, keyA, keyB, keyC);
+    CallOrder.sortGroups(t, grouped);
+    return grouped;
   }
 
-  /** As {@link #of(CallTable, java.util.function.IntPredicate, Key)}; {@code ordered = false} skips sorting groups. */
-  static RowGroups of(CallTable t, java.util.function.IntPredicate include, Key key, boolean ordered) {
+  /** As {@link #ordered}, each group's rows in table order: for analyses that do not need the order. */
+  static RowGroups unordered(
+      CallTable t, IntPredicate include, IntToLongFunction keyA, IntToLongFunction keyB, IntToLongFunction keyC) {
     int n = t.size();
     int capacity = Integer.highestOneBit(Math.max(16, n * 2 - 1)) << 1;
     int mask = capacity - 1;
@@ -55,9 +53,9 @@ final class RowGroups {
         continue;
       }
       included++;
-      long a = key.a(row);
-      long b = key.b(row);
-      long c = key.c(row);
+      long a = keyA.applyAsLong(row);
+      long b = keyB.applyAsLong(row);
+      long c = keyC.applyAsLong(row);
       long h = a * 0x9E3779B97F4A7C15L ^ Long.rotateLeft(b * 0xC2B2AE3D27D4EB4FL, 31) ^ Long.rotateLeft(c * 0x165667B19E3779F9L, 17);
       int slot = (int) (h ^ (h >>> 32)) & mask;
       int group;
@@ -98,10 +96,6 @@ final class RowGroups {
         rows[fill[g]++] = row;
       }
     }
-    RowGroups grouped = new RowGroups(rows, starts);
-    if (ordered) {
-      CallOrder.sortGroups(t, grouped);
-    }
-    return grouped;
+    return new RowGroups(rows, starts);
   }
 }

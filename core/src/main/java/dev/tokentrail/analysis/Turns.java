@@ -21,22 +21,10 @@ final class Turns {
 
   /** @param finalAttempt the final attempts of retry groups ({@link RetryAnalysis.Result#finalAttempt()}) */
   static Turns of(CallTable t, boolean[] finalAttempt) {
-    RowGroups conversations = RowGroups.of(t, row -> finalAttempt[row] && t.input(row) >= 0, new RowGroups.Key() {
-      @Override
-      public long a(int row) {
-        return t.textId(row, Text.CONVERSATION);
-      }
-
-      @Override
-      public long b(int row) {
-        return t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceHi(row);
-      }
-
-      @Override
-      public long c(int row) {
-        return t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceLo(row);
-      }
-    });
+    RowGroups conversations = RowGroups.ordered(t, row -> finalAttempt[row] && t.input(row) >= 0,
+        row -> t.textId(row, Text.CONVERSATION),
+        row -> t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceHi(row),
+        row -> t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceLo(row));
     return new Turns(conversations, t.size());
   }
 
