@@ -82,11 +82,11 @@ final class CallOrder {
     }
   }
 
-  /** Up to five distinct trace ids of {@code rows}, as hi/lo pairs. */
-  static long[] exampleTraces(CallTable t, int[] rows, int count) {
+  /** Up to five distinct trace ids of {@code rows[from..to)}, first seen first, as hi/lo pairs. */
+  static long[] exampleTraces(CallTable t, int[] rows, int from, int to) {
     long[] traces = new long[10];
     int n = 0;
-    for (int k = 0; k < count && n < 5; k++) {
+    for (int k = from; k < to && n < 5; k++) {
       int row = rows[k];
       boolean seen = false;
       for (int i = 0; i < n && !seen; i++) {

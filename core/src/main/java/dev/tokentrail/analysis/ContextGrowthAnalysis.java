@@ -39,11 +39,7 @@ public final class ContextGrowthAnalysis {
 
     /** Up to five trace ids of the conversation, for links to the trace view. */
     public List<TraceId> exampleTraceIds() {
-      List<TraceId> out = new ArrayList<>(exampleTraces.length / 2);
-      for (int i = 0; i < exampleTraces.length; i += 2) {
-        out.add(new TraceId(exampleTraces[i], exampleTraces[i + 1]));
-      }
-      return out;
+      return CallOrder.traceIds(exampleTraces);
     }
 
     /** Why the conversation is (or is not) flagged, in words; built on demand. */
@@ -125,17 +121,10 @@ public final class ContextGrowthAnalysis {
     long cacheRead = 0;
     double resentUsd = 0;
     double cacheUsd = 0;
-    long[] traces = new long[10];
-    int traceCount = 0;
     for (int i = 0; i < n; i++) {
       int row = turns[from + i];
       long in = t.input(row);
       sumIn = Saturating.add(sumIn, in);
-      if (traceCount < 5 && !seen(traces, traceCount, t.traceHi(row), t.traceLo(row))) {
-        traces[traceCount * 2] = t.traceHi(row);
-        traces[traceCount * 2 + 1] = t.traceLo(row);
-        traceCount++;
-      }
       if (i == 0) {
         continue;
       }
@@ -161,15 +150,6 @@ public final class ContextGrowthAnalysis {
     boolean byId = t.textId(firstRow, Text.CONVERSATION) >= 0;
     return new Conversation(byId ? t.text(firstRow, Text.CONVERSATION) : t.traceId(firstRow).hex(), byId, t.text(firstRow, Text.SERVICE),
         n, first, last, g, sumResent, sumIn, share, resentUsd, cacheUsd, cacheRead, flagged,
-        java.util.Arrays.copyOf(traces, traceCount * 2), thresholds);
-  }
-
-  private static boolean seen(long[] traces, int count, long hi, long lo) {
-    for (int i = 0; i < count; i++) {
-      if (traces[i * 2] == hi && traces[i * 2 + 1] == lo) {
-        return true;
-      }
-    }
-    return false;
+        CallOrder.exampleTraces(t, turns, from, to), thresholds);
   }
 }

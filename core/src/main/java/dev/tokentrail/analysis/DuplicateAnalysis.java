@@ -102,7 +102,7 @@ public final class DuplicateAnalysis {
         int first = groups.rows[from];
         findings.add(new Finding(t.text(first, Text.SERVICE), t.text(first, Text.REQUEST_HASH), t.text(first, Text.MODEL),
             to - from, n, tokens, usd, t.start(first), t.start(groups.rows[to - 1]),
-            CallOrder.exampleTraces(t, repeats, n), windowNanos));
+            CallOrder.exampleTraces(t, repeats, 0, n), windowNanos));
       }
     }
     findings.sort(Comparator.comparingDouble(Finding::wastedUsd).reversed()

@@ -151,7 +151,7 @@ public final class PrefixCacheAnalysis {
       if (repeats > 0 && net > 0) {
         findings.add(new Finding(t.text(first, Text.PREFIX_HASH), t.text(first, Text.PROVIDER), t.text(first, Text.MODEL),
             t.text(first, Text.SERVICE), to - from, repeats, Math.min(t.prefixTokens(first), t.input(first)),
-            repeatedTokens, gross, premiums, net, cache.minTokens(), lifetime, CallOrder.exampleTraces(t, repeatRows, repeats)));
+            repeatedTokens, gross, premiums, net, cache.minTokens(), lifetime, CallOrder.exampleTraces(t, repeatRows, 0, repeats)));
       }
     }
     findings.sort(Comparator.comparingDouble(Finding::savingsUsd).reversed()
