@@ -1,6 +1,10 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallTable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The deterministic order of calls within the groups of every analysis ({@link RowGroups}): start
@@ -98,13 +102,14 @@ final class CallOrder {
         n++;
       }
     }
-    return java.util.Arrays.copyOf(traces, 2 * n);
+    return Arrays.copyOf(traces, 2 * n);
   }
 
-  static java.util.List<dev.tokentrail.model.TraceId> traceIds(long[] pairs) {
-    java.util.List<dev.tokentrail.model.TraceId> out = new java.util.ArrayList<>(pairs.length / 2);
+  /** The trace ids of hi/lo pairs as {@link #exampleTraces} gives them. */
+  static List<TraceId> traceIds(long[] pairs) {
+    List<TraceId> out = new ArrayList<>(pairs.length / 2);
     for (int i = 0; i < pairs.length; i += 2) {
-      out.add(new dev.tokentrail.model.TraceId(pairs[i], pairs[i + 1]));
+      out.add(new TraceId(pairs[i], pairs[i + 1]));
     }
     return out;
   }
