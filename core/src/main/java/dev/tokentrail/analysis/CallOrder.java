@@ -1,11 +1,15 @@
 package dev.tokentrail.analysis;
 
+import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallTable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * The deterministic order of calls the cross-request analyses use: start time, then trace id, then
- * span id (ids compared as unsigned numbers, which is their hex order). Two stores holding the same
- * calls in different row orders give the same findings.
+ * The deterministic order of calls within the groups of every analysis ({@link RowGroups}): start
+ * time, then trace id, then span id (ids compared as unsigned numbers, which is their hex order).
+ * Two stores holding the same calls in different row orders give the same findings.
  */
 final class CallOrder {
   private CallOrder() {}
@@ -82,11 +86,11 @@ final class CallOrder {
     }
   }
 
-  /** Up to five distinct trace ids of {@code rows}, as hi/lo pairs. */
-  static long[] exampleTraces(CallTable t, int[] rows, int count) {
+  /** Up to five distinct trace ids of {@code rows[from..to)}, first seen first, as hi/lo pairs. */
+  static long[] exampleTraces(CallTable t, int[] rows, int from, int to) {
     long[] traces = new long[10];
     int n = 0;
-    for (int k = 0; k < count && n < 5; k++) {
+    for (int k = from; k < to && n < 5; k++) {
       int row = rows[k];
       boolean seen = false;
       for (int i = 0; i < n && !seen; i++) {
@@ -98,13 +102,14 @@ final class CallOrder {
         n++;
       }
     }
-    return java.util.Arrays.copyOf(traces, 2 * n);
+    return Arrays.copyOf(traces, 2 * n);
   }
 
-  static java.util.List<dev.tokentrail.model.TraceId> traceIds(long[] pairs) {
-    java.util.List<dev.tokentrail.model.TraceId> out = new java.util.ArrayList<>(pairs.length / 2);
+  /** The trace ids of hi/lo pairs as {@link #exampleTraces} gives them. */
+  static List<TraceId> traceIds(long[] pairs) {
+    List<TraceId> out = new ArrayList<>(pairs.length / 2);
     for (int i = 0; i < pairs.length; i += 2) {
-      out.add(new dev.tokentrail.model.TraceId(pairs[i], pairs[i + 1]));
+      out.add(new TraceId(pairs[i], pairs[i + 1]));
     }
     return out;
   }

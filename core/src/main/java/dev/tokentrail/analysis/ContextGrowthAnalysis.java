@@ -39,11 +39,7 @@ public final class ContextGrowthAnalysis {
 
     /** Up to five trace ids of the conversation, for links to the trace view. */
     public List<TraceId> exampleTraceIds() {
-      List<TraceId> out = new ArrayList<>(exampleTraces.length / 2);
-      for (int i = 0; i < exampleTraces.length; i += 2) {
-        out.add(new TraceId(exampleTraces[i], exampleTraces[i + 1]));
-      }
-      return out;
+      return CallOrder.traceIds(exampleTraces);
     }
 
     /** Why the conversation is (or is not) flagged, in words; built on demand. */
@@ -97,32 +93,21 @@ public final class ContextGrowthAnalysis {
 
   private ContextGrowthAnalysis() {}
 
+  /** @param finalAttempt the final attempts of retry groups ({@link RetryAnalysis.Result#finalAttempt()}) */
   public static Result analyze(CallTable t, boolean[] finalAttempt, PriceCatalog catalog, WasteThresholds thresholds) {
+    return analyze(t, Turns.of(t, finalAttempt), catalog, thresholds);
+  }
+
+  static Result analyze(CallTable t, Turns turns, PriceCatalog catalog, WasteThresholds thresholds) {
     CallPrices prices = new CallPrices(t, catalog);
-    // Turns grouped by conversation id, else by trace, each group ordered by start.
-    RowGroups conversations = RowGroups.of(t, row -> finalAttempt[row] && t.input(row) >= 0, new RowGroups.Key() {
-      @Override
-      public long a(int row) {
-        return t.textId(row, Text.CONVERSATION);
-      }
-
-      @Override
-      public long b(int row) {
-        return t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceHi(row);
-      }
-
-      @Override
-      public long c(int row) {
-        return t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceLo(row);
-      }
-    });
+    RowGroups conversations = turns.conversations;
     List<Conversation> out = new ArrayList<>();
-    int[] turns = conversations.rows;
+    int[] rows = conversations.rows;
     for (int g = 0; g < conversations.groups(); g++) {
       int i = conversations.starts[g];
       int j = conversations.starts[g + 1];
       if (j - i >= 2) {
-        out.add(conversation(t, turns, i, j, prices, thresholds));
+        out.add(conversation(t, rows, i, j, prices, thresholds));
       }
     }
     return new Result(out);
@@ -136,17 +121,10 @@ public final class ContextGrowthAnalysis {
     long cacheRead = 0;
     double resentUsd = 0;
     double cacheUsd = 0;
-    long[] traces = new long[10];
-    int traceCount = 0;
     for (int i = 0; i < n; i++) {
       int row = turns[from + i];
       long in = t.input(row);
       sumIn = Saturating.add(sumIn, in);
-      if (traceCount < 5 && !seen(traces, traceCount, t.traceHi(row), t.traceLo(row))) {
-        traces[traceCount * 2] = t.traceHi(row);
-        traces[traceCount * 2 + 1] = t.traceLo(row);
-        traceCount++;
-      }
       if (i == 0) {
         continue;
       }
@@ -172,15 +150,6 @@ public final class ContextGrowthAnalysis {
     boolean byId = t.textId(firstRow, Text.CONVERSATION) >= 0;
     return new Conversation(byId ? t.text(firstRow, Text.CONVERSATION) : t.traceId(firstRow).hex(), byId, t.text(firstRow, Text.SERVICE),
         n, first, last, g, sumResent, sumIn, share, resentUsd, cacheUsd, cacheRead, flagged,
-        java.util.Arrays.copyOf(traces, traceCount * 2), thresholds);
-  }
-
-  private static boolean seen(long[] traces, int count, long hi, long lo) {
-    for (int i = 0; i < count; i++) {
-      if (traces[i * 2] == hi && traces[i * 2 + 1] == lo) {
-        return true;
-      }
-    }
-    return false;
+        CallOrder.exampleTraces(t, turns, from, to), thresholds);
   }
 }

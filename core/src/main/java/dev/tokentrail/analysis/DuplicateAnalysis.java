@@ -69,25 +69,9 @@ public final class DuplicateAnalysis {
       throw new IllegalArgumentException("windowNanos: " + windowNanos + " (expected: > 0)");
     }
     boolean[] duplicate = new boolean[t.size()];
-    RowGroups groups = RowGroups.of(t,
+    RowGroups groups = RowGroups.ordered(t,
         row -> finalAttempt[row] && t.hasUsage(row) && !t.isError(row) && t.textId(row, Text.REQUEST_HASH) >= 0,
-        new RowGroups.Key() {
-          @Override
-          public long a(int row) {
-            return t.textId(row, Text.SERVICE);
-          }
-
-          @Override
-          public long b(int row) {
-            return t.textId(row, Text.REQUEST_HASH);
-          }
-
-          @Override
-          public long c(int row) {
-            return 0;
-          }
-        }, false);
-    CallOrder.sortGroups(t, groups);
+        row -> t.textId(row, Text.SERVICE), row -> t.textId(row, Text.REQUEST_HASH), row -> 0);
     List<Finding> findings = new ArrayList<>();
     int[] repeats = new int[16];
     for (int g = 0; g < groups.groups(); g++) {
@@ -118,7 +102,7 @@ public final class DuplicateAnalysis {
         int first = groups.rows[from];
         findings.add(new Finding(t.text(first, Text.SERVICE), t.text(first, Text.REQUEST_HASH), t.text(first, Text.MODEL),
             to - from, n, tokens, usd, t.start(first), t.start(groups.rows[to - 1]),
-            CallOrder.exampleTraces(t, repeats, n), windowNanos));
+            CallOrder.exampleTraces(t, repeats, 0, n), windowNanos));
       }
     }
     findings.sort(Comparator.comparingDouble(Finding::wastedUsd).reversed()

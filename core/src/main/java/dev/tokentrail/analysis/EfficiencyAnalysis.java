@@ -53,22 +53,8 @@ public final class EfficiencyAnalysis {
       return List.of();
     }
     // One group per (trace, attribute value): its cost, then one outcome of that value.
-    RowGroups traceGroups = RowGroups.of(t, row -> true, new RowGroups.Key() {
-      @Override
-      public long a(int row) {
-        return t.traceHi(row);
-      }
-
-      @Override
-      public long b(int row) {
-        return t.traceLo(row);
-      }
-
-      @Override
-      public long c(int row) {
-        return t.textId(row, by);
-      }
-    }, false);
+    RowGroups traceGroups = RowGroups.unordered(t, row -> true,
+        t::traceHi, t::traceLo, row -> t.textId(row, by));
     Map<String, Map<String, double[]>> byOutcome = new HashMap<>();
     for (int g = 0; g < traceGroups.groups(); g++) {
       int first = traceGroups.rows[traceGroups.starts[g]];

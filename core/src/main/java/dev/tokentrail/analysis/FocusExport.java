@@ -15,7 +15,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +51,7 @@ public final class FocusExport {
     requireNonNull(catalog, "catalog");
     requireNonNull(billingAccount, "billingAccount");
     requireNonNull(granularity, "granularity");
-    Map<Long, CatalogModel> models = new HashMap<>();
+    CallPrices models = new CallPrices(t, catalog);
     Map<Key, Sum> sums = new LinkedHashMap<>();
     int leftOut = 0;
     for (int row = 0; row < t.size(); row++) {
@@ -61,7 +60,7 @@ public final class FocusExport {
         // Not billed (a rejected request): no charge.
         continue;
       }
-      CatalogModel model = Double.isNaN(stored) ? null : model(t, row, catalog, models);
+      CatalogModel model = Double.isNaN(stored) ? null : models.model(row);
       if (model == null) {
         leftOut++;
         continue;
@@ -111,21 +110,6 @@ public final class FocusExport {
     rows.sort(Comparator.comparing(FocusRow::chargePeriodStart).thenComparing(FocusRow::skuPriceId)
         .thenComparing(r -> String.valueOf(r.tags())));
     return new Result(List.copyOf(rows), leftOut);
-  }
-
-  private static CatalogModel model(CallTable t, int row, PriceCatalog catalog, Map<Long, CatalogModel> models) {
-    int model = t.textId(row, Text.MODEL);
-    if (model < 0) {
-      return null;
-    }
-    long key = ((long) t.textId(row, Text.PROVIDER) << 32) | (model & 0xffffffffL);
-    // A model the catalog does not know is remembered as null, so it is looked up once.
-    if (models.containsKey(key)) {
-      return models.get(key);
-    }
-    CatalogModel found = catalog.find(t.text(row, Text.PROVIDER), t.text(row, Text.MODEL));
-    models.put(key, found);
-    return found;
   }
 
   /** The start of the UTC period holding {@code millis}. */

@@ -31,22 +31,8 @@ public final class OutcomeAnalysis {
    */
   public static List<Row> analyze(CallTable t, Map<TraceId, TraceOutcome> outcomes, Map<String, Double> benchmarks) {
     // Cost per trace: rows grouped by trace id in linear time.
-    RowGroups traces = RowGroups.of(t, row -> true, new RowGroups.Key() {
-      @Override
-      public long a(int row) {
-        return t.traceHi(row);
-      }
-
-      @Override
-      public long b(int row) {
-        return t.traceLo(row);
-      }
-
-      @Override
-      public long c(int row) {
-        return 0;
-      }
-    }, false);
+    RowGroups traces = RowGroups.unordered(t, row -> true,
+        t::traceHi, t::traceLo, row -> 0);
     Map<TraceId, double[]> traceCost = new HashMap<>(Math.max(16, traces.groups() * 2));
     for (int g = 0; g < traces.groups(); g++) {
       double cost = 0;

@@ -54,22 +54,10 @@ public final class OverkillAnalysis {
 
   public static Result analyze(CallTable t, PriceCatalog catalog, WasteThresholds thresholds) {
     CallPrices prices = new CallPrices(t, catalog);
-    RowGroups classes = RowGroups.of(t, row -> true, new RowGroups.Key() {
-      @Override
-      public long a(int row) {
-        return t.textId(row, Text.SERVICE);
-      }
-
-      @Override
-      public long b(int row) {
-        return t.textId(row, Text.TASK) >= 0 ? t.textId(row, Text.TASK) : t.textId(row, Text.SPAN_NAME);
-      }
-
-      @Override
-      public long c(int row) {
-        return t.textId(row, Text.OPERATION);
-      }
-    }, false);
+    RowGroups classes = RowGroups.unordered(t, row -> true,
+        row -> t.textId(row, Text.SERVICE),
+        row -> t.textId(row, Text.TASK) >= 0 ? t.textId(row, Text.TASK) : t.textId(row, Text.SPAN_NAME),
+        row -> t.textId(row, Text.OPERATION));
     List<Finding> findings = new ArrayList<>();
     for (int g = 0; g < classes.groups(); g++) {
       int first = classes.rows[classes.starts[g]];

@@ -79,27 +79,16 @@ public final class PrefixCacheAnalysis {
    * @param duplicate duplicate requests ({@link DuplicateAnalysis.Result#duplicate()})
    */
   public static Result analyze(CallTable t, boolean[] finalAttempt, boolean[] duplicate, PriceCatalog catalog) {
-    boolean[] firstTurn = Turns.firstOfConversation(t, finalAttempt);
+    return analyze(t, finalAttempt, Turns.of(t, finalAttempt), duplicate, catalog);
+  }
+
+  /** As {@link #analyze(CallTable, boolean[], boolean[], PriceCatalog)}, with the turns context growth grouped. */
+  static Result analyze(CallTable t, boolean[] finalAttempt, Turns turns, boolean[] duplicate, PriceCatalog catalog) {
+    boolean[] firstTurn = turns.firstOfConversation();
     CallPrices prices = new CallPrices(t, catalog);
-    RowGroups groups = RowGroups.of(t,
+    RowGroups groups = RowGroups.ordered(t,
         row -> finalAttempt[row] && t.input(row) >= 0 && t.prefixTokens(row) > 0 && t.textId(row, Text.PREFIX_HASH) >= 0,
-        new RowGroups.Key() {
-          @Override
-          public long a(int row) {
-            return t.textId(row, Text.PREFIX_HASH);
-          }
-
-          @Override
-          public long b(int row) {
-            return t.textId(row, Text.PROVIDER);
-          }
-
-          @Override
-          public long c(int row) {
-            return t.textId(row, Text.MODEL);
-          }
-        }, false);
-    CallOrder.sortGroups(t, groups);
+        row -> t.textId(row, Text.PREFIX_HASH), row -> t.textId(row, Text.PROVIDER), row -> t.textId(row, Text.MODEL));
     List<Finding> findings = new ArrayList<>();
     int[] repeatRows = new int[16];
     for (int g = 0; g < groups.groups(); g++) {
@@ -162,7 +151,7 @@ public final class PrefixCacheAnalysis {
       if (repeats > 0 && net > 0) {
         findings.add(new Finding(t.text(first, Text.PREFIX_HASH), t.text(first, Text.PROVIDER), t.text(first, Text.MODEL),
             t.text(first, Text.SERVICE), to - from, repeats, Math.min(t.prefixTokens(first), t.input(first)),
-            repeatedTokens, gross, premiums, net, cache.minTokens(), lifetime, CallOrder.exampleTraces(t, repeatRows, repeats)));
+            repeatedTokens, gross, premiums, net, cache.minTokens(), lifetime, CallOrder.exampleTraces(t, repeatRows, 0, repeats)));
       }
     }
     findings.sort(Comparator.comparingDouble(Finding::savingsUsd).reversed()

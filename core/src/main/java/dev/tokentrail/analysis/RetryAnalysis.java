@@ -99,22 +99,8 @@ public final class RetryAnalysis {
 
   public static Result analyze(CallTable t) {
     int n = t.size();
-    RowGroups siblings = RowGroups.of(t, row -> true, new RowGroups.Key() {
-      @Override
-      public long a(int row) {
-        return t.traceHi(row);
-      }
-
-      @Override
-      public long b(int row) {
-        return t.traceLo(row);
-      }
-
-      @Override
-      public long c(int row) {
-        return t.parentId(row);
-      }
-    });
+    RowGroups siblings = RowGroups.ordered(t, row -> true,
+        t::traceHi, t::traceLo, t::parentId);
     boolean[] finalAttempt = new boolean[n];
     List<RetryGroup> groups = new ArrayList<>(n);
     for (int g = 0; g < siblings.groups(); g++) {

@@ -2,22 +2,15 @@ package dev.tokentrail.analysis;
 
 import dev.tokentrail.store.CallTable;
 import java.util.Arrays;
+import java.util.function.IntPredicate;
+import java.util.function.IntToLongFunction;
 
 /**
  * Groups row indices by a key of up to three longs in linear time (an open-addressing table and
- * a counting sort), each group ordered by start time then span id. This is what the analyses
- * spend most of their time on, so no boxing, no hashing of objects and no global sort.
+ * a counting sort), each group in {@link CallOrder} when asked. This is what the analyses spend
+ * most of their time on, so no boxing, no hashing of objects and no global sort.
  */
 final class RowGroups {
-  /** The key of a row; {@code include} rows only. */
-  interface Key {
-    long a(int row);
-
-    long b(int row);
-
-    long c(int row);
-  }
-
   /** Rows grouped: group g holds {@code rows[starts[g]] .. rows[starts[g + 1] - 1]}. */
   final int[] rows;
   final int[] starts;
@@ -31,12 +24,17 @@ final class RowGroups {
     return starts.length - 1;
   }
 
-  static RowGroups of(CallTable t, java.util.function.IntPredicate include, Key key) {
-    return of(t, include, key, true);
+  /** The {@code include} rows grouped by their key (three longs), every group in {@link CallOrder}. */
+  static RowGroups ordered(
+      CallTable t, IntPredicate include, IntToLongFunction keyA, IntToLongFunction keyB, IntToLongFunction keyC) {
+    RowGroups grouped = unordered(t, include, keyA, keyB, keyC);
+    CallOrder.sortGroups(t, grouped);
+    return grouped;
   }
 
-  /** As {@link #of(CallTable, java.util.function.IntPredicate, Key)}; {@code ordered = false} skips sorting groups. */
-  static RowGroups of(CallTable t, java.util.function.IntPredicate include, Key key, boolean ordered) {
+  /** As {@link #ordered}, each group's rows in table order: for analyses that do not need the order. */
+  static RowGroups unordered(
+      CallTable t, IntPredicate include, IntToLongFunction keyA, IntToLongFunction keyB, IntToLongFunction keyC) {
     int n = t.size();
     int capacity = Integer.highestOneBit(Math.max(16, n * 2 - 1)) << 1;
     int mask = capacity - 1;
@@ -55,9 +53,9 @@ final class RowGroups {
         continue;
       }
       included++;
-      long a = key.a(row);
-      long b = key.b(row);
-      long c = key.c(row);
+      long a = keyA.applyAsLong(row);
+      long b = keyB.applyAsLong(row);
+      long c = keyC.applyAsLong(row);
       long h = a * 0x9E3779B97F4A7C15L ^ Long.rotateLeft(b * 0xC2B2AE3D27D4EB4FL, 31) ^ Long.rotateLeft(c * 0x165667B19E3779F9L, 17);
       int slot = (int) (h ^ (h >>> 32)) & mask;
       int group;
@@ -98,69 +96,6 @@ final class RowGroups {
         rows[fill[g]++] = row;
       }
     }
-    if (ordered) {
-      int[] scratch = null;
-      for (int g = 0; g < groups; g++) {
-        int size = starts[g + 1] - starts[g];
-        if (size <= 1) {
-          continue;
-        }
-        if (size <= 32) {
-          sortByStart(t, rows, starts[g], starts[g + 1]);
-        } else {
-          if (scratch == null) {
-            scratch = new int[rows.length];
-          }
-          mergeSortByStart(t, rows, scratch, starts[g], starts[g + 1]);
-        }
-      }
-    }
     return new RowGroups(rows, starts);
-  }
-
-  private static boolean after(CallTable t, int a, int b) {
-    long sa = t.start(a);
-    long sb = t.start(b);
-    return sa > sb || (sa == sb && t.spanId(a) > t.spanId(b));
-  }
-
-  private static void mergeSortByStart(CallTable t, int[] a, int[] scratch, int from, int to) {
-    if (to - from <= 32) {
-      sortByStart(t, a, from, to);
-      return;
-    }
-    int mid = (from + to) >>> 1;
-    mergeSortByStart(t, a, scratch, from, mid);
-    mergeSortByStart(t, a, scratch, mid, to);
-    if (!after(t, a[mid - 1], a[mid])) {
-      return;
-    }
-    System.arraycopy(a, from, scratch, from, to - from);
-    int i = from;
-    int j = mid;
-    int k = from;
-    while (i < mid && j < to) {
-      a[k++] = after(t, scratch[i], scratch[j]) ? scratch[j++] : scratch[i++];
-    }
-    while (i < mid) {
-      a[k++] = scratch[i++];
-    }
-    while (j < to) {
-      a[k++] = scratch[j++];
-    }
-  }
-
-  private static void sortByStart(CallTable t, int[] rows, int from, int to) {
-    for (int i = from + 1; i < to; i++) {
-      int v = rows[i];
-      long vs = t.start(v);
-      long vid = t.spanId(v);
-      int j = i - 1;
-      while (j >= from && (t.start(rows[j]) > vs || (t.start(rows[j]) == vs && t.spanId(rows[j]) > vid))) {
-        rows[j + 1] = rows[j];
-        j--;
-      }
-      rows[j + 1] = v;
-    }
   }
 }

@@ -5,39 +5,34 @@ import dev.tokentrail.store.CallTable.Text;
 
 /**
  * The turns of conversations as context growth defines them (docs/waste.md): per conversation
- * ({@code gen_ai.conversation.id}, else the trace) the final attempts that reported input tokens.
+ * ({@code gen_ai.conversation.id}, else the trace) the final attempts that reported input tokens,
+ * in {@link CallOrder}. Context growth and the shared-prefix analysis read one such grouping when
+ * the engine runs both.
  */
 final class Turns {
-  private Turns() {}
+  /** Group g holds one conversation's turns, first turn first. */
+  final RowGroups conversations;
+  private final int calls;
 
-  /** Which calls are the first turn (earliest by start, then span id) of their conversation. */
-  static boolean[] firstOfConversation(CallTable t, boolean[] finalAttempt) {
-    boolean[] first = new boolean[t.size()];
-    RowGroups conversations = RowGroups.of(t, row -> finalAttempt[row] && t.input(row) >= 0, new RowGroups.Key() {
-      @Override
-      public long a(int row) {
-        return t.textId(row, Text.CONVERSATION);
-      }
+  private Turns(RowGroups conversations, int calls) {
+    this.conversations = conversations;
+    this.calls = calls;
+  }
 
-      @Override
-      public long b(int row) {
-        return t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceHi(row);
-      }
+  /** @param finalAttempt the final attempts of retry groups ({@link RetryAnalysis.Result#finalAttempt()}) */
+  static Turns of(CallTable t, boolean[] finalAttempt) {
+    RowGroups conversations = RowGroups.ordered(t, row -> finalAttempt[row] && t.input(row) >= 0,
+        row -> t.textId(row, Text.CONVERSATION),
+        row -> t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceHi(row),
+        row -> t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceLo(row));
+    return new Turns(conversations, t.size());
+  }
 
-      @Override
-      public long c(int row) {
-        return t.textId(row, Text.CONVERSATION) >= 0 ? 0 : t.traceLo(row);
-      }
-    }, false);
+  /** Which calls are the first turn of their conversation. */
+  boolean[] firstOfConversation() {
+    boolean[] first = new boolean[calls];
     for (int g = 0; g < conversations.groups(); g++) {
-      int best = conversations.rows[conversations.starts[g]];
-      for (int k = conversations.starts[g] + 1; k < conversations.starts[g + 1]; k++) {
-        int row = conversations.rows[k];
-        if (t.start(row) < t.start(best) || (t.start(row) == t.start(best) && t.spanId(row) < t.spanId(best))) {
-          best = row;
-        }
-      }
-      first[best] = true;
+      first[conversations.rows[conversations.starts[g]]] = true;
     }
     return first;
   }

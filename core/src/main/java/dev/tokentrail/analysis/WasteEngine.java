@@ -145,13 +145,14 @@ public final class WasteEngine {
     PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
     CallTable calls = store.llmCalls(tenant, filter);
     RetryAnalysis.Result retries = RetryAnalysis.analyze(calls);
-    ContextGrowthAnalysis.Result context = ContextGrowthAnalysis.analyze(calls, retries.finalAttempt(), catalog, thresholds);
+    Turns turns = Turns.of(calls, retries.finalAttempt());
+    ContextGrowthAnalysis.Result context = ContextGrowthAnalysis.analyze(calls, turns, catalog, thresholds);
     OverkillAnalysis.Result overkill = OverkillAnalysis.analyze(calls, catalog, thresholds);
     Map<TraceId, TraceOutcome> traceOutcomes = store.outcomes(tenant, filter.fromEpochNanos(), filter.toEpochNanos());
     List<OutcomeAnalysis.Row> outcomes = OutcomeAnalysis.analyze(calls, traceOutcomes, outcomeBenchmarks);
     DuplicateAnalysis.Result duplicates = DuplicateAnalysis.analyze(calls, retries.finalAttempt(), duplicateWindowNanos);
     PrefixCacheAnalysis.Result prefixCache =
-        PrefixCacheAnalysis.analyze(calls, retries.finalAttempt(), duplicates.duplicate(), catalog);
+        PrefixCacheAnalysis.analyze(calls, retries.finalAttempt(), turns, duplicates.duplicate(), catalog);
     List<EfficiencyAnalysis.Row> efficiency = EfficiencyAnalysis.analyze(calls, traceOutcomes, Text.TEAM, 1);
     return new Report(filter, calls.size(), retries, context, overkill, outcomes, duplicates, prefixCache, efficiency);
   }

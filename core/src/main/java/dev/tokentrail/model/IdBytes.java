@@ -31,12 +31,29 @@ final class IdBytes {
   static long parseHexLong(CharSequence hex, int offset, String what) {
     long v = 0;
     for (int i = 0; i < 16; i++) {
-      int digit = Character.digit(hex.charAt(offset + i), 16);
+      int digit = hexDigit(hex.charAt(offset + i));
       if (digit < 0) {
         throw new IllegalArgumentException(what + ": " + hex + " (expected: hex digits only)");
       }
       v = (v << 4) | digit;
     }
     return v;
+  }
+
+  /**
+   * The value of an ASCII hex digit of either case, or -1: unlike {@link Character#digit}, other
+   * scripts' digits (U+0663, the fullwidth U+FF13) are not hex here, as they are not in W3C/OTLP ids.
+   */
+  static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
   }
 }

@@ -49,7 +49,7 @@ public record TraceId(long high, long low) implements Comparable<TraceId> {
       return null;
     }
     for (int i = 0; i < id.length(); i++) {
-      if (Character.digit(id.charAt(i), 16) < 0) {
+      if (IdBytes.hexDigit(id.charAt(i)) < 0) {
         return null;
       }
     }

@@ -208,8 +208,12 @@ public final class OtlpJson {
             if (named != null) {
               return named;
             }
-            if (isAsciiInteger(text)) {
-              return type.findValueByNumberCreatingIfUnknown(Integer.parseInt(text));
+            if (isAsciiDigits(text, 10)) {
+              try {
+                return type.findValueByNumberCreatingIfUnknown(Integer.parseInt(text));
+              } catch (NumberFormatException beyondInt) {
+                // digits but no int: the error below
+              }
             }
             throw new MalformedJsonException("invalid OTLP/JSON: " + path() + ": \"" + abbreviate(text)
                 + "\" (expected: an integer or one of " + type.getValues().stream().map(v -> v.getName()).toList() + ")",
@@ -263,7 +267,7 @@ public final class OtlpJson {
       if (t == JsonToken.VALUE_STRING) {
         // int64s (every timestamp) come as 19-digit strings: parse them as longs when they fit.
         String text = p.getText();
-        if (isAsciiLong(text)) {
+        if (isAsciiDigits(text, 19)) {
           try {
             return checked(Long.parseLong(text), unsigned, wide);
           } catch (NumberFormatException beyondLong) {
@@ -334,24 +338,13 @@ public final class OtlpJson {
     });
   }
 
-  /** An optional minus and 1 to 19 ASCII digits: what {@link Long#parseLong} may take. */
-  private static boolean isAsciiLong(String text) {
+  /**
+   * An optional minus and 1 to {@code maxDigits} ASCII digits: with 19 (10) what {@link
+   * Long#parseLong} ({@link Integer#parseInt}) may take, though it may still be out of range.
+   */
+  private static boolean isAsciiDigits(String text, int maxDigits) {
     int start = text.startsWith("-") ? 1 : 0;
-    if (text.length() == start || text.length() - start > 19) {
-      return false;
-    }
-    for (int i = start; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean isAsciiInteger(String text) {
-    int start = text.startsWith("-") ? 1 : 0;
-    if (text.length() == start || text.length() > 11) {
+    if (text.length() == start || text.length() - start > maxDigits) {
       return false;
     }
     for (int i = start; i < text.length(); i++) {

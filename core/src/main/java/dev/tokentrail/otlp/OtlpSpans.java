@@ -127,15 +127,11 @@ public final class OtlpSpans {
   }
 
   private static ByteString bytes(TraceId id) {
-    byte[] out = new byte[TraceId.BYTES];
-    id.writeTo(out, 0);
-    return UnsafeByteOperations.unsafeWrap(out);
+    return UnsafeByteOperations.unsafeWrap(id.toBytes());
   }
 
   private static ByteString bytes(SpanId id) {
-    byte[] out = new byte[SpanId.BYTES];
-    id.writeTo(out, 0);
-    return UnsafeByteOperations.unsafeWrap(out);
+    return UnsafeByteOperations.unsafeWrap(id.toBytes());
   }
 
   static Span decodeSpan(

@@ -117,6 +117,12 @@ final class Calls {
     return this;
   }
 
+  /** The current call's span id, instead of the next in sequence. */
+  Calls spanId(long id) {
+    table.setIds(row, table.traceHi(row), table.traceLo(row), id, table.parentId(row));
+    return this;
+  }
+
   Calls cacheRead(long tokens) {
     table.setTokens(row, table.input(row), table.output(row), tokens, table.cacheWrite(row), table.reasoning(row));
     return this;

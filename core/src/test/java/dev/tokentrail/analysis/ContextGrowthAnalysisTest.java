@@ -222,6 +222,21 @@ class ContextGrowthAnalysisTest {
   }
 
   @Test
+  void turnsStartingTogetherAreOrderedBySpanIdInHexOrder() {
+    // 0x8000000000000001 is negative as a signed long; in hex (unsigned) order it comes after 0x1.
+    long t0 = Calls.BASE_MILLIS;
+    CallTable t = new Calls().trace(1)
+        .call("fx-frontier", 3000, 500).at(t0).spanId(0x8000_0000_0000_0001L)
+        .call("fx-frontier", 1000, 500).at(t0).spanId(0x1L)
+        .table();
+
+    Conversation c = single(analyze(t));
+
+    assertThat(c.firstInput()).isEqualTo(1000);
+    assertThat(c.lastInput()).isEqualTo(3000);
+  }
+
+  @Test
   void unknownModelCountsTokensButNoMoney() {
     CallTable t = new Calls().trace(1)
         .call(FixtureCatalog.PROVIDER, "fx-unlisted", 1000, 500)

@@ -47,6 +47,25 @@ class DuplicateAnalysisTest {
   }
 
   @Test
+  void aDuplicateThatIsALaterTurnOfItsConversationAlsoCountsInTheCacheKind() {
+    // The same question sent again in one conversation (a reload): the duplicate kind counts the
+    // whole call, the cache kind its re-sent 1000 tokens at input minus cache-read price
+    // (docs/waste.md, "Metrics": the kinds are views, not a partition).
+    CallTable t = new Calls()
+        .trace(1).call("fx-frontier", 1000, 100).hash("h").conversation("c").at(BASE_MILLIS)
+        .trace(2).call("fx-frontier", 1000, 100).hash("h").conversation("c").at(BASE_MILLIS + MINUTE)
+        .table();
+    boolean[] finalAttempt = RetryAnalysis.analyze(t).finalAttempt();
+
+    Result duplicates = DuplicateAnalysis.analyze(t, finalAttempt, WINDOW);
+    ContextGrowthAnalysis.Result context =
+        ContextGrowthAnalysis.analyze(t, finalAttempt, Calls.CATALOG, WasteThresholds.DEFAULT);
+
+    assertThat(duplicates.wastedUsd()).isCloseTo(CALL_USD, within(EPS));
+    assertThat(context.cacheOpportunityUsd()).isCloseTo(1000 * (2.50 - 1.25) / 1e6, within(EPS));
+  }
+
+  @Test
   void theWindowEndIsInclusive() {
     CallTable t = new Calls()
         .trace(1).call("fx-frontier", 1000, 100).hash("h").at(BASE_MILLIS)

@@ -55,6 +55,8 @@ class TraceIdTest {
         .hasMessageContaining("32 hex digits");
     assertThatThrownBy(() -> TraceId.fromHex("0af7651916cd43dd8448eb211c80319z"))
         .hasMessageContaining("hex digits only");
+    assertThatThrownBy(() -> SpanId.fromHex("00f067aa0ba902b\uff17"))
+        .hasMessageContaining("hex digits only");
     assertThatThrownBy(() -> TraceId.fromBytes(new byte[8]))
         .hasMessageContaining("8 bytes (expected: 16)");
   }
@@ -63,6 +65,9 @@ class TraceIdTest {
   void userInputIsPaddedAsTempoDoes() {
     assertThat(TraceId.parseUserInput("ABC")).isEqualTo(new TraceId(0, 0xabc));
     assertThat(TraceId.parseUserInput("not-hex")).isNull();
+    // Digits of other scripts are no hex: Arabic-Indic 3 (U+0663), fullwidth 3 (U+FF13).
+    assertThat(TraceId.parseUserInput("\u0663")).isNull();
+    assertThat(TraceId.parseUserInput("\uff13")).isNull();
     assertThat(TraceId.parseUserInput("")).isNull();
     assertThat(TraceId.parseUserInput("1".repeat(33))).isNull();
   }

@@ -388,6 +388,63 @@ class OtlpJsonTest {
   }
 
   @Test
+  void attributeValuesNestedBeyondTheParsersDepthLimitAreA400NotAStackOverflow() {
+    // Each kvlistValue level opens four JSON containers; 5,000 levels pass any depth limit.
+    int levels = 5_000;
+    StringBuilder value = new StringBuilder();
+    for (int i = 0; i < levels; i++) {
+      value.append("{\"kvlistValue\": {\"values\": [{\"key\": \"k\", \"value\": ");
+    }
+    value.append("{\"intValue\": 1}");
+    value.append("}]}}".repeat(levels));
+    byte[] json =
+        oneSpan(
+            """
+            "traceId": "5b8efff798038103d269b633813fc60c",
+            "spanId": "eee19b7ec3c1b174",
+            "attributes": [{"key": "deep", "value": %s}]
+            """
+                .formatted(value));
+
+    assertThatThrownBy(() -> OtlpJson.parseTraces(json))
+        .isInstanceOf(MalformedJsonException.class)
+        .hasMessageStartingWith("invalid JSON: ");
+  }
+
+  @Test
+  void enumIntegerStringBeyondIntIsRejectedNamingTheField() {
+    // "4294967296" and "99999999999" are digits but no int: a 400 naming the field, not a parse failure.
+    for (String kind : new String[] {"4294967296", "99999999999", "-2147483649"}) {
+      byte[] json =
+          oneSpan(
+              """
+              "traceId": "5b8efff798038103d269b633813fc60c",
+              "spanId": "eee19b7ec3c1b174",
+              "kind": "%s"
+              """
+                  .formatted(kind));
+
+      assertThatThrownBy(() -> OtlpJson.parseTraces(json))
+          .isInstanceOf(MalformedJsonException.class)
+          .hasMessageContaining("resourceSpans[0].scopeSpans[0].spans[0].kind: \"" + kind + "\"");
+    }
+  }
+
+  @Test
+  void enumIntegerAsStringParses() throws Exception {
+    Span span =
+        decodeOne(
+            oneSpan(
+                """
+                "traceId": "5b8efff798038103d269b633813fc60c",
+                "spanId": "eee19b7ec3c1b174",
+                "kind": "3"
+                """));
+
+    assertThat(span.kind()).isEqualTo(SpanKind.CLIENT);
+  }
+
+  @Test
   void unknownEnumIntegerIsKeptAsUnspecified() throws Exception {
     // OTLP/JSON encodes enums as integers; a value this version does not know reads as unspecified.
     Span span =

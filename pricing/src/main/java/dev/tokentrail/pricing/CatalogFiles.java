@@ -305,9 +305,17 @@ final class CatalogFiles {
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2);
-    return unit.equals("s") ? java.time.Duration.ofSeconds(n)
+    java.time.Duration duration = unit.equals("s") ? java.time.Duration.ofSeconds(n)
         : unit.equals("m") ? java.time.Duration.ofMinutes(n) : java.time.Duration.ofHours(n);
+    if (duration.compareTo(MAX_LIFETIME) > 0) {
+      // The analysis compares call times in nanoseconds: a longer lifetime would overflow there.
+      throw new IllegalArgumentException(where + ": " + text + " (expected: at most " + MAX_LIFETIME.toHours() + "h)");
+    }
+    return duration;
   }
+
+  /** The longest prompt-cache lifetime a catalog may give: a century, well within long nanoseconds. */
+  private static final java.time.Duration MAX_LIFETIME = java.time.Duration.ofDays(36_500);
 
   private static FileModel fileModel(Map<String, Object> node, String where) {
     String provider = ProviderIds.forFile(text(node, "provider", where));

@@ -49,5 +49,7 @@ class PromptCacheTest {
     assertThatThrownBy(() -> withFile(Fixtures.lines("version: \"x\"", "prompt_caching:", "  - {provider: openai, min_tokens: 1024, lifetime: soon}"))).hasMessage("test.yaml.prompt_caching[0].lifetime: soon (expected: a positive duration such as 300s, 5m or 1h)");
     assertThatThrownBy(() -> withFile(Fixtures.lines("version: \"x\"", "prompt_caching:", "  - {provider: openai, min_tokens: -1, lifetime: 5m}"))).hasMessageContaining("test.yaml.prompt_caching[0].min_tokens: -1");
     assertThatThrownBy(() -> withFile(Fixtures.lines("version: \"x\"", "prompt_caching:", "  - {provider: openai, min_tokens: 10, lifetime: 5m, ttl: 5m}"))).hasMessageContaining("test.yaml.prompt_caching[0].ttl: unknown key");
+    // 999999999m is 1,900 years: beyond what call times in nanoseconds can be compared with.
+    assertThatThrownBy(() -> withFile(Fixtures.lines("version: \"x\"", "prompt_caching:", "  - {provider: openai, min_tokens: 10, lifetime: 999999999m}"))).hasMessage("test.yaml.prompt_caching[0].lifetime: 999999999m (expected: at most 876000h)");
   }
 }
