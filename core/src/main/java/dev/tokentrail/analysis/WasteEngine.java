@@ -13,6 +13,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +35,7 @@ public final class WasteEngine {
   private final Map<String, List<BudgetAnalysis.Budget>> tenantBudgets;
   private final Clock clock;
   private final long duplicateWindowNanos;
+  private final Executor executor;
 
   private WasteEngine(Builder b) {
     this.store = b.store;
@@ -39,6 +46,7 @@ public final class WasteEngine {
     this.tenantBudgets = Map.copyOf(b.tenantBudgets);
     this.clock = b.clock;
     this.duplicateWindowNanos = b.duplicateWindow.toNanos();
+    this.executor = b.executor;
   }
 
   public static Builder builder(CallReader store, PriceCatalog catalog) {
@@ -64,6 +72,7 @@ public final class WasteEngine {
     private Map<String, List<BudgetAnalysis.Budget>> tenantBudgets = Map.of();
     private Clock clock = Clock.systemUTC();
     private Duration duplicateWindow = DEFAULT_DUPLICATE_WINDOW;
+    private Executor executor = ForkJoinPool.commonPool();
 
     private Builder(CallReader store, Supplier<PriceCatalog> catalog) {
       this.store = store;
@@ -108,6 +117,16 @@ public final class WasteEngine {
       return this;
     }
 
+    /**
+     * Where {@link #analyze} runs the parts it computes beside the caller's thread (default: the
+     * common fork-join pool). A part the executor has not started when it is needed runs on the
+     * caller's thread, so {@code Runnable::run} or a saturated executor only make it sequential.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
     public WasteEngine build() {
       return new WasteEngine(this);
     }
@@ -140,21 +159,74 @@ public final class WasteEngine {
   /** The default window of duplicate requests. */
   public static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofMinutes(10);
 
-  /** Every waste kind, cost per outcome and team efficiency of one window, from one read of the calls. */
+  /**
+   * Every waste kind, cost per outcome and team efficiency of one window, from one read of the
+   * calls. Independent parts run on two threads (the caller's and one of the engine's executor):
+   * the outcomes are read while the calls are, and overkill, outcomes and efficiency, then
+   * context growth, are computed beside retries, duplicates and the shared-prefix cache. A part
+   * the executor has not started by the time the caller needs it runs on the caller's thread, so
+   * a busy executor delays nothing and the result never depends on it.
+   */
   public Report analyze(String tenant, CallFilter filter) {
     PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
+    Forked<Map<TraceId, TraceOutcome>> traceOutcomes =
+        fork(() -> store.outcomes(tenant, filter.fromEpochNanos(), filter.toEpochNanos()));
     CallTable calls = store.llmCalls(tenant, filter);
+    Forked<PerCall> perCall = fork(() -> {
+      Map<TraceId, TraceOutcome> outcomes = traceOutcomes.join();
+      return new PerCall(
+          OverkillAnalysis.analyze(calls, catalog, thresholds),
+          OutcomeAnalysis.analyze(calls, outcomes, outcomeBenchmarks),
+          EfficiencyAnalysis.analyze(calls, outcomes, Text.TEAM, 1));
+    });
     RetryAnalysis.Result retries = RetryAnalysis.analyze(calls);
     Turns turns = Turns.of(calls, retries.finalAttempt());
-    ContextGrowthAnalysis.Result context = ContextGrowthAnalysis.analyze(calls, turns, catalog, thresholds);
-    OverkillAnalysis.Result overkill = OverkillAnalysis.analyze(calls, catalog, thresholds);
-    Map<TraceId, TraceOutcome> traceOutcomes = store.outcomes(tenant, filter.fromEpochNanos(), filter.toEpochNanos());
-    List<OutcomeAnalysis.Row> outcomes = OutcomeAnalysis.analyze(calls, traceOutcomes, outcomeBenchmarks);
+    Forked<ContextGrowthAnalysis.Result> context =
+        fork(() -> ContextGrowthAnalysis.analyze(calls, turns, catalog, thresholds));
     DuplicateAnalysis.Result duplicates = DuplicateAnalysis.analyze(calls, retries.finalAttempt(), duplicateWindowNanos);
     PrefixCacheAnalysis.Result prefixCache =
         PrefixCacheAnalysis.analyze(calls, retries.finalAttempt(), turns, duplicates.duplicate(), catalog);
-    List<EfficiencyAnalysis.Row> efficiency = EfficiencyAnalysis.analyze(calls, traceOutcomes, Text.TEAM, 1);
-    return new Report(filter, calls.size(), retries, context, overkill, outcomes, duplicates, prefixCache, efficiency);
+    PerCall rest = perCall.join();
+    return new Report(filter, calls.size(), retries, context.join(), rest.overkill, rest.outcomes, duplicates, prefixCache,
+        rest.efficiency);
+  }
+
+  private record PerCall(
+      OverkillAnalysis.Result overkill, List<OutcomeAnalysis.Row> outcomes, List<EfficiencyAnalysis.Row> efficiency) {}
+
+  private <T> Forked<T> fork(Callable<T> work) {
+    Forked<T> forked = new Forked<>(work);
+    try {
+      executor.execute(forked);
+    } catch (RejectedExecutionException e) {
+      // Runs on the caller's thread at join.
+    }
+    return forked;
+  }
+
+  /** Work handed to the executor that the joining thread runs itself when nobody has started it. */
+  private static final class Forked<T> extends FutureTask<T> {
+    Forked(Callable<T> work) {
+      super(work);
+    }
+
+    T join() {
+      run(); // no-op once started elsewhere
+      try {
+        return get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for a part of the analysis", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
   }
 
   // One analysis per endpoint: each reads the calls once and runs only what its answer needs.

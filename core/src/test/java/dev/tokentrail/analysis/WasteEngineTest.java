@@ -10,7 +10,12 @@ import dev.tokentrail.store.CallReader;
 import dev.tokentrail.store.CallTable;
 import dev.tokentrail.store.TraceOutcome;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 /** The engine reads a window once per answer, and each endpoint's method reads only what it needs. */
@@ -18,7 +23,7 @@ class WasteEngineTest {
   private static final CallFilter WINDOW = CallFilter.window(0, 0);
 
   /** A reader over one table that counts its reads. */
-  private static final class CountingReader implements CallReader {
+  private static class CountingReader implements CallReader {
     final CallTable table;
     int callReads;
     int outcomeReads;
@@ -77,5 +82,64 @@ class WasteEngineTest {
         .duplicates("t", WINDOW).findings()).hasSize(1);
     assertThatThrownBy(() -> WasteEngine.builder(reader, Calls.CATALOG).duplicateWindow(Duration.ZERO))
         .hasMessage("duplicateWindow: PT0S (expected: > 0)");
+  }
+
+  /** Every kind finds something: a retried call, a growing conversation, duplicates, a shared prefix, two teams. */
+  private static CallTable everyKind() {
+    return new Calls()
+        .trace(1).call("fx-frontier", 2500, 100).hash("h").prefix("p", 2000).team("a").error("429").noUsage()
+        .call("fx-frontier", 2500, 100).hash("h").prefix("p", 2000).team("a").at(Calls.BASE_MILLIS + 1_000)
+        .trace(2).call("fx-frontier", 2500, 100).hash("h").prefix("p", 2000).team("a").at(Calls.BASE_MILLIS + 60_000)
+        .trace(3).call("fx-frontier", 3000, 100).prefix("p", 2000).conversation("c").team("b").at(Calls.BASE_MILLIS + 120_000)
+        .call("fx-frontier", 6000, 100).prefix("p", 2000).conversation("c").team("b").at(Calls.BASE_MILLIS + 130_000)
+        .call("fx-frontier", 9000, 100).prefix("p", 2000).conversation("c").team("b").at(Calls.BASE_MILLIS + 140_000)
+        .table();
+  }
+
+  @Test
+  void theReportIsTheSameWhateverRunsItsParts() {
+    CallTable table = everyKind();
+    WasteEngine.Report sequential = WasteEngine.builder(new CountingReader(table), Calls.CATALOG)
+        .executor(Runnable::run).build().analyze("t", WINDOW);
+    assertThat(sequential.usdByKind()).isNotEqualTo(Map.of("retry", 0.0, "context", 0.0, "cache", 0.0, "overkill", 0.0,
+        "duplicate", 0.0, "prefix_cache", 0.0));
+    List<Runnable> neverRun = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (java.util.concurrent.Executor executor : List.<java.util.concurrent.Executor>of(
+          pool, neverRun::add, command -> { throw new RejectedExecutionException("full"); })) {
+        CountingReader reader = new CountingReader(table);
+        WasteEngine.Report report = WasteEngine.builder(reader, Calls.CATALOG).executor(executor).build().analyze("t", WINDOW);
+        assertThat(report).usingRecursiveComparison()
+            .withEqualsForType((a, b) -> Double.compare(a, b) == 0, Double.class)
+            .isEqualTo(sequential);
+        assertThat(reader.callReads).isEqualTo(1);
+        assertThat(reader.outcomeReads).isEqualTo(1);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(neverRun).hasSize(3); // handed over, then run by the caller when it needed them
+    neverRun.forEach(Runnable::run); // running one afterwards does nothing
+  }
+
+  @Test
+  void aFailureInAPartRunBesideTheCallerReachesTheCaller() {
+    CallReader failing = new CountingReader(everyKind()) {
+      @Override
+      public Map<TraceId, TraceOutcome> outcomes(String tenant, long fromEpochNanos, long toEpochNanos) {
+        throw new IllegalStateException("outcomes unreadable");
+      }
+    };
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (java.util.concurrent.Executor executor : List.<java.util.concurrent.Executor>of(pool, Runnable::run)) {
+        WasteEngine engine = WasteEngine.builder(failing, Calls.CATALOG).executor(executor).build();
+        assertThatThrownBy(() -> engine.analyze("t", WINDOW))
+            .isInstanceOf(IllegalStateException.class).hasMessage("outcomes unreadable");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }
