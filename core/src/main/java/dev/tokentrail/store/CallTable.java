@@ -3,11 +3,8 @@ package dev.tokentrail.store;
 import dev.tokentrail.genai.ValueLimits;
 import dev.tokentrail.model.TraceId;
 
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * LLM calls of a time window as columns, for analysis without loading spans: the store fills it
@@ -42,8 +39,7 @@ public final class CallTable {
   private double[] cost;
   private boolean[] tools;
   private final int[][] text = new int[TEXTS.length][];
-  private final List<String> dictionary = new ArrayList<>();
-  private final Map<String, Integer> ids = new HashMap<>();
+  private final Dictionary dictionary = new Dictionary();
 
   public CallTable() {
     allocate(1024);
@@ -83,17 +79,112 @@ public final class CallTable {
     if (value == null || value.isEmpty()) {
       return -1;
     }
-    Integer id = ids.get(value);
-    if (id == null) {
-      id = dictionary.size();
-      dictionary.add(value);
-      ids.put(value, id);
-    }
-    return id;
+    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+    return dictionary.intern(utf8, 0, utf8.length, value);
   }
 
+  /**
+   * The id of the string whose UTF-8 bytes are {@code bytes[offset, offset + length)} (added when
+   * new, the bytes copied); -1 for no bytes. The string itself is made only when {@link #string}
+   * asks for it: a store reading a million distinct request hashes makes no strings for them.
+   */
+  public int internUtf8(byte[] bytes, int offset, int length) {
+    if (length == 0) {
+      return -1;
+    }
+    return dictionary.intern(bytes, offset, length, null);
+  }
+
+  /** The string of a dictionary id; null for -1. Safe from several threads once the table is filled. */
   public String string(int id) {
-    return id < 0 ? null : dictionary.get(id);
+    return id < 0 ? null : dictionary.string(id);
+  }
+
+  /**
+   * Distinct strings as UTF-8 in one byte pool, found through an open-addressing table of their
+   * hashes, their strings made on first use (a race makes equal strings, never a wrong one).
+   */
+  private static final class Dictionary {
+    private byte[] pool = new byte[1 << 12];
+    private int poolSize;
+    /** Start of entry id in the pool; the entry ends where the next starts. */
+    private int[] starts = new int[257];
+    private int[] hashes = new int[256];
+    private String[] strings = new String[256];
+    private int size;
+    /** id + 1 per slot, 0 for an empty slot. */
+    private int[] slots = new int[512];
+
+    int intern(byte[] bytes, int offset, int length, String known) {
+      int hash = hash(bytes, offset, length);
+      int mask = slots.length - 1;
+      for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
+        int entry = slots[slot] - 1;
+        if (entry < 0) {
+          return add(bytes, offset, length, hash, known, slot);
+        }
+        if (hashes[entry] == hash && sameBytes(entry, bytes, offset, length)) {
+          return entry;
+        }
+      }
+    }
+
+    private boolean sameBytes(int entry, byte[] bytes, int offset, int length) {
+      int from = starts[entry];
+      return starts[entry + 1] - from == length
+          && Arrays.equals(pool, from, from + length, bytes, offset, offset + length);
+    }
+
+    private int add(byte[] bytes, int offset, int length, int hash, String known, int slot) {
+      if (poolSize + length > pool.length) {
+        pool = Arrays.copyOf(pool, Math.max(pool.length * 2, poolSize + length));
+      }
+      System.arraycopy(bytes, offset, pool, poolSize, length);
+      poolSize += length;
+      if (size + 1 == hashes.length) {
+        hashes = Arrays.copyOf(hashes, hashes.length * 2);
+        strings = Arrays.copyOf(strings, hashes.length);
+        starts = Arrays.copyOf(starts, hashes.length + 1);
+      }
+      int id = size++;
+      hashes[id] = hash;
+      strings[id] = known;
+      starts[id + 1] = poolSize;
+      slots[slot] = id + 1;
+      if (size * 2 > slots.length) {
+        rehash();
+      }
+      return id;
+    }
+
+    private void rehash() {
+      slots = new int[slots.length * 2];
+      int mask = slots.length - 1;
+      for (int id = 0; id < size; id++) {
+        int slot = hashes[id] & mask;
+        while (slots[slot] != 0) {
+          slot = (slot + 1) & mask;
+        }
+        slots[slot] = id + 1;
+      }
+    }
+
+    String string(int id) {
+      String s = strings[id];
+      if (s == null) {
+        s = new String(pool, starts[id], starts[id + 1] - starts[id], StandardCharsets.UTF_8);
+        strings[id] = s;
+      }
+      return s;
+    }
+
+    private static int hash(byte[] bytes, int offset, int length) {
+      int h = 0x9747b28c;
+      for (int i = offset; i < offset + length; i++) {
+        h = (h ^ bytes[i]) * 0x01000193;
+      }
+      return h ^ (h >>> 15) ^ (h >>> 27);
+    }
   }
 
   /** Appends a row; returns its index. Fill it with the setters. */

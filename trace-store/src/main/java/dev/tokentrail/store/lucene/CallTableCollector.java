@@ -18,7 +18,8 @@ import org.apache.lucene.util.NumericUtils;
 
 /**
  * Fills a {@link CallTable} from the doc values of LLM-call span documents. Strings are mapped
- * from segment ordinals to table ids once per ordinal and segment, not per document.
+ * from segment ordinals to table ids once per ordinal and segment, not per document, from their
+ * UTF-8 bytes (the table makes a string only when an analysis reads it).
  */
 final class CallTableCollector extends SimpleCollector {
   private static final Text[] SORTED = {
@@ -148,7 +149,8 @@ final class CallTableCollector extends SimpleCollector {
         int ord = values.ordValue();
         int mapped = sortedIds[i][ord];
         if (mapped == Integer.MIN_VALUE) {
-          mapped = table.intern(values.lookupOrd(ord).utf8ToString());
+          BytesRef value = values.lookupOrd(ord);
+          mapped = table.internUtf8(value.bytes, value.offset, value.length);
           sortedIds[i][ord] = mapped;
         }
         table.setTextId(row, SORTED[i], mapped);
@@ -159,7 +161,8 @@ final class CallTableCollector extends SimpleCollector {
   private int mapped(int[] ids, int ord, SortedSetDocValues values) throws IOException {
     int mapped = ids[ord];
     if (mapped == Integer.MIN_VALUE) {
-      mapped = table.intern(values.lookupOrd(ord).utf8ToString());
+      BytesRef value = values.lookupOrd(ord);
+      mapped = table.internUtf8(value.bytes, value.offset, value.length);
       ids[ord] = mapped;
     }
     return mapped;
