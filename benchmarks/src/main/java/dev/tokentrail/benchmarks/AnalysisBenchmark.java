@@ -76,11 +76,16 @@ public final class AnalysisBenchmark implements Callable<Integer> {
         load(store, catalog, start, end, calls - existing);
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "loaded %,d LLM calls in %.1f s (%.0f calls/s)%n", calls - existing, seconds, (calls - existing) / seconds);
-        // Wait until the last calls are searchable: the count stops growing.
-        int seen = -1;
-        for (int now = store.llmCalls(Tenants.DEFAULT, window).size(); now != seen; now = store.llmCalls(Tenants.DEFAULT, window).size()) {
-          seen = now;
-          Thread.sleep(1000);
+        // Wait until every call is searchable (or, should some never be, until the count has not
+        // grown for 30 s): a count that stalls for a second under load is not the end.
+        int seen = store.llmCalls(Tenants.DEFAULT, window).size();
+        for (long stalledSince = System.nanoTime(); seen < calls - existing && System.nanoTime() - stalledSince < 30_000_000_000L; ) {
+          Thread.sleep(500);
+          int now = store.llmCalls(Tenants.DEFAULT, window).size();
+          if (now != seen) {
+            stalledSince = System.nanoTime();
+            seen = now;
+          }
         }
       }
       WasteEngine engine = WasteEngine.builder(store, catalog).build();
