@@ -17,12 +17,16 @@ import java.time.format.DateTimeFormatter;
  * durability ({@code index.translog.durability: request}: a bulk is acknowledged only after its
  * translog is fsynced). A trace index ({@code <prefix>-traces}) records per trace the days it has
  * spans in, so a span re-sent with a start on another day replaces its earlier copy, and its rollup
- * ({@link TraceRollups}; version 2 added it, version 1 indices gain it in place). Both carry
- * {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
+ * ({@link TraceRollups}; version 2 added it, version 1 indices gain it in place). Version 3 added
+ * the prefix-token column (earlier span indices gain it in place). Version 4 changed only how new
+ * span indices store what they hold: DEFLATE for stored fields ({@code index.codec:
+ * best_compression}) and no doc values on the fields that are only ever matched ({@code
+ * status_message}, {@code span_terms}, {@code resource_terms}); indices created before read the
+ * same. Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
  */
 final class IndexTemplates {
   /** Raised whenever a mapping changes incompatibly. */
-  static final int MAPPING_VERSION = 3;
+  static final int MAPPING_VERSION = 4;
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
@@ -66,7 +70,10 @@ final class IndexTemplates {
     template.putArray("index_patterns").add(spanIndexPattern());
     template.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
     ObjectNode body = template.putObject("template");
-    settings(body.putObject("settings"), shards, replicas, refreshInterval);
+    ObjectNode spanSettings = body.putObject("settings");
+    settings(spanSettings, shards, replicas, refreshInterval);
+    // DEFLATE for stored fields (_source with the span); zstd needs a plugin the minimal distributions lack.
+    spanSettings.put("index.codec", "best_compression");
     spanMapping(body.putObject("mappings"));
     client.send(HttpMethod.PUT, "/_index_template/" + prefix + "-spans", template);
     // Span indices of an earlier mapping version gain the fields added since (adding is compatible).
@@ -120,8 +127,9 @@ final class IndexTemplates {
         CONVERSATION, TASK, ERROR_TYPE, TEAM, PROJECT, COST_CENTER, FEATURE, OUTCOME}) {
       keyword(p, f);
     }
+    // Only ever matched (term queries), never aggregated, sorted or read back: no doc values.
     for (String f : new String[] {STATUS_MESSAGE, SPAN_TERMS, RESOURCE_TERMS}) {
-      keyword(p, f).put("ignore_above", MAX_TERM_CHARS);
+      keyword(p, f).put("ignore_above", MAX_TERM_CHARS).put("doc_values", false);
     }
     for (String f : new String[] {START, END, DURATION, INPUT, OUTPUT, CACHE_READ, CACHE_WRITE, PREFIX_TOKENS, REASONING,
         RETRY}) {

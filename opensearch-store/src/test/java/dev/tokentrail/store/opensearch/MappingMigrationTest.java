@@ -3,19 +3,27 @@ package dev.tokentrail.store.opensearch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokentrail.model.IngestedSpan;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.model.SpanId;
+import dev.tokentrail.model.TraceId;
+import dev.tokentrail.store.Tenants;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Opening the store on a prefix whose indices an earlier TokenTrail created: a span index of mapping
  * version 2 gains the {@code call_prefix_tokens} column and a trace index of version 1 the rollup
- * fields, in place, both then marked with the current version. Runs against the shared test node.
+ * fields, in place, both then marked with the current version; a span index created now has the
+ * current storage settings. Runs against the shared test node.
  */
 class MappingMigrationTest {
   private final String url = TestNode.url();
@@ -56,6 +64,25 @@ class MappingMigrationTest {
     assertThat(send("GET", "/" + prefix + "-spans-*?allow_no_indices=true", null)).isEqualTo("{}");
     assertThat(mapping("/" + prefix + "-traces").path("_meta").path("tokentrail_mapping_version").asInt())
         .isEqualTo(IndexTemplates.MAPPING_VERSION);
+  }
+
+  @Test
+  void aNewSpanIndexCompressesStoredFieldsAndKeepsNoDocValuesForMatchOnlyFields() throws Exception {
+    long start = 1_767_225_600_000_000_000L; // 2026-01-01T00:00:00Z
+    Span span = Span.builder().traceId(TraceId.fromHex("00000000000000000000000000000abc")).spanId(SpanId.fromHex("0000000000000001"))
+        .name("chat").startEpochNanos(start).endEpochNanos(start + 1_000_000).attributes(Map.of("gen_ai.request.model", "gpt-4o")).build();
+    try (OpenSearchSpanStore store =
+        OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix).shards(1, 0).build()) {
+      store.accept(Tenants.DEFAULT, List.of(new IngestedSpan(span, null))).get(30, TimeUnit.SECONDS);
+      String index = "/" + prefix + "-spans-2026.01.01";
+      JsonNode settings = OpenSearchClient.JSON.readTree(send("GET", index + "/_settings", null)).elements().next();
+      assertThat(settings.path("settings").path("index").path("codec").asText()).isEqualTo("best_compression");
+      JsonNode properties = mapping(index).path("properties");
+      for (String field : List.of(SpanDocuments.SPAN_TERMS, SpanDocuments.RESOURCE_TERMS, SpanDocuments.STATUS_MESSAGE)) {
+        assertThat(properties.path(field).path("doc_values").asBoolean(true)).as(field).isFalse();
+      }
+      assertThat(properties.path(SpanDocuments.MODEL).path("doc_values").asBoolean(true)).isTrue();
+    }
   }
 
   private JsonNode mapping(String index) throws Exception {
