@@ -68,6 +68,14 @@ final class TokenTrailContender {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       long searchableAt = sent.failed() == 0 ? OtlpExport.awaitSearchable(http, query, lastTrace, Duration.ofSeconds(180)) : -1;
       long searchableNanos = searchableAt < 0 ? -1 : searchableAt - start;
+      // Readable by id is not yet found by search where rollups trail the spans (the OpenSearch
+      // store): the searches start once no rollup is pending, or every early answer would miss
+      // the newest traces.
+      long settledAt = awaitRollups(http, query, Duration.ofSeconds(300));
+      if (settledAt > 0 && searchableAt > 0) {
+        System.out.printf(Locale.ROOT, "tokentrail: rollups settled %.2f s after the last trace was readable%n",
+            (settledAt - searchableAt) / 1e9);
+      }
       if (settings.jfr()) {
         jcmd(jcmd, server.pid(), "JFR.stop", "name=ingest", "filename=" + recording);
         System.out.print(JfrSummary.summarize(recording, 15));
@@ -84,6 +92,35 @@ final class TokenTrailContender {
           searchableNanos > 0 ? sent.acked() / (searchableNanos / 1e9) : Double.NaN, (double) bytes / sent.acked(), timings, note);
     } finally {
       server.stop(Duration.ofSeconds(30));
+    }
+  }
+
+  /**
+   * When the store reports rollups pending ({@code tokentrail_store_opensearch_rollups_pending} on
+   * {@code /metrics}), waits until it reports none; the time then, or -1 when the store has no such
+   * gauge (the embedded store's rollups trail its spans by at most one refresh).
+   */
+  private static long awaitRollups(HttpClient http, String base, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Double pending = null;
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith("tokentrail_store_opensearch_rollups_pending")) {
+          pending = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      if (pending == null) {
+        return -1;
+      }
+      if (pending == 0) {
+        return System.nanoTime();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException("rollups still pending after " + timeout + ": " + pending);
+      }
+      Thread.sleep(50);
     }
   }
 
