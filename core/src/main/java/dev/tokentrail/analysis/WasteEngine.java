@@ -7,6 +7,7 @@ import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallReader;
+import dev.tokentrail.store.TooManyCallsException;
 import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceOutcome;
 import java.time.Clock;
@@ -36,6 +37,7 @@ public final class WasteEngine {
   private final Clock clock;
   private final long duplicateWindowNanos;
   private final Executor executor;
+  private final int maxCalls;
 
   private WasteEngine(Builder b) {
     this.store = b.store;
@@ -47,6 +49,7 @@ public final class WasteEngine {
     this.clock = b.clock;
     this.duplicateWindowNanos = b.duplicateWindow.toNanos();
     this.executor = b.executor;
+    this.maxCalls = b.maxCalls;
   }
 
   public static Builder builder(CallReader store, PriceCatalog catalog) {
@@ -73,6 +76,7 @@ public final class WasteEngine {
     private Clock clock = Clock.systemUTC();
     private Duration duplicateWindow = DEFAULT_DUPLICATE_WINDOW;
     private Executor executor = ForkJoinPool.commonPool();
+    private int maxCalls = Integer.MAX_VALUE;
 
     private Builder(CallReader store, Supplier<PriceCatalog> catalog) {
       this.store = store;
@@ -127,6 +131,19 @@ public final class WasteEngine {
       return this;
     }
 
+    /**
+     * The most LLM calls one analysis reads (its memory grows with them): a window with more is
+     * refused with {@link TooManyCallsException}. Unbounded by default; {@link
+     * #defaultMaxCalls(long)} sizes it from a heap.
+     */
+    public Builder maxCalls(int maxCalls) {
+      if (maxCalls <= 0) {
+        throw new IllegalArgumentException("maxCalls: " + maxCalls + " (expected: > 0)");
+      }
+      this.maxCalls = maxCalls;
+      return this;
+    }
+
     public WasteEngine build() {
       return new WasteEngine(this);
     }
@@ -156,6 +173,20 @@ public final class WasteEngine {
     }
   }
 
+  /**
+   * Calls an analysis may read with a heap of {@code maxHeapBytes}: one per 2 KiB of heap (at least
+   * 10,000). A call takes about 170 bytes in the table and as much again in an analysis's
+   * groupings and findings; two parts run at once, and ingest and the store keep their own
+   * budgets (about half the heap at their limits), so the analysis stays within about a quarter.
+   */
+  public static int defaultMaxCalls(long maxHeapBytes) {
+    return (int) Math.max(10_000, Math.min(Integer.MAX_VALUE, maxHeapBytes / 2048));
+  }
+
+  private CallTable calls(String tenant, CallFilter filter) {
+    return store.llmCalls(tenant, filter, maxCalls);
+  }
+
   /** The default window of duplicate requests. */
   public static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofMinutes(10);
 
@@ -171,7 +202,7 @@ public final class WasteEngine {
     PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
     Forked<Map<TraceId, TraceOutcome>> traceOutcomes =
         fork(() -> store.outcomes(tenant, filter.fromEpochNanos(), filter.toEpochNanos()));
-    CallTable calls = store.llmCalls(tenant, filter);
+    CallTable calls = calls(tenant, filter);
     Forked<PerCall> perCall = fork(() -> {
       Map<TraceId, TraceOutcome> outcomes = traceOutcomes.join();
       return new PerCall(
@@ -232,35 +263,35 @@ public final class WasteEngine {
   // One analysis per endpoint: each reads the calls once and runs only what its answer needs.
 
   public RetryAnalysis.Result retries(String tenant, CallFilter filter) {
-    return RetryAnalysis.analyze(store.llmCalls(tenant, filter));
+    return RetryAnalysis.analyze(calls(tenant, filter));
   }
 
   /** Context growth and cache opportunity (which need the retry groups' final attempts). */
   public ContextGrowthAnalysis.Result context(String tenant, CallFilter filter) {
     PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
-    CallTable calls = store.llmCalls(tenant, filter);
+    CallTable calls = calls(tenant, filter);
     return ContextGrowthAnalysis.analyze(calls, RetryAnalysis.analyze(calls).finalAttempt(), catalog, thresholds);
   }
 
   public OverkillAnalysis.Result overkill(String tenant, CallFilter filter) {
-    return OverkillAnalysis.analyze(store.llmCalls(tenant, filter), requireNonNull(this.catalog.get(), "catalog"), thresholds);
+    return OverkillAnalysis.analyze(calls(tenant, filter), requireNonNull(this.catalog.get(), "catalog"), thresholds);
   }
 
   public List<OutcomeAnalysis.Row> outcomes(String tenant, CallFilter filter) {
-    return OutcomeAnalysis.analyze(store.llmCalls(tenant, filter),
+    return OutcomeAnalysis.analyze(calls(tenant, filter),
         store.outcomes(tenant, filter.fromEpochNanos(), filter.toEpochNanos()), outcomeBenchmarks);
   }
 
   /** Duplicate requests (which need the retry groups' final attempts). */
   public DuplicateAnalysis.Result duplicates(String tenant, CallFilter filter) {
-    CallTable calls = store.llmCalls(tenant, filter);
+    CallTable calls = calls(tenant, filter);
     return DuplicateAnalysis.analyze(calls, RetryAnalysis.analyze(calls).finalAttempt(), duplicateWindowNanos);
   }
 
   /** Shared-prefix cache opportunity (which needs final attempts and duplicates, so nothing counts twice). */
   public PrefixCacheAnalysis.Result prefixCache(String tenant, CallFilter filter) {
     PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
-    CallTable calls = store.llmCalls(tenant, filter);
+    CallTable calls = calls(tenant, filter);
     boolean[] finalAttempt = RetryAnalysis.analyze(calls).finalAttempt();
     boolean[] duplicate = DuplicateAnalysis.analyze(calls, finalAttempt, duplicateWindowNanos).duplicate();
     return PrefixCacheAnalysis.analyze(calls, finalAttempt, duplicate, catalog);
@@ -269,17 +300,17 @@ public final class WasteEngine {
   /** Cost per outcome per team, project, feature or cost center ({@link EfficiencyAnalysis}). */
   public List<EfficiencyAnalysis.Row> efficiency(String tenant, CallFilter filter, Text by, int minOutcomes) {
     Map<TraceId, TraceOutcome> outcomes = store.outcomes(tenant, filter.fromEpochNanos(), filter.toEpochNanos());
-    return EfficiencyAnalysis.analyze(store.llmCalls(tenant, filter), outcomes, by, minOutcomes);
+    return EfficiencyAnalysis.analyze(calls(tenant, filter), outcomes, by, minOutcomes);
   }
 
   public List<CostSeries.Point> cost(String tenant, CallFilter filter, long stepMillis, Text groupBy) {
-    return CostSeries.of(store.llmCalls(tenant, filter), stepMillis, groupBy);
+    return CostSeries.of(calls(tenant, filter), stepMillis, groupBy);
   }
 
   /** The window's priced calls as FOCUS 1.2 charges of {@code granularity}, billed to the tenant's account. */
   public FocusExport.Result focus(String tenant, CallFilter filter, FocusExport.Granularity granularity) {
     PriceCatalog catalog = requireNonNull(this.catalog.get(), "catalog");
-    return FocusExport.of(store.llmCalls(tenant, filter), catalog, tenant, granularity);
+    return FocusExport.of(calls(tenant, filter), catalog, tenant, granularity);
   }
 
   /** {@code tenant}'s budgets against its spend this month. */
@@ -289,7 +320,7 @@ public final class WasteEngine {
       return List.of();
     }
     long now = clock.millis();
-    CallTable calls = store.llmCalls(tenant, CallFilter.window(BudgetAnalysis.windowStartMillis(now) * 1_000_000L, now * 1_000_000L + 999_999L));
+    CallTable calls = calls(tenant, CallFilter.window(BudgetAnalysis.windowStartMillis(now) * 1_000_000L, now * 1_000_000L + 999_999L));
     return BudgetAnalysis.analyze(calls, own, now);
   }
 

@@ -19,6 +19,20 @@ public interface CallReader {
   CallTable llmCalls(String tenant, CallFilter filter);
 
   /**
+   * As {@link #llmCalls(String, CallFilter)}, holding at most {@code maxCalls} rows: a window with
+   * more throws {@link TooManyCallsException}, by the time the table reaches the limit (stores
+   * stop reading there, so an analysis never holds more than it may). This default reads the
+   * whole window first; the stores of this project override it.
+   */
+  default CallTable llmCalls(String tenant, CallFilter filter, int maxCalls) {
+    CallTable calls = llmCalls(tenant, filter);
+    if (calls.size() > maxCalls) {
+      throw new TooManyCallsException(maxCalls);
+    }
+    return calls;
+  }
+
+  /**
    * The outcome of every trace with an outcome-bearing span starting in the window, by trace id;
    * see {@link TraceOutcome} for which span wins.
    */

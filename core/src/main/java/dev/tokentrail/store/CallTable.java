@@ -21,6 +21,7 @@ public final class CallTable {
   private static final Text[] TEXTS = Text.values();
 
   private int size;
+  private final int maxRows;
   private long[] traceHi;
   private long[] traceLo;
   private long[] spanId;
@@ -42,7 +43,16 @@ public final class CallTable {
   private final Dictionary dictionary = new Dictionary();
 
   public CallTable() {
-    allocate(1024);
+    this(Integer.MAX_VALUE);
+  }
+
+  /** A table that holds at most {@code maxRows} rows: {@link #addRow} past them throws {@link TooManyCallsException}. */
+  public CallTable(int maxRows) {
+    if (maxRows < 0) {
+      throw new IllegalArgumentException("maxRows: " + maxRows + " (expected: >= 0)");
+    }
+    this.maxRows = maxRows;
+    allocate(Math.max(1, Math.min(1024, maxRows)));
   }
 
   private void allocate(int capacity) {
@@ -189,8 +199,11 @@ public final class CallTable {
 
   /** Appends a row; returns its index. Fill it with the setters. */
   public int addRow() {
+    if (size == maxRows) {
+      throw new TooManyCallsException(maxRows);
+    }
     if (size == traceHi.length) {
-      allocate(size * 2);
+      allocate((int) Math.min(maxRows, Math.min(Integer.MAX_VALUE - 8, size * 2L)));
     }
     int row = size++;
     input[row] = -1;

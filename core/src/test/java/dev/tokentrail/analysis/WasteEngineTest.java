@@ -142,4 +142,22 @@ class WasteEngineTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void everyAnalysisRefusesAWindowWithMoreCallsThanItMayRead() {
+    CountingReader reader = new CountingReader(everyKind()); // 6 calls
+    WasteEngine tight = WasteEngine.builder(reader, Calls.CATALOG).maxCalls(5).build();
+    for (Runnable analysis : List.<Runnable>of(
+        () -> tight.analyze("t", WINDOW), () -> tight.retries("t", WINDOW), () -> tight.duplicates("t", WINDOW),
+        () -> tight.focus("t", WINDOW, FocusExport.Granularity.DAY))) {
+      assertThatThrownBy(analysis::run).isInstanceOf(dev.tokentrail.store.TooManyCallsException.class)
+          .hasMessageContaining("more than 5 LLM calls");
+    }
+    assertThat(WasteEngine.builder(reader, Calls.CATALOG).maxCalls(6).build().analyze("t", WINDOW).calls()).isEqualTo(6);
+    assertThatThrownBy(() -> WasteEngine.builder(reader, Calls.CATALOG).maxCalls(0))
+        .hasMessage("maxCalls: 0 (expected: > 0)");
+    assertThat(WasteEngine.defaultMaxCalls(256L << 20)).isEqualTo(131_072);
+    assertThat(WasteEngine.defaultMaxCalls(2L << 30)).isEqualTo(1_048_576);
+    assertThat(WasteEngine.defaultMaxCalls(1L << 20)).isEqualTo(10_000);
+  }
 }

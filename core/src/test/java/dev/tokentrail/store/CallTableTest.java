@@ -66,4 +66,23 @@ class CallTableTest {
     }
     assertThat(distinctIds).hasSize(distinct.size());
   }
+
+  @Test
+  void aTableOfAtMostNRowsRefusesTheNextOneAndKeepsItsRows() {
+    CallTable t = new CallTable(3);
+    for (int i = 0; i < 3; i++) {
+      t.setTimes(t.addRow(), i, i + 1);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(t::addRow)
+        .isInstanceOf(TooManyCallsException.class)
+        .hasMessageContaining("more than 3 LLM calls");
+    assertThat(t.size()).isEqualTo(3);
+    assertThat(t.start(2)).isEqualTo(2);
+    CallTable large = new CallTable(5_000);
+    for (int i = 0; i < 5_000; i++) {
+      large.addRow(); // grows by doubling up to the limit, never past it
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(large::addRow).isInstanceOf(TooManyCallsException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CallTable(-1)).hasMessage("maxRows: -1 (expected: >= 0)");
+  }
 }

@@ -18,6 +18,7 @@ import dev.tokentrail.query.traceql.TraceQlException;
 import dev.tokentrail.store.QueryCancelledException;
 import dev.tokentrail.store.StoreClosedException;
 import dev.tokentrail.store.StoreOverloadedException;
+import dev.tokentrail.store.TooManyCallsException;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +88,10 @@ final class QueryErrors implements ServerErrorHandler {
       // The client went away or the timeout already answered; nobody reads this.
       LOG.debug("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
       return new Answer(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), -1);
+    }
+    if (e instanceof TooManyCallsException) {
+      // Not the request's syntax and not a fault: the window is too large for this server's heap.
+      return new Answer(HttpStatus.UNPROCESSABLE_ENTITY, e.getMessage(), -1);
     }
     if (e instanceof StoreOverloadedException overloaded) {
       return new Answer(HttpStatus.TOO_MANY_REQUESTS, overloaded.getMessage(), overloaded.retryAfterSeconds());

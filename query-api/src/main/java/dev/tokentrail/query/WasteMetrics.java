@@ -11,21 +11,22 @@ import dev.tokentrail.analysis.PrefixCacheAnalysis;
 import dev.tokentrail.analysis.RetryAnalysis;
 import dev.tokentrail.analysis.WasteEngine;
 import dev.tokentrail.store.CallFilter;
+import dev.tokentrail.store.TooManyCallsException;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
-import java.util.function.ToDoubleFunction;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,9 @@ public final class WasteMetrics implements AutoCloseable {
 
   private final WasteEngine engine;
   private final Duration lookback;
+  private final Counter skippedRuns;
+  /** Tenants whose last run was skipped for too many calls (logged once until a run succeeds). */
+  private final Set<String> tooManyCalls = ConcurrentHashMap.newKeySet();
   private final Supplier<? extends Collection<String>> tenants;
   private final Counter wasteUsd;
   /** tenant, kind, finding key: what was counted of each finding. */
@@ -61,6 +65,9 @@ public final class WasteMetrics implements AutoCloseable {
     this.engine = engine;
     this.lookback = lookback;
     this.tenants = tenants;
+    skippedRuns = Counter.builder().name("tokentrail_waste_analysis_skipped_total")
+        .help("Runs of the metrics job's analysis left out for a tenant, by reason (too_many_calls: the lookback window holds more LLM calls than analysis.max_calls)")
+        .labelNames("tenant", "reason").register(registry);
     wasteUsd = Counter.builder().name("tokentrail_waste_usd_total")
         .help("USD of waste found, by tenant and kind (retry, context, cache, overkill, duplicate, prefix_cache); each finding counted once, growing as it is revised")
         .labelNames("tenant", "kind").register(registry);
@@ -151,6 +158,31 @@ public final class WasteMetrics implements AutoCloseable {
   }
 
   private void runOnce(String tenant) {
+    try {
+      analyze(tenant);
+      tooManyCalls.remove(tenant);
+    } catch (TooManyCallsException e) {
+      skipped(tenant, "waste analysis", e);
+    }
+    try {
+      budgets.put(tenant, engine.budgets(tenant));
+    } catch (TooManyCallsException e) {
+      skipped(tenant, "budgets", e);
+    }
+  }
+
+  /**
+   * A window too large for the heap leaves the tenant's metrics as the last run left them: the
+   * run is counted and logged (once until a run succeeds again), the other tenants go on.
+   */
+  private void skipped(String tenant, String what, TooManyCallsException e) {
+    skippedRuns.labelValues(tenant, "too_many_calls").inc();
+    if (tooManyCalls.add(tenant)) {
+      LOG.warn("{} for metrics skipped for tenant {}: {}; the metrics keep their last values", what, tenant, e.getMessage());
+    }
+  }
+
+  private void analyze(String tenant) {
     long now = engine.clock().millis();
     WasteEngine.Report report = engine.analyze(tenant, CallFilter.window((now - lookback.toMillis()) * 1_000_000L, now * 1_000_000L + 999_999L));
     Map<String, Double> retry = new HashMap<>();
@@ -192,7 +224,6 @@ public final class WasteMetrics implements AutoCloseable {
     }
     count(tenant, "prefix_cache", prefix, now);
     efficiency.put(tenant, report.teamEfficiency());
-    budgets.put(tenant, engine.budgets(tenant));
   }
 
   private void count(String tenant, String kind, Map<String, Double> current, long now) {

@@ -38,6 +38,7 @@ class FocusApiTest {
   private static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
   private final AtomicReference<CallFilter> lastFilter = new AtomicReference<>();
   private InMemorySpanStore store;
+  private CallReader reader;
   private Server server;
 
   /** Two priced gpt-4o calls of one team (one with cache reads) and one call of a model no catalog knows. */
@@ -64,7 +65,7 @@ class FocusApiTest {
   @BeforeEach
   void start() {
     store = InMemorySpanStore.create();
-    CallReader reader = new CallReader() {
+    reader = new CallReader() {
       @Override
       public CallTable llmCalls(String tenant, CallFilter filter) {
         lastFilter.set(filter);
@@ -96,6 +97,22 @@ class FocusApiTest {
       request.header("Accept", accept);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aWindowWithMoreCallsThanAnAnalysisMayReadIs422NamingTheSetting() throws Exception {
+    server.stop().join();
+    ServerBuilder sb = Server.builder().http(0);
+    WasteEngine tight = WasteEngine.builder(reader, PriceCatalog.builtIn()).clock(Clock.fixed(NOW, ZoneOffset.UTC)).maxCalls(2).build();
+    QueryApi.builder(store, new PrometheusRegistry()).analytics(tight).build().install(sb);
+    server = sb.build();
+    server.start().join();
+
+    for (String path : List.of("/api/v1/focus", "/api/v1/waste/summary", "/api/v1/waste/retries", "/api/v1/cost")) {
+      HttpResponse<String> r = get(path, null);
+      assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(422);
+      assertThat(r.body()).as(path).contains("more than 2 LLM calls").contains("analysis.max_calls");
+    }
   }
 
   @Test

@@ -17,7 +17,7 @@ import java.util.Map;
  */
 record OpenSearchSettings(
     List<URI> urls, String username, String password, String apiKey, Path caFile, String indexPrefix, int shards,
-    int replicas, int bulkSize, int bulkConcurrency) {
+    int replicas, int bulkSize, int bulkConcurrency, OpenSearchSpanStoreBuilder.Codec codec) {
 
   static OpenSearchSettings resolve(Map<String, String> values) {
     List<URI> urls = new ArrayList<>();
@@ -53,7 +53,16 @@ record OpenSearchSettings(
         values.get("store.opensearch.index_prefix").trim(), ServerConfig.positiveInt(values, "store.opensearch.shards"),
         ServerConfig.nonNegativeInt(values, "store.opensearch.replicas"),
         ServerConfig.positiveInt(values, "store.opensearch.bulk_size"),
-        ServerConfig.positiveInt(values, "store.opensearch.bulk_concurrency"));
+        ServerConfig.positiveInt(values, "store.opensearch.bulk_concurrency"), codec(values.get("store.opensearch.codec")));
+  }
+
+  private static OpenSearchSpanStoreBuilder.Codec codec(String value) {
+    for (OpenSearchSpanStoreBuilder.Codec c : OpenSearchSpanStoreBuilder.Codec.values()) {
+      if (c.setting().equals(value.trim())) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("store.opensearch.codec: " + value + " (expected: default or best_compression)");
   }
 
   /** Connects and installs the index template; throws naming what is wrong with the cluster. */
@@ -65,6 +74,7 @@ record OpenSearchSettings(
         .shards(shards, replicas)
         .bulkSize(bulkSize)
         .bulkConcurrency(bulkConcurrency)
+        .codec(codec)
         .queueCapacity(queueCapacity)
         .retention(retention);
     if (username != null) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokentrail.analysis.BudgetAnalysis;
+import dev.tokentrail.analysis.WasteEngine;
 import dev.tokentrail.analysis.WasteThresholds;
 import dev.tokentrail.genai.AttributionKeys;
 import dev.tokentrail.genai.ValueLimits;
@@ -47,6 +48,7 @@ record ServerConfig(
     Duration wasteInterval,
     WasteThresholds wasteThresholds,
     Duration wasteDuplicateWindow,
+    int analysisMaxCalls,
     List<BudgetAnalysis.Budget> budgets,
     Map<String, Double> outcomeBenchmarks,
     ValueLimits valueLimits,
@@ -104,6 +106,7 @@ record ServerConfig(
           new Setting("waste.overkill_max_median_output", "TOKENTRAIL_WASTE_OVERKILL_MAX_MEDIAN_OUTPUT", null, "64", "Overkill: a task is simple when its median output tokens are at most this..."),
           new Setting("waste.overkill_max_median_input", "TOKENTRAIL_WASTE_OVERKILL_MAX_MEDIAN_INPUT", null, "2000", "...its median input tokens at most this, and it uses no tools."),
           new Setting("waste.duplicate_window", "TOKENTRAIL_WASTE_DUPLICATE_WINDOW", null, "10m", "Duplicate requests: how long a response cache would keep an answer; the same request billed again by the same service within this of the original is a duplicate."),
+          new Setting("analysis.max_calls", "TOKENTRAIL_ANALYSIS_MAX_CALLS", null, "auto", "The most LLM calls one waste, cost, budget or FOCUS analysis reads (its memory grows with them); a wider window is answered 422 and the metrics job skips it (tokentrail_waste_analysis_skipped_total). auto: one per 2 KiB of heap, at least 10,000 (131,072 with -Xmx256m, 1,048,576 with -Xmx2g)."),
           new Setting("budgets.team", "TOKENTRAIL_BUDGETS_TEAM", null, "", "Monthly budgets in USD per team: a YAML mapping, or team=usd pairs separated by commas."),
           new Setting("budgets.project", "TOKENTRAIL_BUDGETS_PROJECT", null, "", "Monthly budgets in USD per project, as for teams."),
           new Setting("store.type", "TOKENTRAIL_STORE_TYPE", "--store-type", "lucene", "Where spans are stored: lucene (embedded, in data_dir) or opensearch (an OpenSearch cluster, store.opensearch.*; TokenTrail processes are then stateless and several may share the cluster)."),
@@ -117,6 +120,7 @@ record ServerConfig(
           new Setting("store.opensearch.replicas", "TOKENTRAIL_STORE_OPENSEARCH_REPLICAS", null, "1", "Replicas of each new index (0 on a single node)."),
           new Setting("store.opensearch.bulk_size", "TOKENTRAIL_STORE_OPENSEARCH_BULK_SIZE", null, "5000", "Spans per _bulk request: queued batches are written together up to this size; larger batches are split."),
           new Setting("store.opensearch.bulk_concurrency", "TOKENTRAIL_STORE_OPENSEARCH_BULK_CONCURRENCY", null, "4", "_bulk requests to OpenSearch in flight at once, each carrying the batches waiting (up to bulk_size spans); batches wait in a queue (store.max_queued_spans / 1000 batches), past which exports are told to retry."),
+          new Setting("store.opensearch.codec", "TOKENTRAIL_STORE_OPENSEARCH_CODEC", null, "default", "Stored-field compression of new span indices (index.codec): default (LZ4) or best_compression (DEFLATE: about half the bytes per span; searches that read spans and the rollups behind search take longer)."),
           new Setting("store.index_threads", "TOKENTRAIL_STORE_INDEX_THREADS", null, "auto", "Threads indexing acknowledged spans concurrently. auto: the available processors."),
           new Setting("store.max_indexed_fields", "TOKENTRAIL_STORE_MAX_INDEXED_FIELDS", "--store-max-indexed-fields", "10000", "Attribute fields (per key and type, span and resource) one partition indexes as their own Lucene fields; later keys are kept in the stored span and searched through the slower catch-all path (tokentrail_store_overflow_attribute_values_total)."),
           new Setting("query.regex_work_limit", "TOKENTRAIL_QUERY_REGEX_WORK_LIMIT", "--query-regex-work-limit", "10000", "Lucene's determinize work limit for TraceQL regexes (=~, !~); more complex patterns are a 400."),
@@ -186,6 +190,7 @@ record ServerConfig(
         Durations.parse(values.get("waste.interval"), "waste.interval"),
         thresholds(values),
         positiveDuration(values, "waste.duplicate_window"),
+        analysisMaxCalls(values, "analysis.max_calls", Runtime.getRuntime().maxMemory()),
         budgets(values),
         amounts(values, "outcomes.benchmark_usd"),
         valueLimits(values),
@@ -404,6 +409,22 @@ record ServerConfig(
       throw new IllegalArgumentException(key + ": " + n + " (expected: >= 0)");
     }
     return n;
+  }
+
+  static int analysisMaxCalls(Map<String, String> values, String key, long maxHeapBytes) {
+    String value = values.get(key).trim();
+    if (value.equalsIgnoreCase("auto")) {
+      return WasteEngine.defaultMaxCalls(maxHeapBytes);
+    }
+    try {
+      int n = Integer.parseInt(value);
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new IllegalArgumentException(key + ": " + value + " (expected: auto, or a number of calls > 0)");
   }
 
   static int positiveInt(Map<String, String> values, String key) {

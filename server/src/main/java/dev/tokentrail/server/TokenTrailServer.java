@@ -138,6 +138,7 @@ final class TokenTrailServer implements AutoCloseable {
           WasteEngine.builder(store, costs::catalog)
               .thresholds(config.wasteThresholds())
               .duplicateWindow(config.wasteDuplicateWindow())
+              .maxCalls(config.analysisMaxCalls())
               .budgets(config.budgets())
               .tenantBudgets(config.tenantLimits().budgets())
               .outcomeBenchmarks(config.outcomeBenchmarks())

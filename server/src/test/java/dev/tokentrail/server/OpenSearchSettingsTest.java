@@ -3,6 +3,7 @@ package dev.tokentrail.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokentrail.store.opensearch.OpenSearchSpanStoreBuilder;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -34,7 +35,16 @@ class OpenSearchSettingsTest {
     assertThat(settings.caFile()).isEqualTo(Path.of("/etc/os-ca.pem"));
     assertThat(settings.indexPrefix()).isEqualTo("tokentrail");
     assertThat(settings.replicas()).isZero();
+    assertThat(settings.codec()).isEqualTo(OpenSearchSpanStoreBuilder.Codec.DEFAULT);
     assertThat(settings.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void theCodecIsOneOfOpenSearchsTwoBuiltInOnes() {
+    assertThat(resolve(Map.of("TOKENTRAIL_STORE_OPENSEARCH_CODEC", " best_compression")).openSearch().codec())
+        .isEqualTo(OpenSearchSpanStoreBuilder.Codec.BEST_COMPRESSION);
+    assertThatThrownBy(() -> resolve(Map.of("TOKENTRAIL_STORE_OPENSEARCH_CODEC", "zstd")))
+        .hasMessage("store.opensearch.codec: zstd (expected: default or best_compression)");
   }
 
   @Test

@@ -122,6 +122,19 @@ class ServerConfigTest {
   }
 
   @Test
+  void theCallsOneAnalysisReadsDefaultToOnePer2KiBOfHeapOrANumber() {
+    assertThat(ServerConfig.resolve(Map.of(), Map.of(), null).analysisMaxCalls())
+        .isEqualTo(dev.tokentrail.analysis.WasteEngine.defaultMaxCalls(Runtime.getRuntime().maxMemory()));
+    assertThat(ServerConfig.analysisMaxCalls(Map.of("k", " AUTO "), "k", 256L << 20)).isEqualTo(131_072);
+    assertThat(ServerConfig.resolve(Map.of(), Map.of("TOKENTRAIL_ANALYSIS_MAX_CALLS", "5000000"), null).analysisMaxCalls())
+        .isEqualTo(5_000_000);
+    for (String bad : new String[] {"0", "-3", "lots", "9999999999"}) {
+      assertThatThrownBy(() -> ServerConfig.resolve(Map.of(), Map.of("TOKENTRAIL_ANALYSIS_MAX_CALLS", bad), null))
+          .hasMessage("analysis.max_calls: " + bad + " (expected: auto, or a number of calls > 0)");
+    }
+  }
+
+  @Test
   void perTenantLimitsDefaultToNoneAndTheFileOverridesThemAndTheBudgets() throws Exception {
     ServerConfig defaults = ServerConfig.resolve(Map.of(), Map.of(), null);
     assertThat(defaults.tenantLimits().limits().limitsAnything()).as("nothing limited by default").isFalse();

@@ -41,7 +41,7 @@ final class CallColumnsReader {
     this.reader = reader;
   }
 
-  CallTable llmCalls(String tenant, CallFilter f) {
+  CallTable llmCalls(String tenant, CallFilter f, int maxCalls) {
     ObjectNode query = SpanQueries.spans(tenant, f.fromEpochNanos(), f.toEpochNanos(), null);
     ArrayNode must = (ArrayNode) query.path("bool").path("filter");
     must.add(SpanQueries.term(CALL, true));
@@ -64,7 +64,7 @@ final class CallColumnsReader {
       bool.put("minimum_should_match", 1);
       must.add(either);
     }
-    CallTable table = new CallTable();
+    CallTable table = new CallTable(maxCalls);
     reader.scanSnapshot(query, null, CALL_FIELDS, hit -> addRow(table, hit.path("fields")));
     return table;
   }

@@ -19,10 +19,9 @@ import java.time.format.DateTimeFormatter;
  * spans in, so a span re-sent with a start on another day replaces its earlier copy, and its rollup
  * ({@link TraceRollups}; version 2 added it, version 1 indices gain it in place). Version 3 added
  * the prefix-token column (earlier span indices gain it in place). Version 4 changed only how new
- * span indices store what they hold: DEFLATE for stored fields ({@code index.codec:
- * best_compression}) and no doc values on the fields that are only ever matched ({@code
- * status_message}, {@code span_terms}, {@code resource_terms}); indices created before read the
- * same. Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
+ * span indices store what they hold: no doc values on the fields that are only ever matched ({@code
+ * status_message}, {@code span_terms}, {@code resource_terms}) and the chosen stored-field codec;
+ * indices created before read the same. Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
  */
 final class IndexTemplates {
   /** Raised whenever a mapping changes incompatibly. */
@@ -65,15 +64,16 @@ final class IndexTemplates {
   }
 
   /** Creates or updates the template and the trace index; idempotent, safe with several TokenTrail processes. */
-  void install(OpenSearchClient client, int shards, int replicas, Duration refreshInterval) {
+  void install(OpenSearchClient client, int shards, int replicas, Duration refreshInterval,
+      OpenSearchSpanStoreBuilder.Codec codec) {
     ObjectNode template = OpenSearchClient.JSON.createObjectNode();
     template.putArray("index_patterns").add(spanIndexPattern());
     template.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
     ObjectNode body = template.putObject("template");
     ObjectNode spanSettings = body.putObject("settings");
     settings(spanSettings, shards, replicas, refreshInterval);
-    // DEFLATE for stored fields (_source with the span); zstd needs a plugin the minimal distributions lack.
-    spanSettings.put("index.codec", "best_compression");
+    // LZ4 or DEFLATE for stored fields (_source with the span); zstd needs a plugin the minimal distributions lack.
+    spanSettings.put("index.codec", codec.setting());
     spanMapping(body.putObject("mappings"));
     client.send(HttpMethod.PUT, "/_index_template/" + prefix + "-spans", template);
     // Span indices of an earlier mapping version gain the fields added since (adding is compatible).

@@ -95,8 +95,13 @@ public final class OpenSearchSpanStore implements SpanStore {
 
   @Override
   public CallTable llmCalls(String tenant, CallFilter filter) {
+    return llmCalls(tenant, filter, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public CallTable llmCalls(String tenant, CallFilter filter, int maxCalls) {
     requireNonNull(filter, "filter");
-    return read(tenant, () -> calls.llmCalls(tenant, filter));
+    return read(tenant, () -> calls.llmCalls(tenant, filter, maxCalls));
   }
 
   @Override

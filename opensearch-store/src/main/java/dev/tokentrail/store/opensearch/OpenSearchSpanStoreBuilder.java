@@ -33,6 +33,7 @@ public final class OpenSearchSpanStoreBuilder {
   private int queueCapacity = 64;
   private int shards = 1;
   private int replicas = 1;
+  private Codec codec = Codec.DEFAULT;
   private Duration requestTimeout = Duration.ofSeconds(60);
   private Clock clock = Clock.systemUTC();
   private Duration retention;
@@ -129,6 +130,34 @@ public final class OpenSearchSpanStoreBuilder {
     return this;
   }
 
+  /**
+   * How new span indices compress their stored fields ({@code index.codec}), where the span is
+   * kept: {@link Codec#DEFAULT} (LZ4, OpenSearch's default) unless asked.
+   */
+  public OpenSearchSpanStoreBuilder codec(Codec codec) {
+    this.codec = requireNonNull(codec, "codec");
+    return this;
+  }
+
+  /** The stored-field compression of new span indices. */
+  public enum Codec {
+    /** LZ4: fast reads, the larger indices. */
+    DEFAULT("default"),
+    /** DEFLATE: about half the bytes per span, slower searches that read spans and rollups that trail further. */
+    BEST_COMPRESSION("best_compression");
+
+    private final String setting;
+
+    Codec(String setting) {
+      this.setting = setting;
+    }
+
+    /** The value of OpenSearch's {@code index.codec}. */
+    public String setting() {
+      return setting;
+    }
+  }
+
   /** How long one request to OpenSearch may take; 60 s by default. */
   public OpenSearchSpanStoreBuilder requestTimeout(Duration requestTimeout) {
     this.requestTimeout = positive(requestTimeout, "requestTimeout");
@@ -159,7 +188,7 @@ public final class OpenSearchSpanStoreBuilder {
     OpenSearchClient client = new OpenSearchClient(urls, authorization, caFile, requestTimeout, retryAfterSeconds);
     try {
       IndexTemplates indices = new IndexTemplates(indexPrefix);
-      indices.install(client, shards, replicas, refreshInterval);
+      indices.install(client, shards, replicas, refreshInterval, codec);
       Retention sweeper = new Retention(client, indices, clock, retention);
       SpanReader reader = new SpanReader(client, indices);
       RollupMaintainer rollups = new RollupMaintainer(client, indices, new TraceRollups(client, indices, reader),

@@ -67,12 +67,13 @@ class MappingMigrationTest {
   }
 
   @Test
-  void aNewSpanIndexCompressesStoredFieldsAndKeepsNoDocValuesForMatchOnlyFields() throws Exception {
+  void aNewSpanIndexHasTheChosenCodecAndNoDocValuesForMatchOnlyFields() throws Exception {
     long start = 1_767_225_600_000_000_000L; // 2026-01-01T00:00:00Z
     Span span = Span.builder().traceId(TraceId.fromHex("00000000000000000000000000000abc")).spanId(SpanId.fromHex("0000000000000001"))
         .name("chat").startEpochNanos(start).endEpochNanos(start + 1_000_000).attributes(Map.of("gen_ai.request.model", "gpt-4o")).build();
     try (OpenSearchSpanStore store =
-        OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix).shards(1, 0).build()) {
+        OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix).shards(1, 0)
+            .codec(OpenSearchSpanStoreBuilder.Codec.BEST_COMPRESSION).build()) {
       store.accept(Tenants.DEFAULT, List.of(new IngestedSpan(span, null))).get(30, TimeUnit.SECONDS);
       String index = "/" + prefix + "-spans-2026.01.01";
       JsonNode settings = OpenSearchClient.JSON.readTree(send("GET", index + "/_settings", null)).elements().next();

@@ -1,6 +1,7 @@
 package dev.tokentrail.store.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tokentrail.model.Attribution;
@@ -14,6 +15,7 @@ import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.CallFilter;
 import dev.tokentrail.store.CallTable.Text;
 import dev.tokentrail.store.SpanFilter;
+import dev.tokentrail.store.TooManyCallsException;
 import dev.tokentrail.store.TraceSummary;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,22 @@ public abstract class CallContract extends StoreContract {
     List<CallRow> rows = calls(CallFilter.window(T0 - 1, T0 + SECOND));
     assertThat(rows).extracting(r -> r.text(Text.MODEL), CallRow::sdkRetries)
         .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("gpt-4o", 2), org.assertj.core.groups.Tuple.tuple("gpt-4o-mini", 0));
+  }
+
+  @Test
+  protected void aReadHoldingAtMostSomeCallsRefusesAWindowWithMore() {
+    TraceId traceId = spans.traceId();
+    writeVisible(
+        spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 100, 10, 0.001, T0).build(),
+        spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 100, 10, 0.001, T0 + 1).build(),
+        spans.llmCall(traceId, SpanId.NONE, "gpt-4o", 100, 10, 0.001, T0 + 2).build());
+    CallFilter window = CallFilter.window(T0 - 1, T0 + SECOND);
+    assertThat(store.llmCalls(TENANT, window, 3).size()).isEqualTo(3);
+    assertThatThrownBy(() -> store.llmCalls(TENANT, window, 2))
+        .isInstanceOf(TooManyCallsException.class)
+        .hasMessageStartingWith("the window holds more than 2 LLM calls")
+        .satisfies(e -> assertThat(((TooManyCallsException) e).maxCalls()).isEqualTo(2));
+    assertThat(store.llmCalls(TENANT, CallFilter.window(T0 - 1, T0 + 1), 2).size()).isEqualTo(2);
   }
 
   @Test

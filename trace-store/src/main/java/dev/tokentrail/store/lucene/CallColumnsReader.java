@@ -37,7 +37,7 @@ final class CallColumnsReader {
     this.partitions = partitions;
   }
 
-  CallTable llmCalls(String tenant, CallFilter filter) {
+  CallTable llmCalls(String tenant, CallFilter filter, int maxCalls) {
     requireNonNull(filter, "filter");
     BooleanQuery.Builder query =
         new BooleanQuery.Builder()
@@ -61,7 +61,7 @@ final class CallColumnsReader {
           .add(new TermQuery(new Term(SpanDocuments.SPAN_ATTR + "gen_ai.response.model", filter.model())), Occur.SHOULD)
           .build(), Occur.FILTER);
     }
-    CallTable table = new CallTable();
+    CallTable table = new CallTable(maxCalls);
     try (StoreSnapshot snapshot = StoreSnapshot.of(partitions, tenant, filter.fromEpochNanos(), filter.toEpochNanos())) {
       for (IndexSearcher searcher : snapshot.searchers) {
         searcher.search(query.build(), new CallTableCollector(table));

@@ -234,9 +234,14 @@ public final class LuceneSpanStore implements SpanStore {
 
   @Override
   public CallTable llmCalls(String tenant, CallFilter filter) {
+    return llmCalls(tenant, filter, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public CallTable llmCalls(String tenant, CallFilter filter, int maxCalls) {
     checkOpen(tenant);
     requireNonNull(filter, "filter");
-    return calls.llmCalls(tenant, filter);
+    return calls.llmCalls(tenant, filter, maxCalls);
   }
 
   @Override

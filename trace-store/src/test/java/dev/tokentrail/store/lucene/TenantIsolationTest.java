@@ -156,11 +156,11 @@ class TenantIsolationTest {
   @ValueSource(booleans = {false, true})
   void callsOutcomesAndMetricsAreTheTenantsOwn(boolean segmentPerTenant) throws Exception {
     write(segmentPerTenant);
-    CallTable acmeCalls = index.calls.llmCalls(ACME, CallFilter.window(0, 0));
+    CallTable acmeCalls = index.calls.llmCalls(ACME, CallFilter.window(0, 0), Integer.MAX_VALUE);
     assertThat(acmeCalls.size()).isEqualTo(1);
     assertThat(acmeCalls.traceId(0)).isEqualTo(SHARED);
-    assertThat(index.calls.llmCalls(Tenants.DEFAULT, CallFilter.window(0, 0)).size()).isEqualTo(1);
-    assertThat(index.calls.llmCalls(OTHER, CallFilter.window(0, 0)).size()).isZero();
+    assertThat(index.calls.llmCalls(Tenants.DEFAULT, CallFilter.window(0, 0), Integer.MAX_VALUE).size()).isEqualTo(1);
+    assertThat(index.calls.llmCalls(OTHER, CallFilter.window(0, 0), Integer.MAX_VALUE).size()).isZero();
 
     assertThat(index.calls.outcomes(ACME, 0, 0).get(SHARED).outcome()).isEqualTo("won");
     assertThat(index.calls.outcomes(Tenants.DEFAULT, 0, 0).get(SHARED).outcome()).isEqualTo("lost");
