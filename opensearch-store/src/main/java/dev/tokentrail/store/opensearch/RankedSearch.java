@@ -56,8 +56,12 @@ final class RankedSearch {
     SpanFilter exactFilter = search.aggregates().isEmpty() && search.spansets() instanceof Spansets.Filter f
         && SpanQueries.exact(f.filter()) ? f.filter() : null;
     ObjectNode rollupQuery = rollupQuery(tenant, search, candidates);
-    int page = candidates != null ? Math.min(MAX_PAGE, candidates.size())
-        : Math.min(MAX_PAGE, Math.max(FIRST_PAGE, search.limit()));
+    // The first page holds the top N when every trace on it matches; listed candidates do not make
+    // it larger (a page of all of them made the span query of the page as large as the candidates).
+    int page = Math.min(MAX_PAGE, Math.max(FIRST_PAGE, search.limit()));
+    if (candidates != null) {
+      page = Math.min(page, candidates.size());
+    }
     List<TraceMatch> out = new ArrayList<>();
     JsonNode after = null;
     while (out.size() < search.limit()) {
