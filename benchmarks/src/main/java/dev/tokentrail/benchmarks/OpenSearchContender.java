@@ -27,7 +27,8 @@ final class OpenSearchContender {
    * node cannot start here.
    */
   static List<SideBySide.Row> run(OpenSearchNode.Config config, TraceSource source, ReferenceQueries reference,
-      int inflight, int bulkBytes, int warmup, int repetitions, long budgetNanos, OnSameNode sameNode) throws Exception {
+      int inflight, int bulkBytes, int warmup, int repetitions, long budgetNanos, OnSameNode sameNode, boolean forceMerge)
+      throws Exception {
     if (config == null) {
       return List.of();
     }
@@ -68,6 +69,14 @@ final class OpenSearchContender {
           bulk.acked() / (searchableNanos / 1e9), (double) bytes / bulk.acked(), timings, note));
       if (sameNode != null) {
         rows.add(sameNode.run(node.httpUrl()));
+      }
+      if (forceMerge) {
+        for (SideBySide.Row row : rows) {
+          String pattern = row.name().equals("OpenSearch") ? OpenSearchSpans.INDEX : TokenTrailOnOpenSearch.PREFIX + "-*";
+          long merged = spans.storeBytesAfterForceMerge(pattern);
+          System.out.printf(Locale.ROOT, "%s: store %,d bytes after _forcemerge to one segment: %.1f bytes/span%n",
+              row.name(), merged, (double) merged / row.spans());
+        }
       }
       return rows;
     } finally {

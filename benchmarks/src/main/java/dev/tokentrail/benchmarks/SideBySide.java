@@ -93,6 +93,10 @@ public final class SideBySide implements Callable<Integer> {
       description = "Generate the spans again for each contender while it runs instead of holding them (automatic above 2,000,000 spans).")
   boolean stream;
 
+  @Option(names = "--force-merge",
+      description = "After the OpenSearch columns, force-merge their indices to one segment each and print their bytes/span then.")
+  boolean forceMerge;
+
   @Option(names = "--keep-data", description = "Keep the temporary directories (server log, indexes, OpenSearch logs).")
   boolean keepData;
 
@@ -162,7 +166,7 @@ public final class SideBySide implements Callable<Integer> {
               source.sdkBatches(batchSize), source.lastTrace(), reference, windowStart, windowEnd);
         };
         rows.addAll(OpenSearchContender.run(openSearchConfig(dirs), source, reference, inflight, bulkMb << 20, warmup,
-            queries, budget, onOpenSearch));
+            queries, budget, onOpenSearch, forceMerge));
       }
     } finally {
       for (Path dir : dirs) {

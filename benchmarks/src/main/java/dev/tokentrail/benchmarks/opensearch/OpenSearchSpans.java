@@ -175,6 +175,32 @@ public final class OpenSearchSpans {
     return rows.get(0).path("pri.store.size").asLong();
   }
 
+  /**
+   * Primary store bytes of the indices {@code pattern} names after {@code _forcemerge} to one
+   * segment each: what stays once merges have dropped deleted documents and the recovery source
+   * OpenSearch keeps beside a filtered {@code _source} until then.
+   */
+  public long storeBytesAfterForceMerge(String pattern) throws IOException, InterruptedException {
+    expectOk(send("POST", "/" + pattern + "/_forcemerge?max_num_segments=1", null), "force-merge");
+    // The merged-away segments' files go once no reader holds them: refresh, flush, and wait until
+    // the size stops changing.
+    long previous = -1;
+    for (int i = 0; i < 120; i++) {
+      expectOk(send("POST", "/" + pattern + "/_refresh", null), "refresh");
+      expectOk(send("POST", "/" + pattern + "/_flush?force=true", null), "flush");
+      long total = 0;
+      for (JsonNode row : JSON.readTree(expectOk(send("GET", "/_cat/indices/" + pattern + "?bytes=b&h=pri.store.size&format=json", null), "cat indices"))) {
+        total += row.path("pri.store.size").asLong();
+      }
+      if (total == previous) {
+        return total;
+      }
+      previous = total;
+      Thread.sleep(1000);
+    }
+    return previous;
+  }
+
   /** The trace ids of a reference search, newest trace first. */
   public List<String> search(ReferenceQueries queries, ReferenceQueries.Kind kind) throws IOException, InterruptedException {
     String model = "{\"term\":{\"" + SpanJson.MODEL + "\":" + JSON.writeValueAsString(queries.model()) + "}}";
