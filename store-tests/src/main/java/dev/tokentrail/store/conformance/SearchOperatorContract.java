@@ -113,6 +113,39 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   @Test
+  protected void tokenAndCostComparisonsCoverEveryNumericShapeOfTheirValue() {
+    String key = "gen_ai.usage.input_tokens";
+    TraceId five = trace(Map.of(key, 5L));
+    TraceId fiveDouble = trace(Map.of(key, 5.0));
+    TraceId fiveAndHalf = trace(Map.of(key, 5.5));
+    TraceId seven = trace(Map.of(key, 7L));
+    TraceId list = trace(Map.of(key, List.of(1L, 5000L)));
+    TraceId mixed = trace(Map.of(key, List.of("5000", 2L)));
+    trace(Map.of(key, "5000")); // a string never compares with a number
+    TraceId negativeZero = trace(Map.of(key, -0.0));
+    TraceId zero = trace(Map.of(key, 0.0));
+    TraceId infinite = trace(Map.of(key, Double.POSITIVE_INFINITY, "tokentrail.cost.usd", 0.5));
+    trace(Map.of());
+    TraceId onResource = trace(Map.of(), Resource.of(Map.of("service.name", "checkout", key, 9000L)));
+    flush();
+    FieldRef tokens = FieldRef.span(key);
+    assertThat(matching(tokens, GT, 1000L)).containsExactlyInAnyOrder(list, infinite);
+    assertThat(matching(FieldRef.any(key), GT, 1000L)).containsExactlyInAnyOrder(list, infinite, onResource);
+    assertThat(matching(tokens, EQ, 5L)).containsExactlyInAnyOrder(five, fiveDouble);
+    assertThat(matching(tokens, GTE, 0L))
+        .containsExactlyInAnyOrder(five, fiveDouble, fiveAndHalf, seven, list, mixed, negativeZero, zero, infinite);
+    assertThat(matching(tokens, EQ, 0L)).containsExactlyInAnyOrder(negativeZero, zero);
+    assertThat(matching(tokens, EQ, -0.0)).containsExactlyInAnyOrder(negativeZero, zero);
+    assertThat(matching(tokens, LTE, 0L)).containsExactlyInAnyOrder(negativeZero, zero);
+    assertThat(matching(tokens, LT, 0L)).isEmpty();
+    assertThat(matching(tokens, GT, 0L)).containsExactlyInAnyOrder(five, fiveDouble, fiveAndHalf, seven, list, mixed, infinite);
+    assertThat(matching(tokens, LT, 2L)).containsExactlyInAnyOrder(list, negativeZero, zero);
+    assertThat(matching(tokens, NEQ, 5L))
+        .containsExactlyInAnyOrder(fiveAndHalf, seven, list, mixed, negativeZero, zero, infinite);
+    assertThat(matching(FieldRef.span("tokentrail.cost.usd"), GT, 0.25)).containsExactly(infinite);
+  }
+
+  @Test
   protected void stringRangesCompareUtf8Bytes() {
     TraceId apple = trace(Map.of("s", "apple"));
     TraceId banana = trace(Map.of("s", "banana"));

@@ -194,17 +194,20 @@ final class SpanQueries {
   }
 
   private static Query numberCondition(String field, double v, Op op) {
+    // TraceQL compares doubles with ==, where -0.0 equals 0.0; points order -0.0 below 0.0.
+    double low = v == 0 ? -0.0 : v;
+    double high = v == 0 ? 0.0 : v;
     return switch (op) {
-      case EQ -> DoubleField.newExactQuery(field, v);
+      case EQ -> DoubleField.newRangeQuery(field, low, high);
       case NEQ ->
           new BooleanQuery.Builder()
               .add(new FieldExistsQuery(field), Occur.FILTER)
-              .add(DoubleField.newExactQuery(field, v), Occur.MUST_NOT)
+              .add(DoubleField.newRangeQuery(field, low, high), Occur.MUST_NOT)
               .build();
-      case GT -> DoubleField.newRangeQuery(field, Math.nextUp(v), Double.POSITIVE_INFINITY);
-      case GTE -> DoubleField.newRangeQuery(field, v, Double.POSITIVE_INFINITY);
-      case LT -> DoubleField.newRangeQuery(field, Double.NEGATIVE_INFINITY, Math.nextDown(v));
-      case LTE -> DoubleField.newRangeQuery(field, Double.NEGATIVE_INFINITY, v);
+      case GT -> DoubleField.newRangeQuery(field, Math.nextUp(high), Double.POSITIVE_INFINITY);
+      case GTE -> DoubleField.newRangeQuery(field, low, Double.POSITIVE_INFINITY);
+      case LT -> DoubleField.newRangeQuery(field, Double.NEGATIVE_INFINITY, Math.nextDown(low));
+      case LTE -> DoubleField.newRangeQuery(field, Double.NEGATIVE_INFINITY, high);
       case REGEX, NOT_REGEX -> new MatchNoDocsQuery("regex on a number");
       case EXISTS -> new FieldExistsQuery(field);
       case NOT_EXISTS -> not(new FieldExistsQuery(field));
