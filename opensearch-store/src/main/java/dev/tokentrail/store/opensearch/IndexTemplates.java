@@ -21,11 +21,13 @@ import java.time.format.DateTimeFormatter;
  * the prefix-token column (earlier span indices gain it in place). Version 4 changed only how new
  * span indices store what they hold: no doc values on the fields that are only ever matched ({@code
  * status_message}, {@code span_terms}, {@code resource_terms}) and the chosen stored-field codec;
- * indices created before read the same. Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
+ * indices created before read the same. Version 5 added the numeric attribute fields ({@link
+ * SpanDocuments#NUMERIC_FIELDS}) and their mark, in place on earlier span indices (their older
+ * documents lack the mark, so searches decide those from the stored span). Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
  */
 final class IndexTemplates {
   /** Raised whenever a mapping changes incompatibly. */
-  static final int MAPPING_VERSION = 4;
+  static final int MAPPING_VERSION = 5;
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
@@ -79,7 +81,9 @@ final class IndexTemplates {
     // Span indices of an earlier mapping version gain the fields added since (adding is compatible).
     ObjectNode added = OpenSearchClient.JSON.createObjectNode();
     added.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
-    added.putObject("properties").putObject(PREFIX_TOKENS).put("type", "long");
+    ObjectNode addedFields = added.putObject("properties");
+    addedFields.putObject(PREFIX_TOKENS).put("type", "long");
+    numericFields(addedFields);
     client.send(HttpMethod.PUT, "/" + spanIndexPattern() + "/_mapping?allow_no_indices=true", added);
 
     ObjectNode traces = OpenSearchClient.JSON.createObjectNode();
@@ -140,6 +144,15 @@ final class IndexTemplates {
     p.putObject(CALL).put("type", "boolean");
     p.putObject(TOOLS).put("type", "boolean");
     p.putObject(SPAN).put("type", "binary");
+    numericFields(p);
+  }
+
+  /** The numeric attribute fields (double, indexed, no doc values: only matched) and their mark. */
+  private static void numericFields(ObjectNode properties) {
+    for (String field : NUMERIC_FIELDS.values()) {
+      properties.putObject(field).put("type", "double").put("doc_values", false);
+    }
+    properties.putObject(NUMBERS_INDEXED).put("type", "boolean").put("doc_values", false);
   }
 
   private static ObjectNode keyword(ObjectNode properties, String field) {

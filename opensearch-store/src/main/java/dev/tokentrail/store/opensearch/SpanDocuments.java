@@ -71,6 +71,24 @@ final class SpanDocuments {
   static final String OUTCOME = "outcome";
   static final String OUTCOME_VALUE = "outcome_value";
   static final String SPAN = "span";
+  /**
+   * True on documents whose numeric attribute fields ({@link #NUMERIC_FIELDS}) are written (mapping
+   * version 5 on); a document without it may hold such a value only in the stored span.
+   */
+  static final String NUMBERS_INDEXED = "span_numbers";
+
+  /**
+   * Span attributes whose numeric values (every {@code long} and {@code double} scalar, as double,
+   * as TraceQL compares them) are indexed in a field of their own, so comparisons on them narrow
+   * in OpenSearch: the token counts, cost and retry attempt ingest writes on LLM calls.
+   */
+  static final Map<String, String> NUMERIC_FIELDS = Map.of(
+      GenAiAttributes.USAGE_INPUT_TOKENS, "num_input_tokens",
+      GenAiAttributes.USAGE_OUTPUT_TOKENS, "num_output_tokens",
+      GenAiAttributes.USAGE_CACHE_READ_INPUT_TOKENS, "num_cache_read_tokens",
+      GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS, "num_reasoning_tokens",
+      GenAiAttributes.TT_COST_USD, "num_cost_usd",
+      GenAiAttributes.TT_RETRY_ATTEMPT, "num_retry_attempt");
 
   /** Terms longer than this are not indexed (the mapping's {@code ignore_above}); queries must not rely on them. */
   static final int MAX_TERM_CHARS = 1024;
@@ -116,6 +134,7 @@ final class SpanDocuments {
     out.writeNumberField(DURATION, span.durationNanos());
     writeAttributes(out, span.attributes(), SPAN_KEYS, SPAN_TERMS);
     writeAttributes(out, span.resource().attributes(), RESOURCE_KEYS, RESOURCE_TERMS);
+    writeNumbers(out, span.attributes());
     if (span.attribute(GenAiAttributes.TT_OUTCOME) instanceof String outcome && !outcome.isEmpty()) {
       out.writeStringField(OUTCOME, outcome);
       if (span.attribute(GenAiAttributes.TT_OUTCOME_VALUE_USD) instanceof Number value
@@ -129,6 +148,44 @@ final class SpanDocuments {
     }
     out.writeBinaryField(SPAN, OtlpSpans.encodeOne(span).toByteArray());
     out.writeEndObject();
+  }
+
+  /**
+   * The numeric values of the {@link #NUMERIC_FIELDS} attributes, and the mark that they are
+   * written; no mark when one is infinite (OpenSearch takes only finite doubles), so searches then
+   * decide this span's numeric conditions from the stored span.
+   */
+  private static void writeNumbers(JsonGenerator out, Map<String, Object> attributes) throws IOException {
+    for (String key : NUMERIC_FIELDS.keySet()) {
+      Object value = attributes.get(key);
+      if (value != null) {
+        for (Object scalar : AttributeValues.scalars(value)) {
+          if (scalar instanceof Double d && d.isInfinite()) {
+            return;
+          }
+        }
+      }
+    }
+    for (Map.Entry<String, String> numeric : NUMERIC_FIELDS.entrySet()) {
+      Object value = attributes.get(numeric.getKey());
+      if (value == null) {
+        continue;
+      }
+      boolean started = false;
+      for (Object scalar : AttributeValues.scalars(value)) {
+        if (scalar instanceof Long || scalar instanceof Double) {
+          if (!started) {
+            out.writeArrayFieldStart(numeric.getValue());
+            started = true;
+          }
+          out.writeNumber(((Number) scalar).doubleValue());
+        }
+      }
+      if (started) {
+        out.writeEndArray();
+      }
+    }
+    out.writeBooleanField(NUMBERS_INDEXED, true);
   }
 
   private static void writeCall(JsonGenerator out, LlmCall call) throws IOException {

@@ -187,8 +187,41 @@ final class SpanQueries {
         return term(termsField, term);
       }
     }
+    String numbers = keysField.equals(SpanDocuments.SPAN_KEYS) ? SpanDocuments.NUMERIC_FIELDS.get(key) : null;
+    if (numbers != null && c.value() instanceof Number n && Double.isFinite(n.doubleValue())) {
+      ObjectNode range = numericRange(numbers, c.op(), n.doubleValue());
+      if (range != null) {
+        // The indexed numbers decide it on documents that carry them; older documents (or one with
+        // an infinite value) that have the key are left to Java.
+        ObjectNode unindexed = json();
+        ObjectNode bool = unindexed.putObject("bool");
+        bool.putArray("filter").add(term(keysField, key));
+        bool.putArray("must_not").add(term(SpanDocuments.NUMBERS_INDEXED, true));
+        return bool("should", List.of(range, unindexed));
+      }
+    }
     // Every other condition on an attribute needs the attribute.
     return term(keysField, key);
+  }
+
+  /** A range on a numeric attribute field for a comparison TraceQL makes on doubles; null for other operators. */
+  private static ObjectNode numericRange(String field, Op op, double value) {
+    ObjectNode range = json();
+    ObjectNode bounds = range.putObject("range").putObject(field);
+    // TraceQL compares doubles with ==, where -0.0 equals 0.0; OpenSearch orders -0.0 below 0.0.
+    double low = value == 0 ? -0.0 : value;
+    double high = value == 0 ? 0.0 : value;
+    switch (op) {
+      case EQ -> bounds.put("gte", low).put("lte", high);
+      case GT -> bounds.put("gt", high);
+      case GTE -> bounds.put("gte", low);
+      case LT -> bounds.put("lt", low);
+      case LTE -> bounds.put("lte", high);
+      default -> {
+        return null;
+      }
+    }
+    return range;
   }
 
   private static ObjectNode text(Condition c, String field) {

@@ -40,4 +40,23 @@ class SpanQueriesTest {
     assertThat(SpanQueries.exact(new SpanFilter.Or(List.of(MODEL, ROOT)))).isFalse();
     assertThat(SpanQueries.exact(new SpanFilter.Or(List.of(new SpanFilter.And(List.of(MODEL, ROOT)), SLOW)))).isFalse();
   }
+
+  @Test
+  void aComparisonOnATokenCountNarrowsToItsRangeOrToDocumentsWithoutIndexedNumbers() {
+    String tokens = SpanDocuments.NUMERIC_FIELDS.get("gen_ai.usage.input_tokens");
+    String query = SpanQueries.superset(new Condition(FieldRef.span("gen_ai.usage.input_tokens"), Op.GTE, 0L)).toString();
+    assertThat(query)
+        .contains("{\"range\":{\"" + tokens + "\":{\"gte\":-0.0}}}")
+        .contains("\"must_not\":[{\"term\":{\"" + SpanDocuments.NUMBERS_INDEXED + "\":true}}]")
+        .contains("{\"term\":{\"span_keys\":\"gen_ai.usage.input_tokens\"}}");
+    assertThat(SpanQueries.superset(new Condition(FieldRef.span("gen_ai.usage.input_tokens"), Op.EQ, 0.0)).toString())
+        .contains("\"gte\":-0.0,\"lte\":0.0");
+    // Not a numeric field, or not a comparison it answers: the key alone.
+    assertThat(SpanQueries.superset(new Condition(FieldRef.span("tokens"), Op.GT, 10L)).toString())
+        .isEqualTo("{\"term\":{\"span_keys\":\"tokens\"}}");
+    assertThat(SpanQueries.superset(new Condition(FieldRef.span("gen_ai.usage.input_tokens"), Op.NEQ, 10L)).toString())
+        .isEqualTo("{\"term\":{\"span_keys\":\"gen_ai.usage.input_tokens\"}}");
+    assertThat(SpanQueries.superset(new Condition(FieldRef.resource("gen_ai.usage.input_tokens"), Op.GT, 10L)).toString())
+        .isEqualTo("{\"term\":{\"resource_keys\":\"gen_ai.usage.input_tokens\"}}");
+  }
 }
