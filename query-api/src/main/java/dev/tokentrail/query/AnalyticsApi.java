@@ -125,8 +125,9 @@ final class AnalyticsApi {
   }
 
   private List<Map<String, Object>> retries(ServiceRequestContext ctx) {
-    RetryAnalysis.Result retries = engine.retries(RequestTenant.current(), filter(ctx));
+    int limit = limit(ctx); // a bad limit is refused before the analysis runs
     String view = QueryParams.of(ctx).choice("view", "findings", List.of("findings", "rollup"));
+    RetryAnalysis.Result retries = engine.retries(RequestTenant.current(), filter(ctx));
     List<Map<String, Object>> rows = new ArrayList<>();
     switch (view) {
       case "findings" -> {
@@ -166,10 +167,11 @@ final class AnalyticsApi {
       }
       default -> throw new IllegalStateException("view: " + view);
     }
-    return cut(rows, limit(ctx));
+    return cut(rows, limit);
   }
 
   private List<Map<String, Object>> context(ServiceRequestContext ctx, boolean cache) {
+    int limit = limit(ctx); // a bad limit is refused before the analysis runs
     ContextGrowthAnalysis.Result context = engine.context(RequestTenant.current(), filter(ctx));
     List<ContextGrowthAnalysis.Conversation> findings = cache ? context.cacheFindings() : context.growthFindings();
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -194,10 +196,11 @@ final class AnalyticsApi {
       row.put("reason", c.reason());
       rows.add(row);
     }
-    return cut(rows, limit(ctx));
+    return cut(rows, limit);
   }
 
   private List<Map<String, Object>> overkill(ServiceRequestContext ctx) {
+    int limit = limit(ctx); // a bad limit is refused before the analysis runs
     List<Map<String, Object>> rows = new ArrayList<>();
     for (OverkillAnalysis.Finding f : engine.overkill(RequestTenant.current(), filter(ctx)).findings()) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -222,10 +225,11 @@ final class AnalyticsApi {
       row.put("reason", f.reason());
       rows.add(row);
     }
-    return cut(rows, limit(ctx));
+    return cut(rows, limit);
   }
 
   private List<Map<String, Object>> outcomes(ServiceRequestContext ctx) {
+    int limit = limit(ctx); // a bad limit is refused before the analysis runs
     List<Map<String, Object>> rows = new ArrayList<>();
     for (OutcomeAnalysis.Row o : engine.outcomes(RequestTenant.current(), filter(ctx))) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -238,10 +242,11 @@ final class AnalyticsApi {
       row.put("ratioToBenchmark", Double.isNaN(o.ratioToBenchmark()) ? null : o.ratioToBenchmark());
       rows.add(row);
     }
-    return cut(rows, limit(ctx));
+    return cut(rows, limit);
   }
 
   private List<Map<String, Object>> duplicates(ServiceRequestContext ctx) {
+    int limit = limit(ctx); // a bad limit is refused before the analysis runs
     List<Map<String, Object>> rows = new ArrayList<>();
     for (DuplicateAnalysis.Finding f : engine.duplicates(RequestTenant.current(), filter(ctx)).findings()) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -260,10 +265,11 @@ final class AnalyticsApi {
       row.put("reason", f.reason());
       rows.add(row);
     }
-    return cut(rows, limit(ctx));
+    return cut(rows, limit);
   }
 
   private List<Map<String, Object>> prefixCache(ServiceRequestContext ctx) {
+    int limit = limit(ctx); // a bad limit is refused before the analysis runs
     List<Map<String, Object>> rows = new ArrayList<>();
     for (PrefixCacheAnalysis.Finding f : engine.prefixCache(RequestTenant.current(), filter(ctx)).findings()) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -285,10 +291,11 @@ final class AnalyticsApi {
       row.put("reason", f.reason());
       rows.add(row);
     }
-    return cut(rows, limit(ctx));
+    return cut(rows, limit);
   }
 
   private List<Map<String, Object>> efficiency(ServiceRequestContext ctx) {
+    int limit = limit(ctx); // a bad limit is refused before the analysis runs
     QueryParams params = QueryParams.of(ctx);
     String by = params.choice("by", "team", List.of("team", "project", "feature", "cost_center"));
     Text column = switch (by) {
@@ -318,7 +325,7 @@ final class AnalyticsApi {
       row.put("ranked", r.ranked());
       rows.add(row);
     }
-    return cut(rows, limit(ctx));
+    return cut(rows, limit);
   }
 
   /**

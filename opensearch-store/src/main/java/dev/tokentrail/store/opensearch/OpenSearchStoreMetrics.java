@@ -37,7 +37,7 @@ final class OpenSearchStoreMetrics {
 
   /** Gauges of the write queue, bulks in flight and the rollup backlog. */
   void registerGauges(DoubleSupplier queued, DoubleSupplier inFlight, DoubleSupplier rollupsPending) {
-    gauge("tokentrail_store_opensearch_bulk_queue", "Batches waiting for a bulk thread (at most store.queue_capacity)",
+    gauge("tokentrail_store_opensearch_bulk_queue", "Batches waiting for a bulk thread (at most store.max_queued_spans / 1000)",
         queued);
     gauge("tokentrail_store_opensearch_bulks_in_flight", "Batches being written to OpenSearch now", inFlight);
     gauge("tokentrail_store_opensearch_rollups_pending",
