@@ -155,13 +155,14 @@ final class OverflowQuery extends Query {
         continue;
       }
       some = true;
-      // The ranges the indexed fields use (SpanQueries.numberCondition), in sortable-double order.
+      // TraceQL's double comparison (-0.0 equals 0.0), as the indexed fields' ranges
+      // (SpanQueries.numberCondition) answer it.
       any |= switch (op) {
-        case EQ, NEQ -> Double.compare(d, wanted) == 0;
-        case GT -> Double.compare(d, Math.nextUp(wanted)) >= 0;
-        case GTE -> Double.compare(d, wanted) >= 0;
-        case LT -> Double.compare(d, Math.nextDown(wanted)) <= 0;
-        case LTE -> Double.compare(d, wanted) <= 0;
+        case EQ, NEQ -> d == wanted;
+        case GT -> d > wanted;
+        case GTE -> d >= wanted;
+        case LT -> d < wanted;
+        case LTE -> d <= wanted;
         default -> false;
       };
     }
