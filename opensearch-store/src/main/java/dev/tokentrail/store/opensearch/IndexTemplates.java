@@ -23,11 +23,13 @@ import java.time.format.DateTimeFormatter;
  * status_message}, {@code span_terms}, {@code resource_terms}) and the chosen stored-field codec;
  * indices created before read the same. Version 5 added the numeric attribute fields ({@link
  * SpanDocuments#NUMERIC_FIELDS}) and their mark, in place on earlier span indices (their older
- * documents lack the mark, so searches decide those from the stored span). Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
+ * documents lack the mark, so searches decide those from the stored span). Version 6 keeps the span
+ * of new span indices as a stored field of raw bytes instead of base64 in {@code _source}; reads
+ * ask for both, so indices of earlier versions read the same. Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
  */
 final class IndexTemplates {
   /** Raised whenever a mapping changes incompatibly. */
-  static final int MAPPING_VERSION = 5;
+  static final int MAPPING_VERSION = 6;
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
@@ -143,7 +145,8 @@ final class IndexTemplates {
     p.putObject(OUTCOME_VALUE).put("type", "double");
     p.putObject(CALL).put("type", "boolean");
     p.putObject(TOOLS).put("type", "boolean");
-    p.putObject(SPAN).put("type", "binary");
+    // Stored raw (not base64 in _source, which keeps only the call fields rollups read).
+    p.putObject(SPAN).put("type", "binary").put("store", true);
     numericFields(p);
   }
 

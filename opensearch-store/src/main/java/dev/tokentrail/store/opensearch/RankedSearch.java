@@ -222,7 +222,8 @@ final class RankedSearch {
     traces.putObject("terms").put("field", SpanDocuments.TRACE_ID).put("size", rollups.size());
     ObjectNode top = traces.putObject("aggs").putObject("first").putObject("top_hits");
     top.put("size", Math.max(1, search.spansPerTrace()));
-    top.putArray("_source").add(SpanDocuments.SPAN);
+    top.putArray("_source").add(SpanDocuments.SPAN); // indices before mapping version 6
+    top.putArray("stored_fields").add(SpanDocuments.SPAN);
     ArrayNode order = top.putArray("sort");
     order.addObject().put(SpanDocuments.START, "asc");
     order.addObject().put(SpanDocuments.SPAN_ID, "asc");
@@ -241,7 +242,7 @@ final class RankedSearch {
       }
       List<dev.tokentrail.model.Span> shown = new ArrayList<>();
       for (JsonNode hit : bucket.path("first").path("hits").path("hits")) {
-        shown.add(SpanDocuments.read(hit.path("_source")).span());
+        shown.add(SpanDocuments.read(hit).span());
       }
       if (rollupCheck != null && !rollupCheck.matches(shown.get(0), () -> summary)) {
         continue;
@@ -276,7 +277,7 @@ final class RankedSearch {
     reader.scan(query, SpanDocuments.READ_FIELDS, List.of(SpanDocuments.TRACE_ID), hit -> {
       TraceSpans trace = out.get(hit.path("fields").path(SpanDocuments.TRACE_ID).path(0).asText());
       if (trace != null) {
-        trace.put(SpanDocuments.read(hit.path("_source")));
+        trace.put(SpanDocuments.read(hit));
       }
     });
     out.values().removeIf(t -> t.stored().isEmpty());

@@ -93,9 +93,13 @@ final class SpanDocuments {
   /** Terms longer than this are not indexed (the mapping's {@code ignore_above}); queries must not rely on them. */
   static final int MAX_TERM_CHARS = 1024;
 
-  /** The fields a read of whole spans needs from {@code _source}. */
+  /**
+   * The fields a read of whole spans needs from {@code _source}; the span itself is a stored field
+   * ({@link #SPAN}: raw bytes, not base64 in JSON), in {@code _source} on indices of mapping
+   * versions before 6.
+   */
   static final List<String> READ_FIELDS =
-      List.of(SPAN, CALL, COST, INPUT, OUTPUT, MODEL, TEAM, PROJECT);
+      List.of(CALL, COST, INPUT, OUTPUT, MODEL, TEAM, PROJECT);
 
   private SpanDocuments() {}
 
@@ -252,11 +256,21 @@ final class SpanDocuments {
     return key + '=' + value;
   }
 
-  /** The span and the call parts rollups need, from a hit's {@code _source} of {@link #READ_FIELDS}. */
-  static StoredSpan read(JsonNode source) {
+  /**
+   * The span and the call parts rollups need, from a hit with the stored {@link #SPAN} (or, on
+   * indices before mapping version 6, the span in {@code _source}) and {@code _source} of {@link
+   * #READ_FIELDS}.
+   */
+  static StoredSpan read(JsonNode hit) {
+    JsonNode source = hit.path("_source");
+    JsonNode stored = hit.path("fields").path(SPAN).path(0);
     Span span;
     try {
-      span = OtlpSpans.decodeOne(ResourceSpans.parseFrom(source.get(SPAN).binaryValue()));
+      JsonNode bytes = stored.isMissingNode() ? source.get(SPAN) : stored;
+      if (bytes == null) {
+        throw new IllegalStateException("stored span missing from " + hit.path("_id").asText("a hit"));
+      }
+      span = OtlpSpans.decodeOne(ResourceSpans.parseFrom(bytes.binaryValue()));
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("stored span unreadable: " + e.getMessage(), e);
     } catch (IOException e) {

@@ -38,8 +38,8 @@ final class SpanReader {
   }
 
   /**
-   * Every hit of {@code query}: with {@code sourceFields} (null: no {@code _source}) and {@code
-   * docValueFields} (null: none).
+   * Every hit of {@code query}: with {@code sourceFields} (null: no {@code _source} and no span;
+   * otherwise the span too, for {@link SpanDocuments#read}) and {@code docValueFields} (null: none).
    */
   void scan(ObjectNode query, List<String> sourceFields, List<String> docValueFields, Consumer<JsonNode> hit) {
     scan(query, sourceFields, docValueFields, hit, null);
@@ -94,6 +94,9 @@ final class SpanReader {
       } else {
         ArrayNode includes = body.putArray("_source");
         sourceFields.forEach(includes::add);
+        // The span: a stored field (mapping version 6 on), or in _source (earlier indices).
+        includes.add(SpanDocuments.SPAN);
+        body.putArray("stored_fields").add(SpanDocuments.SPAN);
       }
       if (docValueFields != null) {
         ArrayNode fields = body.putArray("docvalue_fields");
@@ -170,7 +173,7 @@ final class SpanReader {
           .add(SpanQueries.terms(SpanDocuments.TRACE_ID, ids.subList(i, Math.min(ids.size(), i + TRACES_PER_LOAD))));
       scan(query, SpanDocuments.READ_FIELDS, List.of(SpanDocuments.TRACE_ID), hit -> {
         String traceId = hit.path("fields").path(SpanDocuments.TRACE_ID).path(0).asText();
-        out.computeIfAbsent(traceId, TraceSpans::new).put(SpanDocuments.read(hit.path("_source")));
+        out.computeIfAbsent(traceId, TraceSpans::new).put(SpanDocuments.read(hit));
       });
     }
     return out;

@@ -87,8 +87,8 @@ final class TraceQueries {
     } else {
       // Typed values (a list's elements, numbers as TraceQL types them) are read from the spans holding the key.
       SpanFilter has = new SpanFilter.Condition(field, SpanFilter.Op.EXISTS, null);
-      reader.scan(SpanQueries.spans(tenant, from, to, has), List.of(SpanDocuments.SPAN), null, hit -> {
-        Span span = SpanDocuments.read(hit.path("_source")).span();
+      reader.scan(SpanQueries.spans(tenant, from, to, has), List.of(), null, hit -> {
+        Span span = SpanDocuments.read(hit).span();
         Set<TagValue> values = new LinkedHashSet<>();
         for (Object scalar : AttributeValues.scalars(span, field)) {
           values.add(AttributeValues.tagValue(scalar));
@@ -167,7 +167,7 @@ final class TraceQueries {
       Map<String, TraceSpans> byTrace = new HashMap<>();
       reader.scan(select, SpanDocuments.READ_FIELDS, List.of(SpanDocuments.TRACE_ID), hit -> {
         String traceId = hit.path("fields").path(SpanDocuments.TRACE_ID).path(0).asText();
-        byTrace.computeIfAbsent(traceId, TraceSpans::new).put(SpanDocuments.read(hit.path("_source")));
+        byTrace.computeIfAbsent(traceId, TraceSpans::new).put(SpanDocuments.read(hit));
       });
       traces = byTrace.values();
     }

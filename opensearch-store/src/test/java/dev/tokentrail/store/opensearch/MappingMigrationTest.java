@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * Opening the store on a prefix whose indices an earlier TokenTrail created: a span index of mapping
  * version 2 gains the {@code call_prefix_tokens} column and a trace index of version 1 the rollup
  * fields, in place, both then marked with the current version; a span index created now has the
- * current storage settings. Runs against the shared test node.
+ * current storage settings (the span a stored field); spans in an index keeping the span in {@code
+ * _source} read the same. Runs against the shared test node.
  */
 class MappingMigrationTest {
   private final String url = TestNode.url();
@@ -83,6 +84,34 @@ class MappingMigrationTest {
         assertThat(properties.path(field).path("doc_values").asBoolean(true)).as(field).isFalse();
       }
       assertThat(properties.path(SpanDocuments.MODEL).path("doc_values").asBoolean(true)).isTrue();
+      assertThat(properties.path(SpanDocuments.SPAN).path("store").asBoolean(false)).isTrue();
+      assertThat(mapping(index).path("_source").path("includes").toString()).doesNotContain("\"" + SpanDocuments.SPAN + "\"");
+    }
+  }
+
+  @Test
+  void spansWrittenIntoAnIndexKeepingTheSpanInSourceAreReadAsOnes() throws Exception {
+    long start = 1_767_312_000_000_000_000L; // 2026-01-02T00:00:00Z
+    Span span = Span.builder().traceId(TraceId.fromHex("00000000000000000000000000000def")).spanId(SpanId.fromHex("0000000000000002"))
+        .name("chat").startEpochNanos(start).endEpochNanos(start + 1_000_000).attributes(Map.of("gen_ai.request.model", "gpt-4o"))
+        .build();
+    try (OpenSearchSpanStore store = OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix)
+        .shards(1, 0).refreshOnWrite(true).build()) {
+      // A day index as mapping versions before 6 made it (the template gives the rest): the span in
+      // _source, not stored.
+      StringBuilder includes = new StringBuilder("\"" + SpanDocuments.SPAN + "\"");
+      SpanDocuments.READ_FIELDS.forEach(f -> includes.append(",\"").append(f).append('"'));
+      String index = "/" + prefix + "-spans-2026.01.02";
+      send("PUT", index, "{\"mappings\":{\"_source\":{\"includes\":[" + includes + "]},"
+          + "\"properties\":{\"" + SpanDocuments.SPAN + "\":{\"type\":\"binary\"}}}}");
+      assertThat(mapping(index).path("properties").path(SpanDocuments.SPAN).path("store").asBoolean(false)).isFalse();
+
+      store.accept(Tenants.DEFAULT, List.of(new IngestedSpan(span, null))).get(30, TimeUnit.SECONDS);
+
+      assertThat(store.getTrace(Tenants.DEFAULT, span.traceId(), 0, 0)).singleElement()
+          .satisfies(read -> assertThat(read.attributes()).containsEntry("gen_ai.request.model", "gpt-4o"));
+      JsonNode hit = OpenSearchClient.JSON.readTree(send("GET", index + "/_search", null)).path("hits").path("hits").path(0);
+      assertThat(hit.path("_source").has(SpanDocuments.SPAN)).isTrue();
     }
   }
 
