@@ -108,13 +108,7 @@ final class RankedSearch {
         if (narrowed == null) {
           yield null;
         }
-        ObjectNode query = SpanQueries.spans(tenant, from, to, f.filter());
-        ObjectNode count = SpanQueries.json();
-        count.set("query", query);
-        count.put("size", 0);
-        count.put("track_total_hits", FEW_SPANS);
-        JsonNode total = reader.search(count).path("hits").path("total");
-        yield "eq".equals(total.path("relation").asText()) ? reader.traceIds(query) : null;
+        yield reader.traceIdsIfFew(SpanQueries.spans(tenant, from, to, f.filter()), FEW_SPANS);
       }
       case Spansets.Combine c -> {
         Set<String> left = candidates(tenant, c.left(), from, to);

@@ -135,6 +135,32 @@ final class SpanReader {
     return client.send(HttpMethod.POST, "/" + indices.traceIndex() + "/_search", body);
   }
 
+  /**
+   * The distinct trace ids of the spans {@code query} selects when they are at most {@code
+   * maxSpans} (at most 10,000), else null: one request, each shard collecting at most {@code
+   * maxSpans} + 1 spans ({@code terminate_after}), so a broad query costs no more than a narrow one.
+   */
+  Set<String> traceIdsIfFew(ObjectNode query, int maxSpans) {
+    QueryCancellation.current().check();
+    ObjectNode body = SpanQueries.json();
+    body.set("query", query);
+    body.put("size", 0);
+    body.put("track_total_hits", true);
+    body.put("terminate_after", maxSpans + 1);
+    ObjectNode composite = body.putObject("aggs").putObject("traces").putObject("composite");
+    composite.put("size", 10_000);
+    composite.putArray("sources").addObject().putObject("t").putObject("terms").put("field", SpanDocuments.TRACE_ID);
+    JsonNode answer = client.send(HttpMethod.POST, searchPath(), body);
+    if (answer.path("terminated_early").asBoolean(false) || answer.path("hits").path("total").path("value").asLong() > maxSpans) {
+      return null;
+    }
+    Set<String> out = new LinkedHashSet<>();
+    for (JsonNode b : answer.path("aggregations").path("traces").path("buckets")) {
+      out.add(b.path("key").path("t").asText());
+    }
+    return out;
+  }
+
   /** The distinct trace ids of the spans {@code query} selects, paged through a composite aggregation. */
   Set<String> traceIds(ObjectNode query) {
     QueryCancellation cancellation = QueryCancellation.current();
