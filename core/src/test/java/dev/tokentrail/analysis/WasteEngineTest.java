@@ -104,11 +104,13 @@ class WasteEngineTest {
     assertThat(sequential.usdByKind()).isNotEqualTo(Map.of("retry", 0.0, "context", 0.0, "cache", 0.0, "overkill", 0.0,
         "duplicate", 0.0, "prefix_cache", 0.0));
     List<Runnable> neverRun = new ArrayList<>();
+    List<CountingReader> readers = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       for (java.util.concurrent.Executor executor : List.<java.util.concurrent.Executor>of(
           pool, neverRun::add, command -> { throw new RejectedExecutionException("full"); })) {
         CountingReader reader = new CountingReader(table);
+        readers.add(reader);
         WasteEngine.Report report = WasteEngine.builder(reader, Calls.CATALOG).executor(executor).build().analyze("t", WINDOW);
         assertThat(report).usingRecursiveComparison()
             .withEqualsForType((a, b) -> Double.compare(a, b) == 0, Double.class)
@@ -120,7 +122,10 @@ class WasteEngineTest {
       pool.shutdownNow();
     }
     assertThat(neverRun).hasSize(3); // handed over, then run by the caller when it needed them
-    neverRun.forEach(Runnable::run); // running one afterwards does nothing
+    neverRun.forEach(Runnable::run); // running them afterwards does nothing: no second read
+    CountingReader handedOver = readers.get(1);
+    assertThat(handedOver.callReads).isEqualTo(1);
+    assertThat(handedOver.outcomeReads).isEqualTo(1);
   }
 
   @Test
