@@ -89,6 +89,7 @@ final class SpanDocuments {
       GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS, "num_reasoning_tokens",
       GenAiAttributes.TT_COST_USD, "num_cost_usd",
       GenAiAttributes.TT_RETRY_ATTEMPT, "num_retry_attempt");
+  private static final List<Map.Entry<String, String>> NUMERIC_FIELD_LIST = List.copyOf(NUMERIC_FIELDS.entrySet());
 
   /** Terms longer than this are not indexed (the mapping's {@code ignore_above}); queries must not rely on them. */
   static final int MAX_TERM_CHARS = 1024;
@@ -160,36 +161,53 @@ final class SpanDocuments {
    * decide this span's numeric conditions from the stored span.
    */
   private static void writeNumbers(JsonGenerator out, Map<String, Object> attributes) throws IOException {
-    for (String key : NUMERIC_FIELDS.keySet()) {
-      Object value = attributes.get(key);
-      if (value != null) {
-        for (Object scalar : AttributeValues.scalars(value)) {
-          if (scalar instanceof Double d && d.isInfinite()) {
-            return;
-          }
-        }
-      }
-    }
-    for (Map.Entry<String, String> numeric : NUMERIC_FIELDS.entrySet()) {
+    // One pass reads the values (an infinite one means no field is written), the next writes them.
+    double[][] values = null;
+    int k = 0;
+    for (Map.Entry<String, String> numeric : NUMERIC_FIELD_LIST) {
       Object value = attributes.get(numeric.getKey());
-      if (value == null) {
-        continue;
-      }
-      boolean started = false;
-      for (Object scalar : AttributeValues.scalars(value)) {
-        if (scalar instanceof Long || scalar instanceof Double) {
-          if (!started) {
-            out.writeArrayFieldStart(numeric.getValue());
-            started = true;
+      if (value != null) {
+        double[] numbers = numbers(value);
+        if (numbers == null) {
+          return;
+        }
+        if (numbers.length > 0) {
+          if (values == null) {
+            values = new double[NUMERIC_FIELD_LIST.size()][];
           }
-          out.writeNumber(((Number) scalar).doubleValue());
+          values[k] = numbers;
         }
       }
-      if (started) {
+      k++;
+    }
+    for (int i = 0; values != null && i < values.length; i++) {
+      if (values[i] != null) {
+        out.writeArrayFieldStart(NUMERIC_FIELD_LIST.get(i).getValue());
+        for (double d : values[i]) {
+          out.writeNumber(d);
+        }
         out.writeEndArray();
       }
     }
     out.writeBooleanField(NUMBERS_INDEXED, true);
+  }
+
+  /** The long and double scalars of an attribute value as doubles; null when one is infinite. */
+  private static double[] numbers(Object value) {
+    List<Object> scalars = AttributeValues.scalars(value);
+    double[] out = new double[scalars.size()];
+    int n = 0;
+    for (Object scalar : scalars) {
+      if (scalar instanceof Long l) {
+        out[n++] = l;
+      } else if (scalar instanceof Double d) {
+        if (d.isInfinite()) {
+          return null;
+        }
+        out[n++] = d;
+      }
+    }
+    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
   }
 
   private static void writeCall(JsonGenerator out, LlmCall call) throws IOException {
