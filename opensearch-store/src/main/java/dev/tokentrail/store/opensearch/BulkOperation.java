@@ -41,18 +41,24 @@ record BulkOperation(int type, int owner, String tenant, IngestedSpan span, Stri
     return owner < 0;
   }
 
-  void write(JsonGenerator out, IndexTemplates indices) throws IOException {
+  /** The span index an {@code index} operation writes to; null for the others. */
+  String spanIndex(IndexTemplates indices) {
+    return type == INDEX ? indices.spanIndex(IndexTemplates.day(span.span().startEpochNanos())) : null;
+  }
+
+  void write(JsonGenerator out, IndexTemplates indices, SpanLayouts layouts) throws IOException {
     switch (type) {
       case INDEX -> {
         Span s = span.span();
+        String target = spanIndex(indices);
         out.writeStartObject();
         out.writeObjectFieldStart("index");
-        out.writeStringField("_index", indices.spanIndex(IndexTemplates.day(s.startEpochNanos())));
+        out.writeStringField("_index", target);
         out.writeStringField("_id", SpanDocuments.id(tenant, s.traceId().hex(), s.spanId().hex()));
         out.writeEndObject();
         out.writeEndObject();
         out.writeRaw('\n');
-        SpanDocuments.write(out, tenant, span);
+        SpanDocuments.write(out, tenant, span, layouts.protobuf(target));
       }
       case TRACE_DAY -> {
         out.writeStartObject();

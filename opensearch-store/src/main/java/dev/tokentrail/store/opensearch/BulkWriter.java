@@ -48,6 +48,7 @@ final class BulkWriter implements AutoCloseable {
   private final String refresh;
   private final int retryAfterSeconds;
   private final RollupMaintainer rollups;
+  private final SpanLayouts layouts;
   private final OpenSearchStoreMetrics metrics;
   private final BlockingQueue<Batch> queue;
   private final List<Thread> writers = new ArrayList<>();
@@ -62,6 +63,7 @@ final class BulkWriter implements AutoCloseable {
       int retryAfterSeconds) {
     this.client = client;
     this.rollups = rollups;
+    this.layouts = new SpanLayouts(client);
     this.metrics = metrics;
     this.indices = indices;
     this.retention = retention;
@@ -224,6 +226,9 @@ final class BulkWriter implements AutoCloseable {
       int cut = key.indexOf('\u0000');
       days.forEach(day -> ops.add(BulkOperation.traceDay(key.substring(0, cut), key.substring(cut + 1), day)));
     });
+    Set<String> targets = new HashSet<>();
+    spanOps.forEach(op -> targets.add(op.spanIndex(indices)));
+    layouts.resolve(targets);
     ops.addAll(spanOps);
     ops.addAll(staleCopies(group, kept, elsewhere, knownDays));
     BulkFailures failures = new BulkFailures(group.size(), traceOwners);
@@ -318,7 +323,7 @@ final class BulkWriter implements AutoCloseable {
       JsonGenerator out = OpenSearchClient.JSON.getFactory().createGenerator(bytes);
       out.setRootValueSeparator(null);
       for (int i = 0; i < ops.size(); i++) {
-        ops.get(i).write(out, indices);
+        ops.get(i).write(out, indices, layouts);
         out.flush();
         if (i + 1 - from >= bulkSize || bytes.size() >= MAX_BULK_BYTES || i + 1 == ops.size()) {
           bulk(bytes.toByteArray(), ops.subList(from, i + 1), failures);

@@ -2,7 +2,6 @@ package dev.tokentrail.store.opensearch;
 
 import static dev.tokentrail.store.opensearch.SpanDocuments.*;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
 import java.time.Duration;
@@ -25,11 +24,16 @@ import java.time.format.DateTimeFormatter;
  * SpanDocuments#NUMERIC_FIELDS}) and their mark, in place on earlier span indices (their older
  * documents lack the mark, so searches decide those from the stored span). Version 6 keeps the span
  * of new span indices as a stored field of raw bytes instead of base64 in {@code _source}; reads
- * ask for both, so indices of earlier versions read the same. Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
+ * ask for both, so indices of earlier versions read the same. Version 7 keeps the whole document in
+ * an unfiltered {@code _source}, the span's remaining parts as JSON ({@link SpanSource}) instead of
+ * protobuf bytes, and drops the {@code key} field: a filtered {@code _source} made OpenSearch keep
+ * a second, unfiltered copy of every document ({@code _recovery_source}) until merges pruned it, and
+ * parse and rewrite each document to filter it. Indices of earlier versions keep their layout and
+ * go on receiving documents in it ({@link SpanLayouts}). Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
  */
 final class IndexTemplates {
   /** Raised whenever a mapping changes incompatibly. */
-  static final int MAPPING_VERSION = 6;
+  static final int MAPPING_VERSION = 7;
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
@@ -122,13 +126,9 @@ final class IndexTemplates {
 
   private static void spanMapping(ObjectNode mappings) {
     mappings.put("dynamic", false);
-    // _source keeps only what reads take from it (the span itself and the call fields rollups
-    // of loaded spans need); every other field is indexed and read from doc values.
-    ArrayNode source = mappings.putObject("_source").putArray("includes");
-    READ_FIELDS.forEach(source::add);
     mappings.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
     ObjectNode p = mappings.putObject("properties");
-    for (String f : new String[] {TENANT, KEY, TRACE_ID, SPAN_ID, PARENT_ID, NAME, KIND, STATUS, SERVICE, SPAN_KEYS,
+    for (String f : new String[] {TENANT, TRACE_ID, SPAN_ID, PARENT_ID, NAME, KIND, STATUS, SERVICE, SPAN_KEYS,
         RESOURCE_KEYS, PROVIDER, MODEL, REQUEST_MODEL, RESPONSE_MODEL, OPERATION, REQUEST_HASH, PREFIX_HASH,
         CONVERSATION, TASK, ERROR_TYPE, TEAM, PROJECT, COST_CENTER, FEATURE, OUTCOME}) {
       keyword(p, f);
@@ -145,8 +145,8 @@ final class IndexTemplates {
     p.putObject(OUTCOME_VALUE).put("type", "double");
     p.putObject(CALL).put("type", "boolean");
     p.putObject(TOOLS).put("type", "boolean");
-    // Stored raw (not base64 in _source, which keeps only the call fields rollups read).
-    p.putObject(SPAN).put("type", "binary").put("store", true);
+    // The span's remaining parts (SpanSource): kept in _source, never indexed.
+    p.putObject(SpanSource.FIELD).put("type", "object").put("enabled", false);
     numericFields(p);
   }
 

@@ -216,8 +216,9 @@ final class RankedSearch {
     traces.putObject("terms").put("field", SpanDocuments.TRACE_ID).put("size", rollups.size());
     ObjectNode top = traces.putObject("aggs").putObject("first").putObject("top_hits");
     top.put("size", Math.max(1, search.spansPerTrace()));
-    top.putArray("_source").add(SpanDocuments.SPAN); // indices before mapping version 6
-    top.putArray("stored_fields").add(SpanDocuments.SPAN);
+    ArrayNode source = top.putArray("_source");
+    SpanDocuments.SOURCE_FIELDS.forEach(source::add);
+    top.putArray("stored_fields").add(SpanDocuments.SPAN); // indices of mapping version 6
     ArrayNode order = top.putArray("sort");
     order.addObject().put(SpanDocuments.START, "asc");
     order.addObject().put(SpanDocuments.SPAN_ID, "asc");

@@ -18,8 +18,10 @@ import java.util.Map;
 
 /**
  * The span document: what OpenSearch indexes of a span and how it is read back. The whole span is
- * kept as OTLP protobuf bytes in {@code span} (a {@code binary} field: stored, never indexed), so
- * every attribute survives however many keys spans carry. Indexed next to it, under the fixed
+ * kept, so every attribute survives however many keys spans carry: in span indices of mapping
+ * version 7 on, the document's fields and {@link SpanSource#FIELD} in an unfiltered {@code
+ * _source}; in indices of earlier versions (whose {@code _source} keeps only {@link #READ_FIELDS}),
+ * as OTLP protobuf bytes in {@code span} (a {@code binary} field, stored). Indexed next to it, under the fixed
  * mapping of {@link IndexTemplates}, are the intrinsics, the call columns from the call ingest
  * priced (never re-derived from attributes), and two bounded views of the attributes that make
  * every attribute searchable without a mapping per key: {@code span_keys}/{@code resource_keys}
@@ -28,7 +30,6 @@ import java.util.Map;
  */
 final class SpanDocuments {
   static final String TENANT = "tenant";
-  static final String KEY = "key";
   static final String TRACE_ID = "trace_id";
   static final String SPAN_ID = "span_id";
   static final String PARENT_ID = "parent_id";
@@ -95,12 +96,19 @@ final class SpanDocuments {
   static final int MAX_TERM_CHARS = 1024;
 
   /**
-   * The fields a read of whole spans needs from {@code _source}; the span itself is a stored field
-   * ({@link #SPAN}: raw bytes, not base64 in JSON), in {@code _source} on indices of mapping
-   * versions before 6.
+   * The call fields a read of whole spans takes from {@code _source} (and all that indices of
+   * mapping versions before 7 keep there besides, in versions before 6, the span).
    */
   static final List<String> READ_FIELDS =
       List.of(CALL, COST, INPUT, OUTPUT, MODEL, TEAM, PROJECT);
+
+  /**
+   * What a read of whole spans asks of {@code _source}: {@link #READ_FIELDS}, the span's own
+   * fields and {@link SpanSource#FIELD} (mapping version 7 on), and {@link #SPAN} (versions before
+   * 6; from version 6 to 7 it is a stored field, asked for separately).
+   */
+  static final List<String> SOURCE_FIELDS = List.of(CALL, COST, INPUT, OUTPUT, MODEL, TEAM, PROJECT, TRACE_ID, SPAN_ID,
+      PARENT_ID, NAME, KIND, STATUS, STATUS_MESSAGE, START, END, SpanSource.FIELD, SPAN);
 
   private SpanDocuments() {}
 
@@ -114,16 +122,17 @@ final class SpanDocuments {
     return tenant + '/' + traceId;
   }
 
-  /** Writes the document of {@code ingested}; ids as lower-case hex keywords. */
-  static void write(JsonGenerator out, String tenant, IngestedSpan ingested) throws IOException {
+  /**
+   * Writes the document of {@code ingested}; ids as lower-case hex keywords. {@code protobuf}: the
+   * span as protobuf bytes in {@link #SPAN}, for an index of a mapping version before 7; else the
+   * span's remaining parts in {@link SpanSource#FIELD}.
+   */
+  static void write(JsonGenerator out, String tenant, IngestedSpan ingested, boolean protobuf) throws IOException {
     Span span = ingested.span();
     out.writeStartObject();
     out.writeStringField(TENANT, tenant);
-    String traceId = span.traceId().hex();
-    String spanId = span.spanId().hex();
-    out.writeStringField(KEY, id(tenant, traceId, spanId));
-    out.writeStringField(TRACE_ID, traceId);
-    out.writeStringField(SPAN_ID, spanId);
+    out.writeStringField(TRACE_ID, span.traceId().hex());
+    out.writeStringField(SPAN_ID, span.spanId().hex());
     if (!span.parentSpanId().isNone()) {
       out.writeStringField(PARENT_ID, span.parentSpanId().hex());
     }
@@ -151,7 +160,11 @@ final class SpanDocuments {
     if (call != null) {
       writeCall(out, call);
     }
-    out.writeBinaryField(SPAN, OtlpSpans.encodeOne(span).toByteArray());
+    if (protobuf) {
+      out.writeBinaryField(SPAN, OtlpSpans.encodeOne(span).toByteArray());
+    } else {
+      SpanSource.write(out, span);
+    }
     out.writeEndObject();
   }
 
@@ -275,29 +288,32 @@ final class SpanDocuments {
   }
 
   /**
-   * The span and the call parts rollups need, from a hit with the stored {@link #SPAN} (or, on
-   * indices before mapping version 6, the span in {@code _source}) and {@code _source} of {@link
-   * #READ_FIELDS}.
+   * The span and the call parts rollups need, from a hit with {@code _source} of {@link
+   * #SOURCE_FIELDS} and the stored {@link #SPAN} (indices of mapping version 6).
    */
   static StoredSpan read(JsonNode hit) {
     JsonNode source = hit.path("_source");
+    Span span = source.path(SpanSource.FIELD).isObject() ? SpanSource.read(source) : protobuf(hit, source);
+    boolean call = source.path(CALL).asBoolean(false);
+    return new StoredSpan(span, call, source.has(COST) ? source.get(COST).asDouble() : Double.NaN,
+        source.path(INPUT).asLong(-1), source.path(OUTPUT).asLong(-1), text(source, MODEL), text(source, TEAM),
+        text(source, PROJECT));
+  }
+
+  /** The span kept as protobuf bytes: stored (mapping version 6) or base64 in {@code _source} (before). */
+  private static Span protobuf(JsonNode hit, JsonNode source) {
     JsonNode stored = hit.path("fields").path(SPAN).path(0);
-    Span span;
     try {
       JsonNode bytes = stored.isMissingNode() ? source.get(SPAN) : stored;
       if (bytes == null) {
         throw new IllegalStateException("stored span missing from " + hit.path("_id").asText("a hit"));
       }
-      span = OtlpSpans.decodeOne(ResourceSpans.parseFrom(bytes.binaryValue()));
+      return OtlpSpans.decodeOne(ResourceSpans.parseFrom(bytes.binaryValue()));
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("stored span unreadable: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    boolean call = source.path(CALL).asBoolean(false);
-    return new StoredSpan(span, call, source.has(COST) ? source.get(COST).asDouble() : Double.NaN,
-        source.path(INPUT).asLong(-1), source.path(OUTPUT).asLong(-1), text(source, MODEL), text(source, TEAM),
-        text(source, PROJECT));
   }
 
   private static String text(JsonNode source, String field) {

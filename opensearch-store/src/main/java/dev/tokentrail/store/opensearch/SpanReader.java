@@ -94,15 +94,20 @@ final class SpanReader {
       } else {
         ArrayNode includes = body.putArray("_source");
         sourceFields.forEach(includes::add);
-        // The span: a stored field (mapping version 6 on), or in _source (earlier indices).
-        includes.add(SpanDocuments.SPAN);
+        // The span: in _source (mapping version 7 on, and before 6), or a stored field (version 6).
+        for (String f : SpanDocuments.SOURCE_FIELDS) {
+          if (!sourceFields.contains(f)) {
+            includes.add(f);
+          }
+        }
         body.putArray("stored_fields").add(SpanDocuments.SPAN);
       }
       if (docValueFields != null) {
         ArrayNode fields = body.putArray("docvalue_fields");
         docValueFields.forEach(fields::add);
       }
-      body.putArray("sort").add(SpanDocuments.KEY);
+      // Unique per tenant but for a span's transient copy under another day, the same span.
+      body.putArray("sort").add(SpanDocuments.TRACE_ID).add(SpanDocuments.SPAN_ID);
       if (after != null) {
         body.set("search_after", after);
       }

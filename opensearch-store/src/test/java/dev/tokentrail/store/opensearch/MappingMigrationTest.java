@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * Opening the store on a prefix whose indices an earlier TokenTrail created: a span index of mapping
  * version 2 gains the {@code call_prefix_tokens} column and a trace index of version 1 the rollup
  * fields, in place, both then marked with the current version; a span index created now has the
- * current storage settings (the span a stored field); spans in an index keeping the span in {@code
- * _source} read the same. Runs against the shared test node.
+ * current storage settings (an unfiltered {@code _source} with the span as JSON); spans written
+ * into an index of an earlier layout (the span base64 in a filtered {@code _source}, or a stored
+ * field) keep that layout and read the same. Runs against the shared test node.
  */
 class MappingMigrationTest {
   private final String url = TestNode.url();
@@ -84,8 +85,46 @@ class MappingMigrationTest {
         assertThat(properties.path(field).path("doc_values").asBoolean(true)).as(field).isFalse();
       }
       assertThat(properties.path(SpanDocuments.MODEL).path("doc_values").asBoolean(true)).isTrue();
-      assertThat(properties.path(SpanDocuments.SPAN).path("store").asBoolean(false)).isTrue();
-      assertThat(mapping(index).path("_source").path("includes").toString()).doesNotContain("\"" + SpanDocuments.SPAN + "\"");
+      // Version 7: the whole document in an unfiltered _source, the span's remaining parts as JSON never indexed.
+      assertThat(mapping(index).path("_source").path("includes").isEmpty()).isTrue();
+      assertThat(properties.path(SpanSource.FIELD).path("enabled").asBoolean(true)).isFalse();
+      assertThat(properties.has(SpanDocuments.SPAN)).isFalse();
+      assertThat(properties.has("key")).isFalse();
+      send("POST", index + "/_refresh", null);
+      JsonNode source = OpenSearchClient.JSON.readTree(send("GET", index + "/_search", null)).path("hits").path("hits").path(0)
+          .path("_source");
+      assertThat(source.path(SpanDocuments.NAME).asText()).isEqualTo("chat");
+      assertThat(source.path(SpanSource.FIELD).path("attributes").toString()).isEqualTo("[\"gen_ai.request.model\",\"gpt-4o\"]");
+      assertThat(source.has(SpanDocuments.SPAN)).isFalse();
+    }
+  }
+
+  @Test
+  void spansWrittenIntoAnIndexOfMappingVersion6KeepItsLayoutAndReadTheSame() throws Exception {
+    long start = 1_767_398_400_000_000_000L; // 2026-01-03T00:00:00Z
+    Span span = Span.builder().traceId(TraceId.fromHex("00000000000000000000000000000fed")).spanId(SpanId.fromHex("0000000000000003"))
+        .name("chat").startEpochNanos(start).endEpochNanos(start + 1_000_000)
+        .attributes(Map.of("gen_ai.request.model", "gpt-4o", "gen_ai.usage.input_tokens", 12L)).build();
+    // A day index as mapping version 6 made it, before this process starts: _source keeps the call
+    // fields only, the span is a stored field of protobuf bytes.
+    StringBuilder includes = new StringBuilder();
+    SpanDocuments.READ_FIELDS.forEach(f -> includes.append(includes.isEmpty() ? "" : ",").append('"').append(f).append('"'));
+    String index = "/" + prefix + "-spans-2026.01.03";
+    send("PUT", index, "{\"mappings\":{\"dynamic\":false,\"_source\":{\"includes\":[" + includes + "]},"
+        + "\"_meta\":{\"tokentrail_mapping_version\":6},"
+        + "\"properties\":{\"tenant\":{\"type\":\"keyword\"},\"trace_id\":{\"type\":\"keyword\"},"
+        + "\"span_id\":{\"type\":\"keyword\"},\"start\":{\"type\":\"long\"},\"end\":{\"type\":\"long\"},"
+        + "\"" + SpanDocuments.SPAN + "\":{\"type\":\"binary\",\"store\":true}}}}");
+    try (OpenSearchSpanStore store = OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix)
+        .shards(1, 0).refreshOnWrite(true).build()) {
+      store.accept(Tenants.DEFAULT, List.of(new IngestedSpan(span, null))).get(30, TimeUnit.SECONDS);
+
+      assertThat(store.getTrace(Tenants.DEFAULT, span.traceId(), 0, 0)).singleElement()
+          .satisfies(read -> assertThat(read.attributes())
+              .containsEntry("gen_ai.request.model", "gpt-4o").containsEntry("gen_ai.usage.input_tokens", 12L));
+      JsonNode hit = OpenSearchClient.JSON.readTree(send("GET", index + "/_search?stored_fields=" + SpanDocuments.SPAN, null))
+          .path("hits").path("hits").path(0);
+      assertThat(hit.path("fields").path(SpanDocuments.SPAN).isArray()).isTrue();
     }
   }
 
