@@ -16,6 +16,7 @@ import dev.tokentrail.store.eval.TraceSearcher;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,12 +50,17 @@ final class RankedSearch {
   List<TraceMatch> run(String tenant, TraceSearch search) {
     TraceSearcher searcher = new TraceSearcher(search); // validates before anything is read
     QueryCancellation cancellation = QueryCancellation.current();
-    Set<String> candidates = candidates(tenant, search.spansets(), search.fromEpochNanos(), search.toEpochNanos());
+    // A single filter whose numeric comparisons the indexed numbers decide is exact once none of its
+    // candidate spans lacks them (the candidate request counts those).
+    SpanFilter single = search.aggregates().isEmpty() && search.spansets() instanceof Spansets.Filter f ? f.filter() : null;
+    boolean[] numbersDecide = {false};
+    Set<String> candidates =
+        candidates(tenant, search.spansets(), search.fromEpochNanos(), search.toEpochNanos(), numbersDecide);
     if (candidates != null && candidates.isEmpty()) {
       return List.of();
     }
-    SpanFilter exactFilter = search.aggregates().isEmpty() && search.spansets() instanceof Spansets.Filter f
-        && SpanQueries.exact(f.filter()) ? f.filter() : null;
+    SpanFilter exactFilter = single != null && (SpanQueries.exact(single)
+        || numbersDecide[0] && SpanQueries.exactWhereNumbersIndexed(single)) ? single : null;
     ObjectNode rollupQuery = rollupQuery(tenant, search, candidates);
     // The first page holds the top N when every trace on it matches; listed candidates do not make
     // it larger (a page of all of them made the span query of the page as large as the candidates).
@@ -99,20 +105,29 @@ final class RankedSearch {
 
   /**
    * The traces with a span the spansets may select, when few spans qualify; null when many do (the
-   * rollup walk then finds them page by page).
+   * rollup walk then finds them page by page). {@code numbersDecide[0]} is set when a single
+   * filter's candidate spans all carry their indexed numbers (see {@link SpanQueries#exactWhereNumbersIndexed}).
    */
-  private Set<String> candidates(String tenant, Spansets spansets, long from, long to) {
+  private Set<String> candidates(String tenant, Spansets spansets, long from, long to, boolean[] numbersDecide) {
     return switch (spansets) {
       case Spansets.Filter f -> {
         ObjectNode narrowed = SpanQueries.superset(f.filter());
         if (narrowed == null) {
           yield null;
         }
-        yield reader.traceIdsIfFew(SpanQueries.spans(tenant, from, to, f.filter()), FEW_SPANS);
+        boolean numbers = !SpanQueries.exact(f.filter()) && SpanQueries.exactWhereNumbersIndexed(f.filter());
+        SpanReader.Candidates found = reader.traceIdsIfFew(SpanQueries.spans(tenant, from, to, f.filter()), FEW_SPANS,
+            numbers ? SpanQueries.numbersNotIndexed() : null);
+        if (found == null) {
+          yield null;
+        }
+        numbersDecide[0] = found.undecided() == 0;
+        yield new LinkedHashSet<>(found.traceIds());
       }
       case Spansets.Combine c -> {
-        Set<String> left = candidates(tenant, c.left(), from, to);
-        Set<String> right = left != null && left.isEmpty() && c.and() ? left : candidates(tenant, c.right(), from, to);
+        Set<String> left = candidates(tenant, c.left(), from, to, numbersDecide);
+        Set<String> right =
+            left != null && left.isEmpty() && c.and() ? left : candidates(tenant, c.right(), from, to, numbersDecide);
         if (c.and()) {
           if (left == null || right == null) {
             yield left == null ? right : left;

@@ -125,18 +125,40 @@ final class SpanQueries {
    * existence and string attribute equality (other than "true"/"false", which also match booleans).
    */
   static boolean exact(SpanFilter filter) {
-    if (filter instanceof SpanFilter.And and) {
-      return and.filters().stream().allMatch(f -> isTraceLevel(f) || exactSpanLevel(f));
-    }
-    return isTraceLevel(filter) || exactSpanLevel(filter);
+    return exact(filter, false);
   }
 
-  private static boolean exactSpanLevel(SpanFilter filter) {
+  /**
+   * Whether {@link #superset} is exact, as {@link #exact}, on spans whose numeric attribute fields
+   * are written (documents carrying {@link SpanDocuments#NUMBERS_INDEXED}): there, comparisons of a
+   * {@link SpanDocuments#NUMERIC_FIELDS} attribute with a finite number are decided by the range,
+   * which compares every long and double scalar as a double, as TraceQL does. A search may take
+   * such a filter as exact once {@link #numbersNotIndexed} found none of its spans lacking the mark.
+   */
+  static boolean exactWhereNumbersIndexed(SpanFilter filter) {
+    return exact(filter, true);
+  }
+
+  /** The spans whose numeric attribute fields are not written (older documents, non-finite values). */
+  static ObjectNode numbersNotIndexed() {
+    ObjectNode q = json();
+    q.putObject("bool").putArray("must_not").add(term(SpanDocuments.NUMBERS_INDEXED, true));
+    return q;
+  }
+
+  private static boolean exact(SpanFilter filter, boolean numbersIndexed) {
+    if (filter instanceof SpanFilter.And and) {
+      return and.filters().stream().allMatch(f -> isTraceLevel(f) || exactSpanLevel(f, numbersIndexed));
+    }
+    return isTraceLevel(filter) || exactSpanLevel(filter, numbersIndexed);
+  }
+
+  private static boolean exactSpanLevel(SpanFilter filter, boolean numbersIndexed) {
     return switch (filter) {
       case SpanFilter.All all -> true;
-      case SpanFilter.And and -> and.filters().stream().allMatch(SpanQueries::exactSpanLevel);
-      case SpanFilter.Or or -> or.filters().stream().allMatch(SpanQueries::exactSpanLevel);
-      case Condition c -> exactCondition(c);
+      case SpanFilter.And and -> and.filters().stream().allMatch(f -> exactSpanLevel(f, numbersIndexed));
+      case SpanFilter.Or or -> or.filters().stream().allMatch(f -> exactSpanLevel(f, numbersIndexed));
+      case Condition c -> exactCondition(c, numbersIndexed);
     };
   }
 
@@ -152,7 +174,7 @@ final class SpanQueries {
     return out;
   }
 
-  private static boolean exactCondition(Condition c) {
+  private static boolean exactCondition(Condition c, boolean numbersIndexed) {
     FieldRef field = c.field();
     if (field.scope() == FieldRef.Scope.INTRINSIC) {
       return switch (field.name()) {
@@ -167,7 +189,9 @@ final class SpanQueries {
     if (c.op() == Op.EQ && c.value() instanceof String s && !s.equals("true") && !s.equals("false")) {
       return SpanDocuments.term(field.name(), s).length() <= SpanDocuments.MAX_TERM_CHARS;
     }
-    return false;
+    return numbersIndexed && field.scope() == FieldRef.Scope.SPAN && SpanDocuments.NUMERIC_FIELDS.containsKey(field.name())
+        && c.value() instanceof Number n && Double.isFinite(n.doubleValue())
+        && numericRange(SpanDocuments.NUMERIC_FIELDS.get(field.name()), c.op(), n.doubleValue()) != null;
   }
 
   /** A condition on the trace's rollup ({@code rootServiceName}, {@code rootName}, {@code traceDuration}). */

@@ -141,20 +141,31 @@ final class SpanReader {
   }
 
   /**
+   * The distinct trace ids of the spans a query selects, and how many of those spans {@code
+   * undecided} also selects (-1 when not asked).
+   */
+  record Candidates(Set<String> traceIds, long undecided) {}
+
+  /**
    * The distinct trace ids of the spans {@code query} selects when they are at most {@code
    * maxSpans} (at most 10,000), else null: one request, each shard collecting at most {@code
    * maxSpans} + 1 spans ({@code terminate_after}), so a broad query costs no more than a narrow one.
+   * With {@code undecided} (may be null), the same request counts the selected spans it matches.
    */
-  Set<String> traceIdsIfFew(ObjectNode query, int maxSpans) {
+  Candidates traceIdsIfFew(ObjectNode query, int maxSpans, ObjectNode undecided) {
     QueryCancellation.current().check();
     ObjectNode body = SpanQueries.json();
     body.set("query", query);
     body.put("size", 0);
     body.put("track_total_hits", true);
     body.put("terminate_after", maxSpans + 1);
-    ObjectNode composite = body.putObject("aggs").putObject("traces").putObject("composite");
+    ObjectNode aggs = body.putObject("aggs");
+    ObjectNode composite = aggs.putObject("traces").putObject("composite");
     composite.put("size", 10_000);
     composite.putArray("sources").addObject().putObject("t").putObject("terms").put("field", SpanDocuments.TRACE_ID);
+    if (undecided != null) {
+      aggs.putObject("undecided").set("filter", undecided);
+    }
     JsonNode answer = client.send(HttpMethod.POST, searchPath(), body);
     if (answer.path("terminated_early").asBoolean(false) || answer.path("hits").path("total").path("value").asLong() > maxSpans) {
       return null;
@@ -163,7 +174,8 @@ final class SpanReader {
     for (JsonNode b : answer.path("aggregations").path("traces").path("buckets")) {
       out.add(b.path("key").path("t").asText());
     }
-    return out;
+    long count = undecided == null ? -1 : answer.path("aggregations").path("undecided").path("doc_count").asLong(-1);
+    return new Candidates(out, count);
   }
 
   /** The distinct trace ids of the spans {@code query} selects, paged through a composite aggregation. */

@@ -59,4 +59,30 @@ class SpanQueriesTest {
     assertThat(SpanQueries.superset(new Condition(FieldRef.resource("gen_ai.usage.input_tokens"), Op.GT, 10L)).toString())
         .isEqualTo("{\"term\":{\"resource_keys\":\"gen_ai.usage.input_tokens\"}}");
   }
+
+  @Test
+  void tokenComparisonsAreExactOnlyWhereTheNumbersAreIndexed() {
+    Condition above = new Condition(FieldRef.span("gen_ai.usage.input_tokens"), Op.GT, 1_000L);
+    Condition below = new Condition(FieldRef.span("gen_ai.usage.input_tokens"), Op.LT, 2_000.5);
+    SpanFilter both = new SpanFilter.And(List.of(MODEL, above, below));
+
+    assertThat(SpanQueries.exact(both)).isFalse(); // older documents, or a non-finite value: Java decides
+    assertThat(SpanQueries.exactWhereNumbersIndexed(both)).isTrue();
+    assertThat(SpanQueries.exactWhereNumbersIndexed(new SpanFilter.Or(List.of(above, SLOW)))).isTrue();
+    assertThat(SpanQueries.numbersNotIndexed().toString())
+        .isEqualTo("{\"bool\":{\"must_not\":[{\"term\":{\"" + SpanDocuments.NUMBERS_INDEXED + "\":true}}]}}");
+    // Not indexed as numbers, not a comparison the range answers, not a finite number, or not the span's own attribute.
+    assertThat(SpanQueries.exactWhereNumbersIndexed(new Condition(FieldRef.span("tokens"), Op.GT, 10L))).isFalse();
+    assertThat(SpanQueries.exactWhereNumbersIndexed(new Condition(FieldRef.span("gen_ai.usage.input_tokens"), Op.NEQ, 10L)))
+        .isFalse();
+    assertThat(SpanQueries.exactWhereNumbersIndexed(
+        new Condition(FieldRef.span("gen_ai.usage.input_tokens"), Op.GT, Double.POSITIVE_INFINITY))).isFalse();
+    assertThat(SpanQueries.exactWhereNumbersIndexed(new Condition(FieldRef.any("gen_ai.usage.input_tokens"), Op.GT, 10L)))
+        .isFalse();
+    assertThat(SpanQueries.exactWhereNumbersIndexed(new Condition(FieldRef.resource("gen_ai.usage.input_tokens"), Op.GT, 10L)))
+        .isFalse();
+    // The string "10" is not a number to TraceQL: only string equality, exact as before.
+    assertThat(SpanQueries.exactWhereNumbersIndexed(new Condition(FieldRef.span("gen_ai.usage.input_tokens"), Op.GT, "10")))
+        .isFalse();
+  }
 }

@@ -57,7 +57,11 @@ public abstract class SearchOperatorContract extends StoreContract {
   }
 
   private List<TraceId> matching(FieldRef field, SpanFilter.Op op, Object value) {
-    return ids(store.search(TENANT, TraceSearch.of(new Condition(field, op, value), 0, 0, 100)));
+    return matching(new Condition(field, op, value));
+  }
+
+  private List<TraceId> matching(SpanFilter filter) {
+    return ids(store.search(TENANT, TraceSearch.of(filter, 0, 0, 100)));
   }
 
   @Test
@@ -143,6 +147,33 @@ public abstract class SearchOperatorContract extends StoreContract {
     assertThat(matching(tokens, NEQ, 5L))
         .containsExactlyInAnyOrder(fiveAndHalf, seven, list, mixed, negativeZero, zero, infinite);
     assertThat(matching(FieldRef.span("tokentrail.cost.usd"), GT, 0.25)).containsExactly(infinite);
+  }
+
+  @Test
+  protected void tokenComparisonsWhenEveryValueIsFiniteAndWithANaN() {
+    String key = "gen_ai.usage.input_tokens";
+    TraceId five = trace(Map.of(key, 5L, "gen_ai.request.model", "gpt-4o"));
+    TraceId fiveAndHalf = trace(Map.of(key, 5.5, "gen_ai.request.model", "gpt-4o"));
+    TraceId list = trace(Map.of(key, List.of(1L, 5000L), "gen_ai.request.model", "gpt-4o"));
+    TraceId other = trace(Map.of(key, 7L, "gen_ai.request.model", "claude"));
+    flush();
+    FieldRef tokens = FieldRef.span(key);
+    SpanFilter model = new Condition(FieldRef.span("gen_ai.request.model"), EQ, "gpt-4o");
+    assertThat(matching(tokens, GT, 5L)).containsExactlyInAnyOrder(fiveAndHalf, list, other);
+    assertThat(matching(new SpanFilter.And(List.of(model, new Condition(tokens, GT, 5L)))))
+        .containsExactlyInAnyOrder(fiveAndHalf, list);
+    assertThat(matching(new SpanFilter.And(List.of(new Condition(tokens, GT, 1L),
+        new Condition(tokens, LT, 6L))))).containsExactlyInAnyOrder(five, fiveAndHalf, list);
+
+    // A NaN is no value to compare (nor to have): stored, never matched, and the other spans' answers unchanged.
+    TraceId nan = trace(Map.of(key, Double.NaN, "gen_ai.request.model", "gpt-4o"));
+    flush();
+    assertThat(matching(tokens, GT, 5L)).containsExactlyInAnyOrder(fiveAndHalf, list, other);
+    assertThat(matching(tokens, LTE, 5L)).containsExactlyInAnyOrder(five, list);
+    assertThat(matching(tokens, NEQ, 5L)).containsExactlyInAnyOrder(fiveAndHalf, list, other);
+    assertThat(matching(new Condition(tokens, EXISTS, null))).doesNotContain(nan);
+    assertThat(store.getTrace(TENANT, nan, 0, 0)).singleElement()
+        .satisfies(s -> assertThat((Double) s.attribute(key)).isNaN());
   }
 
   @Test
