@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * One operation of a {@code _bulk} request and the batch it belongs to ({@code owner}, an index
@@ -46,7 +47,7 @@ record BulkOperation(int type, int owner, String tenant, IngestedSpan span, Stri
     return type == INDEX ? indices.spanIndex(IndexTemplates.day(span.span().startEpochNanos())) : null;
   }
 
-  void write(JsonGenerator out, IndexTemplates indices, SpanLayouts layouts) throws IOException {
+  void write(JsonGenerator out, IndexTemplates indices, Map<String, Boolean> protobufLayout) throws IOException {
     switch (type) {
       case INDEX -> {
         Span s = span.span();
@@ -58,7 +59,7 @@ record BulkOperation(int type, int owner, String tenant, IngestedSpan span, Stri
         out.writeEndObject();
         out.writeEndObject();
         out.writeRaw('\n');
-        SpanDocuments.write(out, tenant, span, layouts.protobuf(target));
+        SpanDocuments.write(out, tenant, span, protobufLayout.getOrDefault(target, false));
       }
       case TRACE_DAY -> {
         out.writeStartObject();

@@ -228,11 +228,11 @@ final class BulkWriter implements AutoCloseable {
     });
     Set<String> targets = new HashSet<>();
     spanOps.forEach(op -> targets.add(op.spanIndex(indices)));
-    layouts.resolve(targets);
+    Map<String, Boolean> protobufLayout = layouts.resolve(targets);
     ops.addAll(spanOps);
     ops.addAll(staleCopies(group, kept, elsewhere, knownDays));
     BulkFailures failures = new BulkFailures(group.size(), traceOwners);
-    send(ops, failures);
+    send(ops, failures, protobufLayout);
     for (int b = 0; b < group.size(); b++) {
       Set<String> touched = new HashSet<>();
       for (IngestedSpan s : kept.get(b)) {
@@ -316,14 +316,14 @@ final class BulkWriter implements AutoCloseable {
   }
 
   /** Sends {@code ops} in order, in bodies of at most {@code bulkSize} operations and about {@link #MAX_BULK_BYTES}. */
-  private void send(List<BulkOperation> ops, BulkFailures failures) {
+  private void send(List<BulkOperation> ops, BulkFailures failures, Map<String, Boolean> protobufLayout) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.min(ops.size(), bulkSize) * 1024);
     int from = 0;
     try {
       JsonGenerator out = OpenSearchClient.JSON.getFactory().createGenerator(bytes);
       out.setRootValueSeparator(null);
       for (int i = 0; i < ops.size(); i++) {
-        ops.get(i).write(out, indices, layouts);
+        ops.get(i).write(out, indices, protobufLayout);
         out.flush();
         if (i + 1 - from >= bulkSize || bytes.size() >= MAX_BULK_BYTES || i + 1 == ops.size()) {
           bulk(bytes.toByteArray(), ops.subList(from, i + 1), failures);

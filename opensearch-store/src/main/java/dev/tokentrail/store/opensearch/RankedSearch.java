@@ -66,6 +66,9 @@ final class RankedSearch {
     // it larger (a page of all of them made the span query of the page as large as the candidates).
     int page = Math.min(MAX_PAGE, Math.max(FIRST_PAGE, search.limit()));
     if (candidates != null) {
+      if (exactFilter != null && SpanQueries.traceLevelConjuncts(exactFilter).isEmpty()) {
+        page = Math.max(1, search.limit()); // every listed trace matches: the first page is the answer
+      }
       page = Math.min(page, candidates.size());
     }
     List<TraceMatch> out = new ArrayList<>();
