@@ -17,7 +17,9 @@ import java.util.List;
  *   <li>{@code spanCount}, {@code errorCount} (status error), {@code llmCallCount} (spans ingested
  *       with an {@link dev.tokentrail.model.IngestedSpan#call()}): counts.
  *   <li>{@code costUsd}, {@code inputTokens}, {@code outputTokens}: sums over the LLM calls
- *       (unpriced calls and unreported counts add nothing); sums saturate instead of wrapping.
+ *       (unpriced calls and unreported counts add nothing); sums saturate instead of wrapping. The
+ *       cost is the exact sum rounded once ({@link dev.tokentrail.model.ExactSum}): the same double
+ *       in every store, whatever order it adds the calls in, so rankings by cost agree.
  *   <li>{@code models}: the distinct billed models ({@link dev.tokentrail.model.LlmCall#billedModel()})
  *       sorted; {@code team}, {@code project}: of the earliest-starting call that names one (on equal starts,
  *       the smaller span id), {@code null} when none does. Calls are read as ingest gave them

@@ -1,6 +1,7 @@
 package dev.tokentrail.store.eval;
 
 import dev.tokentrail.model.Attribution;
+import dev.tokentrail.model.ExactSum;
 import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Saturating;
@@ -58,7 +59,7 @@ public record RollupRow(
     long end = Long.MIN_VALUE;
     int errors = 0;
     int calls = 0;
-    double cost = 0;
+    ExactSum cost = new ExactSum(); // not +=: the same double whatever order another store adds calls in
     long input = 0;
     long output = 0;
     TreeSet<String> models = new TreeSet<>();
@@ -79,7 +80,7 @@ public record RollupRow(
       }
       calls++;
       if (Double.isFinite(row.cost())) {
-        cost += row.cost();
+        cost.add(row.cost());
       }
       input = Saturating.add(input, Math.max(0, row.input()));
       output = Saturating.add(output, Math.max(0, row.output()));
@@ -95,6 +96,6 @@ public record RollupRow(
     }
     RollupRow named = root != null ? root : ordered.get(0);
     return new TraceSummary(traceId, named.service(), named.name(), start, Math.max(0, end - start), ordered.size(),
-        calls, errors, cost, input, output, List.copyOf(models), team, project);
+        calls, errors, cost.value(), input, output, List.copyOf(models), team, project);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tokentrail.store.lucene;
 
+import dev.tokentrail.model.ExactSum;
 import dev.tokentrail.model.Saturating;
 import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.TraceSummary;
@@ -72,7 +73,8 @@ final class TraceRollups {
     int spans;
     int llmCalls;
     int errors;
-    double cost;
+    /** Exact: deltas merged in any order give the cost summed from the spans (and the reference's). */
+    final ExactSum cost = new ExactSum();
     long input;
     long output;
     final Pick root = new Pick();
@@ -110,7 +112,7 @@ final class TraceRollups {
 
     void addCall(long s, long spanId, double callCost, long in, long out, String model, String teamName, String projectName) {
       llmCalls++;
-      cost += callCost;
+      cost.add(callCost);
       // Saturating: a trace's token total never wraps negative (spans stored before ingest
       // bounded counts may hold anything up to 2^63-1).
       if (in >= 0) {
@@ -140,7 +142,7 @@ final class TraceRollups {
       end = Math.max(end, other.end);
       llmCalls += other.llmCalls;
       errors += other.errors;
-      cost += other.cost;
+      cost.add(other.cost);
       input = Saturating.add(input, other.input);
       output = Saturating.add(output, other.output);
       root.offer(other.root);
@@ -162,7 +164,7 @@ final class TraceRollups {
           spans,
           llmCalls,
           errors,
-          cost,
+          cost.value(),
           input,
           output,
           List.copyOf(models),
@@ -313,7 +315,10 @@ final class TraceRollups {
     return doc;
   }
 
-  /** The summary followed by what merging a delta needs: the picks with their (start, span id). */
+  /**
+   * The summary followed by what merging a delta needs: the picks with their (start, span id), and
+   * the cost's exact parts (the summary's cost is rounded).
+   */
   static byte[] encode(TraceSummary s, Accumulator acc) {
     byte[] summary = encode(s);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(summary.length + 96);
@@ -329,17 +334,24 @@ final class TraceRollups {
           out.writeUTF(p.other == null ? "" : p.other);
         }
       }
+      double[] costParts = acc.cost.parts();
+      out.writeInt(costParts.length);
+      for (double part : costParts) {
+        out.writeDouble(part);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
   }
 
-  private static final int STATE_VERSION = 1;
+  /** 2: with the cost's exact parts. */
+  private static final int STATE_VERSION = 2;
 
   /**
    * A stored rollup as an accumulator to merge deltas into; null when it was written without the
-   * picks' keys (before incremental rollups): such a trace is recomputed from its spans.
+   * picks' keys (before incremental rollups) or the cost's exact parts (state version 1): such a
+   * trace is recomputed from its spans.
    */
   static Accumulator decodeState(BytesRef blob, Partition home) {
     TraceSummary s = decode(blob);
@@ -354,7 +366,6 @@ final class TraceRollups {
       acc.spans = s.spanCount();
       acc.llmCalls = s.llmCallCount();
       acc.errors = s.errorCount();
-      acc.cost = s.costUsd();
       acc.input = s.inputTokens();
       acc.output = s.outputTokens();
       acc.models.addAll(s.models());
@@ -367,6 +378,9 @@ final class TraceRollups {
           String other = in.readUTF();
           p.offer(start, id, value, p == acc.root || p == acc.first ? other : null);
         }
+      }
+      for (int i = in.readInt(); i > 0; i--) {
+        acc.cost.add(in.readDouble());
       }
       return acc;
     } catch (IOException e) {
