@@ -76,6 +76,10 @@ final class TokenTrailContender {
         System.out.printf(Locale.ROOT, "tokentrail: rollups settled %.2f s after the last trace was readable%n",
             (settledAt - searchableAt) / 1e9);
       }
+      if (settledAt > 0) {
+        // The last rollups written become searchable at the trace index's next refresh (1 s by default).
+        Thread.sleep(ROLLUP_REFRESH.toMillis());
+      }
       if (settings.jfr()) {
         jcmd(jcmd, server.pid(), "JFR.stop", "name=ingest", "filename=" + recording);
         System.out.print(JfrSummary.summarize(recording, 15));
@@ -100,6 +104,9 @@ final class TokenTrailContender {
    * {@code /metrics}), waits until it reports none; the time then, or -1 when the store has no such
    * gauge (the embedded store's rollups trail its spans by at most one refresh).
    */
+  /** More than the OpenSearch store's default refresh interval of its trace index. */
+  private static final Duration ROLLUP_REFRESH = Duration.ofMillis(1500);
+
   private static long awaitRollups(HttpClient http, String base, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {

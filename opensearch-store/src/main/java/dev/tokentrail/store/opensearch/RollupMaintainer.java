@@ -36,6 +36,8 @@ final class RollupMaintainer implements AutoCloseable {
   private final Condition marked = lock.newCondition();
   private final Map<String, Set<String>> pending = new HashMap<>();
   private int pendingCount;
+  /** Traces of the round being written (pending too: their rollups are not rewritten yet). */
+  private int inRound;
   /** Whether the last round failed (the rollup thread's own). */
   private boolean failing;
   private final Thread thread;
@@ -69,11 +71,11 @@ final class RollupMaintainer implements AutoCloseable {
     }
   }
 
-  /** Traces marked and not yet rolled up. */
+  /** Traces marked and not yet rolled up, those of the round being written included. */
   int pending() {
     lock.lock();
     try {
-      return pendingCount;
+      return pendingCount + inRound;
     } finally {
       lock.unlock();
     }
@@ -105,6 +107,7 @@ final class RollupMaintainer implements AutoCloseable {
       lastRound = System.nanoTime();
       try {
         roll(round);
+        endRound();
         if (failing) {
           LOG.info("trace rollups are written again");
           failing = false;
@@ -116,6 +119,7 @@ final class RollupMaintainer implements AutoCloseable {
           failing = true;
         }
         round.forEach(this::mark); // retried next round
+        endRound();
         if (closing) {
           return;
         }
@@ -142,7 +146,17 @@ final class RollupMaintainer implements AutoCloseable {
       }
     }
     pendingCount -= taken;
+    inRound = taken;
     return round;
+  }
+
+  private void endRound() {
+    lock.lock();
+    try {
+      inRound = 0;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void roll(Map<String, Set<String>> round) {

@@ -26,6 +26,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,6 +42,9 @@ import org.junit.jupiter.api.Test;
  */
 class WriteFailuresTest {
   private final AtomicReference<HttpResponseFactory> bulk = new AtomicReference<>();
+  /** When set, a refresh of the span indices (a rollup round's first request) waits for it. */
+  private final AtomicReference<CompletableFuture<Void>> refreshGate = new AtomicReference<>();
+  private final CountDownLatch refreshAsked = new CountDownLatch(1);
   private Server fake;
   private OpenSearchSpanStore store;
 
@@ -54,6 +59,11 @@ class WriteFailuresTest {
           String path = ctx.path();
           if (path.equals("/_bulk")) {
             return bulk.get().make();
+          }
+          CompletableFuture<Void> gate = refreshGate.get();
+          if (gate != null && path.endsWith("/_refresh")) {
+            refreshAsked.countDown();
+            return HttpResponse.of(gate.thenApply(v -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, "{}")));
           }
           return HttpResponse.of(HttpStatus.OK, MediaType.JSON, path.endsWith("/_mget") ? "{\"docs\":[]}" : "{}");
         })
@@ -157,6 +167,39 @@ class WriteFailuresTest {
           .containsKeys("tokentrail_store_opensearch_bulk_queue", "tokentrail_store_opensearch_bulks_in_flight",
               "tokentrail_store_opensearch_rollups_pending");
     }
+  }
+
+  @Test
+  void tracesOfTheRollupRoundBeingWrittenCountAsPending() throws Exception {
+    bulk.set(() -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, "{\"errors\":false,\"items\":[]}"));
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    refreshGate.set(gate);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    try (OpenSearchSpanStore measured = OpenSearchSpanStore.builder()
+        .urls(List.of(URI.create("http://127.0.0.1:" + fake.activeLocalPort()))).indexPrefix("fake")
+        .refreshInterval(Duration.ofMillis(50)).registry(registry).build()) {
+      measured.accept(Tenants.DEFAULT, oneSpan()).get(10, TimeUnit.SECONDS);
+      assertThat(refreshAsked.await(10, TimeUnit.SECONDS)).as("a rollup round started").isTrue();
+
+      // The round took the trace off the marks, but its rollup is not written: still pending.
+      assertThat(gauge(registry, "tokentrail_store_opensearch_rollups_pending")).isEqualTo(1.0);
+
+      gate.complete(null);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (gauge(registry, "tokentrail_store_opensearch_rollups_pending") > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(gauge(registry, "tokentrail_store_opensearch_rollups_pending")).isZero();
+    }
+  }
+
+  private static double gauge(PrometheusRegistry registry, String name) {
+    for (MetricSnapshot snapshot : registry.scrape()) {
+      if (snapshot.getMetadata().getName().equals(name)) {
+        return ((GaugeSnapshot.GaugeDataPointSnapshot) snapshot.getDataPoints().get(0)).getValue();
+      }
+    }
+    throw new AssertionError(name + " not registered");
   }
 
   private static URI nowhere() throws Exception {
