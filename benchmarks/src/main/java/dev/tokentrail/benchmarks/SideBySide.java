@@ -203,7 +203,8 @@ public final class SideBySide implements Callable<Integer> {
     return new OpenSearchNode.Config(distribution, work, javaHome, openSearchHeap, defaults.runAsUser(), true, Map.of(), defaults.startTimeout());
   }
 
-  private static Path defaultZip() throws IOException {
+  /** The newest distribution zip the opensearch profile fetched into benchmarks/target/opensearch, or null. */
+  static Path defaultZip() throws IOException {
     Path dir = Path.of("benchmarks", "target", "opensearch");
     if (!Files.isDirectory(dir)) {
       return null;

@@ -1,0 +1,152 @@
+package dev.tokentrail.benchmarks;
+
+import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
+import dev.tokentrail.genai.AttributionKeys;
+import dev.tokentrail.genai.CostCalculator;
+import dev.tokentrail.genai.GenAiNormalizer;
+import dev.tokentrail.genai.LlmSpanEnricher;
+import dev.tokentrail.model.IngestedSpan;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.pricing.PriceCatalog;
+import dev.tokentrail.store.opensearch.OpenSearchSpanStore;
+import dev.tokentrail.store.opensearch.SpanDocumentBodies;
+import dev.tokentrail.store.opensearch.testing.OpenSearchNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * What bounds TokenTrail+OpenSearch ingest: one node indexes, in one run, OpenSearch's own plain
+ * documents of the side-by-side workload (the anchor), then TokenTrail's span documents of the same
+ * spans as the store writes them, sent straight to {@code _bulk} (no OTLP, pricing, trace days,
+ * rollups or acknowledgement path) three ways: in bodies of about {@code --bulk-mb}; in bodies of
+ * {@code --docs-per-bulk} documents (what one OTLP export of the SDK's default batch becomes); and
+ * so with a {@code _refresh} of the span indices every {@code --refresh-ms} (the store's rollup
+ * rounds refresh them). Each into fresh indices; ratios are to the anchor's documents per second.
+ */
+@Command(name = "document-bulk", mixinStandardHelpOptions = true,
+    description = "OpenSearch's own documents vs TokenTrail's span documents through _bulk, on one node.")
+public final class DocumentBulk implements Callable<Integer> {
+  @Option(names = "--spans", defaultValue = "100000", description = "Spans, in whole traces (default ${DEFAULT-VALUE}).")
+  int spans;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Workload seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--inflight", defaultValue = "4", description = "Bulk requests in flight (default ${DEFAULT-VALUE}).")
+  int inflight;
+
+  @Option(names = "--bulk-mb", defaultValue = "8", description = "Size of a large body in MB (default ${DEFAULT-VALUE}).")
+  int bulkMb;
+
+  @Option(names = "--docs-per-bulk", defaultValue = "512", description = "Documents in a small body (default ${DEFAULT-VALUE}).")
+  int docsPerBulk;
+
+  @Option(names = "--refresh-ms", defaultValue = "500", description = "Refresh period of the third way (default ${DEFAULT-VALUE}).")
+  long refreshMs;
+
+  @Option(names = "--opensearch-zip", description = "The integ-test distribution (default: benchmarks/target/opensearch/opensearch-*.zip).")
+  Path zip;
+
+  @Option(names = "--opensearch-heap", defaultValue = "1g", description = "Node heap (default ${DEFAULT-VALUE}).")
+  String heap;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new DocumentBulk()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path distribution = zip != null ? zip : SideBySide.defaultZip();
+    if (distribution == null) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "no distribution in benchmarks/target/opensearch; fetch it"
+          + " with `mvn -B -q -Popensearch -DskipTests package -pl benchmarks -am`, or pass --opensearch-zip");
+    }
+    PriceCatalog catalog = PriceCatalog.builtIn();
+    long now = System.currentTimeMillis() * 1_000_000L;
+    TraceSource source = TraceSource.inMemory(TokenCounts.load(TokenCounts.DEFAULT_FILE), catalog, seed, spans,
+        now - 1_800_000_000_000L, 1_800_000_000_000L);
+    // The store's input: the server's enrichment of the workload's spans (what ingest hands the store).
+    LlmSpanEnricher enricher = LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT), new CostCalculator(catalog));
+    List<IngestedSpan> ingested = new ArrayList<>();
+    for (List<Span> trace : source.enriched()) {
+      for (Span s : trace) {
+        ingested.add(enricher.enrich(s));
+      }
+    }
+    List<byte[]> anchor = new ArrayList<>();
+    OpenSearchSpans.bulkBodies(source.enriched(), bulkMb << 20, anchor::add);
+    List<byte[]> large = new ArrayList<>();
+    SpanDocumentBodies.bulkBodies("ttdocs-large", "default", ingested, Integer.MAX_VALUE, bulkMb << 20, large::add);
+    List<byte[]> small = new ArrayList<>();
+    SpanDocumentBodies.bulkBodies("ttdocs-small", "default", ingested, docsPerBulk, bulkMb << 20, small::add);
+    List<byte[]> refreshed = new ArrayList<>();
+    SpanDocumentBodies.bulkBodies("ttdocs-refreshed", "default", ingested, docsPerBulk, bulkMb << 20, refreshed::add);
+
+    Path work = Files.createTempDirectory("tokentrail-docbulk-");
+    OpenSearchNode.Config defaults = OpenSearchNode.Config.singleNode(distribution, work, Path.of(System.getProperty("java.home")));
+    OpenSearchNode node = OpenSearchNode.start(new OpenSearchNode.Config(distribution, work, defaults.javaHome(), heap,
+        defaults.runAsUser(), true, java.util.Map.of(), defaults.startTimeout()));
+    try {
+      OpenSearchSpans os = new OpenSearchSpans(node.httpUrl());
+      os.createIndex();
+      for (String prefix : List.of("ttdocs-large", "ttdocs-small", "ttdocs-refreshed")) {
+        OpenSearchSpanStore.builder().urls(List.of(URI.create(node.httpUrl()))).indexPrefix(prefix).shards(1, 0).build().close();
+      }
+      double base = rate(os, anchor, null, 0);
+      System.out.printf(Locale.ROOT, "OpenSearch's own documents, ~%d MB bodies: %,.0f docs/s%n", bulkMb, base);
+      report("TokenTrail's span documents, ~" + bulkMb + " MB bodies", rate(os, large, null, 0), base);
+      report("TokenTrail's span documents, " + docsPerBulk + " per body", rate(os, small, null, 0), base);
+      report("TokenTrail's span documents, " + docsPerBulk + " per body, _refresh every " + refreshMs + " ms",
+          rate(os, refreshed, node.httpUrl() + "/ttdocs-refreshed-spans-*/_refresh", refreshMs), base);
+    } finally {
+      node.close();
+      OpenSearchNode.deleteWorkDir(work);
+    }
+    return 0;
+  }
+
+  private static void report(String what, double rate, double base) {
+    System.out.printf(Locale.ROOT, "%s: %,.0f docs/s (%.2f of OpenSearch's own)%n", what, rate, rate / base);
+  }
+
+  /** Documents per second through {@code _bulk}; with {@code refreshUrl}, refreshed every {@code refreshMs} meanwhile. */
+  private double rate(OpenSearchSpans os, List<byte[]> bodies, String refreshUrl, long refreshMs) throws Exception {
+    AtomicBoolean done = new AtomicBoolean();
+    Thread refresher = new Thread(() -> {
+      try (HttpClient http = HttpClient.newHttpClient()) {
+        while (!done.get()) {
+          Thread.sleep(refreshMs);
+          http.send(HttpRequest.newBuilder(URI.create(refreshUrl)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+              HttpResponse.BodyHandlers.discarding());
+        }
+      } catch (Exception e) {
+        // the run is over
+      }
+    }, "refresher");
+    long start = System.nanoTime();
+    if (refreshUrl != null) {
+      refresher.start();
+    }
+    OpenSearchSpans.BulkResult result = os.bulk(bodies, inflight, start);
+    done.set(true);
+    if (refreshUrl != null) {
+      refresher.join();
+    }
+    if (result.failed() > 0) {
+      throw new IllegalStateException(result.failed() + " documents failed");
+    }
+    return result.acked() / ((System.nanoTime() - start) / 1e9);
+  }
+}
