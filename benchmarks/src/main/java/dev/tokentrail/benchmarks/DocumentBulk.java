@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
  * rollups or acknowledgement path) three ways: in bodies of about {@code --bulk-mb}; in bodies of
  * {@code --docs-per-bulk} documents (what one OTLP export of the SDK's default batch becomes); and
  * so with a {@code _refresh} of the span indices every {@code --refresh-ms} (the store's rollup
- * rounds refresh them). Each into fresh indices; ratios are to the anchor's documents per second.
+ * rounds refresh them). Each into fresh indices, after one unmeasured pass that warms the node;
+ * ratios are to the anchor's documents per second.
  */
 @Command(name = "document-bulk", mixinStandardHelpOptions = true,
     description = "OpenSearch's own documents vs TokenTrail's span documents through _bulk, on one node.")
@@ -87,6 +88,8 @@ public final class DocumentBulk implements Callable<Integer> {
     }
     List<byte[]> anchor = new ArrayList<>();
     OpenSearchSpans.bulkBodies(source.enriched(), bulkMb << 20, anchor::add);
+    List<byte[]> warmup = new ArrayList<>();
+    SpanDocumentBodies.bulkBodies("ttdocs-warmup", "default", ingested, Integer.MAX_VALUE, bulkMb << 20, warmup::add);
     List<byte[]> large = new ArrayList<>();
     SpanDocumentBodies.bulkBodies("ttdocs-large", "default", ingested, Integer.MAX_VALUE, bulkMb << 20, large::add);
     List<byte[]> small = new ArrayList<>();
@@ -101,9 +104,10 @@ public final class DocumentBulk implements Callable<Integer> {
     try {
       OpenSearchSpans os = new OpenSearchSpans(node.httpUrl());
       os.createIndex();
-      for (String prefix : List.of("ttdocs-large", "ttdocs-small", "ttdocs-refreshed")) {
+      for (String prefix : List.of("ttdocs-warmup", "ttdocs-large", "ttdocs-small", "ttdocs-refreshed")) {
         OpenSearchSpanStore.builder().urls(List.of(URI.create(node.httpUrl()))).indexPrefix(prefix).shards(1, 0).build().close();
       }
+      rate(os, warmup, null, 0); // the node's JIT and caches warm, so the first measured way is not the cold one
       double base = rate(os, anchor, null, 0);
       System.out.printf(Locale.ROOT, "OpenSearch's own documents, ~%d MB bodies: %,.0f docs/s%n", bulkMb, base);
       report("TokenTrail's span documents, ~" + bulkMb + " MB bodies", rate(os, large, null, 0), base);

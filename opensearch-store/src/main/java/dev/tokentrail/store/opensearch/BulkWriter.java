@@ -68,7 +68,8 @@ final class BulkWriter implements AutoCloseable {
     this.indices = indices;
     this.retention = retention;
     this.bulkSize = bulkSize;
-    this.refresh = refreshOnWrite ? "wait_for" : "false";
+    // Immediately: the span indices' own refresh interval is long (IndexTemplates).
+    this.refresh = refreshOnWrite ? "true" : "false";
     this.retryAfterSeconds = retryAfterSeconds;
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     for (int i = 0; i < concurrency; i++) {

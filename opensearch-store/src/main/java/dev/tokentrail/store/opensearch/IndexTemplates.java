@@ -32,6 +32,9 @@ import java.time.format.DateTimeFormatter;
  * go on receiving documents in it ({@link SpanLayouts}). Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
  */
 final class IndexTemplates {
+  /** The span indices' own refresh interval; rollup rounds refresh them as spans arrive. */
+  static final Duration SPAN_REFRESH_INTERVAL = Duration.ofSeconds(30);
+
   /** Raised whenever a mapping changes incompatibly. */
   static final int MAPPING_VERSION = 7;
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
@@ -79,7 +82,10 @@ final class IndexTemplates {
     template.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
     ObjectNode body = template.putObject("template");
     ObjectNode spanSettings = body.putObject("settings");
-    settings(spanSettings, shards, replicas, refreshInterval);
+    // Span indices refresh when a rollup round needs it (RollupMaintainer, every refreshInterval
+    // while spans arrive): a scheduled refresh as well would double the refreshes (small segments,
+    // merges) during ingest. Their own interval is a slow safety net.
+    settings(spanSettings, shards, replicas, SPAN_REFRESH_INTERVAL);
     // LZ4 or DEFLATE for stored fields (_source with the span); zstd needs a plugin the minimal distributions lack.
     spanSettings.put("index.codec", codec.setting());
     spanMapping(body.putObject("mappings"));
@@ -91,6 +97,11 @@ final class IndexTemplates {
     addedFields.putObject(PREFIX_TOKENS).put("type", "long");
     numericFields(addedFields);
     client.send(HttpMethod.PUT, "/" + spanIndexPattern() + "/_mapping?allow_no_indices=true", added);
+    ObjectNode refresh = OpenSearchClient.JSON.createObjectNode();
+    refresh.put("index.refresh_interval", SPAN_REFRESH_INTERVAL.toMillis() + "ms");
+    client.send(HttpMethod.PUT, "/" + spanIndexPattern() + "/_settings?allow_no_indices=true", refresh);
+    // Spans a process acknowledged before it ended, and before its rollup round refreshed them.
+    client.send(HttpMethod.POST, "/" + spanIndexPattern() + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
 
     ObjectNode traces = OpenSearchClient.JSON.createObjectNode();
     settings(traces.putObject("settings"), shards, replicas, refreshInterval);

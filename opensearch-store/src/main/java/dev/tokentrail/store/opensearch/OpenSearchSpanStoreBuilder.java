@@ -90,13 +90,16 @@ public final class OpenSearchSpanStoreBuilder {
     return this;
   }
 
-  /** How often new spans become searchable (the indices' {@code refresh_interval}); 1 s by default. */
+  /**
+   * How often new spans become searchable: the pace of rollup rounds, which refresh the span
+   * indices, and the trace index's {@code refresh_interval}; 1 s by default.
+   */
   public OpenSearchSpanStoreBuilder refreshInterval(Duration refreshInterval) {
     this.refreshInterval = positive(refreshInterval, "refreshInterval");
     return this;
   }
 
-  /** Acknowledge a batch only once it is searchable ({@code refresh=wait_for}); slower, off by default. */
+  /** Acknowledge a batch only once it is searchable ({@code refresh=true}); slower, off by default. */
   public OpenSearchSpanStoreBuilder refreshOnWrite(boolean refreshOnWrite) {
     this.refreshOnWrite = refreshOnWrite;
     return this;

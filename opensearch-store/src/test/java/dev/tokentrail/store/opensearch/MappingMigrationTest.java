@@ -154,6 +154,24 @@ class MappingMigrationTest {
     }
   }
 
+  @Test
+  void aSpanNestedAsDeepAsIngestTakesIsStoredAndReadBack() throws Exception {
+    long start = 1_767_484_800_000_000_000L; // 2026-01-04T00:00:00Z
+    Object kvlist = 1L;
+    for (int i = 0; i < 250; i++) { // the deepest OTLP/JSON ingest takes (1,000 JSON containers there)
+      kvlist = Map.of("k", kvlist);
+    }
+    Span span = Span.builder().traceId(TraceId.fromHex("00000000000000000000000000000d0e")).spanId(SpanId.fromHex("0000000000000004"))
+        .name("deep").startEpochNanos(start).endEpochNanos(start + 1_000).attributes(Map.of("deep", kvlist)).build();
+    try (OpenSearchSpanStore store = OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix)
+        .shards(1, 0).refreshOnWrite(true).build()) {
+      store.accept(Tenants.DEFAULT, List.of(new IngestedSpan(span, null))).get(30, TimeUnit.SECONDS);
+
+      assertThat(store.getTrace(Tenants.DEFAULT, span.traceId(), 0, 0)).singleElement()
+          .satisfies(read -> assertThat(read.attributes()).isEqualTo(span.attributes()));
+    }
+  }
+
   private JsonNode mapping(String index) throws Exception {
     return OpenSearchClient.JSON.readTree(send("GET", index + "/_mapping", null)).elements().next().path("mappings");
   }

@@ -86,6 +86,24 @@ class SpanSourceTest {
   }
 
   @Test
+  void valuesNestedAsDeepAsIngestTakesRoundTrip() throws Exception {
+    // OTLP/JSON ingest refuses nesting past 1,000 JSON containers: 250 kvlist levels (4 containers
+    // each there, 2 here) or 333 array levels; protobuf ingest stops far earlier.
+    Object kvlist = 1L;
+    for (int i = 0; i < 250; i++) {
+      kvlist = Map.of("k", kvlist);
+    }
+    Object array = "leaf";
+    for (int i = 0; i < 333; i++) {
+      array = List.of(array);
+    }
+    Span span = Span.builder().traceId(TraceId.fromHex("00000000000000000000000000000005")).spanId(SpanId.fromHex("0000000000000006"))
+        .startEpochNanos(START).endEpochNanos(START + 1).attributes(Map.of("deep.kvlist", kvlist, "deep.array", array)).build();
+
+    assertSameSpan(read(document(span)), span);
+  }
+
+  @Test
   void attributeOrderSurvivesSourceFilteringIntoUnorderedMaps() throws Exception {
     Map<String, Object> attributes = new LinkedHashMap<>();
     for (int i = 0; i < 40; i++) {

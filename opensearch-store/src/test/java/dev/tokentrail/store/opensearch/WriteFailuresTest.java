@@ -173,11 +173,11 @@ class WriteFailuresTest {
   void tracesOfTheRollupRoundBeingWrittenCountAsPending() throws Exception {
     bulk.set(() -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, "{\"errors\":false,\"items\":[]}"));
     CompletableFuture<Void> gate = new CompletableFuture<>();
-    refreshGate.set(gate);
     PrometheusRegistry registry = new PrometheusRegistry();
     try (OpenSearchSpanStore measured = OpenSearchSpanStore.builder()
         .urls(List.of(URI.create("http://127.0.0.1:" + fake.activeLocalPort()))).indexPrefix("fake")
         .refreshInterval(Duration.ofMillis(50)).registry(registry).build()) {
+      refreshGate.set(gate); // after the start, which refreshes the span indices too
       measured.accept(Tenants.DEFAULT, oneSpan()).get(10, TimeUnit.SECONDS);
       assertThat(refreshAsked.await(10, TimeUnit.SECONDS)).as("a rollup round started").isTrue();
 
