@@ -13,8 +13,10 @@ import dev.tokentrail.store.eval.AttributeValues;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The span document: what OpenSearch indexes of a span and how it is read back. The whole span is
@@ -107,8 +109,9 @@ final class SpanDocuments {
    * fields and {@link SpanSource#FIELD} (mapping version 7 on), and {@link #SPAN} (versions before
    * 6; from version 6 to 7 it is a stored field, asked for separately).
    */
-  static final List<String> SOURCE_FIELDS = List.of(CALL, COST, INPUT, OUTPUT, MODEL, TEAM, PROJECT, TRACE_ID, SPAN_ID,
-      PARENT_ID, NAME, KIND, STATUS, STATUS_MESSAGE, START, END, SpanSource.FIELD, SPAN);
+  static final List<String> SOURCE_FIELDS = Stream.concat(READ_FIELDS.stream(),
+      Stream.of(TRACE_ID, SPAN_ID, PARENT_ID, NAME, KIND, STATUS, STATUS_MESSAGE, START, END,
+          SpanSource.FIELD, SPAN)).toList();
 
   private SpanDocuments() {}
 
@@ -264,18 +267,23 @@ final class SpanDocuments {
     if (attributes.isEmpty()) {
       return;
     }
+    // Each attribute's scalars once (per span, on the ingest path): the keys array is written first.
+    List<List<Object>> scalars = new ArrayList<>(attributes.size());
     out.writeArrayFieldStart(keysField);
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
-      if (!AttributeValues.scalars(e.getValue()).isEmpty()) {
+      List<Object> values = AttributeValues.scalars(e.getValue());
+      scalars.add(values);
+      if (!values.isEmpty()) {
         out.writeString(e.getKey());
       }
     }
     out.writeEndArray();
     out.writeArrayFieldStart(termsField);
-    for (Map.Entry<String, Object> e : attributes.entrySet()) {
-      for (Object scalar : AttributeValues.scalars(e.getValue())) {
+    int i = 0;
+    for (String key : attributes.keySet()) {
+      for (Object scalar : scalars.get(i++)) {
         if (scalar instanceof String || scalar instanceof Boolean) {
-          out.writeString(term(e.getKey(), scalar));
+          out.writeString(term(key, scalar));
         }
       }
     }

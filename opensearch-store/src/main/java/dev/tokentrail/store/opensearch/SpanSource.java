@@ -14,9 +14,11 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The span in {@code _source} (mapping version 7 on): what the document's top-level fields do not
@@ -251,8 +253,8 @@ final class SpanSource {
     return null;
   }
 
-  private static <T> Map<String, T> byName(T[] values, java.util.function.Function<T, String> name) {
-    Map<String, T> out = new java.util.HashMap<>();
+  private static <T> Map<String, T> byName(T[] values, Function<T, String> name) {
+    Map<String, T> out = new HashMap<>();
     for (T v : values) {
       out.put(name.apply(v), v);
     }

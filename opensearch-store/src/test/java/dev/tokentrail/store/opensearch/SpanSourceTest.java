@@ -1,6 +1,7 @@
 package dev.tokentrail.store.opensearch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -117,6 +118,16 @@ class SpanSourceTest {
     Span read = read((ObjectNode) OpenSearchClient.JSON.valueToTree(asMaps));
 
     assertThat(read.attributes().keySet()).containsExactlyElementsOf(attributes.keySet());
+  }
+
+  @Test
+  void aDocumentWithoutItsIdsIsRefusedNamingTheField() throws Exception {
+    ObjectNode broken = document(Span.builder().traceId(TraceId.fromHex("00000000000000000000000000000007"))
+        .spanId(SpanId.fromHex("0000000000000008")).startEpochNanos(START).endEpochNanos(START).build());
+    broken.remove(SpanDocuments.SPAN_ID);
+
+    assertThatThrownBy(() -> read(broken))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining(SpanDocuments.SPAN_ID);
   }
 
   private static ObjectNode document(Span span) throws Exception {
