@@ -86,7 +86,7 @@ public final class SideBySide implements Callable<Integer> {
   @Mixin
   ServerOptions serverOptions = new ServerOptions();
 
-  @Option(names = "--jfr", description = "Record a JFR profile of the TokenTrail server during ingest and print its hot methods.")
+  @Option(names = "--jfr", description = "Record a JFR profile of each TokenTrail server (on Lucene, on OpenSearch) during ingest and print its hot methods.")
   boolean jfr;
 
   @Option(names = "--stream",
@@ -161,7 +161,7 @@ public final class SideBySide implements Callable<Integer> {
         OpenSearchContender.OnSameNode onOpenSearch = skipTokenTrailOpenSearch ? null : url -> {
           Path dir = temp("tokentrail-sbs-server-os-", dirs);
           return TokenTrailContender.run(
-              new TokenTrailContender.Settings(serverOptions.java, serverOptions.jvmArgs, serverOptions.serverJar, dir, inflight, false, warmup, queries, budget,
+              new TokenTrailContender.Settings(serverOptions.java, serverOptions.jvmArgs, serverOptions.serverJar, dir, inflight, jfr, warmup, queries, budget,
                   TokenTrailOnOpenSearch.store(url)),
               source.sdkBatches(batchSize), source.lastTrace(), reference, windowStart, windowEnd);
         };

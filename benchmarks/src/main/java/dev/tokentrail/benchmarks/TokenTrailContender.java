@@ -33,12 +33,17 @@ final class TokenTrailContender {
       int warmup, int repetitions, long budgetNanos, Store store) {}
 
   /** Where the server keeps spans: its row's name, its {@code serve} flags and environment, and its size on disk. */
-  record Store(String name, List<String> serveArgs, Map<String, String> env, StoreSize size) {
+  record Store(String name, List<String> serveArgs, Map<String, String> env, StoreSize size, IngestReport afterIngest) {
     /** The embedded Lucene store in the data dir. */
     static Store lucene() {
       return new Store("TokenTrail", List.of(), Map.of(),
-          dataDir -> BareLuceneBaseline.sizeOf(dataDir.resolve("data").resolve("index")));
+          dataDir -> BareLuceneBaseline.sizeOf(dataDir.resolve("data").resolve("index")), () -> {});
     }
+  }
+
+  /** What the store says of the ingest once its rollups settled, before the searches (printed). */
+  interface IngestReport {
+    void print() throws IOException, InterruptedException;
   }
 
   /** Bytes the store holds once the server stopped. */
@@ -80,6 +85,7 @@ final class TokenTrailContender {
         // The last rollups written become searchable at the trace index's next refresh (1 s by default).
         Thread.sleep(ROLLUP_REFRESH.toMillis());
       }
+      store.afterIngest().print();
       if (settings.jfr()) {
         jcmd(jcmd, server.pid(), "JFR.stop", "name=ingest", "filename=" + recording);
         System.out.print(JfrSummary.summarize(recording, 15));

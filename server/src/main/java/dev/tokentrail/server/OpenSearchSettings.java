@@ -17,7 +17,7 @@ import java.util.Map;
  */
 record OpenSearchSettings(
     List<URI> urls, String username, String password, String apiKey, Path caFile, String indexPrefix, int shards,
-    int replicas, int bulkSize, int bulkConcurrency, OpenSearchSpanStoreBuilder.Codec codec) {
+    int replicas, int bulkSize, int bulkConcurrency, Duration refreshInterval, OpenSearchSpanStoreBuilder.Codec codec) {
 
   static OpenSearchSettings resolve(Map<String, String> values) {
     List<URI> urls = new ArrayList<>();
@@ -53,7 +53,8 @@ record OpenSearchSettings(
         values.get("store.opensearch.index_prefix").trim(), ServerConfig.positiveInt(values, "store.opensearch.shards"),
         ServerConfig.nonNegativeInt(values, "store.opensearch.replicas"),
         ServerConfig.positiveInt(values, "store.opensearch.bulk_size"),
-        ServerConfig.positiveInt(values, "store.opensearch.bulk_concurrency"), codec(values.get("store.opensearch.codec")));
+        ServerConfig.positiveInt(values, "store.opensearch.bulk_concurrency"),
+        ServerConfig.positiveDuration(values, "store.opensearch.refresh_interval"), codec(values.get("store.opensearch.codec")));
   }
 
   private static OpenSearchSpanStoreBuilder.Codec codec(String value) {
@@ -74,6 +75,7 @@ record OpenSearchSettings(
         .shards(shards, replicas)
         .bulkSize(bulkSize)
         .bulkConcurrency(bulkConcurrency)
+        .refreshInterval(refreshInterval)
         .codec(codec)
         .queueCapacity(queueCapacity)
         .retention(retention);

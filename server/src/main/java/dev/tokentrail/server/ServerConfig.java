@@ -120,6 +120,7 @@ record ServerConfig(
           new Setting("store.opensearch.replicas", "TOKENTRAIL_STORE_OPENSEARCH_REPLICAS", null, "1", "Replicas of each new index (0 on a single node)."),
           new Setting("store.opensearch.bulk_size", "TOKENTRAIL_STORE_OPENSEARCH_BULK_SIZE", null, "5000", "Spans per _bulk request: queued batches are written together up to this size; larger batches are split."),
           new Setting("store.opensearch.bulk_concurrency", "TOKENTRAIL_STORE_OPENSEARCH_BULK_CONCURRENCY", null, "4", "_bulk requests to OpenSearch in flight at once, each carrying the batches waiting (up to bulk_size spans); batches wait in a queue (store.max_queued_spans / 1000 batches), past which exports are told to retry."),
+          new Setting("store.opensearch.refresh_interval", "TOKENTRAIL_STORE_OPENSEARCH_REFRESH_INTERVAL", null, "1s", "How often newly acknowledged spans become searchable: the pace of the rounds that refresh the span indices and write trace rollups, and the trace index's refresh_interval. Longer leaves OpenSearch more of its time for indexing (fewer refreshes, smaller segments merged less, traces re-read less often) at the cost of freshness."),
           new Setting("store.opensearch.codec", "TOKENTRAIL_STORE_OPENSEARCH_CODEC", null, "default", "Stored-field compression of new span indices (index.codec): default (LZ4) or best_compression (DEFLATE: about half the bytes per span, measured with mapping version 4 and not since; searches that read spans and the rollups behind search take longer)."),
           new Setting("store.index_threads", "TOKENTRAIL_STORE_INDEX_THREADS", null, "auto", "Threads indexing acknowledged spans concurrently. auto: the available processors."),
           new Setting("store.max_indexed_fields", "TOKENTRAIL_STORE_MAX_INDEXED_FIELDS", "--store-max-indexed-fields", "10000", "Attribute fields (per key and type, span and resource) one partition indexes as their own Lucene fields; later keys are kept in the stored span and searched through the slower catch-all path (tokentrail_store_overflow_attribute_values_total)."),
@@ -248,7 +249,7 @@ record ServerConfig(
     return new ValueLimits(tokens, usd);
   }
 
-  private static Duration positiveDuration(Map<String, String> values, String key) {
+  static Duration positiveDuration(Map<String, String> values, String key) {
     Duration d = Durations.parse(values.get(key), key);
     if (d.isZero() || d.isNegative()) {
       throw new IllegalArgumentException(key + ": " + values.get(key).trim() + " (expected: > 0)");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tokentrail.store.opensearch.OpenSearchSpanStoreBuilder;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ class OpenSearchSettingsTest {
     assertThat(settings.indexPrefix()).isEqualTo("tokentrail");
     assertThat(settings.replicas()).isZero();
     assertThat(settings.codec()).isEqualTo(OpenSearchSpanStoreBuilder.Codec.DEFAULT);
+    assertThat(settings.refreshInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(settings.toString()).doesNotContain("s3cret");
   }
 
@@ -45,6 +47,14 @@ class OpenSearchSettingsTest {
         .isEqualTo(OpenSearchSpanStoreBuilder.Codec.BEST_COMPRESSION);
     assertThatThrownBy(() -> resolve(Map.of("TOKENTRAIL_STORE_OPENSEARCH_CODEC", "zstd")))
         .hasMessage("store.opensearch.codec: zstd (expected: default or best_compression)");
+  }
+
+  @Test
+  void theRefreshIntervalIsAPositiveDuration() {
+    assertThat(resolve(Map.of("TOKENTRAIL_STORE_OPENSEARCH_REFRESH_INTERVAL", "5s")).openSearch().refreshInterval())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThatThrownBy(() -> resolve(Map.of("TOKENTRAIL_STORE_OPENSEARCH_REFRESH_INTERVAL", "0s")))
+        .hasMessage("store.opensearch.refresh_interval: 0s (expected: > 0)");
   }
 
   @Test
