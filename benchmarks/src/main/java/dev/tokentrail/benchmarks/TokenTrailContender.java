@@ -113,7 +113,7 @@ final class TokenTrailContender {
   /** More than the OpenSearch store's default refresh interval of its trace index. */
   private static final Duration ROLLUP_REFRESH = Duration.ofMillis(1500);
 
-  private static long awaitRollups(HttpClient http, String base, Duration timeout) throws IOException, InterruptedException {
+  static long awaitRollups(HttpClient http, String base, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
@@ -138,7 +138,7 @@ final class TokenTrailContender {
   }
 
   /** {@code GET /api/search}: the trace ids, newest first, left-padded to 32 hex digits. */
-  private static List<String> search(HttpClient http, String base, String traceQl, long start, long end) throws IOException, InterruptedException {
+  static List<String> search(HttpClient http, String base, String traceQl, long start, long end) throws IOException, InterruptedException {
     URI uri = URI.create(base + "/api/search?limit=" + ReferenceQueries.LIMIT + "&start=" + start + "&end=" + end
         + "&q=" + URLEncoder.encode(traceQl, StandardCharsets.UTF_8));
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());

@@ -220,6 +220,26 @@ public final class OpenSearchSpans {
 
   /** The trace ids of a reference search, newest trace first. */
   public List<String> search(ReferenceQueries queries, ReferenceQueries.Kind kind) throws IOException, InterruptedException {
+    return search(queries, kind, false);
+  }
+
+  /**
+   * {@link #search}, each trace also with what Tempo's search answer carries of it besides the
+   * rollup: its matched span count and first three matched spans (id, name, start, duration, the
+   * compared attributes), as {@code inner_hits} of the collapsed query (trace cost: a second
+   * request for the twenty traces' first spans).
+   */
+  public List<String> searchWithSpansets(ReferenceQueries queries, ReferenceQueries.Kind kind)
+      throws IOException, InterruptedException {
+    return search(queries, kind, true);
+  }
+
+  private static final String INNER_HITS = ",\"inner_hits\":{\"name\":\"spans\",\"size\":3,\"sort\":[{\""
+      + SpanJson.START_TIME + "\":\"asc\"}],\"_source\":[\"" + String.join("\",\"", SpanJson.SPAN_ID, SpanJson.NAME,
+      SpanJson.START_TIME, SpanJson.DURATION, SpanJson.MODEL, SpanJson.INPUT_TOKENS, SpanJson.COST) + "\"]}";
+
+  private List<String> search(ReferenceQueries queries, ReferenceQueries.Kind kind, boolean spansets)
+      throws IOException, InterruptedException {
     String model = "{\"term\":{\"" + SpanJson.MODEL + "\":" + JSON.writeValueAsString(queries.model()) + "}}";
     String tokens = "{\"range\":{\"" + SpanJson.INPUT_TOKENS + "\":{\"gt\":" + queries.tokensAbove() + ",\"lt\":" + queries.tokensBelow() + "}}}";
     String filter = switch (kind) {
@@ -234,7 +254,8 @@ public final class OpenSearchSpans {
     List<String> ids = new ArrayList<>();
     if (filter != null) {
       String body = "{\"size\":" + ReferenceQueries.LIMIT + ",\"_source\":false,\"track_total_hits\":false,\"query\":" + filter
-          + ",\"collapse\":{\"field\":\"" + SpanJson.TRACE_ID + "\"},\"sort\":[{\"" + SpanJson.TRACE_START + "\":\"desc\"}]}";
+          + ",\"collapse\":{\"field\":\"" + SpanJson.TRACE_ID + "\"" + (spansets ? INNER_HITS : "") + "},\"sort\":[{\""
+          + SpanJson.TRACE_START + "\":\"desc\"}]}";
       JsonNode hits = JSON.readTree(expectOk(send("POST", "/" + INDEX + "/_search?request_cache=false", body), "search")).path("hits").path("hits");
       for (JsonNode hit : hits) {
         ids.add(hit.path("fields").path(SpanJson.TRACE_ID).get(0).asText());
@@ -251,6 +272,16 @@ public final class OpenSearchSpans {
         .path("aggregations").path("traces").path("buckets");
     for (JsonNode bucket : buckets) {
       ids.add(bucket.path("key").asText());
+    }
+    if (spansets && !ids.isEmpty()) {
+      String spans = "{\"size\":" + ids.size() + ",\"_source\":false,\"track_total_hits\":false,\"query\":{\"terms\":{\""
+          + SpanJson.TRACE_ID + "\":" + JSON.writeValueAsString(ids) + "}},\"collapse\":{\"field\":\"" + SpanJson.TRACE_ID + "\""
+          + INNER_HITS + "}}";
+      JsonNode hits = JSON.readTree(expectOk(send("POST", "/" + INDEX + "/_search?request_cache=false", spans), "spansets"))
+          .path("hits").path("hits");
+      if (hits.size() != ids.size()) {
+        throw new IOException("spansets of " + ids.size() + " traces, " + hits.size() + " answered");
+      }
     }
     return ids;
   }

@@ -171,8 +171,13 @@ final class OpenSearchClient implements AutoCloseable {
 
   /** {@link #sendAsync}, waiting for the answer; throws the mapped exception itself. */
   JsonNode send(HttpMethod method, String path, Object body) {
+    return join(sendAsync(method, path, body));
+  }
+
+  /** The answer of a {@link #sendAsync}, waiting for it; throws the mapped exception itself. */
+  static JsonNode join(CompletableFuture<JsonNode> answer) {
     try {
-      return sendAsync(method, path, body).join();
+      return answer.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -183,6 +188,16 @@ final class OpenSearchClient implements AutoCloseable {
 
   private JsonNode parse(HttpMethod method, String path, AggregatedHttpResponse response) {
     int status = response.status().code();
+    if (status < 400) {
+      // From the bytes: most answers are read, never shown.
+      byte[] bytes = response.content().array();
+      try {
+        return bytes.length == 0 ? JSON.nullNode() : JSON.readTree(bytes);
+      } catch (IOException e) {
+        throw new OpenSearchException(status, "unreadable answer to " + method + " " + path + ": "
+            + abbreviate(response.contentUtf8()));
+      }
+    }
     String text = response.contentUtf8();
     if (status == 429) {
       throw new StoreOverloadedException("OpenSearch is overloaded (429 on " + method + " " + path + "): "
@@ -192,16 +207,7 @@ final class OpenSearchClient implements AutoCloseable {
       throw new StoreClosedException("OpenSearch failed (" + status + " on " + method + " " + path + "): "
           + abbreviate(text), null);
     }
-    JsonNode json;
-    try {
-      json = text.isEmpty() ? JSON.nullNode() : JSON.readTree(text);
-    } catch (IOException e) {
-      throw new OpenSearchException(status, "unreadable answer to " + method + " " + path + ": " + abbreviate(text));
-    }
-    if (status >= 400) {
-      throw new OpenSearchException(status, method + " " + path + " refused with " + status + ": " + abbreviate(text));
-    }
-    return json;
+    throw new OpenSearchException(status, method + " " + path + " refused with " + status + ": " + abbreviate(text));
   }
 
   private static StoreClosedException unavailable(String what, Throwable error) {

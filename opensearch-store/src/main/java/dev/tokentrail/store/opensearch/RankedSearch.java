@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A trace search ranked by rollup documents: rollups are walked in the search's order (sorted by
@@ -28,7 +29,10 @@ import java.util.Set;
  * trace must satisfy as a whole (tenant, a span start possible in the window, trace duration bounds,
  * root service/name and trace duration conditions that are top-level conjuncts); when the spansets
  * select few spans (a capped hit count says so), their traces are listed first and only their
- * rollups walked.
+ * rollups walked. The walk's first page is asked for while the candidates are listed, without
+ * them: its candidates are the filtered walk's first traces, so a search whose top N are among the
+ * newest (or costliest) traces needs one round trip less; when an exact filter's are not, the
+ * listed traces' own walk is taken from its start (its first page is then the answer).
  *
  * <p>Per page: a single filter that OpenSearch decides exactly ({@link SpanQueries#exact}) without
  * aggregates is answered by one aggregation (matched spans per trace, the first shown spans as top
@@ -53,38 +57,74 @@ final class RankedSearch {
     // A single filter whose numeric comparisons the indexed numbers decide is exact once none of its
     // candidate spans lacks them (the candidate request counts those).
     SpanFilter single = search.aggregates().isEmpty() && search.spansets() instanceof Spansets.Filter f ? f.filter() : null;
+    // The walk's first page without the candidates is asked for while they are listed: the order's
+    // first traces, among which the first candidates often are (one round trip fewer then).
+    int plainPage = Math.min(MAX_PAGE, Math.max(FIRST_PAGE, search.limit()));
+    boolean mayList = !(search.spansets() instanceof Spansets.Filter f) || SpanQueries.superset(f.filter()) != null;
+    int earlySize = mayList ? Math.min(MAX_PAGE, 2 * plainPage) : plainPage;
+    CompletableFuture<JsonNode> early =
+        reader.searchTracesAsync(page(rollupQuery(tenant, search, null), search, earlySize, null));
     boolean[] numbersDecide = {false};
-    Set<String> candidates =
-        candidates(tenant, search.spansets(), search.fromEpochNanos(), search.toEpochNanos(), numbersDecide);
+    Set<String> candidates;
+    try {
+      candidates = candidates(tenant, search.spansets(), search.fromEpochNanos(), search.toEpochNanos(), numbersDecide);
+    } catch (RuntimeException e) {
+      early.cancel(false);
+      throw e;
+    }
     if (candidates != null && candidates.isEmpty()) {
+      early.cancel(false);
       return List.of();
     }
     SpanFilter exactFilter = single != null && (SpanQueries.exact(single)
         || numbersDecide[0] && SpanQueries.exactWhereNumbersIndexed(single)) ? single : null;
+    // With an exact filter and no trace-level condition every listed trace matches.
+    boolean listedMatch = candidates != null && exactFilter != null && SpanQueries.traceLevelConjuncts(exactFilter).isEmpty();
+
+    // The early page is a prefix of the order over a superset of the rollups the walk visits, so its
+    // candidates are the walk's first traces. Without candidates it serves as the walk's first page.
+    JsonNode earlyHits = OpenSearchClient.join(early).path("hits").path("hits");
+    int used = candidates == null ? Math.min(plainPage, earlyHits.size()) : earlyHits.size();
+    // The order holds no more rollups than those used.
+    boolean exhausted = earlyHits.size() < earlySize && used == earlyHits.size();
+    Map<String, TraceSummary> first = new LinkedHashMap<>();
+    for (int i = 0; i < used; i++) {
+      TraceSummary s = TraceRollups.read(earlyHits.get(i).path("_source"));
+      if (candidates == null || candidates.contains(s.traceId().hex())) {
+        first.put(s.traceId().hex(), s);
+      }
+    }
+    if (listedMatch) {
+      // Every one matches: the first N are the answer (their spans alone are loaded).
+      first.keySet().retainAll(first.keySet().stream().limit(search.limit()).toList());
+    }
+    List<TraceMatch> out = new ArrayList<>();
+    JsonNode after = null;
+    if (listedMatch && first.size() < search.limit() && !exhausted) {
+      // Too few listed traces among the first: the listed ones' own walk finds the top N in one page.
+      first.clear();
+    } else {
+      if (!first.isEmpty()) {
+        out.addAll(evaluate(tenant, search, searcher, exactFilter, first, search.limit()));
+      }
+      if (out.size() >= search.limit() || exhausted || used == 0) {
+        return out;
+      }
+      after = earlyHits.get(used - 1).path("sort");
+    }
     ObjectNode rollupQuery = rollupQuery(tenant, search, candidates);
     // The first page holds the top N when every trace on it matches; listed candidates do not make
     // it larger (a page of all of them made the span query of the page as large as the candidates).
-    int page = Math.min(MAX_PAGE, Math.max(FIRST_PAGE, search.limit()));
+    int page = candidates == null ? Math.min(MAX_PAGE, 2 * plainPage) : plainPage;
     if (candidates != null) {
-      if (exactFilter != null && SpanQueries.traceLevelConjuncts(exactFilter).isEmpty()) {
+      if (listedMatch) {
         page = Math.max(1, search.limit()); // every listed trace matches: the first page is the answer
       }
       page = Math.min(page, candidates.size());
     }
-    List<TraceMatch> out = new ArrayList<>();
-    JsonNode after = null;
     while (out.size() < search.limit()) {
       cancellation.check();
-      ObjectNode body = SpanQueries.json();
-      body.set("query", rollupQuery);
-      body.put("size", page);
-      body.put("track_total_hits", false);
-      body.putObject("_source").putArray("excludes").add("days").add("last");
-      body.set("sort", sort(search.order()));
-      if (after != null) {
-        body.set("search_after", after);
-      }
-      JsonNode hits = reader.searchTraces(body).path("hits").path("hits");
+      JsonNode hits = reader.searchTraces(page(rollupQuery, search, page, after)).path("hits").path("hits");
       if (hits.isEmpty()) {
         break;
       }
@@ -93,10 +133,7 @@ final class RankedSearch {
         TraceSummary s = TraceRollups.read(hit.path("_source"));
         rollups.put(s.traceId().hex(), s);
       }
-      List<TraceMatch> matches = exactFilter != null
-          ? exactMatches(tenant, search, exactFilter, rollups)
-          : searcher.run(load(tenant, search, rollups).values(), search.limit() - out.size());
-      out.addAll(matches.subList(0, Math.min(matches.size(), search.limit() - out.size())));
+      out.addAll(evaluate(tenant, search, searcher, exactFilter, rollups, search.limit() - out.size()));
       if (hits.size() < page) {
         break;
       }
@@ -104,6 +141,29 @@ final class RankedSearch {
       page = Math.min(MAX_PAGE, page * 2);
     }
     return out;
+  }
+
+  /** A page of rollups in the search's order, after {@code after} (null: from the first). */
+  private static ObjectNode page(ObjectNode rollupQuery, TraceSearch search, int size, JsonNode after) {
+    ObjectNode body = SpanQueries.json();
+    body.set("query", rollupQuery);
+    body.put("size", size);
+    body.put("track_total_hits", false);
+    body.putObject("_source").putArray("excludes").add("days").add("last");
+    body.set("sort", sort(search.order()));
+    if (after != null) {
+      body.set("search_after", after);
+    }
+    return body;
+  }
+
+  /** The matches among a page's traces, in the page's order, at most {@code wanted}. */
+  private List<TraceMatch> evaluate(String tenant, TraceSearch search, TraceSearcher searcher, SpanFilter exactFilter,
+      Map<String, TraceSummary> rollups, int wanted) {
+    List<TraceMatch> matches = exactFilter != null
+        ? exactMatches(tenant, search, exactFilter, rollups)
+        : searcher.run(load(tenant, search, rollups).values(), wanted);
+    return matches.subList(0, Math.min(matches.size(), wanted));
   }
 
   /**
@@ -224,11 +284,8 @@ final class RankedSearch {
   /** One aggregation: per trace of the page, its matched span count and first spans. */
   private List<TraceMatch> exactMatches(String tenant, TraceSearch search, SpanFilter filter,
       Map<String, TraceSummary> rollups) {
-    ObjectNode query = SpanQueries.spans(tenant, search.fromEpochNanos(), search.toEpochNanos(), filter);
-    ((ArrayNode) query.path("bool").path("filter"))
-        .add(SpanQueries.terms(SpanDocuments.TRACE_ID, new ArrayList<>(rollups.keySet())));
     ObjectNode body = SpanQueries.json();
-    body.set("query", query);
+    body.set("query", pageSpans(tenant, search, filter, rollups));
     body.put("size", 0);
     ObjectNode traces = body.putObject("aggs").putObject("traces");
     traces.putObject("terms").put("field", SpanDocuments.TRACE_ID).put("size", rollups.size());
@@ -264,6 +321,15 @@ final class RankedSearch {
       out.add(new TraceMatch(summary, List.copyOf(limited), bucket.path("doc_count").asInt(), Map.of()));
     }
     return out;
+  }
+
+  /** The spans of the page's traces {@code filter}'s query selects in the search's window. */
+  private static ObjectNode pageSpans(String tenant, TraceSearch search, SpanFilter filter,
+      Map<String, TraceSummary> rollups) {
+    ObjectNode query = SpanQueries.spans(tenant, search.fromEpochNanos(), search.toEpochNanos(), filter);
+    ((ArrayNode) query.path("bool").path("filter"))
+        .add(SpanQueries.terms(SpanDocuments.TRACE_ID, new ArrayList<>(rollups.keySet())));
+    return query;
   }
 
   /** The page's traces, each with its rollup and those of its spans in the window any filter may select. */

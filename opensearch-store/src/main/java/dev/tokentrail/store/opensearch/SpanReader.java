@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -137,7 +138,12 @@ final class SpanReader {
 
   /** One search request over the trace index (rollups). */
   JsonNode searchTraces(ObjectNode body) {
-    return client.send(HttpMethod.POST, "/" + indices.traceIndex() + "/_search", body);
+    return OpenSearchClient.join(searchTracesAsync(body));
+  }
+
+  /** {@link #searchTraces}, answered while the caller goes on ({@link OpenSearchClient#join} waits). */
+  CompletableFuture<JsonNode> searchTracesAsync(ObjectNode body) {
+    return client.sendAsync(HttpMethod.POST, "/" + indices.traceIndex() + "/_search", body);
   }
 
   /**

@@ -1,0 +1,173 @@
+package dev.tokentrail.benchmarks;
+
+import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
+import dev.tokentrail.pricing.PriceCatalog;
+import dev.tokentrail.store.opensearch.testing.OpenSearchNode;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The reference searches against one loaded OpenSearch node, the contenders' requests alternated:
+ * OpenSearch's own DSL on its index (answering trace ids only, and again with each trace's first
+ * matched spans as Tempo's search answers carry them), and one or more TokenTrail server builds on OpenSearch, all
+ * reading the same spans (the first build ingests them; TokenTrail processes are stateless over
+ * the cluster, so the others read what it wrote). Each round times every contender once in a
+ * rotating order, so a noisy spell on the machine lands on all of them alike; the side-by-side
+ * benchmark times each contender's searches in a block of their own, minutes apart.
+ */
+@Command(name = "search-alternation", mixinStandardHelpOptions = true,
+    description = "Reference searches against one loaded OpenSearch node: OpenSearch's own DSL and TokenTrail builds, alternated.")
+public final class SearchAlternation implements Callable<Integer> {
+  @Option(names = "--server-jar", required = true, split = ",",
+      description = "TokenTrail server jars to compare, comma-separated; the first ingests the spans.")
+  List<Path> serverJars;
+
+  @Option(names = "--spans", defaultValue = "100000", description = "Spans, in whole traces of 5-50 (default ${DEFAULT-VALUE}).")
+  int spans;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Workload seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--rounds", defaultValue = "60", description = "Timed rounds per search (default ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--warmup", defaultValue = "10", description = "Untimed rounds per search first (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--opensearch-zip", description = "The integ-test distribution (default: benchmarks/target/opensearch/opensearch-*.zip).")
+  Path zip;
+
+  @Option(names = "--opensearch-heap", defaultValue = "1g", description = "Node heap (default ${DEFAULT-VALUE}).")
+  String heap;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SearchAlternation()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path distribution = zip != null ? zip : SideBySide.defaultZip();
+    if (distribution == null) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "no distribution in benchmarks/target/opensearch; fetch it"
+          + " with `mvn -B -q -Popensearch -DskipTests package -pl benchmarks -am`, or pass --opensearch-zip");
+    }
+    long now = System.currentTimeMillis() * 1_000_000L;
+    long from = now - 1_800_000_000_000L;
+    TraceSource source = TraceSource.inMemory(TokenCounts.load(TokenCounts.DEFAULT_FILE), PriceCatalog.builtIn(), seed, spans,
+        from, 1_800_000_000_000L);
+    ReferenceQueries reference = ReferenceQueries.pick(source.enriched());
+    System.out.print(reference.describe(source.enriched()));
+    long windowStart = from / 1_000_000_000L - 60;
+    long windowEnd = now / 1_000_000_000L + 3_600;
+
+    Path nodeDir = Files.createTempDirectory("tokentrail-alternation-node-");
+    Path work = Files.createTempDirectory("tokentrail-alternation-");
+    OpenSearchNode.Config defaults = OpenSearchNode.Config.singleNode(distribution, nodeDir, Path.of(System.getProperty("java.home")));
+    OpenSearchNode node = OpenSearchNode.start(new OpenSearchNode.Config(distribution, nodeDir, defaults.javaHome(),
+        heap, defaults.runAsUser(), true, Map.of(), defaults.startTimeout()));
+    List<ServerProcess> servers = new ArrayList<>();
+    try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+      OpenSearchSpans os = new OpenSearchSpans(node.httpUrl());
+      os.createIndex();
+      List<byte[]> bodies = new ArrayList<>();
+      OpenSearchSpans.bulkBodies(source.enriched(), 8 << 20, bodies::add);
+      OpenSearchSpans.BulkResult bulk = os.bulk(bodies, 4, System.nanoTime());
+      os.refresh();
+      System.out.printf(Locale.ROOT, "opensearch: %,d docs indexed (%d failed)%n", bulk.acked(), bulk.failed());
+
+      TokenTrailContender.Store store = TokenTrailOnOpenSearch.store(node.httpUrl());
+      Map<String, ReferenceQueries.Runner> contenders = new LinkedHashMap<>();
+      contenders.put("OpenSearch", kind -> os.search(reference, kind));
+      contenders.put("OpenSearch + spansets", kind -> os.searchWithSpansets(reference, kind));
+      for (int i = 0; i < serverJars.size(); i++) {
+        Path dir = Files.createDirectories(work.resolve("server-" + i));
+        ServerProcess server = ServerProcess.start(null, List.of("-Xmx1g"), serverJars.get(i), dir, store.serveArgs(), store.env());
+        servers.add(server);
+        String base = "http://127.0.0.1:" + server.queryPort;
+        if (i == 0) {
+          OtlpExport.Result sent = OtlpExport.send(true, "http://127.0.0.1:" + server.grpcPort, "none", source.sdkBatches(512), 4,
+              System.nanoTime());
+          OtlpExport.awaitSearchable(http, base, source.lastTrace(), Duration.ofSeconds(180));
+          TokenTrailContender.awaitRollups(http, base, Duration.ofSeconds(300));
+          Thread.sleep(1500); // the last rollups' trace index refresh
+          System.out.printf(Locale.ROOT, "tokentrail: %,d spans acknowledged (%d failed) through %s%n", sent.acked(), sent.failed(),
+              serverJars.get(i));
+        }
+        contenders.put("TokenTrail " + (char) ('A' + i) + " (" + serverJars.get(i).toAbsolutePath().getParent().getFileName() + ")",
+            kind -> TokenTrailContender.search(http, base, reference.traceQl(kind), windowStart, windowEnd));
+      }
+      // Let the ingest's merges finish before anything is timed.
+      Thread.sleep(5_000);
+      return time(reference, contenders);
+    } finally {
+      for (ServerProcess s : servers) {
+        s.stop(Duration.ofSeconds(30));
+      }
+      node.close();
+      OpenSearchNode.deleteWorkDir(nodeDir);
+      try (var files = Files.walk(work)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private int time(ReferenceQueries reference, Map<String, ReferenceQueries.Runner> contenders) throws Exception {
+    List<String> names = new ArrayList<>(contenders.keySet());
+    boolean agree = true;
+    StringBuilder table = new StringBuilder("| search | " + String.join(" | ", names) + " |\n|---|"
+        + "---:|".repeat(names.size()) + "\n");
+    StringBuilder ratios = new StringBuilder();
+    for (ReferenceQueries.Kind kind : ReferenceQueries.Kind.values()) {
+      long[][] nanos = new long[names.size()][rounds];
+      List<List<String>> answers = new ArrayList<>();
+      names.forEach(n -> answers.add(List.of()));
+      for (int round = -warmup; round < rounds; round++) {
+        for (int k = 0; k < names.size(); k++) {
+          int c = Math.floorMod(round + k, names.size()); // each contender goes first in turn
+          long t0 = System.nanoTime();
+          List<String> ids = contenders.get(names.get(c)).run(kind);
+          long spent = System.nanoTime() - t0;
+          if (round >= 0) {
+            nanos[c][round] = spent;
+          }
+          answers.set(c, ids);
+        }
+      }
+      table.append("| ").append(kind.label).append(" |");
+      double[] p50 = new double[names.size()];
+      for (int c = 0; c < names.size(); c++) {
+        long[] sorted = nanos[c].clone();
+        Arrays.sort(sorted);
+        p50[c] = sorted[(sorted.length - 1) / 2] / 1e6;
+        double p90 = sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.9 * sorted.length) - 1)] / 1e6;
+        table.append(String.format(Locale.ROOT, " %.1f / %.1f |", p50[c], p90));
+        if (!answers.get(c).equals(answers.get(0))) {
+          agree = false;
+          System.out.printf("%s: %s returned other traces than %s%n", kind.label, names.get(c), names.get(0));
+        }
+      }
+      table.append('\n');
+      ratios.append(kind.label).append(": p50 ÷ OpenSearch (÷ OpenSearch + spansets)");
+      for (int c = 2; c < names.size(); c++) {
+        ratios.append(String.format(Locale.ROOT, "  %s %.2f (%.2f)", (char) ('A' + c - 2), p50[c] / p50[0], p50[c] / p50[1]));
+      }
+      ratios.append('\n');
+    }
+    System.out.printf("%n%d rounds per search after %d untimed, each round every contender once (p50 / p90 ms):%n%n%s%n%s",
+        rounds, warmup, table, ratios);
+    System.out.println(agree ? "every contender returned the same traces for every search" : "ANSWERS DIFFER (see above)");
+    return agree ? 0 : 1;
+  }
+}
