@@ -91,7 +91,8 @@ final class SpanReader {
       body.put("size", PAGE);
       body.put("track_total_hits", false);
       if (sourceFields == null) {
-        body.put("_source", false);
+        // Neither _source nor _id: fetching a hit's _id alone decompresses its stored-field block.
+        body.put("stored_fields", "_none_");
       } else {
         ArrayNode includes = body.putArray("_source");
         sourceFields.forEach(includes::add);
