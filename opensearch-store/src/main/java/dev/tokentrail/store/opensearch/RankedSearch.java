@@ -24,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A trace search ranked by rollup documents: rollups are walked in the search's order (sorted by
- * OpenSearch, {@code search_after} pages that double) and only the traces of the current page are
+ * OpenSearch, {@code search_after} pages that double, or shrink to what the matches so far say is
+ * left) and only the traces of the current page are
  * evaluated, so a search stops as soon as its top N are certain. The rollup query carries what a
  * trace must satisfy as a whole (tenant, a span start possible in the window, trace duration bounds,
  * root service/name and trace duration conditions that are top-level conjuncts); when the spansets
@@ -44,6 +45,7 @@ final class RankedSearch {
   private static final int FEW_SPANS = 5000;
   private static final int FIRST_PAGE = 32;
   private static final int MAX_PAGE = 10_000;
+  private static final int MIN_PAGE = 16;
 
   private final SpanReader reader;
 
@@ -100,12 +102,14 @@ final class RankedSearch {
     }
     List<TraceMatch> out = new ArrayList<>();
     JsonNode after = null;
+    int inspected = 0; // traces evaluated so far
     if (listedMatch && first.size() < search.limit() && !exhausted) {
       // Too few listed traces among the first: the listed ones' own walk finds the top N in one page.
       first.clear();
     } else {
       if (!first.isEmpty()) {
         out.addAll(evaluate(tenant, search, searcher, exactFilter, first, search.limit()));
+        inspected += first.size();
       }
       if (out.size() >= search.limit() || exhausted || used == 0) {
         return out;
@@ -115,8 +119,9 @@ final class RankedSearch {
     ObjectNode rollupQuery = rollupQuery(tenant, search, candidates);
     // The first page holds the top N when every trace on it matches; listed candidates do not make
     // it larger (a page of all of them made the span query of the page as large as the candidates).
-    int page = candidates == null ? Math.min(MAX_PAGE, 2 * plainPage) : plainPage;
+    int page = nextPage(plainPage, inspected, out.size(), search.limit());
     if (candidates != null) {
+      page = Math.min(page, plainPage); // the listed traces' walk starts with a plain page at most
       if (listedMatch) {
         page = Math.max(1, search.limit()); // every listed trace matches: the first page is the answer
       }
@@ -134,13 +139,28 @@ final class RankedSearch {
         rollups.put(s.traceId().hex(), s);
       }
       out.addAll(evaluate(tenant, search, searcher, exactFilter, rollups, search.limit() - out.size()));
+      inspected += rollups.size();
       if (hits.size() < page) {
         break;
       }
       after = hits.get(hits.size() - 1).path("sort");
-      page = Math.min(MAX_PAGE, page * 2);
+      page = nextPage(page, inspected, out.size(), search.limit());
     }
     return out;
+  }
+
+  /**
+   * The next page's size: twice the last one, or fewer when the share of traces that matched so far
+   * says fewer suffice for the matches still wanted (with half again as many to spare), at least
+   * {@link #MIN_PAGE}: a search whose matches are common loads fewer traces' spans than doubling would.
+   */
+  static int nextPage(int last, int inspected, int found, int limit) {
+    int doubled = Math.min(MAX_PAGE, 2 * last);
+    if (found == 0 || inspected == 0) {
+      return doubled;
+    }
+    double estimate = Math.ceil((double) (limit - found) * inspected / found * 1.5);
+    return (int) Math.max(Math.min(MIN_PAGE, doubled), Math.min(doubled, estimate));
   }
 
   /** A page of rollups in the search's order, after {@code after} (null: from the first). */
