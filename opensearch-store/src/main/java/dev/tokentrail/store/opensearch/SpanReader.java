@@ -22,7 +22,13 @@ import java.util.function.Consumer;
  * the thread's {@link QueryCancellation}.
  */
 final class SpanReader {
+  /** Hits per page of a scan reading spans. */
   private static final int PAGE = 2000;
+  /**
+   * Hits per page of a scan reading doc values only (a few hundred bytes a hit): each page runs the
+   * query again, so fewer, larger pages cost OpenSearch less.
+   */
+  private static final int DOC_VALUES_PAGE = 5_000;
   private static final int TRACES_PER_LOAD = 500;
   private static final String KEEP_ALIVE = "2m";
 
@@ -88,7 +94,8 @@ final class SpanReader {
       cancellation.check();
       ObjectNode body = SpanQueries.json();
       body.set("query", query);
-      body.put("size", PAGE);
+      int pageSize = sourceFields == null ? DOC_VALUES_PAGE : PAGE;
+      body.put("size", pageSize);
       body.put("track_total_hits", false);
       if (sourceFields == null) {
         // Neither _source nor _id: fetching a hit's _id alone decompresses its stored-field block.
@@ -125,7 +132,7 @@ final class SpanReader {
       for (JsonNode h : hits) {
         hit.accept(h);
       }
-      if (hits.size() < PAGE) {
+      if (hits.size() < pageSize) {
         return;
       }
       after = hits.get(hits.size() - 1).path("sort");
