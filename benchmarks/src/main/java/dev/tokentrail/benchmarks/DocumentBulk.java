@@ -1,12 +1,7 @@
 package dev.tokentrail.benchmarks;
 
 import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
-import dev.tokentrail.genai.AttributionKeys;
-import dev.tokentrail.genai.CostCalculator;
-import dev.tokentrail.genai.GenAiNormalizer;
-import dev.tokentrail.genai.LlmSpanEnricher;
 import dev.tokentrail.model.IngestedSpan;
-import dev.tokentrail.model.Span;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.opensearch.OpenSearchSpanStore;
 import dev.tokentrail.store.opensearch.SpanDocumentBodies;
@@ -24,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -57,11 +53,8 @@ public final class DocumentBulk implements Callable<Integer> {
   @Option(names = "--refresh-ms", defaultValue = "500", description = "Refresh period of the third way (default ${DEFAULT-VALUE}).")
   long refreshMs;
 
-  @Option(names = "--opensearch-zip", description = "The integ-test distribution (default: benchmarks/target/opensearch/opensearch-*.zip).")
-  Path zip;
-
-  @Option(names = "--opensearch-heap", defaultValue = "1g", description = "Node heap (default ${DEFAULT-VALUE}).")
-  String heap;
+  @Mixin
+  NodeOptions nodeOptions = new NodeOptions();
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new DocumentBulk()).execute(args));
@@ -69,23 +62,12 @@ public final class DocumentBulk implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path distribution = zip != null ? zip : SideBySide.defaultZip();
-    if (distribution == null) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "no distribution in benchmarks/target/opensearch; fetch it"
-          + " with `mvn -B -q -Popensearch -DskipTests package -pl benchmarks -am`, or pass --opensearch-zip");
-    }
+    Path distribution = nodeOptions.distribution();
     PriceCatalog catalog = PriceCatalog.builtIn();
     long now = System.currentTimeMillis() * 1_000_000L;
     TraceSource source = TraceSource.inMemory(TokenCounts.load(TokenCounts.DEFAULT_FILE), catalog, seed, spans,
         now - 1_800_000_000_000L, 1_800_000_000_000L);
-    // The store's input: the server's enrichment of the workload's spans (what ingest hands the store).
-    LlmSpanEnricher enricher = LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT), new CostCalculator(catalog));
-    List<IngestedSpan> ingested = new ArrayList<>();
-    for (List<Span> trace : source.enriched()) {
-      for (Span s : trace) {
-        ingested.add(enricher.enrich(s));
-      }
-    }
+    List<IngestedSpan> ingested = source.ingested(); // the store's input
     List<byte[]> anchor = new ArrayList<>();
     OpenSearchSpans.bulkBodies(source.enriched(), bulkMb << 20, anchor::add);
     List<byte[]> warmup = new ArrayList<>();
@@ -98,9 +80,7 @@ public final class DocumentBulk implements Callable<Integer> {
     SpanDocumentBodies.bulkBodies("ttdocs-refreshed", "default", ingested, docsPerBulk, bulkMb << 20, refreshed::add);
 
     Path work = Files.createTempDirectory("tokentrail-docbulk-");
-    OpenSearchNode.Config defaults = OpenSearchNode.Config.singleNode(distribution, work, Path.of(System.getProperty("java.home")));
-    OpenSearchNode node = OpenSearchNode.start(new OpenSearchNode.Config(distribution, work, defaults.javaHome(), heap,
-        defaults.runAsUser(), true, java.util.Map.of(), defaults.startTimeout()));
+    OpenSearchNode node = nodeOptions.start(distribution, work);
     try {
       OpenSearchSpans os = new OpenSearchSpans(node.httpUrl());
       os.createIndex();

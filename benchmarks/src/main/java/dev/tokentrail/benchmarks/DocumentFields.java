@@ -4,12 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
-import dev.tokentrail.genai.AttributionKeys;
-import dev.tokentrail.genai.CostCalculator;
-import dev.tokentrail.genai.GenAiNormalizer;
-import dev.tokentrail.genai.LlmSpanEnricher;
 import dev.tokentrail.model.IngestedSpan;
-import dev.tokentrail.model.Span;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.opensearch.OpenSearchSpanStore;
 import dev.tokentrail.store.opensearch.SpanDocumentBodies;
@@ -32,6 +27,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,11 +50,8 @@ public final class DocumentFields implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Workload seed (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--opensearch-zip", description = "The integ-test distribution (default: benchmarks/target/opensearch/opensearch-*.zip).")
-  Path zip;
-
-  @Option(names = "--opensearch-heap", defaultValue = "1g", description = "Node heap (default ${DEFAULT-VALUE}).")
-  String heap;
+  @Mixin
+  NodeOptions nodeOptions = new NodeOptions();
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new DocumentFields()).execute(args));
@@ -89,29 +82,17 @@ public final class DocumentFields implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path distribution = zip != null ? zip : SideBySide.defaultZip();
-    if (distribution == null) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "no distribution in benchmarks/target/opensearch; fetch it"
-          + " with `mvn -B -q -Popensearch -DskipTests package -pl benchmarks -am`, or pass --opensearch-zip");
-    }
+    Path distribution = nodeOptions.distribution();
     PriceCatalog catalog = PriceCatalog.builtIn();
     long now = System.currentTimeMillis() * 1_000_000L;
     TraceSource source = TraceSource.inMemory(TokenCounts.load(TokenCounts.DEFAULT_FILE), catalog, seed, spans,
         now - 1_800_000_000_000L, 1_800_000_000_000L);
-    LlmSpanEnricher enricher = LlmSpanEnricher.create(GenAiNormalizer.create(AttributionKeys.DEFAULT), new CostCalculator(catalog));
-    List<IngestedSpan> ingested = new ArrayList<>();
-    for (List<Span> trace : source.enriched()) {
-      for (Span s : trace) {
-        ingested.add(enricher.enrich(s));
-      }
-    }
+    List<IngestedSpan> ingested = source.ingested(); // the store's input
     List<byte[]> anchor = new ArrayList<>();
     OpenSearchSpans.bulkBodies(source.enriched(), 8 << 20, anchor::add);
 
     Path work = Files.createTempDirectory("tokentrail-docfields-");
-    OpenSearchNode.Config defaults = OpenSearchNode.Config.singleNode(distribution, work, Path.of(System.getProperty("java.home")));
-    OpenSearchNode node = OpenSearchNode.start(new OpenSearchNode.Config(distribution, work, defaults.javaHome(), heap,
-        defaults.runAsUser(), true, Map.of(), defaults.startTimeout()));
+    OpenSearchNode node = nodeOptions.start(distribution, work);
     try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
       OpenSearchSpans os = new OpenSearchSpans(node.httpUrl());
       os.createIndex();

@@ -1,5 +1,6 @@
 package dev.tokentrail.benchmarks;
 
+import dev.tokentrail.benchmarks.lucene.BareLuceneBaseline;
 import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
 import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.opensearch.testing.OpenSearchNode;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,11 +48,8 @@ public final class SearchAlternation implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "10", description = "Untimed rounds per search first (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--opensearch-zip", description = "The integ-test distribution (default: benchmarks/target/opensearch/opensearch-*.zip).")
-  Path zip;
-
-  @Option(names = "--opensearch-heap", defaultValue = "1g", description = "Node heap (default ${DEFAULT-VALUE}).")
-  String heap;
+  @Mixin
+  NodeOptions nodeOptions = new NodeOptions();
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new SearchAlternation()).execute(args));
@@ -58,11 +57,7 @@ public final class SearchAlternation implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path distribution = zip != null ? zip : SideBySide.defaultZip();
-    if (distribution == null) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "no distribution in benchmarks/target/opensearch; fetch it"
-          + " with `mvn -B -q -Popensearch -DskipTests package -pl benchmarks -am`, or pass --opensearch-zip");
-    }
+    Path distribution = nodeOptions.distribution();
     long now = System.currentTimeMillis() * 1_000_000L;
     long from = now - 1_800_000_000_000L;
     TraceSource source = TraceSource.inMemory(TokenCounts.load(TokenCounts.DEFAULT_FILE), PriceCatalog.builtIn(), seed, spans,
@@ -74,9 +69,7 @@ public final class SearchAlternation implements Callable<Integer> {
 
     Path nodeDir = Files.createTempDirectory("tokentrail-alternation-node-");
     Path work = Files.createTempDirectory("tokentrail-alternation-");
-    OpenSearchNode.Config defaults = OpenSearchNode.Config.singleNode(distribution, nodeDir, Path.of(System.getProperty("java.home")));
-    OpenSearchNode node = OpenSearchNode.start(new OpenSearchNode.Config(distribution, nodeDir, defaults.javaHome(),
-        heap, defaults.runAsUser(), true, Map.of(), defaults.startTimeout()));
+    OpenSearchNode node = nodeOptions.start(distribution, nodeDir);
     List<ServerProcess> servers = new ArrayList<>();
     try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
       OpenSearchSpans os = new OpenSearchSpans(node.httpUrl());
@@ -117,9 +110,7 @@ public final class SearchAlternation implements Callable<Integer> {
       }
       node.close();
       OpenSearchNode.deleteWorkDir(nodeDir);
-      try (var files = Files.walk(work)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      BareLuceneBaseline.deleteRecursively(work);
     }
   }
 

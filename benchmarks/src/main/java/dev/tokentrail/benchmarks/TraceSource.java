@@ -4,6 +4,7 @@ import dev.tokentrail.genai.AttributionKeys;
 import dev.tokentrail.genai.CostCalculator;
 import dev.tokentrail.genai.GenAiNormalizer;
 import dev.tokentrail.genai.LlmSpanEnricher;
+import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.pricing.PriceCatalog;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -75,6 +76,24 @@ final class TraceSource {
       throw new IllegalStateException("no pass over the traces has run yet");
     }
     return lastTrace;
+  }
+
+  /**
+   * The spans as TokenTrail's ingest hands them to a store (each with its LLM call), in trace
+   * order; in memory only.
+   */
+  List<IngestedSpan> ingested() {
+    if (raw == null) {
+      throw new IllegalStateException("ingested spans are built in memory only");
+    }
+    LlmSpanEnricher enricher = enricher(catalog);
+    List<IngestedSpan> out = new ArrayList<>(spans);
+    for (List<Span> trace : raw) {
+      for (Span span : trace) {
+        out.add(enricher.enrich(span));
+      }
+    }
+    return out;
   }
 
   /** The traces enriched as TokenTrail's ingest enriches them. */

@@ -125,6 +125,10 @@ final class IndexTemplates {
       update.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
       update.set("properties", props);
       client.send(HttpMethod.PUT, "/" + traceIndex() + "/_mapping", update);
+      // The refresh interval this process was started with (a setting that may have changed since).
+      ObjectNode interval = OpenSearchClient.JSON.createObjectNode();
+      interval.put("index.refresh_interval", refreshInterval.toMillis() + "ms");
+      client.send(HttpMethod.PUT, "/" + traceIndex() + "/_settings", interval);
     }
   }
 

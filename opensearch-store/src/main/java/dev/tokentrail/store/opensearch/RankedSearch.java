@@ -15,6 +15,7 @@ import dev.tokentrail.store.eval.SpanMatcher;
 import dev.tokentrail.store.eval.TraceSearcher;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -98,7 +99,13 @@ final class RankedSearch {
     }
     if (listedMatch) {
       // Every one matches: the first N are the answer (their spans alone are loaded).
-      first.keySet().retainAll(first.keySet().stream().limit(search.limit()).toList());
+      Iterator<String> beyond = first.keySet().iterator();
+      for (int i = 0; beyond.hasNext(); i++) {
+        beyond.next();
+        if (i >= search.limit()) {
+          beyond.remove();
+        }
+      }
     }
     List<TraceMatch> out = new ArrayList<>();
     JsonNode after = null;

@@ -60,6 +60,22 @@ class MappingMigrationTest {
   }
 
   @Test
+  void aChangedRefreshIntervalReachesTheExistingTraceIndex() throws Exception {
+    OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix).shards(1, 0).build().close();
+    assertThat(traceRefreshInterval()).isEqualTo("1000ms");
+
+    OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix).shards(1, 0)
+        .refreshInterval(java.time.Duration.ofSeconds(5)).build().close();
+
+    assertThat(traceRefreshInterval()).isEqualTo("5000ms");
+  }
+
+  private String traceRefreshInterval() throws Exception {
+    return OpenSearchClient.JSON.readTree(send("GET", "/" + prefix + "-traces/_settings", null)).elements().next()
+        .path("settings").path("index").path("refresh_interval").asText();
+  }
+
+  @Test
   void aClusterWithoutSpanIndicesAcceptsTheMigration() throws Exception {
     OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix).shards(1, 0).build().close();
 

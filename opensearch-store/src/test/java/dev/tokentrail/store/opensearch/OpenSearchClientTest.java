@@ -7,6 +7,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.Server;
 import dev.tokentrail.store.StoreClosedException;
 import java.net.ServerSocket;
@@ -26,6 +27,9 @@ class OpenSearchClientTest {
   @BeforeEach
   void startLiveNode() {
     live = Server.builder().http(0)
+        .service("/garbled", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, "{\"ok\":tr"))
+        .service("/empty", (ctx, req) -> HttpResponse.of(ResponseHeaders.of(HttpStatus.OK)))
+        .service("/refused", (ctx, req) -> HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.PLAIN_TEXT, "not json at all"))
         .serviceUnder("/", (ctx, req) -> {
           received.incrementAndGet();
           return HttpResponse.of(HttpStatus.OK, MediaType.JSON, "{\"ok\":true}");
@@ -64,6 +68,19 @@ class OpenSearchClientTest {
 
       assertThat(received).hasValue(4);
       assertThat(client.nodesDown()).as("the unreachable node, for the next few seconds").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void answersThatAreNotJsonAreRefusedWithTheirTextAndAnEmptyOneIsNull() throws Exception {
+    try (OpenSearchClient client = client(List.of(liveUrl()))) {
+      assertThatThrownBy(() -> client.send(HttpMethod.GET, "/garbled", null))
+          .isInstanceOf(OpenSearchClient.OpenSearchException.class)
+          .hasMessage("unreadable answer to GET /garbled: {\"ok\":tr");
+      assertThatThrownBy(() -> client.send(HttpMethod.GET, "/refused", null))
+          .isInstanceOf(OpenSearchClient.OpenSearchException.class)
+          .hasMessage("GET /refused refused with 400: not json at all");
+      assertThat(client.send(HttpMethod.GET, "/empty", null).isNull()).isTrue();
     }
   }
 
