@@ -82,6 +82,7 @@ public final class SearchAlternation implements Callable<Integer> {
 
       TokenTrailContender.Store store = TokenTrailOnOpenSearch.store(node.httpUrl());
       Map<String, ReferenceQueries.Runner> contenders = new LinkedHashMap<>();
+      List<String> bases = new ArrayList<>();
       contenders.put("OpenSearch", kind -> os.search(reference, kind));
       contenders.put("OpenSearch + spansets", kind -> os.searchWithSpansets(reference, kind));
       for (int i = 0; i < serverJars.size(); i++) {
@@ -98,12 +99,15 @@ public final class SearchAlternation implements Callable<Integer> {
           System.out.printf(Locale.ROOT, "tokentrail: %,d spans acknowledged (%d failed) through %s%n", sent.acked(), sent.failed(),
               serverJars.get(i));
         }
+        bases.add(base);
         contenders.put("TokenTrail " + (char) ('A' + i) + " (" + serverJars.get(i).toAbsolutePath().getParent().getFileName() + ")",
             kind -> TokenTrailContender.search(http, base, reference.traceQl(kind), windowStart, windowEnd));
       }
       // Let the ingest's merges finish before anything is timed.
       Thread.sleep(5_000);
-      return time(reference, contenders);
+      int searches = time(reference, contenders);
+      int values = timeTagValues(http, os, bases, windowStart, windowEnd);
+      return Math.max(searches, values);
     } finally {
       for (ServerProcess s : servers) {
         s.stop(Duration.ofSeconds(30));
@@ -112,6 +116,70 @@ public final class SearchAlternation implements Callable<Integer> {
       OpenSearchNode.deleteWorkDir(nodeDir);
       BareLuceneBaseline.deleteRecursively(work);
     }
+  }
+
+  /**
+   * Grafana's value drop-downs: TokenTrail's tag values of three attributes against a terms
+   * aggregation over OpenSearch's own keyword field holding the same attribute, alternated as the
+   * searches are; and one numeric attribute OpenSearch's documents keep only in their opaque
+   * attributes, TokenTrail alone.
+   */
+  private int timeTagValues(HttpClient http, OpenSearchSpans os, List<String> bases, long start, long end) throws Exception {
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put("resource.service.name", SpanJson.SERVICE);
+    tags.put("span.gen_ai.request.model", SpanJson.MODEL);
+    tags.put("span.tokentrail.team", SpanJson.TEAM);
+    tags.put("span.http.response.status_code", null);
+    StringBuilder table = new StringBuilder("| tag values | OpenSearch terms aggregation |");
+    for (int i = 0; i < bases.size(); i++) {
+      table.append(" TokenTrail ").append((char) ('A' + i)).append(" |");
+    }
+    table.append("\n|---|---:|").append("---:|".repeat(bases.size())).append('\n');
+    boolean agree = true;
+    for (Map.Entry<String, String> tag : tags.entrySet()) {
+      List<ReferenceQueries.Runner> runners = new ArrayList<>();
+      runners.add(tag.getValue() == null ? null : kind -> os.values(tag.getValue(), 1000));
+      for (String base : bases) {
+        runners.add(kind -> TokenTrailContender.tagValues(http, base, tag.getKey(), start, end));
+      }
+      long[][] nanos = new long[runners.size()][rounds];
+      List<List<String>> answers = new ArrayList<>();
+      runners.forEach(r -> answers.add(List.of()));
+      for (int round = -warmup; round < rounds; round++) {
+        for (int k = 0; k < runners.size(); k++) {
+          int c = Math.floorMod(round + k, runners.size());
+          if (runners.get(c) == null) {
+            continue;
+          }
+          long t0 = System.nanoTime();
+          List<String> values = runners.get(c).run(null);
+          if (round >= 0) {
+            nanos[c][round] = System.nanoTime() - t0;
+          }
+          answers.set(c, values);
+        }
+      }
+      table.append("| `").append(tag.getKey()).append("` (").append(answers.get(1).size()).append(" values) |");
+      for (int c = 0; c < runners.size(); c++) {
+        if (runners.get(c) == null) {
+          table.append(" - |");
+          continue;
+        }
+        long[] sorted = nanos[c].clone();
+        Arrays.sort(sorted);
+        table.append(String.format(Locale.ROOT, " %.1f / %.1f |", sorted[(sorted.length - 1) / 2] / 1e6,
+            sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.9 * sorted.length) - 1)] / 1e6));
+        if (c > 0 && runners.get(0) != null && !new java.util.HashSet<>(answers.get(c)).equals(new java.util.HashSet<>(answers.get(0)))) {
+          agree = false;
+          System.out.printf("tag values of %s: TokenTrail %s listed %s, OpenSearch %s%n", tag.getKey(), (char) ('A' + c - 1),
+              answers.get(c), answers.get(0));
+        }
+      }
+      table.append('\n');
+    }
+    System.out.printf("%n%d rounds per tag after %d untimed (p50 / p90 ms):%n%n%s", rounds, warmup, table);
+    System.out.println(agree ? "every contender listed the same values" : "VALUES DIFFER (see above)");
+    return agree ? 0 : 1;
   }
 
   private int time(ReferenceQueries reference, Map<String, ReferenceQueries.Runner> contenders) throws Exception {

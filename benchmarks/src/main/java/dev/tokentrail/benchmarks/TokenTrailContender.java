@@ -152,6 +152,23 @@ final class TokenTrailContender {
     return ids;
   }
 
+  /** The values of a tag ({@code /api/v2/search/tag/<tag>/values}) in the window, as Tempo's API lists them. */
+  static List<String> tagValues(HttpClient http, String base, String tag, long start, long end)
+      throws IOException, InterruptedException {
+    URI uri = URI.create(base + "/api/v2/search/tag/" + URLEncoder.encode(tag, StandardCharsets.UTF_8) + "/values?start="
+        + start + "&end=" + end);
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(300)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("tokentrail tag values of " + tag + ": HTTP " + r.statusCode() + ": " + r.body());
+    }
+    List<String> values = new ArrayList<>();
+    for (JsonNode value : JSON.readTree(r.body()).path("tagValues")) {
+      values.add(value.path("value").asText());
+    }
+    return values;
+  }
+
   private static void jcmd(Path jcmd, long pid, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
     command.addAll(List.of(args));

@@ -218,6 +218,20 @@ public final class OpenSearchSpans {
     return previous;
   }
 
+  /**
+   * The values of a keyword field, as a drop-down lists them: the most frequent first (ties by
+   * value), at most {@code limit}.
+   */
+  public List<String> values(String field, int limit) throws IOException, InterruptedException {
+    String body = "{\"size\":0,\"aggs\":{\"values\":{\"terms\":{\"field\":\"" + field + "\",\"size\":" + limit + "}}}}";
+    List<String> out = new ArrayList<>();
+    for (JsonNode bucket : JSON.readTree(expectOk(send("POST", "/" + INDEX + "/_search?request_cache=false", body), "values"))
+        .path("aggregations").path("values").path("buckets")) {
+      out.add(bucket.path("key").asText());
+    }
+    return out;
+  }
+
   /** The trace ids of a reference search, newest trace first. */
   public List<String> search(ReferenceQueries queries, ReferenceQueries.Kind kind) throws IOException, InterruptedException {
     return search(queries, kind, false);

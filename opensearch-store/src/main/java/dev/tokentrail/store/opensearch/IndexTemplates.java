@@ -29,14 +29,17 @@ import java.time.format.DateTimeFormatter;
  * protobuf bytes, and drops the {@code key} field: a filtered {@code _source} made OpenSearch keep
  * a second, unfiltered copy of every document ({@code _recovery_source}) until merges pruned it, and
  * parse and rewrite each document to filter it. Indices of earlier versions keep their layout and
- * go on receiving documents in it ({@link SpanLayouts}). Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
+ * go on receiving documents in it ({@link SpanLayouts}). Version 8 gives new span indices' {@code
+ * span_terms} and {@code resource_terms} doc values again, so attribute tag values are terms
+ * aggregations, and adds {@code span_bool_keys}/{@code resource_bool_keys}; earlier indices keep
+ * their mapping and are read for tag values span by span ({@link AttributeTagValues}). Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
  */
 final class IndexTemplates {
   /** The span indices' own refresh interval; rollup rounds refresh them as spans arrive. */
   static final Duration SPAN_REFRESH_INTERVAL = Duration.ofSeconds(30);
 
   /** Raised whenever a mapping changes incompatibly. */
-  static final int MAPPING_VERSION = 7;
+  static final int MAPPING_VERSION = 8;
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
@@ -149,8 +152,12 @@ final class IndexTemplates {
       keyword(p, f);
     }
     // Only ever matched (term queries), never aggregated, sorted or read back: no doc values.
-    for (String f : new String[] {STATUS_MESSAGE, SPAN_TERMS, RESOURCE_TERMS}) {
-      keyword(p, f).put("ignore_above", MAX_TERM_CHARS).put("doc_values", false);
+    keyword(p, STATUS_MESSAGE).put("ignore_above", MAX_TERM_CHARS).put("doc_values", false);
+    keyword(p, SPAN_BOOL_KEYS).put("doc_values", false);
+    keyword(p, RESOURCE_BOOL_KEYS).put("doc_values", false);
+    // Matched, and aggregated for tag values (version 8 on; AttributeTagValues reads earlier indices another way).
+    for (String f : new String[] {SPAN_TERMS, RESOURCE_TERMS}) {
+      keyword(p, f).put("ignore_above", MAX_TERM_CHARS);
     }
     for (String f : new String[] {START, END, DURATION, INPUT, OUTPUT, CACHE_READ, CACHE_WRITE, PREFIX_TOKENS, REASONING,
         RETRY}) {

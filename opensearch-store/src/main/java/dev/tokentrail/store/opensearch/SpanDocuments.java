@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  * priced (never re-derived from attributes), and two bounded views of the attributes that make
  * every attribute searchable without a mapping per key: {@code span_keys}/{@code resource_keys}
  * (the keys holding a searchable value) and {@code span_terms}/{@code resource_terms} ({@code
- * key=value} for string and boolean values).
+ * key=value} for string and boolean values; from mapping version 8 with doc values, so tag values
+ * are a terms aggregation), with {@code span_bool_keys}/{@code resource_bool_keys} naming the keys
+ * whose terms include booleans.
  */
 final class SpanDocuments {
   static final String TENANT = "tenant";
@@ -47,6 +49,9 @@ final class SpanDocuments {
   static final String RESOURCE_KEYS = "resource_keys";
   static final String SPAN_TERMS = "span_terms";
   static final String RESOURCE_TERMS = "resource_terms";
+  /** The keys holding a boolean value (mapping version 8 on): tell boolean {@code key=true} terms from strings. */
+  static final String SPAN_BOOL_KEYS = "span_bool_keys";
+  static final String RESOURCE_BOOL_KEYS = "resource_bool_keys";
   static final String CALL = "call";
   static final String COST = "call_cost";
   static final String INPUT = "call_input";
@@ -149,8 +154,8 @@ final class SpanDocuments {
     out.writeNumberField(START, span.startEpochNanos());
     out.writeNumberField(END, span.endEpochNanos());
     out.writeNumberField(DURATION, span.durationNanos());
-    writeAttributes(out, span.attributes(), SPAN_KEYS, SPAN_TERMS);
-    writeAttributes(out, span.resource().attributes(), RESOURCE_KEYS, RESOURCE_TERMS);
+    writeAttributes(out, span.attributes(), SPAN_KEYS, SPAN_TERMS, SPAN_BOOL_KEYS);
+    writeAttributes(out, span.resource().attributes(), RESOURCE_KEYS, RESOURCE_TERMS, RESOURCE_BOOL_KEYS);
     writeNumbers(out, span.attributes());
     if (span.attribute(GenAiAttributes.TT_OUTCOME) instanceof String outcome && !outcome.isEmpty()) {
       out.writeStringField(OUTCOME, outcome);
@@ -263,7 +268,7 @@ final class SpanDocuments {
   }
 
   private static void writeAttributes(JsonGenerator out, Map<String, Object> attributes, String keysField,
-      String termsField) throws IOException {
+      String termsField, String boolKeysField) throws IOException {
     if (attributes.isEmpty()) {
       return;
     }
@@ -280,14 +285,30 @@ final class SpanDocuments {
     out.writeEndArray();
     out.writeArrayFieldStart(termsField);
     int i = 0;
+    List<String> boolKeys = null;
     for (String key : attributes.keySet()) {
+      boolean bool = false;
       for (Object scalar : scalars.get(i++)) {
         if (scalar instanceof String || scalar instanceof Boolean) {
           out.writeString(term(key, scalar));
+          bool |= scalar instanceof Boolean;
         }
+      }
+      if (bool) {
+        if (boolKeys == null) {
+          boolKeys = new ArrayList<>(2);
+        }
+        boolKeys.add(key);
       }
     }
     out.writeEndArray();
+    if (boolKeys != null) {
+      out.writeArrayFieldStart(boolKeysField);
+      for (String key : boolKeys) {
+        out.writeString(key);
+      }
+      out.writeEndArray();
+    }
   }
 
   /** The indexed term of a string or boolean attribute value. */

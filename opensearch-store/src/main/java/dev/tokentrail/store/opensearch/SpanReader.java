@@ -41,7 +41,15 @@ final class SpanReader {
   }
 
   private String searchPath() {
-    return "/" + indices.spanIndexPattern() + "/_search?ignore_unavailable=true&allow_no_indices=true";
+    return searchPath(indices.spanIndexPattern());
+  }
+
+  private static String searchPath(String target) {
+    return "/" + target + "/_search?ignore_unavailable=true&allow_no_indices=true";
+  }
+
+  String spanIndexPattern() {
+    return indices.spanIndexPattern();
   }
 
   /**
@@ -49,7 +57,15 @@ final class SpanReader {
    * otherwise the span too, for {@link SpanDocuments#read}) and {@code docValueFields} (null: none).
    */
   void scan(ObjectNode query, List<String> sourceFields, List<String> docValueFields, Consumer<JsonNode> hit) {
-    scan(query, sourceFields, docValueFields, hit, null);
+    scan(searchPath(), query, sourceFields, docValueFields, Long.MAX_VALUE, hit, null);
+  }
+
+  /**
+   * {@link #scan} over the span indices {@code target} names (a comma-separated index expression),
+   * stopping after {@code maxHits} hits.
+   */
+  void scan(String target, ObjectNode query, List<String> sourceFields, long maxHits, Consumer<JsonNode> hit) {
+    scan(searchPath(target), query, sourceFields, null, maxHits, hit, null);
   }
 
   /**
@@ -70,11 +86,11 @@ final class SpanReader {
       throw e;
     }
     if (pit == null) {
-      scan(query, sourceFields, docValueFields, hit, null);
+      scan(searchPath(), query, sourceFields, docValueFields, Long.MAX_VALUE, hit, null);
       return;
     }
     try {
-      scan(query, sourceFields, docValueFields, hit, pit);
+      scan(searchPath(), query, sourceFields, docValueFields, Long.MAX_VALUE, hit, pit);
     } finally {
       ObjectNode ids = SpanQueries.json();
       ids.putArray("pit_id").add(pit);
@@ -86,15 +102,16 @@ final class SpanReader {
     }
   }
 
-  private void scan(ObjectNode query, List<String> sourceFields, List<String> docValueFields, Consumer<JsonNode> hit,
-      String pit) {
+  private void scan(String path, ObjectNode query, List<String> sourceFields, List<String> docValueFields,
+      long maxHits, Consumer<JsonNode> hit, String pit) {
     QueryCancellation cancellation = QueryCancellation.current();
     JsonNode after = null;
-    while (true) {
+    long left = maxHits;
+    while (left > 0) {
       cancellation.check();
       ObjectNode body = SpanQueries.json();
       body.set("query", query);
-      int pageSize = sourceFields == null ? DOC_VALUES_PAGE : PAGE;
+      int pageSize = (int) Math.min(left, sourceFields == null ? DOC_VALUES_PAGE : PAGE);
       body.put("size", pageSize);
       body.put("track_total_hits", false);
       if (sourceFields == null) {
@@ -122,7 +139,7 @@ final class SpanReader {
       }
       JsonNode answer;
       if (pit == null) {
-        answer = client.send(HttpMethod.POST, searchPath(), body);
+        answer = client.send(HttpMethod.POST, path, body);
       } else {
         body.putObject("pit").put("id", pit).put("keep_alive", KEEP_ALIVE);
         answer = client.send(HttpMethod.POST, "/_search", body);
@@ -132,6 +149,7 @@ final class SpanReader {
       for (JsonNode h : hits) {
         hit.accept(h);
       }
+      left -= hits.size();
       if (hits.size() < pageSize) {
         return;
       }
@@ -142,6 +160,17 @@ final class SpanReader {
   /** One search request over the span indices. */
   JsonNode search(ObjectNode body) {
     return client.send(HttpMethod.POST, searchPath(), body);
+  }
+
+  /** One search request over the span indices {@code target} names (a comma-separated index expression). */
+  JsonNode search(String target, ObjectNode body) {
+    return client.send(HttpMethod.POST, searchPath(target), body);
+  }
+
+  /** The mapping of {@code fields} in each span index, by index name (none: no span index yet). */
+  JsonNode fieldMappings(String fields) {
+    return client.send(HttpMethod.GET, "/" + indices.spanIndexPattern() + "/_mapping/field/" + fields
+        + "?ignore_unavailable=true&allow_no_indices=true", null);
   }
 
   /** One search request over the trace index (rollups). */

@@ -28,14 +28,16 @@ import java.util.Set;
 /**
  * Trace reads: trace by id, search, tag discovery and metrics. OpenSearch selects (tenant, window,
  * the pushed-down part of each filter, see {@link SpanQueries}) and aggregates what it can exactly
- * (tag names, intrinsic tag values, root names from rollups); searches rank rollup documents
+ * (tag names, tag values: {@link AttributeTagValues}, root names from rollups); searches rank rollup documents
  * ({@link RankedSearch}); metrics load the selected spans and bucket them in Java ({@link MetricsEvaluator}).
  */
 final class TraceQueries {
   private final SpanReader reader;
+  private final AttributeTagValues attributeValues;
 
   TraceQueries(SpanReader reader) {
     this.reader = reader;
+    this.attributeValues = new AttributeTagValues(reader);
   }
 
   List<Span> getTrace(String tenant, TraceId traceId) {
@@ -85,16 +87,7 @@ final class TraceQueries {
         default -> throw new IllegalArgumentException("intrinsic: " + field.name() + " has no enumerable values");
       }
     } else {
-      // Typed values (a list's elements, numbers as TraceQL types them) are read from the spans holding the key.
-      SpanFilter has = new SpanFilter.Condition(field, SpanFilter.Op.EXISTS, null);
-      reader.scan(SpanQueries.spans(tenant, from, to, has), List.of(), null, hit -> {
-        Span span = SpanDocuments.read(hit).span();
-        Set<TagValue> values = new LinkedHashSet<>();
-        for (Object scalar : AttributeValues.scalars(span, field)) {
-          values.add(AttributeValues.tagValue(scalar));
-        }
-        values.forEach(v -> counts.merge(v, 1L, Long::sum));
-      });
+      attributeValues.count(tenant, field, from, to, counts);
     }
     List<Map.Entry<TagValue, Long>> ranked = new ArrayList<>(counts.entrySet());
     ranked.sort(Map.Entry.<TagValue, Long>comparingByValue().reversed().thenComparing(Map.Entry::getKey, VALUE_ORDER));
@@ -139,14 +132,19 @@ final class TraceQueries {
     }
   }
 
-  /** Ties: strings and booleans before numbers; strings by value, numbers numerically. */
+  /**
+   * Ties: strings and booleans before numbers; strings by value, numbers numerically; a boolean
+   * before the string that reads the same.
+   */
   private static final java.util.Comparator<TagValue> VALUE_ORDER = (a, b) -> {
     boolean an = isNumber(a);
     boolean bn = isNumber(b);
     if (an != bn) {
       return an ? 1 : -1;
     }
-    return an ? Double.compare(Double.parseDouble(a.value()), Double.parseDouble(b.value())) : a.value().compareTo(b.value());
+    int byValue = an ? Double.compare(Double.parseDouble(a.value()), Double.parseDouble(b.value()))
+        : a.value().compareTo(b.value());
+    return byValue != 0 ? byValue : a.type().compareTo(b.type());
   };
 
   private static boolean isNumber(TagValue v) {

@@ -85,7 +85,7 @@ class MappingMigrationTest {
   }
 
   @Test
-  void aNewSpanIndexHasTheChosenCodecAndNoDocValuesForMatchOnlyFields() throws Exception {
+  void aNewSpanIndexHasTheChosenCodecAndDocValuesOnlyWhereRead() throws Exception {
     long start = 1_767_225_600_000_000_000L; // 2026-01-01T00:00:00Z
     Span span = Span.builder().traceId(TraceId.fromHex("00000000000000000000000000000abc")).spanId(SpanId.fromHex("0000000000000001"))
         .name("chat").startEpochNanos(start).endEpochNanos(start + 1_000_000).attributes(Map.of("gen_ai.request.model", "gpt-4o")).build();
@@ -97,10 +97,13 @@ class MappingMigrationTest {
       JsonNode settings = OpenSearchClient.JSON.readTree(send("GET", index + "/_settings", null)).elements().next();
       assertThat(settings.path("settings").path("index").path("codec").asText()).isEqualTo("best_compression");
       JsonNode properties = mapping(index).path("properties");
-      for (String field : List.of(SpanDocuments.SPAN_TERMS, SpanDocuments.RESOURCE_TERMS, SpanDocuments.STATUS_MESSAGE)) {
+      for (String field : List.of(SpanDocuments.STATUS_MESSAGE, SpanDocuments.SPAN_BOOL_KEYS, SpanDocuments.RESOURCE_BOOL_KEYS)) {
         assertThat(properties.path(field).path("doc_values").asBoolean(true)).as(field).isFalse();
       }
-      assertThat(properties.path(SpanDocuments.MODEL).path("doc_values").asBoolean(true)).isTrue();
+      // Version 8: the attribute terms are aggregated for tag values.
+      for (String field : List.of(SpanDocuments.MODEL, SpanDocuments.SPAN_TERMS, SpanDocuments.RESOURCE_TERMS)) {
+        assertThat(properties.path(field).path("doc_values").asBoolean(true)).as(field).isTrue();
+      }
       // Version 7: the whole document in an unfiltered _source, the span's remaining parts as JSON never indexed.
       assertThat(mapping(index).path("_source").path("includes").isEmpty()).isTrue();
       assertThat(properties.path(SpanSource.FIELD).path("enabled").asBoolean(true)).isFalse();

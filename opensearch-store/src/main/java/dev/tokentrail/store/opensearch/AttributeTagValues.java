@@ -1,0 +1,207 @@
+package dev.tokentrail.store.opensearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokentrail.model.Span;
+import dev.tokentrail.store.FieldRef;
+import dev.tokentrail.store.SpanFilter;
+import dev.tokentrail.store.TagValue;
+import dev.tokentrail.store.eval.AttributeValues;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The values of a span or resource attribute over a time range, each with the number of spans
+ * holding it (TraceQL-typed: strings, booleans, numbers as ints or floats).
+ *
+ * <p>In span indices of mapping version 8 on, string and boolean values are a terms aggregation
+ * over the {@code key=value} terms' doc values ({@link SpanDocuments#SPAN_TERMS}), cut to the key by
+ * an {@code include} pattern; a filter aggregation over {@link SpanDocuments#SPAN_BOOL_KEYS} tells
+ * how many of the spans holding {@code key=true} (or {@code false}) hold the boolean. Values that
+ * have no term, numbers and strings longer than the term limit, are read from the stored spans that
+ * hold the key without any {@code key=} term, at most {@link #SCANNED_SPANS} of them. Span indices
+ * of earlier versions have no doc values on the terms: their spans holding the key are read whole,
+ * as all indices were before version 8.
+ */
+final class AttributeTagValues {
+  /** Spans read per range for values that have no term (numbers, over-long strings). */
+  static final int SCANNED_SPANS = 10_000;
+
+  private final SpanReader reader;
+
+  AttributeTagValues(SpanReader reader) {
+    this.reader = reader;
+  }
+
+  /** Adds the values of {@code field} (span, resource or either scope) in range to {@code counts}. */
+  void count(String tenant, FieldRef field, long from, long to, Map<TagValue, Long> counts) {
+    Indices indices = indices();
+    if (indices.aggregable() != null) {
+      aggregate(indices.aggregable(), tenant, field, from, to, counts);
+      scanUntermed(indices.aggregable(), tenant, field, from, to, counts);
+    }
+    if (!indices.legacy().isEmpty()) {
+      scanAll(String.join(",", indices.legacy()), tenant, field, from, to, counts);
+    }
+  }
+
+  /**
+   * The span indices split by whether their terms have doc values: an index expression for those
+   * that do (null when none may), and the names of those that do not.
+   */
+  record Indices(String aggregable, List<String> legacy) {}
+
+  Indices indices() {
+    JsonNode mappings = reader.fieldMappings(SpanDocuments.SPAN_TERMS);
+    List<String> legacy = new ArrayList<>();
+    Iterator<Map.Entry<String, JsonNode>> it = mappings.fields();
+    int all = 0;
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> index = it.next();
+      all++;
+      JsonNode mapping = index.getValue().path("mappings").path(SpanDocuments.SPAN_TERMS).path("mapping")
+          .path(SpanDocuments.SPAN_TERMS);
+      if (!mapping.path("doc_values").asBoolean(true)) {
+        legacy.add(index.getKey());
+      }
+    }
+    if (all > 0 && legacy.size() == all) {
+      return new Indices(null, legacy);
+    }
+    // The pattern, so a day index created meanwhile (from the current template) is read too.
+    StringBuilder aggregable = new StringBuilder(reader.spanIndexPattern());
+    for (String name : legacy) {
+      aggregable.append(",-").append(name);
+    }
+    return new Indices(aggregable.toString(), legacy);
+  }
+
+  private void aggregate(String target, String tenant, FieldRef field, long from, long to, Map<TagValue, Long> counts) {
+    String key = field.name();
+    ObjectNode body = SpanQueries.json();
+    body.set("query", SpanQueries.spans(tenant, from, to, null));
+    body.put("size", 0);
+    ObjectNode aggs = body.putObject("aggs");
+    for (Scope scope : scopes(field)) {
+      ObjectNode byScope = aggs.putObject(scope.name);
+      byScope.set("filter", SpanQueries.term(scope.keys, key));
+      ObjectNode sub = byScope.putObject("aggs");
+      ObjectNode terms = sub.putObject("values").putObject("terms");
+      terms.put("field", scope.terms);
+      terms.put("include", literalPattern(key + "=") + ".*");
+      terms.put("size", 65_535);
+      for (String b : List.of("true", "false")) {
+        ObjectNode both = SpanQueries.json();
+        ArrayNode filter = both.putObject("bool").putArray("filter");
+        filter.add(SpanQueries.term(scope.boolKeys, key));
+        filter.add(SpanQueries.term(scope.terms, SpanDocuments.term(key, b)));
+        sub.putObject("bool_" + b).set("filter", both);
+      }
+    }
+    JsonNode answer = reader.search(target, body).path("aggregations");
+    int skip = key.length() + 1;
+    for (Scope scope : scopes(field)) {
+      JsonNode byScope = answer.path(scope.name);
+      for (JsonNode bucket : byScope.path("values").path("buckets")) {
+        String value = bucket.path("key").asText().substring(skip);
+        long spans = bucket.path("doc_count").asLong();
+        if (value.equals("true") || value.equals("false")) {
+          long booleans = byScope.path("bool_" + value).path("doc_count").asLong();
+          add(counts, new TagValue("bool", value), Math.min(booleans, spans));
+          spans -= Math.min(booleans, spans);
+        }
+        add(counts, new TagValue("string", value), spans);
+      }
+    }
+  }
+
+  /**
+   * The values without a term: of the spans holding the key but no {@code key=} term in a scope,
+   * their numbers and over-long strings.
+   */
+  private void scanUntermed(String target, String tenant, FieldRef field, long from, long to, Map<TagValue, Long> counts) {
+    String key = field.name();
+    List<ObjectNode> untermed = new ArrayList<>();
+    for (Scope scope : scopes(field)) {
+      ObjectNode q = SpanQueries.json();
+      ObjectNode bool = q.putObject("bool");
+      bool.putArray("filter").add(SpanQueries.term(scope.keys, key));
+      bool.putArray("must_not").addObject().putObject("prefix").put(scope.terms, key + "=");
+      untermed.add(q);
+    }
+    ObjectNode query = SpanQueries.spans(tenant, from, to, null);
+    ObjectNode either = SpanQueries.json();
+    ArrayNode should = either.putObject("bool").putArray("should");
+    untermed.forEach(should::add);
+    either.with("bool").put("minimum_should_match", 1);
+    ((ArrayNode) query.path("bool").path("filter")).add(either);
+    reader.scan(target, query, List.of(), SCANNED_SPANS, hit -> {
+      Span span = SpanDocuments.read(hit).span();
+      Set<TagValue> values = new LinkedHashSet<>();
+      for (Object scalar : AttributeValues.scalars(span, field)) {
+        if (scalar instanceof Number || scalar instanceof String s
+            && SpanDocuments.term(key, s).length() > SpanDocuments.MAX_TERM_CHARS) {
+          values.add(AttributeValues.tagValue(scalar));
+        }
+      }
+      values.forEach(v -> add(counts, v, 1));
+    });
+  }
+
+  /** Every value, read from each span holding the key (span indices before mapping version 8). */
+  private void scanAll(String target, String tenant, FieldRef field, long from, long to, Map<TagValue, Long> counts) {
+    SpanFilter has = new SpanFilter.Condition(field, SpanFilter.Op.EXISTS, null);
+    reader.scan(target, SpanQueries.spans(tenant, from, to, has), List.of(), Long.MAX_VALUE,
+        hit -> {
+          Span span = SpanDocuments.read(hit).span();
+          Set<TagValue> values = new LinkedHashSet<>();
+          for (Object scalar : AttributeValues.scalars(span, field)) {
+            values.add(AttributeValues.tagValue(scalar));
+          }
+          values.forEach(v -> add(counts, v, 1));
+        });
+  }
+
+  private static void add(Map<TagValue, Long> counts, TagValue value, long spans) {
+    if (spans > 0) {
+      counts.merge(value, spans, Long::sum);
+    }
+  }
+
+  /**
+   * {@code text} as a Lucene regular expression matching only itself: every ASCII character other
+   * than a letter or digit escaped (a backslash before a letter may name a character class).
+   */
+  static String literalPattern(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 8);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 128 && !Character.isLetterOrDigit(c)) {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    return out.toString();
+  }
+
+  private record Scope(String name, String keys, String terms, String boolKeys) {}
+
+  private static final Scope SPAN = new Scope("span", SpanDocuments.SPAN_KEYS, SpanDocuments.SPAN_TERMS,
+      SpanDocuments.SPAN_BOOL_KEYS);
+  private static final Scope RESOURCE = new Scope("resource", SpanDocuments.RESOURCE_KEYS,
+      SpanDocuments.RESOURCE_TERMS, SpanDocuments.RESOURCE_BOOL_KEYS);
+
+  private static List<Scope> scopes(FieldRef field) {
+    return switch (field.scope()) {
+      case SPAN -> List.of(SPAN);
+      case RESOURCE -> List.of(RESOURCE);
+      case ANY -> List.of(SPAN, RESOURCE);
+      case INTRINSIC -> throw new IllegalArgumentException("not an attribute: " + field);
+    };
+  }
+}
