@@ -14,12 +14,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The values of a span or resource attribute over a time range, each with the number of spans
  * holding it (TraceQL-typed: strings, booleans, numbers as ints or floats).
  *
- * <p>In span indices of mapping version 8 on, string and boolean values are a terms aggregation
+ * <p>In span indices of mapping version 8 on ({@link #indices}), string and boolean values are a terms aggregation
  * over the {@code key=value} terms' doc values ({@link SpanDocuments#SPAN_TERMS}), cut to the key by
  * an {@code include} pattern; a filter aggregation over {@link SpanDocuments#SPAN_BOOL_KEYS} tells
  * how many of the spans holding {@code key=true} (or {@code false}) hold the boolean. Values that
@@ -42,8 +43,10 @@ final class AttributeTagValues {
   void count(String tenant, FieldRef field, long from, long to, Map<TagValue, Long> counts) {
     Indices indices = indices();
     if (indices.aggregable() != null) {
-      aggregate(indices.aggregable(), tenant, field, from, to, counts);
+      // The aggregation is answered while the spans without a term are read.
+      CompletableFuture<JsonNode> aggregated = reader.searchAsync(indices.aggregable(), aggregation(tenant, field, from, to));
       scanUntermed(indices.aggregable(), tenant, field, from, to, counts);
+      addAggregated(OpenSearchClient.join(aggregated).path("aggregations"), field, counts);
     }
     if (!indices.legacy().isEmpty()) {
       scanAll(String.join(",", indices.legacy()), tenant, field, from, to, counts);
@@ -57,16 +60,25 @@ final class AttributeTagValues {
   record Indices(String aggregable, List<String> legacy) {}
 
   Indices indices() {
-    JsonNode mappings = reader.fieldMappings(SpanDocuments.SPAN_TERMS);
+    return indices(reader);
+  }
+
+  /**
+   * The span indices split by kind: of mapping version 8 on ({@code span_bool_keys} mapped, terms
+   * with doc values) or earlier (versions before 4 had doc values on the terms, but none of the
+   * fields version 8 added).
+   */
+  static Indices indices(SpanReader reader) {
+    JsonNode mappings = reader.fieldMappings(SpanDocuments.SPAN_TERMS + "," + SpanDocuments.SPAN_BOOL_KEYS);
     List<String> legacy = new ArrayList<>();
     Iterator<Map.Entry<String, JsonNode>> it = mappings.fields();
     int all = 0;
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> index = it.next();
       all++;
-      JsonNode mapping = index.getValue().path("mappings").path(SpanDocuments.SPAN_TERMS).path("mapping")
-          .path(SpanDocuments.SPAN_TERMS);
-      if (!mapping.path("doc_values").asBoolean(true)) {
+      JsonNode fields = index.getValue().path("mappings");
+      JsonNode terms = fields.path(SpanDocuments.SPAN_TERMS).path("mapping").path(SpanDocuments.SPAN_TERMS);
+      if (!terms.path("doc_values").asBoolean(true) || !fields.has(SpanDocuments.SPAN_BOOL_KEYS)) {
         legacy.add(index.getKey());
       }
     }
@@ -81,7 +93,7 @@ final class AttributeTagValues {
     return new Indices(aggregable.toString(), legacy);
   }
 
-  private void aggregate(String target, String tenant, FieldRef field, long from, long to, Map<TagValue, Long> counts) {
+  private static ObjectNode aggregation(String tenant, FieldRef field, long from, long to) {
     String key = field.name();
     ObjectNode body = SpanQueries.json();
     body.set("query", SpanQueries.spans(tenant, from, to, null));
@@ -103,8 +115,11 @@ final class AttributeTagValues {
         sub.putObject("bool_" + b).set("filter", both);
       }
     }
-    JsonNode answer = reader.search(target, body).path("aggregations");
-    int skip = key.length() + 1;
+    return body;
+  }
+
+  private static void addAggregated(JsonNode answer, FieldRef field, Map<TagValue, Long> counts) {
+    int skip = field.name().length() + 1;
     for (Scope scope : scopes(field)) {
       JsonNode byScope = answer.path(scope.name);
       for (JsonNode bucket : byScope.path("values").path("buckets")) {

@@ -21,8 +21,9 @@ import java.time.format.DateTimeFormatter;
  * span indices store what they hold: no doc values on the fields that are only ever matched ({@code
  * status_message}, {@code span_terms}, {@code resource_terms}) and the chosen stored-field codec;
  * indices created before read the same. Version 5 added the numeric attribute fields ({@link
- * SpanDocuments#NUMERIC_FIELDS}) and their mark, in place on earlier span indices (their older
- * documents lack the mark, so searches decide those from the stored span). Version 6 keeps the span
+ * SpanDocuments#NUMERIC_FIELDS}) and their mark, in place on earlier span indices until version 8
+ * (their older documents lack the mark, so searches decide those from the stored span; an index
+ * without the fields ignores them and the mark alike). Version 6 keeps the span
  * of new span indices as a stored field of raw bytes instead of base64 in {@code _source}; reads
  * ask for both, so indices of earlier versions read the same. Version 7 keeps the whole document in
  * an unfiltered {@code _source}, the span's remaining parts as JSON ({@link SpanSource}) instead of
@@ -30,9 +31,11 @@ import java.time.format.DateTimeFormatter;
  * a second, unfiltered copy of every document ({@code _recovery_source}) until merges pruned it, and
  * parse and rewrite each document to filter it. Indices of earlier versions keep their layout and
  * go on receiving documents in it ({@link SpanLayouts}). Version 8 gives new span indices' {@code
- * span_terms} and {@code resource_terms} doc values again, so attribute tag values are terms
- * aggregations, and adds {@code span_bool_keys}/{@code resource_bool_keys}; earlier indices keep
- * their mapping and are read for tag values span by span ({@link AttributeTagValues}). Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
+ * span_terms}, {@code resource_terms} and the numeric attribute fields doc values, so attribute tag
+ * values and metrics grouped by attributes are aggregations, and adds {@code span_bool_keys}/{@code
+ * resource_bool_keys} and {@code span_list_keys}/{@code resource_list_keys}; earlier indices keep
+ * their mapping and are read span by span for those ({@link AttributeTagValues}, {@link
+ * MetricsAggregation}). Both carry {@link #MAPPING_VERSION} in their {@code _meta}, for a later version to migrate from.
  */
 final class IndexTemplates {
   /** The span indices' own refresh interval; rollup rounds refresh them as spans arrive. */
@@ -98,7 +101,9 @@ final class IndexTemplates {
     added.putObject("_meta").put("tokentrail_mapping_version", MAPPING_VERSION);
     ObjectNode addedFields = added.putObject("properties");
     addedFields.putObject(PREFIX_TOKENS).put("type", "long");
-    numericFields(addedFields);
+    // Not the numeric attribute fields (version 5): their doc values differ by version, and a field's
+    // doc values cannot change in place. Documents written into an index without them carry values
+    // it ignores and no indexed mark, so searches decide their numbers from the stored span.
     client.send(HttpMethod.PUT, "/" + spanIndexPattern() + "/_mapping?allow_no_indices=true", added);
     ObjectNode refresh = OpenSearchClient.JSON.createObjectNode();
     refresh.put("index.refresh_interval", SPAN_REFRESH_INTERVAL.toMillis() + "ms");
@@ -153,8 +158,9 @@ final class IndexTemplates {
     }
     // Only ever matched (term queries), never aggregated, sorted or read back: no doc values.
     keyword(p, STATUS_MESSAGE).put("ignore_above", MAX_TERM_CHARS).put("doc_values", false);
-    keyword(p, SPAN_BOOL_KEYS).put("doc_values", false);
-    keyword(p, RESOURCE_BOOL_KEYS).put("doc_values", false);
+    for (String f : new String[] {SPAN_BOOL_KEYS, RESOURCE_BOOL_KEYS, SPAN_LIST_KEYS, RESOURCE_LIST_KEYS}) {
+      keyword(p, f).put("doc_values", false);
+    }
     // Matched, and aggregated for tag values (version 8 on; AttributeTagValues reads earlier indices another way).
     for (String f : new String[] {SPAN_TERMS, RESOURCE_TERMS}) {
       keyword(p, f).put("ignore_above", MAX_TERM_CHARS);
@@ -169,15 +175,11 @@ final class IndexTemplates {
     p.putObject(TOOLS).put("type", "boolean");
     // The span's remaining parts (SpanSource): kept in _source, never indexed.
     p.putObject(SpanSource.FIELD).put("type", "object").put("enabled", false);
-    numericFields(p);
-  }
-
-  /** The numeric attribute fields (double, indexed, no doc values: only matched) and their mark. */
-  private static void numericFields(ObjectNode properties) {
+    // The numeric attribute fields: matched, and aggregated by metrics (doc values from version 8 on).
     for (String field : NUMERIC_FIELDS.values()) {
-      properties.putObject(field).put("type", "double").put("doc_values", false);
+      p.putObject(field).put("type", "double");
     }
-    properties.putObject(NUMBERS_INDEXED).put("type", "boolean").put("doc_values", false);
+    p.putObject(NUMBERS_INDEXED).put("type", "boolean").put("doc_values", false);
   }
 
   private static ObjectNode keyword(ObjectNode properties, String field) {

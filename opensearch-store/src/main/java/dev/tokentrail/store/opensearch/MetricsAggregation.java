@@ -16,17 +16,31 @@ import java.util.List;
 
 /**
  * A metrics query answered by OpenSearch aggregations alone, when it can be exactly: the filter
- * decided exactly by OpenSearch ({@link SpanQueries#exact}, no trace-level condition), grouped by
- * {@code name}, {@code status} or {@code kind} (nested terms aggregations), of no field or {@code
- * duration} ({@code stats}), without kept values, at most {@link #MAX_BUCKETS} steps. Steps are a
- * {@code filters} aggregation of exact range queries on the start (OpenSearch's histograms key on
- * doubles, too coarse for epoch nanoseconds); exemplars a {@code top_hits} per step. Every other
- * query (attribute groups or fields, quantiles, trace-level conditions, regexes) loads the spans
- * and buckets them in Java ({@link MetricsEvaluator#run}).
+ * decided by OpenSearch ({@link SpanQueries#unsure}: exact, or exact once no selected span is
+ * unsure; no trace-level condition), grouped by {@code name}, {@code status}, {@code kind} or span
+ * and resource attributes with string values (nested terms aggregations, attributes over {@code
+ * key=value} terms cut to the key, and a filter aggregation for the spans without the attribute:
+ * the nil group), of no field, {@code duration} or a span attribute with its own numeric field
+ * ({@link SpanDocuments#NUMERIC_FIELDS}) ({@code stats}), without kept values, at most {@link
+ * #MAX_BUCKETS} steps, over span indices of mapping version 8 on. Steps are a {@code filters}
+ * aggregation of exact range queries on the start (OpenSearch's histograms key on doubles, too
+ * coarse for epoch nanoseconds); exemplars a {@code top_hits} per step.
+ *
+ * <p>The same request counts the selected spans an aggregation could misread: a grouping attribute
+ * holding a list (grouped by its first element), a boolean, a number or an over-long string
+ * instead of string values alone; a numeric field holding a list (the smallest number counts) or
+ * without indexed numbers; the filter's unsure spans. When there are any, when a day index of an
+ * earlier mapping version overlaps the range, or when OpenSearch refuses the number of buckets, the
+ * query loads the spans and buckets them in Java ({@link MetricsEvaluator#run}), as every other
+ * query does (quantiles, trace-level conditions, regexes other than {@code .*} and plain strings).
  */
 final class MetricsAggregation {
   static final int MAX_BUCKETS = 1000;
   private static final List<String> GROUPABLE = List.of(FieldRef.NAME, FieldRef.STATUS, FieldRef.KIND);
+  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
+
+  /** Queries answered by aggregations since start, for tests. */
+  static final java.util.concurrent.atomic.AtomicLong ANSWERED = new java.util.concurrent.atomic.AtomicLong();
 
   private MetricsAggregation() {}
 
@@ -35,27 +49,109 @@ final class MetricsAggregation {
       return false;
     }
     FieldRef field = query.field();
-    if (field != null && !(field.scope() == FieldRef.Scope.INTRINSIC && field.name().equals(FieldRef.DURATION))) {
+    if (field != null && numericField(field) == null
+        && !(field.scope() == FieldRef.Scope.INTRINSIC && field.name().equals(FieldRef.DURATION))) {
       return false;
     }
     for (FieldRef by : query.by()) {
-      if (by.scope() != FieldRef.Scope.INTRINSIC || !GROUPABLE.contains(by.name())) {
+      boolean intrinsic = by.scope() == FieldRef.Scope.INTRINSIC && GROUPABLE.contains(by.name());
+      if (!intrinsic && by.scope() != FieldRef.Scope.SPAN && by.scope() != FieldRef.Scope.RESOURCE) {
         return false;
       }
     }
-    return SpanQueries.exact(query.filter()) && SpanQueries.traceLevelConjuncts(query.filter()).isEmpty();
+    return SpanQueries.unsure(query.filter()) != null;
   }
 
+  /** The numeric document field of a span attribute with one, else null. */
+  private static String numericField(FieldRef field) {
+    return field.scope() == FieldRef.Scope.SPAN ? SpanDocuments.NUMERIC_FIELDS.get(field.name()) : null;
+  }
+
+  /** The answer, or null when OpenSearch cannot give it exactly (see the class comment): Java buckets the spans then. */
   static MetricsAnswer run(SpanReader reader, String tenant, MetricsQuery query, MetricsEvaluator evaluator) {
+    AttributeTagValues.Indices indices = AttributeTagValues.indices(reader);
+    if (indices.aggregable() == null) {
+      return null;
+    }
+    for (String legacy : indices.legacy()) {
+      String day = reader.dayOf(legacy);
+      long end = day == null ? Long.MAX_VALUE : IndexTemplates.dayEndNanos(day);
+      if (day == null || (end > query.startNanos() && end - NANOS_PER_DAY < query.endNanos())) {
+        return null;
+      }
+    }
     ObjectNode body = SpanQueries.json();
     body.set("query", SpanQueries.spans(tenant, Math.max(1, query.startNanos()), query.endNanos() - 1, query.filter()));
     body.put("size", 0);
     ObjectNode aggs = body.putObject("aggs");
-    for (int i = 0; i < query.by().size(); i++) {
-      ObjectNode group = aggs.putObject("g" + i);
-      group.putObject("terms").put("field", docField(query.by().get(i))).put("size", 65_536);
-      aggs = group.putObject("aggs");
+    List<ObjectNode> unsure = new ArrayList<>(SpanQueries.unsure(query.filter()));
+    for (FieldRef by : query.by()) {
+      if (by.scope() != FieldRef.Scope.INTRINSIC) {
+        Scope scope = Scope.of(by);
+        unsure.add(SpanQueries.withoutStringTerm(by.name(), scope.keys, scope.terms, scope.boolKeys));
+        unsure.add(SpanQueries.term(scope.listKeys, by.name()));
+      }
     }
+    String numeric = query.field() == null ? null : numericField(query.field());
+    if (numeric != null) {
+      unsure.add(SpanQueries.term(SpanDocuments.SPAN_LIST_KEYS, query.field().name()));
+      ObjectNode unindexed = SpanQueries.json();
+      ObjectNode bool = unindexed.putObject("bool");
+      bool.putArray("filter").add(SpanQueries.term(SpanDocuments.SPAN_KEYS, query.field().name()));
+      bool.putArray("must_not").add(SpanQueries.term(SpanDocuments.NUMBERS_INDEXED, true));
+      unsure.add(unindexed);
+    }
+    if (!unsure.isEmpty()) {
+      ObjectNode any = aggs.putObject("unsure").putObject("filter").putObject("bool");
+      ArrayNode should = any.putArray("should");
+      unsure.forEach(should::add);
+      any.put("minimum_should_match", 1);
+    }
+    levels(aggs, 0, query, numeric);
+    JsonNode answer;
+    try {
+      answer = reader.search(indices.aggregable(), body).path("aggregations");
+    } catch (RuntimeException e) {
+      // More groups times steps than the cluster's search.max_buckets (OpenSearch answers 503 or 400).
+      if (e.getMessage() != null && e.getMessage().contains("too_many_buckets")) {
+        return null;
+      }
+      throw e;
+    }
+    if (answer.path("unsure").path("doc_count").asLong(0) > 0) {
+      return null;
+    }
+    List<MetricsEvaluator.BucketStats> out = new ArrayList<>();
+    collect(answer, 0, new ArrayList<>(), query, numeric, out);
+    ANSWERED.incrementAndGet();
+    return evaluator.fromBuckets(out);
+  }
+
+  /** The aggregations of grouping level {@code depth} (then of the steps) into {@code aggs}. */
+  private static void levels(ObjectNode aggs, int depth, MetricsQuery query, String numeric) {
+    if (depth == query.by().size()) {
+      steps(aggs, query, numeric);
+      return;
+    }
+    FieldRef by = query.by().get(depth);
+    ObjectNode group = aggs.putObject("g" + depth);
+    ObjectNode terms = group.putObject("terms");
+    terms.put("size", 65_535);
+    if (by.scope() == FieldRef.Scope.INTRINSIC) {
+      terms.put("field", docField(by));
+    } else {
+      Scope scope = Scope.of(by);
+      terms.put("field", scope.terms);
+      terms.put("include", AttributeTagValues.literalPattern(by.name() + "=") + ".*");
+      // The nil group: spans without the attribute.
+      ObjectNode nil = aggs.putObject("n" + depth);
+      nil.putObject("filter").putObject("bool").putArray("must_not").add(SpanQueries.term(scope.keys, by.name()));
+      levels(nil.putObject("aggs"), depth + 1, query, numeric);
+    }
+    levels(group.putObject("aggs"), depth + 1, query, numeric);
+  }
+
+  private static void steps(ObjectNode aggs, MetricsQuery query, String numeric) {
     ObjectNode steps = aggs.putObject("steps");
     ObjectNode filters = steps.putObject("filters").putObject("filters");
     for (int b = 0; b < query.buckets(); b++) {
@@ -66,58 +162,72 @@ final class MetricsAggregation {
       range.put("lt", b == query.buckets() - 1 ? query.endNanos() : to);
     }
     ObjectNode perStep = steps.putObject("aggs");
+    String valueField = numeric != null ? numeric : SpanDocuments.DURATION;
     if (query.field() != null) {
-      perStep.putObject("d").putObject("stats").put("field", SpanDocuments.DURATION);
+      perStep.putObject("d").putObject("stats").put("field", valueField);
     }
     if (query.maxExemplars() > 0) {
       ObjectNode top = perStep.putObject("ex").putObject("top_hits");
       top.put("size", 1);
       top.put("_source", false);
       ArrayNode fields = top.putArray("docvalue_fields");
-      fields.add(SpanDocuments.TRACE_ID).add(SpanDocuments.SPAN_ID).add(SpanDocuments.START).add(SpanDocuments.DURATION);
+      fields.add(SpanDocuments.TRACE_ID).add(SpanDocuments.SPAN_ID).add(SpanDocuments.START).add(valueField);
       ArrayNode sort = top.putArray("sort");
       if (query.field() != null) {
-        sort.addObject().put(SpanDocuments.DURATION, "desc");
+        // Largest value first; with an attribute field only spans holding it are exemplars (missing last, then dropped).
+        sort.addObject().putObject(valueField).put("order", "desc").put("missing", "_last");
       }
       sort.addObject().put(SpanDocuments.START, "asc");
       sort.addObject().put(SpanDocuments.SPAN_ID, "asc");
     }
-    List<MetricsEvaluator.BucketStats> out = new ArrayList<>();
-    collect(reader.search(body).path("aggregations"), 0, new ArrayList<>(), query, out);
-    return evaluator.fromBuckets(out);
   }
 
-  private static void collect(JsonNode aggs, int depth, List<Object> group, MetricsQuery query,
+  private static void collect(JsonNode aggs, int depth, List<Object> group, MetricsQuery query, String numeric,
       List<MetricsEvaluator.BucketStats> out) {
     if (depth < query.by().size()) {
+      FieldRef by = query.by().get(depth);
+      int skip = by.scope() == FieldRef.Scope.INTRINSIC ? 0 : by.name().length() + 1;
       for (JsonNode b : aggs.path("g" + depth).path("buckets")) {
         List<Object> next = new ArrayList<>(group);
-        next.add(b.path("key").asText());
-        collect(b, depth + 1, next, query, out);
+        next.add(b.path("key").asText().substring(skip));
+        collect(b, depth + 1, next, query, numeric, out);
+      }
+      JsonNode nil = aggs.path("n" + depth);
+      if (nil.path("doc_count").asLong(0) > 0) {
+        List<Object> next = new ArrayList<>(group);
+        next.add(null);
+        collect(nil, depth + 1, next, query, numeric, out);
       }
       return;
     }
     List<Object> key = Collections.unmodifiableList(group);
     JsonNode buckets = aggs.path("steps").path("buckets");
+    boolean hasField = query.field() != null;
+    double scale = numeric != null ? 1 : 1e9;
+    String valueField = numeric != null ? numeric : SpanDocuments.DURATION;
     for (int b = 0; b < query.buckets(); b++) {
       JsonNode step = buckets.path(Integer.toString(b));
       long count = step.path("doc_count").asLong();
       if (count == 0) {
         continue;
       }
-      boolean numeric = query.field() != null;
       JsonNode stats = step.path("d");
+      long fieldCount = hasField ? stats.path("count").asLong() : 0;
       MetricsSeries.Exemplar exemplar = null;
       JsonNode hit = step.path("ex").path("hits").path("hits").path(0);
       if (!hit.isMissingNode()) {
         JsonNode f = hit.path("fields");
-        exemplar = new MetricsSeries.Exemplar(TraceId.fromHex(f.path(SpanDocuments.TRACE_ID).path(0).asText()),
-            SpanId.fromHex(f.path(SpanDocuments.SPAN_ID).path(0).asText()), f.path(SpanDocuments.START).path(0).asLong(), b,
-            numeric ? f.path(SpanDocuments.DURATION).path(0).asLong() / 1e9 : Double.NaN);
+        JsonNode value = f.path(valueField).path(0);
+        if (!hasField || !value.isMissingNode()) {
+          exemplar = new MetricsSeries.Exemplar(TraceId.fromHex(f.path(SpanDocuments.TRACE_ID).path(0).asText()),
+              SpanId.fromHex(f.path(SpanDocuments.SPAN_ID).path(0).asText()), f.path(SpanDocuments.START).path(0).asLong(), b,
+              hasField ? value.asDouble() / scale : Double.NaN);
+        }
       }
-      out.add(new MetricsEvaluator.BucketStats(key, b, count, numeric ? count : 0,
-          numeric ? stats.path("sum").asDouble() / 1e9 : 0, numeric ? stats.path("min").asDouble() / 1e9 : Double.NaN,
-          numeric ? stats.path("max").asDouble() / 1e9 : Double.NaN, exemplar));
+      boolean values = fieldCount > 0;
+      out.add(new MetricsEvaluator.BucketStats(key, b, count, fieldCount,
+          values ? stats.path("sum").asDouble() / scale : 0, values ? stats.path("min").asDouble() / scale : Double.NaN,
+          values ? stats.path("max").asDouble() / scale : Double.NaN, exemplar));
     }
   }
 
@@ -127,5 +237,15 @@ final class MetricsAggregation {
       case FieldRef.STATUS -> SpanDocuments.STATUS;
       default -> SpanDocuments.KIND;
     };
+  }
+
+  /** The fields of a span or resource attribute. */
+  private record Scope(String keys, String terms, String boolKeys, String listKeys) {
+    static Scope of(FieldRef field) {
+      return field.scope() == FieldRef.Scope.SPAN
+          ? new Scope(SpanDocuments.SPAN_KEYS, SpanDocuments.SPAN_TERMS, SpanDocuments.SPAN_BOOL_KEYS, SpanDocuments.SPAN_LIST_KEYS)
+          : new Scope(SpanDocuments.RESOURCE_KEYS, SpanDocuments.RESOURCE_TERMS, SpanDocuments.RESOURCE_BOOL_KEYS,
+              SpanDocuments.RESOURCE_LIST_KEYS);
+    }
   }
 }

@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * (the keys holding a searchable value) and {@code span_terms}/{@code resource_terms} ({@code
  * key=value} for string and boolean values; from mapping version 8 with doc values, so tag values
  * are a terms aggregation), with {@code span_bool_keys}/{@code resource_bool_keys} naming the keys
- * whose terms include booleans.
+ * whose terms include booleans and {@code span_list_keys}/{@code resource_list_keys} those holding
+ * lists.
  */
 final class SpanDocuments {
   static final String TENANT = "tenant";
@@ -52,6 +53,12 @@ final class SpanDocuments {
   /** The keys holding a boolean value (mapping version 8 on): tell boolean {@code key=true} terms from strings. */
   static final String SPAN_BOOL_KEYS = "span_bool_keys";
   static final String RESOURCE_BOOL_KEYS = "resource_bool_keys";
+  /**
+   * The keys whose value is a list (mapping version 8 on): metrics group by a list's first element
+   * and take its smallest number, which aggregations over the terms and numbers cannot tell.
+   */
+  static final String SPAN_LIST_KEYS = "span_list_keys";
+  static final String RESOURCE_LIST_KEYS = "resource_list_keys";
   static final String CALL = "call";
   static final String COST = "call_cost";
   static final String INPUT = "call_input";
@@ -154,8 +161,9 @@ final class SpanDocuments {
     out.writeNumberField(START, span.startEpochNanos());
     out.writeNumberField(END, span.endEpochNanos());
     out.writeNumberField(DURATION, span.durationNanos());
-    writeAttributes(out, span.attributes(), SPAN_KEYS, SPAN_TERMS, SPAN_BOOL_KEYS);
-    writeAttributes(out, span.resource().attributes(), RESOURCE_KEYS, RESOURCE_TERMS, RESOURCE_BOOL_KEYS);
+    writeAttributes(out, span.attributes(), SPAN_KEYS, SPAN_TERMS, SPAN_BOOL_KEYS, SPAN_LIST_KEYS);
+    writeAttributes(out, span.resource().attributes(), RESOURCE_KEYS, RESOURCE_TERMS, RESOURCE_BOOL_KEYS,
+        RESOURCE_LIST_KEYS);
     writeNumbers(out, span.attributes());
     if (span.attribute(GenAiAttributes.TT_OUTCOME) instanceof String outcome && !outcome.isEmpty()) {
       out.writeStringField(OUTCOME, outcome);
@@ -268,21 +276,29 @@ final class SpanDocuments {
   }
 
   private static void writeAttributes(JsonGenerator out, Map<String, Object> attributes, String keysField,
-      String termsField, String boolKeysField) throws IOException {
+      String termsField, String boolKeysField, String listKeysField) throws IOException {
     if (attributes.isEmpty()) {
       return;
     }
     // Each attribute's scalars once (per span, on the ingest path): the keys array is written first.
     List<List<Object>> scalars = new ArrayList<>(attributes.size());
+    List<String> listKeys = null;
     out.writeArrayFieldStart(keysField);
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
       List<Object> values = AttributeValues.scalars(e.getValue());
       scalars.add(values);
       if (!values.isEmpty()) {
         out.writeString(e.getKey());
+        if (e.getValue() instanceof List<?>) {
+          if (listKeys == null) {
+            listKeys = new ArrayList<>(2);
+          }
+          listKeys.add(e.getKey());
+        }
       }
     }
     out.writeEndArray();
+    writeKeys(out, listKeysField, listKeys);
     out.writeArrayFieldStart(termsField);
     int i = 0;
     List<String> boolKeys = null;
@@ -302,9 +318,13 @@ final class SpanDocuments {
       }
     }
     out.writeEndArray();
-    if (boolKeys != null) {
-      out.writeArrayFieldStart(boolKeysField);
-      for (String key : boolKeys) {
+    writeKeys(out, boolKeysField, boolKeys);
+  }
+
+  private static void writeKeys(JsonGenerator out, String field, List<String> keys) throws IOException {
+    if (keys != null) {
+      out.writeArrayFieldStart(field);
+      for (String key : keys) {
         out.writeString(key);
       }
       out.writeEndArray();

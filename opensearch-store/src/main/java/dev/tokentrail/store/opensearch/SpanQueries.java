@@ -186,12 +186,93 @@ final class SpanQueries {
     if (c.op() == Op.EXISTS) {
       return true;
     }
-    if (c.op() == Op.EQ && c.value() instanceof String s && !s.equals("true") && !s.equals("false")) {
+    Object equal = c.op() == Op.EQ ? c.value() : literalRegex(c);
+    if (equal instanceof String s && !s.equals("true") && !s.equals("false")) {
       return SpanDocuments.term(field.name(), s).length() <= SpanDocuments.MAX_TERM_CHARS;
     }
     return numbersIndexed && field.scope() == FieldRef.Scope.SPAN && SpanDocuments.NUMERIC_FIELDS.containsKey(field.name())
         && c.value() instanceof Number n && Double.isFinite(n.doubleValue())
         && numericRange(SpanDocuments.NUMERIC_FIELDS.get(field.name()), c.op(), n.doubleValue()) != null;
+  }
+
+  /**
+   * The value a regular expression condition ({@code =~}) matches when it holds no character Java's
+   * regular expressions treat specially: then it matches that string value alone, as {@code =}
+   * does (a regex is tried on string values only, as {@code =} with a string). Null otherwise.
+   */
+  static String literalRegex(Condition c) {
+    if (c.op() != Op.REGEX || !(c.value() instanceof String pattern)) {
+      return null;
+    }
+    for (int i = 0; i < pattern.length(); i++) {
+      if ("\\.[]{}()*+?^$|".indexOf(pattern.charAt(i)) >= 0) {
+        return null;
+      }
+    }
+    return pattern;
+  }
+
+  /**
+   * The spans on which {@link #superset} may decide {@code filter} otherwise than the filter does,
+   * for a read that OpenSearch answers alone once it found none of them among the spans it
+   * selects: an empty list when there are never such spans (the filter is {@link #exact}), null
+   * when the filter is not decided by OpenSearch even so (or has trace-level conditions). Beyond
+   * {@link #exact}: comparisons of the indexed numbers (unsure: spans holding the key without the
+   * numbers mark), and {@code =~ ".*"} on a span or resource attribute, which holds for spans with
+   * a string value (unsure: spans holding the key with a boolean, or without any {@code key=} term).
+   */
+  static List<ObjectNode> unsure(SpanFilter filter) {
+    List<ObjectNode> out = new ArrayList<>();
+    return unsure(filter, out) ? out : null;
+  }
+
+  private static boolean unsure(SpanFilter filter, List<ObjectNode> out) {
+    return switch (filter) {
+      case SpanFilter.All all -> true;
+      case SpanFilter.And and -> and.filters().stream().allMatch(f -> unsure(f, out));
+      case SpanFilter.Or or -> or.filters().stream().allMatch(f -> unsure(f, out));
+      case Condition c -> {
+        if (isTraceLevel(c)) {
+          yield false;
+        }
+        if (exactCondition(c, false)) {
+          yield true;
+        }
+        FieldRef field = c.field();
+        boolean spanOrResource = field.scope() == FieldRef.Scope.SPAN || field.scope() == FieldRef.Scope.RESOURCE;
+        String keys = field.scope() == FieldRef.Scope.SPAN ? SpanDocuments.SPAN_KEYS : SpanDocuments.RESOURCE_KEYS;
+        if (exactCondition(c, true)) {
+          ObjectNode q = json();
+          ObjectNode bool = q.putObject("bool");
+          bool.putArray("filter").add(term(keys, field.name()));
+          bool.putArray("must_not").add(term(SpanDocuments.NUMBERS_INDEXED, true));
+          out.add(q);
+          yield true;
+        }
+        if (spanOrResource && c.op() == Op.REGEX && ".*".equals(c.value())) {
+          boolean span = field.scope() == FieldRef.Scope.SPAN;
+          out.add(withoutStringTerm(field.name(), keys, span ? SpanDocuments.SPAN_TERMS : SpanDocuments.RESOURCE_TERMS,
+              span ? SpanDocuments.SPAN_BOOL_KEYS : SpanDocuments.RESOURCE_BOOL_KEYS));
+          yield true;
+        }
+        yield false;
+      }
+    };
+  }
+
+  /**
+   * Spans holding {@code key} whose {@code key=} terms may not be its string values alone: with a
+   * boolean among them, or with none (numbers, strings over the term limit).
+   */
+  static ObjectNode withoutStringTerm(String key, String keysField, String termsField, String boolKeysField) {
+    ObjectNode untermed = json();
+    untermed.putObject("bool").putArray("must_not").addObject().putObject("prefix").put(termsField, key + "=");
+    ObjectNode q = json();
+    ObjectNode bool = q.putObject("bool");
+    bool.putArray("filter").add(term(keysField, key));
+    bool.putArray("should").add(term(boolKeysField, key)).add(untermed);
+    bool.put("minimum_should_match", 1);
+    return q;
   }
 
   /** A condition on the trace's rollup ({@code rootServiceName}, {@code rootName}, {@code traceDuration}). */
@@ -205,8 +286,9 @@ final class SpanQueries {
     if (c.op() == Op.NOT_EXISTS) {
       return null;
     }
-    if (c.op() == Op.EQ && (c.value() instanceof String || c.value() instanceof Boolean)) {
-      String term = SpanDocuments.term(key, c.value());
+    Object equal = c.op() == Op.EQ ? c.value() : literalRegex(c);
+    if (equal instanceof String || equal instanceof Boolean) {
+      String term = SpanDocuments.term(key, equal);
       if (term.length() <= SpanDocuments.MAX_TERM_CHARS) {
         return term(termsField, term);
       }

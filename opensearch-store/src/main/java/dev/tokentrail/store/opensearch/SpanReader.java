@@ -52,6 +52,11 @@ final class SpanReader {
     return indices.spanIndexPattern();
   }
 
+  /** The day of one of the store's span index names, or null for another index. */
+  String dayOf(String index) {
+    return indices.dayOf(index);
+  }
+
   /**
    * Every hit of {@code query}: with {@code sourceFields} (null: no {@code _source} and no span;
    * otherwise the span too, for {@link SpanDocuments#read}) and {@code docValueFields} (null: none).
@@ -165,6 +170,11 @@ final class SpanReader {
   /** One search request over the span indices {@code target} names (a comma-separated index expression). */
   JsonNode search(String target, ObjectNode body) {
     return client.send(HttpMethod.POST, searchPath(target), body);
+  }
+
+  /** {@link #search(String, ObjectNode)}, answered while the caller goes on ({@link OpenSearchClient#join} waits). */
+  CompletableFuture<JsonNode> searchAsync(String target, ObjectNode body) {
+    return client.sendAsync(HttpMethod.POST, searchPath(target), body);
   }
 
   /** The mapping of {@code fields} in each span index, by index name (none: no span index yet). */

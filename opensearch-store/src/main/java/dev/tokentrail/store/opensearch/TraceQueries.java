@@ -154,7 +154,10 @@ final class TraceQueries {
   MetricsAnswer metrics(String tenant, MetricsQuery query) {
     MetricsEvaluator evaluator = new MetricsEvaluator(query); // validates before anything is read
     if (MetricsAggregation.applies(query)) {
-      return MetricsAggregation.run(reader, tenant, query, evaluator);
+      MetricsAnswer answer = MetricsAggregation.run(reader, tenant, query, evaluator);
+      if (answer != null) {
+        return answer;
+      }
     }
     // [start, end): the range query is inclusive, the evaluator drops spans at end.
     ObjectNode select = SpanQueries.spans(tenant, Math.max(1, query.startNanos()), query.endNanos(), query.filter());
