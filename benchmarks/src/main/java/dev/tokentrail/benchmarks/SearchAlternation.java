@@ -119,28 +119,42 @@ public final class SearchAlternation implements Callable<Integer> {
   }
 
   /**
-   * Grafana's value drop-downs: TokenTrail's tag values of three attributes against a terms
-   * aggregation over OpenSearch's own keyword field holding the same attribute, alternated as the
-   * searches are; and one numeric attribute OpenSearch's documents keep only in their opaque
-   * attributes, TokenTrail alone.
+   * Grafana's value drop-downs and the spend dashboard's cost chart, alternated as the searches are:
+   * TokenTrail's tag values of three attributes against a terms aggregation over OpenSearch's own
+   * keyword field holding the same attribute (and one numeric attribute OpenSearch's documents keep
+   * only in their opaque attributes, TokenTrail alone); the cost of LLM calls per model and minute
+   * as TraceQL metrics against a terms and histogram aggregation by hand.
    */
   private int timeTagValues(HttpClient http, OpenSearchSpans os, List<String> bases, long start, long end) throws Exception {
+    record Panel(String label, ReferenceQueries.Runner anchor, java.util.function.Function<String, ReferenceQueries.Runner> tokentrail) {}
+    List<Panel> panels = new ArrayList<>();
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("resource.service.name", SpanJson.SERVICE);
     tags.put("span.gen_ai.request.model", SpanJson.MODEL);
     tags.put("span.tokentrail.team", SpanJson.TEAM);
     tags.put("span.http.response.status_code", null);
-    StringBuilder table = new StringBuilder("| tag values | OpenSearch terms aggregation |");
+    tags.forEach((tag, field) -> panels.add(new Panel("tag values of `" + tag + "`",
+        field == null ? null : kind -> os.values(field, 1000),
+        base -> kind -> TokenTrailContender.tagValues(http, base, tag, start, end))));
+    String costByModel = "{ span.tokentrail.cost.usd > 0 && resource.service.name =~ \".*\" }"
+        + " | sum_over_time(span.tokentrail.cost.usd) by (span.gen_ai.request.model)";
+    panels.add(new Panel("`" + costByModel + "`, 60 s steps", kind -> os.costByModel(60_000_000_000L),
+        base -> kind -> {
+          List<String> series = new ArrayList<>(TokenTrailContender.metricsSeries(http, base, costByModel, start, end, 60));
+          series.remove("<nil>"); // spans priced without the attribute: OpenSearch's terms leave them out
+          return series;
+        }));
+    StringBuilder table = new StringBuilder("| panel | OpenSearch by hand |");
     for (int i = 0; i < bases.size(); i++) {
       table.append(" TokenTrail ").append((char) ('A' + i)).append(" |");
     }
     table.append("\n|---|---:|").append("---:|".repeat(bases.size())).append('\n');
     boolean agree = true;
-    for (Map.Entry<String, String> tag : tags.entrySet()) {
+    for (Panel panel : panels) {
       List<ReferenceQueries.Runner> runners = new ArrayList<>();
-      runners.add(tag.getValue() == null ? null : kind -> os.values(tag.getValue(), 1000));
+      runners.add(panel.anchor());
       for (String base : bases) {
-        runners.add(kind -> TokenTrailContender.tagValues(http, base, tag.getKey(), start, end));
+        runners.add(panel.tokentrail().apply(base));
       }
       long[][] nanos = new long[runners.size()][rounds];
       List<List<String>> answers = new ArrayList<>();
@@ -159,7 +173,7 @@ public final class SearchAlternation implements Callable<Integer> {
           answers.set(c, values);
         }
       }
-      table.append("| `").append(tag.getKey()).append("` (").append(answers.get(1).size()).append(" values) |");
+      table.append("| ").append(panel.label()).append(" (").append(answers.get(1).size()).append(" values) |");
       for (int c = 0; c < runners.size(); c++) {
         if (runners.get(c) == null) {
           table.append(" - |");
@@ -171,13 +185,13 @@ public final class SearchAlternation implements Callable<Integer> {
             sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.9 * sorted.length) - 1)] / 1e6));
         if (c > 0 && runners.get(0) != null && !new java.util.HashSet<>(answers.get(c)).equals(new java.util.HashSet<>(answers.get(0)))) {
           agree = false;
-          System.out.printf("tag values of %s: TokenTrail %s listed %s, OpenSearch %s%n", tag.getKey(), (char) ('A' + c - 1),
+          System.out.printf("%s: TokenTrail %s listed %s, OpenSearch %s%n", panel.label(), (char) ('A' + c - 1),
               answers.get(c), answers.get(0));
         }
       }
       table.append('\n');
     }
-    System.out.printf("%n%d rounds per tag after %d untimed (p50 / p90 ms):%n%n%s", rounds, warmup, table);
+    System.out.printf("%n%d rounds per panel after %d untimed (p50 / p90 ms):%n%n%s", rounds, warmup, table);
     System.out.println(agree ? "every contender listed the same values" : "VALUES DIFFER (see above)");
     return agree ? 0 : 1;
   }

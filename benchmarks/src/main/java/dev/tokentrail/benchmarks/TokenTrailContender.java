@@ -169,6 +169,25 @@ final class TokenTrailContender {
     return values;
   }
 
+  /** The label values of the series of a TraceQL metrics range query, sorted ({@code <nil>} for a missing one). */
+  static List<String> metricsSeries(HttpClient http, String base, String traceQl, long start, long end, long stepSeconds)
+      throws IOException, InterruptedException {
+    URI uri = URI.create(base + "/api/metrics/query_range?start=" + start + "&end=" + end + "&step=" + stepSeconds + "s&q="
+        + URLEncoder.encode(traceQl, StandardCharsets.UTF_8));
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(300)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("tokentrail metrics " + traceQl + ": HTTP " + r.statusCode() + ": " + r.body());
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode series : JSON.readTree(r.body()).path("series")) {
+      JsonNode value = series.path("labels").path(0).path("value");
+      out.add(value.has("stringValue") ? value.get("stringValue").asText() : "<nil>");
+    }
+    out.sort(null);
+    return out;
+  }
+
   private static void jcmd(Path jcmd, long pid, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
     command.addAll(List.of(args));

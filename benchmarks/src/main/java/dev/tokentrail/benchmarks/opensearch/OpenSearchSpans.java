@@ -232,6 +232,24 @@ public final class OpenSearchSpans {
     return out;
   }
 
+  /**
+   * The spend panel by hand: the cost of the spans with a cost summed per model and step ({@code
+   * histogram} of the start in nanoseconds); the models, sorted.
+   */
+  public List<String> costByModel(long stepNanos) throws IOException, InterruptedException {
+    String body = "{\"size\":0,\"query\":{\"range\":{\"" + SpanJson.COST + "\":{\"gt\":0}}},\"aggs\":{\"models\":{\"terms\":"
+        + "{\"field\":\"" + SpanJson.MODEL + "\",\"size\":1000},\"aggs\":{\"steps\":{\"histogram\":{\"field\":\""
+        + SpanJson.START_TIME + "\",\"interval\":" + stepNanos + "},\"aggs\":{\"cost\":{\"sum\":{\"field\":\"" + SpanJson.COST
+        + "\"}}}}}}}}";
+    List<String> out = new ArrayList<>();
+    for (JsonNode bucket : JSON.readTree(expectOk(send("POST", "/" + INDEX + "/_search?request_cache=false", body), "cost by model"))
+        .path("aggregations").path("models").path("buckets")) {
+      out.add(bucket.path("key").asText());
+    }
+    out.sort(null);
+    return out;
+  }
+
   /** The trace ids of a reference search, newest trace first. */
   public List<String> search(ReferenceQueries queries, ReferenceQueries.Kind kind) throws IOException, InterruptedException {
     return search(queries, kind, false);

@@ -14,9 +14,10 @@ import java.util.List;
  * of the spans it matches, so OpenSearch narrows the candidates and {@link dev.tokentrail.store.eval.SpanMatcher} decides
  * exactly in Java. Pushed down: the tenant and time window, boolean structure, {@code name},
  * {@code status}, {@code kind}, {@code statusMessage} equality, {@code duration} comparisons,
- * attribute existence, and string or boolean attribute equality (as {@code key=value} terms); every
- * other condition on an attribute narrows to spans having the attribute. Left to Java alone:
- * regular expressions (Java's syntax, whole-value), {@code !=}, numeric attribute comparisons
+ * attribute existence, and string or boolean attribute equality (as {@code key=value} terms, as are
+ * regular expressions without special characters, {@link #literalRegex}); every other condition on
+ * an attribute narrows to spans having the attribute. Left to Java alone: other regular
+ * expressions (Java's syntax, whole-value), {@code !=}, numeric attribute comparisons
  * (typed, over list elements), {@code = nil}, and the trace-level intrinsics.
  */
 final class SpanQueries {
@@ -122,7 +123,8 @@ final class SpanQueries {
    * intrinsics aside (they hold for every span of a trace or none, and are decided on the rollup):
    * so Java need not look at the spans. Exact: the boolean structure over {@code name}, {@code
    * status}, {@code kind}, {@code statusMessage} equality, {@code duration} comparisons, attribute
-   * existence and string attribute equality (other than "true"/"false", which also match booleans).
+   * existence and string attribute equality (other than "true"/"false", which also match booleans),
+   * also written as a regular expression without special characters.
    */
   static boolean exact(SpanFilter filter) {
     return exact(filter, false);
