@@ -144,6 +144,14 @@ public final class SearchAlternation implements Callable<Integer> {
           series.remove("<nil>"); // spans priced without the attribute: OpenSearch's terms leave them out
           return series;
         }));
+    // The same series from spans bucketed in Java: a group of either scope is not aggregated.
+    String inJava = costByModel.replace("by (span.", "by (.");
+    panels.add(new Panel("the same `by (.gen_ai.request.model)`, bucketed in Java", kind -> os.costByModel(60_000_000_000L),
+        base -> kind -> {
+          List<String> series = new ArrayList<>(TokenTrailContender.metricsSeries(http, base, inJava, start, end, 60));
+          series.remove("<nil>");
+          return series;
+        }));
     StringBuilder table = new StringBuilder("| panel | OpenSearch by hand |");
     for (int i = 0; i < bases.size(); i++) {
       table.append(" TokenTrail ").append((char) ('A' + i)).append(" |");
