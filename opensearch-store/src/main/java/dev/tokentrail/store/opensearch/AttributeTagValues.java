@@ -8,8 +8,8 @@ import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.TagValue;
 import dev.tokentrail.store.eval.AttributeValues;
+import dev.tokentrail.store.opensearch.SpanDocuments.AttributeFields;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * The values of a span or resource attribute over a time range, each with the number of spans
  * holding it (TraceQL-typed: strings, booleans, numbers as ints or floats).
  *
- * <p>In span indices of mapping version 8 on ({@link #indices}), string and boolean values are a terms aggregation
- * over the {@code key=value} terms' doc values ({@link SpanDocuments#SPAN_TERMS}), cut to the key by
+ * <p>In span indices of mapping version 8 on ({@link SpanReader#indexKinds}), string and boolean
+ * values are a terms aggregation over the {@code key=value} terms' doc values ({@link SpanDocuments#SPAN_TERMS}), cut to the key by
  * an {@code include} pattern; a filter aggregation over {@link SpanDocuments#SPAN_BOOL_KEYS} tells
  * how many of the spans holding {@code key=true} (or {@code false}) hold the boolean. Values that
  * have no term, numbers and strings longer than the term limit, are read from the stored spans that
@@ -41,56 +41,16 @@ final class AttributeTagValues {
 
   /** Adds the values of {@code field} (span, resource or either scope) in range to {@code counts}. */
   void count(String tenant, FieldRef field, long from, long to, Map<TagValue, Long> counts) {
-    Indices indices = indices();
-    if (indices.aggregable() != null) {
+    SpanReader.IndexKinds indices = reader.indexKinds();
+    if (indices.current() != null) {
       // The aggregation is answered while the spans without a term are read.
-      CompletableFuture<JsonNode> aggregated = reader.searchAsync(indices.aggregable(), aggregation(tenant, field, from, to));
-      scanUntermed(indices.aggregable(), tenant, field, from, to, counts);
+      CompletableFuture<JsonNode> aggregated = reader.searchAsync(indices.current(), aggregation(tenant, field, from, to));
+      scanUntermed(indices.current(), tenant, field, from, to, counts);
       addAggregated(OpenSearchClient.join(aggregated).path("aggregations"), field, counts);
     }
-    if (!indices.legacy().isEmpty()) {
-      scanAll(String.join(",", indices.legacy()), tenant, field, from, to, counts);
+    if (!indices.earlier().isEmpty()) {
+      scanAll(String.join(",", indices.earlier()), tenant, field, from, to, counts);
     }
-  }
-
-  /**
-   * The span indices split by whether their terms have doc values: an index expression for those
-   * that do (null when none may), and the names of those that do not.
-   */
-  record Indices(String aggregable, List<String> legacy) {}
-
-  Indices indices() {
-    return indices(reader);
-  }
-
-  /**
-   * The span indices split by kind: of mapping version 8 on ({@code span_bool_keys} mapped, terms
-   * with doc values) or earlier (versions before 4 had doc values on the terms, but none of the
-   * fields version 8 added).
-   */
-  static Indices indices(SpanReader reader) {
-    JsonNode mappings = reader.fieldMappings(SpanDocuments.SPAN_TERMS + "," + SpanDocuments.SPAN_BOOL_KEYS);
-    List<String> legacy = new ArrayList<>();
-    Iterator<Map.Entry<String, JsonNode>> it = mappings.fields();
-    int all = 0;
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> index = it.next();
-      all++;
-      JsonNode fields = index.getValue().path("mappings");
-      JsonNode terms = fields.path(SpanDocuments.SPAN_TERMS).path("mapping").path(SpanDocuments.SPAN_TERMS);
-      if (!terms.path("doc_values").asBoolean(true) || !fields.has(SpanDocuments.SPAN_BOOL_KEYS)) {
-        legacy.add(index.getKey());
-      }
-    }
-    if (all > 0 && legacy.size() == all) {
-      return new Indices(null, legacy);
-    }
-    // The pattern, so a day index created meanwhile (from the current template) is read too.
-    StringBuilder aggregable = new StringBuilder(reader.spanIndexPattern());
-    for (String name : legacy) {
-      aggregable.append(",-").append(name);
-    }
-    return new Indices(aggregable.toString(), legacy);
   }
 
   private static ObjectNode aggregation(String tenant, FieldRef field, long from, long to) {
@@ -99,19 +59,19 @@ final class AttributeTagValues {
     body.set("query", SpanQueries.spans(tenant, from, to, null));
     body.put("size", 0);
     ObjectNode aggs = body.putObject("aggs");
-    for (Scope scope : scopes(field)) {
-      ObjectNode byScope = aggs.putObject(scope.name);
-      byScope.set("filter", SpanQueries.term(scope.keys, key));
+    for (AttributeFields scope : scopes(field)) {
+      ObjectNode byScope = aggs.putObject(scope.scope());
+      byScope.set("filter", SpanQueries.term(scope.keys(), key));
       ObjectNode sub = byScope.putObject("aggs");
       ObjectNode terms = sub.putObject("values").putObject("terms");
-      terms.put("field", scope.terms);
+      terms.put("field", scope.terms());
       terms.put("include", literalPattern(key + "=") + ".*");
       terms.put("size", 65_535);
       for (String b : List.of("true", "false")) {
         ObjectNode both = SpanQueries.json();
         ArrayNode filter = both.putObject("bool").putArray("filter");
-        filter.add(SpanQueries.term(scope.boolKeys, key));
-        filter.add(SpanQueries.term(scope.terms, SpanDocuments.term(key, b)));
+        filter.add(SpanQueries.term(scope.boolKeys(), key));
+        filter.add(SpanQueries.term(scope.terms(), SpanDocuments.term(key, b)));
         sub.putObject("bool_" + b).set("filter", both);
       }
     }
@@ -120,8 +80,8 @@ final class AttributeTagValues {
 
   private static void addAggregated(JsonNode answer, FieldRef field, Map<TagValue, Long> counts) {
     int skip = field.name().length() + 1;
-    for (Scope scope : scopes(field)) {
-      JsonNode byScope = answer.path(scope.name);
+    for (AttributeFields scope : scopes(field)) {
+      JsonNode byScope = answer.path(scope.scope());
       for (JsonNode bucket : byScope.path("values").path("buckets")) {
         String value = bucket.path("key").asText().substring(skip);
         long spans = bucket.path("doc_count").asLong();
@@ -142,11 +102,11 @@ final class AttributeTagValues {
   private void scanUntermed(String target, String tenant, FieldRef field, long from, long to, Map<TagValue, Long> counts) {
     String key = field.name();
     List<ObjectNode> untermed = new ArrayList<>();
-    for (Scope scope : scopes(field)) {
+    for (AttributeFields scope : scopes(field)) {
       ObjectNode q = SpanQueries.json();
       ObjectNode bool = q.putObject("bool");
-      bool.putArray("filter").add(SpanQueries.term(scope.keys, key));
-      bool.putArray("must_not").addObject().putObject("prefix").put(scope.terms, key + "=");
+      bool.putArray("filter").add(SpanQueries.term(scope.keys(), key));
+      bool.putArray("must_not").addObject().putObject("prefix").put(scope.terms(), key + "=");
       untermed.add(q);
     }
     ObjectNode query = SpanQueries.spans(tenant, from, to, null);
@@ -204,19 +164,8 @@ final class AttributeTagValues {
     return out.toString();
   }
 
-  private record Scope(String name, String keys, String terms, String boolKeys) {}
-
-  private static final Scope SPAN = new Scope("span", SpanDocuments.SPAN_KEYS, SpanDocuments.SPAN_TERMS,
-      SpanDocuments.SPAN_BOOL_KEYS);
-  private static final Scope RESOURCE = new Scope("resource", SpanDocuments.RESOURCE_KEYS,
-      SpanDocuments.RESOURCE_TERMS, SpanDocuments.RESOURCE_BOOL_KEYS);
-
-  private static List<Scope> scopes(FieldRef field) {
-    return switch (field.scope()) {
-      case SPAN -> List.of(SPAN);
-      case RESOURCE -> List.of(RESOURCE);
-      case ANY -> List.of(SPAN, RESOURCE);
-      case INTRINSIC -> throw new IllegalArgumentException("not an attribute: " + field);
-    };
+  private static List<AttributeFields> scopes(FieldRef field) {
+    return field.scope() == FieldRef.Scope.ANY ? List.of(AttributeFields.SPAN, AttributeFields.RESOURCE)
+        : List.of(AttributeFields.of(field));
   }
 }

@@ -10,6 +10,7 @@ import dev.tokentrail.store.MetricsAnswer;
 import dev.tokentrail.store.MetricsQuery;
 import dev.tokentrail.store.MetricsSeries;
 import dev.tokentrail.store.eval.MetricsEvaluator;
+import dev.tokentrail.store.opensearch.SpanDocuments.AttributeFields;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -69,12 +70,12 @@ final class MetricsAggregation {
 
   /** The answer, or null when OpenSearch cannot give it exactly (see the class comment): Java buckets the spans then. */
   static MetricsAnswer run(SpanReader reader, String tenant, MetricsQuery query, MetricsEvaluator evaluator) {
-    AttributeTagValues.Indices indices = AttributeTagValues.indices(reader);
-    if (indices.aggregable() == null) {
+    SpanReader.IndexKinds indices = reader.indexKinds();
+    if (indices.current() == null) {
       return null;
     }
-    for (String legacy : indices.legacy()) {
-      String day = reader.dayOf(legacy);
+    for (String earlier : indices.earlier()) {
+      String day = reader.dayOf(earlier);
       long end = day == null ? Long.MAX_VALUE : IndexTemplates.dayEndNanos(day);
       if (day == null || (end > query.startNanos() && end - NANOS_PER_DAY < query.endNanos())) {
         return null;
@@ -87,9 +88,9 @@ final class MetricsAggregation {
     List<ObjectNode> unsure = new ArrayList<>(SpanQueries.unsure(query.filter()));
     for (FieldRef by : query.by()) {
       if (by.scope() != FieldRef.Scope.INTRINSIC) {
-        Scope scope = Scope.of(by);
-        unsure.add(SpanQueries.withoutStringTerm(by.name(), scope.keys, scope.terms, scope.boolKeys));
-        unsure.add(SpanQueries.term(scope.listKeys, by.name()));
+        AttributeFields scope = AttributeFields.of(by);
+        unsure.add(SpanQueries.withoutStringTerm(by.name(), scope));
+        unsure.add(SpanQueries.term(scope.listKeys(), by.name()));
       }
     }
     String numeric = query.field() == null ? null : numericField(query.field());
@@ -110,7 +111,7 @@ final class MetricsAggregation {
     levels(aggs, 0, query, numeric);
     JsonNode answer;
     try {
-      answer = reader.search(indices.aggregable(), body).path("aggregations");
+      answer = reader.search(indices.current(), body).path("aggregations");
     } catch (RuntimeException e) {
       // More groups times steps than the cluster's search.max_buckets (OpenSearch answers 503 or 400).
       if (e.getMessage() != null && e.getMessage().contains("too_many_buckets")) {
@@ -140,12 +141,12 @@ final class MetricsAggregation {
     if (by.scope() == FieldRef.Scope.INTRINSIC) {
       terms.put("field", docField(by));
     } else {
-      Scope scope = Scope.of(by);
-      terms.put("field", scope.terms);
+      AttributeFields scope = AttributeFields.of(by);
+      terms.put("field", scope.terms());
       terms.put("include", AttributeTagValues.literalPattern(by.name() + "=") + ".*");
       // The nil group: spans without the attribute.
       ObjectNode nil = aggs.putObject("n" + depth);
-      nil.putObject("filter").putObject("bool").putArray("must_not").add(SpanQueries.term(scope.keys, by.name()));
+      nil.putObject("filter").putObject("bool").putArray("must_not").add(SpanQueries.term(scope.keys(), by.name()));
       levels(nil.putObject("aggs"), depth + 1, query, numeric);
     }
     levels(group.putObject("aggs"), depth + 1, query, numeric);
@@ -237,15 +238,5 @@ final class MetricsAggregation {
       case FieldRef.STATUS -> SpanDocuments.STATUS;
       default -> SpanDocuments.KIND;
     };
-  }
-
-  /** The fields of a span or resource attribute. */
-  private record Scope(String keys, String terms, String boolKeys, String listKeys) {
-    static Scope of(FieldRef field) {
-      return field.scope() == FieldRef.Scope.SPAN
-          ? new Scope(SpanDocuments.SPAN_KEYS, SpanDocuments.SPAN_TERMS, SpanDocuments.SPAN_BOOL_KEYS, SpanDocuments.SPAN_LIST_KEYS)
-          : new Scope(SpanDocuments.RESOURCE_KEYS, SpanDocuments.RESOURCE_TERMS, SpanDocuments.RESOURCE_BOOL_KEYS,
-              SpanDocuments.RESOURCE_LIST_KEYS);
-    }
   }
 }

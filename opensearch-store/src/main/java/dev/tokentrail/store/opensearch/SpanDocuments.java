@@ -9,6 +9,7 @@ import dev.tokentrail.model.IngestedSpan;
 import dev.tokentrail.model.LlmCall;
 import dev.tokentrail.model.Span;
 import dev.tokentrail.otlp.OtlpSpans;
+import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.eval.AttributeValues;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import java.io.IOException;
@@ -59,6 +60,22 @@ final class SpanDocuments {
    */
   static final String SPAN_LIST_KEYS = "span_list_keys";
   static final String RESOURCE_LIST_KEYS = "resource_list_keys";
+
+  /** The fields holding one scope's attribute views. */
+  record AttributeFields(String scope, String keys, String terms, String boolKeys, String listKeys) {
+    static final AttributeFields SPAN = new AttributeFields("span", SPAN_KEYS, SPAN_TERMS, SPAN_BOOL_KEYS, SPAN_LIST_KEYS);
+    static final AttributeFields RESOURCE =
+        new AttributeFields("resource", RESOURCE_KEYS, RESOURCE_TERMS, RESOURCE_BOOL_KEYS, RESOURCE_LIST_KEYS);
+
+    /** The fields of a span or resource attribute's scope. */
+    static AttributeFields of(FieldRef field) {
+      return switch (field.scope()) {
+        case SPAN -> SPAN;
+        case RESOURCE -> RESOURCE;
+        default -> throw new IllegalArgumentException("not a span or resource attribute: " + field);
+      };
+    }
+  }
   static final String CALL = "call";
   static final String COST = "call_cost";
   static final String INPUT = "call_input";
@@ -161,9 +178,8 @@ final class SpanDocuments {
     out.writeNumberField(START, span.startEpochNanos());
     out.writeNumberField(END, span.endEpochNanos());
     out.writeNumberField(DURATION, span.durationNanos());
-    writeAttributes(out, span.attributes(), SPAN_KEYS, SPAN_TERMS, SPAN_BOOL_KEYS, SPAN_LIST_KEYS);
-    writeAttributes(out, span.resource().attributes(), RESOURCE_KEYS, RESOURCE_TERMS, RESOURCE_BOOL_KEYS,
-        RESOURCE_LIST_KEYS);
+    writeAttributes(out, span.attributes(), AttributeFields.SPAN);
+    writeAttributes(out, span.resource().attributes(), AttributeFields.RESOURCE);
     writeNumbers(out, span.attributes());
     if (span.attribute(GenAiAttributes.TT_OUTCOME) instanceof String outcome && !outcome.isEmpty()) {
       out.writeStringField(OUTCOME, outcome);
@@ -275,15 +291,15 @@ final class SpanDocuments {
     }
   }
 
-  private static void writeAttributes(JsonGenerator out, Map<String, Object> attributes, String keysField,
-      String termsField, String boolKeysField, String listKeysField) throws IOException {
+  private static void writeAttributes(JsonGenerator out, Map<String, Object> attributes, AttributeFields fields)
+      throws IOException {
     if (attributes.isEmpty()) {
       return;
     }
     // Each attribute's scalars once (per span, on the ingest path): the keys array is written first.
     List<List<Object>> scalars = new ArrayList<>(attributes.size());
     List<String> listKeys = null;
-    out.writeArrayFieldStart(keysField);
+    out.writeArrayFieldStart(fields.keys());
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
       List<Object> values = AttributeValues.scalars(e.getValue());
       scalars.add(values);
@@ -298,8 +314,8 @@ final class SpanDocuments {
       }
     }
     out.writeEndArray();
-    writeKeys(out, listKeysField, listKeys);
-    out.writeArrayFieldStart(termsField);
+    writeKeys(out, fields.listKeys(), listKeys);
+    out.writeArrayFieldStart(fields.terms());
     int i = 0;
     List<String> boolKeys = null;
     for (String key : attributes.keySet()) {
@@ -318,7 +334,7 @@ final class SpanDocuments {
       }
     }
     out.writeEndArray();
-    writeKeys(out, boolKeysField, boolKeys);
+    writeKeys(out, fields.boolKeys(), boolKeys);
   }
 
   private static void writeKeys(JsonGenerator out, String field, List<String> keys) throws IOException {

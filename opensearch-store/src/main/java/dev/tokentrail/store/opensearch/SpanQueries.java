@@ -242,19 +242,16 @@ final class SpanQueries {
         }
         FieldRef field = c.field();
         boolean spanOrResource = field.scope() == FieldRef.Scope.SPAN || field.scope() == FieldRef.Scope.RESOURCE;
-        String keys = field.scope() == FieldRef.Scope.SPAN ? SpanDocuments.SPAN_KEYS : SpanDocuments.RESOURCE_KEYS;
-        if (exactCondition(c, true)) {
+        if (exactCondition(c, true)) { // a comparison of a span attribute's indexed numbers
           ObjectNode q = json();
           ObjectNode bool = q.putObject("bool");
-          bool.putArray("filter").add(term(keys, field.name()));
+          bool.putArray("filter").add(term(SpanDocuments.SPAN_KEYS, field.name()));
           bool.putArray("must_not").add(term(SpanDocuments.NUMBERS_INDEXED, true));
           out.add(q);
           yield true;
         }
         if (spanOrResource && c.op() == Op.REGEX && ".*".equals(c.value())) {
-          boolean span = field.scope() == FieldRef.Scope.SPAN;
-          out.add(withoutStringTerm(field.name(), keys, span ? SpanDocuments.SPAN_TERMS : SpanDocuments.RESOURCE_TERMS,
-              span ? SpanDocuments.SPAN_BOOL_KEYS : SpanDocuments.RESOURCE_BOOL_KEYS));
+          out.add(withoutStringTerm(field.name(), SpanDocuments.AttributeFields.of(field)));
           yield true;
         }
         yield false;
@@ -266,13 +263,13 @@ final class SpanQueries {
    * Spans holding {@code key} whose {@code key=} terms may not be its string values alone: with a
    * boolean among them, or with none (numbers, strings over the term limit).
    */
-  static ObjectNode withoutStringTerm(String key, String keysField, String termsField, String boolKeysField) {
+  static ObjectNode withoutStringTerm(String key, SpanDocuments.AttributeFields fields) {
     ObjectNode untermed = json();
-    untermed.putObject("bool").putArray("must_not").addObject().putObject("prefix").put(termsField, key + "=");
+    untermed.putObject("bool").putArray("must_not").addObject().putObject("prefix").put(fields.terms(), key + "=");
     ObjectNode q = json();
     ObjectNode bool = q.putObject("bool");
-    bool.putArray("filter").add(term(keysField, key));
-    bool.putArray("should").add(term(boolKeysField, key)).add(untermed);
+    bool.putArray("filter").add(term(fields.keys(), key));
+    bool.putArray("should").add(term(fields.boolKeys(), key)).add(untermed);
     bool.put("minimum_should_match", 1);
     return q;
   }

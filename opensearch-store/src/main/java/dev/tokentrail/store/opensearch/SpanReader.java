@@ -177,10 +177,40 @@ final class SpanReader {
     return client.sendAsync(HttpMethod.POST, searchPath(target), body);
   }
 
-  /** The mapping of {@code fields} in each span index, by index name (none: no span index yet). */
-  JsonNode fieldMappings(String fields) {
-    return client.send(HttpMethod.GET, "/" + indices.spanIndexPattern() + "/_mapping/field/" + fields
-        + "?ignore_unavailable=true&allow_no_indices=true", null);
+  /**
+   * The span indices split by kind: an index expression for those of mapping version 8 on (null
+   * when there are only others), whose attribute terms and numeric fields have doc values, and the
+   * names of the others.
+   */
+  record IndexKinds(String current, List<String> earlier) {}
+
+  /**
+   * The span indices by kind, from their mappings: of version 8 on when {@code span_bool_keys} is
+   * mapped (only the template adds it) and the terms have doc values (versions before 4 had them,
+   * but none of the fields version 8 added). The expression names the pattern, less the earlier
+   * indices, so a day index created meanwhile (from the current template) is read too.
+   */
+  IndexKinds indexKinds() {
+    JsonNode mappings = client.send(HttpMethod.GET, "/" + indices.spanIndexPattern() + "/_mapping/field/"
+        + SpanDocuments.SPAN_TERMS + "," + SpanDocuments.SPAN_BOOL_KEYS + "?ignore_unavailable=true&allow_no_indices=true", null);
+    List<String> earlier = new ArrayList<>();
+    int all = 0;
+    for (Map.Entry<String, JsonNode> index : mappings.properties()) {
+      all++;
+      JsonNode fields = index.getValue().path("mappings");
+      JsonNode terms = fields.path(SpanDocuments.SPAN_TERMS).path("mapping").path(SpanDocuments.SPAN_TERMS);
+      if (!terms.path("doc_values").asBoolean(true) || !fields.has(SpanDocuments.SPAN_BOOL_KEYS)) {
+        earlier.add(index.getKey());
+      }
+    }
+    if (all > 0 && earlier.size() == all) {
+      return new IndexKinds(null, earlier);
+    }
+    StringBuilder current = new StringBuilder(indices.spanIndexPattern());
+    for (String name : earlier) {
+      current.append(",-").append(name);
+    }
+    return new IndexKinds(current.toString(), earlier);
   }
 
   /** One search request over the trace index (rollups). */

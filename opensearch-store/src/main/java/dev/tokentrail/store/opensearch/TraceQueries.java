@@ -9,21 +9,16 @@ import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.MetricsAnswer;
 import dev.tokentrail.store.MetricsQuery;
 import dev.tokentrail.store.SpanFilter;
-import dev.tokentrail.store.Spansets;
 import dev.tokentrail.store.TagNames;
 import dev.tokentrail.store.TagValue;
 import dev.tokentrail.store.TraceMatch;
 import dev.tokentrail.store.TraceSearch;
-import dev.tokentrail.store.TraceSummary;
-import dev.tokentrail.store.eval.AttributeValues;
 import dev.tokentrail.store.eval.MetricsEvaluator;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Trace reads: trace by id, search, tag discovery and metrics. OpenSearch selects (tenant, window,

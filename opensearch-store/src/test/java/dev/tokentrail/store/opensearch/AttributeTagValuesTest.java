@@ -62,9 +62,9 @@ class AttributeTagValuesTest {
     write(DAY_5, Map.of("env", "prod"));
     write(DAY_6, Map.of("env", "prod"));
     try (OpenSearchClient client = new OpenSearchClient(List.of(URI.create(url)), null, null, Duration.ofSeconds(30), 1)) {
-      AttributeTagValues.Indices indices = new AttributeTagValues(new SpanReader(client, new IndexTemplates(prefix))).indices();
-      assertThat(indices.legacy()).containsExactly(prefix + "-spans-2026.01.05");
-      assertThat(indices.aggregable()).isEqualTo(prefix + "-spans-*,-" + prefix + "-spans-2026.01.05");
+      SpanReader.IndexKinds kinds = new SpanReader(client, new IndexTemplates(prefix)).indexKinds();
+      assertThat(kinds.earlier()).containsExactly(prefix + "-spans-2026.01.05");
+      assertThat(kinds.current()).isEqualTo(prefix + "-spans-*,-" + prefix + "-spans-2026.01.05");
     }
   }
 

@@ -85,4 +85,35 @@ class SpanQueriesTest {
     assertThat(SpanQueries.exactWhereNumbersIndexed(new Condition(FieldRef.span("gen_ai.usage.input_tokens"), Op.GT, "10")))
         .isFalse();
   }
+
+  @Test
+  void aRegexWithoutSpecialCharactersIsAnExactTerm() {
+    Condition checkout = new Condition(FieldRef.resource("service.name"), Op.REGEX, "checkout-api");
+    assertThat(SpanQueries.literalRegex(checkout)).isEqualTo("checkout-api");
+    assertThat(SpanQueries.exact(checkout)).isTrue();
+    assertThat(SpanQueries.superset(checkout).toString()).isEqualTo("{\"term\":{\"resource_terms\":\"service.name=checkout-api\"}}");
+    for (String special : List.of("checkout.api", "a|b", "a*", "(a)", "[ab]", "a+", "a?", "^a", "a$", "a{2}", "a\\d")) {
+      assertThat(SpanQueries.literalRegex(new Condition(FieldRef.span("x"), Op.REGEX, special))).as(special).isNull();
+    }
+    // A regex is tried on strings only: "true" as a regex is a string, which a boolean's term also reads as.
+    assertThat(SpanQueries.exact(new Condition(FieldRef.span("cached"), Op.REGEX, "true"))).isFalse();
+    assertThat(SpanQueries.literalRegex(new Condition(FieldRef.span("x"), Op.NOT_REGEX, "a"))).isNull();
+  }
+
+  @Test
+  void unsureSpansNameWhatAnAggregationMustCheckFirst() {
+    assertThat(SpanQueries.unsure(new SpanFilter.And(List.of(MODEL, SLOW)))).isEmpty();
+    // Indexed numbers: spans holding the key without the numbers mark.
+    List<com.fasterxml.jackson.databind.node.ObjectNode> numbers =
+        SpanQueries.unsure(new Condition(FieldRef.span("tokentrail.cost.usd"), Op.GT, 0.0));
+    assertThat(numbers).singleElement().asString()
+        .contains("{\"term\":{\"span_keys\":\"tokentrail.cost.usd\"}}").contains(SpanDocuments.NUMBERS_INDEXED);
+    // =~ ".*": spans holding the key with a boolean or without a key= term.
+    assertThat(SpanQueries.unsure(new Condition(FieldRef.resource("service.name"), Op.REGEX, ".*"))).singleElement().asString()
+        .contains("resource_bool_keys").contains("{\"prefix\":{\"resource_terms\":\"service.name=\"}}");
+    // Not decided by OpenSearch at all.
+    assertThat(SpanQueries.unsure(new Condition(FieldRef.span("model"), Op.REGEX, "gpt.*"))).isNull();
+    assertThat(SpanQueries.unsure(new Condition(FieldRef.any("service.name"), Op.REGEX, ".*"))).isNull();
+    assertThat(SpanQueries.unsure(new SpanFilter.And(List.of(MODEL, ROOT)))).isNull();
+  }
 }
