@@ -39,12 +39,16 @@ final class AttributeTagValues {
     this.reader = reader;
   }
 
-  /** Adds the values of {@code field} (span, resource or either scope) in range to {@code counts}. */
-  void count(String tenant, FieldRef field, long from, long to, Map<TagValue, Long> counts) {
+  /**
+   * Adds the values of {@code field} (span, resource or either scope) in range to {@code counts}:
+   * at least the {@code limit} most frequent of each source (the aggregation, the spans read).
+   */
+  void count(String tenant, FieldRef field, long from, long to, int limit, Map<TagValue, Long> counts) {
     SpanReader.IndexKinds indices = reader.indexKinds();
     if (indices.current() != null) {
       // The aggregation is answered while the spans without a term are read.
-      CompletableFuture<JsonNode> aggregated = reader.searchAsync(indices.current(), aggregation(tenant, field, from, to));
+      CompletableFuture<JsonNode> aggregated =
+          reader.searchAsync(indices.current(), aggregation(tenant, field, from, to, limit));
       scanUntermed(indices.current(), tenant, field, from, to, counts);
       addAggregated(OpenSearchClient.join(aggregated).path("aggregations"), field, counts);
     }
@@ -53,7 +57,7 @@ final class AttributeTagValues {
     }
   }
 
-  private static ObjectNode aggregation(String tenant, FieldRef field, long from, long to) {
+  private static ObjectNode aggregation(String tenant, FieldRef field, long from, long to, int limit) {
     String key = field.name();
     ObjectNode body = SpanQueries.json();
     body.set("query", SpanQueries.spans(tenant, from, to, null));
@@ -66,7 +70,7 @@ final class AttributeTagValues {
       ObjectNode terms = sub.putObject("values").putObject("terms");
       terms.put("field", scope.terms());
       terms.put("include", literalPattern(key + "=") + ".*");
-      terms.put("size", 65_535);
+      terms.put("size", Math.max(1, Math.min(limit, 65_535)));
       for (String b : List.of("true", "false")) {
         ObjectNode both = SpanQueries.json();
         ArrayNode filter = both.putObject("bool").putArray("filter");
@@ -111,9 +115,9 @@ final class AttributeTagValues {
     }
     ObjectNode query = SpanQueries.spans(tenant, from, to, null);
     ObjectNode either = SpanQueries.json();
-    ArrayNode should = either.putObject("bool").putArray("should");
-    untermed.forEach(should::add);
-    either.with("bool").put("minimum_should_match", 1);
+    ObjectNode anyScope = either.putObject("bool");
+    untermed.forEach(anyScope.putArray("should")::add);
+    anyScope.put("minimum_should_match", 1);
     ((ArrayNode) query.path("bool").path("filter")).add(either);
     reader.scan(target, query, List.of(), SCANNED_SPANS, hit -> {
       Span span = SpanDocuments.read(hit).span();

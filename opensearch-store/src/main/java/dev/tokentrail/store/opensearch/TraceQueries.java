@@ -82,7 +82,7 @@ final class TraceQueries {
         default -> throw new IllegalArgumentException("intrinsic: " + field.name() + " has no enumerable values");
       }
     } else {
-      attributeValues.count(tenant, field, from, to, counts);
+      attributeValues.count(tenant, field, from, to, limit, counts);
     }
     List<Map.Entry<TagValue, Long>> ranked = new ArrayList<>(counts.entrySet());
     ranked.sort(Map.Entry.<TagValue, Long>comparingByValue().reversed().thenComparing(Map.Entry::getKey, VALUE_ORDER));
