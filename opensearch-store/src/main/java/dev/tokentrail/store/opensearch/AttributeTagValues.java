@@ -21,13 +21,15 @@ import java.util.concurrent.CompletableFuture;
  * holding it (TraceQL-typed: strings, booleans, numbers as ints or floats).
  *
  * <p>In span indices of mapping version 8 on ({@link SpanReader#indexKinds}), string and boolean
- * values are a terms aggregation over the {@code key=value} terms' doc values ({@link SpanDocuments#SPAN_TERMS}), cut to the key by
- * an {@code include} pattern; a filter aggregation over {@link SpanDocuments#SPAN_BOOL_KEYS} tells
- * how many of the spans holding {@code key=true} (or {@code false}) hold the boolean. Values that
- * have no term, numbers and strings longer than the term limit, are read from the stored spans that
- * hold the key without any {@code key=} term, at most {@link #SCANNED_SPANS} of them. Span indices
- * of earlier versions have no doc values on the terms: their spans holding the key are read whole,
- * as all indices were before version 8.
+ * values are a terms aggregation over the {@code key=value} terms' doc values ({@link
+ * SpanDocuments#SPAN_TERMS}), cut to the key by an {@code include} pattern; a filter aggregation
+ * over {@link SpanDocuments#SPAN_BOOL_KEYS} tells how many of the spans holding {@code key=true}
+ * (or {@code false}) hold the boolean. The aggregation leaves out the spans whose terms might not be
+ * this key's values alone (the key holding a list, which may mix types, or another key beginning
+ * {@code key=}); those, and the values without a term (numbers, strings longer than the term
+ * limit), are read from the stored spans, at most {@link #SCANNED_SPANS} of them. A key holding
+ * {@code =} (its terms may read as another key's) and span indices of earlier versions (no doc
+ * values on the terms): every span holding the key is read, as all were before version 8.
  */
 final class AttributeTagValues {
   /** Spans read per range for values that have no term (numbers, over-long strings). */
@@ -44,16 +46,20 @@ final class AttributeTagValues {
    * at least the {@code limit} most frequent of each source (the aggregation, the spans read).
    */
   void count(String tenant, FieldRef field, long from, long to, int limit, Map<TagValue, Long> counts) {
-    SpanReader.IndexKinds indices = reader.indexKinds();
+    SpanReader.IndexKinds indices = reader.indexKinds(from, to);
     if (indices.current() != null) {
-      // The aggregation is answered while the spans without a term are read.
-      CompletableFuture<JsonNode> aggregated =
-          reader.searchAsync(indices.current(), aggregation(tenant, field, from, to, limit));
-      scanUntermed(indices.current(), tenant, field, from, to, counts);
-      addAggregated(OpenSearchClient.join(aggregated).path("aggregations"), field, counts);
+      if (SpanQueries.termsReadAs(field.name())) {
+        // The aggregation is answered while the spans it leaves out are read.
+        CompletableFuture<JsonNode> aggregated =
+            reader.searchAsync(indices.current(), aggregation(tenant, field, from, to, limit));
+        scanLeftOut(indices.current(), tenant, field, from, to, counts);
+        addAggregated(OpenSearchClient.join(aggregated).path("aggregations"), field, counts);
+      } else {
+        scanAll(indices.current(), tenant, field, from, to, counts);
+      }
     }
-    if (!indices.earlier().isEmpty()) {
-      scanAll(String.join(",", indices.earlier()), tenant, field, from, to, counts);
+    for (String earlier : indices.earlier()) {
+      scanAll(earlier, tenant, field, from, to, counts);
     }
   }
 
@@ -65,7 +71,10 @@ final class AttributeTagValues {
     ObjectNode aggs = body.putObject("aggs");
     for (AttributeFields scope : scopes(field)) {
       ObjectNode byScope = aggs.putObject(scope.scope());
-      byScope.set("filter", SpanQueries.term(scope.keys(), key));
+      // Spans whose terms may not be read as this key's values alone (lists, keys "key=...") are read whole.
+      ObjectNode plain = byScope.putObject("filter").putObject("bool");
+      plain.putArray("filter").add(SpanQueries.term(scope.keys(), key));
+      plain.putArray("must_not").add(SpanQueries.term(scope.listKeys(), key)).add(SpanQueries.confusableKeys(key, scope));
       ObjectNode sub = byScope.putObject("aggs");
       ObjectNode terms = sub.putObject("values").putObject("terms");
       terms.put("field", scope.terms());
@@ -100,32 +109,39 @@ final class AttributeTagValues {
   }
 
   /**
-   * The values without a term: of the spans holding the key but no {@code key=} term in a scope,
-   * their numbers and over-long strings.
+   * The values the aggregation leaves out: of the spans holding the key, in a scope, without any
+   * {@code key=} term (numbers, over-long strings), as a list, or beside a key {@code key=...} (at
+   * most {@link #SCANNED_SPANS} spans); from a list or beside such a key every value, else the
+   * numbers and over-long strings.
    */
-  private void scanUntermed(String target, String tenant, FieldRef field, long from, long to, Map<TagValue, Long> counts) {
+  private void scanLeftOut(String target, String tenant, FieldRef field, long from, long to, Map<TagValue, Long> counts) {
     String key = field.name();
-    List<ObjectNode> untermed = new ArrayList<>();
-    for (AttributeFields scope : scopes(field)) {
-      ObjectNode q = SpanQueries.json();
-      ObjectNode bool = q.putObject("bool");
-      bool.putArray("filter").add(SpanQueries.term(scope.keys(), key));
-      bool.putArray("must_not").addObject().putObject("prefix").put(scope.terms(), key + "=");
-      untermed.add(q);
-    }
     ObjectNode query = SpanQueries.spans(tenant, from, to, null);
     ObjectNode either = SpanQueries.json();
     ObjectNode anyScope = either.putObject("bool");
-    untermed.forEach(anyScope.putArray("should")::add);
+    ArrayNode should = anyScope.putArray("should");
+    for (AttributeFields scope : scopes(field)) {
+      ObjectNode untermed = SpanQueries.json();
+      untermed.putObject("bool").putArray("must_not").addObject().putObject("prefix").put(scope.terms(), key + "=");
+      ObjectNode bool = should.addObject().putObject("bool");
+      bool.putArray("filter").add(SpanQueries.term(scope.keys(), key));
+      bool.putArray("should").add(untermed).add(SpanQueries.term(scope.listKeys(), key)).add(SpanQueries.confusableKeys(key, scope));
+      bool.put("minimum_should_match", 1);
+    }
     anyScope.put("minimum_should_match", 1);
     ((ArrayNode) query.path("bool").path("filter")).add(either);
     reader.scan(target, query, List.of(), SCANNED_SPANS, hit -> {
       Span span = SpanDocuments.read(hit).span();
       Set<TagValue> values = new LinkedHashSet<>();
-      for (Object scalar : AttributeValues.scalars(span, field)) {
-        if (scalar instanceof Number || scalar instanceof String s
-            && SpanDocuments.term(key, s).length() > SpanDocuments.MAX_TERM_CHARS) {
-          values.add(AttributeValues.tagValue(scalar));
+      for (AttributeFields scope : scopes(field)) {
+        Map<String, Object> attributes = AttributeValues.attributes(span, scope == AttributeFields.RESOURCE);
+        Object value = attributes.get(key);
+        boolean whole = value instanceof List<?> || attributes.keySet().stream().anyMatch(k -> k.startsWith(key + "="));
+        for (Object scalar : AttributeValues.scalars(value)) {
+          if (whole || scalar instanceof Number || scalar instanceof String s
+              && SpanDocuments.term(key, s).length() > SpanDocuments.MAX_TERM_CHARS) {
+            values.add(AttributeValues.tagValue(scalar));
+          }
         }
       }
       values.forEach(v -> add(counts, v, 1));

@@ -29,16 +29,18 @@ import java.util.List;
  *
  * <p>The same request counts the selected spans an aggregation could misread: a grouping attribute
  * holding a list (grouped by its first element), a boolean, a number or an over-long string
- * instead of string values alone; a numeric field holding a list (the smallest number counts) or
- * without indexed numbers; the filter's unsure spans. When there are any, when a day index of an
- * earlier mapping version overlaps the range, or when OpenSearch refuses the number of buckets, the
- * query loads the spans and buckets them in Java ({@link MetricsEvaluator#run}), as every other
- * query does (quantiles, trace-level conditions, regexes other than {@code .*} and plain strings).
+ * instead of string values alone, or any span with a key beginning {@code key=} (whose terms read
+ * as the key's); a numeric field holding a list (the smallest number counts) or without indexed
+ * numbers; the filter's unsure spans. When there are any, when a grouping level has more groups
+ * than its terms aggregation returned, when the query needs version 8's fields (attribute groups,
+ * an attribute field, {@code =~ ".*"}) and a day index of an earlier mapping version overlaps the
+ * range, or when OpenSearch refuses the number of buckets, the query loads the spans and buckets
+ * them in Java ({@link MetricsEvaluator#run}), as every other query does (quantiles, trace-level
+ * conditions, regexes other than {@code .*} and plain strings, keys holding {@code =}).
  */
 final class MetricsAggregation {
   static final int MAX_BUCKETS = 1000;
   private static final List<String> GROUPABLE = List.of(FieldRef.NAME, FieldRef.STATUS, FieldRef.KIND);
-  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
   /** Queries answered by aggregations since start, for tests. */
   static final java.util.concurrent.atomic.AtomicLong ANSWERED = new java.util.concurrent.atomic.AtomicLong();
@@ -56,7 +58,9 @@ final class MetricsAggregation {
     }
     for (FieldRef by : query.by()) {
       boolean intrinsic = by.scope() == FieldRef.Scope.INTRINSIC && GROUPABLE.contains(by.name());
-      if (!intrinsic && by.scope() != FieldRef.Scope.SPAN && by.scope() != FieldRef.Scope.RESOURCE) {
+      boolean attribute = (by.scope() == FieldRef.Scope.SPAN || by.scope() == FieldRef.Scope.RESOURCE)
+          && SpanQueries.termsReadAs(by.name());
+      if (!intrinsic && !attribute) {
         return false;
       }
     }
@@ -70,16 +74,16 @@ final class MetricsAggregation {
 
   /** The answer, or null when OpenSearch cannot give it exactly (see the class comment): Java buckets the spans then. */
   static MetricsAnswer run(SpanReader reader, String tenant, MetricsQuery query, MetricsEvaluator evaluator) {
-    SpanReader.IndexKinds indices = reader.indexKinds();
-    if (indices.current() == null) {
-      return null;
-    }
-    for (String earlier : indices.earlier()) {
-      String day = reader.dayOf(earlier);
-      long end = day == null ? Long.MAX_VALUE : IndexTemplates.dayEndNanos(day);
-      if (day == null || (end > query.startNanos() && end - NANOS_PER_DAY < query.endNanos())) {
+    String numeric = query.field() == null ? null : numericField(query.field());
+    boolean needsVersion8 = numeric != null || SpanQueries.needsVersion8(query.filter())
+        || query.by().stream().anyMatch(by -> by.scope() != FieldRef.Scope.INTRINSIC);
+    String target = null; // every span index
+    if (needsVersion8) {
+      SpanReader.IndexKinds indices = reader.indexKinds(query.startNanos(), query.endNanos());
+      if (indices.current() == null || !indices.earlier().isEmpty()) {
         return null;
       }
+      target = indices.current();
     }
     ObjectNode body = SpanQueries.json();
     body.set("query", SpanQueries.spans(tenant, Math.max(1, query.startNanos()), query.endNanos() - 1, query.filter()));
@@ -89,11 +93,12 @@ final class MetricsAggregation {
     for (FieldRef by : query.by()) {
       if (by.scope() != FieldRef.Scope.INTRINSIC) {
         AttributeFields scope = AttributeFields.of(by);
-        unsure.add(SpanQueries.withoutStringTerm(by.name(), scope));
+        unsure.add(SpanQueries.withoutStringTerm(by.name(), scope, false));
         unsure.add(SpanQueries.term(scope.listKeys(), by.name()));
+        // Any span with a key beginning "key=": its terms would read as this key's groups.
+        unsure.add(SpanQueries.confusableKeys(by.name(), scope));
       }
     }
-    String numeric = query.field() == null ? null : numericField(query.field());
     if (numeric != null) {
       unsure.add(SpanQueries.term(SpanDocuments.SPAN_LIST_KEYS, query.field().name()));
       ObjectNode unindexed = SpanQueries.json();
@@ -111,7 +116,7 @@ final class MetricsAggregation {
     levels(aggs, 0, query, numeric);
     JsonNode answer;
     try {
-      answer = reader.search(indices.current(), body).path("aggregations");
+      answer = target == null ? reader.search(body) : reader.search(target, body);
     } catch (RuntimeException e) {
       // More groups times steps than the cluster's search.max_buckets (OpenSearch answers 503 or 400).
       if (e.getMessage() != null && e.getMessage().contains("too_many_buckets")) {
@@ -119,13 +124,31 @@ final class MetricsAggregation {
       }
       throw e;
     }
-    if (answer.path("unsure").path("doc_count").asLong(0) > 0) {
+    answer = answer.path("aggregations");
+    if (answer.path("unsure").path("doc_count").asLong(0) > 0 || truncated(answer, 0, query.by().size())) {
       return null;
     }
     List<MetricsEvaluator.BucketStats> out = new ArrayList<>();
     collect(answer, 0, new ArrayList<>(), query, numeric, out);
     ANSWERED.incrementAndGet();
     return evaluator.fromBuckets(out);
+  }
+
+  /** Whether a grouping level left groups out (more than its terms aggregation's size). */
+  private static boolean truncated(JsonNode aggs, int depth, int levels) {
+    if (depth == levels) {
+      return false;
+    }
+    JsonNode group = aggs.path("g" + depth);
+    if (group.path("sum_other_doc_count").asLong(0) > 0) {
+      return true;
+    }
+    for (JsonNode b : group.path("buckets")) {
+      if (truncated(b, depth + 1, levels)) {
+        return true;
+      }
+    }
+    return truncated(aggs.path("n" + depth), depth + 1, levels);
   }
 
   /** The aggregations of grouping level {@code depth} (then of the steps) into {@code aggs}. */

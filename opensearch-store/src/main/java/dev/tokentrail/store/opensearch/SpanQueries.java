@@ -190,7 +190,9 @@ final class SpanQueries {
     }
     Object equal = c.op() == Op.EQ ? c.value() : literalRegex(c);
     if (equal instanceof String s && !s.equals("true") && !s.equals("false")) {
-      return SpanDocuments.term(field.name(), s).length() <= SpanDocuments.MAX_TERM_CHARS;
+      // With an '=' in the key or the value the term may also be another key's ("a" = "b=c", "a=b" = "c").
+      return termsReadAs(field.name()) && s.indexOf('=') < 0
+          && SpanDocuments.term(field.name(), s).length() <= SpanDocuments.MAX_TERM_CHARS;
     }
     return numbersIndexed && field.scope() == FieldRef.Scope.SPAN && SpanDocuments.NUMERIC_FIELDS.containsKey(field.name())
         && c.value() instanceof Number n && Double.isFinite(n.doubleValue())
@@ -221,7 +223,8 @@ final class SpanQueries {
    * when the filter is not decided by OpenSearch even so (or has trace-level conditions). Beyond
    * {@link #exact}: comparisons of the indexed numbers (unsure: spans holding the key without the
    * numbers mark), and {@code =~ ".*"} on a span or resource attribute, which holds for spans with
-   * a string value (unsure: spans holding the key with a boolean, or without any {@code key=} term).
+   * a string value (unsure: {@link #withoutStringTerm}; this one needs mapping version 8's {@code
+   * *_bool_keys}, see {@link #needsVersion8}).
    */
   static List<ObjectNode> unsure(SpanFilter filter) {
     List<ObjectNode> out = new ArrayList<>();
@@ -250,8 +253,8 @@ final class SpanQueries {
           out.add(q);
           yield true;
         }
-        if (spanOrResource && c.op() == Op.REGEX && ".*".equals(c.value())) {
-          out.add(withoutStringTerm(field.name(), SpanDocuments.AttributeFields.of(field)));
+        if (spanOrResource && c.op() == Op.REGEX && ".*".equals(c.value()) && termsReadAs(field.name())) {
+          out.add(withoutStringTerm(field.name(), SpanDocuments.AttributeFields.of(field), true));
           yield true;
         }
         yield false;
@@ -261,16 +264,51 @@ final class SpanQueries {
 
   /**
    * Spans holding {@code key} whose {@code key=} terms may not be its string values alone: with a
-   * boolean among them, or with none (numbers, strings over the term limit).
+   * boolean (whose term reads the same), without any {@code key=} term (numbers, strings over the
+   * term limit), or beside a key beginning {@code key=} ({@link #confusableKeys}); with {@code
+   * lineTerminators}, also with a string holding a line terminator (which {@code .} in Java's
+   * regular expressions does not match, so {@code =~ ".*"} does not hold for it).
    */
-  static ObjectNode withoutStringTerm(String key, SpanDocuments.AttributeFields fields) {
+  static ObjectNode withoutStringTerm(String key, SpanDocuments.AttributeFields fields, boolean lineTerminators) {
     ObjectNode untermed = json();
     untermed.putObject("bool").putArray("must_not").addObject().putObject("prefix").put(fields.terms(), key + "=");
+    ObjectNode multiline = json();
+    multiline.putObject("regexp").putObject(fields.terms())
+        .put("value", AttributeTagValues.literalPattern(key + "=") + ".*[\n\r\u0085\u2028\u2029].*");
     ObjectNode q = json();
     ObjectNode bool = q.putObject("bool");
     bool.putArray("filter").add(term(fields.keys(), key));
-    bool.putArray("should").add(term(fields.boolKeys(), key)).add(untermed);
+    ArrayNode should = bool.putArray("should").add(term(fields.boolKeys(), key)).add(untermed).add(confusableKeys(key, fields));
+    if (lineTerminators) {
+      should.add(multiline);
+    }
     bool.put("minimum_should_match", 1);
+    return q;
+  }
+
+  /**
+   * Whether the {@code key=value} terms of {@code key} are its own: not when the key holds an
+   * {@code =}, as a term of it may be another key's ({@code a=b} holding {@code c} and {@code a}
+   * holding {@code b=c} both give {@code a=b=c}).
+   */
+  static boolean termsReadAs(String key) {
+    return key.indexOf('=') < 0;
+  }
+
+  /** Whether {@link #unsure} of {@code filter} names fields only span indices of mapping version 8 on have. */
+  static boolean needsVersion8(SpanFilter filter) {
+    return switch (filter) {
+      case SpanFilter.All all -> false;
+      case SpanFilter.And and -> and.filters().stream().anyMatch(SpanQueries::needsVersion8);
+      case SpanFilter.Or or -> or.filters().stream().anyMatch(SpanQueries::needsVersion8);
+      case Condition c -> c.op() == Op.REGEX && ".*".equals(c.value()) && !exactCondition(c, false);
+    };
+  }
+
+  /** Spans holding another key beginning {@code key=}, whose terms also begin {@code key=}. */
+  static ObjectNode confusableKeys(String key, SpanDocuments.AttributeFields fields) {
+    ObjectNode q = json();
+    q.putObject("prefix").put(fields.keys(), key + "=");
     return q;
   }
 

@@ -31,6 +31,7 @@ final class SpanReader {
   private static final int DOC_VALUES_PAGE = 5_000;
   private static final int TRACES_PER_LOAD = 500;
   private static final String KEEP_ALIVE = "2m";
+  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
   private final OpenSearchClient client;
   private final IndexTemplates indices;
@@ -50,11 +51,6 @@ final class SpanReader {
 
   String spanIndexPattern() {
     return indices.spanIndexPattern();
-  }
-
-  /** The day of one of the store's span index names, or null for another index. */
-  String dayOf(String index) {
-    return indices.dayOf(index);
   }
 
   /**
@@ -177,40 +173,76 @@ final class SpanReader {
     return client.sendAsync(HttpMethod.POST, searchPath(target), body);
   }
 
+  /** Longest index expression put in a request's path (OpenSearch refuses request lines over 4 KB). */
+  static final int MAX_TARGET_CHARS = 3_000;
+
   /**
-   * The span indices split by kind: an index expression for those of mapping version 8 on (null
-   * when there are only others), whose attribute terms and numeric fields have doc values, and the
-   * names of the others.
+   * The span indices that may hold spans starting in a range, by kind: an index expression for
+   * those of mapping version 8 on, whose attribute terms and numeric fields have doc values (null
+   * when there are none, or when no expression under {@link #MAX_TARGET_CHARS} names them: then
+   * they are among {@code earlier} too), and the others, as index expressions of at most {@link
+   * #MAX_TARGET_CHARS} each.
    */
   record IndexKinds(String current, List<String> earlier) {}
 
   /**
    * The span indices by kind, from their mappings: of version 8 on when {@code span_bool_keys} is
    * mapped (only the template adds it) and the terms have doc values (versions before 4 had them,
-   * but none of the fields version 8 added). The expression names the pattern, less the earlier
-   * indices, so a day index created meanwhile (from the current template) is read too.
+   * but none of the fields version 8 added); only days overlapping [from, to] (0: unbounded). The
+   * version 8 indices are named by the pattern less the earlier indices when that is short enough,
+   * so a day index created meanwhile (from the current template) is read too.
    */
-  IndexKinds indexKinds() {
+  IndexKinds indexKinds(long from, long to) {
     JsonNode mappings = client.send(HttpMethod.GET, "/" + indices.spanIndexPattern() + "/_mapping/field/"
         + SpanDocuments.SPAN_TERMS + "," + SpanDocuments.SPAN_BOOL_KEYS + "?ignore_unavailable=true&allow_no_indices=true", null);
+    List<String> allEarlier = new ArrayList<>();
+    List<String> current = new ArrayList<>();
     List<String> earlier = new ArrayList<>();
-    int all = 0;
     for (Map.Entry<String, JsonNode> index : mappings.properties()) {
-      all++;
+      String name = index.getKey();
       JsonNode fields = index.getValue().path("mappings");
       JsonNode terms = fields.path(SpanDocuments.SPAN_TERMS).path("mapping").path(SpanDocuments.SPAN_TERMS);
-      if (!terms.path("doc_values").asBoolean(true) || !fields.has(SpanDocuments.SPAN_BOOL_KEYS)) {
-        earlier.add(index.getKey());
+      boolean isCurrent = terms.path("doc_values").asBoolean(true) && fields.has(SpanDocuments.SPAN_BOOL_KEYS);
+      if (!isCurrent) {
+        allEarlier.add(name);
+      }
+      if (overlaps(name, from, to)) {
+        (isCurrent ? current : earlier).add(name);
       }
     }
-    if (all > 0 && earlier.size() == all) {
-      return new IndexKinds(null, earlier);
+    String target = null;
+    if (!current.isEmpty()) {
+      StringBuilder pattern = new StringBuilder(indices.spanIndexPattern());
+      allEarlier.forEach(name -> pattern.append(",-").append(name));
+      String names = String.join(",", current);
+      target = pattern.length() <= MAX_TARGET_CHARS ? pattern.toString() : names.length() <= MAX_TARGET_CHARS ? names : null;
     }
-    StringBuilder current = new StringBuilder(indices.spanIndexPattern());
+    if (target == null) {
+      earlier.addAll(current);
+    }
+    List<String> earlierTargets = new ArrayList<>();
+    StringBuilder chunk = new StringBuilder();
     for (String name : earlier) {
-      current.append(",-").append(name);
+      if (chunk.length() > 0 && chunk.length() + 1 + name.length() > MAX_TARGET_CHARS) {
+        earlierTargets.add(chunk.toString());
+        chunk.setLength(0);
+      }
+      chunk.append(chunk.length() > 0 ? "," : "").append(name);
     }
-    return new IndexKinds(current.toString(), earlier);
+    if (chunk.length() > 0) {
+      earlierTargets.add(chunk.toString());
+    }
+    return new IndexKinds(target, earlierTargets);
+  }
+
+  /** Whether the day index {@code name} may hold spans starting in [from, to] (0: unbounded); true for other names. */
+  private boolean overlaps(String name, long from, long to) {
+    String day = indices.dayOf(name);
+    if (day == null) {
+      return true;
+    }
+    long end = IndexTemplates.dayEndNanos(day);
+    return (from <= 0 || end > from) && (to <= 0 || end - NANOS_PER_DAY <= to);
   }
 
   /** One search request over the trace index (rollups). */

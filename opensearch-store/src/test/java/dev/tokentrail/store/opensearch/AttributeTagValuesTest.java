@@ -62,9 +62,15 @@ class AttributeTagValuesTest {
     write(DAY_5, Map.of("env", "prod"));
     write(DAY_6, Map.of("env", "prod"));
     try (OpenSearchClient client = new OpenSearchClient(List.of(URI.create(url)), null, null, Duration.ofSeconds(30), 1)) {
-      SpanReader.IndexKinds kinds = new SpanReader(client, new IndexTemplates(prefix)).indexKinds();
+      SpanReader reader = new SpanReader(client, new IndexTemplates(prefix));
+      SpanReader.IndexKinds kinds = reader.indexKinds(0, 0);
       assertThat(kinds.earlier()).containsExactly(prefix + "-spans-2026.01.05");
       assertThat(kinds.current()).isEqualTo(prefix + "-spans-*,-" + prefix + "-spans-2026.01.05");
+      // A range within day 6 leaves day 5 out.
+      SpanReader.IndexKinds day6 = reader.indexKinds(DAY_6 + 1, DAY_6 + 3_600_000_000_000L);
+      assertThat(day6.earlier()).isEmpty();
+      assertThat(day6.current()).isNotNull();
+      assertThat(reader.indexKinds(DAY_5, DAY_5 + 1).earlier()).containsExactly(prefix + "-spans-2026.01.05");
     }
   }
 
@@ -136,6 +142,26 @@ class AttributeTagValuesTest {
         .containsExactly(new TagValue("string", "old"));
     assertThat(store.tagValues("other-tenant", FieldRef.span("env"), 0, 0, 100))
         .containsExactly(new TagValue("string", "elsewhere"));
+  }
+
+  @Test
+  void listsMixingTypesAreReadWhole() {
+    write(DAY_6, Map.of("k", List.of(1L, "a")));
+    write(DAY_6, Map.of("k", List.of("true", false)));
+    write(DAY_6, Map.of("k", "a"));
+
+    assertThat(values(FieldRef.span("k"), 100)).containsExactly(
+        new TagValue("string", "a"), new TagValue("bool", "false"), new TagValue("string", "true"), new TagValue("int", "1"));
+  }
+
+  @Test
+  void keysHoldingAnEqualsSignDoNotMixWithTheKeyBeforeIt() {
+    write(DAY_6, Map.of("a", "x", "a=b", "c"));
+    write(DAY_6, Map.of("a", "b=c"));
+    write(DAY_6, Map.of("a=b", "y"));
+
+    assertThat(values(FieldRef.span("a"), 100)).containsExactly(new TagValue("string", "b=c"), new TagValue("string", "x"));
+    assertThat(values(FieldRef.span("a=b"), 100)).containsExactly(new TagValue("string", "c"), new TagValue("string", "y"));
   }
 
   private List<TagValue> values(FieldRef field, int limit) {

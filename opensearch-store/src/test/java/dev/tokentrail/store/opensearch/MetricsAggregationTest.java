@@ -111,6 +111,20 @@ class MetricsAggregationTest {
     assertBucketedInJavaAndAgrees(query(filter, null, List.of()));
   }
 
+  @Test
+  void aServiceRegexOverAMultiLineValueIsBucketedInJava() {
+    // Java's "." does not match a line terminator: =~ ".*" does not hold for "a\nb".
+    write("other", Map.of("http.route", "/a"), Map.of("service.name", "line\nbreak"));
+    SpanFilter filter = new SpanFilter.Condition(SERVICE, Op.REGEX, ".*");
+    assertBucketedInJavaAndAgrees(query(filter, null, List.of(SERVICE)));
+  }
+
+  @Test
+  void aGroupingKeyBesideAKeyBeginningWithItIsBucketedInJava() {
+    write("search", Map.of("gen_ai.request.model=x", "y", "tokentrail.cost.usd", 0.4));
+    assertBucketedInJavaAndAgrees(query(SpanFilter.all(), COST, List.of(MODEL)));
+  }
+
   private void assertAggregatedAndAgrees(MetricsQuery query) {
     long before = MetricsAggregation.ANSWERED.get();
     MetricsAnswer actual = store.metrics(Tenants.DEFAULT, query);
