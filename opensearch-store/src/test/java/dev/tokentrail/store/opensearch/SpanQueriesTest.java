@@ -101,6 +101,16 @@ class SpanQueriesTest {
   }
 
   @Test
+  void anEqualsSignInTheKeyOrTheValueLeavesEqualityToJava() {
+    // "a" = "b=c" and "a=b" = "c" are both the term a=b=c.
+    assertThat(SpanQueries.exact(new Condition(FieldRef.span("a"), Op.EQ, "b=c"))).isFalse();
+    assertThat(SpanQueries.exact(new Condition(FieldRef.span("a=b"), Op.EQ, "c"))).isFalse();
+    assertThat(SpanQueries.superset(new Condition(FieldRef.span("a"), Op.EQ, "b=c")).toString())
+        .isEqualTo("{\"term\":{\"span_terms\":\"a=b=c\"}}");
+    assertThat(SpanQueries.unsure(new Condition(FieldRef.span("a=b"), Op.REGEX, ".*"))).isNull();
+  }
+
+  @Test
   void unsureSpansNameWhatAnAggregationMustCheckFirst() {
     assertThat(SpanQueries.unsure(new SpanFilter.And(List.of(MODEL, SLOW)))).isEmpty();
     // Indexed numbers: spans holding the key without the numbers mark.
