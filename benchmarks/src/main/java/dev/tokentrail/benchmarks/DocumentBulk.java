@@ -2,7 +2,6 @@ package dev.tokentrail.benchmarks;
 
 import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
 import dev.tokentrail.model.IngestedSpan;
-import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.opensearch.OpenSearchSpanStore;
 import dev.tokentrail.store.opensearch.SpanDocumentBodies;
 import dev.tokentrail.store.opensearch.testing.OpenSearchNode;
@@ -35,11 +34,8 @@ import picocli.CommandLine.Option;
 @Command(name = "document-bulk", mixinStandardHelpOptions = true,
     description = "OpenSearch's own documents vs TokenTrail's span documents through _bulk, on one node.")
 public final class DocumentBulk implements Callable<Integer> {
-  @Option(names = "--spans", defaultValue = "100000", description = "Spans, in whole traces (default ${DEFAULT-VALUE}).")
-  int spans;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Workload seed (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  WorkloadOptions workload = new WorkloadOptions();
 
   @Option(names = "--inflight", defaultValue = "4", description = "Bulk requests in flight (default ${DEFAULT-VALUE}).")
   int inflight;
@@ -63,10 +59,8 @@ public final class DocumentBulk implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path distribution = nodeOptions.distribution();
-    PriceCatalog catalog = PriceCatalog.builtIn();
     long now = System.currentTimeMillis() * 1_000_000L;
-    TraceSource source = TraceSource.inMemory(TokenCounts.load(TokenCounts.DEFAULT_FILE), catalog, seed, spans,
-        now - 1_800_000_000_000L, 1_800_000_000_000L);
+    TraceSource source = workload.source(now);
     List<IngestedSpan> ingested = source.ingested(); // the store's input
     List<byte[]> anchor = new ArrayList<>();
     OpenSearchSpans.bulkBodies(source.enriched(), bulkMb << 20, anchor::add);

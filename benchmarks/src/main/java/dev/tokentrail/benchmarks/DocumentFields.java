@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
 import dev.tokentrail.model.IngestedSpan;
-import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.opensearch.OpenSearchSpanStore;
 import dev.tokentrail.store.opensearch.SpanDocumentBodies;
 import dev.tokentrail.store.opensearch.testing.OpenSearchNode;
@@ -44,11 +43,8 @@ import picocli.CommandLine.Option;
 public final class DocumentFields implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = "--spans", defaultValue = "100000", description = "Spans, in whole traces of 5-50 (default ${DEFAULT-VALUE}).")
-  int spans;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Workload seed (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  WorkloadOptions workload = new WorkloadOptions();
 
   @Mixin
   NodeOptions nodeOptions = new NodeOptions();
@@ -83,10 +79,8 @@ public final class DocumentFields implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path distribution = nodeOptions.distribution();
-    PriceCatalog catalog = PriceCatalog.builtIn();
     long now = System.currentTimeMillis() * 1_000_000L;
-    TraceSource source = TraceSource.inMemory(TokenCounts.load(TokenCounts.DEFAULT_FILE), catalog, seed, spans,
-        now - 1_800_000_000_000L, 1_800_000_000_000L);
+    TraceSource source = workload.source(now);
     List<IngestedSpan> ingested = source.ingested(); // the store's input
     List<byte[]> anchor = new ArrayList<>();
     OpenSearchSpans.bulkBodies(source.enriched(), 8 << 20, anchor::add);

@@ -2,7 +2,6 @@ package dev.tokentrail.benchmarks;
 
 import dev.tokentrail.benchmarks.lucene.BareLuceneBaseline;
 import dev.tokentrail.benchmarks.opensearch.OpenSearchSpans;
-import dev.tokentrail.pricing.PriceCatalog;
 import dev.tokentrail.store.opensearch.testing.OpenSearchNode;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -36,11 +35,8 @@ public final class SearchAlternation implements Callable<Integer> {
       description = "TokenTrail server jars to compare, comma-separated; the first ingests the spans.")
   List<Path> serverJars;
 
-  @Option(names = "--spans", defaultValue = "100000", description = "Spans, in whole traces of 5-50 (default ${DEFAULT-VALUE}).")
-  int spans;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Workload seed (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  WorkloadOptions workload = new WorkloadOptions();
 
   @Option(names = "--rounds", defaultValue = "60", description = "Timed rounds per search (default ${DEFAULT-VALUE}).")
   int rounds;
@@ -59,12 +55,10 @@ public final class SearchAlternation implements Callable<Integer> {
   public Integer call() throws Exception {
     Path distribution = nodeOptions.distribution();
     long now = System.currentTimeMillis() * 1_000_000L;
-    long from = now - 1_800_000_000_000L;
-    TraceSource source = TraceSource.inMemory(TokenCounts.load(TokenCounts.DEFAULT_FILE), PriceCatalog.builtIn(), seed, spans,
-        from, 1_800_000_000_000L);
+    TraceSource source = workload.source(now);
     ReferenceQueries reference = ReferenceQueries.pick(source.enriched());
     System.out.print(reference.describe(source.enriched()));
-    long windowStart = from / 1_000_000_000L - 60;
+    long windowStart = (now - WorkloadOptions.SPREAD_NANOS) / 1_000_000_000L - 60;
     long windowEnd = now / 1_000_000_000L + 3_600;
 
     Path nodeDir = Files.createTempDirectory("tokentrail-alternation-node-");
@@ -164,33 +158,16 @@ public final class SearchAlternation implements Callable<Integer> {
       for (String base : bases) {
         runners.add(panel.tokentrail().apply(base));
       }
-      long[][] nanos = new long[runners.size()][rounds];
-      List<List<String>> answers = new ArrayList<>();
-      runners.forEach(r -> answers.add(List.of()));
-      for (int round = -warmup; round < rounds; round++) {
-        for (int k = 0; k < runners.size(); k++) {
-          int c = Math.floorMod(round + k, runners.size());
-          if (runners.get(c) == null) {
-            continue;
-          }
-          long t0 = System.nanoTime();
-          List<String> values = runners.get(c).run(null);
-          if (round >= 0) {
-            nanos[c][round] = System.nanoTime() - t0;
-          }
-          answers.set(c, values);
-        }
-      }
+      Rounds timed = alternate(runners, null);
+      long[][] nanos = timed.nanos();
+      List<List<String>> answers = timed.answers();
       table.append("| ").append(panel.label()).append(" (").append(answers.get(1).size()).append(" values) |");
       for (int c = 0; c < runners.size(); c++) {
         if (runners.get(c) == null) {
           table.append(" - |");
           continue;
         }
-        long[] sorted = nanos[c].clone();
-        Arrays.sort(sorted);
-        table.append(String.format(Locale.ROOT, " %.1f / %.1f |", sorted[(sorted.length - 1) / 2] / 1e6,
-            sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.9 * sorted.length) - 1)] / 1e6));
+        table.append(String.format(Locale.ROOT, " %.1f / %.1f |", percentileMs(nanos[c], 0.5), percentileMs(nanos[c], 0.9)));
         if (c > 0 && runners.get(0) != null && !new java.util.HashSet<>(answers.get(c)).equals(new java.util.HashSet<>(answers.get(0)))) {
           agree = false;
           System.out.printf("%s: TokenTrail %s listed %s, OpenSearch %s%n", panel.label(), (char) ('A' + c - 1),
@@ -211,29 +188,14 @@ public final class SearchAlternation implements Callable<Integer> {
         + "---:|".repeat(names.size()) + "\n");
     StringBuilder ratios = new StringBuilder();
     for (ReferenceQueries.Kind kind : ReferenceQueries.Kind.values()) {
-      long[][] nanos = new long[names.size()][rounds];
-      List<List<String>> answers = new ArrayList<>();
-      names.forEach(n -> answers.add(List.of()));
-      for (int round = -warmup; round < rounds; round++) {
-        for (int k = 0; k < names.size(); k++) {
-          int c = Math.floorMod(round + k, names.size()); // each contender goes first in turn
-          long t0 = System.nanoTime();
-          List<String> ids = contenders.get(names.get(c)).run(kind);
-          long spent = System.nanoTime() - t0;
-          if (round >= 0) {
-            nanos[c][round] = spent;
-          }
-          answers.set(c, ids);
-        }
-      }
+      Rounds timed = alternate(new ArrayList<>(contenders.values()), kind);
+      long[][] nanos = timed.nanos();
+      List<List<String>> answers = timed.answers();
       table.append("| ").append(kind.label).append(" |");
       double[] p50 = new double[names.size()];
       for (int c = 0; c < names.size(); c++) {
-        long[] sorted = nanos[c].clone();
-        Arrays.sort(sorted);
-        p50[c] = sorted[(sorted.length - 1) / 2] / 1e6;
-        double p90 = sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.9 * sorted.length) - 1)] / 1e6;
-        table.append(String.format(Locale.ROOT, " %.1f / %.1f |", p50[c], p90));
+        p50[c] = percentileMs(nanos[c], 0.5);
+        table.append(String.format(Locale.ROOT, " %.1f / %.1f |", p50[c], percentileMs(nanos[c], 0.9)));
         if (!answers.get(c).equals(answers.get(0))) {
           agree = false;
           System.out.printf("%s: %s returned other traces than %s%n", kind.label, names.get(c), names.get(0));
@@ -250,5 +212,40 @@ public final class SearchAlternation implements Callable<Integer> {
         rounds, warmup, table, ratios);
     System.out.println(agree ? "every contender returned the same traces for every search" : "ANSWERS DIFFER (see above)");
     return agree ? 0 : 1;
+  }
+
+  /** Each runner's time per timed round (ns) and its last answer. */
+  private record Rounds(long[][] nanos, List<List<String>> answers) {}
+
+  /**
+   * {@link #warmup} untimed then {@link #rounds} timed rounds, each running every runner once (a
+   * null one is skipped), each runner first in turn.
+   */
+  private Rounds alternate(List<ReferenceQueries.Runner> runners, ReferenceQueries.Kind kind) throws Exception {
+    long[][] nanos = new long[runners.size()][rounds];
+    List<List<String>> answers = new ArrayList<>();
+    runners.forEach(r -> answers.add(List.of()));
+    for (int round = -warmup; round < rounds; round++) {
+      for (int k = 0; k < runners.size(); k++) {
+        int c = Math.floorMod(round + k, runners.size());
+        if (runners.get(c) == null) {
+          continue;
+        }
+        long t0 = System.nanoTime();
+        List<String> answer = runners.get(c).run(kind);
+        if (round >= 0) {
+          nanos[c][round] = System.nanoTime() - t0;
+        }
+        answers.set(c, answer);
+      }
+    }
+    return new Rounds(nanos, answers);
+  }
+
+  /** The {@code q} quantile of {@code nanos} (nearest rank), in milliseconds. */
+  private static double percentileMs(long[] nanos, double q) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))] / 1e6;
   }
 }

@@ -141,12 +141,8 @@ final class TokenTrailContender {
   static List<String> search(HttpClient http, String base, String traceQl, long start, long end) throws IOException, InterruptedException {
     URI uri = URI.create(base + "/api/search?limit=" + ReferenceQueries.LIMIT + "&start=" + start + "&end=" + end
         + "&q=" + URLEncoder.encode(traceQl, StandardCharsets.UTF_8));
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IOException("tokentrail search " + traceQl + ": HTTP " + r.statusCode() + ": " + r.body());
-    }
     List<String> ids = new ArrayList<>();
-    for (JsonNode trace : JSON.readTree(r.body()).path("traces")) {
+    for (JsonNode trace : get(http, uri, Duration.ofSeconds(120), "search " + traceQl).path("traces")) {
       ids.add(ReferenceQueries.fullTraceId(trace.path("traceID").asText()));
     }
     return ids;
@@ -157,13 +153,8 @@ final class TokenTrailContender {
       throws IOException, InterruptedException {
     URI uri = URI.create(base + "/api/v2/search/tag/" + URLEncoder.encode(tag, StandardCharsets.UTF_8) + "/values?start="
         + start + "&end=" + end);
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(300)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IOException("tokentrail tag values of " + tag + ": HTTP " + r.statusCode() + ": " + r.body());
-    }
     List<String> values = new ArrayList<>();
-    for (JsonNode value : JSON.readTree(r.body()).path("tagValues")) {
+    for (JsonNode value : get(http, uri, Duration.ofSeconds(300), "tag values of " + tag).path("tagValues")) {
       values.add(value.path("value").asText());
     }
     return values;
@@ -174,18 +165,22 @@ final class TokenTrailContender {
       throws IOException, InterruptedException {
     URI uri = URI.create(base + "/api/metrics/query_range?start=" + start + "&end=" + end + "&step=" + stepSeconds + "s&q="
         + URLEncoder.encode(traceQl, StandardCharsets.UTF_8));
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(300)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IOException("tokentrail metrics " + traceQl + ": HTTP " + r.statusCode() + ": " + r.body());
-    }
     List<String> out = new ArrayList<>();
-    for (JsonNode series : JSON.readTree(r.body()).path("series")) {
+    for (JsonNode series : get(http, uri, Duration.ofSeconds(300), "metrics " + traceQl).path("series")) {
       JsonNode value = series.path("labels").path(0).path("value");
       out.add(value.has("stringValue") ? value.get("stringValue").asText() : "<nil>");
     }
     out.sort(null);
     return out;
+  }
+
+  /** The JSON answer of a GET to the server's API; {@code what} names it in the error of a status other than 200. */
+  private static JsonNode get(HttpClient http, URI uri, Duration timeout, String what) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("tokentrail " + what + ": HTTP " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body());
   }
 
   private static void jcmd(Path jcmd, long pid, String... args) throws IOException, InterruptedException {

@@ -78,7 +78,7 @@ final class AttributeTagValues {
       ObjectNode sub = byScope.putObject("aggs");
       ObjectNode terms = sub.putObject("values").putObject("terms");
       terms.put("field", scope.terms());
-      terms.put("include", literalPattern(key + "=") + ".*");
+      terms.put("include", SpanQueries.termsOf(key));
       terms.put("size", Math.max(1, Math.min(limit, 65_535)));
       for (String b : List.of("true", "false")) {
         ObjectNode both = SpanQueries.json();
@@ -121,22 +121,21 @@ final class AttributeTagValues {
     ObjectNode anyScope = either.putObject("bool");
     ArrayNode should = anyScope.putArray("should");
     for (AttributeFields scope : scopes(field)) {
-      ObjectNode untermed = SpanQueries.json();
-      untermed.putObject("bool").putArray("must_not").addObject().putObject("prefix").put(scope.terms(), key + "=");
       ObjectNode bool = should.addObject().putObject("bool");
       bool.putArray("filter").add(SpanQueries.term(scope.keys(), key));
-      bool.putArray("should").add(untermed).add(SpanQueries.term(scope.listKeys(), key)).add(SpanQueries.confusableKeys(key, scope));
+      bool.putArray("should").add(SpanQueries.withoutTerm(key, scope)).add(SpanQueries.term(scope.listKeys(), key)).add(SpanQueries.confusableKeys(key, scope));
       bool.put("minimum_should_match", 1);
     }
     anyScope.put("minimum_should_match", 1);
     ((ArrayNode) query.path("bool").path("filter")).add(either);
+    String confusable = key + "=";
     reader.scan(target, query, List.of(), SCANNED_SPANS, hit -> {
       Span span = SpanDocuments.read(hit).span();
       Set<TagValue> values = new LinkedHashSet<>();
       for (AttributeFields scope : scopes(field)) {
         Map<String, Object> attributes = AttributeValues.attributes(span, scope == AttributeFields.RESOURCE);
         Object value = attributes.get(key);
-        boolean whole = value instanceof List<?> || attributes.keySet().stream().anyMatch(k -> k.startsWith(key + "="));
+        boolean whole = value instanceof List<?> || attributes.keySet().stream().anyMatch(k -> k.startsWith(confusable));
         for (Object scalar : AttributeValues.scalars(value)) {
           if (whole || scalar instanceof Number || scalar instanceof String s
               && SpanDocuments.term(key, s).length() > SpanDocuments.MAX_TERM_CHARS) {
@@ -166,22 +165,6 @@ final class AttributeTagValues {
     if (spans > 0) {
       counts.merge(value, spans, Long::sum);
     }
-  }
-
-  /**
-   * {@code text} as a Lucene regular expression matching only itself: every ASCII character other
-   * than a letter or digit escaped (a backslash before a letter may name a character class).
-   */
-  static String literalPattern(String text) {
-    StringBuilder out = new StringBuilder(text.length() + 8);
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 128 && !Character.isLetterOrDigit(c)) {
-        out.append('\\');
-      }
-      out.append(c);
-    }
-    return out.toString();
   }
 
   private static List<AttributeFields> scopes(FieldRef field) {

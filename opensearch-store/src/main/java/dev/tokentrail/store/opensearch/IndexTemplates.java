@@ -74,6 +74,19 @@ final class IndexTemplates {
     return prefix + "-spans-" + day;
   }
 
+  /**
+   * Whether the index {@code name} may hold spans starting in [from, to] (0: unbounded): a day
+   * index whose day overlaps, or an index of another name.
+   */
+  boolean mayHold(String name, long from, long to) {
+    String day = dayOf(name);
+    if (day == null) {
+      return true;
+    }
+    long end = dayEndNanos(day);
+    return (from <= 0 || end > from) && (to <= 0 || end - NANOS_PER_DAY <= to);
+  }
+
   /** The day suffix of one of this store's span index names, or null for another index. */
   String dayOf(String index) {
     String head = prefix + "-spans-";

@@ -101,11 +101,7 @@ final class MetricsAggregation {
     }
     if (numeric != null) {
       unsure.add(SpanQueries.term(SpanDocuments.SPAN_LIST_KEYS, query.field().name()));
-      ObjectNode unindexed = SpanQueries.json();
-      ObjectNode bool = unindexed.putObject("bool");
-      bool.putArray("filter").add(SpanQueries.term(SpanDocuments.SPAN_KEYS, query.field().name()));
-      bool.putArray("must_not").add(SpanQueries.term(SpanDocuments.NUMBERS_INDEXED, true));
-      unsure.add(unindexed);
+      unsure.add(SpanQueries.numbersUnindexed(SpanDocuments.SPAN_KEYS, query.field().name()));
     }
     if (!unsure.isEmpty()) {
       ObjectNode any = aggs.putObject("unsure").putObject("filter").putObject("bool");
@@ -166,7 +162,7 @@ final class MetricsAggregation {
     } else {
       AttributeFields scope = AttributeFields.of(by);
       terms.put("field", scope.terms());
-      terms.put("include", AttributeTagValues.literalPattern(by.name() + "=") + ".*");
+      terms.put("include", SpanQueries.termsOf(by.name()));
       // The nil group: spans without the attribute.
       ObjectNode nil = aggs.putObject("n" + depth);
       nil.putObject("filter").putObject("bool").putArray("must_not").add(SpanQueries.term(scope.keys(), by.name()));

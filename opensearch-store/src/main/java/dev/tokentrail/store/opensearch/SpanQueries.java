@@ -246,14 +246,10 @@ final class SpanQueries {
         FieldRef field = c.field();
         boolean spanOrResource = field.scope() == FieldRef.Scope.SPAN || field.scope() == FieldRef.Scope.RESOURCE;
         if (exactCondition(c, true)) { // a comparison of a span attribute's indexed numbers
-          ObjectNode q = json();
-          ObjectNode bool = q.putObject("bool");
-          bool.putArray("filter").add(term(SpanDocuments.SPAN_KEYS, field.name()));
-          bool.putArray("must_not").add(term(SpanDocuments.NUMBERS_INDEXED, true));
-          out.add(q);
+          out.add(numbersUnindexed(SpanDocuments.SPAN_KEYS, field.name()));
           yield true;
         }
-        if (spanOrResource && c.op() == Op.REGEX && ".*".equals(c.value()) && termsReadAs(field.name())) {
+        if (spanOrResource && matchesAnyString(c) && termsReadAs(field.name())) {
           out.add(withoutStringTerm(field.name(), SpanDocuments.AttributeFields.of(field), true));
           yield true;
         }
@@ -270,17 +266,14 @@ final class SpanQueries {
    * regular expressions does not match, so {@code =~ ".*"} does not hold for it).
    */
   static ObjectNode withoutStringTerm(String key, SpanDocuments.AttributeFields fields, boolean lineTerminators) {
-    ObjectNode untermed = json();
-    untermed.putObject("bool").putArray("must_not").addObject().putObject("prefix").put(fields.terms(), key + "=");
-    ObjectNode multiline = json();
-    multiline.putObject("regexp").putObject(fields.terms())
-        .put("value", AttributeTagValues.literalPattern(key + "=") + ".*[\n\r\u0085\u2028\u2029].*");
     ObjectNode q = json();
     ObjectNode bool = q.putObject("bool");
     bool.putArray("filter").add(term(fields.keys(), key));
-    ArrayNode should = bool.putArray("should").add(term(fields.boolKeys(), key)).add(untermed).add(confusableKeys(key, fields));
+    ArrayNode should = bool.putArray("should").add(term(fields.boolKeys(), key)).add(withoutTerm(key, fields))
+        .add(confusableKeys(key, fields));
     if (lineTerminators) {
-      should.add(multiline);
+      should.addObject().putObject("regexp").putObject(fields.terms())
+          .put("value", literalPattern(key + "=") + ".*[\n\r\u0085\u2028\u2029].*");
     }
     bool.put("minimum_should_match", 1);
     return q;
@@ -301,8 +294,50 @@ final class SpanQueries {
       case SpanFilter.All all -> false;
       case SpanFilter.And and -> and.filters().stream().anyMatch(SpanQueries::needsVersion8);
       case SpanFilter.Or or -> or.filters().stream().anyMatch(SpanQueries::needsVersion8);
-      case Condition c -> c.op() == Op.REGEX && ".*".equals(c.value()) && !exactCondition(c, false);
+      case Condition c -> matchesAnyString(c) && !exactCondition(c, false);
     };
+  }
+
+  /** Spans without any {@code key=} term in the scope of {@code fields}. */
+  static ObjectNode withoutTerm(String key, SpanDocuments.AttributeFields fields) {
+    ObjectNode q = json();
+    q.putObject("bool").putArray("must_not").addObject().putObject("prefix").put(fields.terms(), key + "=");
+    return q;
+  }
+
+  /** Spans holding {@code key} (in {@code keysField}) whose numeric attribute fields are not written. */
+  static ObjectNode numbersUnindexed(String keysField, String key) {
+    ObjectNode q = json();
+    ObjectNode bool = q.putObject("bool");
+    bool.putArray("filter").add(term(keysField, key));
+    bool.putArray("must_not").add(term(SpanDocuments.NUMBERS_INDEXED, true));
+    return q;
+  }
+
+  /** {@code =~ ".*"}: holds for a span with a string value (without a line terminator, as Java's {@code .} reads). */
+  private static boolean matchesAnyString(Condition c) {
+    return c.op() == Op.REGEX && ".*".equals(c.value());
+  }
+
+  /** An {@code include} pattern of a terms aggregation taking the {@code key=value} terms of {@code key}. */
+  static String termsOf(String key) {
+    return literalPattern(key + "=") + ".*";
+  }
+
+  /**
+   * {@code text} as a Lucene regular expression matching only itself: every ASCII character other
+   * than a letter or digit escaped (a backslash before a letter may name a character class).
+   */
+  static String literalPattern(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 8);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 128 && !Character.isLetterOrDigit(c)) {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    return out.toString();
   }
 
   /** Spans holding another key beginning {@code key=}, whose terms also begin {@code key=}. */
@@ -336,11 +371,7 @@ final class SpanQueries {
       if (range != null) {
         // The indexed numbers decide it on documents that carry them; older documents (or one with
         // an infinite value) that have the key are left to Java.
-        ObjectNode unindexed = json();
-        ObjectNode bool = unindexed.putObject("bool");
-        bool.putArray("filter").add(term(keysField, key));
-        bool.putArray("must_not").add(term(SpanDocuments.NUMBERS_INDEXED, true));
-        return bool("should", List.of(range, unindexed));
+        return bool("should", List.of(range, numbersUnindexed(keysField, key)));
       }
     }
     // Every other condition on an attribute needs the attribute.

@@ -31,7 +31,6 @@ final class SpanReader {
   private static final int DOC_VALUES_PAGE = 5_000;
   private static final int TRACES_PER_LOAD = 500;
   private static final String KEEP_ALIVE = "2m";
-  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
 
   private final OpenSearchClient client;
   private final IndexTemplates indices;
@@ -206,7 +205,7 @@ final class SpanReader {
       if (!isCurrent) {
         allEarlier.add(name);
       }
-      if (overlaps(name, from, to)) {
+      if (indices.mayHold(name, from, to)) {
         (isCurrent ? current : earlier).add(name);
       }
     }
@@ -233,16 +232,6 @@ final class SpanReader {
       earlierTargets.add(chunk.toString());
     }
     return new IndexKinds(target, earlierTargets);
-  }
-
-  /** Whether the day index {@code name} may hold spans starting in [from, to] (0: unbounded); true for other names. */
-  private boolean overlaps(String name, long from, long to) {
-    String day = indices.dayOf(name);
-    if (day == null) {
-      return true;
-    }
-    long end = IndexTemplates.dayEndNanos(day);
-    return (from <= 0 || end > from) && (to <= 0 || end - NANOS_PER_DAY <= to);
   }
 
   /** One search request over the trace index (rollups). */

@@ -24,7 +24,8 @@ import java.util.Map;
  * Trace reads: trace by id, search, tag discovery and metrics. OpenSearch selects (tenant, window,
  * the pushed-down part of each filter, see {@link SpanQueries}) and aggregates what it can exactly
  * (tag names, tag values: {@link AttributeTagValues}, root names from rollups); searches rank rollup documents
- * ({@link RankedSearch}); metrics load the selected spans and bucket them in Java ({@link MetricsEvaluator}).
+ * ({@link RankedSearch}); metrics are aggregations where they can be exactly ({@link MetricsAggregation}), else
+ * the selected spans are loaded and bucketed in Java ({@link MetricsEvaluator}).
  */
 final class TraceQueries {
   private final SpanReader reader;

@@ -10,11 +10,7 @@ import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.FieldRef;
 import dev.tokentrail.store.TagValue;
 import dev.tokentrail.store.Tenants;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +40,7 @@ class AttributeTagValuesTest {
     store = OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix).shards(1, 0)
         .refreshOnWrite(true).build();
     // Day 5's index as mapping versions before 8 made it: the template gives the rest.
-    send("PUT", "/" + prefix + "-spans-2026.01.05", """
+    TestNode.send("PUT", "/" + prefix + "-spans-2026.01.05", """
         {"mappings":{"properties":{
           "span_terms":{"type":"keyword","ignore_above":1024,"doc_values":false},
           "resource_terms":{"type":"keyword","ignore_above":1024,"doc_values":false}}}}""");
@@ -53,8 +49,8 @@ class AttributeTagValuesTest {
   @AfterEach
   void deleteIndices() throws Exception {
     store.close();
-    send("DELETE", "/" + prefix + "-*?expand_wildcards=all", null);
-    send("DELETE", "/_index_template/" + prefix + "-spans", null);
+    TestNode.send("DELETE", "/" + prefix + "-*?expand_wildcards=all", null);
+    TestNode.send("DELETE", "/_index_template/" + prefix + "-spans", null);
   }
 
   @Test
@@ -186,20 +182,5 @@ class AttributeTagValuesTest {
     return Span.builder().traceId(TraceId.fromHex(String.format("%032x", n))).spanId(SpanId.fromHex(String.format("%016x", n)))
         .name("op").startEpochNanos(start).endEpochNanos(start + 1_000_000).attributes(attributes)
         .resource(Resource.of(resource)).build();
-  }
-
-  private void send(String method, String path, String json) throws IOException, InterruptedException {
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path));
-      if (json == null) {
-        request.method(method, HttpRequest.BodyPublishers.noBody());
-      } else {
-        request.method(method, HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
-      }
-      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() >= 300 && !(method.equals("DELETE") && r.statusCode() == 404)) {
-        throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
-      }
-    }
   }
 }

@@ -8,11 +8,7 @@ import dev.tokentrail.model.Span;
 import dev.tokentrail.model.SpanId;
 import dev.tokentrail.model.TraceId;
 import dev.tokentrail.store.Tenants;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,17 +29,17 @@ class MappingMigrationTest {
 
   @AfterEach
   void deleteIndices() throws Exception {
-    send("DELETE", "/" + prefix + "-*?expand_wildcards=all", null);
-    send("DELETE", "/_index_template/" + prefix + "-spans", null);
+    TestNode.send("DELETE", "/" + prefix + "-*?expand_wildcards=all", null);
+    TestNode.send("DELETE", "/_index_template/" + prefix + "-spans", null);
   }
 
   @Test
   void indicesOfEarlierMappingVersionsGainTheFieldsAddedSince() throws Exception {
     String spanIndex = "/" + prefix + "-spans-2026.01.01";
-    send("PUT", spanIndex, """
+    TestNode.send("PUT", spanIndex, """
         {"mappings":{"dynamic":false,"_meta":{"tokentrail_mapping_version":2},
          "properties":{"tenant":{"type":"keyword"},"call_input_tokens":{"type":"long"}}}}""");
-    send("PUT", "/" + prefix + "-traces", """
+    TestNode.send("PUT", "/" + prefix + "-traces", """
         {"mappings":{"dynamic":false,"_meta":{"tokentrail_mapping_version":1},
          "properties":{"tenant":{"type":"keyword"},"trace_id":{"type":"keyword"},"days":{"type":"keyword"},
          "last":{"type":"keyword"}}}}""");
@@ -71,7 +67,7 @@ class MappingMigrationTest {
   }
 
   private String traceRefreshInterval() throws Exception {
-    return OpenSearchClient.JSON.readTree(send("GET", "/" + prefix + "-traces/_settings", null)).elements().next()
+    return OpenSearchClient.JSON.readTree(TestNode.send("GET", "/" + prefix + "-traces/_settings", null)).elements().next()
         .path("settings").path("index").path("refresh_interval").asText();
   }
 
@@ -79,7 +75,7 @@ class MappingMigrationTest {
   void aClusterWithoutSpanIndicesAcceptsTheMigration() throws Exception {
     OpenSearchSpanStore.builder().urls(List.of(URI.create(url))).indexPrefix(prefix).shards(1, 0).build().close();
 
-    assertThat(send("GET", "/" + prefix + "-spans-*?allow_no_indices=true", null)).isEqualTo("{}");
+    assertThat(TestNode.send("GET", "/" + prefix + "-spans-*?allow_no_indices=true", null)).isEqualTo("{}");
     assertThat(mapping("/" + prefix + "-traces").path("_meta").path("tokentrail_mapping_version").asInt())
         .isEqualTo(IndexTemplates.MAPPING_VERSION);
   }
@@ -94,7 +90,7 @@ class MappingMigrationTest {
             .codec(OpenSearchSpanStoreBuilder.Codec.BEST_COMPRESSION).build()) {
       store.accept(Tenants.DEFAULT, List.of(new IngestedSpan(span, null))).get(30, TimeUnit.SECONDS);
       String index = "/" + prefix + "-spans-2026.01.01";
-      JsonNode settings = OpenSearchClient.JSON.readTree(send("GET", index + "/_settings", null)).elements().next();
+      JsonNode settings = OpenSearchClient.JSON.readTree(TestNode.send("GET", index + "/_settings", null)).elements().next();
       assertThat(settings.path("settings").path("index").path("codec").asText()).isEqualTo("best_compression");
       JsonNode properties = mapping(index).path("properties");
       for (String field : List.of(SpanDocuments.STATUS_MESSAGE, SpanDocuments.SPAN_BOOL_KEYS, SpanDocuments.RESOURCE_BOOL_KEYS)) {
@@ -109,8 +105,8 @@ class MappingMigrationTest {
       assertThat(properties.path(SpanSource.FIELD).path("enabled").asBoolean(true)).isFalse();
       assertThat(properties.has(SpanDocuments.SPAN)).isFalse();
       assertThat(properties.has("key")).isFalse();
-      send("POST", index + "/_refresh", null);
-      JsonNode source = OpenSearchClient.JSON.readTree(send("GET", index + "/_search", null)).path("hits").path("hits").path(0)
+      TestNode.send("POST", index + "/_refresh", null);
+      JsonNode source = OpenSearchClient.JSON.readTree(TestNode.send("GET", index + "/_search", null)).path("hits").path("hits").path(0)
           .path("_source");
       assertThat(source.path(SpanDocuments.NAME).asText()).isEqualTo("chat");
       assertThat(source.path(SpanSource.FIELD).path("attributes").toString()).isEqualTo("[\"gen_ai.request.model\",\"gpt-4o\"]");
@@ -129,7 +125,7 @@ class MappingMigrationTest {
     StringBuilder includes = new StringBuilder();
     SpanDocuments.READ_FIELDS.forEach(f -> includes.append(includes.isEmpty() ? "" : ",").append('"').append(f).append('"'));
     String index = "/" + prefix + "-spans-2026.01.03";
-    send("PUT", index, "{\"mappings\":{\"dynamic\":false,\"_source\":{\"includes\":[" + includes + "]},"
+    TestNode.send("PUT", index, "{\"mappings\":{\"dynamic\":false,\"_source\":{\"includes\":[" + includes + "]},"
         + "\"_meta\":{\"tokentrail_mapping_version\":6},"
         + "\"properties\":{\"tenant\":{\"type\":\"keyword\"},\"trace_id\":{\"type\":\"keyword\"},"
         + "\"span_id\":{\"type\":\"keyword\"},\"start\":{\"type\":\"long\"},\"end\":{\"type\":\"long\"},"
@@ -141,7 +137,7 @@ class MappingMigrationTest {
       assertThat(store.getTrace(Tenants.DEFAULT, span.traceId(), 0, 0)).singleElement()
           .satisfies(read -> assertThat(read.attributes())
               .containsEntry("gen_ai.request.model", "gpt-4o").containsEntry("gen_ai.usage.input_tokens", 12L));
-      JsonNode hit = OpenSearchClient.JSON.readTree(send("GET", index + "/_search?stored_fields=" + SpanDocuments.SPAN, null))
+      JsonNode hit = OpenSearchClient.JSON.readTree(TestNode.send("GET", index + "/_search?stored_fields=" + SpanDocuments.SPAN, null))
           .path("hits").path("hits").path(0);
       assertThat(hit.path("fields").path(SpanDocuments.SPAN).isArray()).isTrue();
     }
@@ -160,7 +156,7 @@ class MappingMigrationTest {
       StringBuilder includes = new StringBuilder("\"" + SpanDocuments.SPAN + "\"");
       SpanDocuments.READ_FIELDS.forEach(f -> includes.append(",\"").append(f).append('"'));
       String index = "/" + prefix + "-spans-2026.01.02";
-      send("PUT", index, "{\"mappings\":{\"_source\":{\"includes\":[" + includes + "]},"
+      TestNode.send("PUT", index, "{\"mappings\":{\"_source\":{\"includes\":[" + includes + "]},"
           + "\"properties\":{\"" + SpanDocuments.SPAN + "\":{\"type\":\"binary\"}}}}");
       assertThat(mapping(index).path("properties").path(SpanDocuments.SPAN).path("store").asBoolean(false)).isFalse();
 
@@ -168,7 +164,7 @@ class MappingMigrationTest {
 
       assertThat(store.getTrace(Tenants.DEFAULT, span.traceId(), 0, 0)).singleElement()
           .satisfies(read -> assertThat(read.attributes()).containsEntry("gen_ai.request.model", "gpt-4o"));
-      JsonNode hit = OpenSearchClient.JSON.readTree(send("GET", index + "/_search", null)).path("hits").path("hits").path(0);
+      JsonNode hit = OpenSearchClient.JSON.readTree(TestNode.send("GET", index + "/_search", null)).path("hits").path("hits").path(0);
       assertThat(hit.path("_source").has(SpanDocuments.SPAN)).isTrue();
     }
   }
@@ -192,22 +188,7 @@ class MappingMigrationTest {
   }
 
   private JsonNode mapping(String index) throws Exception {
-    return OpenSearchClient.JSON.readTree(send("GET", index + "/_mapping", null)).elements().next().path("mappings");
+    return OpenSearchClient.JSON.readTree(TestNode.send("GET", index + "/_mapping", null)).elements().next().path("mappings");
   }
 
-  private String send(String method, String path, String json) throws IOException, InterruptedException {
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path));
-      if (json == null) {
-        request.method(method, HttpRequest.BodyPublishers.noBody());
-      } else {
-        request.method(method, HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
-      }
-      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() >= 300 && !(method.equals("DELETE") && r.statusCode() == 404)) {
-        throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
-      }
-      return r.body();
-    }
-  }
 }

@@ -16,11 +16,7 @@ import dev.tokentrail.store.SpanFilter;
 import dev.tokentrail.store.SpanFilter.Op;
 import dev.tokentrail.store.Tenants;
 import dev.tokentrail.store.memory.InMemorySpanStore;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,8 +62,8 @@ class MetricsAggregationTest {
   @AfterEach
   void deleteIndices() throws Exception {
     store.close();
-    send("DELETE", "/" + prefix + "-*?expand_wildcards=all");
-    send("DELETE", "/_index_template/" + prefix + "-spans");
+    TestNode.send("DELETE", "/" + prefix + "-*?expand_wildcards=all", null);
+    TestNode.send("DELETE", "/_index_template/" + prefix + "-spans", null);
   }
 
   @Test
@@ -190,16 +186,6 @@ class MetricsAggregationTest {
       reference.accept(Tenants.DEFAULT, batch).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private void send(String method, String path) throws IOException, InterruptedException {
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + path))
-          .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() >= 300 && r.statusCode() != 404) {
-        throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
-      }
     }
   }
 }

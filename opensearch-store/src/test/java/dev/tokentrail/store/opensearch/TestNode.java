@@ -2,6 +2,10 @@ package dev.tokentrail.store.opensearch;
 
 import dev.tokentrail.store.opensearch.testing.OpenSearchNode;
 import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpClient;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -58,6 +62,26 @@ final class TestNode {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failure = new IllegalStateException("interrupted while starting OpenSearch", e);
+    }
+  }
+
+  /**
+   * Sends a request to the node ({@code json}: a body, or null) and returns the answer's body;
+   * throws for an error status other than 404 to a DELETE.
+   */
+  static String send(String method, String path, String json) throws IOException, InterruptedException {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + path));
+      if (json == null) {
+        request.method(method, HttpRequest.BodyPublishers.noBody());
+      } else {
+        request.method(method, HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
+      }
+      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() >= 300 && !(method.equals("DELETE") && r.statusCode() == 404)) {
+        throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
+      }
+      return r.body();
     }
   }
 }
